@@ -1,0 +1,57 @@
+# recon — make help lists the targets.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/recon
+DATE  ?= 2026-11-24
+# The fixture day's webhook log is signed with this test secret; it is not a
+# real KwikPaisa secret.
+FIXTURE_WEBHOOK_SECRET := whsec_fixture_2026
+export CGO_ENABLED := 1
+
+.PHONY: help tools build demo test fmt-check vet unit bench fuzz lint fixtures clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
+
+tools: ## check the toolchain: Go and a C compiler (cgo, for SQLite)
+	@command -v $(GO) >/dev/null || { echo "recon needs Go 1.26 or later: https://go.dev/dl/"; exit 1; }
+	@command -v gcc >/dev/null || command -v cc >/dev/null || { \
+		echo "recon needs a C compiler for SQLite (cgo). On Debian/Ubuntu: sudo apt-get install -y gcc"; exit 1; }
+	@$(GO) mod download
+
+build: tools ## build bin/recon
+	$(GO) build -o $(BIN) ./cmd/recon
+
+demo: build ## reconcile the fixture day and print where the reports are
+	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) run --config fixtures/recon.toml --date $(DATE) --offline
+
+test: tools fmt-check vet unit ## what CI runs: gofmt check, go vet, tests with -race
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+bench: build ## print benchmark figures
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz: ## run each fuzz target briefly
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+		done; \
+	done
+
+lint: ## staticcheck
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
+
+fixtures: build ## regenerate the fixture day's inputs (then: go test ./cmd/recon -update)
+	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) gen --out fixtures/day/$(DATE) --date $(DATE)
+
+clean: ## remove build output, the demo database and reports
+	rm -rf bin reports recon.db recon.db-wal recon.db-shm

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+	"time"
+)
+
+// Exit statuses (SPEC §6).
+const (
+	exitOK    = 0 // the run completed, exceptions or not
+	exitError = 1 // the run could not complete
+	exitUsage = 2 // the command line is wrong
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+// Version returns recon's version: the build's, or the module's.
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// env is what a subcommand runs with.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// now is the clock; tests fix it.
+	now func() time.Time
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"run", "reconcile one business day", runCmd},
+		{"gen", "write a synthetic business day (fixtures, benchmarks)", genCmd},
+		{"version", "print the version", versionCmd},
+		{"help", "show help for a command", nil},
+	}
+}
+
+// usageError is a command-line mistake: exit 2, with a hint.
+type usageError struct {
+	message string
+	hint    string
+}
+
+func (e *usageError) Error() string { return e.message }
+
+// Run runs recon with args (without the program name) and returns the exit
+// status. Tests call it directly.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(ctx, &env{stdin: stdin, stdout: stdout, stderr: stderr, now: time.Now}, args)
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
+	if len(args) == 0 {
+		printUsage(stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			return run(ctx, e, []string{rest[0], "-h"})
+		}
+		printUsage(stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == name && c.run != nil {
+			return report(stderr, c.run(ctx, e, rest))
+		}
+	}
+	return report(stderr, &usageError{message: fmt.Sprintf("unknown command %q", name), hint: "run 'recon help' for the commands"})
+}
+
+// report turns a command's error into an exit status and one message.
+func report(stderr io.Writer, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "recon: %s\n", ue.message)
+		if ue.hint != "" {
+			fmt.Fprintf(stderr, "hint: %s\n", ue.hint)
+		}
+		return exitUsage
+	default:
+		var ex *exitCodeError
+		if errors.As(err, &ex) {
+			if ex.message != "" {
+				fmt.Fprintf(stderr, "recon: %s\n", ex.message)
+			}
+			return ex.code
+		}
+		fmt.Fprintf(stderr, "recon: %s\n", oneLine(err.Error()))
+		return exitError
+	}
+}
+
+// exitCodeError ends a command with a given status.
+type exitCodeError struct {
+	code    int
+	message string
+}
+
+func (e *exitCodeError) Error() string { return e.message }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "recon reconciles a KwikPaisa merchant's business day.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: recon <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'recon <command> -h' for a command's flags.")
+}
+
+// newFlagSet returns a flag set whose errors are returned, with a usage text.
+func newFlagSet(e *env, name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: recon %s %s\n\n%s\n\nFlags:\n", name, synopsis, about)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(e.stderr)
+	}
+	return fs
+}
+
+// parseFlags parses args, turning a flag mistake into a usage error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	// The flag package would print the whole usage on any mistake: keep
+	// that for -h, and give a mistake one line and a hint.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return err
+	}
+	if err != nil {
+		return &usageError{message: err.Error(), hint: fmt.Sprintf("run 'recon %s -h' for its flags", fs.Name())}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{message: fmt.Sprintf("unexpected argument %q", fs.Arg(0)), hint: fmt.Sprintf("run 'recon %s -h' for its flags", fs.Name())}
+	}
+	return nil
+}
+
+func versionCmd(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "version", "", "Prints recon's version.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "recon %s\n", Version())
+	return nil
+}

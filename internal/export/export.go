@@ -1,0 +1,111 @@
+// Package export writes a run's reports: the CSV files, the XLSX workbook
+// and the manifest of SPEC §5. Every file is written to a temporary file in
+// the target folder and renamed into place, so a reader never sees half a
+// report; the same report always gives the same bytes (the manifest, which
+// records times, aside).
+package export
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// Report is everything a run writes.
+type Report struct {
+	Date       string
+	RunID      string
+	Version    string
+	Started    time.Time
+	Finished   time.Time
+	ExitStatus int
+	Inputs     []recon.SourceFile
+	Summary    []Metric
+	Exceptions []recon.Exception // sorted by category, entity, reference
+	Rejects    []recon.Reject    // in input order
+}
+
+// Metric is one row of the summary.
+type Metric struct {
+	Section string // inputs, payin, payout, category, webhooks, pulls, overall
+	Item    string // a file, a status class, a category…
+	Name    string // rows_read, count, amount…
+	Value   string
+}
+
+// Options tune the writers.
+type Options struct {
+	// MaxSheetRows is the most data rows a sheet holds before it continues
+	// in "Name (2)"; 0 means Excel's limit less the header.
+	MaxSheetRows int
+}
+
+// Files are the names of the files Write writes, in the order it writes
+// them.
+func Files(date string) []string {
+	return []string{"summary.csv", "mismatches.csv", "duplicates.csv", "missing_utr.csv", "rejects.csv",
+		"recon-" + date + ".xlsx", "manifest.json"}
+}
+
+// Write writes every report of r into dir (created 0700 if needed). The
+// manifest is written last: its presence says the others are complete.
+func Write(dir string, r *Report, opts Options) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create report folder: %w", err)
+	}
+	steps := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"summary.csv", func(w io.Writer) error { return writeSummaryCSV(w, r) }},
+		{"mismatches.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportMismatches) }},
+		{"duplicates.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportDuplicates) }},
+		{"missing_utr.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportMissingUTR) }},
+		{"rejects.csv", func(w io.Writer) error { return writeRejectsCSV(w, r.Rejects) }},
+		{"recon-" + r.Date + ".xlsx", func(w io.Writer) error { return writeWorkbook(w, r, opts) }},
+		{"manifest.json", func(w io.Writer) error { return writeManifest(w, r) }},
+	}
+	for _, st := range steps {
+		if err := WriteFileAtomic(filepath.Join(dir, st.name), st.write); err != nil {
+			return fmt.Errorf("write %s: %w", st.name, err)
+		}
+	}
+	return nil
+}
+
+// WriteFileAtomic writes a file through a temporary file in the same folder,
+// synced and renamed over path, readable by its owner only.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,82 @@
+// Package ingest reads recon's sources: the merchant's order and payout
+// ledgers (CSV or XLSX), KwikPaisa gateway dumps and webhook logs (JSON
+// lines). Readers stream: each accepted record and each rejected row goes to
+// a Sink as it is read, so a file of any size is read in bounded memory.
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// Options says how to read sources. The zero value is not usable; start
+// from DefaultOptions.
+type Options struct {
+	// Zone is the business time zone: naive ledger timestamps are in it.
+	Zone *time.Location
+	// Statuses maps status words to classes.
+	Statuses *StatusTable
+	// OrderColumns and PayoutColumns map a field (order_id, amount…) to the
+	// header that holds it, overriding the aliases.
+	OrderColumns  map[string]string
+	PayoutColumns map[string]string
+	// Sheet is the XLSX sheet to read; empty means the first.
+	Sheet string
+	// WebhookSecrets are the secrets a webhook signature may verify under
+	// (several during a rotation).
+	WebhookSecrets []string
+	// ReplayWindow is the largest accepted |X-Timestamp − received_at|.
+	ReplayWindow time.Duration
+}
+
+// gatewayZone is the zone of the gateway's own naive timestamps: KwikPaisa
+// writes IST whatever the merchant's business zone.
+var gatewayZone = time.FixedZone("IST", 5*3600+1800)
+
+// DefaultOptions returns the options of SPEC §2 for a business zone.
+func DefaultOptions(zone *time.Location) Options {
+	return Options{
+		Zone:         zone,
+		Statuses:     DefaultStatuses(),
+		ReplayWindow: 300 * time.Second,
+	}
+}
+
+// Sink receives what a reader reads. A nil function discards its records.
+// An error returned by a function stops the read and is returned by it.
+type Sink struct {
+	Order    func(*recon.Order) error
+	Payout   func(*recon.Payout) error
+	Gateway  func(*recon.GatewayRecord) error
+	Delivery func(*recon.Delivery) error
+	Reject   func(*recon.Reject) error
+}
+
+// Counts are a file's row counts: Read = Accepted + Rejected.
+type Counts struct {
+	Read, Accepted, Rejected int
+}
+
+func (c *Counts) accept() { c.Read++; c.Accepted++ }
+func (c *Counts) reject() { c.Read++; c.Rejected++ }
+
+// Digest returns the SHA-256 of a file and its size.
+func Digest(path string) (sum string, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}

@@ -1,0 +1,210 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// ReadOrders reads an order ledger (CSV or XLSX, told apart by content) and
+// sends each order and each rejected row to sink.
+func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	return readLedger(ctx, path, orderFields, opts.OrderColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
+		var o recon.Order
+		if fe := parseOrder(r, cols, &opts, &o); fe != nil {
+			return fe, nil
+		}
+		o.Place = recon.Place{File: path, Line: r.line}
+		if sink.Order == nil {
+			return nil, nil
+		}
+		return nil, sink.Order(&o)
+	}, sink.Reject)
+}
+
+// ReadPayouts reads a payout ledger (CSV or XLSX) and sends each payout and
+// each rejected row to sink.
+func ReadPayouts(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	return readLedger(ctx, path, payoutFields, opts.PayoutColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
+		var p recon.Payout
+		if fe := parsePayout(r, cols, &opts, &p); fe != nil {
+			return fe, nil
+		}
+		p.Place = recon.Place{File: path, Line: r.line}
+		if sink.Payout == nil {
+			return nil, nil
+		}
+		return nil, sink.Payout(&p)
+	}, sink.Reject)
+}
+
+// rowSource yields a ledger's rows, header first; io.EOF at the end. A row
+// that cannot be read at all comes back as a *recon.Reject error.
+type rowSource interface {
+	next() (*row, error)
+	close() error
+}
+
+type rowFunc func(r *row, cols columns) (*fieldError, error)
+
+func readLedger(ctx context.Context, path string, fields []field, override map[string]string, opts *Options, each rowFunc, reject func(*recon.Reject) error) (Counts, error) {
+	var counts Counts
+	src, err := openLedger(path, opts)
+	if err != nil {
+		return counts, err
+	}
+	defer src.close()
+
+	var cols columns
+	for {
+		if counts.Read%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return counts, err
+			}
+		}
+		r, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		var rej *recon.Reject
+		if errors.As(err, &rej) {
+			counts.reject()
+			if reject != nil {
+				if err := reject(rej); err != nil {
+					return counts, err
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return counts, err
+		}
+		if r.empty() {
+			continue
+		}
+		if cols == nil {
+			if cols, err = resolveHeader(path, r.cells, fields, override); err != nil {
+				return counts, err
+			}
+			continue
+		}
+		fe, err := each(r, cols)
+		if err != nil {
+			return counts, err
+		}
+		if fe == nil {
+			counts.accept()
+			continue
+		}
+		counts.reject()
+		if reject != nil {
+			if err := reject(&recon.Reject{File: path, Line: r.line, Column: fe.column, Value: fe.value, Reason: fe.reason}); err != nil {
+				return counts, err
+			}
+		}
+	}
+	if cols == nil {
+		return counts, fmt.Errorf("%s: file is empty (no header row)", path)
+	}
+	return counts, nil
+}
+
+var (
+	zipMagic   = []byte("PK\x03\x04")
+	utf8BOM    = []byte("\xef\xbb\xbf")
+	utf16LEBOM = []byte("\xff\xfe")
+	utf16BEBOM = []byte("\xfe\xff")
+)
+
+// openLedger opens a CSV or an XLSX ledger, told apart by its first bytes
+// rather than its name.
+func openLedger(path string, opts *Options) (rowSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<16)
+	head, _ := br.Peek(1 << 12)
+	switch {
+	case bytes.HasPrefix(head, zipMagic):
+		f.Close()
+		return openXLSX(path, opts.Sheet)
+	case bytes.HasPrefix(head, utf16LEBOM), bytes.HasPrefix(head, utf16BEBOM):
+		f.Close()
+		return nil, fmt.Errorf("%s: file is UTF-16 text; save it as UTF-8 CSV", path)
+	case bytes.IndexByte(head, 0) >= 0:
+		f.Close()
+		return nil, fmt.Errorf("%s: not a CSV or XLSX file (binary content)", path)
+	}
+	if bytes.HasPrefix(head, utf8BOM) {
+		br.Discard(len(utf8BOM))
+		head = head[len(utf8BOM):]
+	}
+	cr := csv.NewReader(br)
+	cr.Comma = detectDelimiter(head)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return &csvSource{f: f, r: cr, path: path}, nil
+}
+
+// detectDelimiter picks ',' or ';', whichever the first line has more of
+// outside quotes.
+func detectDelimiter(head []byte) rune {
+	var commas, semis int
+	inQuote := false
+	for _, c := range head {
+		switch {
+		case c == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '\n':
+			if semis > commas {
+				return ';'
+			}
+			return ','
+		case c == ',':
+			commas++
+		case c == ';':
+			semis++
+		}
+	}
+	if semis > commas {
+		return ';'
+	}
+	return ','
+}
+
+type csvSource struct {
+	f    *os.File
+	r    *csv.Reader
+	path string
+}
+
+func (s *csvSource) next() (*row, error) {
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	line, _ := s.r.FieldPos(0)
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrQuote) {
+			return nil, fmt.Errorf("%s:%d: a quoted field opened on line %d never closes", s.path, pe.Line, pe.StartLine)
+		}
+		return nil, &recon.Reject{File: s.path, Line: strconv.Itoa(pe.StartLine), Column: strconv.Itoa(pe.Column), Reason: "row is not valid CSV: " + pe.Err.Error()}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", s.path, err)
+	}
+	return &row{cells: rec, line: strconv.Itoa(line)}, nil
+}
+
+func (s *csvSource) close() error { return s.f.Close() }

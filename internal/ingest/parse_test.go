@@ -1,0 +1,168 @@
+package ingest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+func TestParseAmount(t *testing.T) {
+	tests := []struct {
+		in   string
+		want recon.Amount
+		err  string // a substring of the error; "" means accepted
+	}{
+		{in: "105.00", want: 10500},
+		{in: "105", want: 10500},
+		{in: "105.5", want: 10550},
+		{in: ".5", want: 50},
+		{in: "₹ 1,23,456.78", want: 12345678},
+		{in: "Rs. 1,234.50", want: 123450},
+		{in: "INR 99", want: 9900},
+		{in: "1 234.00", want: 123400},
+		{in: "100.500", want: 10050},
+		{in: "0", want: 0},
+		{in: "", err: "empty"},
+		{in: "   ", err: "empty"},
+		{in: "-5.00", err: "negative"},
+		{in: "(5.00)", err: "negative"},
+		{in: "1.234", err: "more than 2 decimal places"},
+		{in: "12,50", err: "thousands separator"},
+		{in: "1,2345", err: "thousands separator"},
+		{in: "1e3", err: "not a number"},
+		{in: "NaN", err: "not a number"},
+		{in: "abc", err: "not a number"},
+		{in: "1.2.3", err: "not a number"},
+		{in: "٣٤٥", err: "not a number"},
+		{in: "1e309", err: "not a number"},
+		{in: "99999999999999", err: "too large"},
+	}
+	for _, tt := range tests {
+		got, err := ParseAmount(tt.in)
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("ParseAmount(%q) error %v, want %v", tt.in, err, tt.want)
+		case tt.err == "" && got != tt.want:
+			t.Errorf("ParseAmount(%q) = %v, want %v", tt.in, got, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("ParseAmount(%q) = %v, %v; want error containing %q", tt.in, got, err, tt.err)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	ist := time.FixedZone("IST", 19800)
+	want := time.Date(2026, 11, 24, 10, 15, 2, 0, ist).UTC()
+	wantMin := time.Date(2026, 11, 24, 10, 15, 0, 0, ist).UTC()
+	tests := []struct {
+		in   string
+		want time.Time
+		err  bool
+	}{
+		{in: "2026-11-24T10:15:02+05:30", want: want},
+		{in: "2026-11-24T04:45:02Z", want: want},
+		{in: "2026-11-24 10:15:02", want: want},
+		{in: "2026-11-24 10:15", want: wantMin},
+		{in: "2026-11-24", want: time.Date(2026, 11, 24, 0, 0, 0, 0, ist).UTC()},
+		{in: "24-11-2026 10:15 AM", want: wantMin},
+		{in: "24-11-2026 10:15 pm", want: wantMin.Add(12 * time.Hour)},
+		{in: "24/11/2026 10:15:02", want: want},
+		{in: "24/11/2026", want: time.Date(2026, 11, 24, 0, 0, 0, 0, ist).UTC()},
+		{in: "2026-11-24 10:15:02.500", want: want.Add(500 * time.Millisecond)},
+		{in: "2026-02-30", err: true},
+		{in: "11/24/2026", err: true}, // month-first is not read
+		{in: "yesterday", err: true},
+		{in: "", err: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseTime(tt.in, ist)
+		if tt.err {
+			if err == nil {
+				t.Errorf("ParseTime(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestParseSerialDate(t *testing.T) {
+	ist := time.FixedZone("IST", 19800)
+	got, err := ParseSerialDate("46350.4375", ist) // 2026-11-24 10:30 IST
+	want := time.Date(2026, 11, 24, 10, 30, 0, 0, ist)
+	if err != nil || !got.Equal(want) {
+		t.Fatalf("ParseSerialDate = %v, %v; want %v", got, err, want)
+	}
+}
+
+func TestNormalizeUTR(t *testing.T) {
+	tests := []struct {
+		in        string
+		numeric   bool
+		want      string
+		corrupted bool
+	}{
+		{in: " 523223000000 ", want: "523223000000"},
+		{in: "hdfcn12345678901", want: "HDFCN12345678901"},
+		{in: "'523223000000", want: "523223000000"},
+		{in: `="523223000000"`, want: "523223000000"},
+		{in: "5232 2300\u00a00000\u200b", want: "523223000000"},
+		{in: "NA"}, {in: "n/a"}, {in: "-"}, {in: "0"}, {in: "null"}, {in: "None"}, {in: "pending"}, {in: "0000000"}, {in: ""},
+		{in: "5.23223E+11", corrupted: true},
+		{in: "5.23223e11", corrupted: true},
+		{in: "1234567890123456", numeric: true, corrupted: true},
+		{in: "1234567890123456", numeric: false, want: "1234567890123456"},
+		{in: "523223000000", numeric: true, want: "523223000000"},
+	}
+	for _, tt := range tests {
+		got, corrupted := NormalizeUTR(tt.in, tt.numeric)
+		if got != tt.want || corrupted != tt.corrupted {
+			t.Errorf("NormalizeUTR(%q, %v) = %q, %v; want %q, %v", tt.in, tt.numeric, got, corrupted, tt.want, tt.corrupted)
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for _, ok := range []string{"ORD-1", " 00123 ", "abcXYZ"} {
+		if _, err := ParseID(ok); err != nil {
+			t.Errorf("ParseID(%q) = %v, want accepted", ok, err)
+		}
+	}
+	if got, _ := ParseID(" 00123 "); got != "00123" {
+		t.Errorf("ParseID keeps leading zeros: got %q", got)
+	}
+	for _, bad := range []string{"", "ORD-1\u200b", "ORD-\u0410", "ORD\x00"} {
+		if _, err := ParseID(bad); err == nil {
+			t.Errorf("ParseID(%q) accepted, want refused", bad)
+		}
+	}
+}
+
+func TestStatusTable(t *testing.T) {
+	st := DefaultStatuses()
+	tests := []struct {
+		entity recon.Entity
+		word   string
+		want   recon.StatusClass
+	}{
+		{recon.EntityPayin, "Captured", recon.StatusSuccess},
+		{recon.EntityPayin, "UN_PAID", recon.StatusNotPaid},
+		{recon.EntityPayin, "user dropped", recon.StatusNotPaid},
+		{recon.EntityPayin, "partially-refunded", recon.StatusRefunded},
+		{recon.EntityPayout, "cancelled", recon.StatusFailed},
+		{recon.EntityPayout, "QUEUED", recon.StatusPending},
+		{recon.EntityPayout, "returned", recon.StatusReversed},
+	}
+	for _, tt := range tests {
+		if got, err := st.Class(tt.entity, tt.word); err != nil || got != tt.want {
+			t.Errorf("Class(%s, %q) = %v, %v; want %v", tt.entity, tt.word, got, err, tt.want)
+		}
+	}
+	if _, err := st.Class(recon.EntityPayin, "reversed"); err == nil {
+		t.Error("a payout-only status was accepted for a pay-in")
+	}
+}

@@ -1,0 +1,65 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// StatusTable maps status words to classes for each entity (SPEC §2.1). The
+// gateway's words (PAID, UN_PAID, QUEUED…) are in the default table too.
+type StatusTable struct {
+	payin  map[string]recon.StatusClass
+	payout map[string]recon.StatusClass
+}
+
+// DefaultStatuses returns the synonym table of SPEC §2.1, with the
+// gateway's own status words.
+func DefaultStatuses() *StatusTable {
+	t := &StatusTable{payin: map[string]recon.StatusClass{}, payout: map[string]recon.StatusClass{}}
+	add := func(m map[string]recon.StatusClass, c recon.StatusClass, words ...string) {
+		for _, w := range words {
+			m[statusKey(w)] = c
+		}
+	}
+	add(t.payin, recon.StatusSuccess, "success", "paid", "captured", "completed")
+	add(t.payin, recon.StatusNotPaid, "failed", "failure", "declined", "expired", "cancelled", "user_dropped", "un_paid")
+	add(t.payin, recon.StatusPending, "pending", "processing", "initiated", "created", "attempted")
+	add(t.payin, recon.StatusRefunded, "refunded", "partially_refunded")
+	add(t.payout, recon.StatusSuccess, "success", "processed", "paid", "completed")
+	add(t.payout, recon.StatusFailed, "failed", "failure", "rejected", "cancelled")
+	add(t.payout, recon.StatusPending, "pending", "processing", "queued", "initiated", "on_hold")
+	add(t.payout, recon.StatusReversed, "reversed", "returned")
+	return t
+}
+
+// Set maps word to class for entity, replacing the default.
+func (t *StatusTable) Set(entity recon.Entity, word string, class recon.StatusClass) {
+	t.table(entity)[statusKey(word)] = class
+}
+
+// Class returns the class of a status word, or an error naming the word.
+func (t *StatusTable) Class(entity recon.Entity, word string) (recon.StatusClass, error) {
+	if strings.TrimSpace(word) == "" {
+		return "", fmt.Errorf("status is empty")
+	}
+	c, ok := t.table(entity)[statusKey(word)]
+	if !ok {
+		return "", fmt.Errorf("status %q is not a known %s status", strings.TrimSpace(word), strings.ToLower(string(entity)))
+	}
+	return c, nil
+}
+
+func (t *StatusTable) table(entity recon.Entity) map[string]recon.StatusClass {
+	if entity == recon.EntityPayout {
+		return t.payout
+	}
+	return t.payin
+}
+
+// statusKey folds case, spaces and hyphens: "User Dropped" = "user_dropped".
+func statusKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+}

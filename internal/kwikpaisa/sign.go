@@ -1,0 +1,111 @@
+// Package kwikpaisa speaks KwikPaisa's v3 API as recon uses it: the request
+// signature, the canonical JSON it is computed over, and the status calls.
+package kwikpaisa
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+)
+
+// CanonicalJSON rewrites a JSON document the way KwikPaisa signs it: object
+// keys sorted at every level, compact, no HTML escaping, "/" not escaped,
+// numbers written exactly as received.
+func CanonicalJSON(doc []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("canonical json: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("canonical json: trailing data after the document")
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(doc))
+	if err := writeCanonical(&buf, v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func writeCanonical(buf *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case nil:
+		buf.WriteString("null")
+	case bool:
+		buf.WriteString(strconv.FormatBool(v))
+	case json.Number:
+		buf.WriteString(v.String())
+	case string:
+		writeString(buf, v)
+	case []any:
+		buf.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := writeCanonical(buf, e); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		buf.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(buf, k)
+			buf.WriteByte(':')
+			if err := writeCanonical(buf, v[k]); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	default:
+		return fmt.Errorf("canonical json: unexpected %T", v)
+	}
+	return nil
+}
+
+// writeString writes s as a JSON string without HTML escaping.
+func writeString(buf *bytes.Buffer, s string) {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	buf.Truncate(buf.Len() - 1)
+}
+
+// Sign returns hex(HMAC-SHA256(secret, message + timestamp)), the signature
+// of both API requests and webhook deliveries.
+func Sign(secret string, message []byte, timestamp string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(message)
+	mac.Write([]byte(timestamp))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify reports in constant time whether signature is the hex signature of
+// message + timestamp under secret. A signature of the wrong length or not
+// in hex is simply not valid.
+func Verify(secret string, message []byte, timestamp, signature string) bool {
+	got, err := hex.DecodeString(signature)
+	if err != nil || len(got) != sha256.Size {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(message)
+	mac.Write([]byte(timestamp))
+	return hmac.Equal(got, mac.Sum(nil))
+}

@@ -1,0 +1,43 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// LoadDay reads what a run of date needs; the day is [from, to).
+func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*recon.Day, error) {
+	d := &recon.Day{
+		Date:            date,
+		Start:           from,
+		End:             to,
+		OutOfDay:        map[string]int{},
+		LedgerElsewhere: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},
+	}
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("load day %s: %w", date, err)
+	}
+	defer tx.Rollback()
+
+	steps := []struct {
+		name string
+		fn   func() error
+	}{
+		{"orders", func() error { return s.loadOrders(ctx, tx, d, from, to) }},
+		{"payouts", func() error { return s.loadPayouts(ctx, tx, d, from, to) }},
+		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, from, to) }},
+		{"deliveries", func() error { return s.loadDeliveries(ctx, tx, d, from, to) }},
+		{"pulls", func() error { return s.loadPulls(ctx, tx, d) }},
+	}
+	for _, st := range steps {
+		if err := st.fn(); err != nil {
+			return nil, fmt.Errorf("load %s of %s: %w", st.name, date, err)
+		}
+	}
+	return d, nil
+}

@@ -1,0 +1,238 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// StoredFile is what the store knows of a loaded source file.
+type StoredFile struct {
+	ID             int64  `db:"id"`
+	Kind           string `db:"kind"`
+	Path           string `db:"path"`
+	SHA256         string `db:"sha256"`
+	PreviousSHA256 string `db:"previous_sha256"`
+	Size           int64  `db:"size"`
+	Read           int    `db:"rows_read"`
+	Accepted       int    `db:"rows_accepted"`
+	Rejected       int    `db:"rows_rejected"`
+}
+
+// SourceFile returns the stored record of a file, or nil when it was never
+// loaded.
+func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, error) {
+	var f StoredFile
+	err := s.db.GetContext(ctx, &f, `SELECT id, kind, path, sha256, previous_sha256, size, rows_read, rows_accepted, rows_rejected
+		FROM source_files WHERE kind = ? AND path = ?`, kind, path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find source file %s: %w", path, err)
+	}
+	return &f, nil
+}
+
+// LoadFile replaces everything stored from one source file, in one
+// transaction: read is called with a Loader and inserts the file's records;
+// f's counts are then stored with its hash. A failure leaves the store as it
+// was, so a re-run reads the file again.
+func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(*Loader) error) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		prev := ""
+		var id int64
+		err := tx.QueryRowxContext(ctx, `SELECT id, sha256 FROM source_files WHERE kind = ? AND path = ?`, f.Kind, f.Path).Scan(&id, &prev)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, `INSERT INTO source_files
+				(kind, path, sha256, size, rows_read, rows_accepted, rows_rejected, loaded_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?)`,
+				f.Kind, f.Path, f.SHA256, f.Size, nanos(s.Now()))
+			if err != nil {
+				return fmt.Errorf("record source file %s: %w", f.Path, err)
+			}
+			if id, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("find source file %s: %w", f.Path, err)
+		default:
+			for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE file_id = ?`, id); err != nil {
+					return fmt.Errorf("clear %s of %s: %w", table, f.Path, err)
+				}
+			}
+		}
+		l := &Loader{tx: tx, ctx: ctx, fileID: id, now: nanos(s.Now())}
+		defer l.close()
+		if err := read(l); err != nil {
+			return err
+		}
+		if prev != "" && prev != f.SHA256 {
+			f.PreviousSHA256 = prev
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
+			rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ? WHERE id = ?`,
+			f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), id)
+		if err != nil {
+			return fmt.Errorf("record source file %s: %w", f.Path, err)
+		}
+		return nil
+	})
+}
+
+// Loader inserts the records of one file inside LoadFile's transaction,
+// through statements prepared once.
+type Loader struct {
+	tx     *sqlx.Tx
+	ctx    context.Context
+	fileID int64
+	now    int64
+	seq    int64
+	stmts  map[string]*sqlx.Stmt
+}
+
+func (l *Loader) exec(query string, args ...any) error {
+	if l.stmts == nil {
+		l.stmts = map[string]*sqlx.Stmt{}
+	}
+	st, ok := l.stmts[query]
+	if !ok {
+		var err error
+		if st, err = l.tx.PreparexContext(l.ctx, query); err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		l.stmts[query] = st
+	}
+	_, err := st.ExecContext(l.ctx, args...)
+	return err
+}
+
+func (l *Loader) close() {
+	for _, st := range l.stmts {
+		st.Close()
+	}
+}
+
+func (l *Loader) next() int64 { l.seq++; return l.seq }
+
+const insertOrder = `INSERT INTO orders (file_id, seq, line, order_id, amount, currency, status, class, created_at,
+	transaction_id, payment_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// Order stores an order row.
+func (l *Loader) Order(o *recon.Order) error {
+	return l.exec(insertOrder, l.fileID, l.next(), o.Place.Line, o.OrderID, int64(o.Amount), o.Currency, o.Status,
+		string(o.Class), nanos(o.CreatedAt), o.TransactionID, o.PaymentMethod)
+}
+
+const insertPayout = `INSERT INTO payouts (file_id, seq, line, payout_order_id, amount, currency, status, class,
+	transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw, requested_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// Payout stores a payout row.
+func (l *Loader) Payout(p *recon.Payout) error {
+	return l.exec(insertPayout, l.fileID, l.next(), p.Place.Line, p.PayoutID, int64(p.Amount), p.Currency, p.Status,
+		string(p.Class), p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA, p.UTR,
+		p.UTRCorrupted, p.UTRRaw, nanos(p.RequestedAt))
+}
+
+// Gateway stores a gateway record read from a dump.
+func (l *Loader) Gateway(g *recon.GatewayRecord) error {
+	return insertGateway(l.exec, l.fileID, l.now, g, false)
+}
+
+const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, key, gateway_id, amount, currency,
+	status, class, transaction_id, bank_reference, utr, payment_method, transfer_mode, beneficiary_account,
+	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertGateway stores g; fileID 0 means a pulled record, whose raw
+// response is kept so the pull can be replayed.
+func insertGateway(exec func(string, ...any) error, fileID, fetched int64, g *recon.GatewayRecord, keepRaw bool) error {
+	var file any
+	if fileID != 0 {
+		file = fileID
+	}
+	var raw any
+	if keepRaw {
+		raw = g.Raw
+	}
+	if !g.FetchedAt.IsZero() {
+		fetched = nanos(g.FetchedAt)
+	}
+	return exec(insertGatewayQuery, file, g.Place.Line, string(g.Entity), g.Key, g.GatewayID, int64(g.Amount),
+		g.Currency, g.Status, string(g.Class), g.TransactionID, g.BankReference, g.UTR, g.PaymentMethod,
+		g.TransferMode, g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, g.FailureReason,
+		nanos(g.CreatedAt), nanos(g.SettledAt), fetched, raw)
+}
+
+const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, timestamp, event, entity, key, class,
+	amount, currency, transaction_id, utr, body_sha256, verified, stale, problem)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// Delivery stores a webhook delivery.
+func (l *Loader) Delivery(d *recon.Delivery) error {
+	var amount any
+	if d.HasAmount {
+		amount = int64(d.Amount)
+	}
+	line := 0
+	fmt.Sscan(d.Place.Line, &line)
+	return l.exec(insertDelivery, l.fileID, line, nanos(d.ReceivedAt), d.Timestamp, d.Event, string(d.Entity),
+		d.Key, string(d.Class), amount, d.Currency, d.TransactionID, d.UTR, d.BodySHA256, string(d.Verified),
+		d.Stale, d.Problem)
+}
+
+// Reject stores a rejected row.
+func (l *Loader) Reject(r *recon.Reject) error {
+	return l.exec(`INSERT INTO rejects (file_id, seq, line, column, value, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+		l.fileID, l.next(), r.Line, r.Column, strings.ToValidUTF8(r.Value, "\uFFFD"), r.Reason)
+}
+
+// SetDaySources records which files make up a business date's sources,
+// replacing what the date had: role → path (a role with an empty path is
+// removed). Each file must have been loaded.
+func (s *DB) SetDaySources(ctx context.Context, date string, roles map[string]recon.SourceFile) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM day_sources WHERE business_date = ?`, date); err != nil {
+			return fmt.Errorf("clear sources of %s: %w", date, err)
+		}
+		for role, f := range roles {
+			_, err := tx.ExecContext(ctx, `INSERT INTO day_sources (business_date, role, file_id)
+				SELECT ?, ?, id FROM source_files WHERE kind = ? AND path = ?`, date, role, f.Kind, f.Path)
+			if err != nil {
+				return fmt.Errorf("record sources of %s: %w", date, err)
+			}
+		}
+		return nil
+	})
+}
+
+// DayRejects returns the rejected rows of a date's source files, file by
+// file in role order, each in file order.
+func (s *DB) DayRejects(ctx context.Context, date string) ([]recon.Reject, error) {
+	rows, err := s.db.QueryxContext(ctx, `SELECT f.path, r.line, r.column, r.value, r.reason
+		FROM day_sources ds JOIN source_files f ON f.id = ds.file_id JOIN rejects r ON r.file_id = f.id
+		WHERE ds.business_date = ?
+		ORDER BY CASE ds.role WHEN 'orders' THEN 1 WHEN 'payouts' THEN 2 WHEN 'gateway' THEN 3
+			WHEN 'webhooks' THEN 4 ELSE 5 END, r.seq`, date)
+	if err != nil {
+		return nil, fmt.Errorf("read rejects of %s: %w", date, err)
+	}
+	defer rows.Close()
+	var out []recon.Reject
+	for rows.Next() {
+		var r recon.Reject
+		if err := rows.Scan(&r.File, &r.Line, &r.Column, &r.Value, &r.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,239 @@
+package match
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// side is one ledger row seen the same way for pay-ins and payouts.
+type side struct {
+	entity   recon.Entity
+	key      string
+	amount   recon.Amount
+	currency string
+	status   string
+	class    recon.StatusClass
+	utr      string
+	place    recon.Place
+}
+
+func orderSide(o *recon.Order) side {
+	return side{recon.EntityPayin, o.OrderID, o.Amount, o.Currency, o.Status, o.Class, "", o.Place}
+}
+
+func payoutSide(p *recon.Payout) side {
+	return side{recon.EntityPayout, p.PayoutID, p.Amount, p.Currency, p.Status, p.Class, p.UTR, p.Place}
+}
+
+// groupByKey returns the keys in order of first appearance and the rows of
+// each.
+func groupByKey(rows []side) ([]string, map[string][]side) {
+	var keys []string
+	by := make(map[string][]side, len(rows))
+	for _, r := range rows {
+		if _, ok := by[r.key]; !ok {
+			keys = append(keys, r.key)
+		}
+		by[r.key] = append(by[r.key], r)
+	}
+	return keys, by
+}
+
+func (m *matcher) payins() {
+	rows := make([]side, len(m.day.Orders))
+	for i := range m.day.Orders {
+		rows[i] = orderSide(&m.day.Orders[i])
+	}
+	m.ledgerEntity(recon.EntityPayin, rows, nil)
+}
+
+func (m *matcher) payouts() {
+	rows := make([]side, len(m.day.Payouts))
+	byKey := make(map[string]*recon.Payout, len(m.day.Payouts))
+	for i := range m.day.Payouts {
+		p := &m.day.Payouts[i]
+		rows[i] = payoutSide(p)
+		if _, ok := byKey[p.PayoutID]; !ok {
+			byKey[p.PayoutID] = p
+		}
+	}
+	m.ledgerEntity(recon.EntityPayout, rows, func(s side, g *recon.GatewayRecord) {
+		m.payoutUTR(byKey[s.key], g)
+	})
+}
+
+// ledgerEntity judges every ledger key of one entity against the gateway,
+// then every gateway record of the day that no ledger has. extra adds the
+// entity's own checks for a key.
+func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side, *recon.GatewayRecord)) {
+	keys, by := groupByKey(rows)
+	for _, k := range keys {
+		group := by[k]
+		m.judged[entity][k] = true
+		if len(group) > 1 {
+			m.duplicateLedgerRow(group)
+		}
+		s := group[0]
+		g := m.gateway[entity][k]
+		if g == nil {
+			m.absentAtGateway(s)
+		} else {
+			m.compare(s, g)
+		}
+		if extra != nil {
+			extra(s, g)
+		}
+	}
+	m.missingInLedger(entity, by)
+}
+
+func (m *matcher) duplicateLedgerRow(group []side) {
+	s := group[0]
+	var ev []string
+	identical := true
+	for _, r := range group {
+		ev = append(ev, r.place.String())
+		if r.amount != s.amount || r.currency != s.currency || r.class != s.class || r.utr != s.utr {
+			identical = false
+		}
+	}
+	kind := "identical"
+	if !identical {
+		kind = "conflicting"
+	}
+	m.add(recon.Exception{
+		Category: recon.DuplicateLedgerRow, Entity: s.entity, Reference: s.key,
+		Provisional: m.lateWindowOpen(s.entity), LedgerAmount: ptr(s.amount), LedgerStatus: s.status, LedgerUTR: s.utr,
+		Count:    len(group),
+		Detail:   fmt.Sprintf("The ledger has %d %s rows for %s; the first one is matched.", len(group), kind, s.key),
+		Evidence: ev,
+	}, moved(s.class))
+}
+
+// absentAtGateway judges a ledger key the gateway has no record of.
+func (m *matcher) absentAtGateway(s side) {
+	e := recon.Exception{
+		Entity: s.entity, Reference: s.key, Provisional: m.lateWindowOpen(s.entity),
+		LedgerAmount: ptr(s.amount), LedgerStatus: s.status, LedgerUTR: s.utr, Evidence: []string{s.place.String()},
+	}
+	switch outcome := m.day.Pulls[s.entity][s.key]; {
+	case outcome == recon.PullNotFound:
+		e.Category = recon.MissingAtGateway
+		e.Detail = fmt.Sprintf("KwikPaisa answered that %s does not exist; the ledger has it as %s for %s.", s.key, s.status, s.amount)
+	case outcome == recon.PullFailed:
+		e.Category = recon.Unverified
+		e.Provisional = true
+		e.Detail = fmt.Sprintf("The status pull of %s failed after every retry; its gateway status is unknown.", s.key)
+	case m.opts.Authoritative:
+		e.Category = recon.MissingAtGateway
+		e.Detail = fmt.Sprintf("The gateway dump has no record of %s; the ledger has it as %s for %s.", s.key, s.status, s.amount)
+	default:
+		e.Category = recon.Unverified
+		e.Provisional = true
+		e.Detail = fmt.Sprintf("No gateway record of %s was loaded or pulled; its gateway status is unknown.", s.key)
+	}
+	m.add(e, moved(s.class))
+}
+
+// compare judges a ledger row against its gateway record.
+func (m *matcher) compare(s side, g *recon.GatewayRecord) {
+	base := recon.Exception{
+		Entity: s.entity, Reference: s.key, Provisional: m.provisional(s.entity, g),
+		LedgerAmount: ptr(s.amount), GatewayAmount: ptr(g.Amount), LedgerStatus: s.status, GatewayStatus: g.Status,
+		LedgerUTR: s.utr, GatewayUTR: g.UTR, Evidence: []string{s.place.String(), g.Place.String()},
+	}
+	mv := moved(s.class, g.Class)
+	if diff := g.Amount - s.amount; diff.Abs() > m.opts.Tolerance {
+		e := base
+		e.Category = recon.AmountMismatch
+		e.Difference = ptr(diff)
+		e.Detail = fmt.Sprintf("Gateway amount %s differs from ledger %s by %s.", g.Amount, s.amount, diff)
+		m.add(e, mv)
+	}
+	if g.Currency != s.currency {
+		e := base
+		e.Category = recon.CurrencyMismatch
+		e.Detail = fmt.Sprintf("Gateway currency %s differs from ledger currency %s.", g.Currency, s.currency)
+		m.add(e, mv)
+	}
+	if g.Class != s.class {
+		e := base
+		e.Category = recon.StatusMismatch
+		e.Detail = fmt.Sprintf("Gateway status %s (%s) differs from ledger status %s (%s).", g.Status, g.Class, s.status, s.class)
+		m.add(e, mv)
+	}
+}
+
+// missingInLedger reports the day's gateway records that no ledger has.
+func (m *matcher) missingInLedger(entity recon.Entity, inLedger map[string][]side) {
+	var keys []string
+	for k, g := range m.gateway[entity] {
+		if _, ok := inLedger[k]; ok || m.day.LedgerElsewhere[entity][k] {
+			continue
+		}
+		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		g := m.gateway[entity][k]
+		m.judged[entity][k] = true
+		m.add(recon.Exception{
+			Category: recon.MissingInLedger, Entity: entity, Reference: k, Provisional: m.provisional(entity, g),
+			GatewayAmount: ptr(g.Amount), GatewayStatus: g.Status, GatewayUTR: g.UTR,
+			Detail:   fmt.Sprintf("KwikPaisa has %s as %s for %s %s, but the ledger has no row for it.", k, g.Status, g.Amount, g.Currency),
+			Evidence: []string{g.Place.String()},
+		}, moved(g.Class))
+	}
+}
+
+// payoutUTR reports a successful payout without a UTR, or a UTR the
+// spreadsheet destroyed.
+func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
+	if p == nil {
+		return
+	}
+	base := recon.Exception{
+		Entity: recon.EntityPayout, Reference: p.PayoutID, Provisional: m.provisional(recon.EntityPayout, g),
+		LedgerAmount: ptr(p.Amount), LedgerStatus: p.Status, LedgerUTR: p.UTR, Evidence: []string{p.Place.String()},
+	}
+	if g != nil {
+		base.GatewayAmount, base.GatewayStatus, base.GatewayUTR = ptr(g.Amount), g.Status, g.UTR
+		base.Evidence = append(base.Evidence, g.Place.String())
+	}
+	if p.UTRCorrupted {
+		e := base
+		e.Category = recon.UTRCorrupted
+		e.LedgerUTR = p.UTRRaw
+		e.Detail = fmt.Sprintf("The ledger's UTR %q was destroyed by a spreadsheet (scientific notation or lost digits); re-export the column as text.", p.UTRRaw)
+		m.add(e, true)
+	}
+	ledgerMissing := p.Class == recon.StatusSuccess && p.UTR == "" && !p.UTRCorrupted
+	gatewayMissing := g != nil && g.Class == recon.StatusSuccess && g.UTR == ""
+	var where []string
+	if gatewayMissing {
+		where = append(where, "gateway")
+	}
+	if ledgerMissing {
+		where = append(where, "ledger")
+	}
+	if len(where) == 0 {
+		return
+	}
+	e := base
+	e.Category = recon.MissingUTR
+	e.MissingIn = where[0]
+	if len(where) == 2 {
+		e.MissingIn = "both"
+	}
+	e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the %s.", p.PayoutID, strings.Join(where, " or the "))
+	if len(where) == 2 {
+		e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the gateway or the ledger.", p.PayoutID)
+	}
+	m.add(e, true)
+}

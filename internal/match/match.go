@@ -1,0 +1,169 @@
+// Package match is recon's judgement: given everything known about one
+// business day, it decides which records match and which exceptions a
+// finance team must act on (SPEC §4). It is pure: no files, no SQL, no
+// HTTP, no clock but the one it is given.
+package match
+
+import (
+	"sort"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// Options are the knobs of matching.
+type Options struct {
+	// Tolerance is the largest absolute amount difference still matched.
+	Tolerance recon.Amount
+	// Authoritative says the day's gateway dump is the gateway's whole word
+	// (an offline run): a ledger key absent from it is MISSING_AT_GATEWAY.
+	Authoritative bool
+	// WebhookLog says a webhook log was given for the day.
+	WebhookLog bool
+	// PayinLateWindow and PayoutLateWindow are how long after its day a
+	// record may still change state; until then it is provisional.
+	PayinLateWindow  time.Duration
+	PayoutLateWindow time.Duration
+	// DuplicatePayoutWindow is how close two like payouts must be requested
+	// to be duplicates.
+	DuplicatePayoutWindow time.Duration
+	// Now is the time of the run, for the late-change windows.
+	Now time.Time
+}
+
+// DefaultOptions returns the defaults of SPEC §4.
+func DefaultOptions() Options {
+	return Options{
+		PayinLateWindow:       72 * time.Hour,
+		PayoutLateWindow:      72 * time.Hour,
+		DuplicatePayoutWindow: 15 * time.Minute,
+	}
+}
+
+// Result is the outcome of matching one day.
+type Result struct {
+	// Exceptions, one per (category, entity, reference), sorted.
+	Exceptions []recon.Exception
+	// Matched counts, per entity, the ledger rows and gateway records that
+	// ended in no exception.
+	Matched map[recon.Entity]int
+	// Judged counts, per entity, the ledger rows and gateway records of the
+	// day that were judged.
+	Judged map[recon.Entity]int
+}
+
+// Reconcile matches one day.
+func Reconcile(day *recon.Day, opts Options) *Result {
+	m := newMatcher(day, opts)
+	m.payins()
+	m.payouts()
+	return m.result()
+}
+
+// matcher holds the day indexed by key, and the exceptions found so far.
+type matcher struct {
+	day  *recon.Day
+	opts Options
+
+	gateway    map[recon.Entity]map[string]*recon.GatewayRecord
+	deliveries map[recon.Entity]map[string][]*recon.Delivery
+
+	found map[string]*recon.Exception // by category, entity, reference
+	// flagged holds the (entity, key) pairs with at least one exception.
+	flagged map[recon.Entity]map[string]bool
+	judged  map[recon.Entity]map[string]bool
+}
+
+func newMatcher(day *recon.Day, opts Options) *matcher {
+	m := &matcher{
+		day:        day,
+		opts:       opts,
+		gateway:    map[recon.Entity]map[string]*recon.GatewayRecord{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		deliveries: map[recon.Entity]map[string][]*recon.Delivery{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		found:      map[string]*recon.Exception{},
+		flagged:    map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
+		judged:     map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+	}
+	for i := range day.Gateway {
+		g := &day.Gateway[i]
+		if byKey := m.gateway[g.Entity]; byKey != nil {
+			byKey[g.Key] = g
+		}
+	}
+	for i := range day.Deliveries {
+		d := &day.Deliveries[i]
+		if byKey := m.deliveries[d.Entity]; byKey != nil && d.Key != "" {
+			byKey[d.Key] = append(byKey[d.Key], d)
+		}
+	}
+	return m
+}
+
+// add records an exception, once per (category, entity, reference): a
+// second finding of the same key merges its evidence into the first. moved
+// says whether money moved on either side, for the severity.
+func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
+	k := string(e.Category) + "\x00" + string(e.Entity) + "\x00" + e.Reference
+	if prev, ok := m.found[k]; ok {
+		prev.Evidence = mergeEvidence(prev.Evidence, e.Evidence)
+		return prev
+	}
+	if e.Severity == "" {
+		e.Severity = severity(e.Category, moved)
+	}
+	e.Evidence = mergeEvidence(nil, e.Evidence)
+	m.found[k] = &e
+	if f := m.flagged[e.Entity]; f != nil {
+		f[e.Reference] = true
+	}
+	return &e
+}
+
+func (m *matcher) result() *Result {
+	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{}}
+	for _, e := range m.found {
+		r.Exceptions = append(r.Exceptions, *e)
+	}
+	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
+	for entity, keys := range m.judged {
+		for k := range keys {
+			r.Judged[entity]++
+			if !m.flagged[entity][k] {
+				r.Matched[entity]++
+			}
+		}
+	}
+	return r
+}
+
+// lateWindowOpen reports whether a record of this day may still change.
+func (m *matcher) lateWindowOpen(entity recon.Entity) bool {
+	w := m.opts.PayinLateWindow
+	if entity == recon.EntityPayout {
+		w = m.opts.PayoutLateWindow
+	}
+	return !m.opts.Now.IsZero() && m.opts.Now.Before(m.day.End.Add(w))
+}
+
+// provisional says whether a verdict on a key may still change: its gateway
+// status is not final, or its late-change window is still open.
+func (m *matcher) provisional(entity recon.Entity, g *recon.GatewayRecord) bool {
+	if g != nil && !g.Class.Final() {
+		return true
+	}
+	return m.lateWindowOpen(entity)
+}
+
+func mergeEvidence(a, b []string) []string {
+	seen := make(map[string]bool, len(a)+len(b))
+	var out []string
+	for _, s := range append(append([]string(nil), a...), b...) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func ptr(a recon.Amount) *recon.Amount { return &a }

@@ -1,0 +1,200 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/kwikpaisa/recon/internal/export"
+	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// classOrder lists status classes in the order the summary shows them.
+var classOrder = []recon.StatusClass{recon.StatusSuccess, recon.StatusPending, recon.StatusNotPaid,
+	recon.StatusFailed, recon.StatusRefunded, recon.StatusReversed}
+
+// summarize computes the summary of SPEC §5.1.
+func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull recon.PullStats) []export.Metric {
+	var out []export.Metric
+	add := func(section, item, name, value string) {
+		out = append(out, export.Metric{Section: section, Item: item, Name: name, Value: value})
+	}
+	itoa := strconv.Itoa
+
+	for _, f := range inputs {
+		add("input", f.Path, "rows_read", itoa(f.Read))
+		add("input", f.Path, "rows_accepted", itoa(f.Accepted))
+		add("input", f.Path, "rows_rejected", itoa(f.Rejected))
+		if n, ok := d.OutOfDay[f.Kind]; ok {
+			add("input", f.Path, "rows_outside_day", itoa(n))
+		}
+	}
+
+	// Ledger and gateway figures per entity.
+	type tally struct {
+		count int
+		sum   recon.Sum
+	}
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		section := map[recon.Entity]string{recon.EntityPayin: "payin", recon.EntityPayout: "payout"}[entity]
+		var ledger tally
+		if entity == recon.EntityPayin {
+			for i := range d.Orders {
+				ledger.count++
+				ledger.sum.Add(d.Orders[i].Amount)
+			}
+		} else {
+			for i := range d.Payouts {
+				ledger.count++
+				ledger.sum.Add(d.Payouts[i].Amount)
+			}
+		}
+		add(section, "ledger", "count", itoa(ledger.count))
+		add(section, "ledger", "amount", ledger.sum.String())
+		byClass := map[recon.StatusClass]*tally{}
+		total := 0
+		for i := range d.Gateway {
+			g := &d.Gateway[i]
+			if g.Entity != entity {
+				continue
+			}
+			t := byClass[g.Class]
+			if t == nil {
+				t = &tally{}
+				byClass[g.Class] = t
+			}
+			t.count++
+			t.sum.Add(g.Amount)
+			total++
+		}
+		for _, c := range classOrder {
+			if t := byClass[c]; t != nil {
+				add(section, "gateway "+string(c), "count", itoa(t.count))
+				add(section, "gateway "+string(c), "amount", t.sum.String())
+			}
+		}
+		succeeded := 0
+		if t := byClass[recon.StatusSuccess]; t != nil {
+			succeeded = t.count
+		}
+		name := "payment_success_rate_pct"
+		if entity == recon.EntityPayout {
+			name = "payout_success_rate_pct"
+		}
+		add(section, "gateway", name, percent(succeeded, total))
+	}
+
+	// Per category: count and the amount at stake.
+	type catTally struct {
+		count int
+		sum   recon.Sum
+	}
+	cats := map[recon.Category]*catTally{}
+	for i := range res.Exceptions {
+		e := &res.Exceptions[i]
+		t := cats[e.Category]
+		if t == nil {
+			t = &catTally{}
+			cats[e.Category] = t
+		}
+		t.count++
+		switch {
+		case e.LedgerAmount != nil:
+			t.sum.Add(*e.LedgerAmount)
+		case e.GatewayAmount != nil:
+			t.sum.Add(*e.GatewayAmount)
+		}
+	}
+	for _, c := range recon.Categories {
+		t := cats[c]
+		if t == nil {
+			t = &catTally{}
+		}
+		add("category", string(c), "count", itoa(t.count))
+		add("category", string(c), "amount", t.sum.String())
+	}
+
+	// Webhooks of the day's own log.
+	var deliveries, verified, invalid, stale int
+	for i := range d.Deliveries {
+		dv := &d.Deliveries[i]
+		if dv.Place.File != d.DayLog {
+			continue
+		}
+		deliveries++
+		switch {
+		case dv.Verified == recon.VerifyNone:
+			invalid++
+		case dv.Stale:
+			stale++
+		default:
+			verified++
+		}
+	}
+	add("webhooks", d.DayLog, "deliveries", itoa(deliveries))
+	add("webhooks", d.DayLog, "verified", itoa(verified))
+	add("webhooks", d.DayLog, "invalid", itoa(invalid))
+	add("webhooks", d.DayLog, "stale", itoa(stale))
+	add("webhooks", d.DayLog, "duplicate", itoa(countCategory(res, recon.DuplicateWebhook)))
+	add("webhooks", d.DayLog, "orphan", itoa(countCategory(res, recon.WebhookOrphan)))
+
+	add("pulls", "", "keys", itoa(pull.Keys))
+	add("pulls", "", "requests", itoa(pull.Requests))
+	add("pulls", "", "retries", itoa(pull.Retries))
+	add("pulls", "", "rate_limited", itoa(pull.RateLimited))
+	add("pulls", "", "failures", itoa(pull.Failures))
+
+	judged, matched := 0, 0
+	for _, e := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		judged += res.Judged[e]
+		matched += res.Matched[e]
+	}
+	add("overall", "", "records_judged", itoa(judged))
+	add("overall", "", "records_matched", itoa(matched))
+	add("overall", "", "match_rate_pct", percent(matched, judged))
+	add("overall", "", "exceptions", itoa(len(res.Exceptions)))
+	add("overall", "", "unverified", itoa(countCategory(res, recon.Unverified)))
+	return out
+}
+
+func countCategory(res *match.Result, c recon.Category) int {
+	n := 0
+	for i := range res.Exceptions {
+		if res.Exceptions[i].Category == c {
+			n++
+		}
+	}
+	return n
+}
+
+// percent returns 100·n/d with two decimals, rounded half up; the one place
+// the summary rounds. 0 of 0 is "0.00".
+func percent(n, d int) string {
+	if d == 0 {
+		return "0.00"
+	}
+	basis := (int64(n)*20000/int64(d) + 1) / 2 // hundredths of a percent
+	return strconv.FormatInt(basis/100, 10) + "." + pad2(basis%100)
+}
+
+func pad2(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// summaryJSON is the run's headline figures, stored with the run.
+func (r *run) summaryJSON() string {
+	if r.res == nil || r.res.Report == nil {
+		return ""
+	}
+	figures := map[string]string{}
+	for _, m := range r.res.Report.Summary {
+		if m.Section == "overall" {
+			figures[m.Name] = m.Value
+		}
+	}
+	b, _ := json.Marshal(figures)
+	return string(b)
+}

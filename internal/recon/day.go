@@ -1,0 +1,50 @@
+package recon
+
+import "time"
+
+// PullOutcome is what the last status pull of a key found.
+type PullOutcome string
+
+const (
+	PullFound    PullOutcome = "found"
+	PullNotFound PullOutcome = "not_found" // the gateway answered 404
+	PullFailed   PullOutcome = "failed"    // no answer after every retry
+)
+
+// Day is everything known that one business day's reconciliation judges.
+// The store fills it; matching reads it.
+type Day struct {
+	Date string // YYYY-MM-DD
+	// Start and End bound the day: [Start, End) in the business zone.
+	Start, End time.Time
+	// Orders and Payouts are the rows of the day's ledgers whose own
+	// timestamp falls in the day, in file order.
+	Orders  []Order
+	Payouts []Payout
+	// OutOfDay counts, per ledger kind, the accepted rows outside the day.
+	OutOfDay map[string]int
+	// Gateway holds the latest fetched record of each key of the day's
+	// ledgers and of each key the gateway created in the day.
+	Gateway []GatewayRecord
+	// LedgerElsewhere holds the keys of the day's gateway records that have
+	// a ledger row in another date's ledger.
+	LedgerElsewhere map[Entity]map[string]bool
+	// Deliveries holds every stored delivery of the day's keys, and every
+	// delivery of the day's own logs.
+	Deliveries []Delivery
+	// DayLog is the day's own webhook log ("" when none was given).
+	DayLog string
+	// Pulls is the outcome of the last pull of each key that was pulled.
+	Pulls map[Entity]map[string]PullOutcome
+}
+
+// PullStats are the figures of a pull stage.
+type PullStats struct {
+	Keys        int // keys asked for
+	Requests    int // HTTP requests sent
+	Retries     int
+	RateLimited int // 429 answers
+	Failures    int // keys that failed after every retry
+	NotFound    int
+	Elapsed     time.Duration
+}

@@ -1,0 +1,100 @@
+// Package recon holds the domain of a reconciliation: the records read from
+// each source, the status classes they map to, and the exceptions a run
+// reports. It knows nothing of files, SQL or HTTP; the packages below
+// internal/ adapt those technologies to these types.
+package recon
+
+import "strings"
+
+// Entity is what a record or an exception is about.
+type Entity string
+
+const (
+	EntityPayin   Entity = "PAYIN"
+	EntityPayout  Entity = "PAYOUT"
+	EntityWebhook Entity = "WEBHOOK"
+)
+
+// StatusClass is the normalised meaning of a status word (SPEC §2.1).
+type StatusClass string
+
+const (
+	StatusSuccess  StatusClass = "SUCCESS"
+	StatusNotPaid  StatusClass = "NOT_PAID"
+	StatusFailed   StatusClass = "FAILED"
+	StatusPending  StatusClass = "PENDING"
+	StatusRefunded StatusClass = "REFUNDED"
+	StatusReversed StatusClass = "REVERSED"
+)
+
+// Final reports whether no further ordinary state change is expected.
+// PENDING is the only non-final class; a final state may still have a later
+// state (SUCCESS→REFUNDED, SUCCESS→REVERSED), see Succeeds.
+func (c StatusClass) Final() bool { return c != "" && c != StatusPending }
+
+// Succeeds reports whether c is a legitimate later state of prev: a refunded
+// pay-in was once successful, a reversed payout was once processed.
+func (c StatusClass) Succeeds(prev StatusClass) bool {
+	return prev == StatusSuccess && (c == StatusRefunded || c == StatusReversed)
+}
+
+// Place says where a record came from: a file and a line in it. For a CSV
+// or a JSON-lines file Line is the 1-based line number; for an XLSX file it
+// is "Sheet!row". A record fetched from the API has File "api".
+type Place struct {
+	File string
+	Line string
+}
+
+func (p Place) String() string {
+	if p.File == "" {
+		return ""
+	}
+	if p.Line == "" {
+		return p.File
+	}
+	return p.File + ":" + p.Line
+}
+
+// Reject is an input row that could not be read. It is never dropped: it is
+// stored and reported in rejects.csv with everything needed to find it.
+type Reject struct {
+	File   string
+	Line   string
+	Column string
+	Value  string
+	Reason string
+}
+
+// Error makes a Reject usable as an error where a single bad value stops a
+// row; the reason is already a plain sentence.
+func (r *Reject) Error() string {
+	var b strings.Builder
+	b.WriteString(r.File)
+	if r.Line != "" {
+		b.WriteString(":" + r.Line)
+	}
+	if r.Column != "" {
+		b.WriteString(": column " + r.Column)
+	}
+	b.WriteString(": " + r.Reason)
+	return b.String()
+}
+
+// SourceFile is one input file of a run, as the summary and the manifest
+// account for it: rows read = rows accepted + rows rejected.
+type SourceFile struct {
+	Kind     string // orders, payouts, gateway, webhooks
+	Path     string
+	SHA256   string
+	Size     int64
+	Read     int
+	Accepted int
+	Rejected int
+	// OutOfDay counts accepted ledger rows whose own timestamp falls outside
+	// the business day; they are kept but not matched in this run.
+	OutOfDay int
+	// PreviousSHA256 is set when the file changed since the last run of the
+	// same date.
+	PreviousSHA256 string
+}

@@ -1,0 +1,95 @@
+package recon
+
+import "time"
+
+// Order is one row of the merchant's order ledger (a pay-in).
+type Order struct {
+	OrderID       string
+	Amount        Amount
+	Currency      string
+	Status        string // as written in the ledger
+	Class         StatusClass
+	CreatedAt     time.Time // UTC
+	TransactionID string
+	PaymentMethod string
+	Place         Place
+}
+
+// Payout is one row of the merchant's payout ledger.
+type Payout struct {
+	PayoutID           string
+	Amount             Amount
+	Currency           string
+	Status             string
+	Class              StatusClass
+	TransferMode       string
+	BeneficiaryAccount string
+	BeneficiaryIFSC    string
+	BeneficiaryVPA     string
+	UTR                string // normalised; empty when absent or corrupted
+	UTRCorrupted       bool   // the ledger's UTR was destroyed by a spreadsheet
+	UTRRaw             string // the cell as read, kept for the report when corrupted
+	RequestedAt        time.Time
+	Place              Place
+}
+
+// GatewayRecord is KwikPaisa's word on one pay-in or payout: the
+// return_data of a status response, from a dump or a pull.
+type GatewayRecord struct {
+	Entity             Entity
+	Key                string // order_id or payout_order_id
+	GatewayID          string // kwikX_order_id or kwikx_payout_id
+	Amount             Amount
+	Currency           string
+	Status             string // as the gateway wrote it: PAID, UN_PAID, SUCCESS…
+	Class              StatusClass
+	TransactionID      string
+	BankReference      string
+	UTR                string // payouts: utr or rrn_number, normalised
+	PaymentMethod      string
+	TransferMode       string
+	BeneficiaryAccount string
+	BeneficiaryIFSC    string
+	BeneficiaryVPA     string
+	FailureReason      string
+	CreatedAt          time.Time // UTC; zero when the gateway gave none
+	SettledAt          time.Time // paid_at or processed_at
+	FetchedAt          time.Time // when it was pulled or loaded
+	Raw                []byte    // the return_data object as received
+	Place              Place
+}
+
+// VerifyMethod says how a webhook signature was verified.
+type VerifyMethod string
+
+const (
+	VerifyNone      VerifyMethod = ""          // not verified
+	VerifyRaw       VerifyMethod = "raw"       // over the body bytes as received
+	VerifyCanonical VerifyMethod = "canonical" // over the canonical JSON of the body
+)
+
+// Delivery is one webhook delivery the merchant's server stored.
+type Delivery struct {
+	Place         Place
+	ReceivedAt    time.Time
+	Timestamp     int64 // X-Timestamp, unix seconds
+	Event         string
+	Entity        Entity // PAYIN or PAYOUT; empty when the body names none
+	Key           string // order_id or payout_order_id; empty when unparsable
+	Class         StatusClass
+	Amount        Amount
+	HasAmount     bool
+	Currency      string
+	TransactionID string
+	UTR           string
+	BodySHA256    string
+	Verified      VerifyMethod
+	Stale         bool   // X-Timestamp outside the replay window
+	Problem       string // why the body could not be read, if it could not
+}
+
+// Evidence reports whether the delivery may count as evidence of a status:
+// verified, fresh and readable.
+func (d *Delivery) Evidence() bool {
+	return d.Verified != VerifyNone && !d.Stale && d.Problem == "" && d.Key != ""
+}
