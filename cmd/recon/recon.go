@@ -13,9 +13,10 @@ import (
 
 // Exit statuses (SPEC §6).
 const (
-	exitOK    = 0 // the run completed, exceptions or not
-	exitError = 1 // the run could not complete
-	exitUsage = 2 // the command line is wrong
+	exitOK     = 0 // the run completed, exceptions or not
+	exitError  = 1 // the run could not complete
+	exitUsage  = 2 // the command line is wrong
+	exitFailOn = 3 // the run completed with exceptions at or above --fail-on
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -50,6 +51,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "reconcile one business day", runCmd},
+		{"runs", "list past runs", runsCmd},
+		{"schedule", "run the nightly schedule as a daemon", scheduleCmd},
+		{"config", "check a configuration file", configCmd},
+		{"doctor", "check this installation against the go-live checklist", doctorCmd},
 		{"gen", "write a synthetic business day (fixtures, benchmarks)", genCmd},
 		{"version", "print the version", versionCmd},
 		{"help", "show help for a command", nil},

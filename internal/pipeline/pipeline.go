@@ -51,6 +51,9 @@ type Config struct {
 	Version string
 	Now     func() time.Time
 	Log     *slog.Logger
+	// RunID names the run; empty derives one from the start time. A caller
+	// that sets it has put run_id on Log already.
+	RunID string
 }
 
 // Day is the business date a run judges: [Start, End) in the business
@@ -116,8 +119,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	db.Now = now
 
 	started := now()
-	res := &Result{RunID: "run-" + started.UTC().Format("20060102T150405.000000000Z"), Dir: filepath.Join(cfg.Out, cfg.Date)}
-	log = log.With("run_id", res.RunID, "run_date", cfg.Date)
+	res := &Result{RunID: cfg.RunID, Dir: filepath.Join(cfg.Out, cfg.Date)}
+	if res.RunID == "" {
+		res.RunID = "run-" + started.UTC().Format("20060102T150405.000000000Z")
+		log = log.With("run_id", res.RunID, "run_date", cfg.Date)
+	}
 	if err := db.StartRun(ctx, res.RunID, cfg.Date, started); err != nil {
 		return nil, err
 	}
