@@ -2,6 +2,309 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/config"
+	"github.com/kwikpaisa/recon/internal/kwikpaisa"
+	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
-func doctorCmd(ctx context.Context, e *env, args []string) error { return nil }
+const doctorAbout = `Checks this installation against KwikPaisa's production checklist and
+prints each item with ✓ or ✗ and, for a ✗, how to fix it: the production
+API key (pk_live_) and secret present, no sandbox key against the live URL,
+an https base URL, secrets from the environment or owner-only files (never
+the configuration), the webhook secret, a signed status call the gateway
+accepts, the clock within the gateway's timestamp window (by its Date
+header), a schedule, and writable output and database paths.
+
+Exit status: 0 when every required item passes, 1 otherwise.`
+
+// maxClockSkew is how far the gateway lets X-TIMESTAMP stray from its
+// clock; beyond it every signed request is refused with 401.
+const maxClockSkew = 300 * time.Second
+
+// liveHost is KwikPaisa's production API host.
+const liveHost = "api.kwikpaisa.com"
+
+// check is one item of the checklist.
+type check struct {
+	name     string
+	required bool
+	ok       bool
+	detail   string // what was found (never a secret)
+	fix      string // how to make it pass
+}
+
+// probeResult is what one signed status call got back.
+type probeResult struct {
+	Code int       // HTTP status
+	Date time.Time // the gateway's Date header (zero when absent)
+}
+
+// statusProbe performs one signed status call against the gateway.
+type statusProbe func(ctx context.Context, baseURL, apiKey, secretKey string) (probeResult, error)
+
+func doctorCmd(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "doctor", "[--config FILE]", doctorAbout)
+	cfgPath := fs.String("config", "recon.toml", "configuration `file` (TOML)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	probe := e.probe
+	if probe == nil {
+		probe = httpProbe(&http.Client{Timeout: 15 * time.Second}, e.now)
+	}
+	checks := doctor(ctx, *cfgPath, e.now, probe)
+	failed, required := 0, 0
+	fmt.Fprintf(e.stdout, "recon doctor: go-live checklist for %s\n", *cfgPath)
+	for _, c := range checks {
+		mark := "✓"
+		if !c.ok {
+			mark = "✗"
+			failed++
+			if c.required {
+				required++
+			}
+		}
+		line := fmt.Sprintf("  %s %s", mark, c.name)
+		if c.detail != "" {
+			line += ": " + c.detail
+		}
+		fmt.Fprintln(e.stdout, line)
+		if !c.ok && c.fix != "" {
+			fmt.Fprintf(e.stdout, "      fix: %s\n", c.fix)
+		}
+	}
+	fmt.Fprintf(e.stdout, "%d checks: %d passed, %d failed.\n", len(checks), len(checks)-failed, failed)
+	if required > 0 {
+		return &exitCodeError{code: exitError, message: fmt.Sprintf("not ready for production: %d required check(s) failed", required)}
+	}
+	return nil
+}
+
+// doctor runs the checklist.
+func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe statusProbe) []check {
+	var out []check
+	add := func(c check) { c.required = true; out = append(out, c) }
+
+	// The configuration itself, secrets in it included.
+	file, problems, err := config.Check(cfgPath)
+	c := check{name: "configuration valid", ok: err == nil && len(problems) == 0}
+	switch {
+	case err != nil:
+		c.detail, c.fix = oneLine(err.Error()), "write a configuration file (see fixtures/recon.toml) and pass it with --config"
+	case len(problems) > 0:
+		c.detail = fmt.Sprintf("%d problem(s), first %s", len(problems), problems[0])
+		c.fix = "run recon config check --config " + cfgPath + " and fix each line it names"
+	}
+	add(c)
+	if file == nil {
+		file = config.Default()
+	}
+
+	// Secrets: present, of the right kind, from the environment or an
+	// owner-only file.
+	apiKey, keyErr := config.Secret(config.EnvAPIKey)
+	secretKey, secretErr := config.Secret(config.EnvSecretKey)
+	hooks, hookErr := config.Secrets(config.EnvWebhookSecret)
+	c = check{name: "production API key (pk_live_) present", ok: strings.HasPrefix(apiKey, "pk_live_")}
+	switch {
+	case keyErr != nil:
+		c.detail, c.fix = "unreadable", "see the check on where secrets come from"
+	case apiKey == "":
+		c.detail, c.fix = "not set", "set "+config.EnvAPIKey+" (or "+config.EnvAPIKey+"_FILE) to the pk_live_ key from the KwikPaisa dashboard"
+	case strings.HasPrefix(apiKey, "pk_test_"):
+		c.detail, c.fix = "a sandbox key (pk_test_)", "set "+config.EnvAPIKey+" to the production pk_live_ key"
+	case !c.ok:
+		c.detail, c.fix = "not a KwikPaisa key", "set "+config.EnvAPIKey+" to the pk_live_ key from the KwikPaisa dashboard"
+	}
+	add(c)
+	c = check{name: "API secret key present", ok: secretKey != "" && secretErr == nil}
+	if !c.ok {
+		c.detail, c.fix = "not set", "set "+config.EnvSecretKey+" (or "+config.EnvSecretKey+"_FILE) to the secret that goes with the API key"
+	}
+	add(c)
+
+	base, _ := url.Parse(file.API.BaseURL)
+	live := base != nil && base.Hostname() == liveHost
+	c = check{name: "no sandbox credentials against the live URL", ok: !(live && strings.HasPrefix(apiKey, "pk_test_"))}
+	if !c.ok {
+		c.detail, c.fix = "a pk_test_ key with "+file.API.BaseURL, "use the pk_live_ key and its secret with the live URL"
+	}
+	add(c)
+	c = check{name: "https base URL", detail: file.API.BaseURL}
+	if err := config.CheckBaseURL(file.API.BaseURL); err != nil {
+		c.detail, c.fix = oneLine(err.Error()), "set api.base_url to "+config.DefaultBaseURL
+	} else {
+		c.ok = true
+	}
+	add(c)
+
+	c = check{name: "secrets from the environment or an owner-only file", ok: true, detail: "none in the configuration"}
+	var bad []string
+	for _, err := range []error{keyErr, secretErr, hookErr} {
+		if err != nil {
+			bad = append(bad, oneLine(err.Error()))
+		}
+	}
+	for _, p := range problems {
+		if strings.Contains(p.Message, "looks like a secret") {
+			bad = append(bad, fmt.Sprintf("%s:%d %s in the configuration", p.File, p.Line, p.Key))
+		}
+	}
+	if len(bad) > 0 {
+		c.ok, c.detail = false, strings.Join(bad, "; ")
+		c.fix = "keep secrets in the environment or in files only their owner can read (chmod 600), and out of the configuration"
+	}
+	add(c)
+	c = check{name: "webhook secret configured", ok: len(hooks) > 0}
+	if c.ok {
+		c.detail = fmt.Sprintf("%d secret(s)", len(hooks))
+	} else {
+		c.detail, c.fix = "not set", "set "+config.EnvWebhookSecret+" to the webhook secret from the KwikPaisa dashboard (comma-separated during a rotation)"
+	}
+	add(c)
+
+	// A signed call the gateway accepts, and its clock.
+	sig := check{name: "signed status call accepted"}
+	skew := check{name: "clock within the gateway's timestamp window"}
+	if apiKey == "" || secretKey == "" || config.CheckBaseURL(file.API.BaseURL) != nil {
+		sig.detail, sig.fix = "skipped", "fix the credentials and the base URL first"
+		skew.detail, skew.fix = "skipped", sig.fix
+	} else {
+		res, err := probe(ctx, file.API.BaseURL, apiKey, secretKey)
+		switch {
+		case err != nil:
+			sig.detail, sig.fix = oneLine(err.Error()), "check that this machine reaches "+file.API.BaseURL+" (DNS, proxy, firewall)"
+		case res.Code == http.StatusUnauthorized:
+			sig.detail = "refused with 401"
+			sig.fix = "the gateway rejected the key, the signature or the timestamp: check that " + config.EnvSecretKey + " is the secret of this API key, and the clock"
+		case res.Code == http.StatusOK || res.Code == http.StatusNotFound:
+			sig.ok, sig.detail = true, fmt.Sprintf("HTTP %d from %s", res.Code, file.API.BaseURL)
+		default:
+			sig.detail, sig.fix = fmt.Sprintf("HTTP %d", res.Code), "try again later; if it persists, ask KwikPaisa support"
+		}
+		switch {
+		case err != nil:
+			skew.detail, skew.fix = "no answer from the gateway", sig.fix
+		case res.Date.IsZero():
+			skew.detail, skew.fix = "the gateway sent no Date header", "compare the clock with an NTP server: timedatectl status"
+		default:
+			d := now().Sub(res.Date)
+			skew.detail = fmt.Sprintf("this clock is %s %s the gateway's (window ±%s)", abs(d).Round(time.Second), aheadBehind(d), maxClockSkew)
+			skew.ok = abs(d) <= maxClockSkew
+			if !skew.ok {
+				skew.fix = "synchronise the clock (systemd-timesyncd or chrony): timedatectl set-ntp true"
+			}
+		}
+	}
+	add(sig)
+	add(skew)
+
+	// A schedule.
+	c = check{name: "schedule configured"}
+	if file.Schedule.Dir == "" {
+		c.detail, c.fix = "no schedule.dir", "set schedule.dir to a folder of *.cron files (see schedules/README.md), or install schedules/crontab or the systemd timer"
+	} else {
+		zone, _ := config.LoadZone(file.Zone)
+		jobs, errs := schedule.LoadDir(file.Schedule.Dir, zone)
+		if len(errs) > 0 {
+			c.detail, c.fix = oneLine(errs[0].Error()), "fix the schedule files in "+file.Schedule.Dir+" (see schedules/README.md)"
+		} else {
+			c.ok, c.detail = true, fmt.Sprintf("%d job(s) in %s", len(jobs), file.Schedule.Dir)
+		}
+	}
+	add(c)
+
+	// Writable paths.
+	for _, p := range []struct{ name, dir string }{
+		{"output folder writable", firstOf(file.Out, "reports")},
+		{"database folder writable", filepath.Dir(firstOf(file.DB, "recon.db"))},
+	} {
+		c = check{name: p.name, detail: p.dir}
+		if err := writable(p.dir); err != nil {
+			c.detail, c.fix = oneLine(err.Error()), "create "+p.dir+" and let the user that runs recon write to it"
+		} else {
+			c.ok = true
+		}
+		add(c)
+	}
+	return out
+}
+
+// writable checks that dir exists or can be made, and takes a file.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".recon-doctor-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func abs(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
+func aheadBehind(d time.Duration) string {
+	if d < 0 {
+		return "behind"
+	}
+	return "ahead of"
+}
+
+// httpProbe asks the gateway the status of an order no one has, signed as
+// every request is: 404 (or 200) means the key and signature were
+// accepted, 401 that they were not. It only reads.
+func httpProbe(client *http.Client, now func() time.Time) statusProbe {
+	return func(ctx context.Context, baseURL, apiKey, secretKey string) (probeResult, error) {
+		body := []byte(`{"order_id":"recon-doctor-probe"}`)
+		ts := fmt.Sprint(now().Unix())
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(baseURL, "/")+"/api/v3/pg/order/status", strings.NewReader(string(body)))
+		if err != nil {
+			return probeResult{}, fmt.Errorf("build request: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("X-API-KEY", apiKey)
+		req.Header.Set("X-TIMESTAMP", ts)
+		req.Header.Set("X-SIGNATURE", kwikpaisaSign(secretKey, body, ts))
+		resp, err := client.Do(req)
+		if err != nil {
+			return probeResult{}, fmt.Errorf("status call: %w", stripURL(err))
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		res := probeResult{Code: resp.StatusCode}
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			res.Date = d
+		}
+		return res, nil
+	}
+}
+
+// stripURL keeps an error short: the URL is already in the check's text.
+func stripURL(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+func kwikpaisaSign(secret string, canonicalBody []byte, ts string) string {
+	return kwikpaisa.Sign(secret, canonicalBody, ts)
+}

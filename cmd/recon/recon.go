@@ -39,6 +39,8 @@ type env struct {
 	stdout, stderr io.Writer
 	// now is the clock; tests fix it.
 	now func() time.Time
+	// probe makes doctor's signed status call; nil uses HTTP.
+	probe statusProbe
 }
 
 // command is one subcommand.
