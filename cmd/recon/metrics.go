@@ -74,3 +74,13 @@ func lastCompleted(ctx context.Context, db string) (*ledger.Run, error) {
 	}
 	return best, nil
 }
+
+// recordExit stores the exit status the command chose for a completed run.
+func recordExit(ctx context.Context, db, id string, code int, msg string) error {
+	store, err := ledger.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return store.SetRunExit(context.WithoutCancel(ctx), id, code, msg)
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,8 +115,8 @@ func TestFailOnAndMetrics(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "DATE") || !strings.Contains(lines[1], fixtureDate) ||
-		!strings.Contains(lines[1], "completed") || !strings.Contains(lines[1], "2026-11-25 02:00:00") {
-		t.Errorf("recon runs printed:\n%s\nwant a header and one completed run of %s started 2026-11-25 02:00:00", stdout, fixtureDate)
+		!strings.Contains(lines[1], "completed") || !strings.Contains(lines[1], "2026-11-25 02:00:00") || !strings.Contains(lines[1], " 3 ") {
+		t.Errorf("recon runs printed:\n%s\nwant a header and one completed run of %s started 2026-11-25 02:00:00 with exit 3", stdout, fixtureDate)
 	}
 }
 
@@ -187,4 +188,60 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// stopAtWait is a clock fixed at now that stops the daemon the first time
+// it would wait for the next firing.
+type stopAtWait struct {
+	now    time.Time
+	cancel func()
+}
+
+func (c *stopAtWait) Now() time.Time { return c.now }
+func (c *stopAtWait) After(time.Duration) <-chan time.Time {
+	c.cancel()
+	return make(chan time.Time)
+}
+
+// TestScheduleCatchesUpOnStart starts the daemon on the morning after the
+// fixture day with no run recorded: it runs the missed date through the
+// real run path, records it completed, and stops cleanly.
+func TestScheduleCatchesUpOnStart(t *testing.T) {
+	inRepoRoot(t)
+	t.Setenv("KWIKPAISA_WEBHOOK_SECRET", fixtureSecret)
+	tmp := t.TempDir()
+	abs := func(p string) string { a, _ := filepath.Abs(p); return a }
+	cfg := filepath.Join(tmp, "recon.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`db = %q
+out = %q
+[sources]
+orders = %q
+payouts = %q
+gateway = %q
+webhooks = %q
+[schedule]
+dir = %q
+`, filepath.Join(tmp, "recon.db"), filepath.Join(tmp, "reports"), abs("fixtures/day/{date}/orders.csv"),
+		abs("fixtures/day/{date}/payouts.csv"), abs("fixtures/day/{date}/gateway.jsonl"),
+		abs("fixtures/day/{date}/webhooks.jsonl"), abs("schedules"))), 0o644)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: &stderr, now: func() time.Time { return fixtureNow },
+		clock: &stopAtWait{now: fixtureNow.Add(8 * time.Hour), cancel: cancel}}
+	// No API credentials are set: the run pulls nothing.
+	code := run(ctx, e, []string{"schedule", "--config", cfg})
+	if code != 0 {
+		t.Fatalf("recon schedule: exit %d\n%s", code, stderr.String())
+	}
+	runs, err := listRuns(context.Background(), filepath.Join(tmp, "recon.db"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].BusinessDate != fixtureDate || runs[0].Status != "completed" {
+		t.Fatalf("runs after start = %+v, want one completed run of %s\n%s", runs, fixtureDate, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), `"msg":"scheduler stopped"`) {
+		t.Errorf("the daemon did not log a clean stop:\n%s", stderr.String())
+	}
 }

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
 // Exit statuses (SPEC §6).
@@ -41,6 +43,8 @@ type env struct {
 	now func() time.Time
 	// probe makes doctor's signed status call; nil uses HTTP.
 	probe statusProbe
+	// clock drives recon schedule; nil is the wall clock.
+	clock schedule.Clock
 }
 
 // command is one subcommand.

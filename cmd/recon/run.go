@@ -119,7 +119,12 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		if n > 0 {
-			return &exitCodeError{code: exitFailOn, message: fmt.Sprintf("%d exception(s) at or above %s (--fail-on %s); see %s", n, failOn, failOn, filepath.Clean(res.Dir))}
+			msg := fmt.Sprintf("%d exception(s) at or above %s (--fail-on %s); see %s", n, failOn, failOn, filepath.Clean(res.Dir))
+			if err := recordExit(ctx, cfg.DB, res.RunID, exitFailOn, msg); err != nil {
+				log.Error("record exit status", "error", err.Error())
+			}
+			log.Warn("exceptions at or above --fail-on", "severity", string(failOn), "count", n)
+			return &exitCodeError{code: exitFailOn, message: msg}
 		}
 	}
 	return nil

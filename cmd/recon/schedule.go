@@ -50,8 +50,12 @@ func scheduleCmd(ctx context.Context, e *env, args []string) error {
 		return errors.Join(errs...)
 	}
 	db := firstOf(file.DB, "recon.db")
+	var clock schedule.Clock = schedule.RealClock{}
+	if e.clock != nil {
+		clock = e.clock
+	}
 	d := &schedule.Daemon{
-		Jobs: jobs, Zone: zone, Clock: schedule.RealClock{}, CatchUpDays: file.Schedule.CatchUpDays,
+		Jobs: jobs, Zone: zone, Clock: clock, CatchUpDays: file.Schedule.CatchUpDays,
 		Grace: file.Schedule.ShutdownGrace.D, Log: out.log.With("component", "scheduler"),
 		LastCompleted: func(ctx context.Context) (string, error) {
 			r, err := lastCompleted(ctx, db)
@@ -63,7 +67,7 @@ func scheduleCmd(ctx context.Context, e *env, args []string) error {
 		Run: func(ctx context.Context, j schedule.Job, date string) error {
 			args := append([]string{"--config", *cfgPath, "--date", date, "--wait", "--log-format", *logFormat}, j.Args...)
 			// A run's stdout summary goes to the daemon's log stream.
-			sub := &env{stdin: e.stdin, stdout: e.stderr, stderr: e.stderr, now: e.now}
+			sub := &env{stdin: e.stdin, stdout: e.stderr, stderr: e.stderr, now: clock.Now}
 			if code := report(e.stderr, runCmd(ctx, sub, args)); code != exitOK {
 				return fmt.Errorf("recon run --date %s exited %d", date, code)
 			}
