@@ -165,6 +165,7 @@ func (r *run) stages(ctx context.Context) error {
 		return err
 	}
 	if r.cfg.Pull != nil && !r.cfg.Offline {
+		r.log.Info("pulling gateway statuses", "stage", "pull")
 		t := time.Now()
 		stats, err := r.cfg.Pull(ctx, r.db, r.day)
 		r.res.Pull = stats
@@ -174,6 +175,7 @@ func (r *run) stages(ctx context.Context) error {
 		}
 	}
 
+	r.log.Info("matching", "stage", "match")
 	t := time.Now()
 	d, err := r.db.LoadDay(ctx, r.day.Date, r.day.Start, r.day.End)
 	if err != nil {
@@ -211,6 +213,7 @@ func (r *run) stages(ctx context.Context) error {
 	}
 	rep.Summary = summarize(d, result, r.inputs, r.res.Pull)
 	rep.Finished = r.now()
+	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	t = time.Now()
 	if err := export.Write(r.res.Dir, rep, r.cfg.Export); err != nil {
 		return fmt.Errorf("write reports to %s: %w", r.res.Dir, err)

@@ -280,3 +280,61 @@ func TestLoadShippedSchedules(t *testing.T) {
 		t.Errorf("errors %v, want lines 3 and 4", errs)
 	}
 }
+
+// graceClock never lets the grace run out.
+type graceClock struct{ *fakeClock }
+
+func (c graceClock) After(d time.Duration) <-chan time.Time {
+	if d == 7*time.Minute {
+		return make(chan time.Time) // the grace: never over
+	}
+	return c.fakeClock.After(d)
+}
+
+// notifyHandler closes a channel when a message is logged.
+type notifyHandler struct {
+	slog.Handler
+	msg  string
+	seen chan struct{}
+	once *sync.Once
+}
+
+func (h notifyHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h notifyHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.once.Do(func() { close(h.seen) })
+	}
+	return nil
+}
+
+// TestStopLetsRunFinishWithinGrace: with a grace, a stop lets the run in
+// hand finish uncancelled, and no further run starts.
+func TestStopLetsRunFinishWithinGrace(t *testing.T) {
+	clock := graceClock{&fakeClock{now: time.Date(2026, 11, 24, 1, 0, 0, 0, ist)}}
+	h := &history{completed: []string{"2026-11-22"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := make(chan struct{})
+	var ran []string
+	var runErr error
+	d := &Daemon{
+		Jobs: []Job{nightly(t)}, Zone: ist, Clock: clock, LastCompleted: h.last, CatchUpDays: 7, Grace: 7 * time.Minute,
+		Log: slog.New(notifyHandler{Handler: slog.DiscardHandler, msg: "stop requested: letting the run in hand finish", seen: seen, once: &sync.Once{}}),
+		Run: func(runCtx context.Context, j Job, date string) error {
+			ran = append(ran, date)
+			cancel() // SIGTERM during the run
+			<-seen   // the daemon has noticed, and waits for us
+			runErr = runCtx.Err()
+			return nil
+		},
+	}
+	if err := d.Serve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"2026-11-23"}; !slices.Equal(ran, want) {
+		t.Errorf("ran %v, want %v", ran, want)
+	}
+	if runErr != nil {
+		t.Errorf("the run in hand was cancelled (%v) within its grace", runErr)
+	}
+}
