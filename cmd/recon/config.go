@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -82,7 +81,3 @@ func applyFile(cfg *pipeline.Config, file *config.File) error {
 	}
 	return nil
 }
-
-// errNoConfig is returned when a command needs a configuration file and
-// none is given.
-var errNoConfig = errors.New("no configuration file")
