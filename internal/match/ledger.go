@@ -61,7 +61,12 @@ func (m *matcher) payouts() {
 		}
 	}
 	m.ledgerEntity(recon.EntityPayout, rows, func(s side, g *recon.GatewayRecord) {
-		m.payoutUTR(byKey[s.key], g)
+		p := byKey[s.key]
+		m.payoutUTR(p, g)
+		if g != nil {
+			m.utrMismatch(p, g)
+			m.beneficiaryMismatch(p, g)
+		}
 	})
 }
 
@@ -73,11 +78,11 @@ func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side
 	for _, k := range keys {
 		group := by[k]
 		m.judged[entity][k] = true
-		if len(group) > 1 {
-			m.duplicateLedgerRow(group)
-		}
 		s := group[0]
 		g := m.gateway[entity][k]
+		if len(group) > 1 {
+			m.duplicateLedgerRow(group, g)
+		}
 		if g == nil {
 			m.absentAtGateway(s)
 		} else {
@@ -86,31 +91,37 @@ func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side
 		if extra != nil {
 			extra(s, g)
 		}
+		m.webhooks(entity, k, g, &s)
 	}
 	m.missingInLedger(entity, by)
 }
 
-func (m *matcher) duplicateLedgerRow(group []side) {
+func (m *matcher) duplicateLedgerRow(group []side, g *recon.GatewayRecord) {
 	s := group[0]
-	var ev []string
+	var ev, amounts []string
 	identical := true
 	for _, r := range group {
 		ev = append(ev, r.place.String())
+		amounts = append(amounts, r.amount.String())
 		if r.amount != s.amount || r.currency != s.currency || r.class != s.class || r.utr != s.utr {
 			identical = false
 		}
 	}
-	kind := "identical"
-	if !identical {
-		kind = "conflicting"
+	e := m.keyBase(s.entity, s.key, g, &s)
+	e.Category, e.Count = recon.DuplicateLedgerRow, len(group)
+	e.Evidence = append(ev, e.Evidence...)
+	if identical {
+		e.Detail = fmt.Sprintf("The ledger has %d identical rows for %s (%s %s each); the first one is matched.",
+			len(group), s.key, s.amount, s.status)
+	} else {
+		e.Detail = fmt.Sprintf("The ledger has %d conflicting rows for %s (amounts %s); the first one is matched.",
+			len(group), s.key, strings.Join(amounts, ", "))
 	}
-	m.add(recon.Exception{
-		Category: recon.DuplicateLedgerRow, Entity: s.entity, Reference: s.key,
-		Provisional: m.lateWindowOpen(s.entity), LedgerAmount: ptr(s.amount), LedgerStatus: s.status, LedgerUTR: s.utr,
-		Count:    len(group),
-		Detail:   fmt.Sprintf("The ledger has %d %s rows for %s; the first one is matched.", len(group), kind, s.key),
-		Evidence: ev,
-	}, moved(s.class))
+	mv := moved(s.class)
+	if g != nil {
+		mv = moved(s.class, g.Class)
+	}
+	m.add(e, mv)
 }
 
 // absentAtGateway judges a ledger key the gateway has no record of.
@@ -189,22 +200,40 @@ func (m *matcher) missingInLedger(entity recon.Entity, inLedger map[string][]sid
 			Detail:   fmt.Sprintf("KwikPaisa has %s as %s for %s %s, but the ledger has no row for it.", k, g.Status, g.Amount, g.Currency),
 			Evidence: []string{g.Place.String()},
 		}, moved(g.Class))
+		if entity == recon.EntityPayout {
+			m.payoutUTR(nil, g)
+		}
+		m.webhooks(entity, k, g, nil)
 	}
 }
 
 // payoutUTR reports a successful payout without a UTR, or a UTR the
 // spreadsheet destroyed.
+//
+// p is nil for a gateway record no ledger has: only the gateway side is
+// then judged.
 func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
-	if p == nil {
+	if p == nil && g == nil {
 		return
 	}
-	base := recon.Exception{
-		Entity: recon.EntityPayout, Reference: p.PayoutID, Provisional: m.provisional(recon.EntityPayout, g),
-		LedgerAmount: ptr(p.Amount), LedgerStatus: p.Status, LedgerUTR: p.UTR, Evidence: []string{p.Place.String()},
+	base := recon.Exception{Entity: recon.EntityPayout, Provisional: m.provisional(recon.EntityPayout, g)}
+	if p != nil {
+		base.Reference, base.LedgerAmount, base.LedgerStatus, base.LedgerUTR = p.PayoutID, ptr(p.Amount), p.Status, p.UTR
+		base.Evidence = []string{p.Place.String()}
 	}
 	if g != nil {
+		base.Reference = g.Key
 		base.GatewayAmount, base.GatewayStatus, base.GatewayUTR = ptr(g.Amount), g.Status, g.UTR
 		base.Evidence = append(base.Evidence, g.Place.String())
+	}
+	if p == nil {
+		if g.Class == recon.StatusSuccess && g.UTR == "" {
+			e := base
+			e.Category, e.MissingIn = recon.MissingUTR, "gateway"
+			e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the gateway.", g.Key)
+			m.add(e, true)
+		}
+		return
 	}
 	if p.UTRCorrupted {
 		e := base

@@ -2,6 +2,11 @@
 // business day, it decides which records match and which exceptions a
 // finance team must act on (SPEC §4). It is pure: no files, no SQL, no
 // HTTP, no clock but the one it is given.
+//
+// Matching is a keyed join over hash maps: every source is indexed once by
+// (entity, key), so memory grows with the number of keys, never with their
+// product. The only comparison across keys, the duplicate-payout window,
+// sorts the payouts by beneficiary, amount and time and sweeps them once.
 package match
 
 import (
@@ -20,14 +25,16 @@ type Options struct {
 	Authoritative bool
 	// WebhookLog says a webhook log was given for the day.
 	WebhookLog bool
-	// PayinLateWindow and PayoutLateWindow are how long after its day a
-	// record may still change state; until then it is provisional.
+	// PayinLateWindow and PayoutLateWindow are how long after the end of
+	// its business day a record may still change state; until then every
+	// verdict on it is provisional.
 	PayinLateWindow  time.Duration
 	PayoutLateWindow time.Duration
 	// DuplicatePayoutWindow is how close two like payouts must be requested
-	// to be duplicates.
+	// to be duplicates (inclusive).
 	DuplicatePayoutWindow time.Duration
-	// Now is the time of the run, for the late-change windows.
+	// Now is the time of the run, for the late-change windows. The zero
+	// time means every late-change window is closed.
 	Now time.Time
 }
 
@@ -57,6 +64,9 @@ func Reconcile(day *recon.Day, opts Options) *Result {
 	m := newMatcher(day, opts)
 	m.payins()
 	m.payouts()
+	m.duplicatePayouts()
+	m.duplicateUTRs()
+	m.webhookLog()
 	return m.result()
 }
 
@@ -65,8 +75,12 @@ type matcher struct {
 	day  *recon.Day
 	opts Options
 
-	gateway    map[recon.Entity]map[string]*recon.GatewayRecord
-	deliveries map[recon.Entity]map[string][]*recon.Delivery
+	gateway map[recon.Entity]map[string]*recon.GatewayRecord
+	// verified holds, per key, the deliveries that count as evidence
+	// (verified, fresh, readable), in load order.
+	verified map[recon.Entity]map[string][]*recon.Delivery
+	// ledgerKeys holds the keys of the day's ledger rows.
+	ledgerKeys map[recon.Entity]map[string]bool
 
 	found map[string]*recon.Exception // by category, entity, reference
 	// flagged holds the (entity, key) pairs with at least one exception.
@@ -75,14 +89,18 @@ type matcher struct {
 }
 
 func newMatcher(day *recon.Day, opts Options) *matcher {
+	entities := func() map[recon.Entity]map[string]bool {
+		return map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}}
+	}
 	m := &matcher{
 		day:        day,
 		opts:       opts,
 		gateway:    map[recon.Entity]map[string]*recon.GatewayRecord{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		deliveries: map[recon.Entity]map[string][]*recon.Delivery{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		verified:   map[recon.Entity]map[string][]*recon.Delivery{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		ledgerKeys: entities(),
 		found:      map[string]*recon.Exception{},
 		flagged:    map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
-		judged:     map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		judged:     entities(),
 	}
 	for i := range day.Gateway {
 		g := &day.Gateway[i]
@@ -92,9 +110,15 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 	}
 	for i := range day.Deliveries {
 		d := &day.Deliveries[i]
-		if byKey := m.deliveries[d.Entity]; byKey != nil && d.Key != "" {
+		if byKey := m.verified[d.Entity]; byKey != nil && d.Evidence() {
 			byKey[d.Key] = append(byKey[d.Key], d)
 		}
+	}
+	for i := range day.Orders {
+		m.ledgerKeys[recon.EntityPayin][day.Orders[i].OrderID] = true
+	}
+	for i := range day.Payouts {
+		m.ledgerKeys[recon.EntityPayout][day.Payouts[i].PayoutID] = true
 	}
 	return m
 }
@@ -122,6 +146,15 @@ func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 func (m *matcher) result() *Result {
 	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{}}
 	for _, e := range m.found {
+		if e.Entity != recon.EntityWebhook {
+			// What the webhooks last said of the key, and where.
+			if latest := m.latest(e.Entity, e.Reference); latest != nil {
+				if e.WebhookStatus == "" {
+					e.WebhookStatus = latest.Event
+				}
+				e.Evidence = mergeEvidence(e.Evidence, []string{latest.Place.String()})
+			}
+		}
 		r.Exceptions = append(r.Exceptions, *e)
 	}
 	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
@@ -136,7 +169,22 @@ func (m *matcher) result() *Result {
 	return r
 }
 
-// lateWindowOpen reports whether a record of this day may still change.
+// latest returns the latest verified delivery of a key: the greatest
+// X-Timestamp, then the latest receipt, then the last stored.
+func (m *matcher) latest(entity recon.Entity, key string) *recon.Delivery {
+	var best *recon.Delivery
+	for _, d := range m.verified[entity][key] {
+		if best == nil || d.Timestamp > best.Timestamp ||
+			(d.Timestamp == best.Timestamp && !d.ReceivedAt.Before(best.ReceivedAt)) {
+			best = d
+		}
+	}
+	return best
+}
+
+// lateWindowOpen reports whether a record of this day may still change:
+// the run's clock is before the end of the business day plus the entity's
+// late-change window.
 func (m *matcher) lateWindowOpen(entity recon.Entity) bool {
 	w := m.opts.PayinLateWindow
 	if entity == recon.EntityPayout {
