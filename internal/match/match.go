@@ -57,6 +57,10 @@ type Result struct {
 	// Judged counts, per entity, the ledger rows and gateway records of the
 	// day that were judged.
 	Judged map[recon.Entity]int
+	// DuplicateDeliveries counts the deliveries of the day's log that repeat
+	// an earlier delivery's body; OrphanDeliveries the verified deliveries
+	// of the day's log for a key neither ledger nor gateway knows.
+	DuplicateDeliveries, OrphanDeliveries int
 }
 
 // Reconcile matches one day.
@@ -83,6 +87,9 @@ type matcher struct {
 	ledgerKeys map[recon.Entity]map[string]bool
 
 	found map[string]*recon.Exception // by category, entity, reference
+	// duplicateDeliveries and orphanDeliveries count deliveries of the
+	// day's log, for the summary.
+	duplicateDeliveries, orphanDeliveries int
 	// flagged holds the (entity, key) pairs with at least one exception.
 	flagged map[recon.Entity]map[string]bool
 	judged  map[recon.Entity]map[string]bool
@@ -144,7 +151,8 @@ func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 }
 
 func (m *matcher) result() *Result {
-	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{}}
+	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{},
+		DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
 	for _, e := range m.found {
 		if e.Entity != recon.EntityWebhook {
 			// What the webhooks last said of the key, and where.

@@ -142,6 +142,7 @@ func (m *matcher) webhookLog() {
 		case d.Evidence() && !m.known(d.Entity, d.Key):
 			e := m.deliveryBase(d, m.lateWindowOpen(d.Entity))
 			e.Category = recon.WebhookOrphan
+			m.orphanDeliveries++
 			amount := ""
 			if d.HasAmount {
 				amount = " of " + d.Amount.String() + " " + d.Currency
@@ -160,6 +161,7 @@ func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 	if len(same) < 2 || first(same) == d {
 		return
 	}
+	m.duplicateDeliveries++
 	e := m.deliveryBase(d, false)
 	e.Category = recon.DuplicateWebhook
 	e.Evidence = places(same)
