@@ -51,10 +51,10 @@ type Config struct {
 	// this many days before Date are re-checked by the run. 0 means the
 	// default of 7; a negative value turns re-checking off.
 	RecheckDays int
-	Export  export.Options
-	Version string
-	Now     func() time.Time
-	Log     *slog.Logger
+	Export      export.Options
+	Version     string
+	Now         func() time.Time
+	Log         *slog.Logger
 }
 
 // Day is the business date a run judges: [Start, End) in the business
