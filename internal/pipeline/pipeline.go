@@ -47,14 +47,15 @@ type Config struct {
 	Pull    PullFunc // nil: no pull
 	Ingest  ingest.Options
 	Match   match.Options
+	Export  export.Options
+	Version string
+	Now     func() time.Time
+	Log     *slog.Logger
+
 	// RecheckDays is the re-check window: the open exceptions of the dates
 	// this many days before Date are re-checked by the run. 0 means the
 	// default of 7; a negative value turns re-checking off.
 	RecheckDays int
-	Export      export.Options
-	Version     string
-	Now         func() time.Time
-	Log         *slog.Logger
 }
 
 // Day is the business date a run judges: [Start, End) in the business
