@@ -28,18 +28,21 @@ func payoutSide(p *recon.Payout) side {
 	return side{recon.EntityPayout, p.PayoutID, p.Amount, p.Currency, p.Status, p.Class, p.UTR, p.Place}
 }
 
-// groupByKey returns the keys in order of first appearance and the rows of
-// each.
-func groupByKey(rows []side) ([]string, map[string][]side) {
-	var keys []string
-	by := make(map[string][]side, len(rows))
-	for _, r := range rows {
-		if _, ok := by[r.key]; !ok {
-			keys = append(keys, r.key)
+// groupByKey returns the index of the first row of each key, in order of
+// first appearance, and the later rows of the keys that have more than one.
+func groupByKey(rows []side) ([]int, map[string][]side) {
+	firsts := make([]int, 0, len(rows))
+	seen := make(map[string]bool, len(rows))
+	more := map[string][]side{}
+	for i, r := range rows {
+		if seen[r.key] {
+			more[r.key] = append(more[r.key], r)
+			continue
 		}
-		by[r.key] = append(by[r.key], r)
+		seen[r.key] = true
+		firsts = append(firsts, i)
 	}
-	return keys, by
+	return firsts, more
 }
 
 func (m *matcher) payins() {
@@ -74,14 +77,14 @@ func (m *matcher) payouts() {
 // then every gateway record of the day that no ledger has. extra adds the
 // entity's own checks for a key.
 func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side, *recon.GatewayRecord)) {
-	keys, by := groupByKey(rows)
-	for _, k := range keys {
-		group := by[k]
+	firsts, more := groupByKey(rows)
+	for _, i := range firsts {
+		s := rows[i]
+		k := s.key
 		m.judged[entity][k] = true
-		s := group[0]
 		g := m.gateway[entity][k]
-		if len(group) > 1 {
-			m.duplicateLedgerRow(group, g)
+		if later := more[k]; len(later) > 0 {
+			m.duplicateLedgerRow(append([]side{s}, later...), g)
 		}
 		if g == nil {
 			m.absentAtGateway(s)
@@ -93,7 +96,7 @@ func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side
 		}
 		m.webhooks(entity, k, g, &s)
 	}
-	m.missingInLedger(entity, by)
+	m.missingInLedger(entity)
 }
 
 func (m *matcher) duplicateLedgerRow(group []side, g *recon.GatewayRecord) {
@@ -151,27 +154,25 @@ func (m *matcher) absentAtGateway(s side) {
 
 // compare judges a ledger row against its gateway record.
 func (m *matcher) compare(s side, g *recon.GatewayRecord) {
-	base := recon.Exception{
-		Entity: s.entity, Reference: s.key, Provisional: m.provisional(s.entity, g),
-		LedgerAmount: ptr(s.amount), GatewayAmount: ptr(g.Amount), LedgerStatus: s.status, GatewayStatus: g.Status,
-		LedgerUTR: s.utr, GatewayUTR: g.UTR, Evidence: []string{s.place.String(), g.Place.String()},
-	}
+	// The base of a finding is built only when there is one: most keys
+	// match.
+	base := func() recon.Exception { return m.keyBase(s.entity, s.key, g, &s) }
 	mv := moved(s.class, g.Class)
 	if diff := g.Amount - s.amount; diff.Abs() > m.opts.Tolerance {
-		e := base
+		e := base()
 		e.Category = recon.AmountMismatch
 		e.Difference = ptr(diff)
 		e.Detail = fmt.Sprintf("Gateway amount %s differs from ledger %s by %s.", g.Amount, s.amount, diff)
 		m.add(e, mv)
 	}
 	if g.Currency != s.currency {
-		e := base
+		e := base()
 		e.Category = recon.CurrencyMismatch
 		e.Detail = fmt.Sprintf("Gateway currency %s differs from ledger currency %s.", g.Currency, s.currency)
 		m.add(e, mv)
 	}
 	if g.Class != s.class {
-		e := base
+		e := base()
 		e.Category = recon.StatusMismatch
 		e.Detail = fmt.Sprintf("Gateway status %s (%s) differs from ledger status %s (%s).", g.Status, g.Class, s.status, s.class)
 		m.add(e, mv)
@@ -179,10 +180,10 @@ func (m *matcher) compare(s side, g *recon.GatewayRecord) {
 }
 
 // missingInLedger reports the day's gateway records that no ledger has.
-func (m *matcher) missingInLedger(entity recon.Entity, inLedger map[string][]side) {
+func (m *matcher) missingInLedger(entity recon.Entity) {
 	var keys []string
 	for k, g := range m.gateway[entity] {
-		if _, ok := inLedger[k]; ok || m.day.LedgerElsewhere[entity][k] {
+		if m.ledgerKeys[entity][k] || m.day.LedgerElsewhere[entity][k] {
 			continue
 		}
 		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {

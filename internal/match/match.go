@@ -93,21 +93,34 @@ type matcher struct {
 	// flagged holds the (entity, key) pairs with at least one exception.
 	flagged map[recon.Entity]map[string]bool
 	judged  map[recon.Entity]map[string]bool
+	// payoutFacts caches dayPayouts, built once the payouts are judged.
+	payoutFacts []payoutFacts
 }
 
 func newMatcher(day *recon.Day, opts Options) *matcher {
-	entities := func() map[recon.Entity]map[string]bool {
-		return map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}}
+	// Size every index for the day up front: the maps never rehash.
+	nIn, nOut := len(day.Orders), len(day.Payouts)
+	for i := range day.Gateway {
+		if day.Gateway[i].Entity == recon.EntityPayout {
+			nOut++
+		} else {
+			nIn++
+		}
+	}
+	sized := func() map[recon.Entity]map[string]bool {
+		return map[recon.Entity]map[string]bool{recon.EntityPayin: make(map[string]bool, nIn), recon.EntityPayout: make(map[string]bool, nOut)}
 	}
 	m := &matcher{
-		day:        day,
-		opts:       opts,
-		gateway:    map[recon.Entity]map[string]*recon.GatewayRecord{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		verified:   map[recon.Entity]map[string][]*recon.Delivery{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		ledgerKeys: entities(),
+		day:  day,
+		opts: opts,
+		gateway: map[recon.Entity]map[string]*recon.GatewayRecord{
+			recon.EntityPayin: make(map[string]*recon.GatewayRecord, nIn), recon.EntityPayout: make(map[string]*recon.GatewayRecord, nOut)},
+		verified: map[recon.Entity]map[string][]*recon.Delivery{
+			recon.EntityPayin: make(map[string][]*recon.Delivery, nIn), recon.EntityPayout: make(map[string][]*recon.Delivery, nOut)},
+		ledgerKeys: sized(),
 		found:      map[string]*recon.Exception{},
 		flagged:    map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
-		judged:     entities(),
+		judged:     sized(),
 	}
 	for i := range day.Gateway {
 		g := &day.Gateway[i]

@@ -65,8 +65,11 @@ type payoutFacts struct {
 // dayPayouts lists the day's payouts: the first ledger row of each id, then
 // each gateway record of the day no ledger row has, in a stable order.
 func (m *matcher) dayPayouts() []payoutFacts {
-	var out []payoutFacts
-	seen := map[string]bool{}
+	if m.payoutFacts != nil {
+		return m.payoutFacts
+	}
+	out := make([]payoutFacts, 0, len(m.judged[recon.EntityPayout]))
+	seen := make(map[string]bool, len(m.day.Payouts))
 	for i := range m.day.Payouts {
 		p := &m.day.Payouts[i]
 		if seen[p.PayoutID] {
@@ -107,7 +110,8 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		gatewayOnly = append(gatewayOnly, f)
 	}
 	sort.Slice(gatewayOnly, func(i, j int) bool { return gatewayOnly[i].id < gatewayOnly[j].id })
-	return append(out, gatewayOnly...)
+	m.payoutFacts = append(out, gatewayOnly...)
+	return m.payoutFacts
 }
 
 // beneficiary names who a payout pays: an account with its IFSC, else a
@@ -128,14 +132,15 @@ func beneficiary(account, ifsc, vpa string) string {
 // sweeps once: a payout joins the cluster of the one before it when it is
 // requested within the window after it.
 func (m *matcher) duplicatePayouts() {
-	var cands []payoutFacts
-	for _, f := range m.dayPayouts() {
-		if f.beneficiary != "" && f.class != recon.StatusFailed {
+	facts := m.dayPayouts()
+	cands := make([]*payoutFacts, 0, len(facts))
+	for i := range facts {
+		if f := &facts[i]; f.beneficiary != "" && f.class != recon.StatusFailed {
 			cands = append(cands, f)
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
-		a, b := &cands[i], &cands[j]
+		a, b := cands[i], cands[j]
 		if a.beneficiary != b.beneficiary {
 			return a.beneficiary < b.beneficiary
 		}
@@ -160,14 +165,13 @@ func (m *matcher) duplicatePayouts() {
 	}
 }
 
-func (m *matcher) duplicatePayoutGroup(group []payoutFacts) {
+func (m *matcher) duplicatePayoutGroup(group []*payoutFacts) {
 	ids := make([]string, len(group))
 	for i := range group {
 		ids[i] = group[i].id
 	}
 	span := group[len(group)-1].at.Sub(group[0].at)
-	for i := range group {
-		f := &group[i]
+	for _, f := range group {
 		e := m.payoutBase(f)
 		e.Category = recon.DuplicatePayout
 		e.Count = len(group)
@@ -187,7 +191,7 @@ func (m *matcher) duplicatePayoutGroup(group []payoutFacts) {
 // gateway's) with another payout id of the day.
 func (m *matcher) duplicateUTRs() {
 	facts := m.dayPayouts()
-	byUTR := map[string][]int{}
+	byUTR := make(map[string][]int, len(facts))
 	for i := range facts {
 		for _, u := range facts[i].utrs {
 			byUTR[u] = append(byUTR[u], i)

@@ -116,7 +116,7 @@ func (m *matcher) webhookLog() {
 		return
 	}
 	// bodies groups every loaded delivery by body, to find repeats.
-	bodies := map[string][]*recon.Delivery{}
+	bodies := make(map[string][]*recon.Delivery, len(m.day.Deliveries))
 	for i := range m.day.Deliveries {
 		d := &m.day.Deliveries[i]
 		bodies[d.BodySHA256] = append(bodies[d.BodySHA256], d)
