@@ -306,6 +306,12 @@ func TestReconcileCategories(t *testing.T) {
 				d.hook(in, "A", S, ts0).BodySHA256 = "same"
 			}
 		}, []string{"DUPLICATE_WEBHOOK WEBHOOK A"}},
+		{"an unreadable body delivered twice is one row, by its first line", func(d *testDay, o *Options) {
+			for i := 0; i < 2; i++ {
+				h := d.hook("", "", "", ts0+int64(i))
+				h.Verified, h.Event, h.Problem, h.BodySHA256 = recon.VerifyNone, "", "body is not a JSON object", "junk"
+			}
+		}, []string{"DUPLICATE_WEBHOOK WEBHOOK line:1", "WEBHOOK_SIGNATURE_INVALID WEBHOOK line:1", "WEBHOOK_SIGNATURE_INVALID WEBHOOK line:2"}},
 		{"near miss: two different bodies of one key", func(d *testDay, o *Options) {
 			d.order("A", 100_00, S, at(9, 0, 0))
 			d.gw(in, "A", 100_00, S, at(9, 0, 0))

@@ -156,13 +156,21 @@ func (m *matcher) webhookLog() {
 }
 
 // duplicateDelivery reports d when its body was delivered more than once
-// and d is not the first delivery of it.
+// and d is not the first delivery of it. The row is about the key the body
+// names; an unreadable body is named by the line of its first delivery in
+// the day's log, so that one body gives one row.
 func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 	if len(same) < 2 || first(same) == d {
 		return
 	}
 	m.duplicateDeliveries++
-	e := m.deliveryBase(d, false)
+	var inLog []*recon.Delivery
+	for _, x := range same {
+		if x.Place.File == m.day.DayLog {
+			inLog = append(inLog, x)
+		}
+	}
+	e := m.deliveryBase(first(inLog), false)
 	e.Category = recon.DuplicateWebhook
 	e.Evidence = places(same)
 	e.Count = len(same)
