@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/export"
@@ -210,11 +211,15 @@ func (r *run) stages(ctx context.Context) error {
 		}
 	}
 
+	// The reports list the date's exceptions and, with their first_seen
+	// and age, those of earlier dates the re-check found still open.
+	reported := *result
+	reported.Exceptions = withCarried(result.Exceptions, ageing.Open)
 	rep := &export.Report{
 		Date: r.day.Date, RunID: r.res.RunID, Version: r.cfg.Version, Started: r.started,
-		Inputs: r.inputs, Exceptions: result.Exceptions, Rejects: rejects,
+		Inputs: r.inputs, Exceptions: reported.Exceptions, Rejects: rejects,
 	}
-	rep.Summary = summarize(d, result, r.inputs, r.res.Pull, ageing)
+	rep.Summary = summarize(d, &reported, r.inputs, r.res.Pull, ageing)
 	rep.Finished = r.now()
 	t = time.Now()
 	if err := export.Write(r.res.Dir, rep, r.cfg.Export); err != nil {
@@ -312,6 +317,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		for i := range rc.Open {
 			a.Oldest = max(a.Oldest, rc.Open[i].AgeDays)
 		}
+		a.Open = append(a.Open, rc.Open...)
 		a.Dates = append(a.Dates, *rc)
 		r.log.Info("re-checked", "stage", "recheck", "date", date, "new", rc.New, "still_open", rc.StillOpen, "resolved", rc.Resolved)
 	}
@@ -331,6 +337,32 @@ type Ageing struct {
 	Resolved  int
 	Oldest    int // age in days of the oldest open exception
 	Dates     []ledger.Recheck
+	// Open are the exceptions of earlier dates still open after the
+	// re-check, oldest date first.
+	Open []recon.Exception
+}
+
+// withCarried returns own and the still-open exceptions of earlier dates,
+// one row per (category, entity, reference) — the date's own row wins, then
+// the most recent date's — sorted as the reports list them.
+func withCarried(own, carried []recon.Exception) []recon.Exception {
+	if len(carried) == 0 {
+		return own
+	}
+	out := append([]recon.Exception(nil), own...)
+	seen := make(map[string]bool, len(own)+len(carried))
+	for i := range own {
+		seen[ledger.ExceptionKey(own[i].Category, own[i].Entity, own[i].Reference)] = true
+	}
+	for i := len(carried) - 1; i >= 0; i-- { // newest date first
+		e := carried[i]
+		if k := ledger.ExceptionKey(e.Category, e.Entity, e.Reference); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(&out[j]) })
+	return out
 }
 
 func addPullStats(a, b recon.PullStats) recon.PullStats {

@@ -88,6 +88,17 @@ func TestRecheckOverTwoDates(t *testing.T) {
 		}
 	}
 
+	// The 24th's report carries the 23rd's open exception with its age, not
+	// the resolved one.
+	b, err := os.ReadFile(filepath.Join(dir, "out", "2026-11-24", "mismatches.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(b)), "\n")[1:]
+	if len(rows) != 1 || !strings.HasPrefix(rows[0], "AMOUNT_MISMATCH,PAYIN,C,CRITICAL,true,2026-11-23,1,300.00,300.01,0.01,") {
+		t.Errorf("mismatches of the 24th:\n%s\nwant only C's amount mismatch, first seen 2026-11-23, 1 day old", strings.Join(rows, "\n"))
+	}
+
 	store, err := ledger.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
