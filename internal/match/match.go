@@ -57,6 +57,9 @@ type Result struct {
 	// Judged counts, per entity, the ledger rows and gateway records of the
 	// day that were judged.
 	Judged map[recon.Entity]int
+	// Keys holds, per entity, the keys judged: the day's ledger keys and
+	// the keys of the day's gateway records no ledger has.
+	Keys map[recon.Entity]map[string]bool
 	// DuplicateDeliveries counts the deliveries of the day's log that repeat
 	// an earlier delivery's body; OrphanDeliveries the verified deliveries
 	// of the day's log for a key neither ledger nor gateway knows.
@@ -165,7 +168,7 @@ func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 
 func (m *matcher) result() *Result {
 	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{},
-		DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
+		Keys: m.judged, DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
 	for _, e := range m.found {
 		if e.Entity != recon.EntityWebhook {
 			// What the webhooks last said of the key, and where.

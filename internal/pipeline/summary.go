@@ -54,8 +54,10 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 		byClass := map[recon.StatusClass]*tally{}
 		total := 0
 		for i := range d.Gateway {
+			// The gateway records of the day: those of the keys judged, not
+			// those of a ledger row outside the day.
 			g := &d.Gateway[i]
-			if g.Entity != entity {
+			if g.Entity != entity || (res.Keys != nil && !res.Keys[entity][g.Key]) {
 				continue
 			}
 			t := byClass[g.Class]
