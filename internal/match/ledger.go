@@ -231,7 +231,7 @@ func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
 		if g.Class == recon.StatusSuccess && g.UTR == "" {
 			e := base
 			e.Category, e.MissingIn = recon.MissingUTR, "gateway"
-			e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the gateway.", g.Key)
+			e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the gateway.", g.Key, g.Amount)
 			m.add(e, true)
 		}
 		return
@@ -261,9 +261,9 @@ func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
 	if len(where) == 2 {
 		e.MissingIn = "both"
 	}
-	e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the %s.", p.PayoutID, strings.Join(where, " or the "))
+	e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the %s.", p.PayoutID, p.Amount, strings.Join(where, " or the "))
 	if len(where) == 2 {
-		e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the gateway or the ledger.", p.PayoutID)
+		e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the gateway or the ledger.", p.PayoutID, p.Amount)
 	}
 	m.add(e, true)
 }
