@@ -124,6 +124,9 @@ func (f *runFlags) pipelineConfig(e *env) (*pipeline.Config, error) {
 		}
 		cfg.Match.Tolerance = tol
 	}
+	if err := applyMatchWindows(cfg, file.Match, f.config); err != nil {
+		return nil, err
+	}
 	secrets, err := config.Secrets(config.EnvWebhookSecret)
 	if err != nil {
 		return nil, err

@@ -35,6 +35,14 @@ type Sources struct {
 // Match holds matching settings.
 type Match struct {
 	Tolerance string `toml:"tolerance"`
+
+	// Windows, as Go durations ("72h", "15m"); empty keeps the default.
+	PayinLateWindow       string `toml:"payin_late_window"`
+	PayoutLateWindow      string `toml:"payout_late_window"`
+	DuplicatePayoutWindow string `toml:"duplicate_payout_window"`
+	// RecheckDays is the re-check window in days: 0 keeps the default (7),
+	// -1 turns re-checking off.
+	RecheckDays int `toml:"recheck_days"`
 }
 
 // Webhook holds webhook settings.
