@@ -24,7 +24,7 @@ const (
 
 var testRecords = sandbox.Records{
 	Orders: map[string]json.RawMessage{
-		"ORD-1": json.RawMessage(`{"created_at":"13-05-2026 08:34 AM","currency":"INR","kwikX_order_id":52436113794234680241,"order_amount":"105.00","order_id":"ORD-1","order_status":"PAID","paid_at":"13-05-2026 08:35 AM","payment_method":"UPI","transaction_id":"KPTXN1"}`),
+		"ORD-1":   json.RawMessage(`{"created_at":"13-05-2026 08:34 AM","currency":"INR","kwikX_order_id":52436113794234680241,"order_amount":"105.00","order_id":"ORD-1","order_status":"PAID","paid_at":"13-05-2026 08:35 AM","payment_method":"UPI","transaction_id":"KPTXN1"}`),
 		"ORD-BAD": json.RawMessage(`{"created_at":"13-05-2026 08:34 AM","currency":"INR","order_amount":"105.00","order_id":"ORD-BAD","order_status":"TELEPORTED"}`),
 	},
 	Payouts: map[string]json.RawMessage{

@@ -98,12 +98,12 @@ func (c *Client) PayoutStatus(ctx context.Context, payoutID string) (*recon.Gate
 type outcome int
 
 const (
-	gotRecord  outcome = iota
-	notFound           // 404
-	authFailed         // 401
-	rateLimited        // 429
-	transient          // 5xx, 408, 409, timeout, reset, malformed body: retry
-	permanent          // anything else: do not retry
+	gotRecord   outcome = iota
+	notFound            // 404
+	authFailed          // 401
+	rateLimited         // 429
+	transient           // 5xx, 408, 409, timeout, reset, malformed body: retry
+	permanent           // anything else: do not retry
 )
 
 type attemptResult struct {
