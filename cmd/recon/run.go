@@ -64,6 +64,9 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	printRun(e.stdout, res)
 	if cfg.Pull != nil {
 		printPull(e.stdout, res.Pull)
+		if res.Pull.Failures > 0 {
+			fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d status pull(s) got no answer after every retry\n", res.Pull.Failures)
+		}
 	}
 	if res.Unverified > 0 {
 		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", res.Unverified)
