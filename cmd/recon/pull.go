@@ -36,17 +36,20 @@ type apiFlags struct {
 	url, wallet string
 	rate        float64
 	concurrency int
+	timeout     time.Duration
 }
 
 func (a *apiFlags) register(fs interface {
 	StringVar(*string, string, string, string)
 	Float64Var(*float64, string, float64, string)
 	IntVar(*int, string, int, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
 }) {
 	fs.StringVar(&a.url, "api-url", "", "KwikPaisa API base `URL` (default api.base_url, else "+kwikpaisa.LiveURL+")")
 	fs.StringVar(&a.wallet, "wallet-id", "", "kwikx wallet `id` for payout status calls (default api.wallet_id)")
 	fs.Float64Var(&a.rate, "api-rate", 20, "most API `requests` a second")
 	fs.IntVar(&a.concurrency, "api-concurrency", 4, "most API requests in `flight` at once")
+	fs.DurationVar(&a.timeout, "api-timeout", 15*time.Second, "give up one API `attempt` after this long")
 }
 
 // apiClient builds the API client from the configuration, the flags and
@@ -70,7 +73,7 @@ func apiClient(file config.API, f apiFlags) (*kwikpaisa.Client, error) {
 	}
 	return kwikpaisa.New(kwikpaisa.Config{
 		BaseURL: firstOf(f.url, file.BaseURL), APIKey: key, SecretKey: secret, WalletID: firstOf(f.wallet, file.WalletID),
-		Rate: f.rate, Burst: 1, Concurrency: f.concurrency, Parse: pull.Parser(ingest.DefaultStatuses()),
+		Rate: f.rate, Burst: 1, Concurrency: f.concurrency, Timeout: f.timeout, Parse: pull.Parser(ingest.DefaultStatuses()),
 	})
 }
 
