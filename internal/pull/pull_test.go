@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -374,5 +376,91 @@ func TestAuthStops(t *testing.T) {
 	}
 	if sb.Requests() > 16 { // 4 workers, 2 tries each, and the keys they took before the stop: not 28 keys × 2
 		t.Errorf("sandbox saw %d requests; want the pull stopped after the first refusals", sb.Requests())
+	}
+}
+
+// TestCandidates checks which keys a pull asks for: the day's ledger keys
+// without a final gateway status, keys only a verified webhook knows, and
+// open exceptions of the 7 earlier dates.
+func TestCandidates(t *testing.T) {
+	inRepoRoot(t)
+	dir := t.TempDir()
+	// A webhook log of two deliveries: one verified for a key no ledger
+	// has, one forged.
+	ts := time.Date(2026, 11, 24, 10, 0, 0, 0, ist)
+	var log bytes.Buffer
+	for _, d := range []struct{ key, secret string }{{"ORD-WH-ONLY", fixtureSecret}, {"ORD-FORGED", "whsec_wrong"}} {
+		body := `{"data":{"amount":"10.00","currency":"INR","order_id":"` + d.key + `","status":"PAID"},"event":"payment.success"}`
+		stamp := strconv.FormatInt(ts.Unix(), 10)
+		line, _ := json.Marshal(map[string]any{
+			"body": body, "received_at": ts.Format(time.RFC3339),
+			"headers": map[string]string{"X-Signature": kwikpaisa.Sign(d.secret, []byte(body), stamp), "X-Timestamp": stamp},
+		})
+		log.Write(append(line, '\n'))
+	}
+	webhooks := filepath.Join(dir, "webhooks.jsonl")
+	if err := os.WriteFile(webhooks, log.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := dayConfig(dir, nil)
+	cfg.Offline = true
+	cfg.Sources.Webhooks = webhooks
+	if _, err := pipeline.Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	db, err := ledger.Open(context.Background(), cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old := func(ref string) []recon.Exception {
+		return []recon.Exception{{Category: recon.StatusMismatch, Entity: recon.EntityPayout, Reference: ref, Severity: recon.SeverityCritical, FirstSeen: "2026-11-01"}}
+	}
+	ctx := context.Background()
+	if err := db.SaveExceptions(ctx, "2026-11-17", "r1", old("PO-OLD-IN-WINDOW")); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveExceptions(ctx, "2026-11-16", "r2", old("PO-OLD-TOO-OLD")); err != nil {
+		t.Fatal(err)
+	}
+	day, _ := pipeline.ParseDay(fixtureDate, ist)
+	keys, err := db.PullCandidates(ctx, fixtureDate, day.Start, day.End, "2026-11-17", fixtureNow.Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := map[string]string{}
+	for _, k := range keys {
+		why[k.Key] = k.Why
+	}
+	tests := []struct{ key, want string }{
+		{"ORD-MAG-1", "day"},       // no gateway record
+		{"ORD-WH-ONLY", "webhook"}, // only a verified webhook knows it
+		{"ORD-FORGED", ""},         // a forged delivery is no evidence
+		{"PO-OLD-IN-WINDOW", "recheck"},
+		{"PO-OLD-TOO-OLD", ""},
+		{"ORD202611240000002", ""}, // PAID in the dump: final
+		{"ORD-STS-1", ""},          // FAILED in the dump: final
+	}
+	for _, tt := range tests {
+		if got := why[tt.key]; got != tt.want {
+			t.Errorf("key %s: why = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+	// Every "day" key is a ledger key whose dump record is missing or
+	// pending.
+	d, err := db.LoadDay(ctx, fixtureDate, day.Start, day.End)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := map[string]bool{}
+	for _, g := range d.Gateway {
+		if g.Class.Final() {
+			final[g.Key] = true
+		}
+	}
+	for _, k := range keys {
+		if k.Why == "day" && final[k.Key] {
+			t.Errorf("key %s has a final gateway status but is pulled", k.Key)
+		}
 	}
 }
