@@ -29,6 +29,9 @@ var (
 	ErrUnavailable = errors.New("no usable answer from the gateway after every retry")
 	// ErrBadRecord: the gateway answered with a record recon cannot read.
 	ErrBadRecord = errors.New("the gateway's record cannot be read")
+	// ErrNoWallet: a payout status call needs a wallet id and none is
+	// configured.
+	ErrNoWallet = errors.New("no kwikx wallet id configured (api.wallet_id): payout status calls need one")
 )
 
 // Error is how a status call failed.
@@ -86,7 +89,7 @@ func (c *Client) OrderStatus(ctx context.Context, orderID string) (*recon.Gatewa
 // order id, from the configured wallet.
 func (c *Client) PayoutStatus(ctx context.Context, payoutID string) (*recon.GatewayRecord, Trace, error) {
 	if c.cfg.WalletID == "" {
-		return nil, Trace{}, &Error{Call: "payout status", Key: payoutID, Err: errors.New("no wallet id configured (api.wallet_id)")}
+		return nil, Trace{}, &Error{Call: "payout status", Key: payoutID, Err: ErrNoWallet}
 	}
 	body, _ := json.Marshal(map[string]string{
 		"kwikx_wallet_id": c.cfg.WalletID, "debit_account_type": "kwikx_wallet", "payout_order_id": payoutID,

@@ -66,8 +66,8 @@ func Parser(statuses *ingest.StatusTable) func([]byte) (*recon.GatewayRecord, er
 }
 
 // Run pulls day's keys into db. It returns what it did even when it stops
-// early: on ctx's cancellation, a store error, or an authentication error
-// (every further request would fail the same way). A key that found no
+// early: on ctx's cancellation, a store error, an authentication error or
+// a missing wallet id (every further request would fail the same way). A key that found no
 // answer after every retry is stored as failed, never as not found.
 func Run(ctx context.Context, db *ledger.DB, day Day, opts Options) (stats recon.PullStats, err error) {
 	setDefaults(&opts)
@@ -153,7 +153,7 @@ func Run(ctx context.Context, db *ledger.DB, day Day, opts Options) (stats recon
 			cancel()
 			continue
 		}
-		if errors.Is(a.err, kwikpaisa.ErrAuth) {
+		if errors.Is(a.err, kwikpaisa.ErrAuth) || errors.Is(a.err, kwikpaisa.ErrNoWallet) {
 			stop = a.err
 			cancel()
 		}

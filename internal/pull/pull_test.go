@@ -360,6 +360,18 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// TestNoWalletStops checks that payout keys without a configured wallet
+// stop the pull with a clear error instead of failing every payout.
+func TestNoWalletStops(t *testing.T) {
+	inRepoRoot(t)
+	sb := startSandbox(t, sandbox.Faults{})
+	c := newClient(t, sb.URL, func(cfg *kwikpaisa.Config) { cfg.WalletID = "" })
+	_, err := pipeline.Run(context.Background(), dayConfig(t.TempDir(), pullFunc(c, "")))
+	if !errors.Is(err, kwikpaisa.ErrNoWallet) || !strings.Contains(err.Error(), "api.wallet_id") {
+		t.Fatalf("err = %v, want ErrNoWallet naming api.wallet_id", err)
+	}
+}
+
 // TestAuthStops checks that wrong credentials stop the pull with a clear
 // error instead of failing every key.
 func TestAuthStops(t *testing.T) {
