@@ -57,8 +57,7 @@ func sandboxCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := sandbox.New(recs, sandbox.Options{APIKey: key, SecretKey: secret, WalletID: *wallet, Faults: f,
-		Log: newLogger(e.stderr, false)})
+	srv, err := sandbox.New(recs, sandbox.Options{APIKey: key, SecretKey: secret, WalletID: *wallet, Faults: f})
 	if err != nil {
 		return &usageError{message: err.Error(), hint: "run 'recon sandbox -h' for its flags"}
 	}

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -42,7 +41,6 @@ type Options struct {
 	// Now is the sandbox's clock (default time.Now).
 	Now    func() time.Time
 	Faults Faults
-	Log    *slog.Logger
 }
 
 // Records are the gateway's records by key, each the return_data object
@@ -84,9 +82,6 @@ func New(recs Records, opts Options) (*Server, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
-	}
-	if opts.Log == nil {
-		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	if err := opts.Faults.check(); err != nil {
 		return nil, err
