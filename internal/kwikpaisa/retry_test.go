@@ -1,8 +1,11 @@
 package kwikpaisa
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -40,4 +43,33 @@ func TestBackoffCeiling(t *testing.T) {
 			t.Errorf("backoff(%d) = %v, want just under %v", tt.n, got, tt.want)
 		}
 	}
+}
+
+// FuzzJudge feeds arbitrary answers to the classifier: it must never
+// panic, and only a 200 with a readable record of the key asked for is a
+// record.
+func FuzzJudge(f *testing.F) {
+	f.Add(200, []byte(`{"status":true,"code":200,"return_data":{"order_id":"A"}}`))
+	f.Add(200, []byte(`{"status":false,"code":404,"message":"not found"}`))
+	f.Add(200, []byte(`{"status":true,"code":200,"return_data":{"order_id":`))
+	f.Add(429, []byte(``))
+	f.Add(503, []byte(`<html>`))
+	f.Add(200, []byte(`{"status":true,"code":1e400,"return_data":null}`))
+	c := &Client{cfg: Config{Now: time.Now, MaxRetryAfter: time.Minute, Parse: func(b []byte) (*recon.GatewayRecord, error) {
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			return nil, err
+		}
+		k, _ := m["order_id"].(string)
+		return &recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Raw: b}, nil
+	}}}
+	f.Fuzz(func(t *testing.T, code int, body []byte) {
+		r := c.judge(code, "", body, recon.EntityPayin, "A")
+		if r.outcome == gotRecord && (r.record == nil || r.record.Key != "A") {
+			t.Fatalf("judge(%d, %q) = a record %+v", code, body, r.record)
+		}
+		if r.outcome != gotRecord && r.err == nil && r.outcome != notFound {
+			t.Fatalf("judge(%d, %q) = outcome %d without a reason", code, body, r.outcome)
+		}
+	})
 }
