@@ -50,6 +50,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "reconcile one business day", runCmd},
+		{"pull", "pull gateway statuses of a day from KwikPaisa's API", pullCmd},
+		{"sandbox", "serve a local stand-in of KwikPaisa's status API", sandboxCmd},
 		{"gen", "write a synthetic business day (fixtures, benchmarks)", genCmd},
 		{"version", "print the version", versionCmd},
 		{"help", "show help for a command", nil},

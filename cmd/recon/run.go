@@ -33,6 +33,7 @@ type runFlags struct {
 	orders, payouts, gateway, webhooks string
 	db, out                            string
 	offline, verbose                   bool
+	api                                apiFlags
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -48,6 +49,7 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.out, "out", "", "report `folder` (default ./reports)")
 	fs.BoolVar(&f.offline, "offline", false, "make no API call; the gateway dump is authoritative")
 	fs.BoolVar(&f.verbose, "v", false, "log each stage to stderr")
+	f.api.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +62,12 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	printRun(e.stdout, res)
+	if cfg.Pull != nil {
+		printPull(e.stdout, res.Pull)
+		if res.Pull.Failures > 0 {
+			fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d status pull(s) got no answer after every retry\n", res.Pull.Failures)
+		}
+	}
 	if res.Unverified > 0 {
 		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", res.Unverified)
 	}
@@ -126,6 +134,15 @@ func (f *runFlags) pipelineConfig(e *env) (*pipeline.Config, error) {
 	}
 	if err := applyMatchWindows(cfg, file.Match, f.config); err != nil {
 		return nil, err
+	}
+	if !f.offline {
+		client, err := apiClient(file.API, f.api)
+		if err != nil {
+			return nil, err
+		}
+		if client != nil {
+			cfg.Pull = pullFunc(client, cfg.Out, f.api.concurrency, e.now, cfg.Log)
+		}
 	}
 	secrets, err := config.Secrets(config.EnvWebhookSecret)
 	if err != nil {
