@@ -35,7 +35,10 @@ type Metric struct {
 	Section string // inputs, payin, payout, category, webhooks, pulls, overall
 	Item    string // a file, a status class, a category…
 	Name    string // rows_read, count, amount…
-	Value   string
+	Value   string // exact text: 12, 1234.50, 97.11 (percent), a path…
+	// Kind says what Value is, so the workbook writes it as a number of
+	// the right format; MetricAuto infers it from Name and Value.
+	Kind MetricKind
 }
 
 // Options tune the writers.
