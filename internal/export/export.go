@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -61,6 +63,7 @@ func Write(dir string, r *Report, opts Options) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
 	}
+	r = sorted(r)
 	steps := []struct {
 		name  string
 		write func(io.Writer) error
@@ -79,6 +82,19 @@ func Write(dir string, r *Report, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// sorted returns r with its exceptions in report order (category, entity,
+// reference), copying them only when they are not already in it.
+func sorted(r *Report) *Report {
+	less := func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) }
+	if sort.SliceIsSorted(r.Exceptions, less) {
+		return r
+	}
+	c := *r
+	c.Exceptions = slices.Clone(r.Exceptions)
+	sort.SliceStable(c.Exceptions, func(i, j int) bool { return c.Exceptions[i].Less(&c.Exceptions[j]) })
+	return &c
 }
 
 // WriteFileAtomic writes a file through a temporary file in the same folder,

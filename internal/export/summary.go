@@ -91,7 +91,7 @@ type summarySheet struct {
 	row    int
 	widths map[int]int
 	// chart data: the category section's rows and count column.
-	chartFirst, chartLast, chartCol int
+	chartHeader, chartFirst, chartLast, chartCol int
 }
 
 func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
@@ -150,7 +150,7 @@ func (s *summarySheet) writeSection(sec *section) error {
 	if err := s.put(1, title, s.st.section); err != nil {
 		return err
 	}
-	if len(sec.items) == 1 {
+	if _, table := itemHeaders[sec.name]; !table && len(sec.items) == 1 {
 		// One item: a list of label and value, the item (a log file, say)
 		// named above it when there is one.
 		item := sec.items[0]
@@ -200,7 +200,7 @@ func (s *summarySheet) writeSection(sec *section) error {
 	if sec.name == "category" {
 		for j, n := range sec.names {
 			if n == "count" {
-				s.chartFirst, s.chartLast, s.chartCol = first, s.row, j+2
+				s.chartHeader, s.chartFirst, s.chartLast, s.chartCol = first-1, first, s.row, j+2
 			}
 		}
 	}
@@ -264,8 +264,9 @@ func (s *summarySheet) addChart() error {
 	if err != nil {
 		return err
 	}
+	abs := func(c string, row int) string { return "$" + c + "$" + strconv.Itoa(row) }
 	ref := func(c string) string {
-		return "'" + sheetSummary + "'!$" + c + "$" + strconv.Itoa(s.chartFirst) + ":$" + c + "$" + strconv.Itoa(s.chartLast)
+		return "'" + sheetSummary + "'!" + abs(c, s.chartFirst) + ":" + abs(c, s.chartLast)
 	}
 	anchor, err := excelize.CoordinatesToCellName(len(s.widths)+2, 2)
 	if err != nil {
@@ -273,7 +274,7 @@ func (s *summarySheet) addChart() error {
 	}
 	return s.f.AddChart(sheetSummary, anchor, &excelize.Chart{
 		Type:      excelize.Bar,
-		Series:    []excelize.ChartSeries{{Name: "Exceptions", Categories: ref("A"), Values: ref(col)}},
+		Series:    []excelize.ChartSeries{{Name: "'" + sheetSummary + "'!" + abs(col, s.chartHeader), Categories: ref("A"), Values: ref(col)}},
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Exceptions by category"}}},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		Dimension: excelize.ChartDimension{Width: 640, Height: 480},
