@@ -1,6 +1,8 @@
 package export
 
 import (
+	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -130,7 +132,23 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 		}
 	}
 	f.SetActiveSheet(0)
-	return f.Write(w)
+	// File.Write assembles the whole zip in a bytes.Buffer before copying
+	// it out: a million-row workbook would sit in memory twice. A zip
+	// writer of our own sends the archive straight to w instead, leaving
+	// excelize's buffer empty; refuseWrites proves that it stays so.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	return f.Write(refuseWrites{})
+}
+
+// refuseWrites fails any write: excelize must have written the workbook
+// through the zip writer, not its buffer.
+type refuseWrites struct{}
+
+func (refuseWrites) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return 0, errors.New("excelize wrote the workbook through its buffer, not the zip writer")
 }
 
 func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table {
