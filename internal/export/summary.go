@@ -120,6 +120,9 @@ func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
 			return err
 		}
 	}
+	// The run id may spill into the empty cells to its right; it does not
+	// widen the figures' columns.
+	delete(s.widths, 2)
 	for _, sec := range sections(r.Summary) {
 		s.row += 2
 		if err := s.writeSection(sec); err != nil {
@@ -135,11 +138,23 @@ func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
 		if col == 1 {
 			limit = 60
 		}
-		if err := f.SetColWidth(sheetSummary, name, name, float64(min(max(w+2, 12), limit))); err != nil {
+		if err := f.SetColWidth(sheetSummary, name, name, float64(min(max(fitWidth(w), 12), limit))); err != nil {
 			return err
 		}
 	}
-	return s.addChart()
+	if err := s.addChart(); err != nil {
+		return err
+	}
+	return onePage(f, sheetSummary)
+}
+
+// onePage prints a sheet landscape on a single page.
+func onePage(f *excelize.File, sheet string) error {
+	fit, one, landscape := true, 1, "landscape"
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &one})
 }
 
 func (s *summarySheet) writeSection(sec *section) error {
@@ -278,7 +293,7 @@ func (s *summarySheet) addChart() error {
 		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Exceptions by category"}}},
 		Legend:    excelize.ChartLegend{Position: "none"},
 		Dimension: excelize.ChartDimension{Width: 640, Height: 480},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: excelize.Font{Color: "000000"}},
+		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Color: "000000"}},
 	})
 }

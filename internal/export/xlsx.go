@@ -223,10 +223,15 @@ func columnWidths(t table) ([]float64, error) {
 		case "detail", "evidence", "reason":
 			limit = maxTextWidth
 		}
-		out[i] = float64(min(max(n+1, minWidth), limit))
+		out[i] = float64(min(max(fitWidth(n), minWidth), limit))
 	}
 	return out, nil
 }
+
+// fitWidth is the column width that shows n characters: a width counts
+// digits of the default font, and letters, bold headers and other fonts
+// run wider, so it adds a quarter and a margin.
+func fitWidth(n int) int { return n + n/4 + 2 }
 
 // displayWidth is how many characters a cell shows.
 func displayWidth(s string, k cellKind) int {

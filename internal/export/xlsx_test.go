@@ -69,7 +69,7 @@ func TestWorkbookColumnWidths(t *testing.T) {
 		min, max float64
 	}{
 		{"A", float64(len("AMOUNT_MISMATCH")), maxWidth}, // category
-		{"B", minWidth, 10},                                                                 // entity: short
+		{"B", minWidth, 12},                                                                 // entity: short
 		{"N", float64(len("643402087507")), maxWidth},                                       // ledger_utr
 		{"O", float64(len("0012345678901234567")), maxWidth},                                // gateway_utr
 		{"J", float64(len("-9,999,999,999,999.98")), maxWidth},                              // difference as displayed
@@ -211,6 +211,14 @@ func TestSummarySheet(t *testing.T) {
 			t.Errorf("%s = raw %q shown %q format %q/%d, want raw %q shown %q format %q/%d",
 				tt.cell, raw, shown, custom, builtin, tt.raw, tt.shown, tt.customFormat, tt.builtin)
 		}
+	}
+
+	// It prints on one landscape page.
+	props, _ := f.GetSheetProps(s)
+	layout, _ := f.GetPageLayout(s)
+	if props.FitToPage == nil || !*props.FitToPage || layout.Orientation == nil || *layout.Orientation != "landscape" ||
+		layout.FitToWidth == nil || *layout.FitToWidth != 1 || layout.FitToHeight == nil || *layout.FitToHeight != 1 {
+		t.Errorf("page setup: fit %v, layout %+v, want one landscape page", props.FitToPage, layout)
 	}
 
 	// The chart of exceptions by category plots the category counts.
