@@ -136,3 +136,24 @@ func TestSpreadsheetReadsWorkbook(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadsheetRequiredInCI runs the spreadsheet test in a child process
+// that cannot find ssconvert: with CI=true it must fail, without it skip.
+func TestSpreadsheetRequiredInCI(t *testing.T) {
+	tests := []struct {
+		ci       string
+		wantFail bool
+		wantOut  string
+	}{
+		{"true", true, "ssconvert (gnumeric) is not installed and CI=true"},
+		{"", false, "--- SKIP: TestSpreadsheetReadsWorkbook"},
+	}
+	for _, tt := range tests {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestSpreadsheetReadsWorkbook$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), "PATH="+t.TempDir(), "CI="+tt.ci)
+		out, err := cmd.CombinedOutput()
+		if failed := err != nil; failed != tt.wantFail || !strings.Contains(string(out), tt.wantOut) {
+			t.Errorf("CI=%q: failed=%v, want %v; output:\n%s\nwant it to contain %q", tt.ci, failed, tt.wantFail, out, tt.wantOut)
+		}
+	}
+}
