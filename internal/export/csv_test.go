@@ -226,7 +226,7 @@ func TestWorkbookAmountsExact(t *testing.T) {
 	r := testReport()
 	r.Exceptions = nil
 	var want []string
-	for i := range 20_000 {
+	for i := range 5_000 {
 		p := rng.Int64N(pow10(1 + rng.IntN(15)))
 		if i%3 == 0 {
 			p = -p
@@ -245,7 +245,10 @@ func TestWorkbookAmountsExact(t *testing.T) {
 		if !decimal.RequireFromString(got).Equal(decimal.RequireFromString(w)) {
 			t.Fatalf("row %d: difference cell holds %q, want %s", i+2, got, w)
 		}
-		if typ, _ := f.GetCellType("Mismatches", "J"+strconv.Itoa(i+2)); i < 50 && typ == excelize.CellTypeInlineString {
+		if i >= 50 {
+			continue
+		}
+		if typ, _ := f.GetCellType("Mismatches", "J"+strconv.Itoa(i+2)); typ == excelize.CellTypeInlineString {
 			t.Fatalf("row %d: difference %s written as text", i+2, w)
 		}
 	}
