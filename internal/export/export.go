@@ -1,8 +1,15 @@
 // Package export writes a run's reports: the CSV files, the XLSX workbook
 // and the manifest of SPEC §5. Every file is written to a temporary file in
 // the target folder and renamed into place, so a reader never sees half a
-// report; the same report always gives the same bytes (the manifest, which
-// records times, aside).
+// report; the same report always gives the same CSV bytes and the same
+// workbook cells (the manifest, which records times, aside).
+//
+// The workbook opens on a one-page Summary (figures as numbers: counts,
+// two-decimal amounts, percentages; a chart of exceptions by category),
+// then one sheet per report, streamed so that a million rows cost a few
+// chunk buffers, not the rows: bold frozen header, autofilter, columns
+// sized to their contents, amounts as numbers whose stored text is the
+// exact decimal, ids and UTRs as text, dates as dates, severity filled.
 package export
 
 import (

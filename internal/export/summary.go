@@ -1,6 +1,8 @@
 package export
 
 import (
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -95,8 +97,7 @@ type summarySheet struct {
 }
 
 func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
-	const name = sheetSummary
-	if err := f.SetSheetName("Sheet1", name); err != nil {
+	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
 	}
 	s := &summarySheet{f: f, st: st, row: 1, widths: map[int]int{}}
@@ -129,7 +130,8 @@ func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
 			return err
 		}
 	}
-	for col, w := range s.widths {
+	for _, col := range slices.Sorted(maps.Keys(s.widths)) {
+		w := s.widths[col]
 		name, err := excelize.ColumnNumberToName(col)
 		if err != nil {
 			return err
