@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -35,6 +36,7 @@ const (
 	kindInt                      // integer cell
 	kindDate                     // date cell, YYYY-MM-DD
 	kindSeverity                 // text cell filled by severity
+	kindLine                     // integer cell when a line number, else text (Sheet!row)
 )
 
 // Number formats.
@@ -180,7 +182,9 @@ func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table
 }
 
 func rejectTable(rejects []recon.Reject) table {
-	return table{sheet: sheetRejects, columns: rejectColumns, kinds: make([]cellKind, len(rejectColumns)),
+	kinds := make([]cellKind, len(rejectColumns))
+	kinds[slices.Index(rejectColumns, "line")] = kindLine
+	return table{sheet: sheetRejects, columns: rejectColumns, kinds: kinds,
 		rows: func(yield func([]string) error) error {
 			for i := range rejects {
 				if err := yield(rejectRow(&rejects[i])); err != nil {
@@ -369,6 +373,10 @@ func (w *sheetWriter) cell(s string, k cellKind) (any, error) {
 			return nil, fmt.Errorf("not an integer: %q", s)
 		}
 		return n, nil
+	case kindLine:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && isInteger(s) {
+			return n, nil
+		}
 	case kindDate:
 		if d, err := time.Parse("2006-01-02", s); err == nil {
 			return excelize.Cell{StyleID: w.st.date, Value: d}, nil

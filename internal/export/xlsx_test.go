@@ -129,6 +129,7 @@ func TestWorkbookCells(t *testing.T) {
 		{"Rejects", "D3", text, "-12.50", "-12.50", ""},
 		{"Rejects", "D4", text, "'+91 1234", "'+91 1234", ""},
 		{"Rejects", "B4", text, "Sheet1!5", "Sheet1!5", ""},
+		{"Rejects", "B2", number, "3", "3", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.sheet+"!"+tt.cell, func(t *testing.T) {
@@ -310,5 +311,25 @@ func TestWorkbookIsReproducible(t *testing.T) {
 	b := grid(t, workbookPath(mustWrite(t, testReport(), Options{})))
 	if len(a) != 5 || !reflect.DeepEqual(a, b) {
 		t.Errorf("two workbooks of the same report differ:\n%q\n%q", a, b)
+	}
+}
+
+func TestEmptyReport(t *testing.T) {
+	r := &Report{Date: "2026-11-24", RunID: "run-empty"}
+	dir := mustWrite(t, r, Options{})
+	f := mustOpen(t, workbookPath(dir))
+	want := []string{"Summary", "Mismatches", "Duplicates", "Missing UTR", "Rejects"}
+	if got := f.GetSheetList(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("sheets = %q, want %q", got, want)
+	}
+	for _, s := range want[1:] {
+		rows, _ := f.GetRows(s)
+		tables, _ := f.GetTables(s)
+		if len(rows) != 1 || len(tables) != 1 {
+			t.Errorf("%s: %d rows, %d tables, want the header row and one table", s, len(rows), len(tables))
+		}
+	}
+	if v, _ := f.GetCellValue("Summary", "B4"); v != "run-empty" {
+		t.Errorf("Summary B4 = %q, want the run id", v)
 	}
 }
