@@ -6,9 +6,13 @@ DATE  ?= 2026-11-24
 # The fixture day's webhook log is signed with this test secret; it is not a
 # real KwikPaisa secret.
 FIXTURE_WEBHOOK_SECRET := whsec_fixture_2026
+# `make demo` pulls from a local `recon sandbox` with these test credentials;
+# they open nothing but that sandbox.
+DEMO_API_KEY    := pk_test_demo_fixture
+DEMO_SECRET_KEY := sk_test_demo_fixture
 export CGO_ENABLED := 1
 
-.PHONY: help tools build demo test fmt-check vet unit bench fuzz lint fixtures clean
+.PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -22,7 +26,18 @@ tools: ## check the toolchain: Go and a C compiler (cgo, for SQLite)
 build: tools ## build bin/recon
 	$(GO) build -o $(BIN) ./cmd/recon
 
-demo: build ## reconcile the fixture day and print where the reports are
+demo: build ## reconcile the fixture day, pulling statuses from a local sandbox
+	@export KWIKPAISA_API_KEY=$(DEMO_API_KEY) KWIKPAISA_SECRET_KEY=$(DEMO_SECRET_KEY) \
+		KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET); \
+	url_file=$$(mktemp); rm -f "$$url_file"; \
+	$(BIN) sandbox --gateway fixtures/day/$(DATE)/gateway.jsonl --url-file "$$url_file" >/dev/null & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -f "$$url_file"' EXIT; \
+	for i in $$(seq 100); do [ -s "$$url_file" ] && break; kill -0 $$pid 2>/dev/null || exit 1; sleep 0.1; done; \
+	url=$$(cat "$$url_file"); echo "KwikPaisa sandbox at $$url (pid $$pid)"; \
+	echo "$(BIN) run --config fixtures/recon.toml --date $(DATE) --api-url $$url"; \
+	$(BIN) run --config fixtures/recon.toml --date $(DATE) --api-url "$$url"
+
+demo-offline: build ## reconcile the fixture day from its gateway dump alone, no API call
 	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) run --config fixtures/recon.toml --date $(DATE) --offline
 
 test: tools fmt-check vet unit ## what CI runs: gofmt check, go vet, tests with -race

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
@@ -58,7 +59,8 @@ func configCmd(ctx context.Context, e *env, args []string) error {
 }
 
 // applyFile puts the configuration file's settings into a run's
-// configuration: windows, tolerance, statuses, column maps and sheet.
+// configuration: tolerance, replay window, statuses, column maps and sheet.
+// The matching windows are applyMatchWindows's.
 func applyFile(cfg *pipeline.Config, file *config.File) error {
 	if file.Match.Tolerance != "" {
 		tol, err := ingest.ParseAmount(file.Match.Tolerance)
@@ -67,10 +69,13 @@ func applyFile(cfg *pipeline.Config, file *config.File) error {
 		}
 		cfg.Match.Tolerance = tol
 	}
-	cfg.Match.DuplicatePayoutWindow = file.Match.DuplicatePayoutWindow.D
-	cfg.Match.PayinLateWindow = file.Match.PayinLateWindow.D
-	cfg.Match.PayoutLateWindow = file.Match.PayoutLateWindow.D
-	cfg.Ingest.ReplayWindow = file.Webhook.ReplayWindow.D
+	if file.Webhook.ReplayWindow != "" {
+		d, err := time.ParseDuration(file.Webhook.ReplayWindow)
+		if err != nil || d < 0 {
+			return fmt.Errorf("webhooks.replay_window: %q is not a duration such as \"300s\"", file.Webhook.ReplayWindow)
+		}
+		cfg.Ingest.ReplayWindow = d
+	}
 	cfg.Ingest.Sheet = file.Sources.Sheet
 	cfg.Ingest.OrderColumns = file.Columns.Orders
 	cfg.Ingest.PayoutColumns = file.Columns.Payouts

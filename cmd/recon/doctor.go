@@ -2,17 +2,20 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
+	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
+	"github.com/kwikpaisa/recon/internal/pull"
 	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
@@ -44,11 +47,12 @@ type check struct {
 
 // probeResult is what one signed status call got back.
 type probeResult struct {
-	Code int       // HTTP status
+	Code int       // the last HTTP status (0 when no answer came)
 	Date time.Time // the gateway's Date header (zero when absent)
 }
 
-// statusProbe performs one signed status call against the gateway.
+// statusProbe performs one signed status call against the gateway. An
+// error means no call could be judged (refused before sending, no answer).
 type statusProbe func(ctx context.Context, baseURL, apiKey, secretKey string) (probeResult, error)
 
 func doctorCmd(ctx context.Context, e *env, args []string) error {
@@ -59,19 +63,21 @@ func doctorCmd(ctx context.Context, e *env, args []string) error {
 	}
 	probe := e.probe
 	if probe == nil {
-		probe = httpProbe(&http.Client{Timeout: 15 * time.Second}, e.now)
+		probe = clientProbe(http.DefaultTransport, e.now)
 	}
 	checks := doctor(ctx, *cfgPath, e.now, probe)
 	failed, required := 0, 0
 	fmt.Fprintf(e.stdout, "recon doctor: go-live checklist for %s\n", *cfgPath)
 	for _, c := range checks {
 		mark := "✓"
-		if !c.ok {
+		switch {
+		case !c.ok && c.required:
 			mark = "✗"
 			failed++
-			if c.required {
-				required++
-			}
+			required++
+		case !c.ok:
+			mark = "!" // worth knowing, not a blocker
+			failed++
 		}
 		line := fmt.Sprintf("  %s %s", mark, c.name)
 		if c.detail != "" {
@@ -82,7 +88,7 @@ func doctorCmd(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "      fix: %s\n", c.fix)
 		}
 	}
-	fmt.Fprintf(e.stdout, "%d checks: %d passed, %d failed.\n", len(checks), len(checks)-failed, failed)
+	fmt.Fprintf(e.stdout, "%d checks: %d passed, %d failed (%d required).\n", len(checks), len(checks)-failed, failed, required)
 	if required > 0 {
 		return &exitCodeError{code: exitError, message: fmt.Sprintf("not ready for production: %d required check(s) failed", required)}
 	}
@@ -114,16 +120,38 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 	apiKey, keyErr := config.Secret(config.EnvAPIKey)
 	secretKey, secretErr := config.Secret(config.EnvSecretKey)
 	hooks, hookErr := config.Secrets(config.EnvWebhookSecret)
-	c = check{name: "production API key (pk_live_) present", ok: strings.HasPrefix(apiKey, "pk_live_")}
+	base, _ := url.Parse(file.API.BaseURL)
+	live := base != nil && base.Hostname() == liveHost
+	c = check{name: "live API URL", ok: live, detail: file.API.BaseURL}
+	if !live {
+		c.detail = file.API.BaseURL + " is not the live API (fine for a rehearsal against the sandbox)"
+		c.fix = "for production set api.base_url = \"" + config.DefaultBaseURL + "\""
+	}
+	out = append(out, c) // not required: doctor also rehearses against the sandbox
+
+	// The key must suit the target: pk_live_ for the live API, pk_test_
+	// for the sandbox or a local server (the client refuses the others).
+	want := "pk_test_"
+	if live {
+		want = "pk_live_"
+	}
+	c = check{name: "production API key (pk_live_) present", ok: strings.HasPrefix(apiKey, want)}
+	if !live {
+		c.name = "API key present (pk_test_ for the sandbox)"
+	}
 	switch {
 	case keyErr != nil:
 		c.detail, c.fix = "unreadable", "see the check on where secrets come from"
 	case apiKey == "":
-		c.detail, c.fix = "not set", "set "+config.EnvAPIKey+" (or "+config.EnvAPIKey+"_FILE) to the pk_live_ key from the KwikPaisa dashboard"
-	case strings.HasPrefix(apiKey, "pk_test_"):
+		c.detail, c.fix = "not set", "set "+config.EnvAPIKey+" (or "+config.EnvAPIKey+"_FILE) to the "+want+" key from the KwikPaisa dashboard"
+	case strings.HasPrefix(apiKey, "pk_test_") && live:
 		c.detail, c.fix = "a sandbox key (pk_test_)", "set "+config.EnvAPIKey+" to the production pk_live_ key"
+	case strings.HasPrefix(apiKey, "pk_live_") && !live:
+		c.detail, c.fix = "a production key (pk_live_) against a test server", "use the pk_test_ key with the sandbox, or set api.base_url to the live API"
 	case !c.ok:
-		c.detail, c.fix = "not a KwikPaisa key", "set "+config.EnvAPIKey+" to the pk_live_ key from the KwikPaisa dashboard"
+		c.detail, c.fix = "not a KwikPaisa key", "set "+config.EnvAPIKey+" to the "+want+" key from the KwikPaisa dashboard"
+	default:
+		c.detail = want + "… key"
 	}
 	add(c)
 	c = check{name: "API secret key present", ok: secretKey != "" && secretErr == nil}
@@ -132,8 +160,6 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 	}
 	add(c)
 
-	base, _ := url.Parse(file.API.BaseURL)
-	live := base != nil && base.Hostname() == liveHost
 	c = check{name: "no sandbox credentials against the live URL", ok: !(live && strings.HasPrefix(apiKey, "pk_test_"))}
 	if !c.ok {
 		c.detail, c.fix = "a pk_test_ key with "+file.API.BaseURL, "use the pk_live_ key and its secret with the live URL"
@@ -182,7 +208,7 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 		res, err := probe(ctx, file.API.BaseURL, apiKey, secretKey)
 		switch {
 		case err != nil:
-			sig.detail, sig.fix = oneLine(err.Error()), "check that this machine reaches "+file.API.BaseURL+" (DNS, proxy, firewall)"
+			sig.detail, sig.fix = oneLine(err.Error()), "check the key suits "+file.API.BaseURL+" and that this machine reaches it (DNS, proxy, firewall)"
 		case res.Code == http.StatusUnauthorized:
 			sig.detail = "refused with 401"
 			sig.fix = "the gateway rejected the key, the signature or the timestamp: check that " + config.EnvSecretKey + " is the secret of this API key, and the clock"
@@ -190,6 +216,9 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 			sig.ok, sig.detail = true, fmt.Sprintf("HTTP %d from %s", res.Code, file.API.BaseURL)
 		default:
 			sig.detail, sig.fix = fmt.Sprintf("HTTP %d", res.Code), "try again later; if it persists, ask KwikPaisa support"
+		}
+		if err != nil && !res.Date.IsZero() {
+			err = nil // an answer came: its clock can still be judged
 		}
 		switch {
 		case err != nil:
@@ -267,44 +296,57 @@ func aheadBehind(d time.Duration) string {
 	return "ahead of"
 }
 
-// httpProbe asks the gateway the status of an order no one has, signed as
-// every request is: 404 (or 200) means the key and signature were
-// accepted, 401 that they were not. It only reads.
-func httpProbe(client *http.Client, now func() time.Time) statusProbe {
+// clientProbe asks the gateway, through recon's API client, the status
+// of an order no one has: 404 (or 200) means the key and the signature
+// were accepted, 401 that they were not. It only reads. The transport
+// notes the last answer's status and Date header.
+func clientProbe(transport http.RoundTripper, now func() time.Time) statusProbe {
 	return func(ctx context.Context, baseURL, apiKey, secretKey string) (probeResult, error) {
-		body := []byte(`{"order_id":"recon-doctor-probe"}`)
-		ts := fmt.Sprint(now().Unix())
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(baseURL, "/")+"/api/v3/pg/order/status", strings.NewReader(string(body)))
+		rec := &answerRecorder{next: transport}
+		c, err := kwikpaisa.New(kwikpaisa.Config{
+			BaseURL: baseURL, APIKey: apiKey, SecretKey: secretKey, Now: now,
+			HTTPClient: &http.Client{Transport: rec}, MaxAttempts: 2, Timeout: 15 * time.Second,
+			Parse: pull.Parser(ingest.DefaultStatuses()),
+		})
 		if err != nil {
-			return probeResult{}, fmt.Errorf("build request: %w", err)
+			return probeResult{}, err
 		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json")
-		req.Header.Set("X-API-KEY", apiKey)
-		req.Header.Set("X-TIMESTAMP", ts)
-		req.Header.Set("X-SIGNATURE", kwikpaisaSign(secretKey, body, ts))
-		resp, err := client.Do(req)
-		if err != nil {
-			return probeResult{}, fmt.Errorf("status call: %w", stripURL(err))
+		_, _, err = c.OrderStatus(ctx, "recon-doctor-probe")
+		res := rec.result()
+		switch {
+		case err == nil, errors.Is(err, kwikpaisa.ErrNotFound), errors.Is(err, kwikpaisa.ErrAuth):
+			return res, nil
+		case res.Code != 0:
+			return res, nil // another answer: the status code says it
 		}
-		defer resp.Body.Close()
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return res, err
+	}
+}
+
+// answerRecorder is a RoundTripper that keeps the last response's status
+// and Date header.
+type answerRecorder struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	last probeResult
+}
+
+func (a *answerRecorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := a.next.RoundTrip(r)
+	if err == nil {
 		res := probeResult{Code: resp.StatusCode}
-		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		if d, perr := http.ParseTime(resp.Header.Get("Date")); perr == nil {
 			res.Date = d
 		}
-		return res, nil
+		a.mu.Lock()
+		a.last = res
+		a.mu.Unlock()
 	}
+	return resp, err
 }
 
-// stripURL keeps an error short: the URL is already in the check's text.
-func stripURL(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
-}
-
-func kwikpaisaSign(secret string, canonicalBody []byte, ts string) string {
-	return kwikpaisa.Sign(secret, canonicalBody, ts)
+func (a *answerRecorder) result() probeResult {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last
 }

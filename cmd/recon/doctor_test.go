@@ -1,48 +1,34 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kwikpaisa/recon/internal/kwikpaisa"
+	"github.com/kwikpaisa/recon/internal/sandbox"
 )
 
 const (
-	goodKey    = "pk_live_doctor_0001"
-	goodSecret = "doctor-secret-0001"
+	sandboxKey    = "pk_test_doctor_0001"
+	sandboxSecret = "doctor-secret-0001"
 )
 
-// gateway is a stand-in for KwikPaisa's status endpoint on 127.0.0.1: it
-// checks the key, the signature and the timestamp as the gateway does, and
-// answers 404 for the probe's unknown order, with its clock in Date.
-func gateway(t *testing.T, clock time.Time) *httptest.Server {
+// startSandbox runs KwikPaisa's in-process sandbox on 127.0.0.1 with the
+// clock now; it knows no record, so the doctor's probe gets a 404.
+func startSandbox(t *testing.T, now func() time.Time) *sandbox.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Date", clock.UTC().Format(http.TimeFormat))
-		body, _ := io.ReadAll(r.Body)
-		canon, err := kwikpaisa.CanonicalJSON(body)
-		ts, _ := strconv.ParseInt(r.Header.Get("X-TIMESTAMP"), 10, 64)
-		skew := clock.Unix() - ts
-		if err != nil || r.Header.Get("X-API-KEY") != goodKey || skew > 300 || skew < -300 ||
-			!kwikpaisa.Verify(goodSecret, canon, r.Header.Get("X-TIMESTAMP"), r.Header.Get("X-SIGNATURE")) {
-			w.WriteHeader(http.StatusUnauthorized)
-			json.NewEncoder(w).Encode(map[string]any{"status": false, "code": 401, "message": "unauthorized"})
-			return
-		}
-		w.WriteHeader(http.StatusNotFound)
-		json.NewEncoder(w).Encode(map[string]any{"status": false, "code": 404, "message": "order not found"})
-	}))
-	t.Cleanup(srv.Close)
+	srv, err := sandbox.New(sandbox.Records{}, sandbox.Options{APIKey: sandboxKey, SecretKey: sandboxSecret, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
 	return srv
 }
 
@@ -70,32 +56,61 @@ dir = %q
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("KWIKPAISA_API_KEY", goodKey)
-	t.Setenv("KWIKPAISA_SECRET_KEY", goodSecret)
+	t.Setenv("KWIKPAISA_API_KEY", sandboxKey)
+	t.Setenv("KWIKPAISA_SECRET_KEY", sandboxSecret)
 	t.Setenv("KWIKPAISA_WEBHOOK_SECRET", "whsec_doctor")
 	return path
 }
 
-func TestDoctorPasses(t *testing.T) {
-	srv := gateway(t, fixtureNow)
+// loopbackOnly refuses any request not to 127.0.0.1: a test never reaches
+// the real gateway, whatever the configuration says.
+type loopbackOnly struct{}
+
+func (loopbackOnly) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Hostname() != "127.0.0.1" {
+		return nil, fmt.Errorf("test: no network beyond 127.0.0.1 (%s)", r.URL.Host)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func runDoctor(t *testing.T, cfg string, now func() time.Time) (int, string, string) {
+	t.Helper()
+	var stdout, stderr strings.Builder
+	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, now: now, probe: clientProbe(loopbackOnly{}, now)}
+	code := run(t.Context(), e, []string{"doctor", "--config", cfg})
+	return code, stdout.String(), stderr.String()
+}
+
+// TestDoctorPassesAgainstSandbox: with good settings against the sandbox
+// every required item passes (the URL is flagged as not the live one), the
+// signed call is made and accepted, and no secret is printed.
+func TestDoctorPassesAgainstSandbox(t *testing.T) {
+	srv := startSandbox(t, time.Now)
 	cfg := doctorSetup(t, srv.URL, nil)
-	code, stdout, stderr := runRecon(t, fixtureNow, "doctor", "--config", cfg)
+	code, stdout, stderr := runDoctor(t, cfg, time.Now)
 	if code != 0 || strings.Contains(stdout, "✗") {
 		t.Fatalf("doctor with good settings: exit %d\n%s%s", code, stdout, stderr)
 	}
-	for _, s := range []string{goodKey, goodSecret, "whsec_doctor"} {
-		if strings.Contains(stdout+stderr, s) {
-			t.Errorf("doctor printed a secret (%s)", s[:4])
+	for _, want := range []string{"✓ signed status call accepted: HTTP 404", "✓ clock within the gateway's timestamp window",
+		"! live API URL", "✓ API key present (pk_test_ for the sandbox)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("doctor does not say %q:\n%s", want, stdout)
 		}
 	}
-	if !strings.Contains(stdout, "✓ signed status call accepted: HTTP 404") {
-		t.Errorf("doctor did not make the signed call:\n%s", stdout)
+	if srv.Requests() == 0 {
+		t.Error("the sandbox got no request: the signed call was not made")
+	}
+	for _, s := range []string{sandboxKey, sandboxSecret, "whsec_doctor"} {
+		if strings.Contains(stdout+stderr, s) {
+			t.Errorf("doctor printed a secret (%s…)", s[:4])
+		}
 	}
 }
 
 // TestDoctorNamesEachBrokenSetting breaks one setting at a time and wants
 // its item marked ✗ with a fix, and exit 1.
 func TestDoctorNamesEachBrokenSetting(t *testing.T) {
+	live := func(s string) string { return replaceBase(s, "https://api.kwikpaisa.com") }
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, cfg string)
@@ -104,12 +119,11 @@ func TestDoctorNamesEachBrokenSetting(t *testing.T) {
 		item  string
 	}{
 		{name: "no API key", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_API_KEY", "") },
-			item: "production API key (pk_live_) present"},
-		{name: "sandbox key", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_API_KEY", "pk_test_0001") },
-			item: "production API key (pk_live_) present"},
-		{name: "sandbox key on the live URL", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_API_KEY", "pk_test_0001") },
-			edit: func(s string) string { return replaceBase(s, "https://api.kwikpaisa.com") },
-			item: "no sandbox credentials against the live URL"},
+			item: "API key present (pk_test_ for the sandbox)"},
+		{name: "live key against the sandbox", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_API_KEY", "pk_live_0001") },
+			item: "API key present (pk_test_ for the sandbox)"},
+		{name: "sandbox key on the live URL", edit: live, item: "no sandbox credentials against the live URL"},
+		{name: "no production key on the live URL", edit: live, item: "production API key (pk_live_) present"},
 		{name: "no secret key", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_SECRET_KEY", "") },
 			item: "API secret key present"},
 		{name: "wrong secret key", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_SECRET_KEY", "not-the-secret") },
@@ -118,7 +132,10 @@ func TestDoctorNamesEachBrokenSetting(t *testing.T) {
 			item: "https base URL"},
 		{name: "secret file readable by others", setup: func(t *testing.T, cfg string) {
 			p := filepath.Join(filepath.Dir(cfg), "secret")
-			os.WriteFile(p, []byte(goodSecret), 0o644)
+			if err := os.WriteFile(p, []byte(sandboxSecret), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("KWIKPAISA_SECRET_KEY", "")
 			os.Unsetenv("KWIKPAISA_SECRET_KEY")
 			t.Setenv("KWIKPAISA_SECRET_KEY_FILE", p)
 		}, item: "secrets from the environment or an owner-only file"},
@@ -129,25 +146,22 @@ func TestDoctorNamesEachBrokenSetting(t *testing.T) {
 		{name: "clock skew", skew: 10 * time.Minute, item: "clock within the gateway's timestamp window"},
 		{name: "no schedule", edit: func(s string) string { return s[:strings.Index(s, "[schedule]")] },
 			item: "schedule configured"},
-		{name: "output not writable", edit: func(s string) string {
-			return strings.Replace(s, "out = \"", "out = \"/dev/null/", 1)
-		}, item: "output folder writable"},
-		{name: "database not writable", edit: func(s string) string {
-			return strings.Replace(s, "db = \"", "db = \"/dev/null/", 1)
-		}, item: "database folder writable"},
+		{name: "output not writable", edit: func(s string) string { return strings.Replace(s, "out = \"", "out = \"/dev/null/", 1) },
+			item: "output folder writable"},
+		{name: "database not writable", edit: func(s string) string { return strings.Replace(s, "db = \"", "db = \"/dev/null/", 1) },
+			item: "database folder writable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// The gateway's clock is off by skew; ours is fixtureNow.
-			srv := gateway(t, fixtureNow.Add(tt.skew))
+			// This machine's clock is off by skew, the sandbox's too (so it
+			// accepts the timestamp); the Date header tells the truth.
+			now := func() time.Time { return time.Now().Add(tt.skew) }
+			srv := startSandbox(t, now)
 			cfg := doctorSetup(t, srv.URL, tt.edit)
 			if tt.setup != nil {
 				tt.setup(t, cfg)
 			}
-			e := &env{stdin: strings.NewReader(""), stdout: &strings.Builder{}, stderr: &strings.Builder{},
-				now: func() time.Time { return fixtureNow }, probe: loopbackOnly(t)}
-			code := run(t.Context(), e, []string{"doctor", "--config", cfg})
-			stdout := e.stdout.(*strings.Builder).String()
+			code, stdout, _ := runDoctor(t, cfg, now)
 			if code != exitError {
 				t.Errorf("exit %d, want %d", code, exitError)
 			}
@@ -158,18 +172,6 @@ func TestDoctorNamesEachBrokenSetting(t *testing.T) {
 				t.Errorf("doctor gives no fix:\n%s", stdout)
 			}
 		})
-	}
-}
-
-// loopbackOnly is the HTTP probe, refusing any address but 127.0.0.1: a
-// test never reaches the real gateway.
-func loopbackOnly(t *testing.T) statusProbe {
-	real := httpProbe(&http.Client{Timeout: 10 * time.Second}, func() time.Time { return fixtureNow })
-	return func(ctx context.Context, base, key, secret string) (probeResult, error) {
-		if !strings.HasPrefix(base, "http://127.0.0.1:") {
-			return probeResult{}, fmt.Errorf("test: no network beyond 127.0.0.1 (%s)", base)
-		}
-		return real(ctx, base, key, secret)
 	}
 }
 

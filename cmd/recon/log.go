@@ -200,3 +200,13 @@ func (h *stageHandler) WithAttrs(as []slog.Attr) slog.Handler {
 func (h *stageHandler) WithGroup(name string) slog.Handler {
 	return &stageHandler{Handler: h.Handler.WithGroup(name), line: h.line, stage: h.stage}
 }
+
+// newLogger is a plain text logger to w (Warn, or Info when verbose), for
+// the commands that do not take --log-format.
+func newLogger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: redact}))
+}

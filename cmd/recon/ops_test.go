@@ -50,12 +50,12 @@ func TestSameDateRefusedOrWaits(t *testing.T) {
 	finished := make(chan struct{})
 	var waitCode int
 	var waitErr string
-	stderrW := &syncBuffer{want: "recon: waiting:", seen: make(chan struct{})}
+	stderrW := &watchBuffer{want: "recon: waiting:", seen: make(chan struct{})}
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(finished)
-		e := &env{stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: stderrW, now: func() time.Time { return fixtureNow }}
+		e := &env{stdin: strings.NewReader(""), stdout: &watchBuffer{}, stderr: stderrW, now: func() time.Time { return fixtureNow }}
 		waitCode = run(context.Background(), e, fixtureRun(tmp, "--wait"))
 		waitErr = stderrW.String()
 	}()
@@ -163,9 +163,9 @@ func TestConfigCheckCommand(t *testing.T) {
 	}
 }
 
-// syncBuffer is a buffer safe for two goroutines; seen is closed once
+// watchBuffer is a buffer safe for two goroutines; seen is closed once
 // what it holds contains want.
-type syncBuffer struct {
+type watchBuffer struct {
 	mu   sync.Mutex
 	b    strings.Builder
 	want string
@@ -173,7 +173,7 @@ type syncBuffer struct {
 	told bool
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *watchBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n, err := s.b.Write(p)
@@ -184,7 +184,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *syncBuffer) String() string {
+func (s *watchBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -226,8 +226,8 @@ dir = %q
 		abs("fixtures/day/{date}/webhooks.jsonl"), abs("schedules"))), 0o644)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr syncBuffer
-	e := &env{stdin: strings.NewReader(""), stdout: &syncBuffer{}, stderr: &stderr, now: func() time.Time { return fixtureNow },
+	var stderr watchBuffer
+	e := &env{stdin: strings.NewReader(""), stdout: &watchBuffer{}, stderr: &stderr, now: func() time.Time { return fixtureNow },
 		clock: &stopAtWait{now: fixtureNow.Add(8 * time.Hour), cancel: cancel}}
 	// No API credentials are set: the run pulls nothing.
 	code := run(ctx, e, []string{"schedule", "--config", cfg})

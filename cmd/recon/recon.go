@@ -61,6 +61,8 @@ func commands() []command {
 		{"schedule", "run the nightly schedule as a daemon", scheduleCmd},
 		{"config", "check a configuration file", configCmd},
 		{"doctor", "check this installation against the go-live checklist", doctorCmd},
+		{"pull", "pull gateway statuses of a day from KwikPaisa's API", pullCmd},
+		{"sandbox", "serve a local stand-in of KwikPaisa's status API", sandboxCmd},
 		{"gen", "write a synthetic business day (fixtures, benchmarks)", genCmd},
 		{"version", "print the version", versionCmd},
 		{"help", "show help for a command", nil},

@@ -46,6 +46,7 @@ type runFlags struct {
 	db, out, metrics                   string
 	offline, verbose, wait             bool
 	failOn, logFormat                  string
+	api                                apiFlags
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -65,6 +66,7 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 3 when the run finds exceptions of this `severity` or above (CRITICAL, HIGH, MEDIUM, LOW, INFO)")
 	fs.StringVar(&f.logFormat, "log-format", "auto", "log `format`: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.BoolVar(&f.verbose, "v", false, "log each stage to stderr (always on when stderr is not a terminal)")
+	f.api.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -76,14 +78,14 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, file, err := f.pipelineConfig(e)
+	started := e.now()
+	runID := "run-" + started.UTC().Format("20060102T150405.000000000Z")
+	log := out.log.With("run_id", runID, "run_date", f.date)
+	cfg, file, err := f.pipelineConfig(e, log)
 	if err != nil {
 		return err
 	}
-	started := e.now()
-	cfg.RunID = "run-" + started.UTC().Format("20060102T150405.000000000Z")
-	log := out.log.With("run_id", cfg.RunID, "run_date", cfg.Date)
-	cfg.Log = log
+	cfg.RunID = runID
 
 	lock, err := takeLock(ctx, e, cfg, f.wait, log)
 	if err != nil {
@@ -108,6 +110,12 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	}
 	log.Info("run completed", "dir", res.Dir, "exceptions", len(res.Report.Exceptions), "unverified", res.Unverified)
 	printRun(e.stdout, res)
+	if cfg.Pull != nil {
+		printPull(e.stdout, res.Pull)
+		if res.Pull.Failures > 0 {
+			fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d status pull(s) got no answer after every retry\n", res.Pull.Failures)
+		}
+	}
 	if res.Unverified > 0 {
 		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", res.Unverified)
 	}
@@ -150,7 +158,7 @@ func takeLock(ctx context.Context, e *env, cfg *pipeline.Config, wait bool, log 
 
 // pipelineConfig builds the run's configuration: defaults, then the
 // configuration file, then the flags.
-func (f *runFlags) pipelineConfig(e *env) (*pipeline.Config, *config.File, error) {
+func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *config.File, error) {
 	if f.date == "" {
 		return nil, nil, &usageError{message: "missing --date", hint: "recon run --date 2026-11-24"}
 	}
@@ -199,6 +207,7 @@ func (f *runFlags) pipelineConfig(e *env) (*pipeline.Config, *config.File, error
 		Match:   match.DefaultOptions(),
 		Version: Version(),
 		Now:     e.now,
+		Log:     log,
 	}
 	if expandErr != nil {
 		return nil, nil, expandErr
@@ -208,6 +217,18 @@ func (f *runFlags) pipelineConfig(e *env) (*pipeline.Config, *config.File, error
 	}
 	if err := applyFile(cfg, file); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", f.config, err)
+	}
+	if err := applyMatchWindows(cfg, file.Match, f.config); err != nil {
+		return nil, nil, err
+	}
+	if !f.offline {
+		client, err := apiClient(file.API, f.api)
+		if err != nil {
+			return nil, nil, err
+		}
+		if client != nil {
+			cfg.Pull = pullFunc(client, cfg.Out, f.api.concurrency, e.now, cfg.Log)
+		}
 	}
 	secrets, err := config.Secrets(config.EnvWebhookSecret)
 	if err != nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 	"github.com/kwikpaisa/recon/internal/ingest"
@@ -63,12 +65,16 @@ func check(path string) (*File, []Problem, error) {
 	// unknown key, wrong type, bad value and secret is reported, not only
 	// the first the decoder would meet.
 	c.walk(raw, reflect.TypeFor[File](), "")
-	if len(c.problems) > 0 {
+	// Decode what is left once the settings found wrong are dropped, so
+	// that the checks of meaning run too and report in the same pass.
+	prune(raw, c.bad, "")
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(raw); err != nil {
 		return nil, c.sorted(), nil
 	}
 	var f File
-	if _, err := toml.Decode(string(body), &f); err != nil {
-		return nil, []Problem{{File: path, Message: err.Error()}}, nil
+	if _, err := toml.Decode(buf.String(), &f); err != nil {
+		return nil, c.sorted(), nil
 	}
 	f.path = path
 	f.fillDefaults()
@@ -87,9 +93,28 @@ type checker struct {
 	path     string
 	lines    map[string]int
 	problems []Problem
+	bad      map[string]bool // keys with a problem
+}
+
+// prune deletes the keys in bad from a parsed table.
+func prune(table map[string]any, bad map[string]bool, prefix string) {
+	for k, v := range table {
+		full := join(prefix, k)
+		if bad[full] {
+			delete(table, k)
+			continue
+		}
+		if sub, ok := v.(map[string]any); ok {
+			prune(sub, bad, full)
+		}
+	}
 }
 
 func (c *checker) add(key, format string, args ...any) {
+	if c.bad == nil {
+		c.bad = map[string]bool{}
+	}
+	c.bad[key] = true
 	c.problems = append(c.problems, Problem{File: c.path, Line: c.line(key), Key: key, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -232,6 +257,19 @@ func (c *checker) semantics(f *File) {
 		if _, err := ingest.ParseAmount(f.Match.Tolerance); err != nil {
 			c.add("match.tolerance", "%v (write an amount such as \"0.00\")", err)
 		}
+	}
+	for key, v := range map[string]string{"match.payin_late_window": f.Match.PayinLateWindow,
+		"match.payout_late_window": f.Match.PayoutLateWindow, "match.duplicate_payout_window": f.Match.DuplicatePayoutWindow,
+		"webhooks.replay_window": f.Webhook.ReplayWindow} {
+		if v == "" {
+			continue
+		}
+		if d, err := time.ParseDuration(v); err != nil || d < 0 {
+			c.add(key, "%q is not a duration such as \"72h\", \"15m\" or \"300s\"", v)
+		}
+	}
+	if f.Match.RecheckDays < -1 || f.Match.RecheckDays > 366 {
+		c.add("match.recheck_days", "want a number of days from 0 to 366 (0: the default 7; -1 turns re-checking off), got %d", f.Match.RecheckDays)
 	}
 	for name, tmpl := range map[string]string{"sources.orders": f.Sources.Orders, "sources.payouts": f.Sources.Payouts,
 		"sources.gateway": f.Sources.Gateway, "sources.webhooks": f.Sources.Webhooks} {

@@ -65,18 +65,21 @@ type Statuses struct {
 
 // Match holds matching settings.
 type Match struct {
-	Tolerance             string   `toml:"tolerance"`
-	DuplicatePayoutWindow Duration `toml:"duplicate_payout_window"`
-	PayinLateWindow       Duration `toml:"payin_late_window"`
-	PayoutLateWindow      Duration `toml:"payout_late_window"`
-	// RecheckWindow is how far back open exceptions of earlier dates are
-	// re-checked.
-	RecheckWindow Duration `toml:"recheck_window"`
+	Tolerance string `toml:"tolerance"`
+
+	// Windows, as Go durations ("72h", "15m"); empty keeps the default.
+	PayinLateWindow       string `toml:"payin_late_window"`
+	PayoutLateWindow      string `toml:"payout_late_window"`
+	DuplicatePayoutWindow string `toml:"duplicate_payout_window"`
+	// RecheckDays is the re-check window in days: 0 keeps the default (7),
+	// -1 turns re-checking off.
+	RecheckDays int `toml:"recheck_days"`
 }
 
 // Webhook holds webhook settings.
 type Webhook struct {
-	ReplayWindow Duration `toml:"replay_window"`
+	// ReplayWindow is a Go duration ("300s"); empty keeps the default.
+	ReplayWindow string `toml:"replay_window"`
 }
 
 // API holds the KwikPaisa API settings (no secrets).
@@ -123,11 +126,6 @@ func (f *File) fillDefaults() {
 	if f.API.BaseURL == "" {
 		f.API.BaseURL = DefaultBaseURL
 	}
-	def(&f.Match.DuplicatePayoutWindow, 15*time.Minute)
-	def(&f.Match.PayinLateWindow, 72*time.Hour)
-	def(&f.Match.PayoutLateWindow, 72*time.Hour)
-	def(&f.Match.RecheckWindow, 7*24*time.Hour)
-	def(&f.Webhook.ReplayWindow, 300*time.Second)
 	def(&f.Schedule.ShutdownGrace, 0)
 	if f.Schedule.CatchUpDays == 0 {
 		f.Schedule.CatchUpDays = DefaultCatchUpDays

@@ -1,8 +1,15 @@
 // Package export writes a run's reports: the CSV files, the XLSX workbook
 // and the manifest of SPEC §5. Every file is written to a temporary file in
 // the target folder and renamed into place, so a reader never sees half a
-// report; the same report always gives the same bytes (the manifest, which
-// records times, aside).
+// report; the same report always gives the same CSV bytes and the same
+// workbook cells (the manifest, which records times, aside).
+//
+// The workbook opens on a one-page Summary (figures as numbers: counts,
+// two-decimal amounts, percentages; a chart of exceptions by category),
+// then one sheet per report, streamed so that a million rows cost a few
+// chunk buffers, not the rows: bold frozen header, autofilter, columns
+// sized to their contents, amounts as numbers whose stored text is the
+// exact decimal, ids and UTRs as text, dates as dates, severity filled.
 package export
 
 import (
@@ -11,6 +18,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -35,7 +44,10 @@ type Metric struct {
 	Section string // inputs, payin, payout, category, webhooks, pulls, overall
 	Item    string // a file, a status class, a category…
 	Name    string // rows_read, count, amount…
-	Value   string
+	Value   string // exact text: 12, 1234.50, 97.11 (percent), a path…
+	// Kind says what Value is, so the workbook writes it as a number of
+	// the right format; MetricAuto infers it from Name and Value.
+	Kind MetricKind
 }
 
 // Options tune the writers.
@@ -58,6 +70,7 @@ func Write(dir string, r *Report, opts Options) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
 	}
+	r = sorted(r)
 	steps := []struct {
 		name  string
 		write func(io.Writer) error
@@ -76,6 +89,19 @@ func Write(dir string, r *Report, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// sorted returns r with its exceptions in report order (category, entity,
+// reference), copying them only when they are not already in it.
+func sorted(r *Report) *Report {
+	less := func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) }
+	if sort.SliceIsSorted(r.Exceptions, less) {
+		return r
+	}
+	c := *r
+	c.Exceptions = slices.Clone(r.Exceptions)
+	sort.SliceStable(c.Exceptions, func(i, j int) bool { return c.Exceptions[i].Less(&c.Exceptions[j]) })
+	return &c
 }
 
 // WriteFileAtomic writes a file through a temporary file in the same folder,

@@ -1,9 +1,13 @@
 package export
 
 import (
+	"archive/zip"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -27,30 +31,74 @@ const (
 type cellKind int
 
 const (
-	kindText   cellKind = iota // text cell, defused
-	kindAmount                 // numeric cell, two-decimal format
-	kindInt                    // integer cell
+	kindText     cellKind = iota // text cell, defused
+	kindAmount                   // numeric cell, two-decimal format
+	kindInt                      // integer cell
+	kindDate                     // date cell, YYYY-MM-DD
+	kindSeverity                 // text cell filled by severity
+	kindLine                     // integer cell when a line number, else text (Sheet!row)
+)
+
+// Number formats.
+const (
+	fmtAmount  = "#,##0.00"
+	fmtPercent = 10 // 0.00%
+	fmtDate    = "yyyy-mm-dd"
 )
 
 // styles are the workbook's cell styles.
 type styles struct {
-	header, amount int
+	header, amount, date, percent, title, section, label int
+	severity                                             map[recon.Severity]int
+}
+
+// severityFill is the fill (and font colour) of each severity: red for
+// money at stake, fading to grey for information.
+var severityFill = map[recon.Severity][2]string{
+	recon.SeverityCritical: {"FFC7CE", "9C0006"},
+	recon.SeverityHigh:     {"FCE4D6", "833C0B"},
+	recon.SeverityMedium:   {"FFEB9C", "7F6000"},
+	recon.SeverityLow:      {"E2EFDA", "375623"},
+	recon.SeverityInfo:     {"EDEDED", "404040"},
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	var s styles
-	var err error
-	if s.header, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true},
-		Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}); err != nil {
-		return nil, err
+	amountFmt, dateFmt := fmtAmount, fmtDate
+	s := styles{severity: map[recon.Severity]int{}}
+	defs := []struct {
+		id    *int
+		style *excelize.Style
+	}{
+		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}},
+		{&s.amount, &excelize.Style{CustomNumFmt: &amountFmt}},
+		{&s.date, &excelize.Style{CustomNumFmt: &dateFmt}},
+		{&s.percent, &excelize.Style{NumFmt: fmtPercent}},
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
+		{&s.section, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}},
+		{&s.label, &excelize.Style{Font: &excelize.Font{Bold: true}}},
 	}
-	if s.amount, err = f.NewStyle(&excelize.Style{NumFmt: 4}); err != nil { // #,##0.00
-		return nil, err
+	for _, d := range defs {
+		id, err := f.NewStyle(d.style)
+		if err != nil {
+			return nil, err
+		}
+		*d.id = id
+	}
+	for sev, c := range severityFill {
+		id, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]},
+			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}}})
+		if err != nil {
+			return nil, err
+		}
+		s.severity[sev] = id
 	}
 	return &s, nil
 }
 
-// table is one report as the workbook writes it.
+// table is one report as the workbook writes it. rows may be called more
+// than once: once to size the columns, once to write.
 type table struct {
 	sheet   string
 	columns []string
@@ -69,7 +117,10 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 	if maxRows <= 0 || maxRows > excelMaxRows-1 {
 		maxRows = excelMaxRows - 1
 	}
-	tables := []table{summaryTable(r)}
+	if err := writeSummarySheet(f, st, r); err != nil {
+		return fmt.Errorf("sheet %s: %w", sheetSummary, err)
+	}
+	var tables []table
 	for _, rep := range []struct {
 		sheet string
 		rep   recon.Report
@@ -77,27 +128,29 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 		tables = append(tables, exceptionTable(rep.sheet, r.Exceptions, rep.rep))
 	}
 	tables = append(tables, rejectTable(r.Rejects))
-	for i, t := range tables {
-		if err := writeTable(f, st, t, maxRows, i == 0); err != nil {
+	for _, t := range tables {
+		if err := writeTable(f, st, t, maxRows); err != nil {
 			return fmt.Errorf("sheet %s: %w", t.sheet, err)
 		}
 	}
 	f.SetActiveSheet(0)
-	return f.Write(w)
+	// File.Write assembles the whole zip in a bytes.Buffer before copying
+	// it out: a million-row workbook would sit in memory twice. A zip
+	// writer of our own sends the archive straight to w instead, leaving
+	// excelize's buffer empty; refuseWrites proves that it stays so.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	return f.Write(refuseWrites{})
 }
 
-func summaryTable(r *Report) table {
-	return table{
-		sheet: sheetSummary, columns: summaryColumns, kinds: []cellKind{kindText, kindText, kindText, kindText},
-		rows: func(yield func([]string) error) error {
-			for _, m := range r.Summary {
-				if err := yield([]string{m.Section, m.Item, m.Name, m.Value}); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+// refuseWrites fails any write: excelize must have written the workbook
+// through the zip writer, not its buffer.
+type refuseWrites struct{}
+
+func (refuseWrites) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
 	}
+	return 0, errors.New("excelize wrote the workbook through its buffer, not the zip writer")
 }
 
 func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table {
@@ -109,6 +162,10 @@ func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table
 			kinds[i] = kindAmount
 		case "age_days", "count":
 			kinds[i] = kindInt
+		case "first_seen":
+			kinds[i] = kindDate
+		case "severity":
+			kinds[i] = kindSeverity
 		}
 	}
 	return table{sheet: sheet, columns: cols, kinds: kinds, rows: func(yield func([]string) error) error {
@@ -125,7 +182,9 @@ func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table
 }
 
 func rejectTable(rejects []recon.Reject) table {
-	return table{sheet: sheetRejects, columns: rejectColumns, kinds: make([]cellKind, len(rejectColumns)),
+	kinds := make([]cellKind, len(rejectColumns))
+	kinds[slices.Index(rejectColumns, "line")] = kindLine
+	return table{sheet: sheetRejects, columns: rejectColumns, kinds: kinds,
 		rows: func(yield func([]string) error) error {
 			for i := range rejects {
 				if err := yield(rejectRow(&rejects[i])); err != nil {
@@ -136,21 +195,95 @@ func rejectTable(rejects []recon.Reject) table {
 		}}
 }
 
+// Column widths, in characters.
+const (
+	minWidth     = 8
+	maxWidth     = 48
+	maxTextWidth = 90 // detail, evidence, reason: long sentences
+)
+
+// columnWidths sizes each column to its widest cell as displayed, header
+// included, within sensible bounds.
+func columnWidths(t table) ([]float64, error) {
+	widest := make([]int, len(t.columns))
+	for i, c := range t.columns {
+		widest[i] = utf8.RuneCountInString(c) + 2 // room for the filter button
+	}
+	err := t.rows(func(cells []string) error {
+		for i, s := range cells {
+			if n := displayWidth(s, t.kinds[i]); n > widest[i] {
+				widest[i] = n
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(widest))
+	for i, n := range widest {
+		limit := maxWidth
+		switch t.columns[i] {
+		case "detail", "evidence", "reason":
+			limit = maxTextWidth
+		}
+		out[i] = float64(min(max(fitWidth(n), minWidth), limit))
+	}
+	return out, nil
+}
+
+// fitWidth is the column width that shows n characters: a width counts
+// digits of the default font, and letters, bold headers and other fonts
+// run wider, so it adds a quarter and a margin.
+func fitWidth(n int) int { return n + n/4 + 2 }
+
+// displayWidth is how many characters a cell shows.
+func displayWidth(s string, k cellKind) int {
+	n := utf8.RuneCountInString(s)
+	switch k {
+	case kindAmount: // thousands separators
+		if ip, _, _ := cutDot(s); len(ip) > 3 {
+			n += (len(ip) - 1) / 3
+		}
+	case kindDate:
+		n = 10
+	case kindText:
+		n = utf8.RuneCountInString(Defuse(s))
+	}
+	return n
+}
+
+func cutDot(s string) (string, string, bool) {
+	if len(s) > 0 && s[0] == '-' {
+		s = s[1:]
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
 // sheetWriter streams one table into as many sheets as its rows need.
 type sheetWriter struct {
 	f       *excelize.File
 	st      *styles
 	t       table
+	widths  []float64
 	maxRows int
 	part    int
 	sw      *excelize.StreamWriter
 	row     int // rows written to the current sheet, header included
-	widths  []int
 }
 
-func writeTable(f *excelize.File, st *styles, t table, maxRows int, first bool) error {
-	w := &sheetWriter{f: f, st: st, t: t, maxRows: maxRows}
-	if err := w.open(first); err != nil {
+func writeTable(f *excelize.File, st *styles, t table, maxRows int) error {
+	widths, err := columnWidths(t)
+	if err != nil {
+		return err
+	}
+	w := &sheetWriter{f: f, st: st, t: t, widths: widths, maxRows: maxRows}
+	if err := w.open(); err != nil {
 		return err
 	}
 	if err := t.rows(func(cells []string) error {
@@ -158,7 +291,7 @@ func writeTable(f *excelize.File, st *styles, t table, maxRows int, first bool) 
 			if err := w.close(); err != nil {
 				return err
 			}
-			if err := w.open(false); err != nil {
+			if err := w.open(); err != nil {
 				return err
 			}
 		}
@@ -169,43 +302,28 @@ func writeTable(f *excelize.File, st *styles, t table, maxRows int, first bool) 
 	return w.close()
 }
 
-func (w *sheetWriter) name() string {
-	if w.part <= 1 {
-		return w.t.sheet
+// sheetName is the name of part n (1-based) of a report: Mismatches,
+// Mismatches (2), …
+func sheetName(base string, part int) string {
+	if part <= 1 {
+		return base
 	}
-	return fmt.Sprintf("%s (%d)", w.t.sheet, w.part)
+	return fmt.Sprintf("%s (%d)", base, part)
 }
 
-func (w *sheetWriter) open(first bool) error {
+func (w *sheetWriter) open() error {
 	w.part++
-	name := w.name()
-	if first {
-		if err := w.f.SetSheetName("Sheet1", name); err != nil {
-			return err
-		}
-	} else if _, err := w.f.NewSheet(name); err != nil {
+	name := sheetName(w.t.sheet, w.part)
+	if _, err := w.f.NewSheet(name); err != nil {
 		return err
 	}
 	sw, err := w.f.NewStreamWriter(name)
 	if err != nil {
 		return err
 	}
-	w.sw, w.row = sw, 0
-	w.widths = make([]int, len(w.t.columns))
-	// Widths must be set before the first row: take them from the headers
-	// and a sensible minimum per kind; the rows cannot be seen in advance
-	// when streaming.
-	for i, c := range w.t.columns {
-		width := max(utf8.RuneCountInString(c)+2, 10)
-		switch c {
-		case "detail", "reason":
-			width = 70
-		case "evidence", "file":
-			width = 40
-		case "reference", "ledger_utr", "gateway_utr", "value", "item":
-			width = 24
-		}
-		if err := sw.SetColWidth(i+1, i+1, float64(width)); err != nil {
+	w.sw = sw
+	for i, width := range w.widths {
+		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
 	}
@@ -223,27 +341,11 @@ func (w *sheetWriter) open(first bool) error {
 func (w *sheetWriter) write(cells []string) error {
 	vals := make([]any, len(cells))
 	for i, s := range cells {
-		switch {
-		case s == "":
-			vals[i] = nil
-		case w.t.kinds[i] == kindAmount:
-			// The decimal text is exact; a float64 holds any two-decimal
-			// amount below 10^13 exactly enough that excelize writes the
-			// same digits back into the cell.
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil {
-				return fmt.Errorf("amount %q: %w", s, err)
-			}
-			vals[i] = excelize.Cell{StyleID: w.st.amount, Value: v}
-		case w.t.kinds[i] == kindInt:
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return err
-			}
-			vals[i] = n
-		default:
-			vals[i] = Defuse(s)
+		v, err := w.cell(s, w.t.kinds[i])
+		if err != nil {
+			return fmt.Errorf("column %s: %w", w.t.columns[i], err)
 		}
+		vals[i] = v
 	}
 	w.row++
 	cell, err := excelize.CoordinatesToCellName(1, w.row)
@@ -251,6 +353,40 @@ func (w *sheetWriter) write(cells []string) error {
 		return err
 	}
 	return w.sw.SetRow(cell, vals)
+}
+
+// cell turns one report value into the cell the stream writer writes.
+func (w *sheetWriter) cell(s string, k cellKind) (any, error) {
+	if s == "" {
+		return nil, nil
+	}
+	switch k {
+	case kindAmount:
+		// Written as the float whose shortest form is exactly s (see
+		// exactFloat); an amount that has none stays text, never altered.
+		if v, ok := exactFloat(s); ok {
+			return excelize.Cell{StyleID: w.st.amount, Value: v}, nil
+		}
+	case kindInt:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("not an integer: %q", s)
+		}
+		return n, nil
+	case kindLine:
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil && isInteger(s) {
+			return n, nil
+		}
+	case kindDate:
+		if d, err := time.Parse("2006-01-02", s); err == nil {
+			return excelize.Cell{StyleID: w.st.date, Value: d}, nil
+		}
+	case kindSeverity:
+		if id, ok := w.st.severity[recon.Severity(s)]; ok {
+			return excelize.Cell{StyleID: id, Value: s}, nil
+		}
+	}
+	return Defuse(s), nil
 }
 
 func (w *sheetWriter) close() error {

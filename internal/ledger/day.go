@@ -17,6 +17,7 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		OutOfDay:        map[string]int{},
 		LedgerElsewhere: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		KnownKeys:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -33,6 +34,7 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, from, to) }},
 		{"deliveries", func() error { return s.loadDeliveries(ctx, tx, d, from, to) }},
 		{"pulls", func() error { return s.loadPulls(ctx, tx, d) }},
+		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d) }},
 	}
 	for _, st := range steps {
 		if err := st.fn(); err != nil {

@@ -289,3 +289,33 @@ func (s *DB) loadPulls(ctx context.Context, tx *sqlx.Tx, d *recon.Day) error {
 	}
 	return rows.Err()
 }
+
+// loadKnownKeys finds the keys of the day's own-log deliveries that a
+// ledger of any date (inside its day or not) or a stored gateway record
+// knows: a delivery for such a key is not an orphan.
+func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day) error {
+	rows, err := tx.QueryxContext(ctx, `
+		SELECT DISTINCT w.entity, w.key FROM deliveries w
+		JOIN day_sources ds ON ds.file_id = w.file_id AND ds.business_date = ? AND ds.role = 'webhooks'
+		WHERE w.key <> '' AND (
+			(w.entity = 'PAYIN' AND EXISTS (SELECT 1 FROM orders o JOIN day_sources d2 ON d2.file_id = o.file_id
+				WHERE o.order_id = w.key AND d2.role = 'orders'))
+			OR (w.entity = 'PAYOUT' AND EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
+				WHERE p.payout_order_id = w.key AND d2.role = 'payouts'))
+			OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = w.entity AND g.key = w.key
+				AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources))))`, d.Date)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e, k string
+		if err := rows.Scan(&e, &k); err != nil {
+			return err
+		}
+		if m := d.KnownKeys[recon.Entity(e)]; m != nil {
+			m[k] = true
+		}
+	}
+	return rows.Err()
+}

@@ -28,18 +28,21 @@ func payoutSide(p *recon.Payout) side {
 	return side{recon.EntityPayout, p.PayoutID, p.Amount, p.Currency, p.Status, p.Class, p.UTR, p.Place}
 }
 
-// groupByKey returns the keys in order of first appearance and the rows of
-// each.
-func groupByKey(rows []side) ([]string, map[string][]side) {
-	var keys []string
-	by := make(map[string][]side, len(rows))
-	for _, r := range rows {
-		if _, ok := by[r.key]; !ok {
-			keys = append(keys, r.key)
+// groupByKey returns the index of the first row of each key, in order of
+// first appearance, and the later rows of the keys that have more than one.
+func groupByKey(rows []side) ([]int, map[string][]side) {
+	firsts := make([]int, 0, len(rows))
+	seen := make(map[string]bool, len(rows))
+	more := map[string][]side{}
+	for i, r := range rows {
+		if seen[r.key] {
+			more[r.key] = append(more[r.key], r)
+			continue
 		}
-		by[r.key] = append(by[r.key], r)
+		seen[r.key] = true
+		firsts = append(firsts, i)
 	}
-	return keys, by
+	return firsts, more
 }
 
 func (m *matcher) payins() {
@@ -61,7 +64,12 @@ func (m *matcher) payouts() {
 		}
 	}
 	m.ledgerEntity(recon.EntityPayout, rows, func(s side, g *recon.GatewayRecord) {
-		m.payoutUTR(byKey[s.key], g)
+		p := byKey[s.key]
+		m.payoutUTR(p, g)
+		if g != nil {
+			m.utrMismatch(p, g)
+			m.beneficiaryMismatch(p, g)
+		}
 	})
 }
 
@@ -69,15 +77,15 @@ func (m *matcher) payouts() {
 // then every gateway record of the day that no ledger has. extra adds the
 // entity's own checks for a key.
 func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side, *recon.GatewayRecord)) {
-	keys, by := groupByKey(rows)
-	for _, k := range keys {
-		group := by[k]
+	firsts, more := groupByKey(rows)
+	for _, i := range firsts {
+		s := rows[i]
+		k := s.key
 		m.judged[entity][k] = true
-		if len(group) > 1 {
-			m.duplicateLedgerRow(group)
-		}
-		s := group[0]
 		g := m.gateway[entity][k]
+		if later := more[k]; len(later) > 0 {
+			m.duplicateLedgerRow(append([]side{s}, later...), g)
+		}
 		if g == nil {
 			m.absentAtGateway(s)
 		} else {
@@ -86,31 +94,37 @@ func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side
 		if extra != nil {
 			extra(s, g)
 		}
+		m.webhooks(entity, k, g, &s)
 	}
-	m.missingInLedger(entity, by)
+	m.missingInLedger(entity)
 }
 
-func (m *matcher) duplicateLedgerRow(group []side) {
+func (m *matcher) duplicateLedgerRow(group []side, g *recon.GatewayRecord) {
 	s := group[0]
-	var ev []string
+	var ev, amounts []string
 	identical := true
 	for _, r := range group {
 		ev = append(ev, r.place.String())
+		amounts = append(amounts, r.amount.String())
 		if r.amount != s.amount || r.currency != s.currency || r.class != s.class || r.utr != s.utr {
 			identical = false
 		}
 	}
-	kind := "identical"
-	if !identical {
-		kind = "conflicting"
+	e := m.keyBase(s.entity, s.key, g, &s)
+	e.Category, e.Count = recon.DuplicateLedgerRow, len(group)
+	e.Evidence = append(ev, e.Evidence...)
+	if identical {
+		e.Detail = fmt.Sprintf("The ledger has %d identical rows for %s (%s %s each); the first one is matched.",
+			len(group), s.key, s.amount, s.status)
+	} else {
+		e.Detail = fmt.Sprintf("The ledger has %d conflicting rows for %s (amounts %s); the first one is matched.",
+			len(group), s.key, strings.Join(amounts, ", "))
 	}
-	m.add(recon.Exception{
-		Category: recon.DuplicateLedgerRow, Entity: s.entity, Reference: s.key,
-		Provisional: m.lateWindowOpen(s.entity), LedgerAmount: ptr(s.amount), LedgerStatus: s.status, LedgerUTR: s.utr,
-		Count:    len(group),
-		Detail:   fmt.Sprintf("The ledger has %d %s rows for %s; the first one is matched.", len(group), kind, s.key),
-		Evidence: ev,
-	}, moved(s.class))
+	mv := moved(s.class)
+	if g != nil {
+		mv = moved(s.class, g.Class)
+	}
+	m.add(e, mv)
 }
 
 // absentAtGateway judges a ledger key the gateway has no record of.
@@ -140,27 +154,25 @@ func (m *matcher) absentAtGateway(s side) {
 
 // compare judges a ledger row against its gateway record.
 func (m *matcher) compare(s side, g *recon.GatewayRecord) {
-	base := recon.Exception{
-		Entity: s.entity, Reference: s.key, Provisional: m.provisional(s.entity, g),
-		LedgerAmount: ptr(s.amount), GatewayAmount: ptr(g.Amount), LedgerStatus: s.status, GatewayStatus: g.Status,
-		LedgerUTR: s.utr, GatewayUTR: g.UTR, Evidence: []string{s.place.String(), g.Place.String()},
-	}
+	// The base of a finding is built only when there is one: most keys
+	// match.
+	base := func() recon.Exception { return m.keyBase(s.entity, s.key, g, &s) }
 	mv := moved(s.class, g.Class)
 	if diff := g.Amount - s.amount; diff.Abs() > m.opts.Tolerance {
-		e := base
+		e := base()
 		e.Category = recon.AmountMismatch
 		e.Difference = ptr(diff)
 		e.Detail = fmt.Sprintf("Gateway amount %s differs from ledger %s by %s.", g.Amount, s.amount, diff)
 		m.add(e, mv)
 	}
 	if g.Currency != s.currency {
-		e := base
+		e := base()
 		e.Category = recon.CurrencyMismatch
 		e.Detail = fmt.Sprintf("Gateway currency %s differs from ledger currency %s.", g.Currency, s.currency)
 		m.add(e, mv)
 	}
 	if g.Class != s.class {
-		e := base
+		e := base()
 		e.Category = recon.StatusMismatch
 		e.Detail = fmt.Sprintf("Gateway status %s (%s) differs from ledger status %s (%s).", g.Status, g.Class, s.status, s.class)
 		m.add(e, mv)
@@ -168,10 +180,10 @@ func (m *matcher) compare(s side, g *recon.GatewayRecord) {
 }
 
 // missingInLedger reports the day's gateway records that no ledger has.
-func (m *matcher) missingInLedger(entity recon.Entity, inLedger map[string][]side) {
+func (m *matcher) missingInLedger(entity recon.Entity) {
 	var keys []string
 	for k, g := range m.gateway[entity] {
-		if _, ok := inLedger[k]; ok || m.day.LedgerElsewhere[entity][k] {
+		if m.ledgerKeys[entity][k] || m.day.LedgerElsewhere[entity][k] {
 			continue
 		}
 		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {
@@ -189,22 +201,40 @@ func (m *matcher) missingInLedger(entity recon.Entity, inLedger map[string][]sid
 			Detail:   fmt.Sprintf("KwikPaisa has %s as %s for %s %s, but the ledger has no row for it.", k, g.Status, g.Amount, g.Currency),
 			Evidence: []string{g.Place.String()},
 		}, moved(g.Class))
+		if entity == recon.EntityPayout {
+			m.payoutUTR(nil, g)
+		}
+		m.webhooks(entity, k, g, nil)
 	}
 }
 
 // payoutUTR reports a successful payout without a UTR, or a UTR the
 // spreadsheet destroyed.
+//
+// p is nil for a gateway record no ledger has: only the gateway side is
+// then judged.
 func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
-	if p == nil {
+	if p == nil && g == nil {
 		return
 	}
-	base := recon.Exception{
-		Entity: recon.EntityPayout, Reference: p.PayoutID, Provisional: m.provisional(recon.EntityPayout, g),
-		LedgerAmount: ptr(p.Amount), LedgerStatus: p.Status, LedgerUTR: p.UTR, Evidence: []string{p.Place.String()},
+	base := recon.Exception{Entity: recon.EntityPayout, Provisional: m.provisional(recon.EntityPayout, g)}
+	if p != nil {
+		base.Reference, base.LedgerAmount, base.LedgerStatus, base.LedgerUTR = p.PayoutID, ptr(p.Amount), p.Status, p.UTR
+		base.Evidence = []string{p.Place.String()}
 	}
 	if g != nil {
+		base.Reference = g.Key
 		base.GatewayAmount, base.GatewayStatus, base.GatewayUTR = ptr(g.Amount), g.Status, g.UTR
 		base.Evidence = append(base.Evidence, g.Place.String())
+	}
+	if p == nil {
+		if g.Class == recon.StatusSuccess && g.UTR == "" {
+			e := base
+			e.Category, e.MissingIn = recon.MissingUTR, "gateway"
+			e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the gateway.", g.Key, g.Amount)
+			m.add(e, true)
+		}
+		return
 	}
 	if p.UTRCorrupted {
 		e := base
@@ -231,9 +261,9 @@ func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
 	if len(where) == 2 {
 		e.MissingIn = "both"
 	}
-	e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the %s.", p.PayoutID, strings.Join(where, " or the "))
+	e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the %s.", p.PayoutID, p.Amount, strings.Join(where, " or the "))
 	if len(where) == 2 {
-		e.Detail = fmt.Sprintf("Payout %s succeeded but has no UTR in the gateway or the ledger.", p.PayoutID)
+		e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the gateway or the ledger.", p.PayoutID, p.Amount)
 	}
 	m.add(e, true)
 }

@@ -2,6 +2,11 @@
 // business day, it decides which records match and which exceptions a
 // finance team must act on (SPEC §4). It is pure: no files, no SQL, no
 // HTTP, no clock but the one it is given.
+//
+// Matching is a keyed join over hash maps: every source is indexed once by
+// (entity, key), so memory grows with the number of keys, never with their
+// product. The only comparison across keys, the duplicate-payout window,
+// sorts the payouts by beneficiary, amount and time and sweeps them once.
 package match
 
 import (
@@ -20,14 +25,16 @@ type Options struct {
 	Authoritative bool
 	// WebhookLog says a webhook log was given for the day.
 	WebhookLog bool
-	// PayinLateWindow and PayoutLateWindow are how long after its day a
-	// record may still change state; until then it is provisional.
+	// PayinLateWindow and PayoutLateWindow are how long after the end of
+	// its business day a record may still change state; until then every
+	// verdict on it is provisional.
 	PayinLateWindow  time.Duration
 	PayoutLateWindow time.Duration
 	// DuplicatePayoutWindow is how close two like payouts must be requested
-	// to be duplicates.
+	// to be duplicates (inclusive).
 	DuplicatePayoutWindow time.Duration
-	// Now is the time of the run, for the late-change windows.
+	// Now is the time of the run, for the late-change windows. The zero
+	// time means every late-change window is closed.
 	Now time.Time
 }
 
@@ -50,6 +57,13 @@ type Result struct {
 	// Judged counts, per entity, the ledger rows and gateway records of the
 	// day that were judged.
 	Judged map[recon.Entity]int
+	// Keys holds, per entity, the keys judged: the day's ledger keys and
+	// the keys of the day's gateway records no ledger has.
+	Keys map[recon.Entity]map[string]bool
+	// DuplicateDeliveries counts the deliveries of the day's log that repeat
+	// an earlier delivery's body; OrphanDeliveries the verified deliveries
+	// of the day's log for a key neither ledger nor gateway knows.
+	DuplicateDeliveries, OrphanDeliveries int
 }
 
 // Reconcile matches one day.
@@ -57,6 +71,9 @@ func Reconcile(day *recon.Day, opts Options) *Result {
 	m := newMatcher(day, opts)
 	m.payins()
 	m.payouts()
+	m.duplicatePayouts()
+	m.duplicateUTRs()
+	m.webhookLog()
 	return m.result()
 }
 
@@ -65,24 +82,48 @@ type matcher struct {
 	day  *recon.Day
 	opts Options
 
-	gateway    map[recon.Entity]map[string]*recon.GatewayRecord
-	deliveries map[recon.Entity]map[string][]*recon.Delivery
+	gateway map[recon.Entity]map[string]*recon.GatewayRecord
+	// verified holds, per key, the deliveries that count as evidence
+	// (verified, fresh, readable), in load order.
+	verified map[recon.Entity]map[string][]*recon.Delivery
+	// ledgerKeys holds the keys of the day's ledger rows.
+	ledgerKeys map[recon.Entity]map[string]bool
 
 	found map[string]*recon.Exception // by category, entity, reference
+	// duplicateDeliveries and orphanDeliveries count deliveries of the
+	// day's log, for the summary.
+	duplicateDeliveries, orphanDeliveries int
 	// flagged holds the (entity, key) pairs with at least one exception.
 	flagged map[recon.Entity]map[string]bool
 	judged  map[recon.Entity]map[string]bool
+	// payoutFacts caches dayPayouts, built once the payouts are judged.
+	payoutFacts []payoutFacts
 }
 
 func newMatcher(day *recon.Day, opts Options) *matcher {
+	// Size every index for the day up front: the maps never rehash.
+	nIn, nOut := len(day.Orders), len(day.Payouts)
+	for i := range day.Gateway {
+		if day.Gateway[i].Entity == recon.EntityPayout {
+			nOut++
+		} else {
+			nIn++
+		}
+	}
+	sized := func() map[recon.Entity]map[string]bool {
+		return map[recon.Entity]map[string]bool{recon.EntityPayin: make(map[string]bool, nIn), recon.EntityPayout: make(map[string]bool, nOut)}
+	}
 	m := &matcher{
-		day:        day,
-		opts:       opts,
-		gateway:    map[recon.Entity]map[string]*recon.GatewayRecord{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		deliveries: map[recon.Entity]map[string][]*recon.Delivery{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		day:  day,
+		opts: opts,
+		gateway: map[recon.Entity]map[string]*recon.GatewayRecord{
+			recon.EntityPayin: make(map[string]*recon.GatewayRecord, nIn), recon.EntityPayout: make(map[string]*recon.GatewayRecord, nOut)},
+		verified: map[recon.Entity]map[string][]*recon.Delivery{
+			recon.EntityPayin: make(map[string][]*recon.Delivery, nIn), recon.EntityPayout: make(map[string][]*recon.Delivery, nOut)},
+		ledgerKeys: sized(),
 		found:      map[string]*recon.Exception{},
 		flagged:    map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
-		judged:     map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		judged:     sized(),
 	}
 	for i := range day.Gateway {
 		g := &day.Gateway[i]
@@ -92,9 +133,15 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 	}
 	for i := range day.Deliveries {
 		d := &day.Deliveries[i]
-		if byKey := m.deliveries[d.Entity]; byKey != nil && d.Key != "" {
+		if byKey := m.verified[d.Entity]; byKey != nil && d.Evidence() {
 			byKey[d.Key] = append(byKey[d.Key], d)
 		}
+	}
+	for i := range day.Orders {
+		m.ledgerKeys[recon.EntityPayin][day.Orders[i].OrderID] = true
+	}
+	for i := range day.Payouts {
+		m.ledgerKeys[recon.EntityPayout][day.Payouts[i].PayoutID] = true
 	}
 	return m
 }
@@ -120,8 +167,18 @@ func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 }
 
 func (m *matcher) result() *Result {
-	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{}}
+	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{},
+		Keys: m.judged, DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
 	for _, e := range m.found {
+		if e.Entity != recon.EntityWebhook {
+			// What the webhooks last said of the key, and where.
+			if latest := m.latest(e.Entity, e.Reference); latest != nil {
+				if e.WebhookStatus == "" {
+					e.WebhookStatus = latest.Event
+				}
+				e.Evidence = mergeEvidence(e.Evidence, []string{latest.Place.String()})
+			}
+		}
 		r.Exceptions = append(r.Exceptions, *e)
 	}
 	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
@@ -136,7 +193,22 @@ func (m *matcher) result() *Result {
 	return r
 }
 
-// lateWindowOpen reports whether a record of this day may still change.
+// latest returns the latest verified delivery of a key: the greatest
+// X-Timestamp, then the latest receipt, then the last stored.
+func (m *matcher) latest(entity recon.Entity, key string) *recon.Delivery {
+	var best *recon.Delivery
+	for _, d := range m.verified[entity][key] {
+		if best == nil || d.Timestamp > best.Timestamp ||
+			(d.Timestamp == best.Timestamp && !d.ReceivedAt.Before(best.ReceivedAt)) {
+			best = d
+		}
+	}
+	return best
+}
+
+// lateWindowOpen reports whether a record of this day may still change:
+// the run's clock is before the end of the business day plus the entity's
+// late-change window.
 func (m *matcher) lateWindowOpen(entity recon.Entity) bool {
 	w := m.opts.PayinLateWindow
 	if entity == recon.EntityPayout {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/export"
@@ -51,6 +52,11 @@ type Config struct {
 	Version string
 	Now     func() time.Time
 	Log     *slog.Logger
+
+	// RecheckDays is the re-check window: the open exceptions of the dates
+	// this many days before Date are re-checked by the run. 0 means the
+	// default of 7; a negative value turns re-checking off.
+	RecheckDays int
 	// RunID names the run; empty derives one from the start time. A caller
 	// that sets it has put run_id on Log already.
 	RunID string
@@ -197,6 +203,12 @@ func (r *run) stages(ctx context.Context) error {
 	if err := r.db.SaveExceptions(ctx, r.day.Date, r.res.RunID, result.Exceptions); err != nil {
 		return err
 	}
+	t = time.Now()
+	ageing, err := r.recheck(ctx, result.Exceptions)
+	if err != nil {
+		return err
+	}
+	r.stats["recheck"] = time.Since(t)
 	rejects, err := r.db.DayRejects(ctx, r.day.Date)
 	if err != nil {
 		return err
@@ -207,11 +219,15 @@ func (r *run) stages(ctx context.Context) error {
 		}
 	}
 
+	// The reports list the date's exceptions and, with their first_seen
+	// and age, those of earlier dates the re-check found still open.
+	reported := *result
+	reported.Exceptions = withCarried(result.Exceptions, ageing.Open)
 	rep := &export.Report{
 		Date: r.day.Date, RunID: r.res.RunID, Version: r.cfg.Version, Started: r.started,
-		Inputs: r.inputs, Exceptions: result.Exceptions, Rejects: rejects,
+		Inputs: r.inputs, Exceptions: reported.Exceptions, Rejects: rejects,
 	}
-	rep.Summary = summarize(d, result, r.inputs, r.res.Pull)
+	rep.Summary = summarize(d, &reported, r.inputs, r.res.Pull, ageing)
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	t = time.Now()
@@ -235,10 +251,146 @@ func (r *run) age(ctx context.Context, exs []recon.Exception) error {
 		if first, ok := seen[ledger.ExceptionKey(e.Category, e.Entity, e.Reference)]; ok && first < e.FirstSeen {
 			e.FirstSeen = first
 		}
-		if first, err := time.Parse("2006-01-02", e.FirstSeen); err == nil {
-			today, _ := time.Parse("2006-01-02", r.day.Date)
-			e.AgeDays = int(today.Sub(first).Hours() / 24)
-		}
+		e.AgeDays = ageDays(e.FirstSeen, r.day.Date)
 	}
 	return nil
+}
+
+// recheck re-checks the open exceptions of the earlier dates of the
+// re-check window: each such date is pulled again (when online), loaded
+// and matched with the run's clock, and its stored exceptions are updated
+// (ledger.DB.Recheck). It returns the ageing figures of the summary.
+func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, error) {
+	days := r.cfg.RecheckDays
+	if days == 0 {
+		days = DefaultRecheckDays
+	}
+	a := &Ageing{Window: max(days, 0)}
+	for i := range own {
+		if own[i].FirstSeen < r.day.Date {
+			a.StillOpen++
+		} else {
+			a.New++
+		}
+		a.Oldest = max(a.Oldest, own[i].AgeDays)
+	}
+	if days < 0 {
+		return a, nil
+	}
+	dates, err := r.db.OpenDates(ctx, r.day.Date, days)
+	if err != nil {
+		return nil, err
+	}
+	for _, date := range dates {
+		day, err := ParseDay(date, r.cfg.Zone)
+		if err != nil {
+			return nil, err
+		}
+		roles, err := r.db.DayRoles(ctx, date)
+		if err != nil {
+			return nil, err
+		}
+		if r.cfg.Pull != nil && !r.cfg.Offline {
+			stats, err := r.cfg.Pull(ctx, r.db, day)
+			r.res.Pull = addPullStats(r.res.Pull, stats)
+			if err != nil {
+				return nil, fmt.Errorf("re-check %s: pull gateway statuses: %w", date, err)
+			}
+		}
+		d, err := r.db.LoadDay(ctx, date, day.Start, day.End)
+		if err != nil {
+			return nil, err
+		}
+		opts := r.cfg.Match
+		opts.Authoritative = r.cfg.Offline && roles["gateway"]
+		opts.WebhookLog = roles["webhooks"]
+		opts.Now = r.started
+		exs := match.Reconcile(d, opts).Exceptions
+		seen, err := r.db.FirstSeen(ctx, date)
+		if err != nil {
+			return nil, err
+		}
+		for i := range exs {
+			exs[i].FirstSeen = date
+			if first, ok := seen[ledger.ExceptionKey(exs[i].Category, exs[i].Entity, exs[i].Reference)]; ok && first < date {
+				exs[i].FirstSeen = first
+			}
+		}
+		rc, err := r.db.Recheck(ctx, date, r.day.Date, r.res.RunID, exs)
+		if err != nil {
+			return nil, err
+		}
+		a.New += rc.New
+		a.StillOpen += rc.StillOpen
+		a.Resolved += rc.Resolved
+		for i := range rc.Open {
+			a.Oldest = max(a.Oldest, rc.Open[i].AgeDays)
+		}
+		a.Open = append(a.Open, rc.Open...)
+		a.Dates = append(a.Dates, *rc)
+		r.log.Info("re-checked", "stage", "recheck", "date", date, "new", rc.New, "still_open", rc.StillOpen, "resolved", rc.Resolved)
+	}
+	return a, nil
+}
+
+// DefaultRecheckDays is the default re-check window (SPEC §4).
+const DefaultRecheckDays = 7
+
+// Ageing are the figures of exceptions that age: across the run's own date
+// and the earlier dates it re-checked, how many exceptions are new, still
+// open, or resolved by this run.
+type Ageing struct {
+	Window    int // days
+	New       int
+	StillOpen int
+	Resolved  int
+	Oldest    int // age in days of the oldest open exception
+	Dates     []ledger.Recheck
+	// Open are the exceptions of earlier dates still open after the
+	// re-check, oldest date first.
+	Open []recon.Exception
+}
+
+// withCarried returns own and the still-open exceptions of earlier dates,
+// one row per (category, entity, reference) — the date's own row wins, then
+// the most recent date's — sorted as the reports list them.
+func withCarried(own, carried []recon.Exception) []recon.Exception {
+	if len(carried) == 0 {
+		return own
+	}
+	out := append([]recon.Exception(nil), own...)
+	seen := make(map[string]bool, len(own)+len(carried))
+	for i := range own {
+		seen[ledger.ExceptionKey(own[i].Category, own[i].Entity, own[i].Reference)] = true
+	}
+	for i := len(carried) - 1; i >= 0; i-- { // newest date first
+		e := carried[i]
+		if k := ledger.ExceptionKey(e.Category, e.Entity, e.Reference); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(&out[j]) })
+	return out
+}
+
+func addPullStats(a, b recon.PullStats) recon.PullStats {
+	a.Keys += b.Keys
+	a.Requests += b.Requests
+	a.Retries += b.Retries
+	a.RateLimited += b.RateLimited
+	a.Failures += b.Failures
+	a.NotFound += b.NotFound
+	a.Elapsed += b.Elapsed
+	return a
+}
+
+// ageDays is the number of calendar days from first to date (YYYY-MM-DD).
+func ageDays(first, date string) int {
+	f, err1 := time.Parse(time.DateOnly, first)
+	d, err2 := time.Parse(time.DateOnly, date)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(d.Sub(f).Hours() / 24)
 }

@@ -14,7 +14,7 @@ var classOrder = []recon.StatusClass{recon.StatusSuccess, recon.StatusPending, r
 	recon.StatusFailed, recon.StatusRefunded, recon.StatusReversed}
 
 // summarize computes the summary of SPEC §5.1.
-func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull recon.PullStats) []export.Metric {
+func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull recon.PullStats, ageing *Ageing) []export.Metric {
 	var out []export.Metric
 	add := func(section, item, name, value string) {
 		out = append(out, export.Metric{Section: section, Item: item, Name: name, Value: value})
@@ -54,8 +54,10 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 		byClass := map[recon.StatusClass]*tally{}
 		total := 0
 		for i := range d.Gateway {
+			// The gateway records of the day: those of the keys judged, not
+			// those of a ledger row outside the day.
 			g := &d.Gateway[i]
-			if g.Entity != entity {
+			if g.Entity != entity || (res.Keys != nil && !res.Keys[entity][g.Key]) {
 				continue
 			}
 			t := byClass[g.Class]
@@ -135,14 +137,29 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 	add("webhooks", d.DayLog, "verified", itoa(verified))
 	add("webhooks", d.DayLog, "invalid", itoa(invalid))
 	add("webhooks", d.DayLog, "stale", itoa(stale))
-	add("webhooks", d.DayLog, "duplicate", itoa(countCategory(res, recon.DuplicateWebhook)))
-	add("webhooks", d.DayLog, "orphan", itoa(countCategory(res, recon.WebhookOrphan)))
+	add("webhooks", d.DayLog, "duplicate", itoa(res.DuplicateDeliveries))
+	add("webhooks", d.DayLog, "orphan", itoa(res.OrphanDeliveries))
 
 	add("pulls", "", "keys", itoa(pull.Keys))
 	add("pulls", "", "requests", itoa(pull.Requests))
 	add("pulls", "", "retries", itoa(pull.Retries))
 	add("pulls", "", "rate_limited", itoa(pull.RateLimited))
 	add("pulls", "", "failures", itoa(pull.Failures))
+
+	if ageing != nil {
+		// Exceptions that age: new, still open and resolved across the
+		// run's date and the earlier dates of its re-check window.
+		add("ageing", "", "recheck_window_days", itoa(ageing.Window))
+		add("ageing", "", "new", itoa(ageing.New))
+		add("ageing", "", "still_open", itoa(ageing.StillOpen))
+		add("ageing", "", "resolved", itoa(ageing.Resolved))
+		add("ageing", "", "oldest_open_days", itoa(ageing.Oldest))
+		for _, rc := range ageing.Dates {
+			add("ageing", rc.Date, "new", itoa(rc.New))
+			add("ageing", rc.Date, "still_open", itoa(rc.StillOpen))
+			add("ageing", rc.Date, "resolved", itoa(rc.Resolved))
+		}
+	}
 
 	judged, matched := 0, 0
 	for _, e := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {

@@ -32,6 +32,11 @@ type Day struct {
 	// Deliveries holds every stored delivery of the day's keys, and every
 	// delivery of the day's own logs.
 	Deliveries []Delivery
+	// KnownKeys holds the keys of the day's own-log deliveries that a
+	// ledger of any date (inside its day or not) or a gateway record knows,
+	// beyond the day's ledger rows and Gateway: such a delivery is not an
+	// orphan.
+	KnownKeys map[Entity]map[string]bool
 	// DayLog is the day's own webhook log ("" when none was given).
 	DayLog string
 	// Pulls is the outcome of the last pull of each key that was pulled.

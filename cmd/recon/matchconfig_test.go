@@ -1,0 +1,44 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/config"
+	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/pipeline"
+)
+
+func TestApplyMatchWindows(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      config.Match
+		wantErr bool
+		check   func(c *pipeline.Config) bool
+	}{
+		{"defaults kept", config.Match{}, false, func(c *pipeline.Config) bool {
+			return c.Match.PayinLateWindow == 72*time.Hour && c.Match.DuplicatePayoutWindow == 15*time.Minute && c.RecheckDays == 0
+		}},
+		{"every window set", config.Match{PayinLateWindow: "48h", PayoutLateWindow: "96h", DuplicatePayoutWindow: "10m", RecheckDays: 3}, false,
+			func(c *pipeline.Config) bool {
+				return c.Match.PayinLateWindow == 48*time.Hour && c.Match.PayoutLateWindow == 96*time.Hour &&
+					c.Match.DuplicatePayoutWindow == 10*time.Minute && c.RecheckDays == 3
+			}},
+		{"re-check off", config.Match{RecheckDays: -1}, false, func(c *pipeline.Config) bool { return c.RecheckDays == -1 }},
+		{"not a duration", config.Match{DuplicatePayoutWindow: "15 minutes"}, true, nil},
+		{"negative duration", config.Match{PayinLateWindow: "-1h"}, true, nil},
+		{"negative days", config.Match{RecheckDays: -2}, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &pipeline.Config{Match: match.DefaultOptions()}
+			err := applyMatchWindows(cfg, tt.in, "recon.toml")
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error = %v, want error %v", err, tt.wantErr)
+			}
+			if tt.check != nil && !tt.check(cfg) {
+				t.Errorf("config = %+v (re-check %d), not as set", cfg.Match, cfg.RecheckDays)
+			}
+		})
+	}
+}

@@ -1,0 +1,106 @@
+package ledger
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// PullKey is a key the pull stage asks the gateway about, and why.
+type PullKey struct {
+	Entity recon.Entity `db:"entity"`
+	Key    string       `db:"key"`
+	// Why is "day" (a ledger key of the date without a final gateway
+	// status), "webhook" (a key only a verified webhook knows) or
+	// "recheck" (an open exception of an earlier date).
+	Why string `db:"why"`
+}
+
+// pullCandidates selects the keys a pull of a date needs. Parameters:
+// 1 date, 2 from, 3 to, 4 first date of the re-check window, 5 answers
+// newer than this are fresh.
+const pullCandidates = `
+WITH live AS (SELECT file_id FROM day_sources),
+cand(entity, key, why) AS (
+	SELECT 'PAYIN', o.order_id, 'day' FROM day_sources ds JOIN orders o ON o.file_id = ds.file_id
+		WHERE ds.business_date = ?1 AND ds.role = 'orders' AND o.created_at >= ?2 AND o.created_at < ?3
+	UNION ALL
+	SELECT 'PAYOUT', p.payout_order_id, 'day' FROM day_sources ds JOIN payouts p ON p.file_id = ds.file_id
+		WHERE ds.business_date = ?1 AND ds.role = 'payouts' AND p.requested_at >= ?2 AND p.requested_at < ?3
+	UNION ALL
+	SELECT w.entity, w.key, 'webhook' FROM day_sources ds JOIN deliveries w ON w.file_id = ds.file_id
+		WHERE ds.business_date = ?1 AND ds.role IN ('webhooks', 'webhooks_next') AND w.entity IN ('PAYIN', 'PAYOUT')
+			AND w.key <> '' AND w.verified <> '' AND w.stale = 0 AND w.problem = ''
+			AND NOT EXISTS (SELECT 1 FROM orders o WHERE w.entity = 'PAYIN' AND o.order_id = w.key AND o.file_id IN (SELECT file_id FROM live))
+			AND NOT EXISTS (SELECT 1 FROM payouts p WHERE w.entity = 'PAYOUT' AND p.payout_order_id = w.key AND p.file_id IN (SELECT file_id FROM live))
+	UNION ALL
+	SELECT entity, reference, 'recheck' FROM exceptions
+		WHERE business_date >= ?4 AND business_date < ?1 AND entity IN ('PAYIN', 'PAYOUT')
+),
+keys AS (SELECT entity, key, min(why) AS why FROM cand GROUP BY entity, key)
+SELECT k.entity, k.key, k.why FROM keys k
+WHERE (k.why = 'recheck' OR coalesce((
+		SELECT g.class FROM gateway_records g
+		WHERE g.entity = k.entity AND g.key = k.key AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM live))
+		ORDER BY g.fetched_at DESC, g.id DESC LIMIT 1), 'PENDING') = 'PENDING')
+	AND NOT EXISTS (SELECT 1 FROM pulls p WHERE p.entity = k.entity AND p.key = k.key
+		AND p.outcome <> 'failed' AND p.pulled_at >= ?5)
+ORDER BY k.entity, k.key`
+
+// PullCandidates returns, sorted, the keys a pull of date (the day [from,
+// to)) must ask for: every ledger key of the day whose latest gateway
+// record is missing or not final, every key only a verified webhook knows,
+// and every key of an exception reported for a date in [recheckFrom,
+// date). A key answered (found or not found) at or after freshSince is
+// left out: a pull that was stopped half-way and started again asks only
+// for what it lacks.
+func (s *DB) PullCandidates(ctx context.Context, date string, from, to time.Time, recheckFrom string, freshSince time.Time) ([]PullKey, error) {
+	var keys []PullKey
+	err := s.db.SelectContext(ctx, &keys, pullCandidates, date, nanos(from), nanos(to), recheckFrom, nanos(freshSince))
+	if err != nil {
+		return nil, fmt.Errorf("select keys to pull for %s: %w", date, err)
+	}
+	return keys, nil
+}
+
+// PullResult is the outcome of one key's pull.
+type PullResult struct {
+	Entity   recon.Entity
+	Key      string
+	Outcome  recon.PullOutcome
+	Record   *recon.GatewayRecord // when found; its Raw is kept
+	Attempts int
+	Error    string // why it failed; never holds a secret
+	At       time.Time
+}
+
+// SavePull stores one key's pull in one transaction: the record found, if
+// any, as a pulled gateway record (no file, raw JSON kept), and the
+// outcome, replacing the key's previous one.
+func (s *DB) SavePull(ctx context.Context, p *PullResult) error {
+	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		exec := func(q string, args ...any) error {
+			_, err := tx.ExecContext(ctx, q, args...)
+			return err
+		}
+		if p.Record != nil {
+			g := *p.Record
+			g.FetchedAt = p.At
+			if err := insertGateway(exec, 0, nanos(p.At), &g, true); err != nil {
+				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
+			}
+		}
+		err := exec(`INSERT INTO pulls (entity, key, outcome, attempts, error, pulled_at) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (entity, key) DO UPDATE SET outcome = excluded.outcome, attempts = excluded.attempts,
+				error = excluded.error, pulled_at = excluded.pulled_at`,
+			string(p.Entity), p.Key, string(p.Outcome), p.Attempts, p.Error, nanos(p.At))
+		if err != nil {
+			return fmt.Errorf("store pull of %s: %w", p.Key, err)
+		}
+		return nil
+	})
+}

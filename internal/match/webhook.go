@@ -1,0 +1,266 @@
+package match
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// keyBase is the start of an exception about one pay-in or payout key: what
+// the ledger (s, when it has a row) and the gateway (g, when it has a
+// record) say of it.
+func (m *matcher) keyBase(entity recon.Entity, key string, g *recon.GatewayRecord, s *side) recon.Exception {
+	e := recon.Exception{Entity: entity, Reference: key, Provisional: m.provisional(entity, g)}
+	if s != nil {
+		e.LedgerAmount, e.LedgerStatus, e.LedgerUTR = ptr(s.amount), s.status, s.utr
+		e.Evidence = append(e.Evidence, s.place.String())
+	}
+	if g != nil {
+		e.GatewayAmount, e.GatewayStatus, e.GatewayUTR = ptr(g.Amount), g.Status, g.UTR
+		e.Evidence = append(e.Evidence, g.Place.String())
+	}
+	return e
+}
+
+// webhooks judges one key of the day against its verified webhook
+// deliveries: WEBHOOK_CONFLICT, WEBHOOK_MISSING and, for a pay-in,
+// DUPLICATE_PAYMENT.
+func (m *matcher) webhooks(entity recon.Entity, key string, g *recon.GatewayRecord, s *side) {
+	deliveries := m.verified[entity][key]
+	if entity == recon.EntityPayin {
+		m.duplicatePayment(key, g, s, deliveries)
+	}
+	if g == nil {
+		return
+	}
+	mv := moved(g.Class)
+	if s != nil {
+		mv = moved(s.class, g.Class)
+	}
+	if latest := m.latest(entity, key); latest != nil && latest.Class.Final() &&
+		latest.Class != g.Class && !g.Class.Succeeds(latest.Class) {
+		e := m.keyBase(entity, key, g, s)
+		e.Category = recon.WebhookConflict
+		e.WebhookStatus = latest.Event
+		e.Evidence = append(e.Evidence, places(deliveries)...)
+		e.Detail = fmt.Sprintf("The latest verified webhook (%s, X-Timestamp %d) says %s, but the gateway record says %s (%s).",
+			latest.Event, latest.Timestamp, latest.Class, g.Status, g.Class)
+		m.add(e, mv)
+	}
+	if m.opts.WebhookLog && (g.Class == recon.StatusSuccess || g.Class == recon.StatusReversed) {
+		for _, d := range deliveries {
+			if d.Class == g.Class {
+				return
+			}
+		}
+		e := m.keyBase(entity, key, g, s)
+		e.Category = recon.WebhookMissing
+		e.Detail = fmt.Sprintf("The gateway has %s as %s (%s), but no verified webhook of that status was received.",
+			key, g.Status, g.Class)
+		if len(deliveries) > 0 {
+			e.Detail = fmt.Sprintf("The gateway has %s as %s (%s), but none of its %d verified webhooks says so.",
+				key, g.Status, g.Class, len(deliveries))
+		}
+		m.add(e, mv)
+	}
+}
+
+// duplicatePayment reports an order paid by more than one distinct
+// successful transaction: the gateway record's (when it says SUCCESS or
+// REFUNDED) and every verified success webhook's.
+func (m *matcher) duplicatePayment(key string, g *recon.GatewayRecord, s *side, deliveries []*recon.Delivery) {
+	txns := map[string]bool{}
+	var ev []string
+	if g != nil && (g.Class == recon.StatusSuccess || g.Class == recon.StatusRefunded) && g.TransactionID != "" {
+		txns[g.TransactionID] = true
+	}
+	for _, d := range deliveries {
+		if d.Class == recon.StatusSuccess && d.TransactionID != "" {
+			txns[d.TransactionID] = true
+			ev = append(ev, d.Place.String())
+		}
+	}
+	if len(txns) < 2 {
+		return
+	}
+	ids := make([]string, 0, len(txns))
+	for t := range txns {
+		ids = append(ids, t)
+	}
+	sort.Strings(ids)
+	e := m.keyBase(recon.EntityPayin, key, g, s)
+	e.Category = recon.DuplicatePayment
+	e.Count = len(ids)
+	e.Evidence = append(e.Evidence, ev...)
+	amount := "an unknown amount"
+	switch {
+	case s != nil:
+		amount = s.amount.String()
+	case g != nil:
+		amount = g.Amount.String()
+	}
+	e.Detail = fmt.Sprintf("Order %s of %s was paid by %d distinct successful transactions: %s.",
+		key, amount, len(ids), strings.Join(ids, ", "))
+	m.add(e, true)
+}
+
+// webhookLog reports what is wrong with the deliveries of the day's own log:
+// WEBHOOK_SIGNATURE_INVALID, WEBHOOK_REPLAYED, WEBHOOK_ORPHAN and
+// DUPLICATE_WEBHOOK. Deliveries of other logs (the next day's) are evidence
+// only; their own day reports them.
+func (m *matcher) webhookLog() {
+	if m.day.DayLog == "" {
+		return
+	}
+	// bodies groups every loaded delivery by body, to find repeats.
+	bodies := make(map[string][]*recon.Delivery, len(m.day.Deliveries))
+	for i := range m.day.Deliveries {
+		d := &m.day.Deliveries[i]
+		bodies[d.BodySHA256] = append(bodies[d.BodySHA256], d)
+	}
+	for i := range m.day.Deliveries {
+		d := &m.day.Deliveries[i]
+		if d.Place.File != m.day.DayLog {
+			continue
+		}
+		switch {
+		case d.Verified == recon.VerifyNone:
+			e := m.deliveryBase(d, false)
+			e.Category = recon.WebhookSignatureInvalid
+			e.Detail = fmt.Sprintf("The %s delivery at %s fails verification under every configured webhook secret; it is not evidence.",
+				eventOr(d), d.Place)
+			m.add(e, false)
+		case d.Stale:
+			e := m.deliveryBase(d, false)
+			e.Category = recon.WebhookReplayed
+			e.Detail = fmt.Sprintf("The %s delivery at %s has X-Timestamp %d, %s its receipt at %s: outside the replay window, it is not evidence.",
+				eventOr(d), d.Place, d.Timestamp, skew(d), d.ReceivedAt.UTC().Format("2006-01-02T15:04:05Z"))
+			m.add(e, false)
+		case d.Evidence() && !m.known(d.Entity, d.Key):
+			e := m.deliveryBase(d, m.lateWindowOpen(d.Entity))
+			e.Category = recon.WebhookOrphan
+			m.orphanDeliveries++
+			amount := ""
+			if d.HasAmount {
+				amount = " of " + d.Amount.String() + " " + d.Currency
+			}
+			e.Detail = fmt.Sprintf("A verified %s delivery for %s %s%s arrived, but neither the ledger nor the gateway knows %s.",
+				d.Event, strings.ToLower(string(d.Entity)), d.Key, amount, d.Key)
+			m.add(e, false)
+		}
+		m.duplicateDelivery(d, bodies[d.BodySHA256])
+	}
+}
+
+// duplicateDelivery reports d when its body was delivered more than once
+// and d is not the first delivery of it. The row is about the key the body
+// names; an unreadable body is named by the line of its first delivery in
+// the day's log, so that one body gives one row.
+func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
+	if len(same) < 2 || first(same) == d {
+		return
+	}
+	m.duplicateDeliveries++
+	var inLog []*recon.Delivery
+	for _, x := range same {
+		if x.Place.File == m.day.DayLog {
+			inLog = append(inLog, x)
+		}
+	}
+	e := m.deliveryBase(first(inLog), false)
+	e.Category = recon.DuplicateWebhook
+	e.Evidence = places(same)
+	e.Count = len(same)
+	if prev, ok := m.found[string(e.Category)+"\x00"+string(e.Entity)+"\x00"+e.Reference]; ok {
+		// Another body of the same key is repeated too: count every
+		// delivery once.
+		if !contains(prev.Evidence, same[0].Place.String()) {
+			prev.Count += len(same)
+		}
+	}
+	e.Detail = fmt.Sprintf("The same %s body was delivered %d times (sha256 %s…).", eventOr(d), len(same), d.BodySHA256[:min(12, len(d.BodySHA256))])
+	m.add(e, false)
+}
+
+// deliveryBase is the start of an exception about one delivery of the log.
+func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Exception {
+	ref := d.Key
+	if ref == "" {
+		ref = "line:" + d.Place.Line
+	}
+	e := recon.Exception{Entity: recon.EntityWebhook, Reference: ref, Provisional: provisional, Evidence: []string{d.Place.String()}}
+	if d.Key != "" {
+		if latest := m.latest(d.Entity, d.Key); latest != nil {
+			e.WebhookStatus = latest.Event
+		}
+		if g := m.gateway[d.Entity][d.Key]; g != nil {
+			e.GatewayStatus = g.Status
+		}
+	}
+	return e
+}
+
+// known reports whether a ledger or the gateway knows a key.
+func (m *matcher) known(entity recon.Entity, key string) bool {
+	return m.ledgerKeys[entity][key] || m.gateway[entity][key] != nil || m.day.KnownKeys[entity][key]
+}
+
+// first returns the earliest delivery: by receipt, then by place.
+func first(ds []*recon.Delivery) *recon.Delivery {
+	best := ds[0]
+	for _, d := range ds[1:] {
+		if d.ReceivedAt.Before(best.ReceivedAt) || (d.ReceivedAt.Equal(best.ReceivedAt) && placeLess(d.Place, best.Place)) {
+			best = d
+		}
+	}
+	return best
+}
+
+func placeLess(a, b recon.Place) bool {
+	if a.File != b.File {
+		return a.File < b.File
+	}
+	ai, aerr := strconv.Atoi(a.Line)
+	bi, berr := strconv.Atoi(b.Line)
+	if aerr == nil && berr == nil {
+		return ai < bi
+	}
+	return a.Line < b.Line
+}
+
+func places(ds []*recon.Delivery) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.Place.String()
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func eventOr(d *recon.Delivery) string {
+	if d.Event == "" {
+		return "unreadable"
+	}
+	return d.Event
+}
+
+// skew says how far a delivery's X-Timestamp is from its receipt.
+func skew(d *recon.Delivery) string {
+	s := d.Timestamp - d.ReceivedAt.Unix()
+	dir := "after"
+	if s < 0 {
+		s, dir = -s, "before"
+	}
+	return fmt.Sprintf("%d s %s", s, dir)
+}
