@@ -10,9 +10,9 @@ import (
 )
 
 // writeMetrics writes the Prometheus textfile for a run that completed
-// (res) or failed (runErr).
-func writeMetrics(ctx context.Context, path string, cfg *pipeline.Config, res *pipeline.Result, runErr error, started, finished time.Time) error {
-	m := metrics.Run{Date: cfg.Date, Version: cfg.Version, Succeeded: runErr == nil, Duration: finished.Sub(started), Finished: finished}
+// (res, with the exit status the command gives it) or failed (runErr).
+func writeMetrics(ctx context.Context, path string, cfg *pipeline.Config, res *pipeline.Result, runErr error, exit int, started, finished time.Time) error {
+	m := metrics.Run{Date: cfg.Date, Version: cfg.Version, Succeeded: runErr == nil, ExitCode: exit, Duration: finished.Sub(started), Finished: finished}
 	if runErr != nil {
 		m.ExitCode = exitError
 	}

@@ -100,6 +100,9 @@ func TestFailOnAndMetrics(t *testing.T) {
 	if got := fams["recon_run_success"].GetMetric()[0].GetGauge().GetValue(); got != 1 {
 		t.Errorf("recon_run_success=%v, want 1", got)
 	}
+	if got := fams["recon_run_exit_code"].GetMetric()[0].GetGauge().GetValue(); got != exitFailOn {
+		t.Errorf("recon_run_exit_code=%v, want %d", got, exitFailOn)
+	}
 	if got := fams["recon_last_success_timestamp_seconds"].GetMetric()[0].GetGauge().GetValue(); got != float64(fixtureNow.Unix()) {
 		t.Errorf("recon_last_success_timestamp_seconds=%v, want %v", got, fixtureNow.Unix())
 	}

@@ -96,9 +96,21 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	stop := out.progress(ctx, "reconciling "+cfg.Date)
 	res, runErr := pipeline.Run(ctx, *cfg)
 	stop()
+	failing := 0 // exceptions at or above --fail-on
+	if runErr == nil && f.failOn != "" {
+		for _, x := range res.Report.Exceptions {
+			if x.Severity.Rank() >= failOn.Rank() {
+				failing++
+			}
+		}
+	}
 	metricsPath := firstOf(f.metrics, file.Metrics)
 	if metricsPath != "" {
-		if err := writeMetrics(ctx, metricsPath, cfg, res, runErr, started, e.now()); err != nil {
+		exit := exitOK
+		if failing > 0 {
+			exit = exitFailOn
+		}
+		if err := writeMetrics(ctx, metricsPath, cfg, res, runErr, exit, started, e.now()); err != nil {
 			log.Error("write metrics", "file", metricsPath, "error", err.Error())
 		} else {
 			log.Info("metrics written", "file", metricsPath)
@@ -119,21 +131,13 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	if res.Unverified > 0 {
 		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", res.Unverified)
 	}
-	if f.failOn != "" {
-		n := 0
-		for _, x := range res.Report.Exceptions {
-			if x.Severity.Rank() >= failOn.Rank() {
-				n++
-			}
+	if failing > 0 {
+		msg := fmt.Sprintf("%d exception(s) at or above %s (--fail-on %s); see %s", failing, failOn, failOn, filepath.Clean(res.Dir))
+		if err := recordExit(ctx, cfg.DB, res.RunID, exitFailOn, msg); err != nil {
+			log.Error("record exit status", "error", err.Error())
 		}
-		if n > 0 {
-			msg := fmt.Sprintf("%d exception(s) at or above %s (--fail-on %s); see %s", n, failOn, failOn, filepath.Clean(res.Dir))
-			if err := recordExit(ctx, cfg.DB, res.RunID, exitFailOn, msg); err != nil {
-				log.Error("record exit status", "error", err.Error())
-			}
-			log.Warn("exceptions at or above --fail-on", "severity", string(failOn), "count", n)
-			return &exitCodeError{code: exitFailOn, message: msg}
-		}
+		log.Warn("exceptions at or above --fail-on", "severity", string(failOn), "count", failing)
+		return &exitCodeError{code: exitFailOn, message: msg}
 	}
 	return nil
 }
