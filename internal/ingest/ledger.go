@@ -151,7 +151,6 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 	cr := csv.NewReader(br)
 	cr.Comma = detectDelimiter(head)
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
 	return &csvSource{f: f, r: cr, path: path}, nil
 }
 
@@ -186,25 +185,66 @@ type csvSource struct {
 	f    *os.File
 	r    *csv.Reader
 	path string
+	// ahead is set when the record after a quote error was read ahead.
+	ahead    bool
+	aheadRow *row
+	aheadErr error
 }
 
 func (s *csvSource) next() (*row, error) {
+	var r *row
+	var err error
+	if s.ahead {
+		r, err, s.ahead, s.aheadRow, s.aheadErr = s.aheadRow, s.aheadErr, false, nil, nil
+	} else {
+		r, err = s.read()
+	}
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return r, err
+	}
+	rej := &recon.Reject{File: s.path, Line: strconv.Itoa(pe.StartLine),
+		Reason: fmt.Sprintf("%s (line %d, character %d)", csvReason(pe.Err), pe.Line, pe.Column)}
+	if !errors.Is(pe.Err, csv.ErrQuote) {
+		return nil, rej
+	}
+	// A quote error is either a stray quote in one row (reject the row,
+	// read on) or a quoted value that never closes and swallowed the rest
+	// of the file (it cannot be read): reading ahead tells which.
+	s.aheadRow, s.aheadErr = s.read()
+	if s.aheadErr == io.EOF {
+		return nil, fmt.Errorf("%s:%d: a quoted value that starts on line %d is not closed properly; the file cannot be read past it", s.path, pe.Line, pe.StartLine)
+	}
+	s.ahead = true
+	return nil, rej
+}
+
+// read returns the next record as a row, with the line it starts on.
+func (s *csvSource) read() (*row, error) {
 	rec, err := s.r.Read()
 	if err == io.EOF {
 		return nil, io.EOF
 	}
-	line, _ := s.r.FieldPos(0)
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrQuote) {
-			return nil, fmt.Errorf("%s:%d: a quoted field opened on line %d never closes", s.path, pe.Line, pe.StartLine)
-		}
-		return nil, &recon.Reject{File: s.path, Line: strconv.Itoa(pe.StartLine), Column: strconv.Itoa(pe.Column), Reason: "row is not valid CSV: " + pe.Err.Error()}
+		return nil, pe
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.path, err)
 	}
+	line, _ := s.r.FieldPos(0)
 	return &row{cells: rec, line: strconv.Itoa(line)}, nil
+}
+
+// csvReason says in plain words why a CSV row could not be split.
+func csvReason(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return "row is not valid CSV: a value contains a quote mark but is not itself in quotes"
+	case errors.Is(err, csv.ErrQuote):
+		return "row is not valid CSV: a quoted value has text after its closing quote"
+	}
+	return "row is not valid CSV: " + err.Error()
 }
 
 func (s *csvSource) close() error { return s.f.Close() }

@@ -8,7 +8,23 @@ import (
 	"time"
 )
 
-var errTimeForm = errors.New("date is not in a form recon reads (YYYY-MM-DD HH:MM, DD/MM/YYYY, RFC 3339…)")
+var (
+	errTimeForm   = errors.New("date is not in a form recon reads (YYYY-MM-DD HH:MM, DD/MM/YYYY, RFC 3339…)")
+	errMonthFirst = errors.New("date is written month first (MM/DD/YYYY); recon reads DD/MM/YYYY, day first")
+)
+
+// monthFirst reports whether a slash date that failed to read as day first
+// would read as month first: 11/24/2026.
+func monthFirst(s string) bool {
+	d, rest, ok := strings.Cut(s, "/")
+	m, _, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || !allDigits(d) || !allDigits(m) || len(d) == 0 || len(m) == 0 || len(d) > 2 || len(m) > 2 {
+		return false
+	}
+	dd, _ := strconv.Atoi(d)
+	mm, _ := strconv.Atoi(m)
+	return dd >= 1 && dd <= 12 && mm > 12 && mm <= 31
+}
 
 // naiveLayouts are the accepted forms without an offset, read in the
 // business zone. Day-first forms follow the Indian convention.
@@ -50,6 +66,9 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 		if strings.HasSuffix(err.Error(), "out of range") {
+			if monthFirst(s) {
+				return time.Time{}, errMonthFirst
+			}
 			return time.Time{}, errors.New("date does not exist (" + err.Error()[strings.LastIndex(err.Error(), ": ")+2:] + ")")
 		}
 	}
