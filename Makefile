@@ -7,6 +7,8 @@ DATE  ?= 2026-11-24
 # real KwikPaisa secret.
 FIXTURE_WEBHOOK_SECRET := whsec_fixture_2026
 export CGO_ENABLED := 1
+# How long `make fuzz` runs each fuzz target; `make test` runs them for 2s.
+FUZZTIME ?= 10s
 
 .PHONY: help tools build demo test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -25,7 +27,8 @@ build: tools ## build bin/recon
 demo: build ## reconcile the fixture day and print where the reports are
 	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) run --config fixtures/recon.toml --date $(DATE) --offline
 
-test: tools fmt-check vet unit ## what CI runs: gofmt check, go vet, tests with -race
+test: tools fmt-check vet unit ## what CI runs: gofmt check, go vet, tests with -race, brief fuzzing
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -40,10 +43,10 @@ unit:
 bench: build ## print benchmark figures
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-fuzz: ## run each fuzz target briefly
+fuzz: ## run each fuzz target for FUZZTIME (10s)
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
 
