@@ -22,7 +22,9 @@ type ledgerCase struct {
 	reason  string // a substring of the reject's reason
 }
 
-func at(y int, mo time.Month, d, h, mi, s int) time.Time { return time.Date(y, mo, d, h, mi, s, 0, ist) }
+func at(y int, mo time.Month, d, h, mi, s int) time.Time {
+	return time.Date(y, mo, d, h, mi, s, 0, ist)
+}
 
 var orderCases = []ledgerCase{
 	// Amounts.

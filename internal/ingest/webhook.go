@@ -30,9 +30,9 @@ var events = map[string]struct {
 
 // storedDelivery is one line of a webhook log.
 type storedDelivery struct {
-	ReceivedAt string            `json:"received_at"`
+	ReceivedAt string                     `json:"received_at"`
 	Headers    map[string]json.RawMessage `json:"headers"`
-	Body       *string           `json:"body"`
+	Body       *string                    `json:"body"`
 }
 
 // ReadWebhooks reads a webhook log (SPEC §2.3), verifying each delivery's
