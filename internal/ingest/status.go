@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -60,8 +61,12 @@ func (t *StatusTable) table(entity recon.Entity) map[string]recon.StatusClass {
 
 // statusKey folds case, spaces and hyphens: "User Dropped" = "user_dropped".
 func statusKey(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return '_'
+		}
+		return unicode.ToLower(r)
+	}, strings.TrimSpace(s))
 }
 
 // classes are the status classes each entity may have (SPEC §2.1).

@@ -52,13 +52,15 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 	if len(s) > 40 {
 		return time.Time{}, errTimeForm
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	if len(s) > 19 && s[10] == 'T' {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.UTC(), nil
+		}
 	}
 	s = strings.Replace(s, "am", "AM", 1)
 	s = strings.Replace(s, "pm", "PM", 1)
 	for _, layout := range naiveLayouts {
-		if len(layout) > len(s)+1 || len(layout) < len(s)-7 {
+		if len(layout) > len(s)+1 || len(layout) < len(s)-7 || !sameDateShape(layout, s) {
 			continue
 		}
 		t, err := time.ParseInLocation(layout, s, zone)
@@ -80,6 +82,21 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errTimeForm
+}
+
+// sameDateShape reports whether s has layout's date part shape: digits
+// where it has digits and the same separators, over the first 10 bytes.
+func sameDateShape(layout, s string) bool {
+	if len(s) < 10 {
+		return false
+	}
+	for i := 0; i < 10; i++ {
+		ld, sd := layout[i] >= '0' && layout[i] <= '9', s[i] >= '0' && s[i] <= '9'
+		if ld != sd || (!ld && layout[i] != s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // excelEpoch is day 0 of the 1900 date system as Excel counts it (Excel's

@@ -198,7 +198,7 @@ func readSharedStrings(f *zip.File) ([]string, error) {
 	total := 0
 	inSI, inT, inPh := false, false, false
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.RawToken()
 		if err == io.EOF {
 			return out, nil
 		}
@@ -245,7 +245,7 @@ func (s *xlsxSource) next() (*row, error) {
 		return nil, io.EOF
 	}
 	for {
-		tok, err := s.dec.Token()
+		tok, err := s.dec.RawToken()
 		if err == io.EOF {
 			s.done = true
 			return nil, io.EOF
@@ -283,14 +283,14 @@ func (s *xlsxSource) readRow() (*row, error) {
 	r := &row{line: s.sheet + "!" + strconv.Itoa(s.rowNum), date1904: s.date1904}
 	col := 0
 	for {
-		tok, err := s.dec.Token()
+		tok, err := s.dec.RawToken()
 		if err != nil {
 			return nil, s.damaged(err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if t.Name.Local != "c" {
-				if err := s.dec.Skip(); err != nil {
+				if err := s.skip(); err != nil {
 					return nil, s.damaged(err)
 				}
 				continue
@@ -338,7 +338,7 @@ func (s *xlsxSource) readCell(start xml.StartElement) (string, bool, error) {
 	var v, inline strings.Builder
 	var stack []string
 	for {
-		tok, err := s.dec.Token()
+		tok, err := s.dec.RawToken()
 		if err != nil {
 			return "", false, s.damaged(err)
 		}
@@ -364,6 +364,24 @@ func (s *xlsxSource) readCell(start xml.StartElement) (string, bool, error) {
 			}
 		}
 	}
+}
+
+// skip reads past the end of the element just started. (Decoder.Skip
+// cannot be mixed with RawToken, which the reader uses for speed.)
+func (s *xlsxSource) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := s.dec.RawToken()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
 }
 
 func (s *xlsxSource) cellValue(typ, v, inline string) (string, bool, error) {
