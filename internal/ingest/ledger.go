@@ -122,7 +122,12 @@ var (
 	utf8BOM    = []byte("\xef\xbb\xbf")
 	utf16LEBOM = []byte("\xff\xfe")
 	utf16BEBOM = []byte("\xfe\xff")
+	oleMagic   = []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 )
+
+// maxCSVLine bounds one physical line of a CSV ledger: a longer one is not
+// a ledger row, and is not read into memory.
+const maxCSVLine = 4 << 20
 
 // openLedger opens a CSV or an XLSX ledger, told apart by its first bytes
 // rather than its name.
@@ -140,6 +145,9 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 	case bytes.HasPrefix(head, utf16LEBOM), bytes.HasPrefix(head, utf16BEBOM):
 		f.Close()
 		return nil, fmt.Errorf("%s: file is UTF-16 text; save it as UTF-8 CSV", path)
+	case bytes.HasPrefix(head, oleMagic):
+		f.Close()
+		return nil, fmt.Errorf("%s: file is an old Excel .xls or a password-protected workbook; save it as .xlsx without a password, or as CSV", path)
 	case bytes.IndexByte(head, 0) >= 0:
 		f.Close()
 		return nil, fmt.Errorf("%s: not a CSV or XLSX file (binary content)", path)
@@ -148,7 +156,7 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 		br.Discard(len(utf8BOM))
 		head = head[len(utf8BOM):]
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(&lineLimit{r: br, path: path, line: 1})
 	cr.Comma = detectDelimiter(head)
 	cr.FieldsPerRecord = -1
 	return &csvSource{f: f, r: cr, path: path}, nil
@@ -234,6 +242,27 @@ func (s *csvSource) read() (*row, error) {
 	}
 	line, _ := s.r.FieldPos(0)
 	return &row{cells: rec, line: strconv.Itoa(line)}, nil
+}
+
+// lineLimit fails a read once a physical line passes maxCSVLine bytes.
+type lineLimit struct {
+	r    io.Reader
+	path string
+	line int // current line number
+	run  int // bytes since the last newline
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, c := range p[:n] {
+		if c == '\n' {
+			l.line++
+			l.run = 0
+		} else if l.run++; l.run > maxCSVLine {
+			return 0, fmt.Errorf("line %d is longer than %d MB; this is not a ledger row", l.line, maxCSVLine>>20)
+		}
+	}
+	return n, err
 }
 
 // csvReason says in plain words why a CSV row could not be split.

@@ -261,3 +261,19 @@ func TestStatusesFrom(t *testing.T) {
 		t.Error("an unknown class was accepted")
 	}
 }
+
+func TestLedgerFileKinds(t *testing.T) {
+	long := "order id,amount,status,date\nA," + strings.Repeat("9", maxCSVLine+10) + ",paid,2026-11-24\n"
+	tests := []struct{ name, content, want string }{
+		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "old Excel .xls or a password-protected workbook"},
+		{"binary", "order\x00id", "binary content"},
+		{"long line", long, "line 2 is longer than 4 MB"},
+	}
+	for _, tt := range tests {
+		path := writeFile(t, "orders.csv", tt.content)
+		_, err := ReadOrders(context.Background(), path, testOptions(), Sink{})
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want one naming the file and containing %q", tt.name, err, tt.want)
+		}
+	}
+}

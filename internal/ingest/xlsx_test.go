@@ -256,3 +256,30 @@ func TestPlainNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestReadXLSX1904 reads a workbook that counts serial dates from 1904
+// (older Mac Excel): the same serial is 1462 days later.
+func TestReadXLSX1904(t *testing.T) {
+	f := excelize.NewFile()
+	yes := true
+	if err := f.SetWorkbookProps(&excelize.WorkbookPropsOptions{Date1904: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range []string{"Payout ID", "Amount", "Status", "Date"} {
+		ref, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellStr("Sheet1", ref, v)
+	}
+	f.SetCellStr("Sheet1", "A2", "PO-1")
+	f.SetCellDefault("Sheet1", "B2", "10")
+	f.SetCellStr("Sheet1", "C2", "success")
+	f.SetCellDefault("Sheet1", "D2", "44888.4375") // 46350.4375 - 1462
+	path := filepath.Join(t.TempDir(), "payouts.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := mustRead(t, ReadPayouts, path, testOptions())
+	want := time.Date(2026, 11, 24, 10, 30, 0, 0, ist)
+	if len(c.payouts) != 1 || !c.payouts[0].RequestedAt.Equal(want) {
+		t.Errorf("payouts %+v, want requested at %v", c.payouts, want)
+	}
+}
