@@ -194,6 +194,15 @@ func TestFuzzCorpus(t *testing.T) {
 	for _, s := range csvSeeds {
 		corpora["FuzzReadOrdersCSV"] = append(corpora["FuzzReadOrdersCSV"], fmt.Sprintf("[]byte(%q)\n", s))
 	}
+	for _, s := range gatewaySeeds {
+		corpora["FuzzParseGatewayRecord"] = append(corpora["FuzzParseGatewayRecord"], fmt.Sprintf("string(%q)\n", s))
+	}
+	for _, s := range deliverySeeds {
+		corpora["FuzzParseDelivery"] = append(corpora["FuzzParseDelivery"], fmt.Sprintf("string(%q)\n", s))
+	}
+	for _, s := range xlsxSeeds {
+		corpora["FuzzReadPayoutsXLSX"] = append(corpora["FuzzReadPayoutsXLSX"], fmt.Sprintf("string(%q)\nstring(%q)\n", s[0], s[1]))
+	}
 	for target, seeds := range corpora {
 		for i, seed := range seeds {
 			path := filepath.Join("testdata", "fuzz", target, fmt.Sprintf("seed-%02d", i))
