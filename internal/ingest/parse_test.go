@@ -71,6 +71,11 @@ func TestParseTime(t *testing.T) {
 		{in: "24/11/2026 10:15:02", want: want},
 		{in: "24/11/2026", want: time.Date(2026, 11, 24, 0, 0, 0, 0, ist).UTC()},
 		{in: "2026-11-24 10:15:02.500", want: want.Add(500 * time.Millisecond)},
+		{in: "5/1/2026 9:05", want: time.Date(2026, 1, 5, 9, 5, 0, 0, ist).UTC()},
+		{in: "24/1/2026", want: time.Date(2026, 1, 24, 0, 0, 0, 0, ist).UTC()},
+		{in: "5-11-2026 9:05 AM", want: time.Date(2026, 11, 5, 9, 5, 0, 0, ist).UTC()},
+		{in: "2026-1-5", err: true},
+		{in: "5/1/26", err: true},
 		{in: "2026-02-30", err: true},
 		{in: "11/24/2026", err: true}, // month-first is not read
 		{in: "yesterday", err: true},

@@ -57,6 +57,7 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
+	s = padDayMonth(s)
 	s = strings.Replace(s, "am", "AM", 1)
 	s = strings.Replace(s, "pm", "PM", 1)
 	for _, layout := range naiveLayouts {
@@ -82,6 +83,27 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errTimeForm
+}
+
+// padDayMonth writes a day-first date's one-digit day or month with two
+// digits, as spreadsheets export them: 5/1/2026 9:05 is 05/01/2026 9:05.
+func padDayMonth(s string) string {
+	if len(s) >= 10 && s[2] == s[5] && (s[2] == '/' || s[2] == '-') {
+		return s // already two digits each
+	}
+	for _, sep := range []byte{'/', '-'} {
+		d, rest, ok := strings.Cut(s, string(sep))
+		if !ok || len(d) == 0 || len(d) > 2 || !allDigits(d) {
+			continue
+		}
+		m, rest, ok := strings.Cut(rest, string(sep))
+		if !ok || len(m) == 0 || len(m) > 2 || !allDigits(m) || len(rest) < 4 || !allDigits(rest[:4]) {
+			continue
+		}
+		pad := func(x string) string { return strings.Repeat("0", 2-len(x)) + x }
+		return pad(d) + string(sep) + pad(m) + string(sep) + rest
+	}
+	return s
 }
 
 // sameDateShape reports whether s has layout's date part shape: digits
