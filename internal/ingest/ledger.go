@@ -17,6 +17,7 @@ import (
 // ReadOrders reads an order ledger (CSV or XLSX, told apart by content) and
 // sends each order and each rejected row to sink.
 func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	return readLedger(ctx, path, orderFields, opts.OrderColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
 		var o recon.Order
 		if fe := parseOrder(r, cols, &opts, &o); fe != nil {
@@ -33,6 +34,7 @@ func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Coun
 // ReadPayouts reads a payout ledger (CSV or XLSX) and sends each payout and
 // each rejected row to sink.
 func ReadPayouts(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	return readLedger(ctx, path, payoutFields, opts.PayoutColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
 		var p recon.Payout
 		if fe := parsePayout(r, cols, &opts, &p); fe != nil {

@@ -277,3 +277,20 @@ func TestLedgerFileKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroOptions: readers given zero Options use SPEC §2's defaults
+// rather than fail (IST, the default statuses, a 300 s replay window).
+func TestZeroOptions(t *testing.T) {
+	path := writeFile(t, "orders.csv", "order id,amount,status,date\nA,1,paid,2026-11-24 10:15\n")
+	c, _ := mustRead(t, ReadOrders, path, Options{})
+	if len(c.orders) != 1 || !c.orders[0].CreatedAt.Equal(time.Date(2026, 11, 24, 10, 15, 0, 0, ist)) {
+		t.Errorf("orders %+v, want A at 10:15 IST", c.orders)
+	}
+	if _, fe := ParseGatewayRecord([]byte(`{"order_id":"A","order_amount":"1","order_status":"PAID","created_at":"2026-11-24"}`), nil); fe != nil {
+		t.Errorf("ParseGatewayRecord with nil statuses: %v", fe)
+	}
+	d, fe := ParseDelivery([]byte(`{"received_at":"2026-11-24 10:15","headers":{},"body":"{}"}`), &Options{})
+	if fe != nil || d.Evidence() {
+		t.Errorf("ParseDelivery with zero options = %+v, %v; want stored, not evidence", d, fe)
+	}
+}

@@ -41,6 +41,7 @@ type storedDelivery struct {
 // as evidence. A line that is not a stored delivery, or a verified delivery
 // whose body cannot be read, is rejected.
 func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	var counts Counts
 	err := readLines(ctx, path, &counts, sink.Reject, func(n int, line []byte) error {
 		d, fe := ParseDelivery(line, &opts)
@@ -60,6 +61,8 @@ func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Co
 
 // ParseDelivery reads and verifies one stored delivery.
 func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
+	o := opts.withDefaults()
+	opts = &o
 	var sd storedDelivery
 	if err := json.Unmarshal(line, &sd); err != nil {
 		return nil, &fieldError{value: truncate(string(line), 80), reason: "line is not a stored webhook delivery: " + err.Error()}
