@@ -24,6 +24,7 @@ import (
 const (
 	maxSharedStrings = 256 << 20 // bytes of shared-string text held in memory
 	maxColumns       = 16384     // XFD, the last column Excel has
+	maxCellText      = 32767 * 4 // Excel's 32,767 characters, in UTF-8 bytes at most
 )
 
 // xlsxSource streams one sheet's rows.
@@ -353,6 +354,9 @@ func (s *xlsxSource) readCell(start xml.StartElement) (string, bool, error) {
 		case xml.CharData:
 			if len(stack) == 0 {
 				continue
+			}
+			if v.Len()+inline.Len()+len(t) > maxCellText {
+				return "", false, s.damaged(fmt.Errorf("a cell holds more than %d characters, more than a spreadsheet allows", maxCellText))
 			}
 			switch stack[len(stack)-1] {
 			case "v":

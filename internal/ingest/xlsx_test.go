@@ -283,3 +283,26 @@ func TestReadXLSX1904(t *testing.T) {
 		t.Errorf("payouts %+v, want requested at %v", c.payouts, want)
 	}
 }
+
+// TestReadXLSXHostile: a damaged or hostile sheet is an error naming the
+// file, never a panic or an unbounded allocation.
+func TestReadXLSXHostile(t *testing.T) {
+	head := `<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>Payout ID</t></is></c><c t="inlineStr"><is><t>Amount</t></is></c>` +
+		`<c t="inlineStr"><is><t>Status</t></is></c><c t="inlineStr"><is><t>Date</t></is></c></row>`
+	tests := []struct{ name, sheet, sst, want string }{
+		{"huge cell", head + `<row r="2"><c t="inlineStr"><is><t>` + strings.Repeat("x", maxCellText+1) + `</t></is></c></row></sheetData></worksheet>`, "", "more than 131068 characters"},
+		{"column past XFD", head + `<row r="2"><c r="XFE2"><v>1</v></c></row></sheetData></worksheet>`, "", "past the last column"},
+		{"row past the last", `<worksheet><sheetData><row r="1048577"><c><v>1</v></c></row></sheetData></worksheet>`, "", `row number "1048577"`},
+		{"missing shared string", `<worksheet><sheetData><row><c t="s"><v>7</v></c></row></sheetData></worksheet>`, `<sst><si><t>a</t></si></sst>`, `shared string "7" does not exist`},
+		{"cells out of order", `<worksheet><sheetData><row><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row></sheetData></worksheet>`, "", "appears twice or out of order"},
+		{"truncated XML", head + `<row r="2"><c><v>1`, "", "damaged near row"},
+		{"entity", `<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><worksheet><sheetData><row><c t="inlineStr"><is><t>&a;</t></is></c></row></sheetData></worksheet>`, "", "damaged"},
+	}
+	for _, tt := range tests {
+		path := writeFile(t, "payouts.xlsx", string(xlsxPackage(t, tt.sheet, tt.sst)))
+		_, err := ReadPayouts(context.Background(), path, testOptions(), Sink{})
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want one naming the file and containing %q", tt.name, err, tt.want)
+		}
+	}
+}
