@@ -37,6 +37,7 @@ type xlsxSource struct {
 	sst      []string
 	date1904 bool
 	rowNum   int
+	inRow    bool
 	done     bool
 }
 
@@ -177,12 +178,18 @@ func (s *xlsxSource) next() (*row, error) {
 }
 
 func (s *xlsxSource) damaged(err error) error {
-	return fmt.Errorf("%s: sheet %q is damaged near row %d (%v); is the file complete?", s.path, s.sheet, s.rowNum+1, err)
+	near := s.rowNum
+	if !s.inRow {
+		near++
+	}
+	return fmt.Errorf("%s: sheet %q is damaged near row %d (%v); is the file complete?", s.path, s.sheet, near, err)
 }
 
 // readRow reads the cells of the row just opened.
 func (s *xlsxSource) readRow() (*row, error) {
 	r := &row{line: s.sheet + "!" + strconv.Itoa(s.rowNum), date1904: s.date1904}
+	s.inRow = true
+	defer func() { s.inRow = false }()
 	col := 0
 	for {
 		tok, err := s.dec.RawToken()
