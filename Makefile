@@ -11,6 +11,8 @@ FIXTURE_WEBHOOK_SECRET := whsec_fixture_2026
 DEMO_API_KEY    := pk_test_demo_fixture
 DEMO_SECRET_KEY := sk_test_demo_fixture
 export CGO_ENABLED := 1
+# How long `make fuzz` runs each fuzz target; `make test` runs them for 2s.
+FUZZTIME ?= 10s
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -40,7 +42,8 @@ demo: build ## reconcile the fixture day, pulling statuses from a local sandbox
 demo-offline: build ## reconcile the fixture day from its gateway dump alone, no API call
 	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) run --config fixtures/recon.toml --date $(DATE) --offline
 
-test: tools fmt-check vet unit ## what CI runs: gofmt check, go vet, tests with -race
+test: tools fmt-check vet unit ## what CI runs: gofmt check, go vet, tests with -race, brief fuzzing
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=2s
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -55,10 +58,10 @@ unit:
 bench: build ## print benchmark figures
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-fuzz: ## run each fuzz target briefly
+fuzz: ## run each fuzz target for FUZZTIME (10s)
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$pkg || exit 1; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; \
 	done
 

@@ -9,12 +9,13 @@ import (
 
 // Amount errors, each a reason a finance person understands.
 var (
-	errAmountEmpty     = errors.New("amount is empty")
-	errAmountNegative  = errors.New("amount is negative")
-	errAmountNotNumber = errors.New("amount is not a number")
-	errAmountPlaces    = errors.New("amount has more than 2 decimal places")
-	errAmountGrouping  = errors.New("amount has a thousands separator in the wrong place (a decimal comma?)")
-	errAmountTooLarge  = errors.New("amount is too large")
+	errAmountEmpty        = errors.New("amount is empty")
+	errAmountNegative     = errors.New("amount is negative")
+	errAmountNotNumber    = errors.New("amount is not a number")
+	errAmountPlaces       = errors.New("amount has more than 2 decimal places")
+	errAmountGrouping     = errors.New("amount has a thousands separator in the wrong place (a decimal comma?)")
+	errAmountTooLarge     = errors.New("amount is too large")
+	errAmountDecimalComma = errors.New("amount is written with a decimal comma (1.234,56); write it as 1,234.56")
 )
 
 // ParseAmount reads an amount exactly, as SPEC §2.1 says: it strips ₹, Rs.,
@@ -32,6 +33,9 @@ func ParseAmount(s string) (recon.Amount, error) {
 	}
 	intPart, frac, hasPoint := strings.Cut(s, ".")
 	if hasPoint && strings.ContainsAny(frac, ".,") {
+		if europeanForm(s) {
+			return 0, errAmountDecimalComma
+		}
 		return 0, errAmountNotNumber
 	}
 	if strings.IndexByte(intPart, ',') >= 0 {
@@ -123,6 +127,13 @@ func validGrouping(s string) bool {
 		}
 	}
 	return true
+}
+
+// europeanForm matches 1.234,56 and 1.234.567,8: '.' groups and a decimal
+// comma.
+func europeanForm(s string) bool {
+	whole, dec, ok := strings.Cut(s, ",")
+	return ok && dec != "" && allDigits(dec) && strings.Contains(whole, ".") && validGrouping(strings.ReplaceAll(whole, ".", ","))
 }
 
 func allDigits(s string) bool {

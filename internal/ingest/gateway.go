@@ -12,6 +12,7 @@ import (
 // per line (SPEC §2.2), pay-ins and payouts mixed. A line that cannot be
 // read is rejected with its number; the rest load.
 func ReadGateway(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	var counts Counts
 	err := readLines(ctx, path, &counts, sink.Reject, func(n int, line []byte) error {
 		g, fe := ParseGatewayRecord(line, opts.Statuses)
@@ -35,6 +36,9 @@ func ParseGatewayRecord(data []byte, statuses *StatusTable) (*recon.GatewayRecor
 	m, err := jsonObject(data)
 	if err != nil {
 		return nil, &fieldError{value: truncate(string(data), 80), reason: "line is not a JSON object: " + err.Error()}
+	}
+	if statuses == nil {
+		statuses = DefaultStatuses()
 	}
 	g := &recon.GatewayRecord{Raw: append([]byte(nil), data...)}
 	if _, ok := m["payout_order_id"]; ok {

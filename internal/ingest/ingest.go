@@ -15,8 +15,9 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-// Options says how to read sources. The zero value is not usable; start
-// from DefaultOptions.
+// Options says how to read sources; start from DefaultOptions. A field
+// left zero takes its default of SPEC §2: zone IST, the default status
+// table, a 300 s replay window.
 type Options struct {
 	// Zone is the business time zone: naive ledger timestamps are in it.
 	Zone *time.Location
@@ -46,6 +47,20 @@ func DefaultOptions(zone *time.Location) Options {
 		Statuses:     DefaultStatuses(),
 		ReplayWindow: 300 * time.Second,
 	}
+}
+
+// withDefaults fills the zero fields of o.
+func (o Options) withDefaults() Options {
+	if o.Zone == nil {
+		o.Zone = gatewayZone
+	}
+	if o.Statuses == nil {
+		o.Statuses = DefaultStatuses()
+	}
+	if o.ReplayWindow <= 0 {
+		o.ReplayWindow = 300 * time.Second
+	}
+	return o
 }
 
 // Sink receives what a reader reads. A nil function discards its records.

@@ -17,6 +17,7 @@ import (
 // ReadOrders reads an order ledger (CSV or XLSX, told apart by content) and
 // sends each order and each rejected row to sink.
 func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	return readLedger(ctx, path, orderFields, opts.OrderColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
 		var o recon.Order
 		if fe := parseOrder(r, cols, &opts, &o); fe != nil {
@@ -33,6 +34,7 @@ func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Coun
 // ReadPayouts reads a payout ledger (CSV or XLSX) and sends each payout and
 // each rejected row to sink.
 func ReadPayouts(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	return readLedger(ctx, path, payoutFields, opts.PayoutColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
 		var p recon.Payout
 		if fe := parsePayout(r, cols, &opts, &p); fe != nil {
@@ -122,7 +124,12 @@ var (
 	utf8BOM    = []byte("\xef\xbb\xbf")
 	utf16LEBOM = []byte("\xff\xfe")
 	utf16BEBOM = []byte("\xfe\xff")
+	oleMagic   = []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 )
+
+// maxCSVLine bounds one physical line of a CSV ledger: a longer one is not
+// a ledger row, and is not read into memory.
+const maxCSVLine = 4 << 20
 
 // openLedger opens a CSV or an XLSX ledger, told apart by its first bytes
 // rather than its name.
@@ -140,6 +147,9 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 	case bytes.HasPrefix(head, utf16LEBOM), bytes.HasPrefix(head, utf16BEBOM):
 		f.Close()
 		return nil, fmt.Errorf("%s: file is UTF-16 text; save it as UTF-8 CSV", path)
+	case bytes.HasPrefix(head, oleMagic):
+		f.Close()
+		return nil, fmt.Errorf("%s: file is an old Excel .xls or a password-protected workbook; save it as .xlsx without a password, or as CSV", path)
 	case bytes.IndexByte(head, 0) >= 0:
 		f.Close()
 		return nil, fmt.Errorf("%s: not a CSV or XLSX file (binary content)", path)
@@ -148,10 +158,9 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 		br.Discard(len(utf8BOM))
 		head = head[len(utf8BOM):]
 	}
-	cr := csv.NewReader(br)
+	cr := csv.NewReader(&lineLimit{r: br, path: path, line: 1})
 	cr.Comma = detectDelimiter(head)
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
 	return &csvSource{f: f, r: cr, path: path}, nil
 }
 
@@ -186,25 +195,87 @@ type csvSource struct {
 	f    *os.File
 	r    *csv.Reader
 	path string
+	// ahead is set when the record after a quote error was read ahead.
+	ahead    bool
+	aheadRow *row
+	aheadErr error
 }
 
 func (s *csvSource) next() (*row, error) {
+	var r *row
+	var err error
+	if s.ahead {
+		r, err, s.ahead, s.aheadRow, s.aheadErr = s.aheadRow, s.aheadErr, false, nil, nil
+	} else {
+		r, err = s.read()
+	}
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) {
+		return r, err
+	}
+	rej := &recon.Reject{File: s.path, Line: strconv.Itoa(pe.StartLine),
+		Reason: fmt.Sprintf("%s (line %d, character %d)", csvReason(pe.Err), pe.Line, pe.Column)}
+	if !errors.Is(pe.Err, csv.ErrQuote) {
+		return nil, rej
+	}
+	// A quote error is either a stray quote in one row (reject the row,
+	// read on) or a quoted value that never closes and swallowed the rest
+	// of the file (it cannot be read): reading ahead tells which.
+	s.aheadRow, s.aheadErr = s.read()
+	if s.aheadErr == io.EOF {
+		return nil, fmt.Errorf("%s:%d: a quoted value that starts on line %d is not closed properly; the file cannot be read past it", s.path, pe.Line, pe.StartLine)
+	}
+	s.ahead = true
+	return nil, rej
+}
+
+// read returns the next record as a row, with the line it starts on.
+func (s *csvSource) read() (*row, error) {
 	rec, err := s.r.Read()
 	if err == io.EOF {
 		return nil, io.EOF
 	}
-	line, _ := s.r.FieldPos(0)
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		if errors.Is(pe.Err, csv.ErrQuote) {
-			return nil, fmt.Errorf("%s:%d: a quoted field opened on line %d never closes", s.path, pe.Line, pe.StartLine)
-		}
-		return nil, &recon.Reject{File: s.path, Line: strconv.Itoa(pe.StartLine), Column: strconv.Itoa(pe.Column), Reason: "row is not valid CSV: " + pe.Err.Error()}
+		return nil, pe
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", s.path, err)
 	}
+	line, _ := s.r.FieldPos(0)
 	return &row{cells: rec, line: strconv.Itoa(line)}, nil
+}
+
+// lineLimit fails a read once a physical line passes maxCSVLine bytes.
+type lineLimit struct {
+	r    io.Reader
+	path string
+	line int // current line number
+	run  int // bytes since the last newline
+}
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, c := range p[:n] {
+		if c == '\n' {
+			l.line++
+			l.run = 0
+		} else if l.run++; l.run > maxCSVLine {
+			return 0, fmt.Errorf("line %d is longer than %d MB; this is not a ledger row", l.line, maxCSVLine>>20)
+		}
+	}
+	return n, err
+}
+
+// csvReason says in plain words why a CSV row could not be split.
+func csvReason(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return "row is not valid CSV: a value contains a quote mark but is not itself in quotes"
+	case errors.Is(err, csv.ErrQuote):
+		return "row is not valid CSV: a quoted value has text after its closing quote"
+	}
+	return "row is not valid CSV: " + err.Error()
 }
 
 func (s *csvSource) close() error { return s.f.Close() }

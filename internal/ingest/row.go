@@ -16,6 +16,8 @@ type row struct {
 	cells   []string
 	numeric []bool // per cell: a numeric XLSX cell; nil for CSV
 	line    string // CSV line or Sheet!row
+	// date1904 is set for a workbook that counts serial dates from 1904.
+	date1904 bool
 }
 
 func (r *row) cell(i int) string {
@@ -92,9 +94,42 @@ func parseCurrency(s string) (string, error) {
 // date.
 func parseLedgerTime(r *row, i int, zone *time.Location) (time.Time, error) {
 	if r.isNumeric(i) {
-		return ParseSerialDate(r.cell(i), zone)
+		t, err := ParseSerialDate(r.cell(i), zone)
+		if err == nil && r.date1904 {
+			t = t.AddDate(0, 0, date1904Offset)
+		}
+		return t, err
 	}
 	return ParseTime(r.cell(i), zone)
+}
+
+// ledgerAmount reads an amount cell: a number cell is expanded exactly first
+// (1.05E+2 is 105), so that only its digits decide.
+func ledgerAmount(r *row, i int) (recon.Amount, error) {
+	v := r.cell(i)
+	if !r.isNumeric(i) {
+		return ParseAmount(v)
+	}
+	plain, ok := plainNumber(v)
+	if !ok {
+		return 0, errAmountNotNumber
+	}
+	a, err := ParseAmount(plain)
+	if errors.Is(err, errAmountPlaces) {
+		return 0, errAmountFloatNoise
+	}
+	return a, err
+}
+
+// ledgerID reads an identifier cell. A number cell whose digits a
+// spreadsheet may have rounded (scientific notation, more than 15
+// significant digits, a fraction) is refused: the identifier is lost.
+func ledgerID(r *row, i int) (string, error) {
+	v := r.cell(i)
+	if r.isNumeric(i) && numberDamaged(v) {
+		return "", errIDRounded
+	}
+	return ParseID(v)
 }
 
 // optionalID reads an optional identifier column.
@@ -103,7 +138,7 @@ func optionalID(r *row, cols columns, name string) (string, *fieldError) {
 	if v == "" {
 		return "", nil
 	}
-	id, err := ParseID(v)
+	id, err := ledgerID(r, cols[name])
 	if err != nil {
 		return "", bad(name, v, err)
 	}
@@ -112,10 +147,10 @@ func optionalID(r *row, cols columns, name string) (string, *fieldError) {
 
 func parseOrder(r *row, cols columns, opts *Options, o *recon.Order) *fieldError {
 	var err error
-	if o.OrderID, err = ParseID(r.cell(cols["order_id"])); err != nil {
+	if o.OrderID, err = ledgerID(r, cols["order_id"]); err != nil {
 		return bad("order_id", r.cell(cols["order_id"]), err)
 	}
-	if o.Amount, err = ParseAmount(r.cell(cols["amount"])); err != nil {
+	if o.Amount, err = ledgerAmount(r, cols["amount"]); err != nil {
 		return bad("amount", r.cell(cols["amount"]), err)
 	}
 	if o.Currency, err = parseCurrency(r.cell(cols["currency"])); err != nil {
@@ -138,10 +173,10 @@ func parseOrder(r *row, cols columns, opts *Options, o *recon.Order) *fieldError
 
 func parsePayout(r *row, cols columns, opts *Options, p *recon.Payout) *fieldError {
 	var err error
-	if p.PayoutID, err = ParseID(r.cell(cols["payout_order_id"])); err != nil {
+	if p.PayoutID, err = ledgerID(r, cols["payout_order_id"]); err != nil {
 		return bad("payout_order_id", r.cell(cols["payout_order_id"]), err)
 	}
-	if p.Amount, err = ParseAmount(r.cell(cols["amount"])); err != nil {
+	if p.Amount, err = ledgerAmount(r, cols["amount"]); err != nil {
 		return bad("amount", r.cell(cols["amount"]), err)
 	}
 	if p.Currency, err = parseCurrency(r.cell(cols["currency"])); err != nil {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -60,6 +61,60 @@ func (t *StatusTable) table(entity recon.Entity) map[string]recon.StatusClass {
 
 // statusKey folds case, spaces and hyphens: "User Dropped" = "user_dropped".
 func statusKey(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return '_'
+		}
+		return unicode.ToLower(r)
+	}, strings.TrimSpace(s))
+}
+
+// classes are the status classes each entity may have (SPEC §2.1).
+var classes = map[recon.Entity][]recon.StatusClass{
+	recon.EntityPayin:  {recon.StatusSuccess, recon.StatusNotPaid, recon.StatusPending, recon.StatusRefunded},
+	recon.EntityPayout: {recon.StatusSuccess, recon.StatusFailed, recon.StatusPending, recon.StatusReversed},
+}
+
+// StatusesFrom returns the default synonym table with the configured words
+// added: payin and payout map a status word as the ledger writes it to a
+// class name (SUCCESS, NOT_PAID, FAILED, PENDING, REFUNDED, REVERSED), case-
+// insensitively. A configured word replaces the default meaning of the same
+// word. A class an entity cannot have is an error naming the word.
+func StatusesFrom(payin, payout map[string]string) (*StatusTable, error) {
+	t := DefaultStatuses()
+	for _, e := range []struct {
+		entity recon.Entity
+		words  map[string]string
+	}{{recon.EntityPayin, payin}, {recon.EntityPayout, payout}} {
+		for word, name := range e.words {
+			if statusKey(word) == "" {
+				return nil, fmt.Errorf("%s status synonyms: an empty status word", strings.ToLower(string(e.entity)))
+			}
+			class, ok := classOf(e.entity, name)
+			if !ok {
+				return nil, fmt.Errorf("%s status %q: %q is not a %s status class (use %s)", strings.ToLower(string(e.entity)),
+					word, name, strings.ToLower(string(e.entity)), classList(e.entity))
+			}
+			t.Set(e.entity, word, class)
+		}
+	}
+	return t, nil
+}
+
+func classOf(entity recon.Entity, name string) (recon.StatusClass, bool) {
+	want := strings.ToUpper(strings.TrimSpace(strings.ReplaceAll(name, "-", "_")))
+	for _, c := range classes[entity] {
+		if string(c) == want {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+func classList(entity recon.Entity) string {
+	names := make([]string, len(classes[entity]))
+	for i, c := range classes[entity] {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }

@@ -8,7 +8,23 @@ import (
 	"time"
 )
 
-var errTimeForm = errors.New("date is not in a form recon reads (YYYY-MM-DD HH:MM, DD/MM/YYYY, RFC 3339…)")
+var (
+	errTimeForm   = errors.New("date is not in a form recon reads (YYYY-MM-DD HH:MM, DD/MM/YYYY, RFC 3339…)")
+	errMonthFirst = errors.New("date is written month first (MM/DD/YYYY); recon reads DD/MM/YYYY, day first")
+)
+
+// monthFirst reports whether a slash date that failed to read as day first
+// would read as month first: 11/24/2026.
+func monthFirst(s string) bool {
+	d, rest, ok := strings.Cut(s, "/")
+	m, _, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 || !allDigits(d) || !allDigits(m) || len(d) == 0 || len(m) == 0 || len(d) > 2 || len(m) > 2 {
+		return false
+	}
+	dd, _ := strconv.Atoi(d)
+	mm, _ := strconv.Atoi(m)
+	return dd >= 1 && dd <= 12 && mm > 12 && mm <= 31
+}
 
 // naiveLayouts are the accepted forms without an offset, read in the
 // business zone. Day-first forms follow the Indian convention.
@@ -36,13 +52,16 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 	if len(s) > 40 {
 		return time.Time{}, errTimeForm
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	if len(s) > 19 && s[10] == 'T' {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.UTC(), nil
+		}
 	}
+	s = padDayMonth(s)
 	s = strings.Replace(s, "am", "AM", 1)
 	s = strings.Replace(s, "pm", "PM", 1)
 	for _, layout := range naiveLayouts {
-		if len(layout) > len(s)+1 || len(layout) < len(s)-7 {
+		if len(layout) > len(s)+1 || len(layout) < len(s)-7 || !sameDateShape(layout, s) {
 			continue
 		}
 		t, err := time.ParseInLocation(layout, s, zone)
@@ -50,6 +69,9 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 		if strings.HasSuffix(err.Error(), "out of range") {
+			if monthFirst(s) {
+				return time.Time{}, errMonthFirst
+			}
 			return time.Time{}, errors.New("date does not exist (" + err.Error()[strings.LastIndex(err.Error(), ": ")+2:] + ")")
 		}
 	}
@@ -61,6 +83,42 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, errTimeForm
+}
+
+// padDayMonth writes a day-first date's one-digit day or month with two
+// digits, as spreadsheets export them: 5/1/2026 9:05 is 05/01/2026 9:05.
+func padDayMonth(s string) string {
+	if len(s) >= 10 && s[2] == s[5] && (s[2] == '/' || s[2] == '-') {
+		return s // already two digits each
+	}
+	for _, sep := range []byte{'/', '-'} {
+		d, rest, ok := strings.Cut(s, string(sep))
+		if !ok || len(d) == 0 || len(d) > 2 || !allDigits(d) {
+			continue
+		}
+		m, rest, ok := strings.Cut(rest, string(sep))
+		if !ok || len(m) == 0 || len(m) > 2 || !allDigits(m) || len(rest) < 4 || !allDigits(rest[:4]) {
+			continue
+		}
+		pad := func(x string) string { return strings.Repeat("0", 2-len(x)) + x }
+		return pad(d) + string(sep) + pad(m) + string(sep) + rest
+	}
+	return s
+}
+
+// sameDateShape reports whether s has layout's date part shape: digits
+// where it has digits and the same separators, over the first 10 bytes.
+func sameDateShape(layout, s string) bool {
+	if len(s) < 10 {
+		return false
+	}
+	for i := 0; i < 10; i++ {
+		ld, sd := layout[i] >= '0' && layout[i] <= '9', s[i] >= '0' && s[i] <= '9'
+		if ld != sd || (!ld && layout[i] != s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // excelEpoch is day 0 of the 1900 date system as Excel counts it (Excel's

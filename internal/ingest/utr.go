@@ -8,18 +8,24 @@ import "strings"
 // numeric cell of more than 15 significant digits. A corrupted UTR is
 // treated as absent and reported as UTR_CORRUPTED.
 func NormalizeUTR(raw string, numericCell bool) (utr string, corrupted bool) {
-	s := strings.TrimSpace(raw)
-	if strings.HasPrefix(s, `="`) && strings.HasSuffix(s, `"`) && len(s) >= 3 {
-		s = s[2 : len(s)-1]
-	}
-	s = strings.TrimPrefix(s, "'")
-	s = strings.Map(func(r rune) rune {
+	s := strings.Map(func(r rune) rune {
 		switch r {
-		case ' ', '\t', '\u00a0', '\u202f', '\u2009', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		case ' ', '\t', '\r', '\n', '\u00a0', '\u202f', '\u2009', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
 			return -1
 		}
 		return r
-	}, s)
+	}, raw)
+	// Unwrap until nothing changes: '="…" and ''… are still one UTR.
+	for {
+		before := s
+		if strings.HasPrefix(s, `="`) && strings.HasSuffix(s, `"`) && len(s) >= 3 {
+			s = s[2 : len(s)-1]
+		}
+		s = strings.TrimLeft(s, "'")
+		if s == before {
+			break
+		}
+	}
 	s = strings.ToUpper(s)
 	if isPlaceholder(s) {
 		return "", false

@@ -30,9 +30,9 @@ var events = map[string]struct {
 
 // storedDelivery is one line of a webhook log.
 type storedDelivery struct {
-	ReceivedAt string            `json:"received_at"`
-	Headers    map[string]string `json:"headers"`
-	Body       *string           `json:"body"`
+	ReceivedAt string                     `json:"received_at"`
+	Headers    map[string]json.RawMessage `json:"headers"`
+	Body       *string                    `json:"body"`
 }
 
 // ReadWebhooks reads a webhook log (SPEC §2.3), verifying each delivery's
@@ -41,6 +41,7 @@ type storedDelivery struct {
 // as evidence. A line that is not a stored delivery, or a verified delivery
 // whose body cannot be read, is rejected.
 func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
+	opts = opts.withDefaults()
 	var counts Counts
 	err := readLines(ctx, path, &counts, sink.Reject, func(n int, line []byte) error {
 		d, fe := ParseDelivery(line, &opts)
@@ -60,6 +61,8 @@ func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Co
 
 // ParseDelivery reads and verifies one stored delivery.
 func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
+	o := opts.withDefaults()
+	opts = &o
 	var sd storedDelivery
 	if err := json.Unmarshal(line, &sd); err != nil {
 		return nil, &fieldError{value: truncate(string(line), 80), reason: "line is not a stored webhook delivery: " + err.Error()}
@@ -72,14 +75,13 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	if d.ReceivedAt, err = ParseTime(sd.ReceivedAt, opts.Zone); err != nil {
 		return nil, bad("received_at", sd.ReceivedAt, err)
 	}
-	var sig, ts string
-	for k, v := range sd.Headers {
-		switch strings.ToLower(k) {
-		case "x-signature":
-			sig = strings.TrimSpace(v)
-		case "x-timestamp":
-			ts = strings.TrimSpace(v)
-		}
+	sig, sigOK := header(sd.Headers, "x-signature")
+	ts, tsOK := header(sd.Headers, "x-timestamp")
+	if !sigOK {
+		sig = "" // two different signatures: neither is trusted
+	}
+	if !tsOK {
+		ts = ""
 	}
 	body := []byte(*sd.Body)
 	sum := sha256.Sum256(body)
@@ -105,6 +107,40 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		d.Problem = fe.reason
 	}
 	return &d, nil
+}
+
+// header returns a header's value, its name matched case-insensitively. A
+// value stored as a list of strings counts when the list has one distinct
+// value; ok is false when the delivery carries the header more than once
+// with different values.
+func header(h map[string]json.RawMessage, name string) (value string, ok bool) {
+	var vals []string
+	for k, raw := range h {
+		if !strings.EqualFold(k, name) {
+			continue
+		}
+		var one string
+		var many []string
+		switch {
+		case json.Unmarshal(raw, &one) == nil:
+			vals = append(vals, strings.TrimSpace(one))
+		case json.Unmarshal(raw, &many) == nil:
+			for _, v := range many {
+				vals = append(vals, strings.TrimSpace(v))
+			}
+		default:
+			return "", false
+		}
+	}
+	for _, v := range vals {
+		if v != vals[0] {
+			return "", false
+		}
+	}
+	if len(vals) == 0 {
+		return "", true
+	}
+	return vals[0], true
 }
 
 // verifyDelivery tries every secret over the raw body, then over its
@@ -153,9 +189,13 @@ func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
 	if d.Key, err = ParseID(str(data, keyField)); err != nil {
 		return bad(keyField, str(data, keyField), err)
 	}
-	if a := str(data, "amount"); a != "" {
+	amountField := "amount"
+	if strings.TrimSpace(str(data, amountField)) == "" {
+		amountField = "order_amount" // pay-in data written like a status record
+	}
+	if a := str(data, amountField); strings.TrimSpace(a) != "" {
 		if d.Amount, err = ParseAmount(a); err != nil {
-			return bad("amount", a, err)
+			return bad(amountField, a, err)
 		}
 		d.HasAmount = true
 	}

@@ -64,7 +64,8 @@ func (r *run) load(ctx context.Context, src source) (recon.SourceFile, error) {
 		return f, err
 	}
 	if stored != nil && stored.SHA256 == sum {
-		f.Read, f.Accepted, f.Rejected, f.PreviousSHA256 = stored.Read, stored.Accepted, stored.Rejected, stored.PreviousSHA256
+		// Unchanged since it was last loaded: no previous hash to show.
+		f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
 		r.log.Info("source unchanged", "stage", "ingest", "file", src.path, "rows", f.Read)
 		return f, nil
 	}

@@ -1,0 +1,124 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3"
+
+	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/match"
+)
+
+type manifestInput struct {
+	Kind           string `json:"kind"`
+	SHA256         string `json:"sha256"`
+	PreviousSHA256 string `json:"previous_sha256"`
+	RowsRead       int    `json:"rows_read"`
+	RowsRejected   int    `json:"rows_rejected"`
+}
+
+// TestIngestIdempotent runs one date four times over one SQLite file: the
+// same orders file twice (nothing changes), then a changed file (re-read,
+// replaced not added, the manifest shows both hashes), then the changed
+// file again (nothing changes, one hash).
+func TestIngestIdempotent(t *testing.T) {
+	ist := time.FixedZone("IST", 19800)
+	dir := t.TempDir()
+	orders := filepath.Join(dir, "orders.csv")
+	v1 := "order_id,amount,status,created_at\nA,10,paid,2026-11-24 10:00\nB,20,paid,2026-11-24 11:00\nC,1.234,paid,2026-11-24 12:00\n"
+	v2 := v1 + "D,40,paid,2026-11-24 13:00\n"
+	db := filepath.Join(dir, "recon.db")
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, ist)
+
+	steps := []struct {
+		content        string
+		wantPrev       string // "v1" when the manifest must show v1's hash as previous
+		orders, reject int
+	}{
+		{v1, "", 2, 1},
+		{v1, "", 2, 1},
+		{v2, "v1", 3, 1},
+		{v2, "", 3, 1},
+	}
+	var hash1 string
+	var loaded []int
+	for i, st := range steps {
+		if err := os.WriteFile(orders, []byte(st.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Minute)
+		cfg := Config{
+			Date: "2026-11-24", Zone: ist, DB: db, Out: filepath.Join(dir, "out"),
+			Sources: Sources{Orders: orders}, Offline: true,
+			Ingest: ingest.DefaultOptions(ist), Match: match.DefaultOptions(),
+			Now: func() time.Time { return now },
+		}
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		var m struct {
+			Inputs []manifestInput `json:"inputs"`
+		}
+		b, err := os.ReadFile(filepath.Join(res.Dir, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Inputs) != 1 {
+			t.Fatalf("run %d: manifest inputs %+v", i+1, m.Inputs)
+		}
+		in := m.Inputs[0]
+		sum, _, _ := ingest.Digest(orders)
+		if i == 0 {
+			hash1 = sum
+		}
+		wantPrev := ""
+		if st.wantPrev == "v1" {
+			wantPrev = hash1
+		}
+		if in.SHA256 != sum || in.PreviousSHA256 != wantPrev {
+			t.Errorf("run %d: manifest sha256 %s previous %q; want %s previous %q", i+1, in.SHA256, in.PreviousSHA256, sum, wantPrev)
+		}
+		if in.RowsRead != st.orders+st.reject || in.RowsRejected != st.reject {
+			t.Errorf("run %d: manifest rows read %d rejected %d; want %d, %d", i+1, in.RowsRead, in.RowsRejected, st.orders+st.reject, st.reject)
+		}
+		if got := count(t, db, "SELECT count(*) FROM orders"); got != st.orders {
+			t.Errorf("run %d: store holds %d orders, want %d", i+1, got, st.orders)
+		}
+		if got := count(t, db, "SELECT count(*) FROM rejects"); got != st.reject {
+			t.Errorf("run %d: store holds %d rejects, want %d", i+1, got, st.reject)
+		}
+		if got := count(t, db, "SELECT count(*) FROM source_files"); got != 1 {
+			t.Errorf("run %d: store holds %d source files, want 1", i+1, got)
+		}
+		loaded = append(loaded, count(t, db, "SELECT loaded_at / 1000000000 FROM source_files"))
+	}
+	// The clock moved a minute each run: an unchanged file is not loaded
+	// again, a changed one is.
+	if loaded[1] != loaded[0] || loaded[2] == loaded[1] || loaded[3] != loaded[2] {
+		t.Errorf("loaded_at over the runs %v; want the file loaded by runs 1 and 3 only", loaded)
+	}
+}
+
+func count(t *testing.T, path, query string) int {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
