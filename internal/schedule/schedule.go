@@ -113,6 +113,7 @@ func (d *Daemon) Serve(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		d.Log.Info("waiting for the next firing", "next", next.Format(time.RFC3339))
 		select {
 		case <-ctx.Done():
 		case <-d.Clock.After(next.Sub(now)):
