@@ -9,13 +9,16 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
 // Exit statuses (SPEC §6).
 const (
-	exitOK    = 0 // the run completed, exceptions or not
-	exitError = 1 // the run could not complete
-	exitUsage = 2 // the command line is wrong
+	exitOK     = 0 // the run completed, exceptions or not
+	exitError  = 1 // the run could not complete
+	exitUsage  = 2 // the command line is wrong
+	exitFailOn = 3 // the run completed with exceptions at or above --fail-on
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -38,6 +41,10 @@ type env struct {
 	stdout, stderr io.Writer
 	// now is the clock; tests fix it.
 	now func() time.Time
+	// probe makes doctor's signed status call; nil uses HTTP.
+	probe statusProbe
+	// clock drives recon schedule; nil is the wall clock.
+	clock schedule.Clock
 }
 
 // command is one subcommand.
@@ -50,6 +57,10 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "reconcile one business day", runCmd},
+		{"runs", "list past runs", runsCmd},
+		{"schedule", "run the nightly schedule as a daemon", scheduleCmd},
+		{"config", "check a configuration file", configCmd},
+		{"doctor", "check this installation against the go-live checklist", doctorCmd},
 		{"pull", "pull gateway statuses of a day from KwikPaisa's API", pullCmd},
 		{"sandbox", "serve a local stand-in of KwikPaisa's status API", sandboxCmd},
 		{"gen", "write a synthetic business day (fixtures, benchmarks)", genCmd},

@@ -51,3 +51,13 @@ func (s *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 	}
 	return runs, nil
 }
+
+// SetRunExit records the exit status a completed run ended with when the
+// command, not the run, decided it (recon run --fail-on exits 3).
+func (s *DB) SetRunExit(ctx context.Context, id string, exit int, message string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE runs SET exit_code = ?, message = ? WHERE id = ?`, exit, message, id)
+	if err != nil {
+		return fmt.Errorf("record exit status of run %s: %w", id, err)
+	}
+	return nil
+}

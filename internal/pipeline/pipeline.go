@@ -57,6 +57,9 @@ type Config struct {
 	// this many days before Date are re-checked by the run. 0 means the
 	// default of 7; a negative value turns re-checking off.
 	RecheckDays int
+	// RunID names the run; empty derives one from the start time. A caller
+	// that sets it has put run_id on Log already.
+	RunID string
 }
 
 // Day is the business date a run judges: [Start, End) in the business
@@ -122,8 +125,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	db.Now = now
 
 	started := now()
-	res := &Result{RunID: "run-" + started.UTC().Format("20060102T150405.000000000Z"), Dir: filepath.Join(cfg.Out, cfg.Date)}
-	log = log.With("run_id", res.RunID, "run_date", cfg.Date)
+	res := &Result{RunID: cfg.RunID, Dir: filepath.Join(cfg.Out, cfg.Date)}
+	if res.RunID == "" {
+		res.RunID = "run-" + started.UTC().Format("20060102T150405.000000000Z")
+		log = log.With("run_id", res.RunID, "run_date", cfg.Date)
+	}
 	if err := db.StartRun(ctx, res.RunID, cfg.Date, started); err != nil {
 		return nil, err
 	}
@@ -165,6 +171,7 @@ func (r *run) stages(ctx context.Context) error {
 		return err
 	}
 	if r.cfg.Pull != nil && !r.cfg.Offline {
+		r.log.Info("pulling gateway statuses", "stage", "pull")
 		t := time.Now()
 		stats, err := r.cfg.Pull(ctx, r.db, r.day)
 		r.res.Pull = stats
@@ -174,6 +181,7 @@ func (r *run) stages(ctx context.Context) error {
 		}
 	}
 
+	r.log.Info("matching", "stage", "match")
 	t := time.Now()
 	d, err := r.db.LoadDay(ctx, r.day.Date, r.day.Start, r.day.End)
 	if err != nil {
@@ -221,6 +229,7 @@ func (r *run) stages(ctx context.Context) error {
 	}
 	rep.Summary = summarize(d, &reported, r.inputs, r.res.Pull, ageing)
 	rep.Finished = r.now()
+	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	t = time.Now()
 	if err := export.Write(r.res.Dir, rep, r.cfg.Export); err != nil {
 		return fmt.Errorf("write reports to %s: %w", r.res.Dir, err)
