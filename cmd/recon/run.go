@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/kwikpaisa/recon/internal/config"
@@ -39,6 +40,20 @@ Exit status: 0 the run completed (exceptions or not), 1 it could not
 complete, 2 a usage error, 3 it completed with exceptions at or above
 -fail-on.`
 
+// startCPUProfile profiles the process into path until the returned stop
+// is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 // runFlags are the flags of `recon run`.
 type runFlags struct {
 	date, config                       string
@@ -46,6 +61,7 @@ type runFlags struct {
 	db, out, metrics                   string
 	offline, verbose, wait             bool
 	failOn, logFormat                  string
+	cpuProfile                         string
 	api                                apiFlags
 }
 
@@ -66,9 +82,17 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 3 when the run finds exceptions of this `severity` or above (CRITICAL, HIGH, MEDIUM, LOW, INFO)")
 	fs.StringVar(&f.logFormat, "log-format", "auto", "log `format`: text, json, or auto (text on a terminal, JSON otherwise)")
 	fs.BoolVar(&f.verbose, "v", false, "log each stage to stderr (always on when stderr is not a terminal)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `file` (go tool pprof reads it)")
 	f.api.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	failOn := recon.Severity(strings.ToUpper(f.failOn))
 	if f.failOn != "" && failOn.Rank() < 0 {

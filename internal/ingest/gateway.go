@@ -14,100 +14,99 @@ import (
 func ReadGateway(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
 	var counts Counts
-	err := readLines(ctx, path, &counts, sink.Reject, func(n int, line []byte) error {
-		g, fe := ParseGatewayRecord(line, opts.Statuses)
-		if fe != nil {
-			counts.reject()
-			return emitReject(sink.Reject, &recon.Reject{File: path, Line: strconv.Itoa(n), Column: fe.column, Value: fe.value, Reason: fe.reason})
-		}
-		counts.accept()
-		g.Place = recon.Place{File: path, Line: strconv.Itoa(n)}
-		if sink.Gateway == nil {
-			return nil
-		}
-		return sink.Gateway(g)
-	})
+	err := parseLines(ctx, path, &counts, sink.Reject,
+		func(line []byte) (*recon.GatewayRecord, *fieldError) { return ParseGatewayRecord(line, opts.Statuses) },
+		func(n int, g *recon.GatewayRecord) error {
+			g.Place = recon.Place{File: path, Line: strconv.Itoa(n)}
+			if sink.Gateway == nil {
+				return nil
+			}
+			return sink.Gateway(g)
+		})
 	return counts, err
 }
 
 // ParseGatewayRecord reads one return_data object. A payout record is one
-// with payout_order_id.
+// with payout_order_id. The record does not keep data (Raw is nil): a
+// caller that stores the answer as received sets Raw itself.
 func ParseGatewayRecord(data []byte, statuses *StatusTable) (*recon.GatewayRecord, *fieldError) {
-	m, err := jsonObject(data)
+	p := parsers.Get()
+	defer parsers.Put(p)
+	m, err := jsonObject(p, data)
 	if err != nil {
 		return nil, &fieldError{value: truncate(string(data), 80), reason: "line is not a JSON object: " + err.Error()}
 	}
 	if statuses == nil {
 		statuses = DefaultStatuses()
 	}
-	g := &recon.GatewayRecord{Raw: append([]byte(nil), data...)}
-	if _, ok := m["payout_order_id"]; ok {
+	g := &recon.GatewayRecord{}
+	if m.has("payout_order_id") {
 		return g, parseGatewayPayout(m, statuses, g)
 	}
 	return g, parseGatewayPayin(m, statuses, g)
 }
 
-func parseGatewayPayin(m map[string]any, statuses *StatusTable, g *recon.GatewayRecord) *fieldError {
+func parseGatewayPayin(m object, statuses *StatusTable, g *recon.GatewayRecord) *fieldError {
 	g.Entity = recon.EntityPayin
 	var err error
-	if g.Key, err = ParseID(str(m, "order_id")); err != nil {
-		return bad("order_id", str(m, "order_id"), err)
+	if g.Key, err = ParseID(m.str("order_id")); err != nil {
+		return bad("order_id", m.str("order_id"), err)
 	}
-	g.GatewayID = strings.TrimSpace(str(m, "kwikX_order_id"))
-	if g.Amount, err = ParseAmount(str(m, "order_amount")); err != nil {
-		return bad("order_amount", str(m, "order_amount"), err)
+	g.GatewayID = strings.TrimSpace(m.str("kwikX_order_id"))
+	if g.Amount, err = ParseAmount(m.str("order_amount")); err != nil {
+		return bad("order_amount", m.str("order_amount"), err)
 	}
-	if g.Currency, err = parseCurrency(str(m, "currency")); err != nil {
-		return bad("currency", str(m, "currency"), err)
+	if g.Currency, err = parseCurrency(m.str("currency")); err != nil {
+		return bad("currency", m.str("currency"), err)
 	}
-	g.Status = strings.TrimSpace(str(m, "order_status"))
+	g.Status = strings.TrimSpace(m.str("order_status"))
 	if g.Class, err = statuses.Class(recon.EntityPayin, g.Status); err != nil {
 		return bad("order_status", g.Status, err)
 	}
-	g.PaymentMethod = strings.TrimSpace(str(m, "payment_method"))
-	g.TransactionID = strings.TrimSpace(str(m, "transaction_id"))
-	g.BankReference = strings.TrimSpace(str(m, "bank_reference"))
+	g.PaymentMethod = strings.TrimSpace(m.str("payment_method"))
+	g.TransactionID = strings.TrimSpace(m.str("transaction_id"))
+	g.BankReference = strings.TrimSpace(m.str("bank_reference"))
 	return gatewayTimes(m, "paid_at", g)
 }
 
-func parseGatewayPayout(m map[string]any, statuses *StatusTable, g *recon.GatewayRecord) *fieldError {
+func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord) *fieldError {
 	g.Entity = recon.EntityPayout
 	var err error
-	if g.Key, err = ParseID(str(m, "payout_order_id")); err != nil {
-		return bad("payout_order_id", str(m, "payout_order_id"), err)
+	if g.Key, err = ParseID(m.str("payout_order_id")); err != nil {
+		return bad("payout_order_id", m.str("payout_order_id"), err)
 	}
-	g.GatewayID = strings.TrimSpace(str(m, "kwikx_payout_id"))
-	if g.Amount, err = ParseAmount(str(m, "amount")); err != nil {
-		return bad("amount", str(m, "amount"), err)
+	g.GatewayID = strings.TrimSpace(m.str("kwikx_payout_id"))
+	if g.Amount, err = ParseAmount(m.str("amount")); err != nil {
+		return bad("amount", m.str("amount"), err)
 	}
-	if g.Currency, err = parseCurrency(str(m, "currency")); err != nil {
-		return bad("currency", str(m, "currency"), err)
+	if g.Currency, err = parseCurrency(m.str("currency")); err != nil {
+		return bad("currency", m.str("currency"), err)
 	}
-	g.Status = strings.TrimSpace(str(m, "payout_status"))
+	g.Status = strings.TrimSpace(m.str("payout_status"))
 	if g.Class, err = statuses.Class(recon.EntityPayout, g.Status); err != nil {
 		return bad("payout_status", g.Status, err)
 	}
-	g.TransferMode = strings.ToUpper(strings.TrimSpace(str(m, "transfer_mode")))
-	utr := str(m, "utr")
+	g.TransferMode = strings.ToUpper(strings.TrimSpace(m.str("transfer_mode")))
+	utr := m.str("utr")
 	if strings.TrimSpace(utr) == "" {
-		utr = str(m, "rrn_number")
+		utr = m.str("rrn_number")
 	}
 	g.UTR, _ = NormalizeUTR(utr, false)
-	g.BeneficiaryAccount = strings.TrimSpace(str(m, "beneficiary_account"))
-	g.BeneficiaryIFSC = strings.ToUpper(strings.TrimSpace(str(m, "beneficiary_ifsc")))
-	g.BeneficiaryVPA = strings.ToLower(strings.TrimSpace(str(m, "beneficiary_vpa")))
-	g.FailureReason = strings.TrimSpace(str(m, "failure_reason"))
+	g.BeneficiaryAccount = strings.TrimSpace(m.str("beneficiary_account"))
+	g.BeneficiaryIFSC = strings.ToUpper(strings.TrimSpace(m.str("beneficiary_ifsc")))
+	g.BeneficiaryVPA = strings.ToLower(strings.TrimSpace(m.str("beneficiary_vpa")))
+	g.FailureReason = strings.TrimSpace(m.str("failure_reason"))
 	return gatewayTimes(m, "processed_at", g)
 }
 
 // gatewayTimes reads created_at (required) and the settlement time
 // (optional), both in the gateway's IST.
-func gatewayTimes(m map[string]any, settled string, g *recon.GatewayRecord) *fieldError {
+func gatewayTimes(m object, settled string, g *recon.GatewayRecord) *fieldError {
 	var err error
-	if g.CreatedAt, err = ParseTime(str(m, "created_at"), gatewayZone); err != nil {
-		return bad("created_at", str(m, "created_at"), err)
+	if g.CreatedAt, err = ParseTime(m.str("created_at"), gatewayZone); err != nil {
+		return bad("created_at", m.str("created_at"), err)
 	}
-	if v := strings.TrimSpace(str(m, settled)); v != "" {
+	if v := strings.TrimSpace(m.str(settled)); v != "" {
 		if g.SettledAt, err = ParseTime(v, gatewayZone); err != nil {
 			return bad(settled, v, err)
 		}

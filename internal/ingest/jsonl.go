@@ -1,125 +1,77 @@
 package ingest
 
 import (
-	"bufio"
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"strconv"
+	"strings"
 
-	"github.com/kwikpaisa/recon/internal/recon"
+	"github.com/valyala/fastjson"
 )
 
-// maxLine bounds one JSON line: a line longer than this is rejected, not
-// read into memory.
-const maxLine = 4 << 20
+// parsers are reusable JSON parsers: a gateway dump or webhook log of
+// millions of lines is decoded without a map or an allocation per field.
+var parsers fastjson.ParserPool
 
-// readLines calls each for every non-blank line of a JSON-lines file with
-// its 1-based number. A line over maxLine is rejected with its number.
-func readLines(ctx context.Context, path string, counts *Counts, reject func(*recon.Reject) error, each func(n int, line []byte) error) error {
-	f, err := os.Open(path)
+// object is one decoded JSON object. Its values are valid until the parser
+// it came from is put back or parses again.
+type object struct{ o *fastjson.Object }
+
+// jsonObject decodes one JSON object with p, keeping numbers exactly as
+// written. The text is validated strictly first (RFC 8259: no NaN, no bad
+// escapes, no control characters, one value only); the parser itself is
+// lenient.
+func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
+	if err := fastjson.ValidateBytes(data); err != nil {
+		if strings.Contains(err.Error(), "unexpected tail") {
+			return object{}, fmt.Errorf("more than one JSON value on the line")
+		}
+		return object{}, err
+	}
+	v, err := p.ParseBytes(data)
 	if err != nil {
-		return err
+		return object{}, err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<16)
-	for n := 1; ; n++ {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		line, tooLong, err := readLine(br)
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
-		}
-		if tooLong {
-			counts.reject()
-			if err := emitReject(reject, &recon.Reject{File: path, Line: strconv.Itoa(n), Reason: fmt.Sprintf("line is longer than %d bytes", maxLine)}); err != nil {
-				return err
-			}
-			continue
-		}
-		line = bytes.TrimSpace(line)
-		if n == 1 {
-			line = bytes.TrimPrefix(line, utf8BOM)
-		}
-		if len(line) == 0 {
-			continue
-		}
-		if err := each(n, line); err != nil {
-			return err
-		}
+	o, err := v.Object()
+	if err != nil {
+		return object{}, fmt.Errorf("not a JSON object")
 	}
+	return object{o}, nil
 }
 
-// readLine returns the next line without its newline. A line longer than
-// maxLine is consumed and reported as too long.
-func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
-	var buf []byte
-	for {
-		frag, err := br.ReadSlice('\n')
-		if len(buf)+len(frag) <= maxLine {
-			buf = append(buf, frag...)
-		} else {
-			tooLong = true
-		}
-		switch err {
-		case nil:
-			return bytes.TrimSuffix(buf, []byte("\n")), tooLong, nil
-		case bufio.ErrBufferFull:
-			continue
-		case io.EOF:
-			if len(buf) == 0 && !tooLong {
-				return nil, false, io.EOF
-			}
-			return buf, tooLong, nil
-		default:
-			return nil, false, err
-		}
-	}
-}
-
-func emitReject(reject func(*recon.Reject) error, r *recon.Reject) error {
-	if reject == nil {
-		return nil
-	}
-	return reject(r)
-}
-
-// jsonObject decodes one JSON object keeping numbers exact.
-func jsonObject(data []byte) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("more than one JSON value on the line")
-	}
-	if m == nil {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	return m, nil
-}
+// has reports whether the object has the key.
+func (o object) has(key string) bool { return o.o.Get(key) != nil }
 
 // str returns a field as text: a string as is, a number exactly as written,
-// a boolean as true/false, null or absent as "".
-func str(m map[string]any, key string) string {
-	switch v := m[key].(type) {
-	case string:
-		return v
-	case json.Number:
-		return v.String()
-	case bool:
-		return strconv.FormatBool(v)
+// a boolean as true/false, null, absent or a nested value as "". A key
+// written twice counts by its first value.
+func (o object) str(key string) string {
+	return text(o.o.Get(key))
+}
+
+// text is a value as str reads it.
+func text(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return string(b)
+	case fastjson.TypeNumber:
+		return string(v.MarshalTo(nil))
+	case fastjson.TypeTrue:
+		return "true"
+	case fastjson.TypeFalse:
+		return "false"
 	}
 	return ""
+}
+
+// obj returns a nested object.
+func (o object) obj(key string) (object, bool) {
+	v := o.o.Get(key)
+	if v == nil || v.Type() != fastjson.TypeObject {
+		return object{}, false
+	}
+	n, _ := v.Object()
+	return object{n}, true
 }

@@ -4,10 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/valyala/fastjson"
 
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -28,13 +29,6 @@ var events = map[string]struct {
 	"payout.reversed":    {recon.EntityPayout, recon.StatusReversed},
 }
 
-// storedDelivery is one line of a webhook log.
-type storedDelivery struct {
-	ReceivedAt string                     `json:"received_at"`
-	Headers    map[string]json.RawMessage `json:"headers"`
-	Body       *string                    `json:"body"`
-}
-
 // ReadWebhooks reads a webhook log (SPEC §2.3), verifying each delivery's
 // signature and timestamp. Every delivery whose line can be read is sent to
 // sink, verified or not: an unverified or stale one is reported, never used
@@ -43,19 +37,15 @@ type storedDelivery struct {
 func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
 	var counts Counts
-	err := readLines(ctx, path, &counts, sink.Reject, func(n int, line []byte) error {
-		d, fe := ParseDelivery(line, &opts)
-		if fe != nil {
-			counts.reject()
-			return emitReject(sink.Reject, &recon.Reject{File: path, Line: strconv.Itoa(n), Column: fe.column, Value: fe.value, Reason: fe.reason})
-		}
-		counts.accept()
-		d.Place = recon.Place{File: path, Line: strconv.Itoa(n)}
-		if sink.Delivery == nil {
-			return nil
-		}
-		return sink.Delivery(d)
-	})
+	err := parseLines(ctx, path, &counts, sink.Reject,
+		func(line []byte) (*recon.Delivery, *fieldError) { return ParseDelivery(line, &opts) },
+		func(n int, d *recon.Delivery) error {
+			d.Place = recon.Place{File: path, Line: strconv.Itoa(n)}
+			if sink.Delivery == nil {
+				return nil
+			}
+			return sink.Delivery(d)
+		})
 	return counts, err
 }
 
@@ -63,27 +53,38 @@ func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Co
 func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	o := opts.withDefaults()
 	opts = &o
-	var sd storedDelivery
-	if err := json.Unmarshal(line, &sd); err != nil {
+	p := parsers.Get()
+	defer parsers.Put(p)
+	sd, err := jsonObject(p, line)
+	if err != nil {
 		return nil, &fieldError{value: truncate(string(line), 80), reason: "line is not a stored webhook delivery: " + err.Error()}
 	}
-	if sd.Body == nil {
+	bodyValue := sd.o.Get("body")
+	if bodyValue == nil || bodyValue.Type() == fastjson.TypeNull {
 		return nil, &fieldError{column: "body", reason: "delivery has no body"}
 	}
-	var d recon.Delivery
-	var err error
-	if d.ReceivedAt, err = ParseTime(sd.ReceivedAt, opts.Zone); err != nil {
-		return nil, bad("received_at", sd.ReceivedAt, err)
+	if bodyValue.Type() != fastjson.TypeString {
+		return nil, &fieldError{column: "body", value: truncate(string(bodyValue.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: body is not a string"}
 	}
-	sig, sigOK := header(sd.Headers, "x-signature")
-	ts, tsOK := header(sd.Headers, "x-timestamp")
+	receivedAt := sd.o.Get("received_at")
+	if receivedAt != nil && receivedAt.Type() != fastjson.TypeString && receivedAt.Type() != fastjson.TypeNull {
+		return nil, &fieldError{column: "received_at", value: truncate(string(receivedAt.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: received_at is not a string"}
+	}
+	var d recon.Delivery
+	if d.ReceivedAt, err = ParseTime(text(receivedAt), opts.Zone); err != nil {
+		return nil, bad("received_at", text(receivedAt), err)
+	}
+	headers, _ := sd.obj("headers")
+	sig, sigOK := header(headers, "x-signature")
+	ts, tsOK := header(headers, "x-timestamp")
 	if !sigOK {
 		sig = "" // two different signatures: neither is trusted
 	}
 	if !tsOK {
 		ts = ""
 	}
-	body := []byte(*sd.Body)
+	body, _ := bodyValue.StringBytes()
+	body = append([]byte(nil), body...)
 	sum := sha256.Sum256(body)
 	d.BodySHA256 = hex.EncodeToString(sum[:])
 
@@ -112,25 +113,36 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 // header returns a header's value, its name matched case-insensitively. A
 // value stored as a list of strings counts when the list has one distinct
 // value; ok is false when the delivery carries the header more than once
-// with different values.
-func header(h map[string]json.RawMessage, name string) (value string, ok bool) {
+// with different values, or as anything but a string or list of strings.
+func header(h object, name string) (value string, ok bool) {
 	var vals []string
-	for k, raw := range h {
-		if !strings.EqualFold(k, name) {
-			continue
+	ok = true
+	h.o.Visit(func(k []byte, v *fastjson.Value) {
+		if !ok || !strings.EqualFold(string(k), name) {
+			return
 		}
-		var one string
-		var many []string
-		switch {
-		case json.Unmarshal(raw, &one) == nil:
-			vals = append(vals, strings.TrimSpace(one))
-		case json.Unmarshal(raw, &many) == nil:
-			for _, v := range many {
-				vals = append(vals, strings.TrimSpace(v))
+		switch v.Type() {
+		case fastjson.TypeString:
+			b, _ := v.StringBytes()
+			vals = append(vals, strings.TrimSpace(string(b)))
+		case fastjson.TypeArray:
+			items, _ := v.Array()
+			for _, it := range items {
+				if it.Type() != fastjson.TypeString {
+					ok = false
+					return
+				}
+				b, _ := it.StringBytes()
+				vals = append(vals, strings.TrimSpace(string(b)))
 			}
+		case fastjson.TypeNull:
+			vals = append(vals, "") // as encoding/json reads null into a string
 		default:
-			return "", false
+			ok = false
 		}
+	})
+	if !ok {
+		return "", false
 	}
 	for _, v := range vals {
 		if v != vals[0] {
@@ -168,17 +180,19 @@ func verifyDelivery(secrets []string, body []byte, ts, sig string) recon.VerifyM
 
 // parseDeliveryBody reads the event and its data into d.
 func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
-	m, err := jsonObject(body)
+	p := parsers.Get()
+	defer parsers.Put(p)
+	m, err := jsonObject(p, body)
 	if err != nil {
 		return &fieldError{column: "body", value: truncate(string(body), 80), reason: "body is not a JSON object: " + err.Error()}
 	}
-	d.Event = str(m, "event")
+	d.Event = m.str("event")
 	ev, ok := events[d.Event]
 	if !ok {
 		return &fieldError{column: "event", value: d.Event, reason: fmt.Sprintf("event %q is not a KwikPaisa webhook event", d.Event)}
 	}
 	d.Entity, d.Class = ev.entity, ev.class
-	data, ok := m["data"].(map[string]any)
+	data, ok := m.obj("data")
 	if !ok {
 		return &fieldError{column: "data", reason: "body has no data object"}
 	}
@@ -186,26 +200,26 @@ func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
 	if d.Entity == recon.EntityPayout {
 		keyField = "payout_order_id"
 	}
-	if d.Key, err = ParseID(str(data, keyField)); err != nil {
-		return bad(keyField, str(data, keyField), err)
+	if d.Key, err = ParseID(data.str(keyField)); err != nil {
+		return bad(keyField, data.str(keyField), err)
 	}
 	amountField := "amount"
-	if strings.TrimSpace(str(data, amountField)) == "" {
+	if strings.TrimSpace(data.str(amountField)) == "" {
 		amountField = "order_amount" // pay-in data written like a status record
 	}
-	if a := str(data, amountField); strings.TrimSpace(a) != "" {
+	if a := data.str(amountField); strings.TrimSpace(a) != "" {
 		if d.Amount, err = ParseAmount(a); err != nil {
 			return bad(amountField, a, err)
 		}
 		d.HasAmount = true
 	}
-	if d.Currency, err = parseCurrency(str(data, "currency")); err != nil {
-		return bad("currency", str(data, "currency"), err)
+	if d.Currency, err = parseCurrency(data.str("currency")); err != nil {
+		return bad("currency", data.str("currency"), err)
 	}
-	d.TransactionID = strings.TrimSpace(str(data, "transaction_id"))
-	utr := str(data, "utr")
+	d.TransactionID = strings.TrimSpace(data.str("transaction_id"))
+	utr := data.str("utr")
 	if strings.TrimSpace(utr) == "" {
-		utr = str(data, "rrn_number")
+		utr = data.str("rrn_number")
 	}
 	d.UTR, _ = NormalizeUTR(utr, false)
 	return nil

@@ -282,6 +282,7 @@ func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.En
 		if g.Entity != entity || g.Key != key {
 			return attemptResult{outcome: permanent, err: fmt.Errorf("answered with the record of %s %s", g.Entity, g.Key)}
 		}
+		g.Raw = append([]byte(nil), env.ReturnData...) // stored as received, so a pull replays
 		return attemptResult{outcome: gotRecord, record: g}
 	case code == http.StatusNotFound:
 		return attemptResult{outcome: notFound, err: last}

@@ -81,7 +81,7 @@ func (r *run) load(ctx context.Context, src source) (recon.SourceFile, error) {
 	if err != nil {
 		return f, err
 	}
-	r.stats["ingest_"+src.role] = time.Since(t)
+	r.stageDone("ingest_"+src.role, f.Read, t)
 	r.log.Info("source loaded", "stage", "ingest", "file", src.path, "rows_read", f.Read,
 		"rows_accepted", f.Accepted, "rows_rejected", f.Rejected, "elapsed", time.Since(t).Round(time.Millisecond))
 	return f, nil

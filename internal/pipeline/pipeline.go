@@ -162,11 +162,17 @@ type run struct {
 	started time.Time
 
 	inputs []recon.SourceFile
-	stats  map[string]time.Duration
+}
+
+// stageDone logs one finished stage with its row count and elapsed time:
+// the figures `make bench` prints per stage.
+func (r *run) stageDone(stage string, rows int, start time.Time) {
+	d := time.Since(start)
+	r.log.Info("stage done", "stage", stage, "rows", rows, "elapsed", d.Round(time.Microsecond).String(),
+		"elapsed_ms", float64(d.Microseconds())/1000)
 }
 
 func (r *run) stages(ctx context.Context) error {
-	r.stats = map[string]time.Duration{}
 	if err := r.ingest(ctx); err != nil {
 		return err
 	}
@@ -175,7 +181,7 @@ func (r *run) stages(ctx context.Context) error {
 		t := time.Now()
 		stats, err := r.cfg.Pull(ctx, r.db, r.day)
 		r.res.Pull = stats
-		r.stats["pull"] = time.Since(t)
+		r.stageDone("pull", stats.Keys, t)
 		if err != nil {
 			return fmt.Errorf("pull gateway statuses: %w", err)
 		}
@@ -187,7 +193,7 @@ func (r *run) stages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.stats["load"] = time.Since(t)
+	r.stageDone("load", len(d.Orders)+len(d.Payouts)+len(d.Gateway)+len(d.Deliveries), t)
 
 	t = time.Now()
 	mopts := r.cfg.Match
@@ -195,7 +201,7 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.WebhookLog = r.cfg.Sources.Webhooks != ""
 	mopts.Now = r.started
 	result := match.Reconcile(d, mopts)
-	r.stats["match"] = time.Since(t)
+	r.stageDone("match", len(d.Orders)+len(d.Payouts)+len(d.Gateway)+len(d.Deliveries), t)
 
 	if err := r.age(ctx, result.Exceptions); err != nil {
 		return err
@@ -208,7 +214,7 @@ func (r *run) stages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.stats["recheck"] = time.Since(t)
+	r.stageDone("recheck", len(ageing.Dates), t)
 	rejects, err := r.db.DayRejects(ctx, r.day.Date)
 	if err != nil {
 		return err
@@ -234,7 +240,7 @@ func (r *run) stages(ctx context.Context) error {
 	if err := export.Write(r.res.Dir, rep, r.cfg.Export); err != nil {
 		return fmt.Errorf("write reports to %s: %w", r.res.Dir, err)
 	}
-	r.stats["export"] = time.Since(t)
+	r.stageDone("export", len(rep.Exceptions)+len(rep.Rejects), t)
 	r.res.Report = rep
 	return nil
 }
