@@ -25,16 +25,20 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 	}
 	defer tx.Rollback()
 
+	sc, err := s.dayScope(ctx, tx, date, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("load sources of %s: %w", date, err)
+	}
 	steps := []struct {
 		name string
 		fn   func() error
 	}{
-		{"orders", func() error { return s.loadOrders(ctx, tx, d, from, to) }},
-		{"payouts", func() error { return s.loadPayouts(ctx, tx, d, from, to) }},
-		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, from, to) }},
-		{"deliveries", func() error { return s.loadDeliveries(ctx, tx, d, from, to) }},
+		{"orders", func() error { return s.loadOrders(ctx, tx, d, sc) }},
+		{"payouts", func() error { return s.loadPayouts(ctx, tx, d, sc) }},
+		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc) }},
+		{"deliveries", func() error { return s.loadDeliveries(ctx, tx, d, sc) }},
 		{"pulls", func() error { return s.loadPulls(ctx, tx, d) }},
-		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d) }},
+		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d, sc) }},
 	}
 	for _, st := range steps {
 		if err := st.fn(); err != nil {

@@ -2,6 +2,10 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -9,267 +13,499 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-type orderRow struct {
-	Path          string `db:"path"`
-	Line          string `db:"line"`
-	OrderID       string `db:"order_id"`
-	Amount        int64  `db:"amount"`
-	Currency      string `db:"currency"`
-	Status        string `db:"status"`
-	Class         string `db:"class"`
-	CreatedAt     int64  `db:"created_at"`
-	TransactionID string `db:"transaction_id"`
-	PaymentMethod string `db:"payment_method"`
+// A day is loaded with queries that each walk one index in order: a
+// ledger file's rows by primary key, a join from its keys into the gateway
+// records and deliveries by key, the gateway records created in the day by
+// a covering index. What needs a choice (the latest record of a key, which
+// keys no ledger has) is decided here in Go, over maps sized to the day, so
+// the cost grows with the day's rows and not with the store's history.
+
+// dayScope is what the queries of one date share.
+type dayScope struct {
+	date     string
+	lo, hi   int64            // the day, as stored instants
+	roles    map[string]int64 // role → file id of the date
+	live     map[int64]bool   // files that are some date's source
+	webhooks map[int64]bool   // files that are some date's webhook log
+	paths    map[int64]string // every source file's path
+	// ledgerKeys holds the keys of every row of the date's ledger files,
+	// inside the day or not (they select the gateway records and
+	// deliveries the day needs); inDay those of the rows inside the day.
+	ledgerKeys map[recon.Entity]map[string]bool
+	inDay      map[recon.Entity]map[string]bool
+	// gatewayKeys holds the keys the gateway created in the day.
+	gatewayKeys map[recon.Entity]map[string]bool
+	intern      interner
 }
 
-func (s *DB) loadOrders(ctx context.Context, tx *sqlx.Tx, d *recon.Day, from, to time.Time) error {
-	rows, err := tx.QueryxContext(ctx, `SELECT f.path, o.line, o.order_id, o.amount, o.currency, o.status, o.class,
-			o.created_at, o.transaction_id, o.payment_method
-		FROM day_sources ds JOIN source_files f ON f.id = ds.file_id JOIN orders o ON o.file_id = f.id
-		WHERE ds.business_date = ? AND ds.role = 'orders' ORDER BY o.seq`, d.Date)
+func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
+	sc := &dayScope{
+		date: date, lo: nanos(from), hi: nanos(to),
+		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
+		ledgerKeys:  map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		inDay:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		gatewayKeys: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
+		intern:      interner{},
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM source_files`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		sc.paths[id] = path
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT business_date, role, file_id FROM day_sources`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d, role string
+		var id int64
+		if err := rows.Scan(&d, &role, &id); err != nil {
+			return nil, err
+		}
+		sc.live[id] = true
+		if role == "webhooks" || role == "webhooks_next" {
+			sc.webhooks[id] = true
+		}
+		if d == date {
+			sc.roles[role] = id
+		}
+	}
+	return sc, rows.Err()
+}
+
+// interner shares one string among the many rows that repeat it (a
+// currency, a status word), so a day of a million rows holds each once.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in) < 4096 {
+		in[s] = s
+	}
+	return s
+}
+
+func (s *DB) loadOrders(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	id, ok := sc.roles["orders"]
+	if !ok {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT line, order_id, amount, currency, status, class, created_at,
+			transaction_id, payment_method
+		FROM orders WHERE file_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	lo, hi := nanos(from), nanos(to)
+	path := sc.paths[id]
+	keys, inDay := sc.ledgerKeys[recon.EntityPayin], sc.inDay[recon.EntityPayin]
+	var currency, status, class, method sql.RawBytes
 	for rows.Next() {
-		var r orderRow
-		if err := rows.StructScan(&r); err != nil {
+		var o recon.Order
+		var created int64
+		if err := rows.Scan(&o.Place.Line, &o.OrderID, &o.Amount, &currency, &status, &class, &created,
+			&o.TransactionID, &method); err != nil {
 			return err
 		}
-		if r.CreatedAt < lo || r.CreatedAt >= hi {
+		keys[o.OrderID] = true
+		if created < sc.lo || created >= sc.hi {
 			d.OutOfDay["orders"]++
 			continue
 		}
-		d.Orders = append(d.Orders, recon.Order{
-			OrderID: r.OrderID, Amount: recon.Amount(r.Amount), Currency: r.Currency, Status: r.Status,
-			Class: recon.StatusClass(r.Class), CreatedAt: instant(r.CreatedAt), TransactionID: r.TransactionID,
-			PaymentMethod: r.PaymentMethod, Place: recon.Place{File: r.Path, Line: r.Line},
-		})
+		inDay[o.OrderID] = true
+		o.Currency, o.Status, o.Class = sc.intern.get(currency), sc.intern.get(status), recon.StatusClass(sc.intern.get(class))
+		o.PaymentMethod, o.CreatedAt, o.Place.File = sc.intern.get(method), instant(created), path
+		d.Orders = append(d.Orders, o)
 	}
 	return rows.Err()
 }
 
-type payoutRow struct {
-	Path               string `db:"path"`
-	Line               string `db:"line"`
-	PayoutID           string `db:"payout_order_id"`
-	Amount             int64  `db:"amount"`
-	Currency           string `db:"currency"`
-	Status             string `db:"status"`
-	Class              string `db:"class"`
-	TransferMode       string `db:"transfer_mode"`
-	BeneficiaryAccount string `db:"beneficiary_account"`
-	BeneficiaryIFSC    string `db:"beneficiary_ifsc"`
-	BeneficiaryVPA     string `db:"beneficiary_vpa"`
-	UTR                string `db:"utr"`
-	UTRCorrupted       bool   `db:"utr_corrupted"`
-	UTRRaw             string `db:"utr_raw"`
-	RequestedAt        int64  `db:"requested_at"`
-}
-
-func (s *DB) loadPayouts(ctx context.Context, tx *sqlx.Tx, d *recon.Day, from, to time.Time) error {
-	rows, err := tx.QueryxContext(ctx, `SELECT f.path, p.line, p.payout_order_id, p.amount, p.currency, p.status,
-			p.class, p.transfer_mode, p.beneficiary_account, p.beneficiary_ifsc, p.beneficiary_vpa, p.utr,
-			p.utr_corrupted, p.utr_raw, p.requested_at
-		FROM day_sources ds JOIN source_files f ON f.id = ds.file_id JOIN payouts p ON p.file_id = f.id
-		WHERE ds.business_date = ? AND ds.role = 'payouts' ORDER BY p.seq`, d.Date)
+func (s *DB) loadPayouts(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	id, ok := sc.roles["payouts"]
+	if !ok {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT line, payout_order_id, amount, currency, status, class,
+			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
+			requested_at
+		FROM payouts WHERE file_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	lo, hi := nanos(from), nanos(to)
+	path := sc.paths[id]
+	keys, inDay := sc.ledgerKeys[recon.EntityPayout], sc.inDay[recon.EntityPayout]
+	var currency, status, class, mode, ifsc sql.RawBytes
 	for rows.Next() {
-		var r payoutRow
-		if err := rows.StructScan(&r); err != nil {
+		var p recon.Payout
+		var requested int64
+		if err := rows.Scan(&p.Place.Line, &p.PayoutID, &p.Amount, &currency, &status, &class, &mode,
+			&p.BeneficiaryAccount, &ifsc, &p.BeneficiaryVPA, &p.UTR, &p.UTRCorrupted, &p.UTRRaw, &requested); err != nil {
 			return err
 		}
-		if r.RequestedAt < lo || r.RequestedAt >= hi {
+		keys[p.PayoutID] = true
+		if requested < sc.lo || requested >= sc.hi {
 			d.OutOfDay["payouts"]++
 			continue
 		}
-		d.Payouts = append(d.Payouts, recon.Payout{
-			PayoutID: r.PayoutID, Amount: recon.Amount(r.Amount), Currency: r.Currency, Status: r.Status,
-			Class: recon.StatusClass(r.Class), TransferMode: r.TransferMode, BeneficiaryAccount: r.BeneficiaryAccount,
-			BeneficiaryIFSC: r.BeneficiaryIFSC, BeneficiaryVPA: r.BeneficiaryVPA, UTR: r.UTR,
-			UTRCorrupted: r.UTRCorrupted, UTRRaw: r.UTRRaw, RequestedAt: instant(r.RequestedAt),
-			Place: recon.Place{File: r.Path, Line: r.Line},
-		})
+		inDay[p.PayoutID] = true
+		p.Currency, p.Status, p.Class = sc.intern.get(currency), sc.intern.get(status), recon.StatusClass(sc.intern.get(class))
+		p.TransferMode, p.BeneficiaryIFSC = sc.intern.get(mode), sc.intern.get(ifsc)
+		p.RequestedAt, p.Place.File = instant(requested), path
+		d.Payouts = append(d.Payouts, p)
 	}
 	return rows.Err()
 }
 
-type gatewayRow struct {
-	ID                 int64   `db:"id"`
-	Path               *string `db:"path"`
-	Line               string  `db:"line"`
-	Entity             string  `db:"entity"`
-	Key                string  `db:"key"`
-	GatewayID          string  `db:"gateway_id"`
-	Amount             int64   `db:"amount"`
-	Currency           string  `db:"currency"`
-	Status             string  `db:"status"`
-	Class              string  `db:"class"`
-	TransactionID      string  `db:"transaction_id"`
-	BankReference      string  `db:"bank_reference"`
-	UTR                string  `db:"utr"`
-	PaymentMethod      string  `db:"payment_method"`
-	TransferMode       string  `db:"transfer_mode"`
-	BeneficiaryAccount string  `db:"beneficiary_account"`
-	BeneficiaryIFSC    string  `db:"beneficiary_ifsc"`
-	BeneficiaryVPA     string  `db:"beneficiary_vpa"`
-	FailureReason      string  `db:"failure_reason"`
-	CreatedAt          int64   `db:"created_at"`
-	SettledAt          int64   `db:"settled_at"`
-	FetchedAt          int64   `db:"fetched_at"`
+// gatewayColumns are the columns of a gateway record that matching and the
+// reports use, as latestGateway.scan reads them. The gateway's own ids,
+// bank reference, method, mode, failure reason and settlement time stay in
+// the store.
+const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.currency, g.status,
+	g.class, g.transaction_id, g.utr, g.beneficiary_account, g.beneficiary_ifsc, g.beneficiary_vpa, g.created_at,
+	g.fetched_at`
+
+// latestGateway keeps, per key, the most recently fetched live record.
+type latestGateway struct {
+	sc    *dayScope
+	d     *recon.Day
+	index map[recon.Entity]map[string]int // key → position in d.Gateway
+	order map[recon.Entity]map[string][2]int64
+	seen  map[recon.Entity]map[string]bool // keys fetched whole
 }
 
-func (r *gatewayRow) record() recon.GatewayRecord {
-	place := recon.Place{File: "api", Line: r.Line}
-	if r.Path != nil {
-		place.File = *r.Path
+// scan reads rows of gatewayColumns, keeping the latest live record of
+// each key: the greatest fetched_at, then the greatest id.
+func (lg *latestGateway) scan(rows *sql.Rows) error {
+	defer rows.Close()
+	var entity, currency, status, class, ifsc sql.RawBytes
+	for rows.Next() {
+		var g recon.GatewayRecord
+		var id, created, fetched int64
+		var file sql.NullInt64
+		if err := rows.Scan(&id, &file, &g.Place.Line, &entity, &g.Key, &g.Amount, &currency, &status,
+			&class, &g.TransactionID, &g.UTR, &g.BeneficiaryAccount, &ifsc, &g.BeneficiaryVPA, &created, &fetched); err != nil {
+			return err
+		}
+		if file.Valid && !lg.sc.live[file.Int64] {
+			continue // a dump no date uses any more
+		}
+		g.Entity = recon.Entity(lg.sc.intern.get(entity))
+		index := lg.index[g.Entity]
+		if index == nil {
+			continue
+		}
+		rank := [2]int64{fetched, id}
+		if at, ok := index[g.Key]; ok {
+			prev := lg.order[g.Entity][g.Key]
+			if rank[0] < prev[0] || rank[0] == prev[0] && rank[1] <= prev[1] {
+				continue
+			}
+			lg.fill(&g, file, currency, status, class, ifsc, created, fetched)
+			lg.d.Gateway[at] = g
+			lg.order[g.Entity][g.Key] = rank
+			continue
+		}
+		lg.fill(&g, file, currency, status, class, ifsc, created, fetched)
+		index[g.Key] = len(lg.d.Gateway)
+		lg.order[g.Entity][g.Key] = rank
+		lg.d.Gateway = append(lg.d.Gateway, g)
 	}
-	return recon.GatewayRecord{
-		Entity: recon.Entity(r.Entity), Key: r.Key, GatewayID: r.GatewayID, Amount: recon.Amount(r.Amount),
-		Currency: r.Currency, Status: r.Status, Class: recon.StatusClass(r.Class), TransactionID: r.TransactionID,
-		BankReference: r.BankReference, UTR: r.UTR, PaymentMethod: r.PaymentMethod, TransferMode: r.TransferMode,
-		BeneficiaryAccount: r.BeneficiaryAccount, BeneficiaryIFSC: r.BeneficiaryIFSC,
-		BeneficiaryVPA: r.BeneficiaryVPA, FailureReason: r.FailureReason, CreatedAt: instant(r.CreatedAt),
-		SettledAt: instant(r.SettledAt), FetchedAt: instant(r.FetchedAt), Place: place,
+	return rows.Err()
+}
+
+func (lg *latestGateway) fill(g *recon.GatewayRecord, file sql.NullInt64, currency, status, class, ifsc []byte, created, fetched int64) {
+	in := lg.sc.intern
+	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
+	g.BeneficiaryIFSC = in.get(ifsc)
+	g.CreatedAt, g.FetchedAt = instant(created), instant(fetched)
+	g.Place.File = "api"
+	if file.Valid {
+		g.Place.File = lg.sc.paths[file.Int64]
 	}
 }
 
-// dayKeys selects the (entity, key) pairs of a date: its ledgers' keys and
-// the keys of gateway records created in the day. Parameters: date, date,
-// from, to.
-const dayKeys = `
-	SELECT 'PAYIN' AS entity, o.order_id AS key FROM day_sources ds JOIN orders o ON o.file_id = ds.file_id
-		WHERE ds.business_date = ? AND ds.role = 'orders'
-	UNION
-	SELECT 'PAYOUT', p.payout_order_id FROM day_sources ds JOIN payouts p ON p.file_id = ds.file_id
-		WHERE ds.business_date = ? AND ds.role = 'payouts'
-	UNION
-	SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`
+// loadGateway loads the latest live record of each key of the day: every
+// key of the date's ledger files, and every key the gateway created in the
+// day. It also finds which of the day's gateway-created keys without a
+// ledger row in the day have one in another date's ledger.
+func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	lg := &latestGateway{sc: sc, d: d,
+		index: map[recon.Entity]map[string]int{recon.EntityPayin: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayin])),
+			recon.EntityPayout: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayout]))},
+		order: map[recon.Entity]map[string][2]int64{recon.EntityPayin: {}, recon.EntityPayout: {}},
+	}
+	// The records of the ledgers' keys: one index probe per ledger row.
+	joins := []struct{ role, entity, table, key string }{
+		{"orders", "PAYIN", "orders", "order_id"},
+		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
+	}
+	for _, j := range joins {
+		id, ok := sc.roles[j.role]
+		if !ok {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+gatewayColumns+` FROM `+j.table+` l
+			JOIN gateway_records g ON g.entity = '`+j.entity+`' AND g.key = l.`+j.key+` WHERE l.file_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if err := lg.scan(rows); err != nil {
+			return err
+		}
+	}
 
-func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, from, to time.Time) error {
-	rows, err := tx.QueryxContext(ctx, `WITH k AS (`+dayKeys+`)
-		SELECT g.id, f.path, g.line, g.entity, g.key, g.gateway_id, g.amount, g.currency, g.status, g.class,
-			g.transaction_id, g.bank_reference, g.utr, g.payment_method, g.transfer_mode, g.beneficiary_account,
-			g.beneficiary_ifsc, g.beneficiary_vpa, g.failure_reason, g.created_at, g.settled_at, g.fetched_at
-		FROM k JOIN gateway_records g ON g.entity = k.entity AND g.key = k.key
-		LEFT JOIN source_files f ON f.id = g.file_id
-		WHERE g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)
-		ORDER BY g.entity, g.key, g.fetched_at, g.id`,
-		d.Date, d.Date, nanos(from), nanos(to))
+	// The keys the gateway created in the day, from a covering index; the
+	// records of those no ledger file of the date has, key by key.
+	rows, err := tx.QueryContext(ctx, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`, sc.lo, sc.hi)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	var only []dayKey
 	for rows.Next() {
-		var r gatewayRow
-		if err := rows.StructScan(&r); err != nil {
+		var e string
+		var k string
+		if err := rows.Scan(&e, &k); err != nil {
+			rows.Close()
 			return err
 		}
-		g := r.record()
-		// Rows come oldest first within a key: the last one wins.
-		if n := len(d.Gateway); n > 0 && d.Gateway[n-1].Entity == g.Entity && d.Gateway[n-1].Key == g.Key {
-			d.Gateway[n-1] = g
+		entity := recon.Entity(e)
+		keys := sc.gatewayKeys[entity]
+		if keys == nil || keys[k] {
 			continue
 		}
-		d.Gateway = append(d.Gateway, g)
+		keys[k] = true
+		if !sc.ledgerKeys[entity][k] {
+			only = append(only, dayKey{entity: entity, ref: k})
+		}
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-
-	// Keys of the day's gateway records with a ledger row in another date's
-	// ledger: those are not missing in the ledger.
-	rows2, err := tx.QueryxContext(ctx, `
-		SELECT DISTINCT g.entity, g.key FROM gateway_records g
-		WHERE g.created_at >= ? AND g.created_at < ? AND (
-			(g.entity = 'PAYIN' AND EXISTS (SELECT 1 FROM orders o JOIN day_sources ds ON ds.file_id = o.file_id
-				WHERE o.order_id = g.key AND ds.business_date <> ? AND ds.role = 'orders'))
-			OR (g.entity = 'PAYOUT' AND EXISTS (SELECT 1 FROM payouts p JOIN day_sources ds ON ds.file_id = p.file_id
-				WHERE p.payout_order_id = g.key AND ds.business_date <> ? AND ds.role = 'payouts')))`,
-		nanos(from), nanos(to), d.Date, d.Date)
+	byKey, err := tx.PrepareContext(ctx, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`)
 	if err != nil {
 		return err
 	}
-	defer rows2.Close()
-	for rows2.Next() {
-		var e, k string
-		if err := rows2.Scan(&e, &k); err != nil {
+	defer byKey.Close()
+	for _, k := range only {
+		rows, err := byKey.QueryContext(ctx, string(k.entity), k.ref)
+		if err != nil {
 			return err
 		}
-		d.LedgerElsewhere[recon.Entity(e)][k] = true
+		if err := lg.scan(rows); err != nil {
+			return err
+		}
 	}
-	return rows2.Err()
+	return s.loadLedgerElsewhere(ctx, tx, d, sc)
 }
 
-type deliveryRow struct {
-	Path          string `db:"path"`
-	Line          int64  `db:"line"`
-	ReceivedAt    int64  `db:"received_at"`
-	Timestamp     int64  `db:"timestamp"`
-	Event         string `db:"event"`
-	Entity        string `db:"entity"`
-	Key           string `db:"key"`
-	Class         string `db:"class"`
-	Amount        *int64 `db:"amount"`
-	Currency      string `db:"currency"`
-	TransactionID string `db:"transaction_id"`
-	UTR           string `db:"utr"`
-	BodySHA256    string `db:"body_sha256"`
-	Verified      string `db:"verified"`
-	Stale         bool   `db:"stale"`
-	Problem       string `db:"problem"`
+// loadLedgerElsewhere finds, among the keys the gateway created in the day
+// that have no ledger row in the day, those with a ledger row in another
+// date's ledger: they are not missing in the ledger.
+func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	queries := map[recon.Entity]string{
+		recon.EntityPayin: `SELECT EXISTS (SELECT 1 FROM orders o JOIN day_sources ds ON ds.file_id = o.file_id
+			WHERE o.order_id = ? AND ds.business_date <> ? AND ds.role = 'orders')`,
+		recon.EntityPayout: `SELECT EXISTS (SELECT 1 FROM payouts p JOIN day_sources ds ON ds.file_id = p.file_id
+			WHERE p.payout_order_id = ? AND ds.business_date <> ? AND ds.role = 'payouts')`,
+	}
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		var keys []string
+		for k := range sc.gatewayKeys[entity] {
+			if !sc.inDay[entity][k] {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		st, err := tx.PrepareContext(ctx, queries[entity])
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			var found bool
+			if err := st.QueryRowContext(ctx, k, sc.date).Scan(&found); err != nil {
+				st.Close()
+				return err
+			}
+			if found {
+				d.LedgerElsewhere[entity][k] = true
+			}
+		}
+		st.Close()
+	}
+	return nil
 }
 
-func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, from, to time.Time) error {
-	var logPath []string
-	if err := tx.SelectContext(ctx, &logPath, `SELECT f.path FROM day_sources ds JOIN source_files f ON f.id = ds.file_id
-		WHERE ds.business_date = ? AND ds.role = 'webhooks'`, d.Date); err != nil {
-		return err
-	}
-	if len(logPath) == 1 {
-		d.DayLog = logPath[0]
-	}
-	// Every delivery of the day's logs, and every stored delivery of a key
-	// of the day or of a body delivered in the day.
-	rows, err := tx.QueryxContext(ctx, `
-		WITH k AS (`+dayKeys+`),
-		dayfiles AS (SELECT file_id FROM day_sources WHERE business_date = ? AND role IN ('webhooks', 'webhooks_next')),
-		live AS (SELECT file_id FROM day_sources WHERE role IN ('webhooks', 'webhooks_next'))
-		SELECT f.path, w.line, w.received_at, w.timestamp, w.event, w.entity, w.key, w.class, w.amount, w.currency,
-			w.transaction_id, w.utr, w.body_sha256, w.verified, w.stale, w.problem
-		FROM deliveries w JOIN source_files f ON f.id = w.file_id
-		WHERE w.file_id IN (SELECT file_id FROM live) AND (
-			w.file_id IN (SELECT file_id FROM dayfiles)
-			OR EXISTS (SELECT 1 FROM k WHERE k.entity = w.entity AND k.key = w.key)
-			OR w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (SELECT file_id FROM dayfiles)))
-		ORDER BY f.path, w.line`,
-		d.Date, d.Date, nanos(from), nanos(to), d.Date)
-	if err != nil {
-		return err
-	}
+// deliveryColumns are the columns of a delivery, as scanDeliveries reads
+// them.
+const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event, w.entity, w.key, w.class, w.amount,
+	w.currency, w.transaction_id, w.utr, w.body_sha256, w.verified, w.stale, w.problem`
+
+// scanDeliveries appends rows of deliveryColumns to out, skipping those
+// already taken (by file and line).
+func scanDeliveries(rows *sql.Rows, sc *dayScope, taken map[[2]int64]bool, out []recon.Delivery) ([]recon.Delivery, error) {
 	defer rows.Close()
+	var event, entity, class, currency, verified sql.RawBytes
 	for rows.Next() {
-		var r deliveryRow
-		if err := rows.StructScan(&r); err != nil {
+		var dv recon.Delivery
+		var file, line, received int64
+		var amount sql.NullInt64
+		if err := rows.Scan(&file, &line, &received, &dv.Timestamp, &event, &entity, &dv.Key, &class, &amount,
+			&currency, &dv.TransactionID, &dv.UTR, &dv.BodySHA256, &verified, &dv.Stale, &dv.Problem); err != nil {
+			return out, err
+		}
+		if taken != nil {
+			at := [2]int64{file, line}
+			if taken[at] {
+				continue
+			}
+			taken[at] = true
+		}
+		in := sc.intern
+		dv.Place = recon.Place{File: sc.paths[file], Line: itoa(line)}
+		dv.ReceivedAt, dv.Event, dv.Entity = instant(received), in.get(event), recon.Entity(in.get(entity))
+		dv.Class, dv.Currency, dv.Verified = recon.StatusClass(in.get(class)), in.get(currency), recon.VerifyMethod(in.get(verified))
+		if amount.Valid {
+			dv.Amount, dv.HasAmount = recon.Amount(amount.Int64), true
+		}
+		out = append(out, dv)
+	}
+	return out, rows.Err()
+}
+
+// loadDeliveries loads every delivery of the day's logs (its own and the
+// next date's), and every delivery of another live log that is of a key of
+// the day or repeats a body delivered in the day; ordered by log path and
+// line.
+func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	if id, ok := sc.roles["webhooks"]; ok {
+		d.DayLog = sc.paths[id]
+	}
+	var own []int64
+	for _, role := range []string{"webhooks", "webhooks_next"} {
+		if id, ok := sc.roles[role]; ok {
+			own = append(own, id)
+		}
+	}
+	sort.Slice(own, func(i, j int) bool { return sc.paths[own[i]] < sc.paths[own[j]] })
+	for _, id := range own {
+		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`, id)
+		if err != nil {
 			return err
 		}
-		dv := recon.Delivery{
-			Place: recon.Place{File: r.Path, Line: itoa(r.Line)}, ReceivedAt: instant(r.ReceivedAt),
-			Timestamp: r.Timestamp, Event: r.Event, Entity: recon.Entity(r.Entity), Key: r.Key,
-			Class: recon.StatusClass(r.Class), Currency: r.Currency, TransactionID: r.TransactionID, UTR: r.UTR,
-			BodySHA256: r.BodySHA256, Verified: recon.VerifyMethod(r.Verified), Stale: r.Stale, Problem: r.Problem,
+		if d.Deliveries, err = scanDeliveries(rows, sc, nil, d.Deliveries); err != nil {
+			return err
 		}
-		if r.Amount != nil {
-			dv.Amount, dv.HasAmount = recon.Amount(*r.Amount), true
-		}
-		d.Deliveries = append(d.Deliveries, dv)
 	}
-	return rows.Err()
+	var others []string
+	for id := range sc.webhooks {
+		if id != sc.roles["webhooks"] && id != sc.roles["webhooks_next"] {
+			others = append(others, itoa(id))
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	// Other logs: deliveries of the day's keys, or repeating a body the
+	// day's logs hold.
+	sort.Strings(others)
+	in := "(" + strings.Join(others, ",") + ")"
+	taken := map[[2]int64]bool{}
+	var more []recon.Delivery
+	joins := []struct{ role, entity, table, key string }{
+		{"orders", "PAYIN", "orders", "order_id"},
+		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
+	}
+	for _, j := range joins {
+		id, ok := sc.roles[j.role]
+		if !ok {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM `+j.table+` l
+			JOIN deliveries w ON w.entity = '`+j.entity+`' AND w.key = l.`+j.key+`
+			WHERE l.file_id = ? AND w.file_id IN `+in, id)
+		if err != nil {
+			return err
+		}
+		if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
+			return err
+		}
+	}
+	byKey, err := tx.PrepareContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w
+		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in)
+	if err != nil {
+		return err
+	}
+	defer byKey.Close()
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		keys := make([]string, 0)
+		for k := range sc.gatewayKeys[entity] {
+			if !sc.ledgerKeys[entity][k] {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			rows, err := byKey.QueryContext(ctx, string(entity), k)
+			if err != nil {
+				return err
+			}
+			if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
+				return err
+			}
+		}
+	}
+	if len(own) > 0 {
+		owned := make([]string, len(own))
+		for i, id := range own {
+			owned[i] = itoa(id)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id IN `+in+`
+			AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (`+strings.Join(owned, ",")+`))`)
+		if err != nil {
+			return err
+		}
+		if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
+			return err
+		}
+	}
+	if len(more) == 0 {
+		return nil
+	}
+	d.Deliveries = append(d.Deliveries, more...)
+	sort.SliceStable(d.Deliveries, func(i, j int) bool {
+		a, b := &d.Deliveries[i].Place, &d.Deliveries[j].Place
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return lineNumber(a.Line) < lineNumber(b.Line)
+	})
+	return nil
+}
+
+func lineNumber(s string) int64 {
+	var n int64
+	fmt.Sscan(s, &n)
+	return n
 }
 
 func (s *DB) loadPulls(ctx context.Context, tx *sqlx.Tx, d *recon.Day) error {
@@ -291,31 +527,68 @@ func (s *DB) loadPulls(ctx context.Context, tx *sqlx.Tx, d *recon.Day) error {
 }
 
 // loadKnownKeys finds the keys of the day's own-log deliveries that a
-// ledger of any date (inside its day or not) or a stored gateway record
-// knows: a delivery for such a key is not an orphan.
-func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day) error {
-	rows, err := tx.QueryxContext(ctx, `
-		SELECT DISTINCT w.entity, w.key FROM deliveries w
-		JOIN day_sources ds ON ds.file_id = w.file_id AND ds.business_date = ? AND ds.role = 'webhooks'
-		WHERE w.key <> '' AND (
-			(w.entity = 'PAYIN' AND EXISTS (SELECT 1 FROM orders o JOIN day_sources d2 ON d2.file_id = o.file_id
-				WHERE o.order_id = w.key AND d2.role = 'orders'))
-			OR (w.entity = 'PAYOUT' AND EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
-				WHERE p.payout_order_id = w.key AND d2.role = 'payouts'))
-			OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = w.entity AND g.key = w.key
-				AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources))))`, d.Date)
+// ledger of any date (inside its day or not) or a live gateway record
+// knows, beyond the day's ledger rows and gateway records: a delivery for
+// such a key is not an orphan. Only keys neither the date's ledger files
+// nor the loaded gateway records hold are looked up.
+func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	own, ok := sc.roles["webhooks"]
+	if !ok {
+		return nil
+	}
+	loaded := map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}}
+	for i := range d.Gateway {
+		loaded[d.Gateway[i].Entity][d.Gateway[i].Key] = true
+	}
+	ownPath := sc.paths[own]
+	var lookup []dayKey
+	asked := map[dayKey]bool{}
+	for i := range d.Deliveries {
+		dv := &d.Deliveries[i]
+		if dv.Place.File != ownPath || dv.Key == "" || d.KnownKeys[dv.Entity] == nil {
+			continue
+		}
+		switch {
+		case sc.inDay[dv.Entity][dv.Key] || loaded[dv.Entity][dv.Key]:
+			// Matching knows it already.
+		case sc.ledgerKeys[dv.Entity][dv.Key]:
+			d.KnownKeys[dv.Entity][dv.Key] = true
+		default:
+			k := dayKey{entity: dv.Entity, ref: dv.Key}
+			if !asked[k] {
+				asked[k] = true
+				lookup = append(lookup, k)
+			}
+		}
+	}
+	if len(lookup) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM orders o JOIN day_sources d2 ON d2.file_id = o.file_id
+			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role = 'orders')
+		OR EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
+			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role = 'payouts')
+		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = ?1 AND g.key = ?2
+			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)))`)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var e, k string
-		if err := rows.Scan(&e, &k); err != nil {
+	defer st.Close()
+	for _, k := range lookup {
+		var known bool
+		if err := st.QueryRowContext(ctx, string(k.entity), k.ref).Scan(&known); err != nil {
 			return err
 		}
-		if m := d.KnownKeys[recon.Entity(e)]; m != nil {
-			m[k] = true
+		if known {
+			d.KnownKeys[k.entity][k.ref] = true
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+// dayKey is one key of a pay-in or a payout.
+type dayKey struct {
+	entity recon.Entity
+	ref    string
 }

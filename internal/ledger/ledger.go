@@ -6,6 +6,8 @@ package ledger
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -17,7 +19,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/mattn/go-sqlite3" // the database/sql driver "sqlite3"
+	"github.com/mattn/go-sqlite3"
 )
 
 //go:embed migration/*.sql
@@ -55,11 +57,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
+	q.Set("_cache_size", "-65536") // KiB: a day's indexes stay in memory while it loads
 	dsn := "file:" + url.PathEscape(path) + "?" + q.Encode()
-	db, err := sqlx.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
+	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune}}), "sqlite3")
 	// One connection: SQLite has one writer, and a single connection keeps
 	// every statement of a run on the same view.
 	db.SetMaxOpenConns(1)
@@ -69,6 +69,25 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// connector opens connections to one SQLite file through a driver of our
+// own, so that each connection is tuned (tune) without registering a
+// driver name for the whole process.
+type connector struct {
+	dsn    string
+	driver *sqlite3.SQLiteDriver
+}
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
+func (c connector) Driver() driver.Driver                        { return c.driver }
+
+// tune sets the pragmas the DSN cannot: reads of a large day go through a
+// memory map instead of a read call per page, and sorts and temporary
+// indexes stay in memory.
+func tune(c *sqlite3.SQLiteConn) error {
+	_, err := c.Exec("PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY", nil)
+	return err
 }
 
 // Close closes the store.
