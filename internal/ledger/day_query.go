@@ -28,6 +28,7 @@ type dayScope struct {
 	live     map[int64]bool   // files that are some date's source
 	webhooks map[int64]bool   // files that are some date's webhook log
 	paths    map[int64]string // every source file's path
+	accepted map[int64]int    // every source file's accepted rows
 	// ledgerKeys holds the keys of every row of the date's ledger files,
 	// inside the day or not (they select the gateway records and
 	// deliveries the day needs); inDay those of the rows inside the day.
@@ -42,23 +43,25 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 	sc := &dayScope{
 		date: date, lo: nanos(from), hi: nanos(to),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
+		accepted:    map[int64]int{},
 		ledgerKeys:  map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		inDay:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		gatewayKeys: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		intern:      interner{},
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, path FROM source_files`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, path, rows_accepted FROM source_files`)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var id int64
 		var path string
-		if err := rows.Scan(&id, &path); err != nil {
+		var accepted int
+		if err := rows.Scan(&id, &path, &accepted); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		sc.paths[id] = path
+		sc.paths[id], sc.accepted[id] = path, accepted
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -114,6 +117,7 @@ func (s *DB) loadOrders(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayS
 	}
 	defer rows.Close()
 	path := sc.paths[id]
+	d.Orders = make([]recon.Order, 0, sc.accepted[id])
 	keys, inDay := sc.ledgerKeys[recon.EntityPayin], sc.inDay[recon.EntityPayin]
 	var currency, status, class, method sql.RawBytes
 	for rows.Next() {
@@ -150,6 +154,7 @@ func (s *DB) loadPayouts(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 	}
 	defer rows.Close()
 	path := sc.paths[id]
+	d.Payouts = make([]recon.Payout, 0, sc.accepted[id])
 	keys, inDay := sc.ledgerKeys[recon.EntityPayout], sc.inDay[recon.EntityPayout]
 	var currency, status, class, mode, ifsc sql.RawBytes
 	for rows.Next() {
@@ -251,6 +256,9 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 			recon.EntityPayout: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayout]))},
 		order: map[recon.Entity]map[string][2]int64{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
+	if id, ok := sc.roles["gateway"]; ok {
+		d.Gateway = make([]recon.GatewayRecord, 0, sc.accepted[id]+sc.accepted[sc.roles["orders"]]/64)
+	}
 	// The records of the ledgers' keys: one index probe per ledger row.
 	joins := []struct{ role, entity, table, key string }{
 		{"orders", "PAYIN", "orders", "order_id"},
@@ -261,8 +269,10 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 		if !ok {
 			continue
 		}
+		// CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
+		// statistics to know the store holds far more records than the day.
 		rows, err := tx.QueryContext(ctx, `SELECT `+gatewayColumns+` FROM `+j.table+` l
-			JOIN gateway_records g ON g.entity = '`+j.entity+`' AND g.key = l.`+j.key+` WHERE l.file_id = ?`, id)
+			CROSS JOIN gateway_records g ON g.entity = '`+j.entity+`' AND g.key = l.`+j.key+` WHERE l.file_id = ?`, id)
 		if err != nil {
 			return err
 		}
@@ -407,6 +417,11 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 		}
 	}
 	sort.Slice(own, func(i, j int) bool { return sc.paths[own[i]] < sc.paths[own[j]] })
+	n := 0
+	for _, id := range own {
+		n += sc.accepted[id]
+	}
+	d.Deliveries = make([]recon.Delivery, 0, n)
 	for _, id := range own {
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`, id)
 		if err != nil {
@@ -441,7 +456,7 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 			continue
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM `+j.table+` l
-			JOIN deliveries w ON w.entity = '`+j.entity+`' AND w.key = l.`+j.key+`
+			CROSS JOIN deliveries w ON w.entity = '`+j.entity+`' AND w.key = l.`+j.key+`
 			WHERE l.file_id = ? AND w.file_id IN `+in, id)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -95,6 +96,7 @@ type Loader struct {
 	fileID int64
 	now    int64
 	seq    int64
+	calls  int
 	stmts  map[string]*sqlx.Stmt
 }
 
@@ -110,7 +112,16 @@ func (l *Loader) exec(query string, args ...any) error {
 		}
 		l.stmts[query] = st
 	}
-	_, err := st.ExecContext(l.ctx, args...)
+	// Statements run under a context that cannot be cancelled: for one
+	// that can, the driver starts a goroutine per statement to watch it.
+	// The run's context is checked here instead, every 1024 rows.
+	l.calls++
+	if l.calls%1024 == 0 {
+		if err := l.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	_, err := st.ExecContext(context.WithoutCancel(l.ctx), args...)
 	return err
 }
 
@@ -182,8 +193,7 @@ func (l *Loader) Delivery(d *recon.Delivery) error {
 	if d.HasAmount {
 		amount = int64(d.Amount)
 	}
-	line := 0
-	fmt.Sscan(d.Place.Line, &line)
+	line, _ := strconv.Atoi(d.Place.Line)
 	return l.exec(insertDelivery, l.fileID, line, nanos(d.ReceivedAt), d.Timestamp, d.Event, string(d.Entity),
 		d.Key, string(d.Class), amount, d.Currency, d.TransactionID, d.UTR, d.BodySHA256, string(d.Verified),
 		d.Stale, d.Problem)

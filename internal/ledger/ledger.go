@@ -82,11 +82,11 @@ type connector struct {
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.driver }
 
-// tune sets the pragmas the DSN cannot: reads of a large day go through a
-// memory map instead of a read call per page, and sorts and temporary
-// indexes stay in memory.
+// tune sets the pragmas the DSN cannot: sorts and temporary indexes stay in
+// memory. (No memory map: its pages would count in the run's resident
+// memory, which must stay bounded for a large day.)
 func tune(c *sqlite3.SQLiteConn) error {
-	_, err := c.Exec("PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY", nil)
+	_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
 	return err
 }
 
