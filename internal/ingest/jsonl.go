@@ -20,6 +20,9 @@ type object struct{ o *fastjson.Object }
 // escapes, no control characters, one value only); the parser itself is
 // lenient.
 func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
+	if err := checkDepth(data); err != nil {
+		return object{}, err
+	}
 	if err := fastjson.ValidateBytes(data); err != nil {
 		if strings.Contains(err.Error(), "unexpected tail") {
 			return object{}, fmt.Errorf("more than one JSON value on the line")
@@ -35,6 +38,40 @@ func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
 		return object{}, fmt.Errorf("not a JSON object")
 	}
 	return object{o}, nil
+}
+
+// maxDepth bounds how deeply a line's arrays and objects may nest. recon's
+// JSON nests three levels at most; the validator recurses once per level,
+// so a hostile line of a million '[' must be refused before it runs.
+const maxDepth = 64
+
+// checkDepth refuses a document nested deeper than maxDepth, counting the
+// brackets outside strings.
+func checkDepth(data []byte) error {
+	depth, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+			if depth > maxDepth {
+				return fmt.Errorf("nested more than %d levels deep", maxDepth)
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return nil
 }
 
 // has reports whether the object has the key.

@@ -189,3 +189,48 @@ func TestWebhookConflictingHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestReadHostileJSONLines: lines a parser could choke on are rejected
+// with a reason and their line number, and the lines after them load.
+func TestReadHostileJSONLines(t *testing.T) {
+	good := `{"order_id":"ORD-1","order_amount":"105.00","currency":"INR","order_status":"PAID","created_at":"24-11-2026 10:15 AM"}`
+	tests := []struct {
+		name, line, reason string
+	}{
+		{"deep arrays", strings.Repeat("[", 1<<20), "nested more than 64 levels"},
+		{"deep objects", strings.Repeat(`{"a":`, 100000), "nested more than 64 levels"},
+		{"NaN amount", `{"order_id":"ORD-2","order_amount":NaN}`, "line is not a JSON object"},
+		{"bad escape", `{"order_id":"ORD-\q"}`, "line is not a JSON object"},
+		{"two values", good + " " + good, "more than one JSON value"},
+		{"not an object", `["ORD-1"]`, "not a JSON object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "gateway.jsonl", tt.line+"\n"+good+"\n")
+			c, counts := mustRead(t, ReadGateway, path, testOptions())
+			if counts.Read != 2 || counts.Accepted != 1 || counts.Rejected != 1 {
+				t.Fatalf("counts %+v, want 2 read, 1 accepted, 1 rejected", counts)
+			}
+			if r := rejectOf(c, "1"); r == nil || !strings.Contains(r.Reason, tt.reason) {
+				t.Errorf("line 1: reject %+v, want reason containing %q", r, tt.reason)
+			}
+			if len(c.gateway) != 1 || c.gateway[0].Place.Line != "2" {
+				t.Errorf("gateway records %+v, want line 2 loaded", c.gateway)
+			}
+		})
+	}
+
+	t.Run("webhook headers not an object", func(t *testing.T) {
+		path := writeFile(t, "webhooks.jsonl", `{"received_at":"2026-11-24T10:15:02+05:30","headers":"X-Signature: ab","body":"{}"}`+"\n"+
+			strings.Repeat("[", 1<<20)+"\n")
+		c, counts := mustRead(t, ReadWebhooks, path, testOptions())
+		if counts.Read != 2 || counts.Rejected != 2 {
+			t.Fatalf("counts %+v, want 2 read, 2 rejected", counts)
+		}
+		for line, reason := range map[string]string{"1": "headers is not an object", "2": "nested more than 64 levels"} {
+			if r := rejectOf(c, line); r == nil || !strings.Contains(r.Reason, reason) {
+				t.Errorf("line %s: reject %+v, want reason containing %q", line, r, reason)
+			}
+		}
+	})
+}

@@ -74,7 +74,10 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	if d.ReceivedAt, err = ParseTime(text(receivedAt), opts.Zone); err != nil {
 		return nil, bad("received_at", text(receivedAt), err)
 	}
-	headers, _ := sd.obj("headers")
+	headers, ok := sd.obj("headers")
+	if hv := sd.o.Get("headers"); !ok && hv != nil && hv.Type() != fastjson.TypeNull {
+		return nil, &fieldError{column: "headers", value: truncate(string(hv.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: headers is not an object"}
+	}
 	sig, sigOK := header(headers, "x-signature")
 	ts, tsOK := header(headers, "x-timestamp")
 	if !sigOK {
