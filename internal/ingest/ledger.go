@@ -18,34 +18,28 @@ import (
 // sends each order and each rejected row to sink.
 func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
-	return readLedger(ctx, path, orderFields, opts.OrderColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
-		var o recon.Order
-		if fe := parseOrder(r, cols, &opts, &o); fe != nil {
-			return fe, nil
+	return readLedger(ctx, path, orderFields, opts.OrderColumns, &opts, func(r *row, cols columns) (*recon.Order, *fieldError) {
+		o := &recon.Order{}
+		if fe := parseOrder(r, cols, &opts, o); fe != nil {
+			return nil, fe
 		}
 		o.Place = recon.Place{File: path, Line: r.line}
-		if sink.Order == nil {
-			return nil, nil
-		}
-		return nil, sink.Order(&o)
-	}, sink.Reject)
+		return o, nil
+	}, sink.Order, sink.Reject)
 }
 
 // ReadPayouts reads a payout ledger (CSV or XLSX) and sends each payout and
 // each rejected row to sink.
 func ReadPayouts(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
-	return readLedger(ctx, path, payoutFields, opts.PayoutColumns, &opts, func(r *row, cols columns) (*fieldError, error) {
-		var p recon.Payout
-		if fe := parsePayout(r, cols, &opts, &p); fe != nil {
-			return fe, nil
+	return readLedger(ctx, path, payoutFields, opts.PayoutColumns, &opts, func(r *row, cols columns) (*recon.Payout, *fieldError) {
+		p := &recon.Payout{}
+		if fe := parsePayout(r, cols, &opts, p); fe != nil {
+			return nil, fe
 		}
 		p.Place = recon.Place{File: path, Line: r.line}
-		if sink.Payout == nil {
-			return nil, nil
-		}
-		return nil, sink.Payout(&p)
-	}, sink.Reject)
+		return p, nil
+	}, sink.Payout, sink.Reject)
 }
 
 // rowSource yields a ledger's rows, header first; io.EOF at the end. A row
@@ -55,9 +49,19 @@ type rowSource interface {
 	close() error
 }
 
-type rowFunc func(r *row, cols columns) (*fieldError, error)
+// ledgerItem is one row of a ledger as the reading goroutine left it: a
+// record, or a reject.
+type ledgerItem[T any] struct {
+	rec T
+	rej *recon.Reject
+}
 
-func readLedger(ctx context.Context, path string, fields []field, override map[string]string, opts *Options, each rowFunc, reject func(*recon.Reject) error) (Counts, error) {
+// readLedger reads a ledger on two goroutines: one reads the rows, finds
+// the header and parses each row; the caller's goroutine counts them and
+// hands records to emit and rejects to reject, in file order. A nil emit
+// or reject discards.
+func readLedger[T any](ctx context.Context, path string, fields []field, override map[string]string, opts *Options,
+	parse func(*row, columns) (T, *fieldError), emit func(T) error, reject func(*recon.Reject) error) (Counts, error) {
 	var counts Counts
 	src, err := openLedger(path, opts)
 	if err != nil {
@@ -65,11 +69,69 @@ func readLedger(ctx context.Context, path string, fields []field, override map[s
 	}
 	defer src.close()
 
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []ledgerItem[T], 8)
+	var readErr error
+	go func() {
+		defer close(batches)
+		readErr = readRows(ctx, path, src, fields, override, parse, batches)
+	}()
+	var emitErr error
+	for batch := range batches {
+		if emitErr != nil {
+			continue // drain: the reader stops at its next batch
+		}
+		for _, it := range batch {
+			if it.rej != nil {
+				counts.reject()
+				if reject != nil {
+					if emitErr = reject(it.rej); emitErr != nil {
+						break
+					}
+				}
+				continue
+			}
+			counts.accept()
+			if emit != nil {
+				if emitErr = emit(it.rec); emitErr != nil {
+					break
+				}
+			}
+		}
+		if emitErr != nil {
+			cancel()
+		}
+	}
+	if emitErr != nil {
+		return counts, emitErr
+	}
+	return counts, readErr
+}
+
+// readRows reads src's rows, finds the header and parses every row after
+// it, sending them in batches.
+func readRows[T any](ctx context.Context, path string, src rowSource, fields []field, override map[string]string,
+	parse func(*row, columns) (T, *fieldError), out chan<- []ledgerItem[T]) error {
+	const batchRows = 256
+	batch := make([]ledgerItem[T], 0, batchRows)
+	send := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		select {
+		case out <- batch:
+			batch = make([]ledgerItem[T], 0, batchRows)
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	var cols columns
-	for {
-		if counts.Read%4096 == 0 {
+	for n := 0; ; n++ {
+		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return counts, err
+				return err
 			}
 		}
 		r, err := src.next()
@@ -78,45 +140,34 @@ func readLedger(ctx context.Context, path string, fields []field, override map[s
 		}
 		var rej *recon.Reject
 		if errors.As(err, &rej) {
-			counts.reject()
-			if reject != nil {
-				if err := reject(rej); err != nil {
-					return counts, err
-				}
-			}
+			batch = append(batch, ledgerItem[T]{rej: rej})
+		} else if err != nil {
+			return err
+		} else if r.empty() {
 			continue
-		}
-		if err != nil {
-			return counts, err
-		}
-		if r.empty() {
-			continue
-		}
-		if cols == nil {
+		} else if cols == nil {
 			if cols, err = resolveHeader(path, r.cells, fields, override); err != nil {
-				return counts, err
+				return err
 			}
 			continue
+		} else if rec, fe := parse(r, cols); fe != nil {
+			batch = append(batch, ledgerItem[T]{rej: &recon.Reject{File: path, Line: r.line, Column: fe.column, Value: fe.value, Reason: fe.reason}})
+		} else {
+			batch = append(batch, ledgerItem[T]{rec: rec})
 		}
-		fe, err := each(r, cols)
-		if err != nil {
-			return counts, err
-		}
-		if fe == nil {
-			counts.accept()
-			continue
-		}
-		counts.reject()
-		if reject != nil {
-			if err := reject(&recon.Reject{File: path, Line: r.line, Column: fe.column, Value: fe.value, Reason: fe.reason}); err != nil {
-				return counts, err
+		if len(batch) == batchRows {
+			if err := send(); err != nil {
+				return err
 			}
 		}
+	}
+	if err := send(); err != nil {
+		return err
 	}
 	if cols == nil {
-		return counts, fmt.Errorf("%s: file is empty (no header row)", path)
+		return fmt.Errorf("%s: file is empty (no header row)", path)
 	}
-	return counts, nil
+	return nil
 }
 
 var (
