@@ -7,7 +7,7 @@ import (
 // plant adds the planted exceptions and their near misses. Each planted
 // exception is listed in d.Planted; a near miss is a case built to look
 // like one and must produce no exception.
-func (d *Day) plant() {
+func (d *Day) plant(set int) {
 	p := func(category, entity, ref, note string) {
 		d.Planted = append(d.Planted, Planted{category, entity, ref, note})
 	}
