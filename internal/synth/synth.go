@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -216,4 +217,22 @@ func reorder(body string) string {
 		return body
 	}
 	return `{"event": ` + string(m["event"]) + `, "data": ` + string(m["data"]) + `}`
+}
+
+// Tier is a named size of day for the benchmarks (issue 8).
+type Tier struct {
+	Name            string
+	Orders, Payouts int
+	PlantRate       float64
+}
+
+// TierOf returns the tier named S or M (case-insensitive).
+func TierOf(name string) (Tier, error) {
+	switch strings.ToUpper(name) {
+	case "S":
+		return Tier{Name: "S", Orders: 100_000, Payouts: 20_000, PlantRate: 0.005}, nil
+	case "M":
+		return Tier{Name: "M", Orders: 1_000_000, Payouts: 200_000, PlantRate: 0.005}, nil
+	}
+	return Tier{}, fmt.Errorf("unknown tier %q: want S (100,000 orders) or M (1,000,000 orders)", name)
 }
