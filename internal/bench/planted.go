@@ -19,71 +19,71 @@ var exceptionReports = []string{"mismatches.csv", "duplicates.csv", "missing_utr
 type Check struct {
 	Planted  int // planted exceptions (rejects aside)
 	Reported int // rows of the exception reports
-	// Differences lists, per category where they differ, what was planted
-	// and not reported (missed) and what was reported and not planted.
+	// Differences lists the categories where the reports are not exactly
+	// the planted exceptions, in category order.
 	Differences []Difference
 }
 
 // Difference is one category where the reports are not the planted set.
+// Keys are "ENTITY reference", sorted.
 type Difference struct {
 	Category          string
-	Missed, Unplanted int
-	ExampleMissed     string
-	ExampleUnplanted  string
-	Planted, Reported int
+	Planted, Reported int      // planted exceptions, report rows
+	Missed            []string // planted, not reported
+	Unplanted         []string // reported, not planted
+	Repeated          []string // reported more than once
 }
 
-// CheckPlanted reads planted.csv of the day and the exception reports in
-// reports.
+// CheckPlanted compares planted.csv of the day in day with the exception
+// reports in reports.
 func CheckPlanted(day, reports string) (Check, error) {
-	planted, _, err := readKeys(filepath.Join(day, "planted.csv"), func(r []string) bool { return r[0] != "REJECT" })
+	planted, err := readKeys(filepath.Join(day, "planted.csv"), func(r []string) bool { return r[0] != "REJECT" })
 	if err != nil {
 		return Check{}, err
 	}
-	var c Check
-	reported := map[string]map[string]bool{}
+	reported := map[string]map[string]int{}
 	for _, name := range exceptionReports {
-		keys, rows, err := readKeys(filepath.Join(reports, name), func([]string) bool { return true })
+		keys, err := readKeys(filepath.Join(reports, name), func([]string) bool { return true })
 		if err != nil {
 			return Check{}, err
 		}
-		c.Reported += rows
 		for cat, ks := range keys {
 			if reported[cat] == nil {
-				reported[cat] = map[string]bool{}
+				reported[cat] = map[string]int{}
 			}
-			for k := range ks {
-				reported[cat][k] = true
+			for k, n := range ks {
+				reported[cat][k] += n
 			}
 		}
 	}
-	categories := map[string]bool{}
-	for cat, ks := range planted {
-		categories[cat] = true
-		c.Planted += len(ks)
-	}
+	var c Check
+	categories := slices.Collect(maps.Keys(planted))
 	for cat := range reported {
-		categories[cat] = true
+		if planted[cat] == nil {
+			categories = append(categories, cat)
+		}
 	}
-	for _, cat := range slices.Sorted(maps.Keys(categories)) {
-		d := Difference{Category: cat, Planted: len(planted[cat]), Reported: len(reported[cat])}
+	slices.Sort(categories)
+	for _, cat := range categories {
+		d := Difference{Category: cat, Planted: len(planted[cat])}
 		for _, k := range slices.Sorted(maps.Keys(planted[cat])) {
-			if !reported[cat][k] {
-				d.Missed++
-				if d.ExampleMissed == "" {
-					d.ExampleMissed = k
-				}
+			if reported[cat][k] == 0 {
+				d.Missed = append(d.Missed, k)
 			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(reported[cat])) {
-			if !planted[cat][k] {
-				d.Unplanted++
-				if d.ExampleUnplanted == "" {
-					d.ExampleUnplanted = k
-				}
+			n := reported[cat][k]
+			d.Reported += n
+			if planted[cat][k] == 0 {
+				d.Unplanted = append(d.Unplanted, k)
+			}
+			if n > 1 {
+				d.Repeated = append(d.Repeated, k)
 			}
 		}
-		if d.Missed > 0 || d.Unplanted > 0 {
+		c.Planted += d.Planted
+		c.Reported += d.Reported
+		if len(d.Missed)+len(d.Unplanted)+len(d.Repeated) > 0 {
 			c.Differences = append(c.Differences, d)
 		}
 	}
@@ -91,30 +91,29 @@ func CheckPlanted(day, reports string) (Check, error) {
 }
 
 // readKeys reads a CSV whose first three columns are category, entity and
-// reference, and returns the "entity reference" keys of each category and
-// the number of rows kept.
-func readKeys(path string, keep func([]string) bool) (map[string]map[string]bool, int, error) {
+// reference, and counts the rows of each "entity reference" key of each
+// category.
+func readKeys(path string, keep func([]string) bool) (map[string]map[string]int, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	rows, err := r.ReadAll()
 	if err != nil {
-		return nil, 0, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	keys, n := map[string]map[string]bool{}, 0
+	keys := map[string]map[string]int{}
 	for i, row := range rows {
 		if i == 0 || len(row) < 3 || !keep(row) {
 			continue
 		}
-		n++
 		if keys[row[0]] == nil {
-			keys[row[0]] = map[string]bool{}
+			keys[row[0]] = map[string]int{}
 		}
-		keys[row[0]][strings.Join(row[1:3], " ")] = true
+		keys[row[0]][strings.Join(row[1:3], " ")]++
 	}
-	return keys, n, nil
+	return keys, nil
 }

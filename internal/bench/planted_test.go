@@ -33,13 +33,14 @@ func TestCheckPlanted(t *testing.T) {
 			"duplicates.csv":  header + "DUPLICATE_UTR,PAYOUT,PO-1,HIGH\nDUPLICATE_UTR,PAYOUT,PO-2,HIGH\n",
 			"missing_utr.csv": header,
 		}, Check{Planted: 3, Reported: 3}},
-		{"one missed, one unplanted", map[string]string{
+		{"one missed, one unplanted, one repeated", map[string]string{
 			"mismatches.csv":  header + "STATUS_MISMATCH,PAYIN,ORD-9,HIGH\n",
 			"duplicates.csv":  header + "DUPLICATE_UTR,PAYOUT,PO-1,HIGH\nDUPLICATE_UTR,PAYOUT,PO-2,HIGH\n",
-			"missing_utr.csv": header,
-		}, Check{Planted: 3, Reported: 3, Differences: []Difference{
-			{Category: "AMOUNT_MISMATCH", Planted: 1, Missed: 1, ExampleMissed: "PAYIN ORD-AMT-1"},
-			{Category: "STATUS_MISMATCH", Reported: 1, Unplanted: 1, ExampleUnplanted: "PAYIN ORD-9"},
+			"missing_utr.csv": header + "DUPLICATE_UTR,PAYOUT,PO-2,HIGH\n",
+		}, Check{Planted: 3, Reported: 4, Differences: []Difference{
+			{Category: "AMOUNT_MISMATCH", Planted: 1, Missed: []string{"PAYIN ORD-AMT-1"}},
+			{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Repeated: []string{"PAYOUT PO-2"}},
+			{Category: "STATUS_MISMATCH", Reported: 1, Unplanted: []string{"PAYIN ORD-9"}},
 		}}},
 	}
 	for _, tt := range tests {

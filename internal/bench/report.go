@@ -115,13 +115,11 @@ func writeCheck(w io.Writer, c Check) error {
 	fmt.Fprintf(w, "exceptions: %s report rows, %s planted: NOT the planted ones\n", group(int64(c.Reported)),
 		group(int64(c.Planted)))
 	tw, flush := table(w, 0)
-	fmt.Fprintln(tw, "  category\tplanted\treported\tmissed\tunplanted\texample")
+	fmt.Fprintln(tw, "  category\tplanted\treported\tmissed\tunplanted\trepeated\texample")
 	for _, d := range c.Differences {
-		example := d.ExampleMissed
-		if example == "" {
-			example = d.ExampleUnplanted
-		}
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%s\n", d.Category, d.Planted, d.Reported, d.Missed, d.Unplanted, example)
+		example := slices.Concat(d.Missed, d.Unplanted, d.Repeated)[0]
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t%s\n", d.Category, d.Planted, d.Reported, len(d.Missed),
+			len(d.Unplanted), len(d.Repeated), example)
 	}
 	return flush()
 }

@@ -50,7 +50,7 @@ exceptions: 540 reported, 540 planted: exactly the planted ones
 			Seed: 2, Data: "d", Gen: &Usage{Wall: 16 * time.Second, User: 12 * time.Second, MaxRSS: 36 << 20},
 			First: Run{Usage: Usage{Wall: 30 * time.Second, MaxRSS: 2 << 30}}, Rerun: Run{Usage: Usage{Wall: 3 * time.Second}},
 			Check: Check{Planted: 10, Reported: 11, Differences: []Difference{
-				{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Unplanted: 1, ExampleUnplanted: "PAYOUT PO1"}}},
+				{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Unplanted: []string{"PAYOUT PO1"}}}},
 			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2)
 day d: generated in 16.00 s wall, 12.00 s CPU, 36.0 MiB peak RSS
 
@@ -67,8 +67,8 @@ re-run, nothing changed
 tier M / tier S (last runs)  15.0                      ≤ 11          MISSED
 
 exceptions: 11 report rows, 10 planted: NOT the planted ones
-  category       planted  reported  missed  unplanted  example
-  DUPLICATE_UTR  2        3         0       1          PAYOUT PO1
+  category       planted  reported  missed  unplanted  repeated  example
+  DUPLICATE_UTR  2        3         0       1          0         PAYOUT PO1
 
 per-stage figures: none (the run's log has no "stage done" lines)
 `},
