@@ -17,6 +17,8 @@ FUZZTIME ?= 10s
 # generated once into bench/data/<tier>-<seed>.
 TIER ?= S
 SEED ?= 1
+# BENCHFLAGS passes more flags to reconbench, e.g. --no-rerun or --keep.
+BENCHFLAGS ?=
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -61,7 +63,7 @@ unit:
 
 bench: build ## measure `recon run` on a generated day (TIER=S or M), then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench
-	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(BENCHFLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## run each fuzz target for FUZZTIME (10s)

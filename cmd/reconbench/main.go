@@ -32,6 +32,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Date, "date", "2026-11-24", "business `date` of the generated day")
 	fs.StringVar(&cfg.Cache, "cache", "bench/data", "`folder` of the generated days and the last figures")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the runs' database, reports and logs")
+	fs.BoolVar(&cfg.NoRerun, "no-rerun", false, "skip the second run on the same database")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -28,6 +28,9 @@ type Config struct {
 	Date  string // the business date of the generated day
 	Cache string // the folder of the generated days and the last figures
 	Keep  bool   // keep the run's database, reports and logs
+	// NoRerun skips the second run (a tier M run takes minutes while the
+	// engine is slow).
+	NoRerun bool
 }
 
 // Bench generates the tier's day unless it is cached, runs recon on it
@@ -56,9 +59,14 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		"--orders", filepath.Join(r.Data, "orders.csv"), "--payouts", filepath.Join(r.Data, "payouts.csv"),
 		"--gateway", filepath.Join(r.Data, "gateway.jsonl"), "--webhooks", filepath.Join(r.Data, "webhooks.jsonl"),
 		"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "reports"), "--log-format", "json"}
-	for i, run := range []*Run{&r.First, &r.Rerun} {
-		name := []string{"first", "re-run"}[i]
-		fmt.Fprintf(progress, "%s run: %s %s\n", name, cfg.Recon, strings.Join(args, " "))
+	runs := []*Run{&r.First}
+	if !cfg.NoRerun {
+		r.Rerun = &Run{}
+		runs = append(runs, r.Rerun)
+	}
+	for i, run := range runs {
+		name := []string{"first-run", "re-run"}[i]
+		fmt.Fprintf(progress, "%s: %s %s\n", name, cfg.Recon, strings.Join(args, " "))
 		if *run, err = measureRun(ctx, cfg.Recon, args, filepath.Join(tmp, name)); err != nil {
 			return err
 		}

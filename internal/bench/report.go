@@ -24,7 +24,8 @@ type Result struct {
 	Seed            uint64
 	Data            string // the folder of the day's files
 	Gen             *Usage // the generation, nil when the day was cached
-	First, Rerun    Run
+	First           Run
+	Rerun           *Run // nil when skipped
 	// Check compares the first run's reports with the planted exceptions.
 	Check Check
 	// Walls holds the last first-run wall time of each tier measured so
@@ -76,11 +77,17 @@ func Write(w io.Writer, r Result) error {
 	row(tw, "  CPU user+sys", fmt.Sprintf("%s (%s + %s)", secs(r.First.CPU()), secs(r.First.User), secs(r.First.Sys)),
 		false, "", true)
 	row(tw, "  peak RSS", mib(r.First.MaxRSS), t.MaxRSS > 0, "≤ "+mib(t.MaxRSS), r.First.MaxRSS <= t.MaxRSS)
-	fmt.Fprintln(tw, "re-run, nothing changed\t\t\t")
-	row(tw, "  wall", secs(r.Rerun.Wall), false, "", true)
-	row(tw, "  CPU user+sys", secs(r.Rerun.CPU()), false, "", true)
-	row(tw, "  peak RSS", mib(r.Rerun.MaxRSS), false, "", true)
-	if r.First.Wall > 0 {
+	var rerun []Stage
+	if r.Rerun == nil {
+		fmt.Fprintln(tw, "re-run\tskipped\t\t")
+	} else {
+		rerun = r.Rerun.Stages
+		fmt.Fprintln(tw, "re-run, nothing changed\t\t\t")
+		row(tw, "  wall", secs(r.Rerun.Wall), false, "", true)
+		row(tw, "  CPU user+sys", secs(r.Rerun.CPU()), false, "", true)
+		row(tw, "  peak RSS", mib(r.Rerun.MaxRSS), false, "", true)
+	}
+	if r.Rerun != nil && r.First.Wall > 0 {
 		share := r.Rerun.Wall.Seconds() / r.First.Wall.Seconds()
 		row(tw, "  re-run / first", percent(share), true, "≤ "+percent(RerunTarget), share <= RerunTarget)
 	}
@@ -101,7 +108,7 @@ func Write(w io.Writer, r Result) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	return writeStages(w, r.First.Stages, r.Rerun.Stages)
+	return writeStages(w, r.First.Stages, rerun)
 }
 
 // writeCheck says whether the first run reported exactly the planted
