@@ -13,6 +13,12 @@ DEMO_SECRET_KEY := sk_test_demo_fixture
 export CGO_ENABLED := 1
 # How long `make fuzz` runs each fuzz target; `make test` runs them for 2s.
 FUZZTIME ?= 10s
+# `make bench` measures this tier (S: 100,000 orders; M: 1,000,000) on a day
+# generated once into bench/data/<tier>-<seed>.
+TIER ?= S
+SEED ?= 1
+# BENCHFLAGS passes more flags to reconbench, e.g. --no-rerun or --keep.
+BENCHFLAGS ?=
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -55,7 +61,9 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-bench: build ## print benchmark figures
+bench: build ## measure `recon run` on a generated day (TIER=S or M), then the Go benchmarks
+	$(GO) build -o bin/reconbench ./cmd/reconbench
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(BENCHFLAGS)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## run each fuzz target for FUZZTIME (10s)

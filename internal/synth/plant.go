@@ -1,13 +1,30 @@
 package synth
 
 import (
+	"fmt"
 	"time"
 )
 
-// plant adds the planted exceptions and their near misses. Each planted
-// exception is listed in d.Planted; a near miss is a case built to look
-// like one and must produce no exception.
-func (d *Day) plant() {
+// plant adds one set of planted exceptions and their near misses. Each
+// planted exception is listed in d.Planted; a near miss is a case built to
+// look like one and must produce no exception. Set 0 is the original set;
+// a later set suffixes every key with -S<set> and varies the values two
+// sets would otherwise share (a beneficiary, a UTR), so that no set makes
+// an exception of another's.
+func (d *Day) plant(set int) {
+	id := func(key string) string {
+		if set == 0 {
+			return key
+		}
+		return fmt.Sprintf("%s-S%05d", key, set)
+	}
+	// shared returns the value of set 0, or one of set's own.
+	shared := func(v0, format string) string {
+		if set == 0 {
+			return v0
+		}
+		return fmt.Sprintf(format, set)
+	}
 	p := func(category, entity, ref, note string) {
 		d.Planted = append(d.Planted, Planted{category, entity, ref, note})
 	}
@@ -19,7 +36,7 @@ func (d *Day) plant() {
 	whOrder := func(o order) { d.orderWebhooks(o, false) }
 
 	// Pay-ins.
-	o := paid("ORD-AMT-1", 1499_00, 9*3600)
+	o := paid(id("ORD-AMT-1"), 1499_00, 9*3600)
 	d.addOrder(o, true, false)
 	o2 := o
 	o2.amount = 1499_01
@@ -27,12 +44,12 @@ func (d *Day) plant() {
 	whOrder(o2)
 	p("AMOUNT_MISMATCH", "PAYIN", o.id, "gateway 1499.01, ledger 1499.00")
 
-	o = paid("ORD-AMT-NEAR", 2500_00, 9*3600+60)
+	o = paid(id("ORD-AMT-NEAR"), 2500_00, 9*3600+60)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	// near miss: equal to the paisa
 
-	o = paid("ORD-CUR-1", 999_00, 9*3600+120)
+	o = paid(id("ORD-CUR-1"), 999_00, 9*3600+120)
 	d.addOrder(o, true, false)
 	o2 = o
 	o2.currency = "USD"
@@ -40,7 +57,7 @@ func (d *Day) plant() {
 	whOrder(o2)
 	p("CURRENCY_MISMATCH", "PAYIN", o.id, "gateway USD, ledger INR")
 
-	o = paid("ORD-STS-1", 750_00, 9*3600+180)
+	o = paid(id("ORD-STS-1"), 750_00, 9*3600+180)
 	d.addOrder(o, true, false)
 	o2 = o
 	o2.gatewayStatus, o2.paid = "FAILED", time.Time{}
@@ -48,49 +65,49 @@ func (d *Day) plant() {
 	whOrder(o2)
 	p("STATUS_MISMATCH", "PAYIN", o.id, "ledger success, gateway FAILED")
 
-	o = paid("ORD-MAG-1", 1200_00, 10*3600)
+	o = paid(id("ORD-MAG-1"), 1200_00, 10*3600)
 	d.addOrder(o, true, false)
 	p("MISSING_AT_GATEWAY", "PAYIN", o.id, "no gateway record")
 
-	o = paid("ORD-MIL-1", 3300_00, 10*3600+60)
+	o = paid(id("ORD-MIL-1"), 3300_00, 10*3600+60)
 	d.addOrder(o, false, true)
 	whOrder(o)
 	p("MISSING_IN_LEDGER", "PAYIN", o.id, "gateway PAID, no ledger row")
 
-	o = paid("ORD-MIL-PREV", 3400_00, -600) // created 23:50 the day before
+	o = paid(id("ORD-MIL-PREV"), 3400_00, -600) // created 23:50 the day before
 	d.addOrder(o, false, true)
 	// near miss: a gateway record of the previous day is not this day's business
 
-	o = paid("ORD-DUP-1", 450_00, 11*3600)
+	o = paid(id("ORD-DUP-1"), 450_00, 11*3600)
 	d.addOrder(o, true, true)
 	d.addOrder(o, true, false)
 	whOrder(o)
 	p("DUPLICATE_LEDGER_ROW", "PAYIN", o.id, "two identical ledger rows")
 
-	o = paid("ORD-MIDNIGHT", 888_00, 86400-30) // 23:59:30, paid 00:00:10 the next day
+	o = paid(id("ORD-MIDNIGHT"), 888_00, 86400-30) // 23:59:30, paid 00:00:10 the next day
 	d.addOrder(o, true, true)
 	whOrder(o)
 	// near miss: matched across midnight
 
-	o = paid("ORD-UTC-1", 640_00, 3600+1800) // 01:30 IST, written in UTC
+	o = paid(id("ORD-UTC-1"), 640_00, 3600+1800) // 01:30 IST, written in UTC
 	o.ledgerCreated = o.created.UTC().Format(time.RFC3339)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	// near miss: a UTC ledger time belongs to its IST date
 
-	o = paid("ORD-NEXTDAY", 720_00, 86400+1800) // 00:30 IST the next day
+	o = paid(id("ORD-NEXTDAY"), 720_00, 86400+1800) // 00:30 IST the next day
 	o.ledgerCreated = o.created.UTC().Format(time.RFC3339)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	// not of this day: counted as outside the day, judged by the next
 
 	d.Orders = append(d.Orders,
-		[]string{"ORD-BAD-AMT", "12,50", "INR", "success", ledgerTime(d.at(12 * 3600)), "", "UPI"},
-		[]string{"ORD-BAD-DATE", "100.00", "INR", "success", "2026-02-30 10:00:00", "", "UPI"})
-	p("REJECT", "PAYIN", "ORD-BAD-AMT", "amount 12,50 (a decimal comma) is rejected")
-	p("REJECT", "PAYIN", "ORD-BAD-DATE", "date 2026-02-30 does not exist")
+		[]string{id("ORD-BAD-AMT"), "12,50", "INR", "success", ledgerTime(d.at(12 * 3600)), "", "UPI"},
+		[]string{id("ORD-BAD-DATE"), "100.00", "INR", "success", "2026-02-30 10:00:00", "", "UPI"})
+	p("REJECT", "PAYIN", id("ORD-BAD-AMT"), "amount 12,50 (a decimal comma) is rejected")
+	p("REJECT", "PAYIN", id("ORD-BAD-DATE"), "date 2026-02-30 does not exist")
 
-	o = paid("ORD-DPAY-1", 1800_00, 12*3600+60)
+	o = paid(id("ORD-DPAY-1"), 1800_00, 12*3600+60)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	o2 = o
@@ -99,7 +116,7 @@ func (d *Day) plant() {
 	whOrder(o2)
 	p("DUPLICATE_PAYMENT", "PAYIN", o.id, "two successful transaction ids")
 
-	o = paid("ORD-WHC-1", 560_00, 12*3600+120)
+	o = paid(id("ORD-WHC-1"), 560_00, 12*3600+120)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	o2 = o
@@ -107,7 +124,7 @@ func (d *Day) plant() {
 	whOrder(o2)
 	p("WEBHOOK_CONFLICT", "PAYIN", o.id, "latest verified webhook says failed, gateway PAID")
 
-	o = paid("ORD-WHC-REFUND", 610_00, 12*3600+180)
+	o = paid(id("ORD-WHC-REFUND"), 610_00, 12*3600+180)
 	o.ledgerStatus, o.gatewayStatus = "refunded", "REFUNDED"
 	d.addOrder(o, true, true)
 	o2 = o
@@ -115,18 +132,18 @@ func (d *Day) plant() {
 	whOrder(o2)
 	// near miss: REFUNDED is a later state of a successful payment
 
-	o = paid("ORD-WHM-1", 1300_00, 13*3600)
+	o = paid(id("ORD-WHM-1"), 1300_00, 13*3600)
 	d.addOrder(o, true, true)
 	p("WEBHOOK_MISSING", "PAYIN", o.id, "gateway PAID, no webhook")
 
-	o = paid("ORD-SIG-1", 1400_00, 13*3600+60)
+	o = paid(id("ORD-SIG-1"), 1400_00, 13*3600+60)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	d.Webhooks = append(d.Webhooks, Webhook{Event: "payment.failed", Forge: true, ReceivedAt: o.paid.Add(time.Hour),
 		Skew: -time.Second, Data: map[string]any{"order_id": o.id, "amount": money(o.amount), "currency": "INR", "status": "FAILED"}})
 	p("WEBHOOK_SIGNATURE_INVALID", "WEBHOOK", o.id, "signed with a wrong secret")
 
-	o = paid("ORD-RPL-1", 1500_00, 13*3600+120)
+	o = paid(id("ORD-RPL-1"), 1500_00, 13*3600+120)
 	d.addOrder(o, true, true)
 	whOrder(o)
 	d.Webhooks = append(d.Webhooks, Webhook{Event: "payment.success", ReceivedAt: o.paid.Add(2 * time.Hour),
@@ -135,17 +152,17 @@ func (d *Day) plant() {
 	p("WEBHOOK_REPLAYED", "WEBHOOK", o.id, "timestamp two hours before receipt")
 
 	d.Webhooks = append(d.Webhooks, Webhook{Event: "payment.success", ReceivedAt: d.at(14 * 3600), Skew: -time.Second,
-		Data: map[string]any{"order_id": "ORD-ORPHAN-1", "amount": "99.00", "currency": "INR", "status": "PAID",
+		Data: map[string]any{"order_id": id("ORD-ORPHAN-1"), "amount": "99.00", "currency": "INR", "status": "PAID",
 			"transaction_id": "KPTXN" + d.digits(12)}})
-	p("WEBHOOK_ORPHAN", "WEBHOOK", "ORD-ORPHAN-1", "known to neither ledger nor gateway")
+	p("WEBHOOK_ORPHAN", "WEBHOOK", id("ORD-ORPHAN-1"), "known to neither ledger nor gateway")
 
-	o = paid("ORD-DWH-1", 1600_00, 14*3600+60)
+	o = paid(id("ORD-DWH-1"), 1600_00, 14*3600+60)
 	d.addOrder(o, true, true)
 	d.orderWebhooks(o, false)
 	d.Webhooks[len(d.Webhooks)-1].Repeat = 2
 	p("DUPLICATE_WEBHOOK", "WEBHOOK", o.id, "one body delivered three times")
 
-	o = paid("ORD-CANON-1", 1700_00, 14*3600+120)
+	o = paid(id("ORD-CANON-1"), 1700_00, 14*3600+120)
 	d.addOrder(o, true, true)
 	d.orderWebhooks(o, false)
 	d.Webhooks[len(d.Webhooks)-1].Canonical = true
@@ -160,7 +177,7 @@ func (d *Day) plant() {
 	}
 	both := func(x payout) { d.addPayout(x, true, true); d.payoutWebhooks(x) }
 
-	x := po("PO-UTR-1", 5000_00, 9*3600)
+	x := po(id("PO-UTR-1"), 5000_00, 9*3600)
 	d.addPayout(x, true, false)
 	x2 := x
 	x2.utr = d.digits(12)
@@ -168,7 +185,7 @@ func (d *Day) plant() {
 	d.payoutWebhooks(x2)
 	p("UTR_MISMATCH", "PAYOUT", x.id, "ledger and gateway UTRs differ")
 
-	x = po("PO-BEN-1", 5100_00, 9*3600+60)
+	x = po(id("PO-BEN-1"), 5100_00, 9*3600+60)
 	d.addPayout(x, true, false)
 	x2 = x
 	x2.account = d.digits(12)
@@ -176,7 +193,7 @@ func (d *Day) plant() {
 	d.payoutWebhooks(x2)
 	p("BENEFICIARY_MISMATCH", "PAYOUT", x.id, "beneficiary account differs")
 
-	x = po("PO-REV-1", 5200_00, 9*3600+120)
+	x = po(id("PO-REV-1"), 5200_00, 9*3600+120)
 	d.addPayout(x, true, false)
 	x2 = x
 	x2.gatewayStatus = "REVERSED"
@@ -185,48 +202,49 @@ func (d *Day) plant() {
 	d.payoutWebhooks(x2)
 	p("STATUS_MISMATCH", "PAYOUT", x.id, "ledger success, gateway REVERSED")
 
-	x = po("PO-DPO-1", 7000_00, 10*3600)
-	x.account, x.ifsc = "501000123456", "HDFC0001234"
+	x = po(id("PO-DPO-1"), 7000_00, 10*3600)
+	x.account, x.ifsc = shared("501000123456", "71%010d"), "HDFC0001234"
 	both(x)
-	x2 = po("PO-DPO-2", 7000_00, 10*3600+300)
+	x2 = po(id("PO-DPO-2"), 7000_00, 10*3600+300)
 	x2.account, x2.ifsc = x.account, x.ifsc
 	both(x2)
 	p("DUPLICATE_PAYOUT", "PAYOUT", x.id, "same beneficiary and amount, 5 minutes apart")
 	p("DUPLICATE_PAYOUT", "PAYOUT", x2.id, "same beneficiary and amount, 5 minutes apart")
 
-	x = po("PO-DPO-FAR-1", 7100_00, 11*3600)
-	x.account, x.ifsc = "501000654321", "ICIC0004321"
+	x = po(id("PO-DPO-FAR-1"), 7100_00, 11*3600)
+	x.account, x.ifsc = shared("501000654321", "72%010d"), "ICIC0004321"
 	both(x)
-	x2 = po("PO-DPO-FAR-2", 7100_00, 11*3600+16*60)
+	x2 = po(id("PO-DPO-FAR-2"), 7100_00, 11*3600+16*60)
 	x2.account, x2.ifsc = x.account, x.ifsc
 	both(x2)
 	// near miss: 16 minutes apart
 
-	x = po("PO-DPO-RETRY-1", 7200_00, 12*3600)
-	x.vpa, x.account, x.ifsc, x.mode = "retry@okaxis", "", "", "UPI"
+	x = po(id("PO-DPO-RETRY-1"), 7200_00, 12*3600)
+	retry := shared("retry@okaxis", "retry%d@okaxis")
+	x.vpa, x.account, x.ifsc, x.mode = retry, "", "", "UPI"
 	x.ledgerStatus, x.gatewayStatus, x.utr, x.processed = "failed", "FAILED", "", time.Time{}
 	both(x)
-	x2 = po("PO-DPO-RETRY-2", 7200_00, 12*3600+180)
-	x2.vpa, x2.account, x2.ifsc, x2.mode = "retry@okaxis", "", "", "UPI"
+	x2 = po(id("PO-DPO-RETRY-2"), 7200_00, 12*3600+180)
+	x2.vpa, x2.account, x2.ifsc, x2.mode = retry, "", "", "UPI"
 	both(x2)
 	// near miss: a retry after a failure
 
-	shared := d.digits(12)
-	x = po("PO-DUTR-1", 3000_00, 13*3600)
-	x.utr = shared
+	utr := d.digits(12)
+	x = po(id("PO-DUTR-1"), 3000_00, 13*3600)
+	x.utr = utr
 	both(x)
-	x2 = po("PO-DUTR-2", 3100_00, 13*3600+60)
-	x2.utr = shared
+	x2 = po(id("PO-DUTR-2"), 3100_00, 13*3600+60)
+	x2.utr = utr
 	both(x2)
 	p("DUPLICATE_UTR", "PAYOUT", x.id, "one UTR on two payouts")
 	p("DUPLICATE_UTR", "PAYOUT", x2.id, "one UTR on two payouts")
 
-	x = po("PO-MUTR-L", 2000_00, 14*3600)
+	x = po(id("PO-MUTR-L"), 2000_00, 14*3600)
 	x.ledgerUTR = "NA"
 	both(x)
 	p("MISSING_UTR", "PAYOUT", x.id, "missing_in=ledger")
 
-	x = po("PO-MUTR-G", 2100_00, 14*3600+60)
+	x = po(id("PO-MUTR-G"), 2100_00, 14*3600+60)
 	d.addPayout(x, true, false)
 	x2 = x
 	x2.utr = ""
@@ -234,18 +252,21 @@ func (d *Day) plant() {
 	d.payoutWebhooks(x2)
 	p("MISSING_UTR", "PAYOUT", x.id, "missing_in=gateway")
 
-	x = po("PO-MUTR-B", 2200_00, 14*3600+120)
+	x = po(id("PO-MUTR-B"), 2200_00, 14*3600+120)
 	x.utr, x.ledgerUTR = "", "-"
 	both(x)
 	p("MISSING_UTR", "PAYOUT", x.id, "missing_in=both")
 
-	x = po("PO-CORRUPT-1", 2300_00, 15*3600)
-	x.utr = "523223000000"
-	x.ledgerUTR = "5.23223E+11"
+	x = po(id("PO-CORRUPT-1"), 2300_00, 15*3600)
+	// A spreadsheet wrote 523223000000 as 5.23223E+11; later sets use
+	// 5.23224E+11, 5.23225E+11…
+	m := 523223 + set
+	x.utr = fmt.Sprintf("%d000000", m)
+	x.ledgerUTR = fmt.Sprintf("%d.%05dE+11", m/100000, m%100000)
 	both(x)
 	p("UTR_CORRUPTED", "PAYOUT", x.id, "UTR in scientific notation")
 
-	x = po("PO-AMT-1", 4000_00, 15*3600+60)
+	x = po(id("PO-AMT-1"), 4000_00, 15*3600+60)
 	d.addPayout(x, true, false)
 	x2 = x
 	x2.amount = 4000_50
@@ -253,19 +274,19 @@ func (d *Day) plant() {
 	d.payoutWebhooks(x2)
 	p("AMOUNT_MISMATCH", "PAYOUT", x.id, "gateway 4000.50, ledger 4000.00")
 
-	x = po("PO-MIL-1", 4100_00, 15*3600+120)
+	x = po(id("PO-MIL-1"), 4100_00, 15*3600+120)
 	d.addPayout(x, false, true)
 	d.payoutWebhooks(x)
 	p("MISSING_IN_LEDGER", "PAYOUT", x.id, "gateway SUCCESS, no ledger row")
 
-	x = po("PO-DUP-1", 4200_00, 16*3600)
+	x = po(id("PO-DUP-1"), 4200_00, 16*3600)
 	both(x)
 	x2 = x
 	x2.amount = 4300_00
 	d.addPayout(x2, true, false)
 	p("DUPLICATE_LEDGER_ROW", "PAYOUT", x.id, "two conflicting ledger rows")
 
-	d.Payouts = append(d.Payouts, []string{"PO-BAD-STATUS", "100.00", "INR", "teleported", "IMPS", "123456789012",
+	d.Payouts = append(d.Payouts, []string{id("PO-BAD-STATUS"), "100.00", "INR", "teleported", "IMPS", "123456789012",
 		"HDFC0001234", "", "", ledgerTime(d.at(16*3600 + 60))})
-	p("REJECT", "PAYOUT", "PO-BAD-STATUS", "status teleported is unknown")
+	p("REJECT", "PAYOUT", id("PO-BAD-STATUS"), "status teleported is unknown")
 }

@@ -13,10 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
+	"strings"
 	"time"
-
-	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 )
 
 // Params say what day to write.
@@ -29,6 +27,10 @@ type Params struct {
 	WebhookSecret string
 	// Plant adds the planted exceptions (see plant.go).
 	Plant bool
+	// PlantRate, when Plant is set, plants copies of the whole set of
+	// exceptions until they number about PlantRate × (Orders + Payouts).
+	// Zero plants one set. The first set is the same for every rate.
+	PlantRate float64
 }
 
 // Planted is one exception the generator planted on purpose.
@@ -42,7 +44,9 @@ type Planted struct {
 // ist is the zone of the business day and of the gateway's timestamps.
 var ist = time.FixedZone("IST", 5*3600+1800)
 
-// Day is a generated day before it is written.
+// Day is a day being generated. Rows wait in Orders, Payouts, Gateway and
+// Webhooks only until flush writes them, so memory stays bounded whatever
+// the size of the day; Planted keeps every planted exception.
 type Day struct {
 	Date     time.Time // midnight IST
 	Orders   [][]string
@@ -53,6 +57,7 @@ type Day struct {
 	secret   string
 	rng      *rand.Rand
 	seq      int
+	out      *sinks
 }
 
 // Webhook is one stored delivery, before it is signed.
@@ -74,52 +79,90 @@ var orderHeader = []string{"order_id", "amount", "currency", "status", "created_
 var payoutHeader = []string{"payout_order_id", "amount", "currency", "status", "transfer_mode", "beneficiary_account",
 	"beneficiary_ifsc", "beneficiary_vpa", "utr", "requested_at"}
 
-// Generate builds a day in memory. For large days use Write, which streams
-// the ordinary rows.
-func Generate(p Params) (*Day, error) {
+// Write generates a day and writes orders.csv, payouts.csv, gateway.jsonl,
+// webhooks.jsonl and planted.csv into dir. The rows are written as they are
+// made: memory does not grow with the size of the day.
+func Write(dir string, p Params) ([]Planted, error) {
 	date, err := time.ParseInLocation("2006-01-02", p.Date, ist)
 	if err != nil {
 		return nil, fmt.Errorf("date %q: %w", p.Date, err)
 	}
-	d := &Day{Date: date, secret: p.WebhookSecret, rng: rand.New(rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15))}
-	for i := 0; i < p.Orders; i++ {
-		d.ordinaryOrder()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
-	for i := 0; i < p.Payouts; i++ {
-		d.ordinaryPayout()
-	}
-	if p.Plant {
-		d.plant()
-	}
-	return d, nil
-}
-
-// Write generates a day and writes orders.csv, payouts.csv, gateway.jsonl,
-// webhooks.jsonl and planted.csv into dir.
-func Write(dir string, p Params) ([]Planted, error) {
-	d, err := Generate(p)
+	out, err := openSinks(dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	defer out.abort()
+	d := &Day{Date: date, secret: p.WebhookSecret, rng: rand.New(rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15)), out: out}
+	if err := d.generate(p); err != nil {
 		return nil, err
 	}
-	steps := []struct {
-		name  string
-		write func(*bufio.Writer) error
-	}{
-		{"orders.csv", func(w *bufio.Writer) error { return writeCSV(w, orderHeader, d.Orders) }},
-		{"payouts.csv", func(w *bufio.Writer) error { return writeCSV(w, payoutHeader, d.Payouts) }},
-		{"gateway.jsonl", d.writeGateway},
-		{"webhooks.jsonl", d.writeWebhooks},
-		{"planted.csv", d.writePlanted},
+	if err := out.close(); err != nil {
+		return nil, err
 	}
-	for _, st := range steps {
-		if err := writeFile(filepath.Join(dir, st.name), st.write); err != nil {
-			return nil, fmt.Errorf("write %s: %w", st.name, err)
-		}
+	if err := writeFile(filepath.Join(dir, "planted.csv"), d.writePlanted); err != nil {
+		return nil, fmt.Errorf("write planted.csv: %w", err)
 	}
 	return d.Planted, nil
+}
+
+// generate makes the ordinary rows, then the planted sets, flushing as it goes.
+func (d *Day) generate(p Params) error {
+	for i := 0; i < p.Orders; i++ {
+		d.ordinaryOrder()
+		if err := d.flush(); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < p.Payouts; i++ {
+		d.ordinaryPayout()
+		if err := d.flush(); err != nil {
+			return err
+		}
+	}
+	if !p.Plant {
+		return nil
+	}
+	want := p.PlantRate * float64(p.Orders+p.Payouts)
+	for set := 0; set == 0 || float64(len(d.Planted)) < want; set++ {
+		d.plant(set)
+		if err := d.flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flush writes the waiting rows to their files and empties the queues.
+func (d *Day) flush() error {
+	for _, r := range d.Orders {
+		if err := d.out.orders.Write(r); err != nil {
+			return fmt.Errorf("write orders.csv: %w", err)
+		}
+	}
+	for _, r := range d.Payouts {
+		if err := d.out.payouts.Write(r); err != nil {
+			return fmt.Errorf("write payouts.csv: %w", err)
+		}
+	}
+	for _, g := range d.Gateway {
+		if err := d.out.gatewayLine(g); err != nil {
+			return fmt.Errorf("write gateway.jsonl: %w", err)
+		}
+	}
+	for _, wh := range d.Webhooks {
+		if err := d.out.webhookLine(d.secret, wh); err != nil {
+			return fmt.Errorf("write webhooks.jsonl: %w", err)
+		}
+	}
+	clear(d.Orders)
+	clear(d.Payouts)
+	clear(d.Gateway)
+	clear(d.Webhooks)
+	d.Orders, d.Payouts, d.Gateway, d.Webhooks = d.Orders[:0], d.Payouts[:0], d.Gateway[:0], d.Webhooks[:0]
+	return nil
 }
 
 func writeFile(path string, write func(*bufio.Writer) error) error {
@@ -151,60 +194,6 @@ func writeCSV(w *bufio.Writer, header []string, rows [][]string) error {
 	return cw.Error()
 }
 
-func (d *Day) writeGateway(w *bufio.Writer) error {
-	for _, g := range d.Gateway {
-		b, err := marshal(g)
-		if err != nil {
-			return err
-		}
-		w.Write(b)
-		w.WriteByte('\n')
-	}
-	return nil
-}
-
-func (d *Day) writeWebhooks(w *bufio.Writer) error {
-	for _, wh := range d.Webhooks {
-		body := wh.Raw
-		if body == "" {
-			b, err := marshal(map[string]any{"event": wh.Event, "data": wh.Data})
-			if err != nil {
-				return err
-			}
-			body = string(b)
-		}
-		ts := strconv.FormatInt(wh.ReceivedAt.Add(wh.Skew).Unix(), 10)
-		signed := []byte(body)
-		if wh.Canonical {
-			// Store the body with its keys in another order, signed over
-			// its canonical form.
-			var err error
-			if signed, err = kwikpaisa.CanonicalJSON(signed); err != nil {
-				return err
-			}
-			body = reorder(body)
-		}
-		secret := d.secret
-		if wh.Forge {
-			secret = "not-the-merchant-secret"
-		}
-		line := map[string]any{
-			"received_at": wh.ReceivedAt.In(ist).Format("2006-01-02T15:04:05.000-07:00"),
-			"headers":     map[string]string{"X-Signature": kwikpaisa.Sign(secret, signed, ts), "X-Timestamp": ts},
-			"body":        body,
-		}
-		b, err := marshal(line)
-		if err != nil {
-			return err
-		}
-		for i := 0; i <= wh.Repeat; i++ {
-			w.Write(b)
-			w.WriteByte('\n')
-		}
-	}
-	return nil
-}
-
 func (d *Day) writePlanted(w *bufio.Writer) error {
 	sort.Slice(d.Planted, func(i, j int) bool {
 		a, b := d.Planted[i], d.Planted[j]
@@ -220,22 +209,6 @@ func (d *Day) writePlanted(w *bufio.Writer) error {
 	return writeCSV(w, []string{"category", "entity", "reference", "note"}, rows)
 }
 
-// marshal writes JSON without HTML escaping, keys sorted (maps) as
-// encoding/json does.
-func marshal(v any) ([]byte, error) {
-	var buf jsonBuffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.b[:len(buf.b)-1], nil
-}
-
-type jsonBuffer struct{ b []byte }
-
-func (j *jsonBuffer) Write(p []byte) (int, error) { j.b = append(j.b, p...); return len(p), nil }
-
 // reorder rewrites a body {"data":…,"event":…} as {"event":…,"data":…} with
 // a space after each colon: the same JSON, other bytes.
 func reorder(body string) string {
@@ -244,4 +217,22 @@ func reorder(body string) string {
 		return body
 	}
 	return `{"event": ` + string(m["event"]) + `, "data": ` + string(m["data"]) + `}`
+}
+
+// Tier is a named size of day for the benchmarks (issue 8).
+type Tier struct {
+	Name            string
+	Orders, Payouts int
+	PlantRate       float64
+}
+
+// TierOf returns the tier named S or M (case-insensitive).
+func TierOf(name string) (Tier, error) {
+	switch strings.ToUpper(name) {
+	case "S":
+		return Tier{Name: "S", Orders: 100_000, Payouts: 20_000, PlantRate: 0.005}, nil
+	case "M":
+		return Tier{Name: "M", Orders: 1_000_000, Payouts: 200_000, PlantRate: 0.005}, nil
+	}
+	return Tier{}, fmt.Errorf("unknown tier %q: want S (100,000 orders) or M (1,000,000 orders)", name)
 }

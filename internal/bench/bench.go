@@ -1,0 +1,189 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/synth"
+)
+
+// WebhookSecret signs the bench days' webhook logs; it is a test value,
+// not a KwikPaisa secret.
+const WebhookSecret = "whsec_bench_2026"
+
+// Config says what to bench.
+type Config struct {
+	Recon string // the recon binary
+	Tier  string // S or M
+	Seed  uint64
+	Date  string // the business date of the generated day
+	Cache string // the folder of the generated days and the last figures
+	Keep  bool   // keep the run's database, reports and logs
+	// NoRerun skips the second run (a tier M run takes minutes while the
+	// engine is slow).
+	NoRerun bool
+}
+
+// Bench generates the tier's day unless it is cached, runs recon on it
+// twice (the second run on the same database: nothing changed), and
+// writes the figures to w. Progress goes to progress.
+func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
+	tier, err := synth.TierOf(cfg.Tier)
+	if err != nil {
+		return err
+	}
+	r := Result{Tier: tier.Name, Orders: tier.Orders, Payouts: tier.Payouts, Seed: cfg.Seed,
+		Data: filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d", tier.Name, cfg.Seed))}
+	if r.Gen, err = ensureDay(ctx, cfg, tier, r.Data, progress); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "reconbench-")
+	if err != nil {
+		return fmt.Errorf("create temp folder: %w", err)
+	}
+	if cfg.Keep {
+		fmt.Fprintf(progress, "keeping the run's database, reports and logs in %s\n", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+	args := []string{"run", "--offline", "--date", cfg.Date,
+		"--orders", filepath.Join(r.Data, "orders.csv"), "--payouts", filepath.Join(r.Data, "payouts.csv"),
+		"--gateway", filepath.Join(r.Data, "gateway.jsonl"), "--webhooks", filepath.Join(r.Data, "webhooks.jsonl"),
+		"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "reports"), "--log-format", "json"}
+	runs := []*Run{&r.First}
+	if !cfg.NoRerun {
+		r.Rerun = &Run{}
+		runs = append(runs, r.Rerun)
+	}
+	for i, run := range runs {
+		name := []string{"first-run", "re-run"}[i]
+		fmt.Fprintf(progress, "%s: %s %s\n", name, cfg.Recon, strings.Join(args, " "))
+		if *run, err = measureRun(ctx, cfg.Recon, args, filepath.Join(tmp, name)); err != nil {
+			return err
+		}
+		if i == 0 {
+			if r.Check, err = CheckPlanted(r.Data, filepath.Join(tmp, "reports", cfg.Date)); err != nil {
+				return err
+			}
+		}
+	}
+	if r.Walls, err = saveWall(cfg.Cache, tier.Name, r.First.Wall); err != nil {
+		return err
+	}
+	return Write(w, r)
+}
+
+// ensureDay generates the tier's day into dir unless it is there, and
+// returns what generating cost (nil: cached). The day is written to a
+// sibling folder and renamed, so an interrupted generation leaves no half
+// day behind.
+func ensureDay(ctx context.Context, cfg Config, tier synth.Tier, dir string, progress io.Writer) (*Usage, error) {
+	if _, err := os.Stat(dir); err == nil {
+		return nil, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("stat %s: %w", dir, err)
+	}
+	part := dir + ".partial"
+	if err := os.RemoveAll(part); err != nil {
+		return nil, fmt.Errorf("remove %s: %w", part, err)
+	}
+	args := []string{"gen", "--out", part, "--date", cfg.Date, "--tier", tier.Name, "--seed", fmt.Sprint(cfg.Seed)}
+	fmt.Fprintf(progress, "generating tier %s: %s %s\n", tier.Name, cfg.Recon, strings.Join(args, " "))
+	u, err := Measure(ctx, Command{Path: cfg.Recon, Args: args, Env: childEnv(), Stderr: os.Stderr})
+	if err != nil {
+		return nil, fmt.Errorf("generate tier %s: %w", tier.Name, err)
+	}
+	if err := os.Rename(part, dir); err != nil {
+		return nil, fmt.Errorf("generate tier %s: %w", tier.Name, err)
+	}
+	return &u, nil
+}
+
+// measureRun runs recon with args, its log going to base.log, and returns
+// its usage and the stages of its log.
+func measureRun(ctx context.Context, recon string, args []string, base string) (Run, error) {
+	logFile, err := os.Create(base + ".log")
+	if err != nil {
+		return Run{}, fmt.Errorf("create run log: %w", err)
+	}
+	defer logFile.Close()
+	u, err := Measure(ctx, Command{Path: recon, Args: args, Env: childEnv(), Stderr: logFile})
+	if err != nil {
+		return Run{}, fmt.Errorf("%w; its log:\n%s", err, tail(logFile.Name(), 20))
+	}
+	if _, err := logFile.Seek(0, io.SeekStart); err != nil {
+		return Run{}, fmt.Errorf("read run log: %w", err)
+	}
+	stages, err := ParseStages(logFile)
+	if err != nil {
+		return Run{}, fmt.Errorf("%s: %w", logFile.Name(), err)
+	}
+	return Run{Usage: u, Stages: stages}, nil
+}
+
+// childEnv is the environment of the children: this one, without any
+// KwikPaisa setting, and with the bench days' webhook secret.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "KWIKPAISA_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, "KWIKPAISA_WEBHOOK_SECRET="+WebhookSecret)
+}
+
+// tail returns the last n lines of a file, for an error message.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := bytes.Split(bytes.TrimRight(b, "\n"), []byte("\n"))
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return string(bytes.Join(lines, []byte("\n")))
+}
+
+// walls is the file of the last first-run wall time of each tier.
+const walls = "last-walls.json"
+
+// saveWall records tier's latest wall time in the cache folder and returns
+// every tier's.
+func saveWall(cache, tier string, wall time.Duration) (map[string]time.Duration, error) {
+	path := filepath.Join(cache, walls)
+	seconds := map[string]float64{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &seconds); err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	seconds[tier] = wall.Seconds()
+	b, err := json.MarshalIndent(seconds, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.WriteFile(path+".tmp", append(b, '\n'), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	out := map[string]time.Duration{}
+	for t, s := range seconds {
+		out[t] = time.Duration(s * float64(time.Second))
+	}
+	return out, nil
+}

@@ -1,0 +1,86 @@
+package bench
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestCheckPlanted(t *testing.T) {
+	const planted = "category,entity,reference,note\n" +
+		"AMOUNT_MISMATCH,PAYIN,ORD-AMT-1,x\n" +
+		"DUPLICATE_UTR,PAYOUT,PO-1,x\nDUPLICATE_UTR,PAYOUT,PO-2,x\n" +
+		"REJECT,PAYIN,ORD-BAD,x\n"
+	const header = "category,entity,reference,severity\n"
+	tests := []struct {
+		name    string
+		reports map[string]string
+		want    Check
+	}{
+		{"exactly the planted", map[string]string{
+			"mismatches.csv":  header + "AMOUNT_MISMATCH,PAYIN,ORD-AMT-1,HIGH\n",
+			"duplicates.csv":  header + "DUPLICATE_UTR,PAYOUT,PO-1,HIGH\nDUPLICATE_UTR,PAYOUT,PO-2,HIGH\n",
+			"missing_utr.csv": header,
+		}, Check{Planted: 3, Reported: 3}},
+		{"one missed, one unplanted, one repeated", map[string]string{
+			"mismatches.csv":  header + "STATUS_MISMATCH,PAYIN,ORD-9,HIGH\n",
+			"duplicates.csv":  header + "DUPLICATE_UTR,PAYOUT,PO-1,HIGH\nDUPLICATE_UTR,PAYOUT,PO-2,HIGH\n",
+			"missing_utr.csv": header + "DUPLICATE_UTR,PAYOUT,PO-2,HIGH\n",
+		}, Check{Planted: 3, Reported: 4, Differences: []Difference{
+			{Category: "AMOUNT_MISMATCH", Planted: 1, Missed: []string{"PAYIN ORD-AMT-1"}},
+			{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Repeated: []string{"PAYOUT PO-2"}},
+			{Category: "STATUS_MISMATCH", Reported: 1, Unplanted: []string{"PAYIN ORD-9"}},
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			day, reports := t.TempDir(), t.TempDir()
+			writeFiles(t, day, map[string]string{"planted.csv": planted})
+			writeFiles(t, reports, tt.reports)
+			got, err := CheckPlanted(day, reports)
+			if err != nil {
+				t.Fatalf("CheckPlanted: %v", err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("CheckPlanted=%+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckPlantedMissingReport(t *testing.T) {
+	day := t.TempDir()
+	writeFiles(t, day, map[string]string{"planted.csv": "category,entity,reference,note\n"})
+	if _, err := CheckPlanted(day, t.TempDir()); err == nil {
+		t.Fatal("CheckPlanted of a folder without reports: no error, want one")
+	}
+}
+
+func TestSaveWall(t *testing.T) {
+	cache := t.TempDir()
+	if _, err := saveWall(cache, "S", 2*time.Second); err != nil {
+		t.Fatalf("saveWall S: %v", err)
+	}
+	if _, err := saveWall(cache, "M", 25*time.Second); err != nil {
+		t.Fatalf("saveWall M: %v", err)
+	}
+	got, err := saveWall(cache, "S", 3*time.Second)
+	if err != nil {
+		t.Fatalf("saveWall S again: %v", err)
+	}
+	want := map[string]time.Duration{"S": 3 * time.Second, "M": 25 * time.Second}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("saveWall=%v, want %v", got, want)
+	}
+}

@@ -1,0 +1,231 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Run is one measured `recon run`.
+type Run struct {
+	Usage
+	Stages []Stage
+}
+
+// Result is everything a bench prints.
+type Result struct {
+	Tier            string
+	Orders, Payouts int
+	Seed            uint64
+	Data            string // the folder of the day's files
+	Gen             *Usage // the generation, nil when the day was cached
+	First           Run
+	Rerun           *Run // nil when skipped
+	// Check compares the first run's reports with the planted exceptions.
+	Check Check
+	// Walls holds the last first-run wall time of each tier measured so
+	// far, this one included, for the tier M / tier S ratio.
+	Walls map[string]time.Duration
+}
+
+// Targets are issue 8's targets for a tier (zero: none).
+type Targets struct {
+	Wall   time.Duration
+	MaxRSS int64
+}
+
+// The targets of issue 8 that do not depend on the tier.
+const (
+	RerunTarget = 0.25 // re-run wall / first wall
+	RatioTarget = 11.0 // tier M wall / tier S wall
+)
+
+// TargetsOf returns the targets of tier S or M.
+func TargetsOf(tier string) Targets {
+	switch tier {
+	case "S":
+		return Targets{Wall: 3 * time.Second}
+	case "M":
+		return Targets{Wall: 20 * time.Second, MaxRSS: 1 << 30}
+	}
+	return Targets{}
+}
+
+// Write prints r as two aligned tables: the totals against their targets,
+// then the stages in log order.
+func Write(w io.Writer, r Result) error {
+	fmt.Fprintf(w, "recon bench: tier %s (%s orders, %s payouts, seed %d)\n", r.Tier, group(int64(r.Orders)),
+		group(int64(r.Payouts)), r.Seed)
+	if r.Gen != nil {
+		fmt.Fprintf(w, "day %s: generated in %s wall, %s CPU, %s peak RSS\n", r.Data, secs(r.Gen.Wall),
+			secs(r.Gen.CPU()), mib(r.Gen.MaxRSS))
+	} else {
+		fmt.Fprintf(w, "day %s: cached (delete the folder to regenerate)\n", r.Data)
+	}
+	fmt.Fprintln(w)
+
+	t := TargetsOf(r.Tier)
+	tw, flush := table(w, 0)
+	fmt.Fprintln(tw, "\tfigure\ttarget\t")
+	fmt.Fprintln(tw, "first run\t\t\t")
+	row(tw, "  wall", secs(r.First.Wall), t.Wall > 0, "≤ "+secs(t.Wall), r.First.Wall <= t.Wall)
+	row(tw, "  CPU user+sys", fmt.Sprintf("%s (%s + %s)", secs(r.First.CPU()), secs(r.First.User), secs(r.First.Sys)),
+		false, "", true)
+	row(tw, "  peak RSS", mib(r.First.MaxRSS), t.MaxRSS > 0, "≤ "+mib(t.MaxRSS), r.First.MaxRSS <= t.MaxRSS)
+	var rerun []Stage
+	if r.Rerun == nil {
+		fmt.Fprintln(tw, "re-run\tskipped\t\t")
+	} else {
+		rerun = r.Rerun.Stages
+		fmt.Fprintln(tw, "re-run, nothing changed\t\t\t")
+		row(tw, "  wall", secs(r.Rerun.Wall), false, "", true)
+		row(tw, "  CPU user+sys", secs(r.Rerun.CPU()), false, "", true)
+		row(tw, "  peak RSS", mib(r.Rerun.MaxRSS), false, "", true)
+	}
+	if r.Rerun != nil && r.First.Wall > 0 {
+		share := r.Rerun.Wall.Seconds() / r.First.Wall.Seconds()
+		row(tw, "  re-run / first", percent(share), true, "≤ "+percent(RerunTarget), share <= RerunTarget)
+	}
+	s, okS := r.Walls["S"]
+	m, okM := r.Walls["M"]
+	if okS && okM && s > 0 {
+		ratio := m.Seconds() / s.Seconds()
+		row(tw, "tier M / tier S (last runs)", strconv.FormatFloat(ratio, 'f', 1, 64), true,
+			"≤ "+strconv.FormatFloat(RatioTarget, 'f', 0, 64), ratio <= RatioTarget)
+	} else {
+		fmt.Fprintf(tw, "tier M / tier S\t-\t≤ %.0f\tneeds a run of both tiers (make bench TIER=M)\n", RatioTarget)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	if err := writeCheck(w, r.Check); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return writeStages(w, r.First.Stages, rerun)
+}
+
+// writeCheck says whether the first run reported exactly the planted
+// exceptions, and where not, what differs.
+func writeCheck(w io.Writer, c Check) error {
+	if len(c.Differences) == 0 && c.Reported == c.Planted {
+		_, err := fmt.Fprintf(w, "exceptions: %s reported, %s planted: exactly the planted ones\n", group(int64(c.Reported)),
+			group(int64(c.Planted)))
+		return err
+	}
+	fmt.Fprintf(w, "exceptions: %s report rows, %s planted: NOT the planted ones\n", group(int64(c.Reported)),
+		group(int64(c.Planted)))
+	tw, flush := table(w, 0)
+	fmt.Fprintln(tw, "  category\tplanted\treported\tmissed\tunplanted\trepeated\texample")
+	for _, d := range c.Differences {
+		example := slices.Concat(d.Missed, d.Unplanted, d.Repeated)[0]
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\t%d\t%s\n", d.Category, d.Planted, d.Reported, len(d.Missed),
+			len(d.Unplanted), len(d.Repeated), example)
+	}
+	return flush()
+}
+
+// row prints one figure; with a target, its verdict.
+func row(w io.Writer, name, figure string, hasTarget bool, target string, met bool) {
+	if !hasTarget {
+		fmt.Fprintf(w, "%s\t%s\t\t\n", name, figure)
+		return
+	}
+	verdict := "ok"
+	if !met {
+		verdict = "MISSED"
+	}
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, figure, target, verdict)
+}
+
+// writeStages prints the stages of the first run in log order, each with
+// its re-run time; stages only the re-run has come last.
+func writeStages(w io.Writer, first, rerun []Stage) error {
+	if len(first) == 0 && len(rerun) == 0 {
+		_, err := fmt.Fprintln(w, `per-stage figures: none (the run's log has no "stage done" lines)`)
+		return err
+	}
+	again := map[string][]Stage{}
+	for _, s := range rerun {
+		again[s.Name] = append(again[s.Name], s)
+	}
+	width := len("stage")
+	for _, s := range append(slices.Clip(first), rerun...) {
+		width = max(width, len(s.Name))
+	}
+	tw, flush := table(w, tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\trows\ttime\trows/s\tre-run\t\n", width, "stage")
+	for _, s := range first {
+		re := "-"
+		if q := again[s.Name]; len(q) > 0 {
+			re, again[s.Name] = secs(q[0].Elapsed), q[1:]
+		}
+		fmt.Fprintf(tw, "%-*s\t%s\t%s\t%s\t%s\t\n", width, s.Name, group(s.Rows), secs(s.Elapsed), rate(s), re)
+	}
+	for _, s := range rerun {
+		if q := again[s.Name]; len(q) > 0 {
+			fmt.Fprintf(tw, "%-*s\t%s\t-\t-\t%s\t\n", width, s.Name, group(s.Rows), secs(q[0].Elapsed))
+			again[s.Name] = q[1:]
+		}
+	}
+	return flush()
+}
+
+func secs(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s" }
+
+func mib(b int64) string { return strconv.FormatFloat(float64(b)/(1<<20), 'f', 1, 64) + " MiB" }
+
+func percent(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + " %" }
+
+func rate(s Stage) string {
+	if r := s.RowsPerSecond(); r > 0 {
+		return group(int64(r + 0.5))
+	}
+	return "-"
+}
+
+// group writes n with a comma every three digits: 1,234,567.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	out := make([]byte, 0, len(s)+len(s)/3+1)
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// table returns a tabwriter whose flush writes its lines to w without the
+// padding it leaves at their ends.
+func table(w io.Writer, flags uint) (*tabwriter.Writer, func() error) {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', flags)
+	return tw, func() error {
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		for _, line := range strings.SplitAfter(buf.String(), "\n") {
+			if trimmed := strings.TrimRight(line, " \n"); trimmed != "" || line != "" {
+				if _, err := io.WriteString(w, trimmed+strings.Repeat("\n", strings.Count(line, "\n"))); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}

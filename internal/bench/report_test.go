@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWrite(t *testing.T) {
+	first := Run{Usage: Usage{Wall: 2500 * time.Millisecond, User: 3 * time.Second, Sys: 500 * time.Millisecond,
+		MaxRSS: 200 << 20}, Stages: []Stage{
+		{"ingest_orders", 100000, 500 * time.Millisecond},
+		{"match", 120000, 1500 * time.Millisecond},
+	}}
+	rerun := &Run{Usage: Usage{Wall: 1 * time.Second, User: time.Second, MaxRSS: 100 << 20}, Stages: []Stage{
+		{"ingest_orders", 100000, 10 * time.Millisecond},
+		{"match", 120000, 900 * time.Millisecond},
+		{"recheck", 5, 20 * time.Millisecond},
+	}}
+	tests := []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{"tier S with stages, M not known", Result{Tier: "S", Orders: 100000, Payouts: 20000, Seed: 1, Data: "bench/data/S-1",
+			First: first, Rerun: rerun, Check: Check{Planted: 540, Reported: 540},
+			Walls: map[string]time.Duration{"S": 2500 * time.Millisecond}}, `recon bench: tier S (100,000 orders, 20,000 payouts, seed 1)
+day bench/data/S-1: cached (delete the folder to regenerate)
+
+                         figure                    target
+first run
+  wall                   2.50 s                    ≤ 3.00 s  ok
+  CPU user+sys           3.50 s (3.00 s + 0.50 s)
+  peak RSS               200.0 MiB
+re-run, nothing changed
+  wall                   1.00 s
+  CPU user+sys           1.00 s
+  peak RSS               100.0 MiB
+  re-run / first         40.0 %                    ≤ 25.0 %  MISSED
+tier M / tier S          -                         ≤ 11      needs a run of both tiers (make bench TIER=M)
+
+exceptions: 540 reported, 540 planted: exactly the planted ones
+
+  stage             rows    time   rows/s  re-run
+  ingest_orders  100,000  0.50 s  200,000  0.01 s
+  match          120,000  1.50 s   80,000  0.90 s
+  recheck              5       -        -  0.02 s
+`},
+		{"tier M without stages or re-run, both tiers known, wrong exceptions", Result{Tier: "M", Orders: 1000000, Payouts: 200000,
+			Seed: 2, Data: "d", Gen: &Usage{Wall: 16 * time.Second, User: 12 * time.Second, MaxRSS: 36 << 20},
+			First: Run{Usage: Usage{Wall: 30 * time.Second, MaxRSS: 2 << 30}},
+			Check: Check{Planted: 10, Reported: 11, Differences: []Difference{
+				{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Unplanted: []string{"PAYOUT PO1"}}}},
+			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2)
+day d: generated in 16.00 s wall, 12.00 s CPU, 36.0 MiB peak RSS
+
+                             figure                    target
+first run
+  wall                       30.00 s                   ≤ 20.00 s     MISSED
+  CPU user+sys               0.00 s (0.00 s + 0.00 s)
+  peak RSS                   2048.0 MiB                ≤ 1024.0 MiB  MISSED
+re-run                       skipped
+tier M / tier S (last runs)  15.0                      ≤ 11          MISSED
+
+exceptions: 11 report rows, 10 planted: NOT the planted ones
+  category       planted  reported  missed  unplanted  repeated  example
+  DUPLICATE_UTR  2        3         0       1          0         PAYOUT PO1
+
+per-stage figures: none (the run's log has no "stage done" lines)
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := Write(&b, tt.r); err != nil {
+				t.Fatalf("Write: %v", err)
+			}
+			if got := b.String(); got != tt.want {
+				t.Errorf("Write printed:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestGroup(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{{0, "0"}, {999, "999"}, {1000, "1,000"}, {1234567, "1,234,567"}, {-12345, "-12,345"}}
+	for _, tt := range tests {
+		if got := group(tt.n); got != tt.want {
+			t.Errorf("group(%d)=%q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
