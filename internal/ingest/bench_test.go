@@ -100,3 +100,27 @@ func BenchmarkReadWebhooks(b *testing.B) {
 	opts.WebhookSecrets = []string{"whsec_test", "whsec_old"}
 	benchRead(b, ReadWebhooks, writeFile(b, "webhooks.jsonl", sb.String()), opts)
 }
+
+// BenchmarkParseAmount reads the amount forms of SPEC §2.1.
+func BenchmarkParseAmount(b *testing.B) {
+	inputs := []string{"1499.00", "₹1,23,456.78", "Rs. 2,500", "INR 105.5", "25586.80", " 41714.40 "}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseAmount(inputs[i%len(inputs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseTime reads the timestamp forms of SPEC §2.1.
+func BenchmarkParseTime(b *testing.B) {
+	inputs := []string{"2026-11-24 06:13:55", "2026-11-24T10:15:02.123+05:30", "24-11-2026 08:34 AM", "24/11/2026 09:05",
+		"2026-11-24", "5/1/2026 9:05"}
+	zone := testOptions().Zone
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseTime(inputs[i%len(inputs)], zone); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
