@@ -260,25 +260,8 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 		d.Gateway = make([]recon.GatewayRecord, 0, sc.accepted[id]+sc.accepted[sc.roles["orders"]]/64)
 	}
 	// The records of the ledgers' keys: one index probe per ledger row.
-	joins := []struct{ role, entity, table, key string }{
-		{"orders", "PAYIN", "orders", "order_id"},
-		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
-	}
-	for _, j := range joins {
-		id, ok := sc.roles[j.role]
-		if !ok {
-			continue
-		}
-		// CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
-		// statistics to know the store holds far more records than the day.
-		rows, err := tx.QueryContext(ctx, `SELECT `+gatewayColumns+` FROM `+j.table+` l
-			CROSS JOIN gateway_records g ON g.entity = '`+j.entity+`' AND g.key = l.`+j.key+` WHERE l.file_id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if err := lg.scan(rows); err != nil {
-			return err
-		}
+	if err := joinLedgerKeys(ctx, tx, sc, gatewayColumns, "gateway_records g", "g", "", lg.scan); err != nil {
+		return err
 	}
 
 	// The keys the gateway created in the day, from a covering index; the
@@ -446,24 +429,12 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	in := "(" + strings.Join(others, ",") + ")"
 	taken := map[[2]int64]bool{}
 	var more []recon.Delivery
-	joins := []struct{ role, entity, table, key string }{
-		{"orders", "PAYIN", "orders", "order_id"},
-		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
-	}
-	for _, j := range joins {
-		id, ok := sc.roles[j.role]
-		if !ok {
-			continue
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM `+j.table+` l
-			CROSS JOIN deliveries w ON w.entity = '`+j.entity+`' AND w.key = l.`+j.key+`
-			WHERE l.file_id = ? AND w.file_id IN `+in, id)
-		if err != nil {
-			return err
-		}
-		if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
-			return err
-		}
+	if err := joinLedgerKeys(ctx, tx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, func(rows *sql.Rows) error {
+		var err error
+		more, err = scanDeliveries(rows, sc, taken, more)
+		return err
+	}); err != nil {
+		return err
 	}
 	byKey, err := tx.PrepareContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w
 		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in)
@@ -597,6 +568,33 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 		}
 		if known {
 			d.KnownKeys[k.entity][k.ref] = true
+		}
+	}
+	return nil
+}
+
+// joinLedgerKeys runs, for each ledger file of the date, one join from its
+// keys into target (a table and its alias, whose entity and key columns
+// are probed), with more conditions in where, and hands the rows to scan.
+// CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
+// statistics to know the store holds far more rows than the day.
+func joinLedgerKeys(ctx context.Context, tx *sqlx.Tx, sc *dayScope, columns, target, alias, where string, scan func(*sql.Rows) error) error {
+	ledgers := []struct{ role, entity, table, key string }{
+		{"orders", "PAYIN", "orders", "order_id"},
+		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
+	}
+	for _, l := range ledgers {
+		id, ok := sc.roles[l.role]
+		if !ok {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
+			ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+where, id)
+		if err != nil {
+			return err
+		}
+		if err := scan(rows); err != nil {
+			return err
 		}
 	}
 	return nil
