@@ -113,6 +113,26 @@ func TestRunPullsFromSandbox(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "pulled    0 keys") {
 		t.Errorf("pull after run: exit %d, stdout:\n%s\nstderr:\n%s\nwant nothing left to ask", code, stdout, stderr)
 	}
+
+	// `make demo` twice: the second run asks nothing, and its reports,
+	// summary included (the date's pulls, not this run's), are the same.
+	again := filepath.Join(tmp, "again")
+	code, stdout, stderr = runRecon(t, fixtureNow.Add(time.Minute), "run", "--config", "fixtures/recon.toml", "--date", fixtureDate,
+		"--api-url", url, "--db", db, "--out", again)
+	if code != 0 || !strings.Contains(stdout, "pulled    0 keys") {
+		t.Fatalf("second run: exit %d, stdout:\n%s\nstderr:\n%s\nwant nothing asked", code, stdout, stderr)
+	}
+	for _, name := range goldenCSVs {
+		a, _ := os.ReadFile(filepath.Join(out, fixtureDate, name))
+		b, _ := os.ReadFile(filepath.Join(again, fixtureDate, name))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the pulling run and the re-run that asked nothing (or is empty)", name)
+		}
+	}
+	summary, _ := os.ReadFile(filepath.Join(again, fixtureDate, "summary.csv"))
+	if !bytes.Contains(summary, []byte("pulls,,keys,28\n")) || !bytes.Contains(summary, []byte("pulls,,requests,28\n")) {
+		t.Errorf("summary.csv of the re-run does not show the date's 28 pulled keys and requests:\n%s", summary)
+	}
 }
 
 func TestPullRefusals(t *testing.T) {

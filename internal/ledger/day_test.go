@@ -80,3 +80,43 @@ func TestLoadDayBoundsAndKnownKeys(t *testing.T) {
 		t.Errorf("day log %q with %d deliveries, want webhooks.jsonl with 2", d.DayLog, len(d.Deliveries))
 	}
 }
+
+// TestPullTotals: a date's pull figures add up over its runs, count each
+// key once, judge failures by each key's last answer, and keep dates apart.
+func TestPullTotals(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	at := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	pulls := []PullResult{
+		// Run 1: ORD-1 fails after 3 attempts (one 429), ORD-2 is not found.
+		{Entity: recon.EntityPayin, Key: "ORD-1", Outcome: recon.PullFailed, Attempts: 3, Retries: 2, RateLimited: 1, Date: "2026-11-24", At: at},
+		{Entity: recon.EntityPayin, Key: "ORD-2", Outcome: recon.PullNotFound, Attempts: 1, Date: "2026-11-24", At: at},
+		// Run 2: ORD-1 asked again, and answered.
+		{Entity: recon.EntityPayin, Key: "ORD-1", Outcome: recon.PullFound, Attempts: 1, Date: "2026-11-24", At: at.Add(time.Hour),
+			Record: &recon.GatewayRecord{Entity: recon.EntityPayin, Key: "ORD-1", Currency: "INR", Class: recon.StatusSuccess}},
+		// Another date's pull.
+		{Entity: recon.EntityPayout, Key: "PO-9", Outcome: recon.PullFailed, Attempts: 4, Retries: 3, Date: "2026-11-23", At: at},
+	}
+	for i := range pulls {
+		if err := db.SavePull(ctx, &pulls[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		date string
+		want recon.PullStats
+	}{
+		{"2026-11-24", recon.PullStats{Keys: 2, Requests: 5, Retries: 2, RateLimited: 1, Failures: 0, NotFound: 1}},
+		{"2026-11-23", recon.PullStats{Keys: 1, Requests: 4, Retries: 3, Failures: 1}},
+		{"2026-11-22", recon.PullStats{}},
+	}
+	for _, tt := range tests {
+		got, err := db.PullTotals(ctx, tt.date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tt.want {
+			t.Errorf("PullTotals(%s) = %+v, want %+v", tt.date, got, tt.want)
+		}
+	}
+}

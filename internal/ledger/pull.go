@@ -76,6 +76,10 @@ type PullResult struct {
 	Attempts int
 	Error    string // why it failed; never holds a secret
 	At       time.Time
+	// Date is the business date the pull served; with Retries and
+	// RateLimited it adds to the date's pull figures (PullTotals).
+	Date                 string
+	Retries, RateLimited int
 }
 
 // SavePull stores one key's pull in one transaction: the record found, if
@@ -101,6 +105,34 @@ func (s *DB) SavePull(ctx context.Context, p *PullResult) error {
 		if err != nil {
 			return fmt.Errorf("store pull of %s: %w", p.Key, err)
 		}
+		if p.Date == "" {
+			return nil
+		}
+		err = exec(`INSERT INTO pull_activity (business_date, entity, key, requests, retries, rate_limited)
+			VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (business_date, entity, key) DO UPDATE SET requests = requests + excluded.requests,
+				retries = retries + excluded.retries, rate_limited = rate_limited + excluded.rate_limited`,
+			p.Date, string(p.Entity), p.Key, p.Attempts, p.Retries, p.RateLimited)
+		if err != nil {
+			return fmt.Errorf("store pull figures of %s: %w", p.Key, err)
+		}
 		return nil
 	})
+}
+
+// PullTotals returns the figures of a business date's status pulls over
+// all its runs: the keys asked, the requests, retries and 429 answers they
+// took, and how many of those keys the gateway last answered not found, or
+// not at all (failed).
+func (s *DB) PullTotals(ctx context.Context, date string) (recon.PullStats, error) {
+	var t recon.PullStats
+	err := s.db.QueryRowxContext(ctx, `SELECT count(*), coalesce(sum(a.requests), 0), coalesce(sum(a.retries), 0),
+			coalesce(sum(a.rate_limited), 0),
+			coalesce(sum(p.outcome = 'failed'), 0), coalesce(sum(p.outcome = 'not_found'), 0)
+		FROM pull_activity a JOIN pulls p ON p.entity = a.entity AND p.key = a.key
+		WHERE a.business_date = ?`, date).Scan(&t.Keys, &t.Requests, &t.Retries, &t.RateLimited, &t.Failures, &t.NotFound)
+	if err != nil {
+		return t, fmt.Errorf("read pull figures of %s: %w", date, err)
+	}
+	return t, nil
 }

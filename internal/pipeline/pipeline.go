@@ -233,7 +233,13 @@ func (r *run) stages(ctx context.Context) error {
 		Date: r.day.Date, RunID: r.res.RunID, Version: r.cfg.Version, Started: r.started,
 		Inputs: r.inputs, Exceptions: reported.Exceptions, Rejects: rejects,
 	}
-	rep.Summary = summarize(d, &reported, r.inputs, r.res.Pull, ageing)
+	// The summary reports the date's pulls over all its runs, not this
+	// run's: a re-run that asks nothing new writes the same figures.
+	pulls, err := r.db.PullTotals(ctx, r.day.Date)
+	if err != nil {
+		return err
+	}
+	rep.Summary = summarize(d, &reported, r.inputs, pulls, ageing)
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	t = time.Now()

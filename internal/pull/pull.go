@@ -140,7 +140,7 @@ func Run(ctx context.Context, db *ledger.DB, day Day, opts Options) (stats recon
 		if ctx.Err() != nil && a.err != nil {
 			continue // cut short by the cancellation: the key is still lacking
 		}
-		res := judge(a, opts.Now())
+		res := judge(a, day.Date, opts.Now())
 		switch res.Outcome {
 		case recon.PullFailed:
 			stats.Failures++
@@ -172,8 +172,9 @@ type answer struct {
 }
 
 // judge turns an answer into the outcome stored for its key.
-func judge(a answer, at time.Time) *ledger.PullResult {
-	res := &ledger.PullResult{Entity: a.key.Entity, Key: a.key.Key, Attempts: a.trace.Requests, At: at}
+func judge(a answer, date string, at time.Time) *ledger.PullResult {
+	res := &ledger.PullResult{Entity: a.key.Entity, Key: a.key.Key, Attempts: a.trace.Requests, At: at,
+		Date: date, Retries: a.trace.Retries, RateLimited: a.trace.RateLimited}
 	switch {
 	case a.err == nil:
 		res.Outcome, res.Record = recon.PullFound, a.record
