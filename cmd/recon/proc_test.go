@@ -163,12 +163,18 @@ func reconCmd(t *testing.T, env []string, limits string, args ...string) *exec.C
 	return cmd
 }
 
-// synthDay writes a generated day (signed with fixtureSecret) into a new
-// temporary folder and returns the folder.
+// synthDay writes a generated fixture date (signed with fixtureSecret) into
+// a new temporary folder and returns the folder.
 func synthDay(t *testing.T, orders, payouts int) string {
 	t.Helper()
+	return synthDayOn(t, fixtureDate, orders, payouts)
+}
+
+// synthDayOn is synthDay for another date.
+func synthDayOn(t *testing.T, date string, orders, payouts int) string {
+	t.Helper()
 	dir := t.TempDir()
-	if _, err := synth.Write(dir, synth.Params{Date: fixtureDate, Orders: orders, Payouts: payouts, Seed: 9,
+	if _, err := synth.Write(dir, synth.Params{Date: date, Orders: orders, Payouts: payouts, Seed: 9,
 		WebhookSecret: fixtureSecret, Plant: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +184,12 @@ func synthDay(t *testing.T, orders, payouts int) string {
 // dayRun returns the arguments of an offline run of the generated day in
 // day, with its database and reports under tmp.
 func dayRun(day, tmp string, extra ...string) []string {
-	return append([]string{"run", "--date", fixtureDate, "--offline",
+	return dayRunOn(fixtureDate, day, tmp, extra...)
+}
+
+// dayRunOn is dayRun for another date.
+func dayRunOn(date, day, tmp string, extra ...string) []string {
+	return append([]string{"run", "--date", date, "--offline",
 		"--orders", filepath.Join(day, "orders.csv"), "--payouts", filepath.Join(day, "payouts.csv"),
 		"--gateway", filepath.Join(day, "gateway.jsonl"), "--webhooks", filepath.Join(day, "webhooks.jsonl"),
 		"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "out"), "--log-format", "json"}, extra...)
