@@ -19,7 +19,8 @@ import (
 )
 
 // killPoint is when a crash test kills recon: at the nth log line that
-// contains line, or after a fixed delay.
+// contains line (after a delay, when one is given), or a fixed delay after
+// the start.
 type killPoint struct {
 	name  string
 	line  string
@@ -74,6 +75,85 @@ func TestCrashAndRerun(t *testing.T) {
 	}
 }
 
+// TestCrashDuringPull kills `recon run` while it pulls statuses from the
+// sandbox (as the pull starts, and a little and a while into it), then
+// runs it again: the reports equal an uninterrupted pull's (the pull
+// figures aside: a resumed pull asks only for what it lacks), the database
+// passes integrity_check, and every line of pulled.jsonl is whole.
+func TestCrashDuringPull(t *testing.T) {
+	day := synthDay(t, 1500, 400)
+	url := startSecSandbox(t, day)
+	env := childEnv("KWIKPAISA_WEBHOOK_SECRET="+fixtureSecret, "KWIKPAISA_API_KEY="+secAPIKey, "KWIKPAISA_SECRET_KEY="+secSecretKey)
+	args := func(tmp string) []string {
+		return []string{"run", "--date", fixtureDate,
+			"--orders", filepath.Join(day, "orders.csv"), "--payouts", filepath.Join(day, "payouts.csv"),
+			"--webhooks", filepath.Join(day, "webhooks.jsonl"), "--api-url", url, "--wallet-id", secWallet,
+			"--api-rate", "5000", "--api-concurrency", "8",
+			"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "out"), "--log-format", "json"}
+	}
+	ref := t.TempDir()
+	if p := runProc(t, env, "", args(ref)...); p.code != 0 {
+		t.Fatalf("uninterrupted run: exit %d\n%s", p.code, p.stderr)
+	}
+	want := withoutPullFigures(reportSet(t, filepath.Join(ref, "out", fixtureDate)))
+	for _, kp := range []killPoint{
+		{name: "as the pull starts", line: `"stage":"pull"`, nth: 1},
+		{name: "early in the pull", line: `"stage":"pull"`, nth: 1, after: 150 * time.Millisecond},
+		{name: "late in the pull", line: `"stage":"pull"`, nth: 1, after: 500 * time.Millisecond},
+	} {
+		t.Run(kp.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			dir := filepath.Join(tmp, "out", fixtureDate)
+			stop := pollReports(t, dir)
+			killed := killRun(t, env, args(tmp), kp)
+			p := runProc(t, env, "", args(tmp)...)
+			stop()
+			if !killed {
+				t.Errorf("the run ended before the kill %s", kp.name)
+			}
+			if p.code != 0 {
+				t.Fatalf("re-run after the kill: exit %d\n%s", p.code, p.stderr)
+			}
+			compareReports(t, "re-run after a kill "+kp.name, withoutPullFigures(reportSet(t, dir)), want)
+			integrityOK(t, filepath.Join(tmp, "recon.db"))
+			b, err := os.ReadFile(filepath.Join(dir, "pulled.jsonl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, l := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+				if !json.Valid([]byte(l)) {
+					t.Errorf("pulled.jsonl line %d is not whole: %q", i+1, l)
+				}
+			}
+		})
+	}
+}
+
+// withoutPullFigures drops the pull's figures (keys, requests, retries…)
+// from summary.csv and from the workbook's Summary sheet.
+func withoutPullFigures(reports map[string]string) map[string]string {
+	out := map[string]string{}
+	for name, text := range reports {
+		var keep []string
+		inPulls := false
+		for _, l := range strings.Split(text, "\n") {
+			switch {
+			case strings.HasPrefix(l, "pulls,"):
+				continue
+			case l == "Gateway status pulls":
+				inPulls = true
+			case l == "":
+				inPulls = false
+			}
+			if !inPulls {
+				keep = append(keep, l)
+			}
+		}
+		out[name] = strings.Join(keep, "\n")
+	}
+	return out
+}
+
 // killRun starts recon and kills it with SIGKILL at kp. It says whether
 // the kill ended the run.
 func killRun(t *testing.T, env, args []string, kp killPoint) bool {
@@ -88,7 +168,7 @@ func killRun(t *testing.T, env, args []string, kp killPoint) bool {
 		t.Fatal(err)
 	}
 	kill := func() { _ = cmd.Process.Signal(syscall.SIGKILL) }
-	if kp.after > 0 {
+	if kp.line == "" {
 		timer := time.AfterFunc(kp.after, kill)
 		defer timer.Stop()
 	}
@@ -96,11 +176,18 @@ func killRun(t *testing.T, env, args []string, kp killPoint) bool {
 	sc := bufio.NewScanner(stderr)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
-		if kp.line != "" && strings.Contains(sc.Text(), kp.line) {
-			if seen++; seen == kp.nth {
-				kill()
-			}
+		if kp.line == "" || !strings.Contains(sc.Text(), kp.line) {
+			continue
 		}
+		if seen++; seen != kp.nth {
+			continue
+		}
+		if kp.after == 0 {
+			kill()
+			continue
+		}
+		timer := time.AfterFunc(kp.after, kill)
+		defer timer.Stop()
 	}
 	_ = cmd.Wait()
 	ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
