@@ -70,6 +70,7 @@ func TestCrashAndRerun(t *testing.T) {
 				t.Fatalf("re-run after the kill: exit %d\n%s", p.code, p.stderr)
 			}
 			compareReports(t, "re-run after a kill "+kp.name, reportSet(t, dir), want)
+			noLeftovers(t, dir)
 			integrityOK(t, filepath.Join(tmp, "recon.db"))
 		})
 	}
@@ -115,6 +116,7 @@ func TestCrashDuringPull(t *testing.T) {
 				t.Fatalf("re-run after the kill: exit %d\n%s", p.code, p.stderr)
 			}
 			compareReports(t, "re-run after a kill "+kp.name, withoutPullFigures(reportSet(t, dir)), want)
+			noLeftovers(t, dir)
 			integrityOK(t, filepath.Join(tmp, "recon.db"))
 			b, err := os.ReadFile(filepath.Join(dir, "pulled.jsonl"))
 			if err != nil {
@@ -126,6 +128,21 @@ func TestCrashDuringPull(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// noLeftovers fails the test if dir holds a temporary file (a killed run's
+// half-written report) after a completed run.
+func noLeftovers(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s left in %s after the re-run", e.Name(), dir)
+		}
 	}
 }
 
