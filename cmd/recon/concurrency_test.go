@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -29,17 +27,8 @@ func TestConcurrentRunsAcrossProcesses(t *testing.T) {
 
 	t.Run("second run of the date refuses, another date proceeds", func(t *testing.T) {
 		tmp := t.TempDir()
-		first := reconCmd(t, env, "", dayRun(day, tmp)...)
-		first.Stdout = io.Discard
-		stderr, err := first.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
+		first, sc := startLogged(t, env, dayRun(day, tmp)...)
 		// The first run holds the lock once it logs its first stage.
-		sc := bufio.NewScanner(stderr)
 		for sc.Scan() && !strings.Contains(sc.Text(), `"stage":"ingest"`) {
 		}
 		var second, another procResult
@@ -48,7 +37,8 @@ func TestConcurrentRunsAcrossProcesses(t *testing.T) {
 		go func() { defer wg.Done(); second = runProc(t, env, "", dayRun(day, tmp)...) }()
 		go func() { defer wg.Done(); another = runProc(t, env, "", dayRunOn("2026-11-26", other, tmp)...) }()
 		wg.Wait()
-		_, _ = io.Copy(io.Discard, stderr)
+		for sc.Scan() { // drain the log until the run ends
+		}
 		if err := first.Wait(); err != nil {
 			t.Fatalf("first run: %v", err)
 		}

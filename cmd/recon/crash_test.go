@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -175,23 +173,13 @@ func withoutPullFigures(reports map[string]string) map[string]string {
 // the kill ended the run.
 func killRun(t *testing.T, env, args []string, kp killPoint) bool {
 	t.Helper()
-	cmd := reconCmd(t, env, "", args...)
-	cmd.Stdout = io.Discard
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, sc := startLogged(t, env, args...)
 	kill := func() { _ = cmd.Process.Signal(syscall.SIGKILL) }
 	if kp.line == "" {
 		timer := time.AfterFunc(kp.after, kill)
 		defer timer.Stop()
 	}
 	seen := 0
-	sc := bufio.NewScanner(stderr)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		if kp.line == "" || !strings.Contains(sc.Text(), kp.line) {
 			continue

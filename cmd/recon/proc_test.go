@@ -6,11 +6,13 @@ package main
 // binary itself acting as a tiny exec wrapper.
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -161,6 +163,24 @@ func reconCmd(t *testing.T, env []string, limits string, args ...string) *exec.C
 	cmd := exec.Command(self, append([]string{bin}, args...)...)
 	cmd.Env = append(append([]string(nil), env...), limitsEnv+"="+limits)
 	return cmd
+}
+
+// startLogged starts recon in the background and returns it with a
+// scanner of its stderr (the log lines), read as it runs.
+func startLogged(t *testing.T, env []string, args ...string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := reconCmd(t, env, "", args...)
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	return cmd, sc
 }
 
 // synthDay writes a generated fixture date (signed with fixtureSecret) into
