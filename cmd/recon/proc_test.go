@@ -132,7 +132,8 @@ type procResult struct {
 }
 
 // runProc runs the recon binary to its end. limits, when not empty, is a
-// spec for execLimited.
+// spec for execLimited. It is safe to call from a goroutine once
+// reconBin has been called on the test's own.
 func runProc(t *testing.T, env []string, limits string, args ...string) procResult {
 	t.Helper()
 	cmd := reconCmd(t, env, limits, args...)
@@ -141,7 +142,9 @@ func runProc(t *testing.T, env []string, limits string, args ...string) procResu
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("recon %s: %v", strings.Join(args, " "), err)
+		// Errorf, not Fatalf: runProc may run on a goroutine of its own.
+		t.Errorf("recon %s: %v", strings.Join(args, " "), err)
+		return procResult{code: -1}
 	}
 	return procResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 }
