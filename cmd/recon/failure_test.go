@@ -13,9 +13,10 @@ import (
 )
 
 // TestFailuresLeaveDataUnchanged runs the fixture day into a database,
-// then makes a run fail three ways: the report folder read-only, the disk
-// full (a file-size limit: writing past 1 MB fails), the database locked
-// by another process. Each failing run exits 1 with exactly one message
+// then makes a run fail four ways: the report folder read-only, the disk
+// full under the database (a file-size limit: writing past 1 MB fails),
+// the disk full under the reports (a 16 kB tmpfs; no half-written report
+// is left in it), the database locked by another process. Each failing run exits 1 with exactly one message
 // naming the path at fault, and leaves the data unchanged.
 //
 // "Unchanged" is every table but runs, with exceptions' run_id left out:
@@ -41,6 +42,9 @@ func TestFailuresLeaveDataUnchanged(t *testing.T) {
 		// wholeFilesAdded allows whole input files of the failed run's
 		// date to be added.
 		wholeFilesAdded bool
+		// tmpfs runs recon with a tmpfs of this many bytes on the folder
+		// setup names.
+		tmpfs int
 		// setup prepares the failure and returns the run's arguments and
 		// the path the message must name; the returned func undoes it.
 		setup func(t *testing.T, tmp string) (args []string, path string, undo func())
@@ -66,6 +70,17 @@ func TestFailuresLeaveDataUnchanged(t *testing.T) {
 			},
 		},
 		{
+			name:  "report disk full",
+			tmpfs: 16 << 10, // four pages: less than the reports need
+			setup: func(t *testing.T, tmp string) ([]string, string, func()) {
+				small := filepath.Join(tmp, "small")
+				if err := os.Mkdir(small, 0o700); err != nil {
+					t.Fatal(err)
+				}
+				return fixture(tmp, small), filepath.Join(small, fixtureDate), func() {}
+			},
+		},
+		{
 			name: "database locked by another process",
 			setup: func(t *testing.T, tmp string) ([]string, string, func()) {
 				db := filepath.Join(tmp, "recon.db")
@@ -84,7 +99,15 @@ func TestFailuresLeaveDataUnchanged(t *testing.T) {
 			before := dataFingerprint(t, filepath.Join(tmp, "recon.db"))
 
 			args, path, undo := tt.setup(t, tmp)
-			p := runProc(t, env, tt.limits, args...)
+			var p procResult
+			if tt.tmpfs > 0 {
+				p = runInTmpfs(t, env, filepath.Dir(path), tt.tmpfs, fixtureDate, args...)
+				if strings.Contains(p.stdout, "half-written") || !strings.Contains(p.stdout, "checked ") || strings.Contains(p.stdout, "checked 0 ") {
+					t.Errorf("the reports in the full folder, checked: %s", p.stdout)
+				}
+			} else {
+				p = runProc(t, env, tt.limits, args...)
+			}
 			undo()
 			msgs := errorLines(p.stderr)
 			t.Logf("stderr message: %q", msgs)

@@ -34,9 +34,28 @@ import (
 // exec the command in its arguments (see execLimited).
 const limitsEnv = "RECON_TEST_EXEC_LIMITS"
 
+// checkDirEnv, when set, makes the test binary look for half-written
+// reports in the folder it names, print each as "half-written: …" on
+// stdout, then "checked N reports", and exit (see runInTmpfs).
+const checkDirEnv = "RECON_TEST_CHECK_DIR"
+
 func TestMain(m *testing.M) {
 	if spec := os.Getenv(limitsEnv); spec != "" {
 		execLimited(spec, os.Args[1:])
+	}
+	if dir := os.Getenv(checkDirEnv); dir != "" {
+		entries, _ := os.ReadDir(dir)
+		n := 0
+		for _, e := range entries {
+			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && !strings.HasPrefix(e.Name(), ".") {
+				n++
+				if problem := halfWritten(e.Name(), b); problem != "" {
+					fmt.Printf("half-written: %s: %s\n", e.Name(), problem)
+				}
+			}
+		}
+		fmt.Printf("checked %d reports\n", n)
+		os.Exit(0)
 	}
 	code := m.Run()
 	if binDir != "" {
@@ -145,6 +164,34 @@ func runProc(t *testing.T, env []string, limits string, args ...string) procResu
 		// Errorf, not Fatalf: runProc may run on a goroutine of its own.
 		t.Errorf("recon %s: %v", strings.Join(args, " "), err)
 		return procResult{code: -1}
+	}
+	return procResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// runInTmpfs runs recon with a tmpfs of size bytes mounted on out (in a
+// user and mount namespace of its own, so it needs no privilege), then,
+// inside that namespace, lists on stdout any half-written report it left
+// in out/date.
+func runInTmpfs(t *testing.T, env []string, out string, size int, date string, args ...string) procResult {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `mount -t tmpfs -o size=$1 tmpfs "$2" || exit 125
+out=$2 date=$3 self=$4; shift 4
+"$@"; rc=$?
+` + checkDirEnv + `="$out/$date" "$self"
+exit $rc`
+	cmd := exec.Command("unshare", append([]string{"--user", "--map-root-user", "--mount", "sh", "-c", script, "sh",
+		strconv.Itoa(size), out, date, self, reconBin(t)}, args...)...)
+	cmd.Env = env
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("unshare: %v", err)
 	}
 	return procResult{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 }
