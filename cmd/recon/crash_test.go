@@ -24,6 +24,10 @@ type killPoint struct {
 	line  string
 	nth   int
 	after time.Duration
+	// mayFinish: the stage is short enough (the export: tens of
+	// milliseconds) that on a loaded machine the run may end before the
+	// kill lands; the re-run is checked all the same.
+	mayFinish bool
 }
 
 // TestCrashAndRerun kills `recon run` with SIGKILL at each stage (while
@@ -51,7 +55,7 @@ func TestCrashAndRerun(t *testing.T) {
 		{name: "while reading the webhook log", line: `"stage":"ingest"`, nth: 3},
 		{name: "after the last source", line: `"stage":"ingest"`, nth: 4},
 		{name: "matching", line: `"stage":"match"`, nth: 1},
-		{name: "exporting", line: `"stage":"export"`, nth: 1},
+		{name: "exporting", line: `"stage":"export"`, nth: 1, mayFinish: true},
 	}
 	for _, kp := range points {
 		t.Run(kp.name, func(t *testing.T) {
@@ -61,7 +65,10 @@ func TestCrashAndRerun(t *testing.T) {
 			killed := killRun(t, env, dayRun(day, tmp), kp)
 			p := runProc(t, env, "", dayRun(day, tmp)...)
 			stop()
-			if !killed {
+			switch {
+			case !killed && kp.mayFinish:
+				t.Logf("the run ended before the kill %s", kp.name)
+			case !killed:
 				t.Errorf("the run ended before the kill %s", kp.name)
 			}
 			if p.code != 0 {
