@@ -15,7 +15,7 @@ import (
 // --wait both complete, one after the other. Nothing is corrupted:
 // integrity_check is ok and the reports equal a single run's.
 func TestConcurrentRunsAcrossProcesses(t *testing.T) {
-	day := synthDay(t, 2500, 600)
+	day := synthDay(t, 1500, 400)
 	other := synthDayOn(t, "2026-11-26", 300, 100)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 

@@ -36,7 +36,7 @@ type killPoint struct {
 // run, the database passes integrity_check, and a reader polling the
 // report folder throughout never sees a half-written report.
 func TestCrashAndRerun(t *testing.T) {
-	day := synthDay(t, 2500, 600)
+	day := synthDay(t, 1000, 300)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 
 	ref := t.TempDir()
@@ -48,8 +48,9 @@ func TestCrashAndRerun(t *testing.T) {
 	// The log says when each source has been loaded (so the next one is
 	// being read), and when matching and the export start.
 	points := []killPoint{
-		{name: "soon after start", after: 20 * time.Millisecond},
-		{name: "while reading orders", after: 100 * time.Millisecond},
+		{name: "20 ms after the start", after: 20 * time.Millisecond},
+		{name: "100 ms after the start", after: 100 * time.Millisecond},
+		{name: "300 ms after the start", after: 300 * time.Millisecond},
 		{name: "while reading payouts", line: `"stage":"ingest"`, nth: 1},
 		{name: "while reading the gateway dump", line: `"stage":"ingest"`, nth: 2},
 		{name: "while reading the webhook log", line: `"stage":"ingest"`, nth: 3},
@@ -87,7 +88,7 @@ func TestCrashAndRerun(t *testing.T) {
 // figures aside: a resumed pull asks only for what it lacks), the database
 // passes integrity_check, and every line of pulled.jsonl is whole.
 func TestCrashDuringPull(t *testing.T) {
-	day := synthDay(t, 1500, 400)
+	day := synthDay(t, 1000, 300)
 	url := startSecSandbox(t, day)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET="+fixtureSecret, "KWIKPAISA_API_KEY="+secAPIKey, "KWIKPAISA_SECRET_KEY="+secSecretKey)
 	args := func(tmp string) []string {

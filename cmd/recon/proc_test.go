@@ -111,8 +111,10 @@ var (
 )
 
 // reconBin builds recon once for the whole test binary and returns its
-// path. It is built without -race: the tests that run it judge its
-// behaviour, and the race detector would only slow them.
+// path. It is built as the tests are (with -race under make test): its
+// packages then come from the build cache the test build filled, where a
+// build without -race would compile SQLite's C once more (two minutes on
+// a cold 2-core CI machine, against the race detector's few seconds).
 func reconBin(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -121,7 +123,11 @@ func reconBin(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "recon")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/kwikpaisa/recon/cmd/recon").CombinedOutput()
+		args := []string{"build", "-o", binPath}
+		if raceBuild {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, "github.com/kwikpaisa/recon/cmd/recon")...).CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
