@@ -50,7 +50,6 @@ func TestCrashAndRerun(t *testing.T) {
 	points := []killPoint{
 		{name: "20 ms after the start", after: 20 * time.Millisecond},
 		{name: "100 ms after the start", after: 100 * time.Millisecond},
-		{name: "300 ms after the start", after: 300 * time.Millisecond},
 		{name: "while reading payouts", line: `"stage":"ingest"`, nth: 1},
 		{name: "while reading the gateway dump", line: `"stage":"ingest"`, nth: 2},
 		{name: "while reading the webhook log", line: `"stage":"ingest"`, nth: 3},
