@@ -36,6 +36,7 @@ type killPoint struct {
 // run, the database passes integrity_check, and a reader polling the
 // report folder throughout never sees a half-written report.
 func TestCrashAndRerun(t *testing.T) {
+	t.Parallel()
 	day := synthDay(t, 1000, 300)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 
@@ -59,6 +60,7 @@ func TestCrashAndRerun(t *testing.T) {
 	}
 	for _, kp := range points {
 		t.Run(kp.name, func(t *testing.T) {
+			t.Parallel()
 			tmp := t.TempDir()
 			dir := filepath.Join(tmp, "out", fixtureDate)
 			stop := pollReports(t, dir)
@@ -87,6 +89,7 @@ func TestCrashAndRerun(t *testing.T) {
 // figures aside: a resumed pull asks only for what it lacks), the database
 // passes integrity_check, and every line of pulled.jsonl is whole.
 func TestCrashDuringPull(t *testing.T) {
+	t.Parallel()
 	day := synthDay(t, 1000, 300)
 	url := startSecSandbox(t, day)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET="+fixtureSecret, "KWIKPAISA_API_KEY="+secAPIKey, "KWIKPAISA_SECRET_KEY="+secSecretKey)
@@ -108,6 +111,7 @@ func TestCrashDuringPull(t *testing.T) {
 		{name: "late in the pull", line: `"stage":"pull"`, nth: 1, after: 500 * time.Millisecond},
 	} {
 		t.Run(kp.name, func(t *testing.T) {
+			t.Parallel()
 			tmp := t.TempDir()
 			dir := filepath.Join(tmp, "out", fixtureDate)
 			stop := pollReports(t, dir)

@@ -28,11 +28,15 @@ import (
 // before it stay loaded — whole (rows read = rows stored + rejects), and
 // the next run does not read them again. No file is ever half loaded.
 func TestFailuresLeaveDataUnchanged(t *testing.T) {
-	inRepoRoot(t)
+	t.Parallel()
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 	nextDay := synthDayOn(t, "2026-11-26", 2500, 600)
+	cfg, err := filepath.Abs("../../fixtures/recon.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
 	fixture := func(tmp, out string, extra ...string) []string {
-		return append([]string{"run", "--config", "fixtures/recon.toml", "--date", fixtureDate, "--offline",
+		return append([]string{"run", "--config", cfg, "--date", fixtureDate, "--offline",
 			"--db", filepath.Join(tmp, "recon.db"), "--out", out, "--log-format", "json"}, extra...)
 	}
 
