@@ -268,9 +268,10 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 	return out
 }
 
-// writable checks that dir exists or can be made, and takes a file.
+// writable checks that dir exists or can be made (owner-only, as a run
+// makes it: it holds financial data), and takes a file.
 func writable(dir string) error {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	f, err := os.CreateTemp(dir, ".recon-doctor-*")

@@ -100,6 +100,16 @@ func TestDoctorPassesAgainstSandbox(t *testing.T) {
 	if srv.Requests() == 0 {
 		t.Error("the sandbox got no request: the signed call was not made")
 	}
+	for _, dir := range []string{"data", "reports"} { // made by the writable checks
+		p := filepath.Join(filepath.Dir(cfg), dir)
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o700 {
+			t.Errorf("doctor made %s mode %04o, want 0700", p, got)
+		}
+	}
 	for _, s := range []string{sandboxKey, sandboxSecret, "whsec_doctor"} {
 		if strings.Contains(stdout+stderr, s) {
 			t.Errorf("doctor printed a secret (%s…)", s[:4])

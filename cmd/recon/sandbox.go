@@ -18,8 +18,8 @@ within 5 minutes; a key the dump lacks is answered 404.
 
 Faults of a bad night can be injected: a rate limit answered 429 with
 Retry-After, shares of 5xx, hanging requests, broken bodies and dropped
-connections (drawn from -seed, so a seed repeats its faults), a 429 storm,
-and latency.`
+connections, 401s for an expired timestamp (drawn from -seed, so a seed
+repeats its faults), a 429 storm, and latency.`
 
 func sandboxCmd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "sandbox", "[flags]", sandboxAbout)
@@ -36,6 +36,7 @@ func sandboxCmd(ctx context.Context, e *env, args []string) error {
 	fs.Float64Var(&f.Timeouts, "timeouts", 0, "`share` of requests that hang until the client gives up")
 	fs.Float64Var(&f.Malformed, "malformed", 0, "`share` of requests answered with a broken body")
 	fs.Float64Var(&f.Drops, "drops", 0, "`share` of requests whose connection is closed without an answer")
+	fs.Float64Var(&f.Expired, "expired", 0, "`share` of keys whose first request is answered 401 timestamp expired")
 	fs.DurationVar(&f.Latency, "latency", 0, "`delay` before every answer")
 	fs.Uint64Var(&f.Seed, "seed", 1, "`seed` of the fault draws")
 	if err := parseFlags(fs, args); err != nil {

@@ -145,6 +145,32 @@ func TestWriteLeavesOnlyReports(t *testing.T) {
 	}
 }
 
+// TestWriteRemovesLeftovers: the temporary files a killed run left are
+// removed by the next Write; other files in the folder are not touched.
+func TestWriteRemovesLeftovers(t *testing.T) {
+	dir := mustWrite(t, testReport(), Options{})
+	leftovers := []string{".manifest.json.tmp-622060065", ".recon-2026-11-24.xlsx.tmp-1"}
+	others := []string{".notes.tmp-1", "pulled.jsonl"}
+	for _, name := range append(leftovers, others...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(dir, testReport(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range leftovers {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s: %v, want it removed", name, err)
+		}
+	}
+	for _, name := range others {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: %v, want it kept", name, err)
+		}
+	}
+}
+
 func TestManifest(t *testing.T) {
 	r := testReport()
 	r.ExitStatus = 1

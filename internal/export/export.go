@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -70,6 +71,7 @@ func Write(dir string, r *Report, opts Options) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
 	}
+	removeLeftovers(dir, r.Date)
 	r = sorted(r)
 	steps := []struct {
 		name  string
@@ -89,6 +91,24 @@ func Write(dir string, r *Report, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// removeLeftovers deletes the temporary files of a run that was killed
+// while writing into dir (".summary.csv.tmp-…"): no reader takes them for
+// reports, but they would pile up. Two runs of a date never write at once
+// (the run lock), so none of them is in use.
+func removeLeftovers(dir, date string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		for _, name := range Files(date) {
+			if strings.HasPrefix(e.Name(), "."+name+".tmp-") {
+				os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
 }
 
 // sorted returns r with its exceptions in report order (category, entity,

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -27,7 +28,7 @@ func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
 		if strings.Contains(err.Error(), "unexpected tail") {
 			return object{}, fmt.Errorf("more than one JSON value on the line")
 		}
-		return object{}, err
+		return object{}, errors.New(plainJSONError(err))
 	}
 	v, err := p.ParseBytes(data)
 	if err != nil {
@@ -72,6 +73,17 @@ func checkDepth(data []byte) error {
 		}
 	}
 	return nil
+}
+
+// plainJSONError is the validator's message without its frame: "cannot
+// parse JSON: unexpected value found: \"x\"; unparsed tail: \"x\"" becomes
+// "unexpected value found: \"x\"" (the reject's value shows the text).
+func plainJSONError(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "cannot parse JSON: ")
+	if i := strings.Index(msg, "; unparsed tail:"); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
 }
 
 // has reports whether the object has the key.

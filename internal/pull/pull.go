@@ -86,7 +86,7 @@ func Run(ctx context.Context, db *ledger.DB, day Day, opts Options) (stats recon
 	}
 	var dump *os.File
 	if opts.Dump != "" {
-		if err := os.MkdirAll(filepath.Dir(opts.Dump), 0o750); err != nil {
+		if err := os.MkdirAll(filepath.Dir(opts.Dump), 0o700); err != nil {
 			return stats, fmt.Errorf("pull dump: %w", err)
 		}
 		if dump, err = os.OpenFile(opts.Dump, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -184,8 +185,12 @@ func TestFaultsSameReports(t *testing.T) {
 		{name: "20% 5xx", faults: sandbox.Faults{ServerErrors: 0.2, Seed: 7}, wantRetries: true},
 		{name: "429 storm", faults: sandbox.Faults{Storm: 40, RetryAfter: 1}, wantRetries: true, want429: true},
 		{name: "timeouts", faults: sandbox.Faults{Timeouts: 0.15, Hang: 5 * time.Second, Seed: 3}, wantRetries: true},
+		{name: "30% 5xx", faults: sandbox.Faults{ServerErrors: 0.3, Seed: 13}, wantRetries: true},
+		{name: "malformed JSON", faults: sandbox.Faults{Malformed: 0.3, Seed: 17}, wantRetries: true},
+		{name: "connection resets", faults: sandbox.Faults{Drops: 0.3, Seed: 19}, wantRetries: true},
+		{name: "401 expired timestamp", faults: sandbox.Faults{Expired: 0.5, Seed: 23}, wantRetries: true},
 		{name: "everything at once", faults: sandbox.Faults{ServerErrors: 0.2, Timeouts: 0.05, Malformed: 0.05, Drops: 0.05,
-			Conflicts: 0.02, Storm: 20, RateLimit: 500, Burst: 5, Seed: 11}, wantRetries: true, want429: true},
+			Conflicts: 0.02, Expired: 0.1, Storm: 20, RateLimit: 500, Burst: 5, Seed: 11}, wantRetries: true, want429: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,6 +213,13 @@ func TestFaultsSameReports(t *testing.T) {
 			}
 			if res.Pull.Requests != sb.Requests() {
 				t.Errorf("Requests = %d, sandbox received %d", res.Pull.Requests, sb.Requests())
+			}
+			summary, err := os.ReadFile(filepath.Join(dir, "summary.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("\npulls,,retries,%d\n", res.Pull.Retries); !strings.Contains(string(summary), want) {
+				t.Errorf("summary.csv does not show the retries: want a line %q", strings.TrimSpace(want))
 			}
 		})
 	}

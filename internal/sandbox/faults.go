@@ -35,13 +35,18 @@ type Faults struct {
 	FaultyRequests int
 	// Latency delays every answer.
 	Latency time.Duration
+	// Expired is the share of keys whose first request is answered 401
+	// "timestamp expired", as when the merchant's clock is skewed or the
+	// request aged in a queue; the client's retry with a fresh timestamp
+	// is answered.
+	Expired float64
 	// Down lists keys whose every request gets a 503: they never answer.
 	Down map[string]bool
 	Seed uint64
 }
 
 func (f *Faults) check() error {
-	for _, v := range []float64{f.ServerErrors, f.Timeouts, f.Malformed, f.Drops, f.Conflicts} {
+	for _, v := range []float64{f.ServerErrors, f.Timeouts, f.Malformed, f.Drops, f.Conflicts, f.Expired} {
 		if v < 0 || v > 1 {
 			return errors.New("sandbox: a fault share must be between 0 and 1")
 		}
@@ -80,6 +85,10 @@ func (f *Faults) draw(path, key string, n int) float64 {
 func (f *Faults) fault(w http.ResponseWriter, r *http.Request, path, key string, n int) bool {
 	if f.Down[key] {
 		answer(w, http.StatusServiceUnavailable, "service unavailable", nil)
+		return true
+	}
+	if n == 1 && f.Expired > 0 && f.draw(path+"#expired", key, n) < f.Expired {
+		answer(w, http.StatusUnauthorized, "timestamp expired", nil)
 		return true
 	}
 	if f.FaultyRequests > 0 && n > f.FaultyRequests {

@@ -142,6 +142,20 @@ func TestFaultsRepeat(t *testing.T) {
 	}
 }
 
+// TestExpiredFault: a key drawn for the fault has its first request
+// answered 401 "timestamp expired" and the next one answered.
+func TestExpiredFault(t *testing.T) {
+	s := mustStart(t, Options{Faults: Faults{Expired: 1}})
+	var got []string
+	for range 2 {
+		code, body, _ := request(t, s, kwikpaisa.OrderStatusPath, `{"order_id":"ORD-1"}`, now, nil)
+		got = append(got, strconv.Itoa(code)+" "+strconv.FormatBool(strings.Contains(body, "timestamp expired")))
+	}
+	if want := []string{"401 true", "200 false"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("answers %q, want %q", got, want)
+	}
+}
+
 func TestStartRefusesNonLoopback(t *testing.T) {
 	s, err := New(Records{}, Options{APIKey: key, SecretKey: secret})
 	if err != nil {
