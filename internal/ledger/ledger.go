@@ -57,7 +57,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_cache_size", "-65536") // KiB: a day's indexes stay in memory while it loads
+	q.Set("_cache_size", "-262144") // KiB: a large day's indexes stay in memory while it loads
 	dsn := "file:" + url.PathEscape(path) + "?" + q.Encode()
 	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune}}), "sqlite3")
 	// One connection: SQLite has one writer, and a single connection keeps
