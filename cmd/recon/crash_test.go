@@ -97,7 +97,9 @@ func TestCrashDuringPull(t *testing.T) {
 		return []string{"run", "--date", fixtureDate,
 			"--orders", filepath.Join(day, "orders.csv"), "--payouts", filepath.Join(day, "payouts.csv"),
 			"--webhooks", filepath.Join(day, "webhooks.jsonl"), "--api-url", url, "--wallet-id", secWallet,
-			"--api-rate", "5000", "--api-concurrency", "8",
+			// 1,300 keys at 1,000 req/s: the pull lasts over 1.3 s, so every
+			// kill point below lands inside it, however fast the machine.
+			"--api-rate", "1000", "--api-concurrency", "8",
 			"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "out"), "--log-format", "json"}
 	}
 	ref := t.TempDir()

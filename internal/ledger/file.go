@@ -25,13 +25,15 @@ type StoredFile struct {
 	Read           int    `db:"rows_read"`
 	Accepted       int    `db:"rows_accepted"`
 	Rejected       int    `db:"rows_rejected"`
+	Settings       string `db:"settings_sha256"`
 }
 
 // SourceFile returns the stored record of a file, or nil when it was never
 // loaded.
 func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, error) {
 	var f StoredFile
-	err := s.db.GetContext(ctx, &f, `SELECT id, kind, path, sha256, previous_sha256, size, rows_read, rows_accepted, rows_rejected
+	err := s.db.GetContext(ctx, &f, `SELECT id, kind, path, sha256, previous_sha256, size, rows_read, rows_accepted, rows_rejected,
+			settings_sha256
 		FROM source_files WHERE kind = ? AND path = ?`, kind, path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -83,8 +85,8 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(*Loade
 			f.PreviousSHA256 = prev
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
-			rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ? WHERE id = ?`,
-			f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), id)
+			rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ? WHERE id = ?`,
+			f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings, id)
 		if err != nil {
 			return fmt.Errorf("record source file %s: %w", f.Path, err)
 		}

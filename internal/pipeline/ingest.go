@@ -58,12 +58,18 @@ func (r *run) load(ctx context.Context, src source) (recon.SourceFile, error) {
 	if err != nil {
 		return recon.SourceFile{}, fmt.Errorf("read %s %s: %w", src.kind, src.path, err)
 	}
-	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: sum, Size: size}
+	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: sum, Size: size, Settings: r.cfg.Ingest.Fingerprint(src.kind)}
 	stored, err := r.db.SourceFile(ctx, src.kind, src.path)
 	if err != nil {
 		return f, err
 	}
-	if stored != nil && stored.SHA256 == sum {
+	if stored != nil && stored.SHA256 == sum && stored.Settings != f.Settings {
+		// Same content read with other settings (a fixed webhook secret, a
+		// new status word, another column map): what was stored from it
+		// may differ, so it is read again.
+		r.log.Info("source settings changed: reading it again", "stage", "ingest", "file", src.path)
+	}
+	if stored != nil && stored.SHA256 == sum && stored.Settings == f.Settings {
 		// Unchanged since it was last loaded: no previous hash to show.
 		f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
 		r.log.Info("source unchanged", "stage", "ingest", "file", src.path, "rows", f.Read)

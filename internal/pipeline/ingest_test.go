@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 type manifestInput struct {
@@ -121,4 +124,73 @@ func count(t *testing.T, path, query string) int {
 		t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// TestIngestSettingsChange: an unchanged file is read again when the
+// settings it is read with change. A rejected status word added to the
+// status table is accepted, and a webhook log first read with a rotated-out
+// secret verifies once the current secret is configured; with the same
+// settings the file is not read again.
+func TestIngestSettingsChange(t *testing.T) {
+	ist := time.FixedZone("IST", 19800)
+	dir := t.TempDir()
+	orders := filepath.Join(dir, "orders.csv")
+	webhooks := filepath.Join(dir, "webhooks.jsonl")
+	if err := os.WriteFile(orders, []byte("order_id,amount,status,created_at\nA,10,settled,2026-11-24 10:00\nB,20,paid,2026-11-24 11:00\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	received := time.Date(2026, 11, 24, 10, 15, 2, 0, ist)
+	ts := strconv.FormatInt(received.Unix(), 10)
+	body := `{"event":"payment.success","data":{"order_id":"B","amount":"20.00","currency":"INR"}}`
+	line, err := json.Marshal(map[string]any{"received_at": received.Format(time.RFC3339),
+		"headers": map[string]string{"X-Signature": kwikpaisa.Sign("whsec_new", []byte(body), ts), "X-Timestamp": ts}, "body": body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(webhooks, append(line, '\n'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "recon.db")
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, ist)
+
+	steps := []struct {
+		name            string
+		secret, word    string // the webhook secret; a status word added to the table
+		rejects, signed int    // rejected order rows; verified deliveries
+		reread          bool
+	}{
+		{"first read, old secret", "whsec_old", "", 1, 0, true},
+		{"same settings", "whsec_old", "", 1, 0, false},
+		{"current secret, new word", "whsec_new", "settled", 0, 1, true},
+		{"same settings again", "whsec_new", "settled", 0, 1, false},
+	}
+	var loaded int
+	for i, st := range steps {
+		now = now.Add(time.Minute)
+		opts := ingest.DefaultOptions(ist)
+		opts.WebhookSecrets = []string{st.secret}
+		if st.word != "" {
+			opts.Statuses.Set(recon.EntityPayin, st.word, recon.StatusSuccess)
+		}
+		cfg := Config{
+			Date: "2026-11-24", Zone: ist, DB: db, Out: filepath.Join(dir, "out"),
+			Sources: Sources{Orders: orders, Webhooks: webhooks}, Offline: true,
+			Ingest: opts, Match: match.DefaultOptions(),
+			Now: func() time.Time { return now },
+		}
+		if _, err := Run(context.Background(), cfg); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := count(t, db, "SELECT count(*) FROM rejects"); got != st.rejects {
+			t.Errorf("%s: store holds %d rejects, want %d", st.name, got, st.rejects)
+		}
+		if got := count(t, db, "SELECT count(*) FROM deliveries WHERE verified <> ''"); got != st.signed {
+			t.Errorf("%s: store holds %d verified deliveries, want %d", st.name, got, st.signed)
+		}
+		at := count(t, db, "SELECT max(loaded_at) / 1000000000 FROM source_files")
+		if reread := i == 0 || at != loaded; reread != st.reread {
+			t.Errorf("%s: files read again = %v, want %v", st.name, reread, st.reread)
+		}
+		loaded = at
+	}
 }

@@ -97,4 +97,7 @@ type SourceFile struct {
 	// PreviousSHA256 is set when the file changed since the last run of the
 	// same date.
 	PreviousSHA256 string
+	// Settings fingerprints the settings the file was read with
+	// (ingest.Options.Fingerprint).
+	Settings string
 }
