@@ -3,8 +3,8 @@ package ledger
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,9 +34,14 @@ type dayScope struct {
 	// deliveries the day needs); inDay those of the rows inside the day.
 	ledgerKeys map[recon.Entity]map[string]bool
 	inDay      map[recon.Entity]map[string]bool
-	// gatewayKeys holds the keys the gateway created in the day.
+	// gatewayKeys holds the keys the gateway created in the day;
+	// gatewayOnly those of them no ledger file of the date has, sorted.
 	gatewayKeys map[recon.Entity]map[string]bool
-	intern      interner
+	gatewayOnly []dayKey
+	// loaded holds, per key, the position of its record in the day's
+	// Gateway (loadGateway fills it).
+	loaded map[recon.Entity]map[string]int
+	intern interner
 }
 
 func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
@@ -186,13 +191,13 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.class, g.transaction_id, g.utr, g.beneficiary_account, g.beneficiary_ifsc, g.beneficiary_vpa, g.created_at,
 	g.fetched_at`
 
-// latestGateway keeps, per key, the most recently fetched live record.
+// latestGateway keeps, per key, the most recently fetched live record in
+// d.Gateway, at the position sc.loaded gives; ids holds each kept record's
+// row id, for the tie between two records fetched at the same instant.
 type latestGateway struct {
-	sc    *dayScope
-	d     *recon.Day
-	index map[recon.Entity]map[string]int // key → position in d.Gateway
-	order map[recon.Entity]map[string][2]int64
-	seen  map[recon.Entity]map[string]bool // keys fetched whole
+	sc  *dayScope
+	d   *recon.Day
+	ids []int64
 }
 
 // scan reads rows of gatewayColumns, keeping the latest live record of
@@ -212,25 +217,25 @@ func (lg *latestGateway) scan(rows *sql.Rows) error {
 			continue // a dump no date uses any more
 		}
 		g.Entity = recon.Entity(lg.sc.intern.get(entity))
-		index := lg.index[g.Entity]
+		index := lg.sc.loaded[g.Entity]
 		if index == nil {
 			continue
 		}
-		rank := [2]int64{fetched, id}
-		if at, ok := index[g.Key]; ok {
-			prev := lg.order[g.Entity][g.Key]
-			if rank[0] < prev[0] || rank[0] == prev[0] && rank[1] <= prev[1] {
-				continue
+		at, seen := index[g.Key]
+		if seen {
+			prev := nanos(lg.d.Gateway[at].FetchedAt)
+			if fetched < prev || fetched == prev && id <= lg.ids[at] {
+				continue // an older record of a key already loaded
 			}
-			lg.fill(&g, file, currency, status, class, ifsc, created, fetched)
-			lg.d.Gateway[at] = g
-			lg.order[g.Entity][g.Key] = rank
-			continue
 		}
 		lg.fill(&g, file, currency, status, class, ifsc, created, fetched)
+		if seen {
+			lg.d.Gateway[at], lg.ids[at] = g, id
+			continue
+		}
 		index[g.Key] = len(lg.d.Gateway)
-		lg.order[g.Entity][g.Key] = rank
 		lg.d.Gateway = append(lg.d.Gateway, g)
+		lg.ids = append(lg.ids, id)
 	}
 	return rows.Err()
 }
@@ -251,13 +256,12 @@ func (lg *latestGateway) fill(g *recon.GatewayRecord, file sql.NullInt64, curren
 // day. It also finds which of the day's gateway-created keys without a
 // ledger row in the day have one in another date's ledger.
 func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
-	lg := &latestGateway{sc: sc, d: d,
-		index: map[recon.Entity]map[string]int{recon.EntityPayin: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayin])),
-			recon.EntityPayout: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayout]))},
-		order: map[recon.Entity]map[string][2]int64{recon.EntityPayin: {}, recon.EntityPayout: {}},
-	}
+	sc.loaded = map[recon.Entity]map[string]int{recon.EntityPayin: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayin])),
+		recon.EntityPayout: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayout]))}
+	lg := &latestGateway{sc: sc, d: d}
 	if id, ok := sc.roles["gateway"]; ok {
-		d.Gateway = make([]recon.GatewayRecord, 0, sc.accepted[id]+sc.accepted[sc.roles["orders"]]/64)
+		n := sc.accepted[id] + sc.accepted[sc.roles["orders"]]/64
+		d.Gateway, lg.ids = make([]recon.GatewayRecord, 0, n), make([]int64, 0, n)
 	}
 	// The records of the ledgers' keys: one index probe per ledger row.
 	if err := joinLedgerKeys(ctx, tx, sc, gatewayColumns, "gateway_records g", "g", "", lg.scan); err != nil {
@@ -270,7 +274,6 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 	if err != nil {
 		return err
 	}
-	var only []dayKey
 	for rows.Next() {
 		var e string
 		var k string
@@ -285,19 +288,23 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 		}
 		keys[k] = true
 		if !sc.ledgerKeys[entity][k] {
-			only = append(only, dayKey{entity: entity, ref: k})
+			sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: k})
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	sort.Slice(sc.gatewayOnly, func(i, j int) bool {
+		a, b := sc.gatewayOnly[i], sc.gatewayOnly[j]
+		return a.entity < b.entity || a.entity == b.entity && a.ref < b.ref
+	})
 	byKey, err := tx.PrepareContext(ctx, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`)
 	if err != nil {
 		return err
 	}
 	defer byKey.Close()
-	for _, k := range only {
+	for _, k := range sc.gatewayOnly {
 		rows, err := byKey.QueryContext(ctx, string(k.entity), k.ref)
 		if err != nil {
 			return err
@@ -442,22 +449,13 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 		return err
 	}
 	defer byKey.Close()
-	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
-		keys := make([]string, 0)
-		for k := range sc.gatewayKeys[entity] {
-			if !sc.ledgerKeys[entity][k] {
-				keys = append(keys, k)
-			}
+	for _, k := range sc.gatewayOnly {
+		rows, err := byKey.QueryContext(ctx, string(k.entity), k.ref)
+		if err != nil {
+			return err
 		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			rows, err := byKey.QueryContext(ctx, string(entity), k)
-			if err != nil {
-				return err
-			}
-			if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
-				return err
-			}
+		if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
+			return err
 		}
 	}
 	if len(own) > 0 {
@@ -488,9 +486,9 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	return nil
 }
 
-func lineNumber(s string) int64 {
-	var n int64
-	fmt.Sscan(s, &n)
+// lineNumber reads a delivery's line number back from its Place.
+func lineNumber(s string) int {
+	n, _ := strconv.Atoi(s)
 	return n
 }
 
@@ -522,10 +520,6 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 	if !ok {
 		return nil
 	}
-	loaded := map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}}
-	for i := range d.Gateway {
-		loaded[d.Gateway[i].Entity][d.Gateway[i].Key] = true
-	}
 	ownPath := sc.paths[own]
 	var lookup []dayKey
 	asked := map[dayKey]bool{}
@@ -535,7 +529,7 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 			continue
 		}
 		switch {
-		case sc.inDay[dv.Entity][dv.Key] || loaded[dv.Entity][dv.Key]:
+		case sc.inDay[dv.Entity][dv.Key] || hasKey(sc.loaded[dv.Entity], dv.Key):
 			// Matching knows it already.
 		case sc.ledgerKeys[dv.Entity][dv.Key]:
 			d.KnownKeys[dv.Entity][dv.Key] = true
@@ -598,6 +592,11 @@ func joinLedgerKeys(ctx context.Context, tx *sqlx.Tx, sc *dayScope, columns, tar
 		}
 	}
 	return nil
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // dayKey is one key of a pay-in or a payout.
