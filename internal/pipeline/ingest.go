@@ -63,17 +63,17 @@ func (r *run) load(ctx context.Context, src source) (recon.SourceFile, error) {
 	if err != nil {
 		return f, err
 	}
-	if stored != nil && stored.SHA256 == sum && stored.Settings != f.Settings {
+	if stored != nil && stored.SHA256 == sum {
+		if stored.Settings == f.Settings {
+			// Unchanged since it was last loaded: no previous hash to show.
+			f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
+			r.log.Info("source unchanged", "stage", "ingest", "file", src.path, "rows", f.Read)
+			return f, nil
+		}
 		// Same content read with other settings (a fixed webhook secret, a
 		// new status word, another column map): what was stored from it
 		// may differ, so it is read again.
 		r.log.Info("source settings changed: reading it again", "stage", "ingest", "file", src.path)
-	}
-	if stored != nil && stored.SHA256 == sum && stored.Settings == f.Settings {
-		// Unchanged since it was last loaded: no previous hash to show.
-		f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
-		r.log.Info("source unchanged", "stage", "ingest", "file", src.path, "rows", f.Read)
-		return f, nil
 	}
 	err = r.db.LoadFile(ctx, &f, func(l *ledger.Loader) error {
 		sink := ingest.Sink{Order: l.Order, Payout: l.Payout, Gateway: l.Gateway, Delivery: l.Delivery, Reject: l.Reject}

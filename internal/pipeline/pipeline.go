@@ -193,7 +193,8 @@ func (r *run) stages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.stageDone("load", len(d.Orders)+len(d.Payouts)+len(d.Gateway)+len(d.Deliveries), t)
+	rows := len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
+	r.stageDone("load", rows, t)
 
 	t = time.Now()
 	mopts := r.cfg.Match
@@ -201,7 +202,7 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.WebhookLog = r.cfg.Sources.Webhooks != ""
 	mopts.Now = r.started
 	result := match.Reconcile(d, mopts)
-	r.stageDone("match", len(d.Orders)+len(d.Payouts)+len(d.Gateway)+len(d.Deliveries), t)
+	r.stageDone("match", rows, t)
 
 	if err := r.age(ctx, result.Exceptions); err != nil {
 		return err
