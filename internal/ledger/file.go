@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -49,138 +48,84 @@ func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, er
 // f's counts are then stored with its hash. A failure leaves the store as it
 // was, so a re-run reads the file again.
 func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(*Loader) error) error {
-	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		prev := ""
-		var id int64
-		err := tx.QueryRowxContext(ctx, `SELECT id, sha256 FROM source_files WHERE kind = ? AND path = ?`, f.Kind, f.Path).Scan(&id, &prev)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, `INSERT INTO source_files
-				(kind, path, sha256, size, rows_read, rows_accepted, rows_rejected, loaded_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?)`,
-				f.Kind, f.Path, f.SHA256, f.Size, nanos(s.Now()))
-			if err != nil {
-				return fmt.Errorf("record source file %s: %w", f.Path, err)
-			}
-			if id, err = res.LastInsertId(); err != nil {
-				return err
-			}
-		case err != nil:
-			return fmt.Errorf("find source file %s: %w", f.Path, err)
-		default:
-			for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE file_id = ?`, id); err != nil {
-					return fmt.Errorf("clear %s of %s: %w", table, f.Path, err)
-				}
-			}
-		}
-		l := &Loader{tx: tx, ctx: ctx, fileID: id, now: nanos(s.Now())}
-		defer l.close()
-		if err := read(l); err != nil {
-			return err
-		}
-		if err := l.flush(); err != nil {
-			return fmt.Errorf("store rows of %s: %w", f.Path, err)
-		}
-		if prev != "" && prev != f.SHA256 {
-			f.PreviousSHA256 = prev
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
-			rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ? WHERE id = ?`,
-			f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings, id)
-		if err != nil {
-			return fmt.Errorf("record source file %s: %w", f.Path, err)
-		}
-		return nil
-	})
-}
-
-// Loader inserts the records of one file inside LoadFile's transaction,
-// through statements prepared once.
-type Loader struct {
-	tx      *sqlx.Tx
-	ctx     context.Context
-	fileID  int64
-	now     int64
-	seq     int64
-	pending map[string]*pendingRows // by single-row INSERT statement
-}
-
-// rowsPerInsert is how many rows one INSERT statement of a Loader carries:
-// a statement per row spends more in the driver than SQLite spends storing
-// the row. 100 rows of the widest table (22 columns) stay far below
-// SQLite's 32,766 parameters.
-const rowsPerInsert = 100
-
-// pendingRows are rows of one single-row INSERT waiting to go in together.
-type pendingRows struct {
-	tuple string // "(?, ?, …)"
-	rows  int
-	args  []any
-	full  *sqlx.Stmt // the statement for rowsPerInsert rows
-}
-
-// exec queues one row of a single-row INSERT … VALUES (…) statement; the
-// rows of each statement go in rowsPerInsert at a time, the rest at flush.
-func (l *Loader) exec(query string, args ...any) error {
-	if l.pending == nil {
-		l.pending = map[string]*pendingRows{}
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
 	}
-	p, ok := l.pending[query]
-	if !ok {
-		i := strings.LastIndex(query, "VALUES")
-		if i < 0 {
-			return fmt.Errorf("loader: not an INSERT … VALUES statement: %s", query)
-		}
-		p = &pendingRows{tuple: strings.TrimSpace(query[i+len("VALUES"):])}
-		full, err := l.tx.PreparexContext(l.ctx, query+strings.Repeat(", "+p.tuple, rowsPerInsert-1))
-		if err != nil {
-			return fmt.Errorf("prepare: %w", err)
-		}
-		p.full = full
-		l.pending[query] = p
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
 	}
-	p.args = append(p.args, args...)
-	p.rows++
-	if p.rows < rowsPerInsert {
-		return nil
-	}
-	// Statements run under a context that cannot be cancelled: for one
-	// that can, the driver starts a goroutine per statement to watch it.
-	// The run's context is checked here instead.
-	if err := l.ctx.Err(); err != nil {
+	if err := s.loadFile(ctx, tx, conn, f, read); err != nil {
+		_ = tx.Rollback()
 		return err
 	}
-	_, err := p.full.ExecContext(context.WithoutCancel(l.ctx), p.args...)
-	clear(p.args)
-	p.args, p.rows = p.args[:0], 0
-	return err
-}
-
-// flush inserts the rows still queued.
-func (l *Loader) flush() error {
-	queries := make([]string, 0, len(l.pending))
-	for q := range l.pending {
-		queries = append(queries, q)
-	}
-	sort.Strings(queries)
-	for _, q := range queries {
-		p := l.pending[q]
-		if p.rows == 0 {
-			continue
-		}
-		_, err := l.tx.ExecContext(context.WithoutCancel(l.ctx), q+strings.Repeat(", "+p.tuple, p.rows-1), p.args...)
-		if err != nil {
-			return err
-		}
-		p.args, p.rows = p.args[:0], 0
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
-func (l *Loader) close() {
-	for _, p := range l.pending {
-		p.full.Close()
+func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *recon.SourceFile, read func(*Loader) error) error {
+	prev := ""
+	var id int64
+	err := tx.QueryRowxContext(ctx, `SELECT id, sha256 FROM source_files WHERE kind = ? AND path = ?`, f.Kind, f.Path).Scan(&id, &prev)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := tx.ExecContext(ctx, `INSERT INTO source_files
+			(kind, path, sha256, size, rows_read, rows_accepted, rows_rejected, loaded_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?)`,
+			f.Kind, f.Path, f.SHA256, f.Size, nanos(s.Now()))
+		if err != nil {
+			return fmt.Errorf("record source file %s: %w", f.Path, err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+	case err != nil:
+		return fmt.Errorf("find source file %s: %w", f.Path, err)
+	default:
+		for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE file_id = ?`, id); err != nil {
+				return fmt.Errorf("clear %s of %s: %w", table, f.Path, err)
+			}
+		}
 	}
+	l := &Loader{w: newBulkWriter(ctx, conn), fileID: id, now: nanos(s.Now())}
+	defer l.w.close()
+	if err := read(l); err != nil {
+		return err
+	}
+	if err := l.w.flush(); err != nil {
+		return fmt.Errorf("store rows of %s: %w", f.Path, err)
+	}
+	if prev != "" && prev != f.SHA256 {
+		f.PreviousSHA256 = prev
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
+		rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ? WHERE id = ?`,
+		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings, id)
+	if err != nil {
+		return fmt.Errorf("record source file %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// Loader inserts the records of one file inside LoadFile's transaction,
+// many rows to a cgo call (bulk.go).
+type Loader struct {
+	w      *bulkWriter
+	fileID int64
+	now    int64
+	seq    int64
+}
+
+// exec queues one row of a single-row INSERT … VALUES (…) statement.
+func (l *Loader) exec(query string, args ...any) error {
+	if err := l.w.add(query, args...); err != nil {
+		return fmt.Errorf("store rows: %w", err)
+	}
+	return nil
 }
 
 func (l *Loader) next() int64 { l.seq++; return l.seq }

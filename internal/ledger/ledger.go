@@ -52,7 +52,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	f.Close()
 
 	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
@@ -82,12 +81,19 @@ type connector struct {
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.driver }
 
-// tune sets the pragmas the DSN cannot: sorts and temporary indexes stay in
-// memory. (No memory map: its pages would count in the run's resident
-// memory, which must stay bounded for a large day.)
+// tune sets the pragmas the DSN cannot. A new database gets 64 KiB pages
+// (before WAL mode writes its first page; an existing one keeps its size):
+// a large day's commit writes a sixteenth as many WAL frames as with 4 KiB
+// pages, and its scans read a sixteenth as many pages. Sorts and temporary
+// indexes stay in memory. (No memory map: its pages would count in the
+// run's resident memory, which must stay bounded for a large day.)
 func tune(c *sqlite3.SQLiteConn) error {
-	_, err := c.Exec("PRAGMA temp_store = MEMORY", nil)
-	return err
+	for _, p := range []string{"PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY"} {
+		if _, err := c.Exec(p, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the store.

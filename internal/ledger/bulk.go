@@ -1,0 +1,493 @@
+package ledger
+
+// Bulk statements: the rows of a large file go into SQLite, and a day's rows
+// come out of it, through one cgo call per batch of rows instead of one
+// call per value. Through database/sql and the driver, a row of 16 values
+// costs 17 cgo calls, an interface per value and a copy of every string
+// before SQLite does any work; here Go packs the values of many rows into
+// one buffer and C binds and steps them (or steps and packs them) in a loop.
+//
+// The statements run on the sqlite3 handle of the one connection the DB
+// holds, inside database/sql's Conn.Raw, so they share the connection's
+// transaction and never race with database/sql. go-sqlite3 does not export
+// the handle; handle reads it by reflection and fails loudly (every test
+// that stores a file) should a new driver version rename it.
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+// The few SQLite functions used here, as sqlite3.h declares them; they
+// link against the SQLite that github.com/mattn/go-sqlite3 compiles in.
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+int sqlite3_prepare_v2(sqlite3*, const char*, int, sqlite3_stmt**, const char**);
+int sqlite3_bind_parameter_count(sqlite3_stmt*);
+int sqlite3_bind_int64(sqlite3_stmt*, int, int64_t);
+int sqlite3_bind_text(sqlite3_stmt*, int, const char*, int, void(*)(void*));
+int sqlite3_bind_blob(sqlite3_stmt*, int, const void*, int, void(*)(void*));
+int sqlite3_bind_null(sqlite3_stmt*, int);
+int sqlite3_step(sqlite3_stmt*);
+int sqlite3_reset(sqlite3_stmt*);
+int sqlite3_clear_bindings(sqlite3_stmt*);
+int sqlite3_finalize(sqlite3_stmt*);
+int sqlite3_column_count(sqlite3_stmt*);
+int sqlite3_column_type(sqlite3_stmt*, int);
+int64_t sqlite3_column_int64(sqlite3_stmt*, int);
+const unsigned char *sqlite3_column_text(sqlite3_stmt*, int);
+const void *sqlite3_column_blob(sqlite3_stmt*, int);
+int sqlite3_column_bytes(sqlite3_stmt*, int);
+int sqlite3_extended_errcode(sqlite3*);
+const char *sqlite3_errmsg(sqlite3*);
+
+enum { TAG_NULL = 0, TAG_INT = 1, TAG_TEXT = 2, TAG_BLOB = 3 };
+enum { RC_ROW = 100, RC_DONE = 101 };
+
+// recon_bulk_insert binds and steps the rows packed in buf, each of cols
+// values: a tag byte, then an int64 (little-endian) or a uint32 length and
+// the bytes. SQLite reads the bytes in place (SQLITE_STATIC): buf outlives
+// each step. It returns RC_DONE when every row went in, or SQLite's code
+// with *failed set to the row that failed.
+static int recon_bulk_insert(sqlite3_stmt *st, const unsigned char *buf, size_t n, int cols, int *failed) {
+	const unsigned char *p = buf, *end = buf + n;
+	int row = 0;
+	while (p < end) {
+		for (int c = 1; c <= cols; c++) {
+			unsigned char tag = *p++;
+			int rc;
+			if (tag == TAG_NULL) {
+				rc = sqlite3_bind_null(st, c);
+			} else if (tag == TAG_INT) {
+				int64_t v;
+				memcpy(&v, p, 8);
+				p += 8;
+				rc = sqlite3_bind_int64(st, c, v);
+			} else {
+				uint32_t len;
+				memcpy(&len, p, 4);
+				p += 4;
+				if (tag == TAG_TEXT) {
+					rc = sqlite3_bind_text(st, c, (const char *)p, (int)len, (void (*)(void *))0);
+				} else {
+					rc = sqlite3_bind_blob(st, c, p, (int)len, (void (*)(void *))0);
+				}
+				p += len;
+			}
+			if (rc != 0) {
+				*failed = row;
+				sqlite3_reset(st);
+				return rc;
+			}
+		}
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != RC_DONE) {
+			*failed = row;
+			return rc;
+		}
+		row++;
+	}
+	sqlite3_clear_bindings(st);
+	return RC_DONE;
+}
+
+// recon_bulk_read packs the rows of st into buf (cap bytes) in the format
+// recon_bulk_insert reads, until the next row does not fit or the rows end.
+// *pending says a stepped row is waiting to be packed (the caller keeps it
+// between calls). It returns RC_ROW when rows remain, RC_DONE when none do,
+// or SQLite's code; *used and *rows say what was packed. A single row
+// larger than cap returns RC_ROW with *rows 0: the caller grows buf.
+static int recon_bulk_read(sqlite3_stmt *st, unsigned char *buf, size_t cap, int *pending, size_t *used, int *rows) {
+	int cols = sqlite3_column_count(st);
+	size_t n = 0;
+	*rows = 0;
+	for (;;) {
+		if (!*pending) {
+			int rc = sqlite3_step(st);
+			if (rc == RC_DONE) {
+				*used = n;
+				return RC_DONE;
+			}
+			if (rc != RC_ROW) {
+				*used = n;
+				return rc;
+			}
+			*pending = 1;
+		}
+		size_t need = 0;
+		for (int c = 0; c < cols; c++) {
+			switch (sqlite3_column_type(st, c)) {
+			case 5: need += 1; break;       // NULL
+			case 1: need += 9; break;       // INTEGER
+			case 4: need += 5 + (size_t)sqlite3_column_bytes(st, c); break; // BLOB
+			default:                        // TEXT (and REAL, as text)
+				sqlite3_column_text(st, c);
+				need += 5 + (size_t)sqlite3_column_bytes(st, c);
+			}
+		}
+		if (n + need > cap) {
+			*used = n;
+			return RC_ROW;
+		}
+		unsigned char *p = buf + n;
+		for (int c = 0; c < cols; c++) {
+			int t = sqlite3_column_type(st, c);
+			if (t == 5) {
+				*p++ = TAG_NULL;
+			} else if (t == 1) {
+				int64_t v = sqlite3_column_int64(st, c);
+				*p++ = TAG_INT;
+				memcpy(p, &v, 8);
+				p += 8;
+			} else {
+				const void *src = t == 4 ? sqlite3_column_blob(st, c) : (const void *)sqlite3_column_text(st, c);
+				uint32_t len = (uint32_t)sqlite3_column_bytes(st, c);
+				*p++ = t == 4 ? TAG_BLOB : TAG_TEXT;
+				memcpy(p, &len, 4);
+				p += 4;
+				if (len > 0) {
+					memcpy(p, src, len);
+				}
+				p += len;
+			}
+		}
+		n = (size_t)(p - buf);
+		*pending = 0;
+		(*rows)++;
+	}
+}
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"unsafe"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/mattn/go-sqlite3"
+)
+
+const (
+	tagNull = C.TAG_NULL
+	tagInt  = C.TAG_INT
+	tagText = C.TAG_TEXT
+	tagBlob = C.TAG_BLOB
+)
+
+// handle returns the sqlite3 handle of a go-sqlite3 connection.
+func handle(dc any) (*C.sqlite3, error) {
+	c, ok := dc.(*sqlite3.SQLiteConn)
+	if !ok {
+		return nil, fmt.Errorf("bulk statement: connection is a %T, not go-sqlite3's", dc)
+	}
+	f := reflect.ValueOf(c).Elem().FieldByName("db")
+	if !f.IsValid() || f.Kind() != reflect.Pointer || f.IsNil() {
+		return nil, errors.New("bulk statement: go-sqlite3's connection has no open db handle (has the driver changed?)")
+	}
+	return (*C.sqlite3)(f.UnsafePointer()), nil
+}
+
+// sqliteError turns SQLite's code and message on h into the error the
+// driver would have returned, so callers that look for a sqlite3.Error
+// (disk full, I/O error) find one.
+func sqliteError(h *C.sqlite3, rc C.int) error {
+	ext := int(C.sqlite3_extended_errcode(h))
+	if ext&0xff != int(rc)&0xff {
+		ext = int(rc)
+	}
+	se := sqlite3.Error{Code: sqlite3.ErrNo(ext & 0xff), ExtendedCode: sqlite3.ErrNoExtended(ext)}
+	if msg := C.GoString(C.sqlite3_errmsg(h)); msg != "" && msg != se.Error() {
+		return fmt.Errorf("%s: %w", msg, se)
+	}
+	return se
+}
+
+func prepare(h *C.sqlite3, query string) (*C.sqlite3_stmt, error) {
+	cq := C.CString(query)
+	defer C.free(unsafe.Pointer(cq))
+	var st *C.sqlite3_stmt
+	if rc := C.sqlite3_prepare_v2(h, cq, -1, &st, nil); rc != 0 {
+		return nil, fmt.Errorf("prepare: %w", sqliteError(h, rc))
+	}
+	return st, nil
+}
+
+// bulkFlushBytes is how much a bulkWriter packs before it hands the rows
+// to SQLite: large enough that a cgo call carries thousands of rows, small
+// enough to stay in the CPU's cache.
+const bulkFlushBytes = 1 << 20
+
+// bulkWriter queues rows of INSERT statements, packed, and stores them on
+// conn in batches. Rows of one statement go in in the order queued.
+type bulkWriter struct {
+	ctx     context.Context
+	conn    *sqlx.Conn
+	pending map[string]*bulkRows // by statement
+	queued  int                  // bytes packed in all of pending
+}
+
+// bulkRows are the queued rows of one statement.
+type bulkRows struct {
+	cols int // values per row
+	buf  []byte
+	st   *C.sqlite3_stmt // prepared at the first flush
+}
+
+func newBulkWriter(ctx context.Context, conn *sqlx.Conn) *bulkWriter {
+	return &bulkWriter{ctx: ctx, conn: conn, pending: map[string]*bulkRows{}}
+}
+
+// add queues one row of query with args: int64, int, bool, string, []byte
+// or nil values.
+func (w *bulkWriter) add(query string, args ...any) error {
+	r := w.pending[query]
+	if r == nil {
+		r = &bulkRows{cols: len(args)}
+		w.pending[query] = r
+	}
+	if len(args) != r.cols {
+		return fmt.Errorf("bulk statement: %d values for %d columns", len(args), r.cols)
+	}
+	n := len(r.buf)
+	for _, a := range args {
+		switch v := a.(type) {
+		case nil:
+			r.buf = append(r.buf, tagNull)
+		case int64:
+			r.buf = binary.LittleEndian.AppendUint64(append(r.buf, tagInt), uint64(v))
+		case int:
+			r.buf = binary.LittleEndian.AppendUint64(append(r.buf, tagInt), uint64(v))
+		case bool:
+			var i uint64
+			if v {
+				i = 1
+			}
+			r.buf = binary.LittleEndian.AppendUint64(append(r.buf, tagInt), i)
+		case string:
+			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagText), uint32(len(v)))
+			r.buf = append(r.buf, v...)
+		case []byte:
+			if v == nil {
+				r.buf = append(r.buf, tagNull)
+				continue
+			}
+			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagBlob), uint32(len(v)))
+			r.buf = append(r.buf, v...)
+		default:
+			r.buf = r.buf[:n]
+			return fmt.Errorf("bulk statement: cannot store a %T", a)
+		}
+	}
+	w.queued += len(r.buf) - n
+	if w.queued < bulkFlushBytes {
+		return nil
+	}
+	return w.flush()
+}
+
+// flush stores every queued row, statement by statement in a fixed order.
+func (w *bulkWriter) flush() error {
+	if w.queued == 0 {
+		return nil
+	}
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	queries := make([]string, 0, len(w.pending))
+	for q, r := range w.pending {
+		if len(r.buf) > 0 {
+			queries = append(queries, q)
+		}
+	}
+	sort.Strings(queries)
+	w.queued = 0
+	return w.conn.Raw(func(dc any) error {
+		h, err := handle(dc)
+		if err != nil {
+			return err
+		}
+		for _, q := range queries {
+			r := w.pending[q]
+			if r.st == nil {
+				if r.st, err = prepare(h, q); err != nil {
+					return err
+				}
+				if got := int(C.sqlite3_bind_parameter_count(r.st)); got != r.cols {
+					return fmt.Errorf("bulk statement: %d values for %d parameters", r.cols, got)
+				}
+			}
+			var failed C.int
+			rc := C.recon_bulk_insert(r.st, (*C.uchar)(unsafe.Pointer(&r.buf[0])), C.size_t(len(r.buf)), C.int(r.cols), &failed)
+			r.buf = r.buf[:0]
+			if rc != C.RC_DONE {
+				return sqliteError(h, rc)
+			}
+		}
+		return nil
+	})
+}
+
+// close finalizes the statements. The writer's unflushed rows are dropped.
+func (w *bulkWriter) close() {
+	_ = w.conn.Raw(func(any) error {
+		for _, r := range w.pending {
+			if r.st != nil {
+				C.sqlite3_finalize(r.st)
+				r.st = nil
+			}
+		}
+		return nil
+	})
+}
+
+// bulkQuery runs query with args on conn and calls row for each result
+// row, in order, with a reader of its values. The values' bytes are valid
+// only during the call.
+func bulkQuery(ctx context.Context, conn *sqlx.Conn, query string, args []any, row func(*rowValues) error) error {
+	return conn.Raw(func(dc any) error {
+		h, err := handle(dc)
+		if err != nil {
+			return err
+		}
+		st, err := prepare(h, query)
+		if err != nil {
+			return err
+		}
+		defer C.sqlite3_finalize(st)
+		var texts []*C.char // bound in place, freed after the statement
+		defer func() {
+			for _, t := range texts {
+				C.free(unsafe.Pointer(t))
+			}
+		}()
+		if err := bindArgs(h, st, args, &texts); err != nil {
+			return err
+		}
+		buf := make([]byte, 1<<20)
+		var pending C.int
+		v := &rowValues{n: int(C.sqlite3_column_count(st))}
+		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var used C.size_t
+			var rows C.int
+			rc := C.recon_bulk_read(st, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &pending, &used, &rows)
+			if rc != C.RC_ROW && rc != C.RC_DONE {
+				return sqliteError(h, rc)
+			}
+			if rc == C.RC_ROW && rows == 0 {
+				buf = make([]byte, 2*len(buf))
+				continue
+			}
+			v.buf = buf[:used]
+			for range int(rows) {
+				v.col = 0
+				if err := row(v); err != nil {
+					return err
+				}
+				v.skipRest()
+			}
+			if rc == C.RC_DONE {
+				return nil
+			}
+		}
+	})
+}
+
+// bindArgs binds a query's parameters: int64, int, string or nil. The C
+// copies of strings are appended to texts; they must outlive the statement.
+func bindArgs(h *C.sqlite3, st *C.sqlite3_stmt, args []any, texts *[]*C.char) error {
+	if got := int(C.sqlite3_bind_parameter_count(st)); got != len(args) {
+		return fmt.Errorf("bulk query: %d arguments for %d parameters", len(args), got)
+	}
+	for i, a := range args {
+		var rc C.int
+		switch v := a.(type) {
+		case nil:
+			rc = C.sqlite3_bind_null(st, C.int(i+1))
+		case int64:
+			rc = C.sqlite3_bind_int64(st, C.int(i+1), C.int64_t(v))
+		case int:
+			rc = C.sqlite3_bind_int64(st, C.int(i+1), C.int64_t(v))
+		case string:
+			cs := C.CString(v)
+			*texts = append(*texts, cs)
+			rc = C.sqlite3_bind_text(st, C.int(i+1), cs, C.int(len(v)), nil)
+		default:
+			return fmt.Errorf("bulk query: cannot bind a %T", a)
+		}
+		if rc != 0 {
+			return sqliteError(h, rc)
+		}
+	}
+	return nil
+}
+
+// rowValues reads the values of one packed row, left to right.
+type rowValues struct {
+	buf []byte // the rows still to read
+	col int    // values read of the current row
+	n   int    // values per row
+}
+
+// next returns the next value's tag and bytes (the int64's 8 bytes for an
+// integer).
+func (v *rowValues) next() (byte, []byte) {
+	tag := v.buf[0]
+	switch tag {
+	case tagNull:
+		v.buf = v.buf[1:]
+		v.col++
+		return tag, nil
+	case tagInt:
+		b := v.buf[1:9]
+		v.buf = v.buf[9:]
+		v.col++
+		return tag, b
+	default:
+		n := binary.LittleEndian.Uint32(v.buf[1:5])
+		b := v.buf[5 : 5+n]
+		v.buf = v.buf[5+n:]
+		v.col++
+		return tag, b
+	}
+}
+
+// Int returns the next value as an integer (NULL is 0).
+func (v *rowValues) Int() int64 {
+	tag, b := v.next()
+	if tag != tagInt {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint64(b))
+}
+
+// IsNull says whether the next value is NULL, without reading it.
+func (v *rowValues) IsNull() bool { return v.buf[0] == tagNull }
+
+// Bytes returns the next value's text or blob bytes, valid during the row
+// callback (nil for NULL or an integer).
+func (v *rowValues) Bytes() []byte {
+	tag, b := v.next()
+	if tag == tagText || tag == tagBlob {
+		return b
+	}
+	return nil
+}
+
+// String returns the next value as a new string.
+func (v *rowValues) String() string { return string(v.Bytes()) }
+
+// skipRest moves past the values of the row the callback did not read.
+func (v *rowValues) skipRest() {
+	for v.col < v.n {
+		v.next()
+	}
+}
