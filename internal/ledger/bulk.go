@@ -350,6 +350,12 @@ func (w *bulkWriter) close() {
 // row, in order, with a reader of its values. The values' bytes are valid
 // only during the call.
 func bulkQuery(ctx context.Context, conn *sqlx.Conn, query string, args []any, row func(*rowValues) error) error {
+	return bulkQueryEach(ctx, conn, query, [][]any{args}, row)
+}
+
+// bulkQueryEach prepares query once and runs it with each set of args in
+// turn, calling row for every result row of every run.
+func bulkQueryEach(ctx context.Context, conn *sqlx.Conn, query string, argSets [][]any, row func(*rowValues) error) error {
 	return conn.Raw(func(dc any) error {
 		h, err := handle(dc)
 		if err != nil {
@@ -366,38 +372,47 @@ func bulkQuery(ctx context.Context, conn *sqlx.Conn, query string, args []any, r
 				C.free(unsafe.Pointer(t))
 			}
 		}()
-		if err := bindArgs(h, st, args, &texts); err != nil {
-			return err
-		}
 		buf := make([]byte, 1<<20)
-		var pending C.int
 		v := &rowValues{n: int(C.sqlite3_column_count(st))}
-		for {
-			if err := ctx.Err(); err != nil {
+		for _, args := range argSets {
+			C.sqlite3_reset(st)
+			if err := bindArgs(h, st, args, &texts); err != nil {
 				return err
 			}
-			var used C.size_t
-			var rows C.int
-			rc := C.recon_bulk_read(st, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &pending, &used, &rows)
-			if rc != C.RC_ROW && rc != C.RC_DONE {
-				return sqliteError(h, rc)
-			}
-			if rc == C.RC_ROW && rows == 0 {
-				buf = make([]byte, 2*len(buf))
-				continue
-			}
-			v.buf = buf[:used]
-			for range int(rows) {
-				v.col = 0
-				if err := row(v); err != nil {
+			var pending C.int
+			for {
+				if err := ctx.Err(); err != nil {
 					return err
 				}
-				v.skipRest()
+				var used C.size_t
+				var rows C.int
+				rc := C.recon_bulk_read(st, (*C.uchar)(unsafe.Pointer(&buf[0])), C.size_t(len(buf)), &pending, &used, &rows)
+				if rc != C.RC_ROW && rc != C.RC_DONE {
+					return sqliteError(h, rc)
+				}
+				if rc == C.RC_ROW && rows == 0 {
+					buf = make([]byte, 2*len(buf))
+					continue
+				}
+				v.buf = buf[:used]
+				for range int(rows) {
+					v.col = 0
+					if err := row(v); err != nil {
+						return err
+					}
+					v.skipRest()
+				}
+				if rc == C.RC_DONE {
+					break
+				}
 			}
-			if rc == C.RC_DONE {
-				return nil
+			C.sqlite3_clear_bindings(st)
+			for _, t := range texts {
+				C.free(unsafe.Pointer(t))
 			}
+			texts = texts[:0]
 		}
+		return nil
 	})
 }
 

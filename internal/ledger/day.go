@@ -19,7 +19,12 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		KnownKeys:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
-	tx, err := s.db.BeginTxx(ctx, nil)
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load day %s: %w", date, err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("load day %s: %w", date, err)
 	}
@@ -29,15 +34,16 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 	if err != nil {
 		return nil, fmt.Errorf("load sources of %s: %w", date, err)
 	}
+	sc.conn = conn
 	steps := []struct {
 		name string
 		fn   func() error
 	}{
-		{"orders", func() error { return s.loadOrders(ctx, tx, d, sc) }},
-		{"payouts", func() error { return s.loadPayouts(ctx, tx, d, sc) }},
+		{"orders", func() error { return s.loadOrders(ctx, d, sc) }},
+		{"payouts", func() error { return s.loadPayouts(ctx, d, sc) }},
 		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc) }},
 		{"deliveries", func() error { return s.loadDeliveries(ctx, tx, d, sc) }},
-		{"pulls", func() error { return s.loadPulls(ctx, tx, d) }},
+		{"pulls", func() error { return s.loadPulls(ctx, d, sc) }},
 		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d, sc) }},
 	}
 	for _, st := range steps {

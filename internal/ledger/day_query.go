@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"context"
-	"database/sql"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,6 +41,9 @@ type dayScope struct {
 	// Gateway (loadGateway fills it).
 	loaded map[recon.Entity]map[string]int
 	intern interner
+	// conn is the connection of the load's transaction, for the queries
+	// that read many rows (bulkQuery).
+	conn *sqlx.Conn
 }
 
 func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
@@ -109,78 +111,65 @@ func (in interner) get(b []byte) string {
 	return s
 }
 
-func (s *DB) loadOrders(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	id, ok := sc.roles["orders"]
 	if !ok {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT line, order_id, amount, currency, status, class, created_at,
-			transaction_id, payment_method
-		FROM orders WHERE file_id = ? ORDER BY seq`, id)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	path := sc.paths[id]
 	d.Orders = make([]recon.Order, 0, sc.accepted[id])
 	keys, inDay := sc.ledgerKeys[recon.EntityPayin], sc.inDay[recon.EntityPayin]
-	var currency, status, class, method sql.RawBytes
-	for rows.Next() {
+	in := sc.intern
+	return bulkQuery(ctx, sc.conn, `SELECT line, order_id, amount, currency, status, class, created_at,
+			transaction_id, payment_method
+		FROM orders WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var o recon.Order
-		var created int64
-		if err := rows.Scan(&o.Place.Line, &o.OrderID, &o.Amount, &currency, &status, &class, &created,
-			&o.TransactionID, &method); err != nil {
-			return err
-		}
+		o.Place.Line, o.OrderID, o.Amount = v.String(), v.String(), recon.Amount(v.Int())
 		keys[o.OrderID] = true
+		currency, status, class := v.Bytes(), v.Bytes(), v.Bytes()
+		created := v.Int()
 		if created < sc.lo || created >= sc.hi {
 			d.OutOfDay["orders"]++
-			continue
+			return nil
 		}
 		inDay[o.OrderID] = true
-		o.Currency, o.Status, o.Class = sc.intern.get(currency), sc.intern.get(status), recon.StatusClass(sc.intern.get(class))
-		o.PaymentMethod, o.CreatedAt, o.Place.File = sc.intern.get(method), instant(created), path
+		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
+		o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
+		o.CreatedAt, o.Place.File = instant(created), path
 		d.Orders = append(d.Orders, o)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
-func (s *DB) loadPayouts(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	id, ok := sc.roles["payouts"]
 	if !ok {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT line, payout_order_id, amount, currency, status, class,
-			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
-			requested_at
-		FROM payouts WHERE file_id = ? ORDER BY seq`, id)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	path := sc.paths[id]
 	d.Payouts = make([]recon.Payout, 0, sc.accepted[id])
 	keys, inDay := sc.ledgerKeys[recon.EntityPayout], sc.inDay[recon.EntityPayout]
-	var currency, status, class, mode, ifsc sql.RawBytes
-	for rows.Next() {
+	in := sc.intern
+	return bulkQuery(ctx, sc.conn, `SELECT line, payout_order_id, amount, currency, status, class,
+			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
+			requested_at
+		FROM payouts WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var p recon.Payout
-		var requested int64
-		if err := rows.Scan(&p.Place.Line, &p.PayoutID, &p.Amount, &currency, &status, &class, &mode,
-			&p.BeneficiaryAccount, &ifsc, &p.BeneficiaryVPA, &p.UTR, &p.UTRCorrupted, &p.UTRRaw, &requested); err != nil {
-			return err
-		}
+		p.Place.Line, p.PayoutID, p.Amount = v.String(), v.String(), recon.Amount(v.Int())
+		p.Currency, p.Status, p.Class = in.get(v.Bytes()), in.get(v.Bytes()), recon.StatusClass(in.get(v.Bytes()))
+		p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
+		p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
+		requested := v.Int()
 		keys[p.PayoutID] = true
 		if requested < sc.lo || requested >= sc.hi {
 			d.OutOfDay["payouts"]++
-			continue
+			return nil
 		}
 		inDay[p.PayoutID] = true
-		p.Currency, p.Status, p.Class = sc.intern.get(currency), sc.intern.get(status), recon.StatusClass(sc.intern.get(class))
-		p.TransferMode, p.BeneficiaryIFSC = sc.intern.get(mode), sc.intern.get(ifsc)
 		p.RequestedAt, p.Place.File = instant(requested), path
 		d.Payouts = append(d.Payouts, p)
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // gatewayColumns are the columns of a gateway record that matching and the
@@ -200,55 +189,49 @@ type latestGateway struct {
 	ids []int64
 }
 
-// scan reads rows of gatewayColumns, keeping the latest live record of
+// row reads one row of gatewayColumns, keeping the latest live record of
 // each key: the greatest fetched_at, then the greatest id.
-func (lg *latestGateway) scan(rows *sql.Rows) error {
-	defer rows.Close()
-	var entity, currency, status, class, ifsc sql.RawBytes
-	for rows.Next() {
-		var g recon.GatewayRecord
-		var id, created, fetched int64
-		var file sql.NullInt64
-		if err := rows.Scan(&id, &file, &g.Place.Line, &entity, &g.Key, &g.Amount, &currency, &status,
-			&class, &g.TransactionID, &g.UTR, &g.BeneficiaryAccount, &ifsc, &g.BeneficiaryVPA, &created, &fetched); err != nil {
-			return err
-		}
-		if file.Valid && !lg.sc.live[file.Int64] {
-			continue // a dump no date uses any more
-		}
-		g.Entity = recon.Entity(lg.sc.intern.get(entity))
-		index := lg.sc.loaded[g.Entity]
-		if index == nil {
-			continue
-		}
-		at, seen := index[g.Key]
-		if seen {
-			prev := nanos(lg.d.Gateway[at].FetchedAt)
-			if fetched < prev || fetched == prev && id <= lg.ids[at] {
-				continue // an older record of a key already loaded
-			}
-		}
-		lg.fill(&g, file, currency, status, class, ifsc, created, fetched)
-		if seen {
-			lg.d.Gateway[at], lg.ids[at] = g, id
-			continue
-		}
-		index[g.Key] = len(lg.d.Gateway)
-		lg.d.Gateway = append(lg.d.Gateway, g)
-		lg.ids = append(lg.ids, id)
+func (lg *latestGateway) row(v *rowValues) error {
+	id, fileNull := v.Int(), v.IsNull()
+	file := v.Int()
+	if !fileNull && !lg.sc.live[file] {
+		return nil // a dump no date uses any more
 	}
-	return rows.Err()
-}
-
-func (lg *latestGateway) fill(g *recon.GatewayRecord, file sql.NullInt64, currency, status, class, ifsc []byte, created, fetched int64) {
+	line := v.Bytes()
+	g := recon.GatewayRecord{Entity: recon.Entity(lg.sc.intern.get(v.Bytes()))}
+	index := lg.sc.loaded[g.Entity]
+	if index == nil {
+		return nil
+	}
+	key := v.Bytes()
+	at, seen := index[string(key)]
+	amount, currency, status, class := v.Int(), v.Bytes(), v.Bytes(), v.Bytes()
+	txn, utr, account, ifsc, vpa := v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes()
+	created, fetched := v.Int(), v.Int()
+	if seen {
+		prev := nanos(lg.d.Gateway[at].FetchedAt)
+		if fetched < prev || fetched == prev && id <= lg.ids[at] {
+			return nil // an older record of a key already loaded
+		}
+	}
 	in := lg.sc.intern
+	g.Key, g.Amount, g.Place.Line = string(key), recon.Amount(amount), string(line)
 	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
-	g.BeneficiaryIFSC = in.get(ifsc)
+	g.TransactionID, g.UTR, g.BeneficiaryAccount = string(txn), string(utr), string(account)
+	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), string(vpa)
 	g.CreatedAt, g.FetchedAt = instant(created), instant(fetched)
 	g.Place.File = "api"
-	if file.Valid {
-		g.Place.File = lg.sc.paths[file.Int64]
+	if !fileNull {
+		g.Place.File = lg.sc.paths[file]
 	}
+	if seen {
+		lg.d.Gateway[at], lg.ids[at] = g, id
+		return nil
+	}
+	index[g.Key] = len(lg.d.Gateway)
+	lg.d.Gateway = append(lg.d.Gateway, g)
+	lg.ids = append(lg.ids, id)
+	return nil
 }
 
 // loadGateway loads the latest live record of each key of the day: every
@@ -264,56 +247,50 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 		d.Gateway, lg.ids = make([]recon.GatewayRecord, 0, n), make([]int64, 0, n)
 	}
 	// The records of the ledgers' keys: one index probe per ledger row.
-	if err := joinLedgerKeys(ctx, tx, sc, gatewayColumns, "gateway_records g", "g", "", lg.scan); err != nil {
+	if err := joinLedgerKeys(ctx, sc, gatewayColumns, "gateway_records g", "g", "", lg.row); err != nil {
 		return err
 	}
 
 	// The keys the gateway created in the day, from a covering index; the
 	// records of those no ledger file of the date has, key by key.
-	rows, err := tx.QueryContext(ctx, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`, sc.lo, sc.hi)
+	err := bulkQuery(ctx, sc.conn, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
+		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
+			entity := recon.Entity(sc.intern.get(v.Bytes()))
+			keys := sc.gatewayKeys[entity]
+			k := v.Bytes()
+			if keys == nil || keys[string(k)] {
+				return nil
+			}
+			key := string(k)
+			keys[key] = true
+			if !sc.ledgerKeys[entity][key] {
+				sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: key})
+			}
+			return nil
+		})
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var e string
-		var k string
-		if err := rows.Scan(&e, &k); err != nil {
-			rows.Close()
-			return err
-		}
-		entity := recon.Entity(e)
-		keys := sc.gatewayKeys[entity]
-		if keys == nil || keys[k] {
-			continue
-		}
-		keys[k] = true
-		if !sc.ledgerKeys[entity][k] {
-			sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: k})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	sort.Slice(sc.gatewayOnly, func(i, j int) bool {
 		a, b := sc.gatewayOnly[i], sc.gatewayOnly[j]
 		return a.entity < b.entity || a.entity == b.entity && a.ref < b.ref
 	})
-	byKey, err := tx.PrepareContext(ctx, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`)
+	err = bulkQueryEach(ctx, sc.conn, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`,
+		sc.gatewayOnlyArgs(), lg.row)
 	if err != nil {
 		return err
 	}
-	defer byKey.Close()
-	for _, k := range sc.gatewayOnly {
-		rows, err := byKey.QueryContext(ctx, string(k.entity), k.ref)
-		if err != nil {
-			return err
-		}
-		if err := lg.scan(rows); err != nil {
-			return err
-		}
-	}
 	return s.loadLedgerElsewhere(ctx, tx, d, sc)
+}
+
+// gatewayOnlyArgs returns the (entity, key) arguments of each gateway-only
+// key, in order.
+func (sc *dayScope) gatewayOnlyArgs() [][]any {
+	args := make([][]any, len(sc.gatewayOnly))
+	for i, k := range sc.gatewayOnly {
+		args[i] = []any{string(k.entity), k.ref}
+	}
+	return args
 }
 
 // loadLedgerElsewhere finds, among the keys the gateway created in the day
@@ -360,36 +337,36 @@ func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day,
 const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event, w.entity, w.key, w.class, w.amount,
 	w.currency, w.transaction_id, w.utr, w.body_sha256, w.verified, w.stale, w.problem`
 
-// scanDeliveries appends rows of deliveryColumns to out, skipping those
-// already taken (by file and line).
-func scanDeliveries(rows *sql.Rows, sc *dayScope, taken map[[2]int64]bool, out []recon.Delivery) ([]recon.Delivery, error) {
-	defer rows.Close()
-	var event, entity, class, currency, verified sql.RawBytes
-	for rows.Next() {
-		var dv recon.Delivery
-		var file, line, received int64
-		var amount sql.NullInt64
-		if err := rows.Scan(&file, &line, &received, &dv.Timestamp, &event, &entity, &dv.Key, &class, &amount,
-			&currency, &dv.TransactionID, &dv.UTR, &dv.BodySHA256, &verified, &dv.Stale, &dv.Problem); err != nil {
-			return out, err
+// deliveryReader appends rows of deliveryColumns to out, skipping those
+// already taken (by file and line) when taken is not nil.
+type deliveryReader struct {
+	sc    *dayScope
+	taken map[[2]int64]bool
+	out   []recon.Delivery
+}
+
+func (r *deliveryReader) row(v *rowValues) error {
+	file, line := v.Int(), v.Int()
+	if r.taken != nil {
+		at := [2]int64{file, line}
+		if r.taken[at] {
+			return nil
 		}
-		if taken != nil {
-			at := [2]int64{file, line}
-			if taken[at] {
-				continue
-			}
-			taken[at] = true
-		}
-		in := sc.intern
-		dv.Place = recon.Place{File: sc.paths[file], Line: itoa(line)}
-		dv.ReceivedAt, dv.Event, dv.Entity = instant(received), in.get(event), recon.Entity(in.get(entity))
-		dv.Class, dv.Currency, dv.Verified = recon.StatusClass(in.get(class)), in.get(currency), recon.VerifyMethod(in.get(verified))
-		if amount.Valid {
-			dv.Amount, dv.HasAmount = recon.Amount(amount.Int64), true
-		}
-		out = append(out, dv)
+		r.taken[at] = true
 	}
-	return out, rows.Err()
+	in := r.sc.intern
+	dv := recon.Delivery{Place: recon.Place{File: r.sc.paths[file], Line: itoa(line)}}
+	dv.ReceivedAt, dv.Timestamp, dv.Event = instant(v.Int()), v.Int(), in.get(v.Bytes())
+	dv.Entity, dv.Key, dv.Class = recon.Entity(in.get(v.Bytes())), v.String(), recon.StatusClass(in.get(v.Bytes()))
+	if !v.IsNull() {
+		dv.HasAmount = true
+	}
+	dv.Amount = recon.Amount(v.Int())
+	dv.Currency, dv.TransactionID, dv.UTR = in.get(v.Bytes()), v.String(), v.String()
+	dv.BodySHA256, dv.Verified, dv.Stale = v.String(), recon.VerifyMethod(in.get(v.Bytes())), v.Int() != 0
+	dv.Problem = in.get(v.Bytes())
+	r.out = append(r.out, dv)
+	return nil
 }
 
 // loadDeliveries loads every delivery of the day's logs (its own and the
@@ -400,27 +377,27 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	if id, ok := sc.roles["webhooks"]; ok {
 		d.DayLog = sc.paths[id]
 	}
-	var own []int64
+	var ownIDs []int64
 	for _, role := range []string{"webhooks", "webhooks_next"} {
 		if id, ok := sc.roles[role]; ok {
-			own = append(own, id)
+			ownIDs = append(ownIDs, id)
 		}
 	}
-	sort.Slice(own, func(i, j int) bool { return sc.paths[own[i]] < sc.paths[own[j]] })
+	sort.Slice(ownIDs, func(i, j int) bool { return sc.paths[ownIDs[i]] < sc.paths[ownIDs[j]] })
 	n := 0
-	for _, id := range own {
+	for _, id := range ownIDs {
 		n += sc.accepted[id]
 	}
 	d.Deliveries = make([]recon.Delivery, 0, n)
-	for _, id := range own {
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`, id)
+	own := &deliveryReader{sc: sc, out: d.Deliveries}
+	for _, id := range ownIDs {
+		err := bulkQuery(ctx, sc.conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
+			[]any{id}, own.row)
 		if err != nil {
 			return err
 		}
-		if d.Deliveries, err = scanDeliveries(rows, sc, nil, d.Deliveries); err != nil {
-			return err
-		}
 	}
+	d.Deliveries = own.out
 	var others []string
 	for id := range sc.webhooks {
 		if id != sc.roles["webhooks"] && id != sc.roles["webhooks_next"] {
@@ -434,48 +411,30 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	// day's logs hold.
 	sort.Strings(others)
 	in := "(" + strings.Join(others, ",") + ")"
-	taken := map[[2]int64]bool{}
-	var more []recon.Delivery
-	if err := joinLedgerKeys(ctx, tx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, func(rows *sql.Rows) error {
-		var err error
-		more, err = scanDeliveries(rows, sc, taken, more)
-		return err
-	}); err != nil {
+	more := &deliveryReader{sc: sc, taken: map[[2]int64]bool{}}
+	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
-	byKey, err := tx.PrepareContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w
-		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in)
+	err := bulkQueryEach(ctx, sc.conn, `SELECT `+deliveryColumns+` FROM deliveries w
+		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in, sc.gatewayOnlyArgs(), more.row)
 	if err != nil {
 		return err
 	}
-	defer byKey.Close()
-	for _, k := range sc.gatewayOnly {
-		rows, err := byKey.QueryContext(ctx, string(k.entity), k.ref)
-		if err != nil {
-			return err
-		}
-		if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
-			return err
-		}
-	}
-	if len(own) > 0 {
-		owned := make([]string, len(own))
-		for i, id := range own {
+	if len(ownIDs) > 0 {
+		owned := make([]string, len(ownIDs))
+		for i, id := range ownIDs {
 			owned[i] = itoa(id)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id IN `+in+`
-			AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (`+strings.Join(owned, ",")+`))`)
+		err := bulkQuery(ctx, sc.conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id IN `+in+`
+			AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (`+strings.Join(owned, ",")+`))`, nil, more.row)
 		if err != nil {
 			return err
 		}
-		if more, err = scanDeliveries(rows, sc, taken, more); err != nil {
-			return err
-		}
 	}
-	if len(more) == 0 {
+	if len(more.out) == 0 {
 		return nil
 	}
-	d.Deliveries = append(d.Deliveries, more...)
+	d.Deliveries = append(d.Deliveries, more.out...)
 	sort.SliceStable(d.Deliveries, func(i, j int) bool {
 		a, b := &d.Deliveries[i].Place, &d.Deliveries[j].Place
 		if a.File != b.File {
@@ -492,22 +451,13 @@ func lineNumber(s string) int {
 	return n
 }
 
-func (s *DB) loadPulls(ctx context.Context, tx *sqlx.Tx, d *recon.Day) error {
-	rows, err := tx.QueryxContext(ctx, `SELECT entity, key, outcome FROM pulls`)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var e, k, outcome string
-		if err := rows.Scan(&e, &k, &outcome); err != nil {
-			return err
+func (s *DB) loadPulls(ctx context.Context, d *recon.Day, sc *dayScope) error {
+	return bulkQuery(ctx, sc.conn, `SELECT entity, key, outcome FROM pulls`, nil, func(v *rowValues) error {
+		if m := d.Pulls[recon.Entity(sc.intern.get(v.Bytes()))]; m != nil {
+			m[v.String()] = recon.PullOutcome(sc.intern.get(v.Bytes()))
 		}
-		if m := d.Pulls[recon.Entity(e)]; m != nil {
-			m[k] = recon.PullOutcome(outcome)
-		}
-	}
-	return rows.Err()
+		return nil
+	})
 }
 
 // loadKnownKeys finds the keys of the day's own-log deliveries that a
@@ -572,7 +522,7 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 // are probed), with more conditions in where, and hands the rows to scan.
 // CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
 // statistics to know the store holds far more rows than the day.
-func joinLedgerKeys(ctx context.Context, tx *sqlx.Tx, sc *dayScope, columns, target, alias, where string, scan func(*sql.Rows) error) error {
+func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, where string, row func(*rowValues) error) error {
 	ledgers := []struct{ role, entity, table, key string }{
 		{"orders", "PAYIN", "orders", "order_id"},
 		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
@@ -582,12 +532,9 @@ func joinLedgerKeys(ctx context.Context, tx *sqlx.Tx, sc *dayScope, columns, tar
 		if !ok {
 			continue
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
-			ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+where, id)
+		err := bulkQuery(ctx, sc.conn, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
+			ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+where, []any{id}, row)
 		if err != nil {
-			return err
-		}
-		if err := scan(rows); err != nil {
 			return err
 		}
 	}
