@@ -81,8 +81,9 @@ func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side
 	for _, i := range firsts {
 		s := rows[i]
 		k := s.key
-		m.judged[entity][k] = true
-		g := m.gateway[entity][k]
+		f := m.keys.get(entity, k)
+		f.judged = true
+		g := f.gateway
 		if later := more[k]; len(later) > 0 {
 			m.duplicateLedgerRow(append([]side{s}, later...), g)
 		}
@@ -182,8 +183,10 @@ func (m *matcher) compare(s side, g *recon.GatewayRecord) {
 // missingInLedger reports the day's gateway records that no ledger has.
 func (m *matcher) missingInLedger(entity recon.Entity) {
 	var keys []string
-	for k, g := range m.gateway[entity] {
-		if m.ledgerKeys[entity][k] || m.day.LedgerElsewhere[entity][k] {
+	for i := range m.keys.facts {
+		f := &m.keys.facts[i]
+		g, k := f.gateway, f.key
+		if f.entity != entity || g == nil || f.inLedger || m.day.LedgerElsewhere[entity][k] {
 			continue
 		}
 		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {
@@ -193,8 +196,9 @@ func (m *matcher) missingInLedger(entity recon.Entity) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		g := m.gateway[entity][k]
-		m.judged[entity][k] = true
+		f := m.keys.get(entity, k)
+		g := f.gateway
+		f.judged = true
 		m.add(recon.Exception{
 			Category: recon.MissingInLedger, Entity: entity, Reference: k, Provisional: m.provisional(entity, g),
 			GatewayAmount: ptr(g.Amount), GatewayStatus: g.Status, GatewayUTR: g.UTR,

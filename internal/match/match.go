@@ -59,7 +59,7 @@ type Result struct {
 	Judged map[recon.Entity]int
 	// Keys holds, per entity, the keys judged: the day's ledger keys and
 	// the keys of the day's gateway records no ledger has.
-	Keys map[recon.Entity]map[string]bool
+	Keys *KeySet
 	// DuplicateDeliveries counts the deliveries of the day's log that repeat
 	// an earlier delivery's body; OrphanDeliveries the verified deliveries
 	// of the day's log for a key neither ledger nor gateway knows.
@@ -82,12 +82,10 @@ type matcher struct {
 	day  *recon.Day
 	opts Options
 
-	gateway map[recon.Entity]map[string]*recon.GatewayRecord
-	// verified holds, per key, the deliveries that count as evidence
-	// (verified, fresh, readable), in load order.
-	verified map[recon.Entity]map[string][]*recon.Delivery
-	// ledgerKeys holds the keys of the day's ledger rows.
-	ledgerKeys map[recon.Entity]map[string]bool
+	// keys holds what the day has of each key: its gateway record, its
+	// verified deliveries, whether a ledger row has it, whether it is
+	// judged.
+	keys keyIndex
 
 	found map[string]*recon.Exception // by category, entity, reference
 	// duplicateDeliveries and orphanDeliveries count deliveries of the
@@ -95,13 +93,12 @@ type matcher struct {
 	duplicateDeliveries, orphanDeliveries int
 	// flagged holds the (entity, key) pairs with at least one exception.
 	flagged map[recon.Entity]map[string]bool
-	judged  map[recon.Entity]map[string]bool
 	// payoutFacts caches dayPayouts, built once the payouts are judged.
 	payoutFacts []payoutFacts
 }
 
 func newMatcher(day *recon.Day, opts Options) *matcher {
-	// Size every index for the day up front: the maps never rehash.
+	// Size the index for the day up front: its map never rehashes.
 	nIn, nOut := len(day.Orders), len(day.Payouts)
 	for i := range day.Gateway {
 		if day.Gateway[i].Entity == recon.EntityPayout {
@@ -110,40 +107,109 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 			nIn++
 		}
 	}
-	sized := func() map[recon.Entity]map[string]bool {
-		return map[recon.Entity]map[string]bool{recon.EntityPayin: make(map[string]bool, nIn), recon.EntityPayout: make(map[string]bool, nOut)}
-	}
 	m := &matcher{
-		day:  day,
-		opts: opts,
-		gateway: map[recon.Entity]map[string]*recon.GatewayRecord{
-			recon.EntityPayin: make(map[string]*recon.GatewayRecord, nIn), recon.EntityPayout: make(map[string]*recon.GatewayRecord, nOut)},
-		verified: map[recon.Entity]map[string][]*recon.Delivery{
-			recon.EntityPayin: make(map[string][]*recon.Delivery, nIn), recon.EntityPayout: make(map[string][]*recon.Delivery, nOut)},
-		ledgerKeys: sized(),
-		found:      map[string]*recon.Exception{},
-		flagged:    map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
-		judged:     sized(),
+		day:     day,
+		opts:    opts,
+		keys:    newKeyIndex(nIn, nOut),
+		found:   map[string]*recon.Exception{},
+		flagged: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
+	}
+	for i := range day.Orders {
+		m.keys.add(recon.EntityPayin, day.Orders[i].OrderID).inLedger = true
+	}
+	for i := range day.Payouts {
+		m.keys.add(recon.EntityPayout, day.Payouts[i].PayoutID).inLedger = true
 	}
 	for i := range day.Gateway {
 		g := &day.Gateway[i]
-		if byKey := m.gateway[g.Entity]; byKey != nil {
-			byKey[g.Key] = g
+		if f := m.keys.add(g.Entity, g.Key); f != nil {
+			f.gateway = g
 		}
 	}
 	for i := range day.Deliveries {
 		d := &day.Deliveries[i]
-		if byKey := m.verified[d.Entity]; byKey != nil && d.Evidence() {
-			byKey[d.Key] = append(byKey[d.Key], d)
+		if d.Evidence() {
+			if f := m.keys.add(d.Entity, d.Key); f != nil {
+				f.verified = append(f.verified, d)
+			}
 		}
 	}
-	for i := range day.Orders {
-		m.ledgerKeys[recon.EntityPayin][day.Orders[i].OrderID] = true
-	}
-	for i := range day.Payouts {
-		m.ledgerKeys[recon.EntityPayout][day.Payouts[i].PayoutID] = true
-	}
 	return m
+}
+
+// keyFacts is what the day has of one key.
+type keyFacts struct {
+	entity   recon.Entity
+	key      string
+	gateway  *recon.GatewayRecord
+	verified []*recon.Delivery // the deliveries that count as evidence (verified, fresh, readable), in load order
+	inLedger bool              // a ledger row of the day has the key
+	judged   bool
+}
+
+// keyIndex finds the facts of a key of a pay-in or a payout: one map entry
+// per key, whatever the day has of it, into one slice.
+type keyIndex struct {
+	at    map[recon.Entity]map[string]int32
+	facts []keyFacts
+}
+
+func newKeyIndex(payins, payouts int) keyIndex {
+	return keyIndex{
+		at: map[recon.Entity]map[string]int32{
+			recon.EntityPayin: make(map[string]int32, payins), recon.EntityPayout: make(map[string]int32, payouts)},
+		facts: make([]keyFacts, 0, payins+payouts),
+	}
+}
+
+// add returns the facts of a key, adding the key if it is new; nil for an
+// entity that is neither pay-in nor payout. The pointer is valid until the
+// next add.
+func (x *keyIndex) add(entity recon.Entity, key string) *keyFacts {
+	at := x.at[entity]
+	if at == nil {
+		return nil
+	}
+	i, ok := at[key]
+	if !ok {
+		i = int32(len(x.facts))
+		at[key] = i
+		x.facts = append(x.facts, keyFacts{entity: entity, key: key})
+	}
+	return &x.facts[i]
+}
+
+// get returns the facts of a key, or nil when the day has nothing of it.
+func (x *keyIndex) get(entity recon.Entity, key string) *keyFacts {
+	if i, ok := x.at[entity][key]; ok {
+		return &x.facts[i]
+	}
+	return nil
+}
+
+// gateway returns a key's gateway record of the day, or nil.
+func (x *keyIndex) gateway(entity recon.Entity, key string) *recon.GatewayRecord {
+	if f := x.get(entity, key); f != nil {
+		return f.gateway
+	}
+	return nil
+}
+
+// verified returns a key's evidence deliveries.
+func (x *keyIndex) verified(entity recon.Entity, key string) []*recon.Delivery {
+	if f := x.get(entity, key); f != nil {
+		return f.verified
+	}
+	return nil
+}
+
+// KeySet holds the keys a Reconcile judged.
+type KeySet struct{ x *keyIndex }
+
+// Has reports whether the key was judged.
+func (s *KeySet) Has(entity recon.Entity, key string) bool {
+	f := s.x.get(entity, key)
+	return f != nil && f.judged
 }
 
 // add records an exception, once per (category, entity, reference): a
@@ -168,7 +234,7 @@ func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 
 func (m *matcher) result() *Result {
 	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{},
-		Keys: m.judged, DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
+		Keys: &KeySet{&m.keys}, DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
 	for _, e := range m.found {
 		if e.Entity != recon.EntityWebhook {
 			// What the webhooks last said of the key, and where.
@@ -182,12 +248,14 @@ func (m *matcher) result() *Result {
 		r.Exceptions = append(r.Exceptions, *e)
 	}
 	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
-	for entity, keys := range m.judged {
-		for k := range keys {
-			r.Judged[entity]++
-			if !m.flagged[entity][k] {
-				r.Matched[entity]++
-			}
+	for i := range m.keys.facts {
+		f := &m.keys.facts[i]
+		if !f.judged {
+			continue
+		}
+		r.Judged[f.entity]++
+		if !m.flagged[f.entity][f.key] {
+			r.Matched[f.entity]++
 		}
 	}
 	return r
@@ -197,7 +265,7 @@ func (m *matcher) result() *Result {
 // X-Timestamp, then the latest receipt, then the last stored.
 func (m *matcher) latest(entity recon.Entity, key string) *recon.Delivery {
 	var best *recon.Delivery
-	for _, d := range m.verified[entity][key] {
+	for _, d := range m.keys.verified(entity, key) {
 		if best == nil || d.Timestamp > best.Timestamp ||
 			(d.Timestamp == best.Timestamp && !d.ReceivedAt.Before(best.ReceivedAt)) {
 			best = d

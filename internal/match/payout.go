@@ -68,7 +68,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 	if m.payoutFacts != nil {
 		return m.payoutFacts
 	}
-	out := make([]payoutFacts, 0, len(m.judged[recon.EntityPayout]))
+	out := make([]payoutFacts, 0, len(m.day.Payouts))
 	seen := make(map[string]bool, len(m.day.Payouts))
 	for i := range m.day.Payouts {
 		p := &m.day.Payouts[i]
@@ -76,7 +76,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 			continue
 		}
 		seen[p.PayoutID] = true
-		g := m.gateway[recon.EntityPayout][p.PayoutID]
+		g := m.keys.gateway(recon.EntityPayout, p.PayoutID)
 		f := payoutFacts{id: p.PayoutID, amount: p.Amount, at: p.RequestedAt, class: p.Class, p: p, g: g,
 			beneficiary: beneficiary(p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA)}
 		if p.UTR != "" {
@@ -94,12 +94,10 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		out = append(out, f)
 	}
 	var gatewayOnly []payoutFacts
-	for k := range m.judged[recon.EntityPayout] {
-		if seen[k] {
-			continue
-		}
-		g := m.gateway[recon.EntityPayout][k]
-		if g == nil {
+	for i := range m.keys.facts {
+		kf := &m.keys.facts[i]
+		k, g := kf.key, kf.gateway
+		if kf.entity != recon.EntityPayout || !kf.judged || seen[k] || g == nil {
 			continue
 		}
 		f := payoutFacts{id: k, amount: g.Amount, at: g.CreatedAt, class: g.Class, g: g,

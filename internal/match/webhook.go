@@ -29,7 +29,7 @@ func (m *matcher) keyBase(entity recon.Entity, key string, g *recon.GatewayRecor
 // deliveries: WEBHOOK_CONFLICT, WEBHOOK_MISSING and, for a pay-in,
 // DUPLICATE_PAYMENT.
 func (m *matcher) webhooks(entity recon.Entity, key string, g *recon.GatewayRecord, s *side) {
-	deliveries := m.verified[entity][key]
+	deliveries := m.keys.verified(entity, key)
 	if entity == recon.EntityPayin {
 		m.duplicatePayment(key, g, s, deliveries)
 	}
@@ -115,11 +115,21 @@ func (m *matcher) webhookLog() {
 	if m.day.DayLog == "" {
 		return
 	}
-	// bodies groups every loaded delivery by body, to find repeats.
-	bodies := make(map[string][]*recon.Delivery, len(m.day.Deliveries))
+	// repeats groups, in load order, the deliveries of every body that was
+	// loaded more than once; firstOf holds each body's first delivery.
+	firstOf := make(map[string]int32, len(m.day.Deliveries))
+	repeats := map[string][]*recon.Delivery{}
 	for i := range m.day.Deliveries {
 		d := &m.day.Deliveries[i]
-		bodies[d.BodySHA256] = append(bodies[d.BodySHA256], d)
+		j, seen := firstOf[d.BodySHA256]
+		if !seen {
+			firstOf[d.BodySHA256] = int32(i)
+			continue
+		}
+		if repeats[d.BodySHA256] == nil {
+			repeats[d.BodySHA256] = []*recon.Delivery{&m.day.Deliveries[j]}
+		}
+		repeats[d.BodySHA256] = append(repeats[d.BodySHA256], d)
 	}
 	for i := range m.day.Deliveries {
 		d := &m.day.Deliveries[i]
@@ -151,7 +161,7 @@ func (m *matcher) webhookLog() {
 				d.Event, strings.ToLower(string(d.Entity)), d.Key, amount, d.Key)
 			m.add(e, false)
 		}
-		m.duplicateDelivery(d, bodies[d.BodySHA256])
+		m.duplicateDelivery(d, repeats[d.BodySHA256])
 	}
 }
 
@@ -196,7 +206,7 @@ func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Except
 		if latest := m.latest(d.Entity, d.Key); latest != nil {
 			e.WebhookStatus = latest.Event
 		}
-		if g := m.gateway[d.Entity][d.Key]; g != nil {
+		if g := m.keys.gateway(d.Entity, d.Key); g != nil {
 			e.GatewayStatus = g.Status
 		}
 	}
@@ -205,7 +215,10 @@ func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Except
 
 // known reports whether a ledger or the gateway knows a key.
 func (m *matcher) known(entity recon.Entity, key string) bool {
-	return m.ledgerKeys[entity][key] || m.gateway[entity][key] != nil || m.day.KnownKeys[entity][key]
+	if f := m.keys.get(entity, key); f != nil && (f.inLedger || f.gateway != nil) {
+		return true
+	}
+	return m.day.KnownKeys[entity][key]
 }
 
 // first returns the earliest delivery: by receipt, then by place.
