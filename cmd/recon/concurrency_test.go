@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/kwikpaisa/recon/internal/synth"
 )
 
 // TestConcurrentRunsAcrossProcesses runs recon processes over one
@@ -16,7 +18,16 @@ import (
 // integrity_check is ok and the reports equal a single run's.
 func TestConcurrentRunsAcrossProcesses(t *testing.T) {
 	day := synthDay(t, 1500, 400)
-	other := synthDayOn(t, "2026-11-26", 300, 100)
+	// The other date's day plants nothing: its keys carry its date, so
+	// its records are of none of the first day's keys. (Planted keys such
+	// as ORD-DUP-1 repeat across dates: the other date's dump would be the
+	// latest record of those keys whenever its run loads first.)
+	otherDir := t.TempDir()
+	if _, err := synth.Write(otherDir, synth.Params{Date: "2026-11-26", Orders: 300, Payouts: 100, Seed: 9,
+		WebhookSecret: fixtureSecret}); err != nil {
+		t.Fatal(err)
+	}
+	other := otherDir
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 
 	ref := t.TempDir()

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,19 +29,15 @@ type dayScope struct {
 	webhooks map[int64]bool   // files that are some date's webhook log
 	paths    map[int64]string // every source file's path
 	accepted map[int64]int    // every source file's accepted rows
-	// ledgerKeys holds the keys of every row of the date's ledger files,
-	// inside the day or not (they select the gateway records and
-	// deliveries the day needs); inDay those of the rows inside the day.
-	ledgerKeys map[recon.Entity]map[string]bool
-	inDay      map[recon.Entity]map[string]bool
-	// gatewayKeys holds the keys the gateway created in the day;
-	// gatewayOnly those of them no ledger file of the date has, sorted.
-	gatewayKeys map[recon.Entity]map[string]bool
+	// keys holds, per entity, what the load has found of each key: the
+	// keys of every row of the date's ledger files (inside the day or not:
+	// they select the gateway records and deliveries the day needs), and
+	// the keys the gateway created in the day.
+	keys map[recon.Entity]*scopeKeys
+	// gatewayOnly holds the keys the gateway created in the day that no
+	// ledger file of the date has, sorted.
 	gatewayOnly []dayKey
-	// loaded holds, per key, the position of its record in the day's
-	// Gateway (loadGateway fills it).
-	loaded map[recon.Entity]map[string]int
-	intern interner
+	intern      interner
 	// conn is the connection of the load's transaction, for the queries
 	// that read many rows (bulkQuery).
 	conn *sqlx.Conn
@@ -50,11 +47,8 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 	sc := &dayScope{
 		date: date, lo: nanos(from), hi: nanos(to),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
-		accepted:    map[int64]int{},
-		ledgerKeys:  map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		inDay:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		gatewayKeys: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
-		intern:      interner{},
+		accepted: map[int64]int{},
+		intern:   interner{},
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, path, rows_accepted FROM source_files`)
 	if err != nil {
@@ -93,7 +87,65 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 			sc.roles[role] = id
 		}
 	}
-	return sc, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Sized for every row of the date's files: the maps never rehash.
+	gateway := sc.accepted[sc.roles["gateway"]]
+	sc.keys = map[recon.Entity]*scopeKeys{
+		recon.EntityPayin:  newScopeKeys(sc.accepted[sc.roles["orders"]] + gateway),
+		recon.EntityPayout: newScopeKeys(sc.accepted[sc.roles["payouts"]] + gateway),
+	}
+	return sc, nil
+}
+
+// scopeKey is what the load has found of one key.
+type scopeKey struct {
+	ledger  bool  // a row of the date's ledger files has it, inside the day or not
+	inDay   bool  // a ledger row inside the day has it
+	created bool  // the gateway created it in the day
+	loaded  int32 // the position of its record in the day's Gateway; -1 for none
+}
+
+// scopeKeys finds the scopeKey of a key of one entity: one map entry per
+// key, whatever the load finds of it.
+type scopeKeys struct {
+	at   map[string]int32
+	keys []scopeKey
+}
+
+func newScopeKeys(n int) *scopeKeys {
+	return &scopeKeys{at: make(map[string]int32, n), keys: make([]scopeKey, 0, n)}
+}
+
+// add returns k's scopeKey, adding k if it is new. The pointer is valid
+// until the next add.
+func (s *scopeKeys) add(k string) *scopeKey {
+	i, ok := s.at[k]
+	if !ok {
+		i = int32(len(s.keys))
+		s.at[k] = i
+		s.keys = append(s.keys, scopeKey{loaded: -1})
+	}
+	return &s.keys[i]
+}
+
+// get returns k's scopeKey, or nil for a key the load has not met.
+func (s *scopeKeys) get(k string) *scopeKey {
+	if i, ok := s.at[k]; ok {
+		return &s.keys[i]
+	}
+	return nil
+}
+
+// has reports whether the key's scopeKey says yes to what is.
+func (sc *dayScope) has(entity recon.Entity, k string, what func(*scopeKey) bool) bool {
+	if keys := sc.keys[entity]; keys != nil {
+		if f := keys.get(k); f != nil {
+			return what(f)
+		}
+	}
+	return false
 }
 
 // interner shares one string among the many rows that repeat it (a
@@ -118,21 +170,22 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	}
 	path := sc.paths[id]
 	d.Orders = make([]recon.Order, 0, sc.accepted[id])
-	keys, inDay := sc.ledgerKeys[recon.EntityPayin], sc.inDay[recon.EntityPayin]
+	keys := sc.keys[recon.EntityPayin]
 	in := sc.intern
 	return bulkQuery(ctx, sc.conn, `SELECT line, order_id, amount, currency, status, class, created_at,
 			transaction_id, payment_method
 		FROM orders WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var o recon.Order
 		o.Place.Line, o.OrderID, o.Amount = v.String(), v.String(), recon.Amount(v.Int())
-		keys[o.OrderID] = true
+		k := keys.add(o.OrderID)
+		k.ledger = true
 		currency, status, class := v.Bytes(), v.Bytes(), v.Bytes()
 		created := v.Int()
 		if created < sc.lo || created >= sc.hi {
 			d.OutOfDay["orders"]++
 			return nil
 		}
-		inDay[o.OrderID] = true
+		k.inDay = true
 		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
 		o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
 		o.CreatedAt, o.Place.File = instant(created), path
@@ -148,7 +201,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 	}
 	path := sc.paths[id]
 	d.Payouts = make([]recon.Payout, 0, sc.accepted[id])
-	keys, inDay := sc.ledgerKeys[recon.EntityPayout], sc.inDay[recon.EntityPayout]
+	keys := sc.keys[recon.EntityPayout]
 	in := sc.intern
 	return bulkQuery(ctx, sc.conn, `SELECT line, payout_order_id, amount, currency, status, class,
 			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
@@ -160,12 +213,13 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 		p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
 		p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
 		requested := v.Int()
-		keys[p.PayoutID] = true
+		k := keys.add(p.PayoutID)
+		k.ledger = true
 		if requested < sc.lo || requested >= sc.hi {
 			d.OutOfDay["payouts"]++
 			return nil
 		}
-		inDay[p.PayoutID] = true
+		k.inDay = true
 		p.RequestedAt, p.Place.File = instant(requested), path
 		d.Payouts = append(d.Payouts, p)
 		return nil
@@ -181,7 +235,7 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.fetched_at`
 
 // latestGateway keeps, per key, the most recently fetched live record in
-// d.Gateway, at the position sc.loaded gives; ids holds each kept record's
+// d.Gateway, at the position its scopeKey gives; ids holds each kept record's
 // row id, for the tie between two records fetched at the same instant.
 type latestGateway struct {
 	sc  *dayScope
@@ -199,12 +253,18 @@ func (lg *latestGateway) row(v *rowValues) error {
 	}
 	line := v.Bytes()
 	g := recon.GatewayRecord{Entity: recon.Entity(lg.sc.intern.get(v.Bytes()))}
-	index := lg.sc.loaded[g.Entity]
-	if index == nil {
+	keys := lg.sc.keys[g.Entity]
+	if keys == nil {
 		return nil
 	}
 	key := v.Bytes()
-	at, seen := index[string(key)]
+	sk := keys.get(string(key))
+	if sk == nil {
+		// Every record read is of a key the ledgers or the day's gateway
+		// keys hold.
+		return fmt.Errorf("gateway record of %s %q: not a key of the day", g.Entity, key)
+	}
+	at, seen := int(sk.loaded), sk.loaded >= 0
 	amount, currency, status, class := v.Int(), v.Bytes(), v.Bytes(), v.Bytes()
 	txn, utr, account, ifsc, vpa := v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes()
 	created, fetched := v.Int(), v.Int()
@@ -228,7 +288,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 		lg.d.Gateway[at], lg.ids[at] = g, id
 		return nil
 	}
-	index[g.Key] = len(lg.d.Gateway)
+	sk.loaded = int32(len(lg.d.Gateway))
 	lg.d.Gateway = append(lg.d.Gateway, g)
 	lg.ids = append(lg.ids, id)
 	return nil
@@ -239,8 +299,6 @@ func (lg *latestGateway) row(v *rowValues) error {
 // day. It also finds which of the day's gateway-created keys without a
 // ledger row in the day have one in another date's ledger.
 func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
-	sc.loaded = map[recon.Entity]map[string]int{recon.EntityPayin: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayin])),
-		recon.EntityPayout: make(map[string]int, len(sc.ledgerKeys[recon.EntityPayout]))}
 	lg := &latestGateway{sc: sc, d: d}
 	if id, ok := sc.roles["gateway"]; ok {
 		n := sc.accepted[id] + sc.accepted[sc.roles["orders"]]/64
@@ -256,16 +314,19 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 	err := bulkQuery(ctx, sc.conn, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
 		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
 			entity := recon.Entity(sc.intern.get(v.Bytes()))
-			keys := sc.gatewayKeys[entity]
-			k := v.Bytes()
-			if keys == nil || keys[string(k)] {
+			keys := sc.keys[entity]
+			if keys == nil {
 				return nil
 			}
-			key := string(k)
-			keys[key] = true
-			if !sc.ledgerKeys[entity][key] {
+			k := v.Bytes()
+			sk := keys.get(string(k))
+			if sk == nil {
+				key := string(k)
+				keys.add(key).created = true
 				sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: key})
+				return nil
 			}
+			sk.created = true
 			return nil
 		})
 	if err != nil {
@@ -305,8 +366,9 @@ func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day,
 	}
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
 		var keys []string
-		for k := range sc.gatewayKeys[entity] {
-			if !sc.inDay[entity][k] {
+		sk := sc.keys[entity]
+		for k, i := range sk.at {
+			if f := &sk.keys[i]; f.created && !f.inDay {
 				keys = append(keys, k)
 			}
 		}
@@ -479,9 +541,9 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 			continue
 		}
 		switch {
-		case sc.inDay[dv.Entity][dv.Key] || hasKey(sc.loaded[dv.Entity], dv.Key):
+		case sc.has(dv.Entity, dv.Key, func(k *scopeKey) bool { return k.inDay || k.loaded >= 0 }):
 			// Matching knows it already.
-		case sc.ledgerKeys[dv.Entity][dv.Key]:
+		case sc.has(dv.Entity, dv.Key, func(k *scopeKey) bool { return k.ledger }):
 			d.KnownKeys[dv.Entity][dv.Key] = true
 		default:
 			k := dayKey{entity: dv.Entity, ref: dv.Key}
@@ -539,11 +601,6 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 		}
 	}
 	return nil
-}
-
-func hasKey(m map[string]int, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // dayKey is one key of a pay-in or a payout.
