@@ -105,44 +105,30 @@ static int recon_bulk_read(sqlite3_stmt *st, unsigned char *buf, size_t cap, int
 	for (;;) {
 		if (!*pending) {
 			int rc = sqlite3_step(st);
-			if (rc == RC_DONE) {
-				*used = n;
-				return RC_DONE;
-			}
 			if (rc != RC_ROW) {
 				*used = n;
 				return rc;
 			}
 			*pending = 1;
 		}
-		size_t need = 0;
-		for (int c = 0; c < cols; c++) {
-			switch (sqlite3_column_type(st, c)) {
-			case 5: need += 1; break;       // NULL
-			case 1: need += 9; break;       // INTEGER
-			case 4: need += 5 + (size_t)sqlite3_column_bytes(st, c); break; // BLOB
-			default:                        // TEXT (and REAL, as text)
-				sqlite3_column_text(st, c);
-				need += 5 + (size_t)sqlite3_column_bytes(st, c);
-			}
-		}
-		if (n + need > cap) {
-			*used = n;
-			return RC_ROW;
-		}
-		unsigned char *p = buf + n;
+		// Pack the row in one pass; if it does not fit, drop what was
+		// written of it and leave it pending for the next call.
+		unsigned char *p = buf + n, *end = buf + cap;
 		for (int c = 0; c < cols; c++) {
 			int t = sqlite3_column_type(st, c);
-			if (t == 5) {
+			if (t == 5) { // NULL
+				if (p + 1 > end) goto full;
 				*p++ = TAG_NULL;
-			} else if (t == 1) {
+			} else if (t == 1) { // INTEGER
+				if (p + 9 > end) goto full;
 				int64_t v = sqlite3_column_int64(st, c);
 				*p++ = TAG_INT;
 				memcpy(p, &v, 8);
 				p += 8;
-			} else {
+			} else { // TEXT, BLOB (and REAL, as text)
 				const void *src = t == 4 ? sqlite3_column_blob(st, c) : (const void *)sqlite3_column_text(st, c);
 				uint32_t len = (uint32_t)sqlite3_column_bytes(st, c);
+				if (p + 5 + len > end) goto full;
 				*p++ = t == 4 ? TAG_BLOB : TAG_TEXT;
 				memcpy(p, &len, 4);
 				p += 4;
@@ -155,6 +141,10 @@ static int recon_bulk_read(sqlite3_stmt *st, unsigned char *buf, size_t cap, int
 		n = (size_t)(p - buf);
 		*pending = 0;
 		(*rows)++;
+		continue;
+	full:
+		*used = n;
+		return RC_ROW;
 	}
 }
 */
