@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,28 +48,34 @@ func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
 const maxDepth = 64
 
 // checkDepth refuses a document nested deeper than maxDepth, counting the
-// brackets outside strings.
+// brackets outside strings. A string is skipped to its closing quote (one
+// not escaped by an odd run of backslashes) with bytes.IndexByte: a webhook
+// line is mostly its escaped body.
 func checkDepth(data []byte) error {
-	depth, inString, escaped := 0, false, false
-	for _, c := range data {
-		switch {
-		case inString:
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for {
+				j := bytes.IndexByte(data[i+1:], '"')
+				if j < 0 {
+					return nil // an unterminated string: the validator says so
+				}
+				i += j + 1
+				backslashes := 0
+				for k := i - 1; data[k] == '\\'; k-- {
+					backslashes++
+				}
+				if backslashes%2 == 0 {
+					break
+				}
 			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
+		case '{', '[':
 			depth++
 			if depth > maxDepth {
 				return fmt.Errorf("nested more than %d levels deep", maxDepth)
 			}
-		case c == '}' || c == ']':
+		case '}', ']':
 			depth--
 		}
 	}

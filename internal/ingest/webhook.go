@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/valyala/fastjson"
 
@@ -96,7 +98,9 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		// invalid and stale.
 		d.Stale = true
 	} else {
-		d.Verified = verifyDelivery(opts.WebhookSecrets, body, ts, sig)
+		vs := verifiers.get(opts.WebhookSecrets)
+		d.Verified = verifyDelivery(vs.v, body, ts, sig)
+		verifiers.Put(vs)
 		skew := d.Timestamp - d.ReceivedAt.Unix()
 		if skew < 0 {
 			skew = -skew
@@ -159,13 +163,13 @@ func header(h object, name string) (value string, ok bool) {
 }
 
 // verifyDelivery tries every secret over the raw body, then over its
-// canonical JSON, and says which verified.
-func verifyDelivery(secrets []string, body []byte, ts, sig string) recon.VerifyMethod {
+// canonical JSON; it returns how the signature verified, if it did.
+func verifyDelivery(secrets []*kwikpaisa.Verifier, body []byte, ts, sig string) recon.VerifyMethod {
 	if sig == "" {
 		return recon.VerifyNone
 	}
-	for _, s := range secrets {
-		if kwikpaisa.Verify(s, body, ts, sig) {
+	for _, v := range secrets {
+		if v.Verify(body, ts, sig) {
 			return recon.VerifyRaw
 		}
 	}
@@ -173,12 +177,35 @@ func verifyDelivery(secrets []string, body []byte, ts, sig string) recon.VerifyM
 	if err != nil {
 		return recon.VerifyNone
 	}
-	for _, s := range secrets {
-		if kwikpaisa.Verify(s, canon, ts, sig) {
+	for _, v := range secrets {
+		if v.Verify(canon, ts, sig) {
 			return recon.VerifyCanonical
 		}
 	}
 	return recon.VerifyNone
+}
+
+// verifiers are reusable webhook Verifiers, one set per parsing goroutine
+// at a time: a set is rebuilt when the secrets it was made for differ.
+var verifiers verifierPool
+
+type verifierPool struct{ sync.Pool }
+
+// verifierSet verifies under each of secrets, in order.
+type verifierSet struct {
+	secrets []string
+	v       []*kwikpaisa.Verifier
+}
+
+func (p *verifierPool) get(secrets []string) *verifierSet {
+	vs, _ := p.Get().(*verifierSet)
+	if vs == nil || !slices.Equal(vs.secrets, secrets) {
+		vs = &verifierSet{secrets: slices.Clone(secrets), v: make([]*kwikpaisa.Verifier, len(secrets))}
+		for i, s := range secrets {
+			vs.v[i] = kwikpaisa.NewVerifier(s)
+		}
+	}
+	return vs
 }
 
 // parseDeliveryBody reads the event and its data into d.

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
+	"io"
 	"sort"
 	"strconv"
 )
@@ -100,12 +102,34 @@ func Sign(secret string, message []byte, timestamp string) string {
 // message + timestamp under secret. A signature of the wrong length or not
 // in hex is simply not valid.
 func Verify(secret string, message []byte, timestamp, signature string) bool {
-	got, err := hex.DecodeString(signature)
-	if err != nil || len(got) != sha256.Size {
+	return NewVerifier(secret).Verify(message, timestamp, signature)
+}
+
+// Verifier verifies signatures under one secret, keeping its HMAC between
+// calls so the keyed state is computed once, not per message. A Verifier is
+// not safe for concurrent use.
+type Verifier struct {
+	mac  hash.Hash
+	want [sha256.Size]byte
+	sum  []byte
+}
+
+// NewVerifier returns a Verifier of secret.
+func NewVerifier(secret string) *Verifier {
+	return &Verifier{mac: hmac.New(sha256.New, []byte(secret))}
+}
+
+// Verify is the package's Verify under v's secret.
+func (v *Verifier) Verify(message []byte, timestamp, signature string) bool {
+	if len(signature) != hex.EncodedLen(sha256.Size) {
 		return false
 	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(message)
-	mac.Write([]byte(timestamp))
-	return hmac.Equal(got, mac.Sum(nil))
+	if _, err := hex.Decode(v.want[:], []byte(signature)); err != nil {
+		return false
+	}
+	v.mac.Reset()
+	v.mac.Write(message)
+	io.WriteString(v.mac, timestamp)
+	v.sum = v.mac.Sum(v.sum[:0])
+	return hmac.Equal(v.want[:], v.sum)
 }

@@ -1,6 +1,10 @@
 package kwikpaisa
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestCanonicalJSON(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -40,5 +44,44 @@ func TestSignVector(t *testing.T) {
 	}
 	if Verify("sk_test_vector", body, "1763959502", got[:62]) {
 		t.Error("Verify accepts a signature of the wrong length")
+	}
+}
+
+// TestVerifierReuse: one Verifier used for many messages in turn gives
+// each the verdict a fresh Verify gives, whatever came before.
+func TestVerifierReuse(t *testing.T) {
+	v := NewVerifier("whsec_reuse")
+	other := Sign("whsec_other", []byte(`{"a":1}`), "1")
+	for i := range 50 {
+		msg := []byte(strings.Repeat("x", i*7))
+		ts := strconv.Itoa(1763959502 + i)
+		sig := Sign("whsec_reuse", msg, ts)
+		cases := []struct {
+			sig  string
+			want bool
+		}{
+			{sig, true},
+			{strings.ToUpper(sig), true}, // hex in either case
+			{other, false},
+			{sig[:62], false},
+			{sig[:62] + "zz", false},
+			{"", false},
+		}
+		for _, c := range cases {
+			if got := v.Verify(msg, ts, c.sig); got != c.want || Verify("whsec_reuse", msg, ts, c.sig) != c.want {
+				t.Fatalf("message %d, signature %q: Verifier says %v, want %v", i, c.sig, got, c.want)
+			}
+		}
+	}
+}
+
+func BenchmarkVerifier(b *testing.B) {
+	sig := Sign("whsec_bench_2026", benchBody, benchTS)
+	v := NewVerifier("whsec_bench_2026")
+	b.SetBytes(int64(len(benchBody)))
+	for b.Loop() {
+		if !v.Verify(benchBody, benchTS, sig) {
+			b.Fatal("Verify=false, want true")
+		}
 	}
 }
