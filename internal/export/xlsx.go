@@ -133,7 +133,8 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 			return fmt.Errorf("sheet %s: %w", t.sheet, err)
 		}
 	}
-	f.SetActiveSheet(0)
+	// The Summary sheet (the new file's first) is active already:
+	// SetActiveSheet would read every streamed sheet back into memory.
 	// File.Write assembles the whole zip in a bytes.Buffer before copying
 	// it out: a million-row workbook would sit in memory twice. A zip
 	// writer of our own sends the archive straight to w instead, leaving
