@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -35,6 +37,22 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		return nil, fmt.Errorf("load sources of %s: %w", date, err)
 	}
 	sc.conn = conn
+	// The day's own webhook logs, the largest read, on a second connection
+	// and core while this one reads the ledgers and gateway records.
+	// Every path below waits for it before returning.
+	ownCtx, stop := context.WithCancel(ctx)
+	sc.own = make(chan error, 1)
+	go func() {
+		sc.own <- s.beside(ownCtx, func(c *sqlx.Conn) error {
+			var err error
+			sc.ownDeliveries, err = loadOwnDeliveries(ownCtx, c, sc)
+			return err
+		})
+	}()
+	defer func() { // on an early return, stop the reading and wait for it
+		stop()
+		_ = sc.waitOwn()
+	}()
 	steps := []struct {
 		name string
 		fn   func() error

@@ -41,6 +41,21 @@ type dayScope struct {
 	// conn is the connection of the load's transaction, for the queries
 	// that read many rows (bulkQuery).
 	conn *sqlx.Conn
+	// The day's own webhook logs are read beside the rest of the load
+	// (LoadDay): waitOwn waits for them and returns ownDeliveries' error.
+	own           chan error
+	ownDone       bool
+	ownErr        error
+	ownDeliveries []recon.Delivery
+}
+
+// waitOwn waits until the day's own webhook logs are read and returns the
+// reading's error; it may be called more than once.
+func (sc *dayScope) waitOwn() error {
+	if !sc.ownDone {
+		sc.ownErr, sc.ownDone = <-sc.own, true
+	}
+	return sc.ownErr
 }
 
 func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
@@ -402,7 +417,8 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.
 type deliveryReader struct {
-	sc    *dayScope
+	paths map[int64]string // every source file's path
+	in    interner
 	taken map[[2]int64]bool
 	out   []recon.Delivery
 }
@@ -416,8 +432,8 @@ func (r *deliveryReader) row(v *rowValues) error {
 		}
 		r.taken[at] = true
 	}
-	in := r.sc.intern
-	dv := recon.Delivery{Place: recon.Place{File: r.sc.paths[file], Line: itoa(line)}}
+	in := r.in
+	dv := recon.Delivery{Place: recon.Place{File: r.paths[file], Line: itoa(line)}}
 	dv.ReceivedAt, dv.Timestamp, dv.Event = instant(v.Int()), v.Int(), in.get(v.Bytes())
 	dv.Entity, dv.Key, dv.Class = recon.Entity(in.get(v.Bytes())), v.String(), recon.StatusClass(in.get(v.Bytes()))
 	if !v.IsNull() {
@@ -431,6 +447,40 @@ func (r *deliveryReader) row(v *rowValues) error {
 	return nil
 }
 
+// ownLogs returns the file ids of the day's own webhook logs (its own and
+// the next date's), in path order.
+func (sc *dayScope) ownLogs() []int64 {
+	var ids []int64
+	for _, role := range []string{"webhooks", "webhooks_next"} {
+		if id, ok := sc.roles[role]; ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return sc.paths[ids[i]] < sc.paths[ids[j]] })
+	return ids
+}
+
+// loadOwnDeliveries reads every delivery of the day's own logs, in path and
+// line order, on conn: LoadDay runs it on a connection of its own, beside
+// the rest of the load. It reads only what dayScope found before it
+// started, and interns with an interner of its own.
+func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]recon.Delivery, error) {
+	ids := sc.ownLogs()
+	n := 0
+	for _, id := range ids {
+		n += sc.accepted[id]
+	}
+	own := &deliveryReader{paths: sc.paths, in: interner{}, out: make([]recon.Delivery, 0, n)}
+	for _, id := range ids {
+		err := bulkQuery(ctx, conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
+			[]any{id}, own.row)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return own.out, nil
+}
+
 // loadDeliveries loads every delivery of the day's logs (its own and the
 // next date's), and every delivery of another live log that is of a key of
 // the day or repeats a body delivered in the day; ordered by log path and
@@ -439,27 +489,10 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	if id, ok := sc.roles["webhooks"]; ok {
 		d.DayLog = sc.paths[id]
 	}
-	var ownIDs []int64
-	for _, role := range []string{"webhooks", "webhooks_next"} {
-		if id, ok := sc.roles[role]; ok {
-			ownIDs = append(ownIDs, id)
-		}
+	if err := sc.waitOwn(); err != nil {
+		return err
 	}
-	sort.Slice(ownIDs, func(i, j int) bool { return sc.paths[ownIDs[i]] < sc.paths[ownIDs[j]] })
-	n := 0
-	for _, id := range ownIDs {
-		n += sc.accepted[id]
-	}
-	d.Deliveries = make([]recon.Delivery, 0, n)
-	own := &deliveryReader{sc: sc, out: d.Deliveries}
-	for _, id := range ownIDs {
-		err := bulkQuery(ctx, sc.conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
-			[]any{id}, own.row)
-		if err != nil {
-			return err
-		}
-	}
-	d.Deliveries = own.out
+	d.Deliveries = sc.ownDeliveries
 	var others []string
 	for id := range sc.webhooks {
 		if id != sc.roles["webhooks"] && id != sc.roles["webhooks_next"] {
@@ -473,7 +506,7 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	// day's logs hold.
 	sort.Strings(others)
 	in := "(" + strings.Join(others, ",") + ")"
-	more := &deliveryReader{sc: sc, taken: map[[2]int64]bool{}}
+	more := &deliveryReader{paths: sc.paths, in: sc.intern, taken: map[[2]int64]bool{}}
 	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
@@ -482,7 +515,7 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 	if err != nil {
 		return err
 	}
-	if len(ownIDs) > 0 {
+	if ownIDs := sc.ownLogs(); len(ownIDs) > 0 {
 		owned := make([]string, len(ownIDs))
 		for i, id := range ownIDs {
 			owned[i] = itoa(id)

@@ -29,6 +29,8 @@ var migrations embed.FS
 type DB struct {
 	db   *sqlx.DB
 	path string
+	// readDSN opens a read-only connection beside db's (beside).
+	readDSN string
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -62,7 +64,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// One connection: SQLite has one writer, and a single connection keeps
 	// every statement of a run on the same view.
 	db.SetMaxOpenConns(1)
-	s := &DB{db: db, path: path, Now: time.Now}
+	r := url.Values{}
+	r.Set("mode", "ro")
+	r.Set("_busy_timeout", "10000")
+	r.Set("_cache_size", "-65536")
+	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -94,6 +100,28 @@ func tune(c *sqlite3.SQLiteConn) error {
 		}
 	}
 	return nil
+}
+
+// beside runs fn with a second, read-only connection to the store, inside
+// a read transaction. The caller holds a write transaction on the store's
+// own connection and has read through it, so no other writer can commit:
+// both connections see the same state, and the two can read at once on two
+// cores (WAL lets a reader run beside a writer).
+func (s *DB) beside(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
+	rdb := sqlx.NewDb(sql.OpenDB(connector{dsn: s.readDSN, driver: &sqlite3.SQLiteDriver{}}), "sqlite3")
+	defer rdb.Close()
+	rdb.SetMaxOpenConns(1)
+	conn, err := rdb.Connx(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(conn)
 }
 
 // Close closes the store.
