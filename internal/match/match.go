@@ -11,6 +11,7 @@ package match
 
 import (
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -69,11 +70,19 @@ type Result struct {
 // Reconcile matches one day.
 func Reconcile(day *recon.Day, opts Options) *Result {
 	m := newMatcher(day, opts)
-	m.payins()
-	m.payouts()
-	m.duplicatePayouts()
-	m.duplicateUTRs()
-	m.webhookLog()
+	// Pay-ins, payouts and the day's webhook log write disjoint state: the
+	// keys of their own entity (judged), exceptions of their own entity
+	// (PAYIN, PAYOUT, WEBHOOK), their own caches and counters. They are
+	// judged at once, on as many cores; add serialises the exceptions.
+	var wg sync.WaitGroup
+	wg.Go(m.payins)
+	wg.Go(func() {
+		m.payouts()
+		m.duplicatePayouts()
+		m.duplicateUTRs()
+	})
+	wg.Go(m.webhookLog)
+	wg.Wait()
 	return m.result()
 }
 
@@ -87,6 +96,7 @@ type matcher struct {
 	// judged.
 	keys keyIndex
 
+	mu    sync.Mutex                  // guards found and flagged
 	found map[string]*recon.Exception // by category, entity, reference
 	// duplicateDeliveries and orphanDeliveries count deliveries of the
 	// day's log, for the summary.
@@ -217,6 +227,8 @@ func (s *KeySet) Has(entity recon.Entity, key string) bool {
 // says whether money moved on either side, for the severity.
 func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 	k := string(e.Category) + "\x00" + string(e.Entity) + "\x00" + e.Reference
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if prev, ok := m.found[k]; ok {
 		prev.Evidence = mergeEvidence(prev.Evidence, e.Evidence)
 		return prev

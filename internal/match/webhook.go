@@ -184,6 +184,7 @@ func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 	e.Category = recon.DuplicateWebhook
 	e.Evidence = places(same)
 	e.Count = len(same)
+	m.mu.Lock()
 	if prev, ok := m.found[string(e.Category)+"\x00"+string(e.Entity)+"\x00"+e.Reference]; ok {
 		// Another body of the same key is repeated too: count every
 		// delivery once.
@@ -191,6 +192,7 @@ func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 			prev.Count += len(same)
 		}
 	}
+	m.mu.Unlock()
 	e.Detail = fmt.Sprintf("The same %s body was delivered %d times (sha256 %s…).", eventOr(d), len(same), d.BodySHA256[:min(12, len(d.BodySHA256))])
 	m.add(e, false)
 }
