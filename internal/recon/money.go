@@ -72,14 +72,27 @@ func (a Amount) Abs() Amount {
 	return a
 }
 
-// Sum adds amounts exactly. It uses a decimal so that no sum overflows.
-type Sum struct{ d decimal.Decimal }
+// Sum adds amounts exactly. It adds paise in an int64 while they fit and
+// folds them into a decimal when the next amount would overflow it, so no
+// sum overflows and a million amounts cost a million integer additions.
+type Sum struct {
+	paise int64           // not yet folded into d
+	d     decimal.Decimal // the rest
+}
 
 // Add adds a to the sum.
-func (s *Sum) Add(a Amount) { s.d = s.d.Add(a.Decimal()) }
+func (s *Sum) Add(a Amount) {
+	n := s.paise + int64(a)
+	if (n > s.paise) == (a > 0) || a == 0 {
+		s.paise = n
+		return
+	}
+	s.d = s.d.Add(Amount(s.paise).Decimal())
+	s.paise = int64(a)
+}
 
 // String writes the sum as a plain decimal with two places.
-func (s Sum) String() string { return s.d.StringFixed(2) }
+func (s Sum) String() string { return s.Decimal().StringFixed(2) }
 
 // Decimal returns the sum.
-func (s Sum) Decimal() decimal.Decimal { return s.d }
+func (s Sum) Decimal() decimal.Decimal { return s.d.Add(Amount(s.paise).Decimal()) }
