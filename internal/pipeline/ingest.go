@@ -28,7 +28,7 @@ func (r *run) ingest(ctx context.Context) error {
 		{"webhooks", "webhooks", s.Webhooks, ingest.ReadWebhooks},
 		{"webhooks_next", "webhooks", s.WebhooksNext, ingest.ReadWebhooks},
 	}
-	roles := map[string]recon.SourceFile{}
+	var todo []source
 	for _, src := range sources {
 		if src.path == "" {
 			continue
@@ -38,7 +38,31 @@ func (r *run) ingest(ctx context.Context) error {
 				continue // the next day's log does not exist yet
 			}
 		}
-		f, err := r.load(ctx, src)
+		todo = append(todo, src)
+	}
+	// The files are hashed in order on a goroutine of their own, so that
+	// a file is hashed while the one before it loads: hashing a large
+	// day's gigabyte takes seconds of one core.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	digests := make([]chan digest, len(todo))
+	for i := range digests {
+		digests[i] = make(chan digest, 1)
+	}
+	go func() {
+		for i, src := range todo {
+			if ctx.Err() != nil {
+				digests[i] <- digest{err: ctx.Err()}
+				continue
+			}
+			var d digest
+			d.sum, d.size, d.err = ingest.Digest(src.path)
+			digests[i] <- d
+		}
+	}()
+	roles := map[string]recon.SourceFile{}
+	for i, src := range todo {
+		f, err := r.load(ctx, src, <-digests[i])
 		if err != nil {
 			return err
 		}
@@ -50,15 +74,22 @@ func (r *run) ingest(ctx context.Context) error {
 	return r.db.SetDaySources(ctx, r.day.Date, roles)
 }
 
-// load reads one file into the store unless the store already holds this
-// exact content.
-func (r *run) load(ctx context.Context, src source) (recon.SourceFile, error) {
+// digest is a file's content hash and size, or why they could not be had.
+type digest struct {
+	sum  string
+	size int64
+	err  error
+}
+
+// load reads one file, whose content has digest d, into the store unless
+// the store already holds this exact content.
+func (r *run) load(ctx context.Context, src source, d digest) (recon.SourceFile, error) {
 	t := time.Now()
-	sum, size, err := ingest.Digest(src.path)
-	if err != nil {
-		return recon.SourceFile{}, fmt.Errorf("read %s %s: %w", src.kind, src.path, err)
+	if d.err != nil {
+		return recon.SourceFile{}, fmt.Errorf("read %s %s: %w", src.kind, src.path, d.err)
 	}
-	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: sum, Size: size, Settings: r.cfg.Ingest.Fingerprint(src.kind)}
+	sum := d.sum
+	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: sum, Size: d.size, Settings: r.cfg.Ingest.Fingerprint(src.kind)}
 	stored, err := r.db.SourceFile(ctx, src.kind, src.path)
 	if err != nil {
 		return f, err
