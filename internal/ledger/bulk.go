@@ -7,11 +7,12 @@ package ledger
 // before SQLite does any work; here Go packs the values of many rows into
 // one buffer and C binds and steps them (or steps and packs them) in a loop.
 //
-// The statements run on the sqlite3 handle of the one connection the DB
-// holds, inside database/sql's Conn.Raw, so they share the connection's
-// transaction and never race with database/sql. go-sqlite3 does not export
-// the handle; handle reads it by reflection and fails loudly (every test
-// that stores a file) should a new driver version rename it.
+// The statements run on the sqlite3 handle of a database/sql connection
+// (the store's own, or the read-only one LoadDay opens beside it), inside
+// Conn.Raw, so they share the connection's transaction and never race with
+// database/sql. go-sqlite3 does not export the handle; handle reads it by
+// reflection and fails loudly (every test that stores a file) should a new
+// driver version rename it.
 
 /*
 #include <stdint.h>
