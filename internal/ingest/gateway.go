@@ -39,7 +39,13 @@ func ParseGatewayRecord(data []byte, statuses *StatusTable) (*recon.GatewayRecor
 	if statuses == nil {
 		statuses = DefaultStatuses()
 	}
-	g := &recon.GatewayRecord{}
+	// The record and its detail in one allocation.
+	both := &struct {
+		g recon.GatewayRecord
+		d recon.GatewayDetail
+	}{}
+	g := &both.g
+	g.Detail = &both.d
 	if m.has("payout_order_id") {
 		return g, parseGatewayPayout(m, statuses, g)
 	}
@@ -52,7 +58,7 @@ func parseGatewayPayin(m object, statuses *StatusTable, g *recon.GatewayRecord) 
 	if g.Key, err = ParseID(m.str("order_id")); err != nil {
 		return bad("order_id", m.str("order_id"), err)
 	}
-	g.GatewayID = strings.TrimSpace(m.str("kwikX_order_id"))
+	g.Detail.GatewayID = strings.TrimSpace(m.str("kwikX_order_id"))
 	if g.Amount, err = ParseAmount(m.str("order_amount")); err != nil {
 		return bad("order_amount", m.str("order_amount"), err)
 	}
@@ -63,9 +69,9 @@ func parseGatewayPayin(m object, statuses *StatusTable, g *recon.GatewayRecord) 
 	if g.Class, err = statuses.Class(recon.EntityPayin, g.Status); err != nil {
 		return bad("order_status", g.Status, err)
 	}
-	g.PaymentMethod = strings.TrimSpace(m.str("payment_method"))
+	g.Detail.PaymentMethod = strings.TrimSpace(m.str("payment_method"))
 	g.TransactionID = strings.TrimSpace(m.str("transaction_id"))
-	g.BankReference = strings.TrimSpace(m.str("bank_reference"))
+	g.Detail.BankReference = strings.TrimSpace(m.str("bank_reference"))
 	return gatewayTimes(m, "paid_at", g)
 }
 
@@ -75,7 +81,7 @@ func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord)
 	if g.Key, err = ParseID(m.str("payout_order_id")); err != nil {
 		return bad("payout_order_id", m.str("payout_order_id"), err)
 	}
-	g.GatewayID = strings.TrimSpace(m.str("kwikx_payout_id"))
+	g.Detail.GatewayID = strings.TrimSpace(m.str("kwikx_payout_id"))
 	if g.Amount, err = ParseAmount(m.str("amount")); err != nil {
 		return bad("amount", m.str("amount"), err)
 	}
@@ -86,7 +92,7 @@ func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord)
 	if g.Class, err = statuses.Class(recon.EntityPayout, g.Status); err != nil {
 		return bad("payout_status", g.Status, err)
 	}
-	g.TransferMode = strings.ToUpper(strings.TrimSpace(m.str("transfer_mode")))
+	g.Detail.TransferMode = strings.ToUpper(strings.TrimSpace(m.str("transfer_mode")))
 	utr := m.str("utr")
 	if strings.TrimSpace(utr) == "" {
 		utr = m.str("rrn_number")
@@ -95,7 +101,7 @@ func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord)
 	g.BeneficiaryAccount = strings.TrimSpace(m.str("beneficiary_account"))
 	g.BeneficiaryIFSC = strings.ToUpper(strings.TrimSpace(m.str("beneficiary_ifsc")))
 	g.BeneficiaryVPA = strings.ToLower(strings.TrimSpace(m.str("beneficiary_vpa")))
-	g.FailureReason = strings.TrimSpace(m.str("failure_reason"))
+	g.Detail.FailureReason = strings.TrimSpace(m.str("failure_reason"))
 	return gatewayTimes(m, "processed_at", g)
 }
 
@@ -107,7 +113,7 @@ func gatewayTimes(m object, settled string, g *recon.GatewayRecord) *fieldError 
 		return bad("created_at", m.str("created_at"), err)
 	}
 	if v := strings.TrimSpace(m.str(settled)); v != "" {
-		if g.SettledAt, err = ParseTime(v, gatewayZone); err != nil {
+		if g.Detail.SettledAt, err = ParseTime(v, gatewayZone); err != nil {
 			return bad(settled, v, err)
 		}
 	}

@@ -100,11 +100,11 @@ func TestStatusFound(t *testing.T) {
 	if g.Amount != 10500 || g.Class != recon.StatusSuccess || !g.CreatedAt.Equal(wantAt) || tr.Requests != 1 {
 		t.Errorf("got amount %v class %s created %v requests %d; want 105.00 SUCCESS %v 1", g.Amount, g.Class, g.CreatedAt, tr.Requests, wantAt)
 	}
-	if g.GatewayID != "52436113794234680241" {
-		t.Errorf("GatewayID = %q, want the 20-digit number exactly", g.GatewayID)
+	if g.Detail.GatewayID != "52436113794234680241" {
+		t.Errorf("GatewayID = %q, want the 20-digit number exactly", g.Detail.GatewayID)
 	}
-	if string(g.Raw) != string(testRecords.Orders["ORD-1"]) {
-		t.Errorf("Raw = %s, want the return_data bytes as sent", g.Raw)
+	if string(g.Detail.Raw) != string(testRecords.Orders["ORD-1"]) {
+		t.Errorf("Raw = %s, want the return_data bytes as sent", g.Detail.Raw)
 	}
 
 	p, _, err := c.PayoutStatus(ctx, "PO-1")

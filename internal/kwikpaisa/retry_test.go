@@ -61,7 +61,7 @@ func FuzzJudge(f *testing.F) {
 			return nil, err
 		}
 		k, _ := m["order_id"].(string)
-		return &recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Raw: b}, nil
+		return &recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Detail: &recon.GatewayDetail{Raw: b}}, nil
 	}}}
 	f.Fuzz(func(t *testing.T, code int, body []byte) {
 		r := c.judge(code, "", body, recon.EntityPayin, "A")

@@ -282,7 +282,10 @@ func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.En
 		if g.Entity != entity || g.Key != key {
 			return attemptResult{outcome: permanent, err: fmt.Errorf("answered with the record of %s %s", g.Entity, g.Key)}
 		}
-		g.Raw = append([]byte(nil), env.ReturnData...) // stored as received, so a pull replays
+		if g.Detail == nil {
+			g.Detail = &recon.GatewayDetail{}
+		}
+		g.Detail.Raw = append([]byte(nil), env.ReturnData...) // stored as received, so a pull replays
 		return attemptResult{outcome: gotRecord, record: g}
 	case code == http.StatusNotFound:
 		return attemptResult{outcome: notFound, err: last}

@@ -167,17 +167,21 @@ func insertGateway(exec func(string, ...any) error, fileID, fetched int64, g *re
 	if fileID != 0 {
 		file = fileID
 	}
+	d := g.Detail
+	if d == nil {
+		d = &recon.GatewayDetail{}
+	}
 	var raw any
 	if keepRaw {
-		raw = g.Raw
+		raw = d.Raw
 	}
 	if !g.FetchedAt.IsZero() {
 		fetched = nanos(g.FetchedAt)
 	}
-	return exec(insertGatewayQuery, file, g.Place.Line, string(g.Entity), g.Key, g.GatewayID, int64(g.Amount),
-		g.Currency, g.Status, string(g.Class), g.TransactionID, g.BankReference, g.UTR, g.PaymentMethod,
-		g.TransferMode, g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, g.FailureReason,
-		nanos(g.CreatedAt), nanos(g.SettledAt), fetched, raw)
+	return exec(insertGatewayQuery, file, g.Place.Line, string(g.Entity), g.Key, d.GatewayID, int64(g.Amount),
+		g.Currency, g.Status, string(g.Class), g.TransactionID, d.BankReference, g.UTR, d.PaymentMethod,
+		d.TransferMode, g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, d.FailureReason,
+		nanos(g.CreatedAt), nanos(d.SettledAt), fetched, raw)
 }
 
 const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, timestamp, event, entity, key, class,

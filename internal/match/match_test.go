@@ -158,7 +158,7 @@ func TestReconcileCategories(t *testing.T) {
 		{"near miss: key matched across midnight", func(d *testDay, o *Options) {
 			d.order("M", 888_00, S, at(23, 59, 30))
 			g := d.gw(in, "M", 888_00, S, at(23, 59, 30))
-			g.SettledAt = at(23, 59, 30).Add(40 * time.Second)
+			g.Detail = &recon.GatewayDetail{SettledAt: at(23, 59, 30).Add(40 * time.Second)}
 		}, nil},
 		{"near miss: ledger row at 23:59, gateway created after midnight", func(d *testDay, o *Options) {
 			d.order("M", 888_00, S, at(23, 59, 59))

@@ -197,8 +197,8 @@ func judge(a answer, date string, at time.Time) *ledger.PullResult {
 // pull killed in between asks again (a repeated dump line is harmless: the
 // latest record of a key wins).
 func save(ctx context.Context, db *ledger.DB, dump *os.File, res *ledger.PullResult) error {
-	if dump != nil && res.Record != nil {
-		line := append(append([]byte(nil), res.Record.Raw...), '\n')
+	if dump != nil && res.Record != nil && res.Record.Detail != nil {
+		line := append(append([]byte(nil), res.Record.Detail.Raw...), '\n')
 		if _, err := dump.Write(line); err != nil {
 			return fmt.Errorf("pull dump: %w", err)
 		}

@@ -34,29 +34,38 @@ type Payout struct {
 }
 
 // GatewayRecord is KwikPaisa's word on one pay-in or payout: the
-// return_data of a status response, from a dump or a pull.
+// return_data of a status response, from a dump or a pull. Its fields are
+// those matching reads; the rest of what the gateway said is in Detail.
 type GatewayRecord struct {
 	Entity             Entity
 	Key                string // order_id or payout_order_id
-	GatewayID          string // kwikX_order_id or kwikx_payout_id
 	Amount             Amount
 	Currency           string
 	Status             string // as the gateway wrote it: PAID, UN_PAID, SUCCESS…
 	Class              StatusClass
 	TransactionID      string
-	BankReference      string
 	UTR                string // payouts: utr or rrn_number, normalised
-	PaymentMethod      string
-	TransferMode       string
 	BeneficiaryAccount string
 	BeneficiaryIFSC    string
 	BeneficiaryVPA     string
-	FailureReason      string
 	CreatedAt          time.Time // UTC; zero when the gateway gave none
-	SettledAt          time.Time // paid_at or processed_at
 	FetchedAt          time.Time // when it was pulled or loaded
-	Raw                []byte    // the return_data object as received
 	Place              Place
+	// Detail is set on a record read from a dump or a pull, and stored
+	// with it; a record loaded for matching leaves it nil, so that a
+	// day's million records carry only what matching reads.
+	Detail *GatewayDetail
+}
+
+// GatewayDetail is what a gateway record says beyond what matching reads.
+type GatewayDetail struct {
+	GatewayID     string // kwikX_order_id or kwikx_payout_id
+	BankReference string
+	PaymentMethod string
+	TransferMode  string
+	FailureReason string
+	SettledAt     time.Time // paid_at or processed_at
+	Raw           []byte    // the return_data object as received
 }
 
 // VerifyMethod says how a webhook signature was verified.
