@@ -60,7 +60,7 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		{"orders", func() error { return s.loadOrders(ctx, d, sc) }},
 		{"payouts", func() error { return s.loadPayouts(ctx, d, sc) }},
 		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc) }},
-		{"deliveries", func() error { return s.loadDeliveries(ctx, tx, d, sc) }},
+		{"deliveries", func() error { return s.loadDeliveries(ctx, d, sc) }},
 		{"pulls", func() error { return s.loadPulls(ctx, d, sc) }},
 		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d, sc) }},
 	}

@@ -37,7 +37,9 @@ type dayScope struct {
 	// gatewayOnly holds the keys the gateway created in the day that no
 	// ledger file of the date has, sorted.
 	gatewayOnly []dayKey
-	intern      interner
+	// gatewayOnlyArgs are gatewayOnly as (entity, key) query arguments.
+	gatewayOnlyArgs [][]any
+	intern          interner
 	// conn is the connection of the load's transaction, for the queries
 	// that read many rows (bulkQuery).
 	conn *sqlx.Conn
@@ -153,14 +155,13 @@ func (s *scopeKeys) get(k string) *scopeKey {
 	return nil
 }
 
-// has reports whether the key's scopeKey says yes to what is.
-func (sc *dayScope) has(entity recon.Entity, k string, what func(*scopeKey) bool) bool {
+// key returns the scopeKey of a key of entity, or nil for one the load has
+// not met.
+func (sc *dayScope) key(entity recon.Entity, k string) *scopeKey {
 	if keys := sc.keys[entity]; keys != nil {
-		if f := keys.get(k); f != nil {
-			return what(f)
-		}
+		return keys.get(k)
 	}
-	return false
+	return nil
 }
 
 // interner shares one string among the many rows that repeat it (a
@@ -351,22 +352,16 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 		a, b := sc.gatewayOnly[i], sc.gatewayOnly[j]
 		return a.entity < b.entity || a.entity == b.entity && a.ref < b.ref
 	})
+	sc.gatewayOnlyArgs = make([][]any, len(sc.gatewayOnly))
+	for i, k := range sc.gatewayOnly {
+		sc.gatewayOnlyArgs[i] = []any{string(k.entity), k.ref}
+	}
 	err = bulkQueryEach(ctx, sc.conn, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`,
-		sc.gatewayOnlyArgs(), lg.row)
+		sc.gatewayOnlyArgs, lg.row)
 	if err != nil {
 		return err
 	}
 	return s.loadLedgerElsewhere(ctx, tx, d, sc)
-}
-
-// gatewayOnlyArgs returns the (entity, key) arguments of each gateway-only
-// key, in order.
-func (sc *dayScope) gatewayOnlyArgs() [][]any {
-	args := make([][]any, len(sc.gatewayOnly))
-	for i, k := range sc.gatewayOnly {
-		args[i] = []any{string(k.entity), k.ref}
-	}
-	return args
 }
 
 // loadLedgerElsewhere finds, among the keys the gateway created in the day
@@ -485,7 +480,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 // next date's), and every delivery of another live log that is of a key of
 // the day or repeats a body delivered in the day; ordered by log path and
 // line.
-func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	if id, ok := sc.roles["webhooks"]; ok {
 		d.DayLog = sc.paths[id]
 	}
@@ -511,7 +506,7 @@ func (s *DB) loadDeliveries(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *
 		return err
 	}
 	err := bulkQueryEach(ctx, sc.conn, `SELECT `+deliveryColumns+` FROM deliveries w
-		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in, sc.gatewayOnlyArgs(), more.row)
+		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in, sc.gatewayOnlyArgs, more.row)
 	if err != nil {
 		return err
 	}
@@ -573,10 +568,11 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 		if dv.Place.File != ownPath || dv.Key == "" || d.KnownKeys[dv.Entity] == nil {
 			continue
 		}
+		k := sc.key(dv.Entity, dv.Key)
 		switch {
-		case sc.has(dv.Entity, dv.Key, func(k *scopeKey) bool { return k.inDay || k.loaded >= 0 }):
+		case k != nil && (k.inDay || k.loaded >= 0):
 			// Matching knows it already.
-		case sc.has(dv.Entity, dv.Key, func(k *scopeKey) bool { return k.ledger }):
+		case k != nil && k.ledger:
 			d.KnownKeys[dv.Entity][dv.Key] = true
 		default:
 			k := dayKey{entity: dv.Entity, ref: dv.Key}

@@ -48,23 +48,7 @@ func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, er
 // f's counts are then stored with its hash. A failure leaves the store as it
 // was, so a re-run reads the file again.
 func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(*Loader) error) error {
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := s.loadFile(ctx, tx, conn, f, read); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadFile(ctx, tx, conn, f, read) })
 }
 
 func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *recon.SourceFile, read func(*Loader) error) error {

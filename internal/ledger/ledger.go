@@ -167,13 +167,24 @@ func (s *DB) migrate(ctx context.Context) error {
 }
 
 // withTx runs fn in an immediate transaction, committing when it returns
-// nil. The rollback uses a context that outlives a cancelled ctx.
+// nil.
 func (s *DB) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+	return s.withConnTx(ctx, func(tx *sqlx.Tx, _ *sqlx.Conn) error { return fn(tx) })
+}
+
+// withConnTx is withTx for a caller that also runs bulk statements (bulk.go)
+// inside the transaction: fn gets the transaction's connection too.
+func (s *DB) withConnTx(ctx context.Context, fn func(tx *sqlx.Tx, conn *sqlx.Conn) error) error {
+	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx, conn); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
