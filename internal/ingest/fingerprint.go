@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
-	"strings"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // Fingerprint digests the settings that decide what reading a file of
@@ -18,61 +18,25 @@ import (
 func (o Options) Fingerprint(kind string) string {
 	o = o.withDefaults()
 	h := sha256.New()
-	line := func(k string, v any) { fmt.Fprintf(h, "%s=%v\n", k, v) }
-	line("kind", kind)
-	statuses := func() {
-		for _, e := range []struct {
-			name string
-			m    map[string]string
-		}{{"payin", o.Statuses.words(true)}, {"payout", o.Statuses.words(false)}} {
-			line("statuses."+e.name, sortedPairs(e.m))
-		}
-	}
+	// fmt writes a map with its keys sorted: the same settings give the
+	// same lines. A ledger depends on its own side of the status table only.
+	fmt.Fprintf(h, "kind=%s\n", kind)
 	switch kind {
 	case "orders", "payouts":
-		line("zone", o.Zone.String())
-		statuses()
-		columns := o.OrderColumns
+		entity, columns := recon.EntityPayin, o.OrderColumns
 		if kind == "payouts" {
-			columns = o.PayoutColumns
+			entity, columns = recon.EntityPayout, o.PayoutColumns
 		}
-		line("columns", sortedPairs(columns))
-		line("sheet", o.Sheet)
+		fmt.Fprintf(h, "zone=%s\nstatuses=%q\ncolumns=%q\nsheet=%q\n", o.Zone, o.Statuses.table(entity), columns, o.Sheet)
 	case "gateway":
-		statuses()
+		fmt.Fprintf(h, "statuses.payin=%q\nstatuses.payout=%q\n",
+			o.Statuses.table(recon.EntityPayin), o.Statuses.table(recon.EntityPayout))
 	case "webhooks":
-		line("zone", o.Zone.String())
-		line("replay_window", o.ReplayWindow)
+		fmt.Fprintf(h, "zone=%s\nreplay_window=%v\n", o.Zone, o.ReplayWindow)
 		for _, s := range o.WebhookSecrets {
 			sum := sha256.Sum256([]byte(s))
-			line("secret", hex.EncodeToString(sum[:]))
+			fmt.Fprintf(h, "secret=%x\n", sum)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// words returns a status table side as word → class.
-func (t *StatusTable) words(payin bool) map[string]string {
-	m := t.payout
-	if payin {
-		m = t.payin
-	}
-	out := make(map[string]string, len(m))
-	for w, c := range m {
-		out[w] = string(c)
-	}
-	return out
-}
-
-func sortedPairs(m map[string]string) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		fmt.Fprintf(&b, "%q:%q,", k, m[k])
-	}
-	return b.String()
 }

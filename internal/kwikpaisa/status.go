@@ -285,7 +285,7 @@ func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.En
 		if g.Detail == nil {
 			g.Detail = &recon.GatewayDetail{}
 		}
-		g.Detail.Raw = append([]byte(nil), env.ReturnData...) // stored as received, so a pull replays
+		g.Detail.Raw = env.ReturnData // stored as received, so a pull replays (the decoder copied it)
 		return attemptResult{outcome: gotRecord, record: g}
 	case code == http.StatusNotFound:
 		return attemptResult{outcome: notFound, err: last}

@@ -45,24 +45,21 @@ func (r *run) ingest(ctx context.Context) error {
 	// day's gigabyte takes seconds of one core.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	digests := make([]chan digest, len(todo))
-	for i := range digests {
-		digests[i] = make(chan digest, 1)
-	}
+	digests := make(chan digest, len(todo)) // in todo's order
 	go func() {
-		for i, src := range todo {
+		for _, src := range todo {
 			if ctx.Err() != nil {
-				digests[i] <- digest{err: ctx.Err()}
+				digests <- digest{err: ctx.Err()}
 				continue
 			}
 			var d digest
 			d.sum, d.size, d.err = ingest.Digest(src.path)
-			digests[i] <- d
+			digests <- d
 		}
 	}()
 	roles := map[string]recon.SourceFile{}
-	for i, src := range todo {
-		f, err := r.load(ctx, src, <-digests[i])
+	for _, src := range todo {
+		f, err := r.load(ctx, src, <-digests)
 		if err != nil {
 			return err
 		}
@@ -88,13 +85,12 @@ func (r *run) load(ctx context.Context, src source, d digest) (recon.SourceFile,
 	if d.err != nil {
 		return recon.SourceFile{}, fmt.Errorf("read %s %s: %w", src.kind, src.path, d.err)
 	}
-	sum := d.sum
-	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: sum, Size: d.size, Settings: r.cfg.Ingest.Fingerprint(src.kind)}
+	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: d.sum, Size: d.size, Settings: r.cfg.Ingest.Fingerprint(src.kind)}
 	stored, err := r.db.SourceFile(ctx, src.kind, src.path)
 	if err != nil {
 		return f, err
 	}
-	if stored != nil && stored.SHA256 == sum {
+	if stored != nil && stored.SHA256 == d.sum {
 		if stored.Settings == f.Settings {
 			// Unchanged since it was last loaded: no previous hash to show.
 			f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
