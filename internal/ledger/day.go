@@ -21,20 +21,20 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		KnownKeys:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
-	conn, err := s.db.Connx(ctx)
+	err := s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadDay(ctx, tx, conn, d, from, to) })
 	if err != nil {
-		return nil, fmt.Errorf("load day %s: %w", date, err)
+		return nil, err
 	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("load day %s: %w", date, err)
-	}
-	defer tx.Rollback()
+	return d, nil
+}
 
+// loadDay fills d inside LoadDay's transaction on conn. The transaction
+// only reads; committing it ends it like a rollback.
+func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon.Day, from, to time.Time) error {
+	date := d.Date
 	sc, err := s.dayScope(ctx, tx, date, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("load sources of %s: %w", date, err)
+		return fmt.Errorf("load sources of %s: %w", date, err)
 	}
 	sc.conn = conn
 	// The day's own webhook logs, the largest read, on a second connection
@@ -66,8 +66,8 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 	}
 	for _, st := range steps {
 		if err := st.fn(); err != nil {
-			return nil, fmt.Errorf("load %s of %s: %w", st.name, date, err)
+			return fmt.Errorf("load %s of %s: %w", st.name, date, err)
 		}
 	}
-	return d, nil
+	return nil
 }

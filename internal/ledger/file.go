@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -178,8 +177,7 @@ func (l *Loader) Delivery(d *recon.Delivery) error {
 	if d.HasAmount {
 		amount = int64(d.Amount)
 	}
-	line, _ := strconv.Atoi(d.Place.Line)
-	return l.exec(insertDelivery, l.fileID, line, nanos(d.ReceivedAt), d.Timestamp, d.Event, string(d.Entity),
+	return l.exec(insertDelivery, l.fileID, lineNumber(d.Place.Line), nanos(d.ReceivedAt), d.Timestamp, d.Event, string(d.Entity),
 		d.Key, string(d.Class), amount, d.Currency, d.TransactionID, d.UTR, d.BodySHA256, string(d.Verified),
 		d.Stale, d.Problem)
 }
