@@ -182,22 +182,22 @@ func (m *matcher) compare(s side, g *recon.GatewayRecord) {
 
 // missingInLedger reports the day's gateway records that no ledger has.
 func (m *matcher) missingInLedger(entity recon.Entity) {
-	var keys []string
-	for i := range m.keys.facts {
-		f := &m.keys.facts[i]
-		g, k := f.gateway, f.key
-		if f.entity != entity || g == nil || f.inLedger || m.day.LedgerElsewhere[entity][k] {
+	var missing []*keyFacts
+	facts := m.keys[entity].facts
+	for i := range facts {
+		f := &facts[i]
+		g := f.gateway
+		if g == nil || f.inLedger || m.day.LedgerElsewhere[entity][f.key] {
 			continue
 		}
 		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {
 			continue
 		}
-		keys = append(keys, k)
+		missing = append(missing, f)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		f := m.keys.get(entity, k)
-		g := f.gateway
+	sort.Slice(missing, func(i, j int) bool { return missing[i].key < missing[j].key })
+	for _, f := range missing {
+		g, k := f.gateway, f.key
 		f.judged = true
 		m.add(recon.Exception{
 			Category: recon.MissingInLedger, Entity: entity, Reference: k, Provisional: m.provisional(entity, g),

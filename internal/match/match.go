@@ -149,7 +149,6 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 
 // keyFacts is what the day has of one key.
 type keyFacts struct {
-	entity   recon.Entity
 	key      string
 	gateway  *recon.GatewayRecord
 	verified []*recon.Delivery // the deliveries that count as evidence (verified, fresh, readable), in load order
@@ -157,48 +156,52 @@ type keyFacts struct {
 	judged   bool
 }
 
-// keyIndex finds the facts of a key of a pay-in or a payout: one map entry
-// per key, whatever the day has of it, into one slice.
-type keyIndex struct {
-	at    map[recon.Entity]map[string]int32
+// keyIndex finds the facts of a key of a pay-in or a payout, per entity:
+// one map entry per key, whatever the day has of it, into one slice. Once
+// matching starts, an entity's facts are written by its own goroutine only.
+type keyIndex map[recon.Entity]*entityKeys
+
+type entityKeys struct {
+	at    map[string]int32
 	facts []keyFacts
 }
 
 func newKeyIndex(payins, payouts int) keyIndex {
-	return keyIndex{
-		at: map[recon.Entity]map[string]int32{
-			recon.EntityPayin: make(map[string]int32, payins), recon.EntityPayout: make(map[string]int32, payouts)},
-		facts: make([]keyFacts, 0, payins+payouts),
+	sized := func(n int) *entityKeys {
+		return &entityKeys{at: make(map[string]int32, n), facts: make([]keyFacts, 0, n)}
 	}
+	return keyIndex{recon.EntityPayin: sized(payins), recon.EntityPayout: sized(payouts)}
 }
 
 // add returns the facts of a key, adding the key if it is new; nil for an
 // entity that is neither pay-in nor payout. The pointer is valid until the
 // next add.
-func (x *keyIndex) add(entity recon.Entity, key string) *keyFacts {
-	at := x.at[entity]
-	if at == nil {
+func (x keyIndex) add(entity recon.Entity, key string) *keyFacts {
+	ek := x[entity]
+	if ek == nil {
 		return nil
 	}
-	i, ok := at[key]
+	i, ok := ek.at[key]
 	if !ok {
-		i = int32(len(x.facts))
-		at[key] = i
-		x.facts = append(x.facts, keyFacts{entity: entity, key: key})
+		i = int32(len(ek.facts))
+		ek.at[key] = i
+		ek.facts = append(ek.facts, keyFacts{key: key})
 	}
-	return &x.facts[i]
+	return &ek.facts[i]
 }
 
 // get returns the facts of a key, or nil when the day has nothing of it.
-func (x *keyIndex) get(entity recon.Entity, key string) *keyFacts {
-	if i, ok := x.at[entity][key]; ok {
-		return &x.facts[i]
+func (x keyIndex) get(entity recon.Entity, key string) *keyFacts {
+	if ek := x[entity]; ek != nil {
+		if i, ok := ek.at[key]; ok {
+			return &ek.facts[i]
+		}
 	}
 	return nil
 }
 
 // gateway returns a key's gateway record of the day, or nil.
-func (x *keyIndex) gateway(entity recon.Entity, key string) *recon.GatewayRecord {
+func (x keyIndex) gateway(entity recon.Entity, key string) *recon.GatewayRecord {
 	if f := x.get(entity, key); f != nil {
 		return f.gateway
 	}
@@ -206,7 +209,7 @@ func (x *keyIndex) gateway(entity recon.Entity, key string) *recon.GatewayRecord
 }
 
 // verified returns a key's evidence deliveries.
-func (x *keyIndex) verified(entity recon.Entity, key string) []*recon.Delivery {
+func (x keyIndex) verified(entity recon.Entity, key string) []*recon.Delivery {
 	if f := x.get(entity, key); f != nil {
 		return f.verified
 	}
@@ -214,7 +217,7 @@ func (x *keyIndex) verified(entity recon.Entity, key string) []*recon.Delivery {
 }
 
 // KeySet holds the keys a Reconcile judged.
-type KeySet struct{ x *keyIndex }
+type KeySet struct{ x keyIndex }
 
 // Has reports whether the key was judged.
 func (s *KeySet) Has(entity recon.Entity, key string) bool {
@@ -225,13 +228,13 @@ func (s *KeySet) Has(entity recon.Entity, key string) bool {
 // add records an exception, once per (category, entity, reference): a
 // second finding of the same key merges its evidence into the first. moved
 // says whether money moved on either side, for the severity.
-func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
+func (m *matcher) add(e recon.Exception, moved bool) {
 	k := string(e.Category) + "\x00" + string(e.Entity) + "\x00" + e.Reference
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if prev, ok := m.found[k]; ok {
 		prev.Evidence = mergeEvidence(prev.Evidence, e.Evidence)
-		return prev
+		return
 	}
 	if e.Severity == "" {
 		e.Severity = severity(e.Category, moved)
@@ -241,12 +244,11 @@ func (m *matcher) add(e recon.Exception, moved bool) *recon.Exception {
 	if f := m.flagged[e.Entity]; f != nil {
 		f[e.Reference] = true
 	}
-	return &e
 }
 
 func (m *matcher) result() *Result {
 	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{},
-		Keys: &KeySet{&m.keys}, DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
+		Keys: &KeySet{m.keys}, DuplicateDeliveries: m.duplicateDeliveries, OrphanDeliveries: m.orphanDeliveries}
 	for _, e := range m.found {
 		if e.Entity != recon.EntityWebhook {
 			// What the webhooks last said of the key, and where.
@@ -260,14 +262,16 @@ func (m *matcher) result() *Result {
 		r.Exceptions = append(r.Exceptions, *e)
 	}
 	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
-	for i := range m.keys.facts {
-		f := &m.keys.facts[i]
-		if !f.judged {
-			continue
-		}
-		r.Judged[f.entity]++
-		if !m.flagged[f.entity][f.key] {
-			r.Matched[f.entity]++
+	for entity, ek := range m.keys {
+		for i := range ek.facts {
+			f := &ek.facts[i]
+			if !f.judged {
+				continue
+			}
+			r.Judged[entity]++
+			if !m.flagged[entity][f.key] {
+				r.Matched[entity]++
+			}
 		}
 	}
 	return r

@@ -424,8 +424,29 @@ func TestMatchedCounts(t *testing.T) {
 	d.gw(recon.EntityPayin, "OK", 100_00, recon.StatusSuccess, at(9, 0, 0))
 	d.order("BAD", 100_00, recon.StatusSuccess, at(9, 0, 0))
 	d.gw(recon.EntityPayin, "BAD", 200_00, recon.StatusSuccess, at(9, 0, 0))
+	// A gateway record of the day that no ledger has is judged (missing in
+	// the ledger); one created the day before is not.
+	d.gw(recon.EntityPayin, "GW-ONLY", 50_00, recon.StatusSuccess, at(10, 0, 0))
+	d.gw(recon.EntityPayin, "YESTERDAY", 50_00, recon.StatusSuccess, at(10, 0, 0).AddDate(0, 0, -1))
+	p := d.payout("PO-1", 70_00, recon.StatusSuccess, at(11, 0, 0), "501000123456", "123456789012")
+	d.gwPayout(p, recon.StatusSuccess)
 	r := Reconcile(&d.Day, DefaultOptions())
-	if r.Judged[recon.EntityPayin] != 2 || r.Matched[recon.EntityPayin] != 1 {
-		t.Errorf("judged %d matched %d, want 2 and 1", r.Judged[recon.EntityPayin], r.Matched[recon.EntityPayin])
+	if r.Judged[recon.EntityPayin] != 3 || r.Matched[recon.EntityPayin] != 1 {
+		t.Errorf("pay-ins judged %d matched %d, want 3 and 1", r.Judged[recon.EntityPayin], r.Matched[recon.EntityPayin])
+	}
+	if r.Judged[recon.EntityPayout] != 1 || r.Matched[recon.EntityPayout] != 1 {
+		t.Errorf("payouts judged %d matched %d, want 1 and 1", r.Judged[recon.EntityPayout], r.Matched[recon.EntityPayout])
+	}
+	for _, k := range []struct {
+		entity recon.Entity
+		key    string
+		want   bool
+	}{
+		{recon.EntityPayin, "OK", true}, {recon.EntityPayin, "GW-ONLY", true}, {recon.EntityPayout, "PO-1", true},
+		{recon.EntityPayin, "YESTERDAY", false}, {recon.EntityPayout, "OK", false}, {recon.EntityWebhook, "OK", false},
+	} {
+		if got := r.Keys.Has(k.entity, k.key); got != k.want {
+			t.Errorf("Keys.Has(%s, %s) = %v, want %v", k.entity, k.key, got, k.want)
+		}
 	}
 }

@@ -94,10 +94,11 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		out = append(out, f)
 	}
 	var gatewayOnly []payoutFacts
-	for i := range m.keys.facts {
-		kf := &m.keys.facts[i]
+	facts := m.keys[recon.EntityPayout].facts
+	for i := range facts {
+		kf := &facts[i]
 		k, g := kf.key, kf.gateway
-		if kf.entity != recon.EntityPayout || !kf.judged || seen[k] || g == nil {
+		if !kf.judged || seen[k] || g == nil {
 			continue
 		}
 		f := payoutFacts{id: k, amount: g.Amount, at: g.CreatedAt, class: g.Class, g: g,
