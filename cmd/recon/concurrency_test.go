@@ -22,12 +22,11 @@ func TestConcurrentRunsAcrossProcesses(t *testing.T) {
 	// its records are of none of the first day's keys. (Planted keys such
 	// as ORD-DUP-1 repeat across dates: the other date's dump would be the
 	// latest record of those keys whenever its run loads first.)
-	otherDir := t.TempDir()
-	if _, err := synth.Write(otherDir, synth.Params{Date: "2026-11-26", Orders: 300, Payouts: 100, Seed: 9,
+	other := t.TempDir()
+	if _, err := synth.Write(other, synth.Params{Date: "2026-11-26", Orders: 300, Payouts: 100, Seed: 9,
 		WebhookSecret: fixtureSecret}); err != nil {
 		t.Fatal(err)
 	}
-	other := otherDir
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 
 	ref := t.TempDir()

@@ -43,8 +43,10 @@ func TestGenFlags(t *testing.T) {
 	}{
 		{"tier with an explicit size", []string{"--tier", "s", "--orders", "200", "--payouts", "50"}, 0,
 			"200 orders, 50 payouts, 30 planted exceptions", ""},
-		{"tier's plant rate with a small size", []string{"--tier", "S", "--orders", "4000", "--payouts", "2000"}, 0,
-			"4000 orders, 2000 payouts, 30 planted exceptions", ""},
+		// Tier S plants at 0.5%: two sets of 30 for 10,000 orders, where the
+		// same size without --tier plants one.
+		{"tier's plant rate", []string{"--tier", "S", "--orders", "10000", "--payouts", "2000"}, 0,
+			"10000 orders, 2000 payouts, 60 planted exceptions", ""},
 		{"explicit plant rate", []string{"--orders", "1000", "--payouts", "200", "--plant-rate", "0.1"}, 0,
 			"1000 orders, 200 payouts, 120 planted exceptions", ""},
 		{"unknown tier", []string{"--tier", "XL"}, 2, "", `unknown tier "XL"`},

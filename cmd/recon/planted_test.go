@@ -46,13 +46,10 @@ func TestPlantedAtRate(t *testing.T) {
 	if got := sets["WEBHOOK_ORPHAN"]; got < 3 {
 		t.Fatalf("planted %d sets, want at least 3 (planted %v)", got, sets)
 	}
-	if code, _, stderr := runRecon(t, fixtureNow, "run", "--date", fixtureDate, "--offline",
-		"--orders", filepath.Join(day, "orders.csv"), "--payouts", filepath.Join(day, "payouts.csv"),
-		"--gateway", filepath.Join(day, "gateway.jsonl"), "--webhooks", filepath.Join(day, "webhooks.jsonl"),
-		"--db", filepath.Join(tmp, "recon.db"), "--out", tmp); code != 0 {
+	if code, _, stderr := runRecon(t, fixtureNow, dayRun(day, tmp)...); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	checkPlanted(t, day, filepath.Join(tmp, fixtureDate))
+	checkPlanted(t, day, filepath.Join(tmp, "out", fixtureDate))
 }
 
 // checkPlanted compares the reports in dir with planted.csv of the day in

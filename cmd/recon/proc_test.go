@@ -1,7 +1,7 @@
 package main
 
 // Helpers of the tests that run recon as a separate process: the binary is
-// built once per test binary, without -race, and a run can be started under
+// built once per test binary (reconBin), and a run can be started under
 // limits (a file-size limit, no permission override) through the test
 // binary itself acting as a tiny exec wrapper.
 

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 )
 
 // TestForgedOrStaleWebhooksAreNoEvidence runs a day whose gateway says
@@ -53,9 +52,7 @@ func TestForgedOrStaleWebhooksAreNoEvidence(t *testing.T) {
 		}},
 	} {
 		ts := fmt.Sprint(h.sent.Unix())
-		mac := hmac.New(sha256.New, []byte(h.secret))
-		mac.Write([]byte(h.body + ts))
-		sig := hex.EncodeToString(mac.Sum(nil))
+		sig := kwikpaisa.Sign(h.secret, []byte(h.body), ts)
 		if h.sig != nil {
 			sig = h.sig(sig)
 		}

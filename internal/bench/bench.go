@@ -98,7 +98,7 @@ func ensureDay(ctx context.Context, cfg Config, tier synth.Tier, dir string, pro
 	}
 	args := []string{"gen", "--out", part, "--date", cfg.Date, "--tier", tier.Name, "--seed", fmt.Sprint(cfg.Seed)}
 	fmt.Fprintf(progress, "generating tier %s: %s %s\n", tier.Name, cfg.Recon, strings.Join(args, " "))
-	u, err := Measure(ctx, Command{Path: cfg.Recon, Args: args, Env: childEnv(), Stderr: os.Stderr})
+	u, err := Measure(ctx, Command{Path: cfg.Recon, Args: args, Env: childEnv(), Stderr: progress})
 	if err != nil {
 		return nil, fmt.Errorf("generate tier %s: %w", tier.Name, err)
 	}

@@ -3,7 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 	"os/exec"
 	"syscall"
 	"time"
@@ -24,21 +24,16 @@ type Command struct {
 	Path string
 	Args []string
 	Env  []string // the whole environment of the child
-	// Stdout and Stderr are files the child writes to (nil: discarded).
-	Stdout, Stderr *os.File
+	// Stderr receives the child's standard error (nil: discarded); its
+	// standard output is discarded.
+	Stderr io.Writer
 }
 
 // Measure runs c and returns its wall time and rusage. A child that exits
 // non-zero is an error that carries its usage too.
 func Measure(ctx context.Context, c Command) (Usage, error) {
 	cmd := exec.CommandContext(ctx, c.Path, c.Args...)
-	cmd.Env = c.Env
-	if c.Stdout != nil {
-		cmd.Stdout = c.Stdout
-	}
-	if c.Stderr != nil {
-		cmd.Stderr = c.Stderr
-	}
+	cmd.Env, cmd.Stderr = c.Env, c.Stderr
 	begun := time.Now()
 	err := cmd.Run()
 	u := Usage{Wall: time.Since(begun)}

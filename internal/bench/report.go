@@ -219,13 +219,14 @@ func table(w io.Writer, flags uint) (*tabwriter.Writer, func() error) {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		var out strings.Builder
 		for _, line := range strings.SplitAfter(buf.String(), "\n") {
-			if trimmed := strings.TrimRight(line, " \n"); trimmed != "" || line != "" {
-				if _, err := io.WriteString(w, trimmed+strings.Repeat("\n", strings.Count(line, "\n"))); err != nil {
-					return err
-				}
+			out.WriteString(strings.TrimRight(line, " \n"))
+			if strings.HasSuffix(line, "\n") {
+				out.WriteByte('\n')
 			}
 		}
-		return nil
+		_, err := io.WriteString(w, out.String())
+		return err
 	}
 }

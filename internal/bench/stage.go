@@ -29,13 +29,12 @@ func (s Stage) RowsPerSecond() float64 {
 }
 
 // stageLine is the shape of a "stage done" record of log/slog's JSON
-// handler.
+// handler: the pipeline logs elapsed_ms for programs, elapsed for people.
 type stageLine struct {
-	Msg       string   `json:"msg"`
-	Stage     string   `json:"stage"`
-	Rows      int64    `json:"rows"`
-	Elapsed   string   `json:"elapsed"`
-	ElapsedMS *float64 `json:"elapsed_ms"`
+	Msg       string  `json:"msg"`
+	Stage     string  `json:"stage"`
+	Rows      int64   `json:"rows"`
+	ElapsedMS float64 `json:"elapsed_ms"`
 }
 
 // ParseStages returns the "stage done" records of a JSON log, in log order,
@@ -45,9 +44,7 @@ func ParseStages(r io.Reader) ([]Stage, error) {
 	var stages []Stage
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	line := 0
 	for sc.Scan() {
-		line++
 		b := sc.Bytes()
 		if !bytes.Contains(b, []byte(`"stage done"`)) {
 			continue
@@ -56,18 +53,7 @@ func ParseStages(r io.Reader) ([]Stage, error) {
 		if err := json.Unmarshal(b, &l); err != nil || l.Msg != "stage done" {
 			continue
 		}
-		s := Stage{Name: l.Stage, Rows: l.Rows}
-		switch {
-		case l.ElapsedMS != nil:
-			s.Elapsed = time.Duration(*l.ElapsedMS * float64(time.Millisecond))
-		case l.Elapsed != "":
-			d, err := time.ParseDuration(l.Elapsed)
-			if err != nil {
-				return stages, fmt.Errorf("log line %d: stage %s: elapsed %q: %w", line, l.Stage, l.Elapsed, err)
-			}
-			s.Elapsed = d
-		}
-		stages = append(stages, s)
+		stages = append(stages, Stage{Name: l.Stage, Rows: l.Rows, Elapsed: time.Duration(l.ElapsedMS * float64(time.Millisecond))})
 	}
 	if err := sc.Err(); err != nil {
 		return stages, fmt.Errorf("read log: %w", err)

@@ -135,12 +135,6 @@ func (s *sinks) appendJSON(dst []byte, v any) ([]byte, error) {
 		return append(dst, v...), nil
 	case bool:
 		return strconv.AppendBool(dst, v), nil
-	case map[string]string:
-		m := make(map[string]any, len(v))
-		for k, x := range v {
-			m[k] = x
-		}
-		return s.appendJSON(dst, m)
 	case map[string]any:
 		mark := len(s.keys)
 		for k := range v {
