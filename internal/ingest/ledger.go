@@ -85,10 +85,8 @@ func readLedger[T any](ctx context.Context, path string, fields []field, overrid
 		for _, it := range batch {
 			if it.rej != nil {
 				counts.reject()
-				if reject != nil {
-					if emitErr = reject(it.rej); emitErr != nil {
-						break
-					}
+				if emitErr = emitReject(reject, it.rej); emitErr != nil {
+					break
 				}
 				continue
 			}
