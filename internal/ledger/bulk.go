@@ -43,6 +43,12 @@ int sqlite3_extended_errcode(sqlite3*);
 const char *sqlite3_errmsg(sqlite3*);
 
 enum { TAG_NULL = 0, TAG_INT = 1, TAG_TEXT = 2, TAG_BLOB = 3 };
+
+// recon_bind_text_copy binds n bytes at p as text that SQLite copies
+// (SQLITE_TRANSIENT), so p need only live for the call; "" stays text.
+static int recon_bind_text_copy(sqlite3_stmt *st, int i, const char *p, int n) {
+	return sqlite3_bind_text(st, i, n == 0 ? "" : p, n, (void (*)(void *))-1);
+}
 enum { RC_ROW = 100, RC_DONE = 101 };
 
 // recon_bulk_insert binds and steps the rows packed in buf, each of cols
@@ -357,17 +363,11 @@ func bulkQueryEach(ctx context.Context, conn *sqlx.Conn, query string, argSets [
 			return err
 		}
 		defer C.sqlite3_finalize(st)
-		var texts []*C.char // bound in place, freed after the statement
-		defer func() {
-			for _, t := range texts {
-				C.free(unsafe.Pointer(t))
-			}
-		}()
 		buf := make([]byte, 1<<20)
 		v := &rowValues{n: int(C.sqlite3_column_count(st))}
 		for _, args := range argSets {
 			C.sqlite3_reset(st)
-			if err := bindArgs(h, st, args, &texts); err != nil {
+			if err := bindArgs(h, st, args); err != nil {
 				return err
 			}
 			var pending C.int
@@ -397,19 +397,13 @@ func bulkQueryEach(ctx context.Context, conn *sqlx.Conn, query string, argSets [
 					break
 				}
 			}
-			C.sqlite3_clear_bindings(st)
-			for _, t := range texts {
-				C.free(unsafe.Pointer(t))
-			}
-			texts = texts[:0]
 		}
 		return nil
 	})
 }
 
-// bindArgs binds a query's parameters: int64, int, string or nil. The C
-// copies of strings are appended to texts; they must outlive the statement.
-func bindArgs(h *C.sqlite3, st *C.sqlite3_stmt, args []any, texts *[]*C.char) error {
+// bindArgs binds a query's parameters: int64, int, string or nil.
+func bindArgs(h *C.sqlite3, st *C.sqlite3_stmt, args []any) error {
 	if got := int(C.sqlite3_bind_parameter_count(st)); got != len(args) {
 		return fmt.Errorf("bulk query: %d arguments for %d parameters", len(args), got)
 	}
@@ -423,9 +417,7 @@ func bindArgs(h *C.sqlite3, st *C.sqlite3_stmt, args []any, texts *[]*C.char) er
 		case int:
 			rc = C.sqlite3_bind_int64(st, C.int(i+1), C.int64_t(v))
 		case string:
-			cs := C.CString(v)
-			*texts = append(*texts, cs)
-			rc = C.sqlite3_bind_text(st, C.int(i+1), cs, C.int(len(v)), nil)
+			rc = C.recon_bind_text_copy(st, C.int(i+1), (*C.char)(unsafe.Pointer(unsafe.StringData(v))), C.int(len(v)))
 		default:
 			return fmt.Errorf("bulk query: cannot bind a %T", a)
 		}
