@@ -69,5 +69,9 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 			return fmt.Errorf("load %s of %s: %w", st.name, date, err)
 		}
 	}
+	d.Keys = map[recon.Entity]*recon.Keys{}
+	for entity, keys := range sc.keys {
+		d.Keys[entity] = keys.index
+	}
 	return nil
 }

@@ -124,42 +124,42 @@ type scopeKey struct {
 	loaded  int32 // the position of its record in the day's Gateway; -1 for none
 }
 
-// scopeKeys finds the scopeKey of a key of one entity: one map entry per
-// key, whatever the load finds of it.
+// scopeKeys finds the scopeKey of a key of one entity: its number in the
+// day's recon.Keys, whatever the load finds of it.
 type scopeKeys struct {
-	at   map[string]int32
-	keys []scopeKey
+	index *recon.Keys
+	keys  []scopeKey
 }
 
 func newScopeKeys(n int) *scopeKeys {
-	return &scopeKeys{at: make(map[string]int32, n), keys: make([]scopeKey, 0, n)}
+	return &scopeKeys{index: recon.NewKeys(n), keys: make([]scopeKey, 0, n)}
 }
 
-// add returns k's scopeKey, adding k if it is new. The pointer is valid
-// until the next add.
-func (s *scopeKeys) add(k string) *scopeKey {
-	i, ok := s.at[k]
-	if !ok {
-		i = int32(len(s.keys))
-		s.at[k] = i
+// add returns k's scopeKey and the key as the index holds it, adding k if it
+// is new. The pointer is valid until the next add.
+func (s *scopeKeys) add(k []byte) (*scopeKey, string) {
+	i, added := s.index.AddBytes(k)
+	if added {
 		s.keys = append(s.keys, scopeKey{loaded: -1})
 	}
-	return &s.keys[i]
+	return &s.keys[i], s.index.Key(i)
 }
 
-// get returns k's scopeKey, or nil for a key the load has not met.
-func (s *scopeKeys) get(k string) *scopeKey {
-	if i, ok := s.at[k]; ok {
-		return &s.keys[i]
+// get returns k's scopeKey and the key as the index holds it, or nil for a
+// key the load has not met.
+func (s *scopeKeys) get(k []byte) (*scopeKey, string) {
+	if i, ok := s.index.FindBytes(k); ok {
+		return &s.keys[i], s.index.Key(i)
 	}
-	return nil
+	return nil, ""
 }
 
 // key returns the scopeKey of a key of entity, or nil for one the load has
 // not met.
 func (sc *dayScope) key(entity recon.Entity, k string) *scopeKey {
 	if keys := sc.keys[entity]; keys != nil {
-		return keys.get(k)
+		sk, _ := keys.get([]byte(k))
+		return sk
 	}
 	return nil
 }
@@ -192,8 +192,10 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 			transaction_id, payment_method
 		FROM orders WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var o recon.Order
-		o.Place.Line, o.OrderID, o.Amount = v.String(), v.String(), recon.Amount(v.Int())
-		k := keys.add(o.OrderID)
+		var k *scopeKey
+		o.Place.Line = v.String()
+		k, o.OrderID = keys.add(v.Bytes())
+		o.Amount = recon.Amount(v.Int())
 		k.ledger = true
 		currency, status, class := v.Bytes(), v.Bytes(), v.Bytes()
 		created := v.Int()
@@ -224,12 +226,14 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 			requested_at
 		FROM payouts WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var p recon.Payout
-		p.Place.Line, p.PayoutID, p.Amount = v.String(), v.String(), recon.Amount(v.Int())
+		var k *scopeKey
+		p.Place.Line = v.String()
+		k, p.PayoutID = keys.add(v.Bytes())
+		p.Amount = recon.Amount(v.Int())
 		p.Currency, p.Status, p.Class = in.get(v.Bytes()), in.get(v.Bytes()), recon.StatusClass(in.get(v.Bytes()))
 		p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
 		p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
 		requested := v.Int()
-		k := keys.add(p.PayoutID)
 		k.ledger = true
 		if requested < sc.lo || requested >= sc.hi {
 			d.OutOfDay["payouts"]++
@@ -274,7 +278,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 		return nil
 	}
 	key := v.Bytes()
-	sk := keys.get(string(key))
+	sk, k := keys.get(key)
 	if sk == nil {
 		// Every record read is of a key the ledgers or the day's gateway
 		// keys hold.
@@ -291,7 +295,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 		}
 	}
 	in := lg.sc.intern
-	g.Key, g.Amount, g.Place.Line = string(key), recon.Amount(amount), string(line)
+	g.Key, g.Amount, g.Place.Line = k, recon.Amount(amount), string(line)
 	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = string(txn), string(utr), string(account)
 	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), string(vpa)
@@ -334,13 +338,9 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 			if keys == nil {
 				return nil
 			}
-			k := v.Bytes()
-			sk := keys.get(string(k))
-			if sk == nil {
-				key := string(k)
-				keys.add(key).created = true
+			sk, key := keys.add(v.Bytes())
+			if !sk.ledger && !sk.created { // new: no ledger row or earlier record gave it
 				sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: key})
-				return nil
 			}
 			sk.created = true
 			return nil
@@ -377,9 +377,9 @@ func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day,
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
 		var keys []string
 		sk := sc.keys[entity]
-		for k, i := range sk.at {
+		for i := range sk.keys {
 			if f := &sk.keys[i]; f.created && !f.inDay {
-				keys = append(keys, k)
+				keys = append(keys, sk.index.Key(int32(i)))
 			}
 		}
 		if len(keys) == 0 {

@@ -28,64 +28,42 @@ func payoutSide(p *recon.Payout) side {
 	return side{recon.EntityPayout, p.PayoutID, p.Amount, p.Currency, p.Status, p.Class, p.UTR, p.Place}
 }
 
-// groupByKey returns the index of the first row of each key, in order of
-// first appearance, and the later rows of the keys that have more than one.
-func groupByKey(rows []side) ([]int, map[string][]side) {
-	firsts := make([]int, 0, len(rows))
-	seen := make(map[string]bool, len(rows))
-	more := map[string][]side{}
-	for i, r := range rows {
-		if seen[r.key] {
-			more[r.key] = append(more[r.key], r)
-			continue
-		}
-		seen[r.key] = true
-		firsts = append(firsts, i)
-	}
-	return firsts, more
-}
-
 func (m *matcher) payins() {
-	rows := make([]side, len(m.day.Orders))
-	for i := range m.day.Orders {
-		rows[i] = orderSide(&m.day.Orders[i])
-	}
-	m.ledgerEntity(recon.EntityPayin, rows, nil)
+	m.ledgerEntity(recon.EntityPayin, len(m.day.Orders), func(i int) side { return orderSide(&m.day.Orders[i]) }, nil)
 }
 
 func (m *matcher) payouts() {
-	rows := make([]side, len(m.day.Payouts))
-	byKey := make(map[string]*recon.Payout, len(m.day.Payouts))
-	for i := range m.day.Payouts {
-		p := &m.day.Payouts[i]
-		rows[i] = payoutSide(p)
-		if _, ok := byKey[p.PayoutID]; !ok {
-			byKey[p.PayoutID] = p
-		}
-	}
-	m.ledgerEntity(recon.EntityPayout, rows, func(s side, g *recon.GatewayRecord) {
-		p := byKey[s.key]
-		m.payoutUTR(p, g)
-		if g != nil {
-			m.utrMismatch(p, g)
-			m.beneficiaryMismatch(p, g)
-		}
-	})
+	m.ledgerEntity(recon.EntityPayout, len(m.day.Payouts), func(i int) side { return payoutSide(&m.day.Payouts[i]) },
+		func(i int, g *recon.GatewayRecord) {
+			p := &m.day.Payouts[i]
+			m.payoutUTR(p, g)
+			if g != nil {
+				m.utrMismatch(p, g)
+				m.beneficiaryMismatch(p, g)
+			}
+		})
 }
 
 // ledgerEntity judges every ledger key of one entity against the gateway,
-// then every gateway record of the day that no ledger has. extra adds the
-// entity's own checks for a key.
-func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side, *recon.GatewayRecord)) {
-	firsts, more := groupByKey(rows)
-	for _, i := range firsts {
-		s := rows[i]
+// then every gateway record of the day that no ledger has. row reads the
+// entity's n ledger rows; extra adds the entity's own checks for a key,
+// given its first row.
+func (m *matcher) ledgerEntity(entity recon.Entity, n int, row func(int) side, extra func(int, *recon.GatewayRecord)) {
+	for i := range n {
+		s := row(i)
 		k := s.key
 		f := m.keys.get(entity, k)
+		if int(f.row) != i+1 {
+			continue // a later row of a key: judged with its first
+		}
 		f.judged = true
 		g := f.gateway
-		if later := more[k]; len(later) > 0 {
-			m.duplicateLedgerRow(append([]side{s}, later...), g)
+		if later := m.later[entity][k]; len(later) > 0 {
+			group := []side{s}
+			for _, j := range later {
+				group = append(group, row(j))
+			}
+			m.duplicateLedgerRow(group, g)
 		}
 		if g == nil {
 			m.absentAtGateway(s)
@@ -93,7 +71,7 @@ func (m *matcher) ledgerEntity(entity recon.Entity, rows []side, extra func(side
 			m.compare(s, g)
 		}
 		if extra != nil {
-			extra(s, g)
+			extra(i, g)
 		}
 		m.webhooks(entity, k, g, &s)
 	}
@@ -182,22 +160,23 @@ func (m *matcher) compare(s side, g *recon.GatewayRecord) {
 
 // missingInLedger reports the day's gateway records that no ledger has.
 func (m *matcher) missingInLedger(entity recon.Entity) {
-	var missing []*keyFacts
-	facts := m.keys[entity].facts
-	for i := range facts {
-		f := &facts[i]
+	var missing []int32
+	ek := m.keys[entity]
+	for i := range ek.facts {
+		f := &ek.facts[i]
 		g := f.gateway
-		if g == nil || f.inLedger || m.day.LedgerElsewhere[entity][f.key] {
+		if g == nil || f.row != 0 || m.day.LedgerElsewhere[entity][g.Key] {
 			continue
 		}
 		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {
 			continue
 		}
-		missing = append(missing, f)
+		missing = append(missing, int32(i))
 	}
-	sort.Slice(missing, func(i, j int) bool { return missing[i].key < missing[j].key })
-	for _, f := range missing {
-		g, k := f.gateway, f.key
+	sort.Slice(missing, func(i, j int) bool { return ek.keys.Key(missing[i]) < ek.keys.Key(missing[j]) })
+	for _, i := range missing {
+		f := &ek.facts[i]
+		g, k := f.gateway, ek.keys.Key(i)
 		f.judged = true
 		m.add(recon.Exception{
 			Category: recon.MissingInLedger, Entity: entity, Reference: k, Provisional: m.provisional(entity, g),

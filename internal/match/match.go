@@ -67,7 +67,8 @@ type Result struct {
 	DuplicateDeliveries, OrphanDeliveries int
 }
 
-// Reconcile matches one day.
+// Reconcile matches one day. It adds the keys of the day's deliveries to
+// day.Keys.
 func Reconcile(day *recon.Day, opts Options) *Result {
 	m := newMatcher(day, opts)
 	// Pay-ins, payouts and the day's webhook log write disjoint state: the
@@ -103,33 +104,34 @@ type matcher struct {
 	duplicateDeliveries, orphanDeliveries int
 	// flagged holds the (entity, key) pairs with at least one exception.
 	flagged map[recon.Entity]map[string]bool
+	// later holds, per entity and key, the positions of the day's ledger
+	// rows after the key's first.
+	later map[recon.Entity]map[string][]int
 	// payoutFacts caches dayPayouts, built once the payouts are judged.
 	payoutFacts []payoutFacts
 }
 
 func newMatcher(day *recon.Day, opts Options) *matcher {
-	// Size the index for the day up front: its map never rehashes.
-	nIn, nOut := len(day.Orders), len(day.Payouts)
-	for i := range day.Gateway {
-		if day.Gateway[i].Entity == recon.EntityPayout {
-			nOut++
-		} else {
-			nIn++
-		}
-	}
 	m := &matcher{
 		day:     day,
 		opts:    opts,
-		keys:    newKeyIndex(nIn, nOut),
+		keys:    newKeyIndex(day),
 		found:   map[string]*recon.Exception{},
 		flagged: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
+		later:   map[recon.Entity]map[string][]int{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
-	for i := range day.Orders {
-		m.keys.add(recon.EntityPayin, day.Orders[i].OrderID).inLedger = true
+	ledgerRows := func(entity recon.Entity, n int, key func(int) string) {
+		for i := range n {
+			k := key(i)
+			if f := m.keys.add(entity, k); f.row == 0 {
+				f.row = int32(i) + 1
+			} else {
+				m.later[entity][k] = append(m.later[entity][k], i)
+			}
+		}
 	}
-	for i := range day.Payouts {
-		m.keys.add(recon.EntityPayout, day.Payouts[i].PayoutID).inLedger = true
-	}
+	ledgerRows(recon.EntityPayin, len(day.Orders), func(i int) string { return day.Orders[i].OrderID })
+	ledgerRows(recon.EntityPayout, len(day.Payouts), func(i int) string { return day.Payouts[i].PayoutID })
 	for i := range day.Gateway {
 		g := &day.Gateway[i]
 		if f := m.keys.add(g.Entity, g.Key); f != nil {
@@ -149,28 +151,46 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 
 // keyFacts is what the day has of one key.
 type keyFacts struct {
-	key      string
 	gateway  *recon.GatewayRecord
 	verified []*recon.Delivery // the deliveries that count as evidence (verified, fresh, readable), in load order
-	inLedger bool              // a ledger row of the day has the key
+	row      int32             // 1 + the position of the key's first ledger row of the day; 0 for none
 	judged   bool
 }
 
 // keyIndex finds the facts of a key of a pay-in or a payout, per entity:
-// one map entry per key, whatever the day has of it, into one slice. Once
+// the key's number in the day's recon.Keys is its place in facts. Once
 // matching starts, an entity's facts are written by its own goroutine only.
 type keyIndex map[recon.Entity]*entityKeys
 
 type entityKeys struct {
-	at    map[string]int32
-	facts []keyFacts
+	keys  *recon.Keys
+	facts []keyFacts // by key number
 }
 
-func newKeyIndex(payins, payouts int) keyIndex {
-	sized := func(n int) *entityKeys {
-		return &entityKeys{at: make(map[string]int32, n), facts: make([]keyFacts, 0, n)}
+// newKeyIndex numbers the day's keys with the day's own Keys, which the
+// store built as it loaded the day, or with new ones for a day built by
+// hand.
+func newKeyIndex(day *recon.Day) keyIndex {
+	x := keyIndex{}
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		keys := day.Keys[entity]
+		if keys == nil {
+			n := 0
+			for i := range day.Gateway {
+				if day.Gateway[i].Entity == entity {
+					n++
+				}
+			}
+			if entity == recon.EntityPayin {
+				n += len(day.Orders)
+			} else {
+				n += len(day.Payouts)
+			}
+			keys = recon.NewKeys(n)
+		}
+		x[entity] = &entityKeys{keys: keys, facts: make([]keyFacts, keys.Len(), keys.Len()+keys.Len()/64)}
 	}
-	return keyIndex{recon.EntityPayin: sized(payins), recon.EntityPayout: sized(payouts)}
+	return x
 }
 
 // add returns the facts of a key, adding the key if it is new; nil for an
@@ -181,11 +201,9 @@ func (x keyIndex) add(entity recon.Entity, key string) *keyFacts {
 	if ek == nil {
 		return nil
 	}
-	i, ok := ek.at[key]
-	if !ok {
-		i = int32(len(ek.facts))
-		ek.at[key] = i
-		ek.facts = append(ek.facts, keyFacts{key: key})
+	i, _ := ek.keys.Add(key)
+	for int(i) >= len(ek.facts) {
+		ek.facts = append(ek.facts, keyFacts{})
 	}
 	return &ek.facts[i]
 }
@@ -193,7 +211,7 @@ func (x keyIndex) add(entity recon.Entity, key string) *keyFacts {
 // get returns the facts of a key, or nil when the day has nothing of it.
 func (x keyIndex) get(entity recon.Entity, key string) *keyFacts {
 	if ek := x[entity]; ek != nil {
-		if i, ok := ek.at[key]; ok {
+		if i, ok := ek.keys.Find(key); ok {
 			return &ek.facts[i]
 		}
 	}
@@ -269,7 +287,7 @@ func (m *matcher) result() *Result {
 				continue
 			}
 			r.Judged[entity]++
-			if !m.flagged[entity][f.key] {
+			if !m.flagged[entity][ek.keys.Key(int32(i))] {
 				r.Matched[entity]++
 			}
 		}

@@ -69,14 +69,14 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		return m.payoutFacts
 	}
 	out := make([]payoutFacts, 0, len(m.day.Payouts))
-	seen := make(map[string]bool, len(m.day.Payouts))
+	ek := m.keys[recon.EntityPayout]
 	for i := range m.day.Payouts {
 		p := &m.day.Payouts[i]
-		if seen[p.PayoutID] {
-			continue
+		kf := m.keys.get(recon.EntityPayout, p.PayoutID)
+		if int(kf.row) != i+1 {
+			continue // a later row of the id
 		}
-		seen[p.PayoutID] = true
-		g := m.keys.gateway(recon.EntityPayout, p.PayoutID)
+		g := kf.gateway
 		f := payoutFacts{id: p.PayoutID, amount: p.Amount, at: p.RequestedAt, class: p.Class, p: p, g: g,
 			beneficiary: beneficiary(p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA)}
 		if p.UTR != "" {
@@ -94,11 +94,10 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		out = append(out, f)
 	}
 	var gatewayOnly []payoutFacts
-	facts := m.keys[recon.EntityPayout].facts
-	for i := range facts {
-		kf := &facts[i]
-		k, g := kf.key, kf.gateway
-		if !kf.judged || seen[k] || g == nil {
+	for i := range ek.facts {
+		kf := &ek.facts[i]
+		k, g := ek.keys.Key(int32(i)), kf.gateway
+		if !kf.judged || kf.row != 0 || g == nil {
 			continue
 		}
 		f := payoutFacts{id: k, amount: g.Amount, at: g.CreatedAt, class: g.Class, g: g,

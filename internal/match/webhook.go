@@ -217,7 +217,7 @@ func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Except
 
 // known reports whether a ledger or the gateway knows a key.
 func (m *matcher) known(entity recon.Entity, key string) bool {
-	if f := m.keys.get(entity, key); f != nil && (f.inLedger || f.gateway != nil) {
+	if f := m.keys.get(entity, key); f != nil && (f.row != 0 || f.gateway != nil) {
 		return true
 	}
 	return m.day.KnownKeys[entity][key]

@@ -41,6 +41,11 @@ type Day struct {
 	DayLog string
 	// Pulls is the outcome of the last pull of each key that was pulled.
 	Pulls map[Entity]map[string]PullOutcome
+	// Keys numbers, per entity (PAYIN and PAYOUT), every key of the day's
+	// ledger rows and gateway records, and may hold more; the day's records
+	// share its key strings. Nil for a day built by hand: matching then
+	// numbers the keys itself. Matching adds the keys of the deliveries.
+	Keys map[Entity]*Keys
 }
 
 // PullStats are the figures of a pull stage.
