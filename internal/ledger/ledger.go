@@ -58,6 +58,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
+	q.Set("_mutex", "no") // database/sql hands a connection to one goroutine at a time
 	q.Set("_cache_size", "-262144") // KiB: a large day's indexes stay in memory while it loads
 	dsn := "file:" + url.PathEscape(path) + "?" + q.Encode()
 	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune}}), "sqlite3")
@@ -66,6 +67,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db.SetMaxOpenConns(1)
 	r := url.Values{}
 	r.Set("mode", "ro")
+	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", "10000")
 	r.Set("_cache_size", "-65536")
 	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now}
