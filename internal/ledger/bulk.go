@@ -41,6 +41,15 @@ const void *sqlite3_column_blob(sqlite3_stmt*, int);
 int sqlite3_column_bytes(sqlite3_stmt*, int);
 int sqlite3_extended_errcode(sqlite3*);
 const char *sqlite3_errmsg(sqlite3*);
+int sqlite3_db_status(sqlite3*, int, int*, int*, int);
+
+// recon_cache_used returns the bytes of page cache the connection holds
+// (SQLITE_DBSTATUS_CACHE_USED).
+static int recon_cache_used(sqlite3 *h) {
+	int cur = 0, high = 0;
+	sqlite3_db_status(h, 1, &cur, &high, 0);
+	return cur;
+}
 
 enum { TAG_NULL = 0, TAG_INT = 1, TAG_TEXT = 2, TAG_BLOB = 3 };
 
@@ -188,6 +197,20 @@ func handle(dc any) (*C.sqlite3, error) {
 		return nil, errors.New("bulk statement: go-sqlite3's connection has no open db handle (has the driver changed?)")
 	}
 	return (*C.sqlite3)(f.UnsafePointer()), nil
+}
+
+// cacheUsed returns the bytes of page cache a connection holds.
+func cacheUsed(ctx context.Context, conn *sqlx.Conn) (int, error) {
+	var n int
+	err := conn.Raw(func(dc any) error {
+		h, err := handle(dc)
+		if err != nil {
+			return err
+		}
+		n = int(C.recon_cache_used(h))
+		return nil
+	})
+	return n, err
 }
 
 // sqliteError turns SQLite's code and message on h into the error the

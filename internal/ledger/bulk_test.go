@@ -5,8 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // TestBulkRoundTrip stores rows of every value kind through a bulkWriter,
@@ -132,5 +136,59 @@ func TestNewDatabasePageSize(t *testing.T) {
 	}
 	if size != 65536 || mode != "wal" {
 		t.Errorf("page_size %d, journal_mode %s; want 65536, wal", size, mode)
+	}
+}
+
+// TestPageCacheBounded stores and reads back far more than the page cache
+// holds, on a database of 64 KiB pages, and checks that neither the store's
+// connection nor the reader beside it holds more cache than asked for.
+// SQLite sizes a cache asked for in KiB with the page size the connection
+// has at that moment: asked for before the file's page size is read, the
+// bound is sixteen times too large (cacheSize).
+func TestPageCacheBounded(t *testing.T) {
+	defer func(store, reader int) { storeCacheKiB, readerCacheKiB = store, reader }(storeCacheKiB, readerCacheKiB)
+	storeCacheKiB, readerCacheKiB = 1024, 1024
+	const bound = 1024 * 1024 * 5 / 4 // the pages asked for and their headers
+	ctx := context.Background()
+	db := mustOpen(t)
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	f := &recon.SourceFile{Kind: "webhooks", Path: "webhooks.jsonl", SHA256: "w"}
+	const n = 30000 // about 6 MB of rows and index
+	if err := db.LoadFile(ctx, f, func(l *Loader) error {
+		for i := range n {
+			d := recon.Delivery{Place: recon.Place{File: f.Path, Line: fmt.Sprint(i + 1)}, ReceivedAt: at,
+				Timestamp: at.Unix(), Event: "payment.success", Entity: recon.EntityPayin,
+				Key: fmt.Sprintf("ORD2026112400%06d", i), Class: recon.StatusSuccess, Currency: "INR",
+				TransactionID: fmt.Sprintf("KPTXN%012d", i), BodySHA256: fmt.Sprintf("%064x", i), Verified: recon.VerifyRaw}
+			if err := l.Delivery(&d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, err := cacheUsed(ctx, conn)
+	conn.Close()
+	if err != nil || used > bound || used < bound/2 {
+		t.Errorf("store's connection: %d bytes of page cache after storing %d rows (%v); want at most %d, and the cache used", used, n, err, bound)
+	}
+	var read int
+	err = db.beside(ctx, func(c *sqlx.Conn) error {
+		if err := bulkQuery(ctx, c, `SELECT key, body_sha256 FROM deliveries ORDER BY key`, nil, func(v *rowValues) error {
+			read++
+			return nil
+		}); err != nil {
+			return err
+		}
+		used, err = cacheUsed(ctx, c)
+		return err
+	})
+	if err != nil || read != n || used > bound || used < bound/2 {
+		t.Errorf("reader: %d bytes of page cache after reading %d of %d rows (%v); want at most %d, and the cache used", used, read, n, err, bound)
 	}
 }

@@ -59,9 +59,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_mutex", "no") // database/sql hands a connection to one goroutine at a time
-	q.Set("_cache_size", "-262144") // KiB: a large day's indexes stay in memory while it loads
 	dsn := "file:" + url.PathEscape(path) + "?" + q.Encode()
-	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune}}), "sqlite3")
+	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune(storeCacheKiB)}}), "sqlite3")
 	// One connection: SQLite has one writer, and a single connection keeps
 	// every statement of a run on the same view.
 	db.SetMaxOpenConns(1)
@@ -69,7 +68,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.Set("mode", "ro")
 	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", "10000")
-	r.Set("_cache_size", "-65536")
 	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -89,14 +87,36 @@ type connector struct {
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.driver }
 
-// tune sets the pragmas the DSN cannot. A new database gets 64 KiB pages
-// (before WAL mode writes its first page; an existing one keeps its size):
-// a large day's commit writes a sixteenth as many WAL frames as with 4 KiB
-// pages, and its scans read a sixteenth as many pages. Sorts and temporary
-// indexes stay in memory. (No memory map: its pages would count in the
-// run's resident memory, which must stay bounded for a large day.)
-func tune(c *sqlite3.SQLiteConn) error {
-	for _, p := range []string{"PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY"} {
+// The page cache of the store's own connection, and of the read-only one
+// LoadDay opens beside it, in KiB: a large day's indexes stay in memory
+// while it is stored; the reader only scans. Tests make them small.
+var storeCacheKiB, readerCacheKiB = 262144, 65536
+
+// tune returns the connect hook of the store's own connection: it sets the
+// pragmas the DSN cannot. A new database gets 64 KiB pages (before WAL mode
+// writes its first page; an existing one keeps its size): a large day's
+// commit writes a sixteenth as many WAL frames as with 4 KiB pages, and its
+// scans read a sixteenth as many pages. Sorts and temporary indexes stay in
+// memory. (No memory map: its pages would count in the run's resident
+// memory, which must stay bounded for a large day.)
+func tune(cacheKiB int) func(*sqlite3.SQLiteConn) error {
+	return func(c *sqlite3.SQLiteConn) error {
+		return pragmas(c, "PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY",
+			cacheSize(cacheKiB))
+	}
+}
+
+// cacheSize returns the pragma that bounds a connection's page cache to kib
+// KiB. It must run once the connection has read the file's page size:
+// SQLite turns a size in KiB into a count of pages with the page size the
+// connection has when the size is set (4 KiB before the file is read), and
+// keeps that count when it learns the file's size, so a cache asked for
+// before that holds sixteen times the memory in 64 KiB pages (a tier M run
+// reached 830 MB of SQLite memory with 256 MiB asked for).
+func cacheSize(kib int) string { return fmt.Sprintf("PRAGMA cache_size = -%d", kib) }
+
+func pragmas(c *sqlite3.SQLiteConn, ps ...string) error {
+	for _, p := range ps {
 		if _, err := c.Exec(p, nil); err != nil {
 			return err
 		}
@@ -110,7 +130,12 @@ func tune(c *sqlite3.SQLiteConn) error {
 // both connections see the same state, and the two can read at once on two
 // cores (WAL lets a reader run beside a writer).
 func (s *DB) beside(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
-	rdb := sqlx.NewDb(sql.OpenDB(connector{dsn: s.readDSN, driver: &sqlite3.SQLiteDriver{}}), "sqlite3")
+	// schema_version reads the file's header, and with it its page size,
+	// before the cache is sized (cacheSize), whatever the driver has run.
+	hook := func(c *sqlite3.SQLiteConn) error {
+		return pragmas(c, "PRAGMA schema_version", cacheSize(readerCacheKiB))
+	}
+	rdb := sqlx.NewDb(sql.OpenDB(connector{dsn: s.readDSN, driver: &sqlite3.SQLiteDriver{ConnectHook: hook}}), "sqlite3")
 	defer rdb.Close()
 	rdb.SetMaxOpenConns(1)
 	conn, err := rdb.Connx(ctx)
