@@ -61,6 +61,7 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		{"payouts", func() error { return s.loadPayouts(ctx, d, sc) }},
 		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc) }},
 		{"deliveries", func() error { return s.loadDeliveries(ctx, d, sc) }},
+		{"delivery keys", func() error { sc.numberDeliveries(d); return nil }},
 		{"pulls", func() error { return s.loadPulls(ctx, d, sc) }},
 		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d, sc) }},
 	}

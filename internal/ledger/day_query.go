@@ -135,33 +135,27 @@ func newScopeKeys(n int) *scopeKeys {
 	return &scopeKeys{index: recon.NewKeys(n), keys: make([]scopeKey, 0, n)}
 }
 
-// add returns k's scopeKey and the key as the index holds it, adding k if it
-// is new. The pointer is valid until the next add.
-func (s *scopeKeys) add(k []byte) (*scopeKey, string) {
-	i, added := s.index.AddBytes(k)
+// add returns k's scopeKey, and the key's number and string in the index,
+// adding k if it is new. The pointer is valid until the next add.
+func (s *scopeKeys) add(k []byte) (*scopeKey, int32, string) { return s.entry(s.index.AddBytes(k)) }
+
+// addString is add for a key held as a string.
+func (s *scopeKeys) addString(k string) (*scopeKey, int32, string) { return s.entry(s.index.Add(k)) }
+
+func (s *scopeKeys) entry(i int32, added bool) (*scopeKey, int32, string) {
 	if added {
 		s.keys = append(s.keys, scopeKey{loaded: -1})
 	}
-	return &s.keys[i], s.index.Key(i)
+	return &s.keys[i], i, s.index.Key(i)
 }
 
-// get returns k's scopeKey and the key as the index holds it, or nil for a
-// key the load has not met.
-func (s *scopeKeys) get(k []byte) (*scopeKey, string) {
+// get returns k's scopeKey, and the key's number and string in the index,
+// or nil for a key the load has not met.
+func (s *scopeKeys) get(k []byte) (*scopeKey, int32, string) {
 	if i, ok := s.index.FindBytes(k); ok {
-		return &s.keys[i], s.index.Key(i)
+		return &s.keys[i], i, s.index.Key(i)
 	}
-	return nil, ""
-}
-
-// key returns the scopeKey of a key of entity, or nil for one the load has
-// not met.
-func (sc *dayScope) key(entity recon.Entity, k string) *scopeKey {
-	if keys := sc.keys[entity]; keys != nil {
-		sk, _ := keys.get([]byte(k))
-		return sk
-	}
-	return nil
+	return nil, -1, ""
 }
 
 // interner shares one string among the many rows that repeat it (a
@@ -194,7 +188,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 		var o recon.Order
 		var k *scopeKey
 		o.Place.Line = v.String()
-		k, o.OrderID = keys.add(v.Bytes())
+		k, o.KeyNo, o.OrderID = keys.add(v.Bytes())
 		o.Amount = recon.Amount(v.Int())
 		k.ledger = true
 		currency, status, class := v.Bytes(), v.Bytes(), v.Bytes()
@@ -228,7 +222,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 		var p recon.Payout
 		var k *scopeKey
 		p.Place.Line = v.String()
-		k, p.PayoutID = keys.add(v.Bytes())
+		k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
 		p.Amount = recon.Amount(v.Int())
 		p.Currency, p.Status, p.Class = in.get(v.Bytes()), in.get(v.Bytes()), recon.StatusClass(in.get(v.Bytes()))
 		p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
@@ -278,7 +272,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 		return nil
 	}
 	key := v.Bytes()
-	sk, k := keys.get(key)
+	sk, no, k := keys.get(key)
 	if sk == nil {
 		// Every record read is of a key the ledgers or the day's gateway
 		// keys hold.
@@ -295,7 +289,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 		}
 	}
 	in := lg.sc.intern
-	g.Key, g.Amount, g.Place.Line = k, recon.Amount(amount), string(line)
+	g.Key, g.KeyNo, g.Amount, g.Place.Line = k, no, recon.Amount(amount), string(line)
 	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = string(txn), string(utr), string(account)
 	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), string(vpa)
@@ -338,7 +332,7 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 			if keys == nil {
 				return nil
 			}
-			sk, key := keys.add(v.Bytes())
+			sk, _, key := keys.add(v.Bytes())
 			if !sk.ledger && !sk.created { // new: no ledger row or earlier record gave it
 				sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: key})
 			}
@@ -535,6 +529,19 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	return nil
 }
 
+// numberDeliveries sets the KeyNo of each delivery of the day, adding the
+// keys the ledgers and gateway records do not have; -1 for a delivery that
+// names no pay-in or payout key.
+func (sc *dayScope) numberDeliveries(d *recon.Day) {
+	for i := range d.Deliveries {
+		dv := &d.Deliveries[i]
+		dv.KeyNo = -1
+		if keys := sc.keys[dv.Entity]; keys != nil && dv.Key != "" {
+			_, dv.KeyNo, dv.Key = keys.addString(dv.Key)
+		}
+	}
+}
+
 // lineNumber reads a delivery's line number back from its Place.
 func lineNumber(s string) int {
 	n, _ := strconv.Atoi(s)
@@ -568,7 +575,10 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 		if dv.Place.File != ownPath || dv.Key == "" || d.KnownKeys[dv.Entity] == nil {
 			continue
 		}
-		k := sc.key(dv.Entity, dv.Key)
+		var k *scopeKey
+		if dv.KeyNo >= 0 {
+			k = &sc.keys[dv.Entity].keys[dv.KeyNo]
+		}
 		switch {
 		case k != nil && (k.inDay || k.loaded >= 0):
 			// Matching knows it already.

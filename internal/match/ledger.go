@@ -12,6 +12,7 @@ import (
 type side struct {
 	entity   recon.Entity
 	key      string
+	no       int32 // the key's number (KeyNo)
 	amount   recon.Amount
 	currency string
 	status   string
@@ -21,11 +22,11 @@ type side struct {
 }
 
 func orderSide(o *recon.Order) side {
-	return side{recon.EntityPayin, o.OrderID, o.Amount, o.Currency, o.Status, o.Class, "", o.Place}
+	return side{recon.EntityPayin, o.OrderID, o.KeyNo, o.Amount, o.Currency, o.Status, o.Class, "", o.Place}
 }
 
 func payoutSide(p *recon.Payout) side {
-	return side{recon.EntityPayout, p.PayoutID, p.Amount, p.Currency, p.Status, p.Class, p.UTR, p.Place}
+	return side{recon.EntityPayout, p.PayoutID, p.KeyNo, p.Amount, p.Currency, p.Status, p.Class, p.UTR, p.Place}
 }
 
 func (m *matcher) payins() {
@@ -52,7 +53,7 @@ func (m *matcher) ledgerEntity(entity recon.Entity, n int, row func(int) side, e
 	for i := range n {
 		s := row(i)
 		k := s.key
-		f := m.keys.get(entity, k)
+		f := m.keys.get(entity, k, s.no)
 		if int(f.row) != i+1 {
 			continue // a later row of a key: judged with its first
 		}
@@ -73,7 +74,7 @@ func (m *matcher) ledgerEntity(entity recon.Entity, n int, row func(int) side, e
 		if extra != nil {
 			extra(i, g)
 		}
-		m.webhooks(entity, k, g, &s)
+		m.webhooks(entity, k, f, &s)
 	}
 	m.missingInLedger(entity)
 }
@@ -187,7 +188,7 @@ func (m *matcher) missingInLedger(entity recon.Entity) {
 		if entity == recon.EntityPayout {
 			m.payoutUTR(nil, g)
 		}
-		m.webhooks(entity, k, g, nil)
+		m.webhooks(entity, k, f, nil)
 	}
 }
 

@@ -67,8 +67,7 @@ type Result struct {
 	DuplicateDeliveries, OrphanDeliveries int
 }
 
-// Reconcile matches one day. It adds the keys of the day's deliveries to
-// day.Keys.
+// Reconcile matches one day.
 func Reconcile(day *recon.Day, opts Options) *Result {
 	m := newMatcher(day, opts)
 	// Pay-ins, payouts and the day's webhook log write disjoint state: the
@@ -120,28 +119,30 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 		flagged: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}, recon.EntityWebhook: {}},
 		later:   map[recon.Entity]map[string][]int{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
-	ledgerRows := func(entity recon.Entity, n int, key func(int) string) {
+	ledgerRows := func(entity recon.Entity, n int, key func(int) (string, int32)) {
 		for i := range n {
-			k := key(i)
-			if f := m.keys.add(entity, k); f.row == 0 {
+			k, no := key(i)
+			if f := m.keys.add(entity, k, no); f.row == 0 {
 				f.row = int32(i) + 1
 			} else {
 				m.later[entity][k] = append(m.later[entity][k], i)
 			}
 		}
 	}
-	ledgerRows(recon.EntityPayin, len(day.Orders), func(i int) string { return day.Orders[i].OrderID })
-	ledgerRows(recon.EntityPayout, len(day.Payouts), func(i int) string { return day.Payouts[i].PayoutID })
+	ledgerRows(recon.EntityPayin, len(day.Orders), func(i int) (string, int32) { return day.Orders[i].OrderID, day.Orders[i].KeyNo })
+	ledgerRows(recon.EntityPayout, len(day.Payouts), func(i int) (string, int32) {
+		return day.Payouts[i].PayoutID, day.Payouts[i].KeyNo
+	})
 	for i := range day.Gateway {
 		g := &day.Gateway[i]
-		if f := m.keys.add(g.Entity, g.Key); f != nil {
+		if f := m.keys.add(g.Entity, g.Key, g.KeyNo); f != nil {
 			f.gateway = g
 		}
 	}
 	for i := range day.Deliveries {
 		d := &day.Deliveries[i]
 		if d.Evidence() {
-			if f := m.keys.add(d.Entity, d.Key); f != nil {
+			if f := m.keys.add(d.Entity, d.Key, d.KeyNo); f != nil {
 				f.verified = append(f.verified, d)
 			}
 		}
@@ -165,6 +166,9 @@ type keyIndex map[recon.Entity]*entityKeys
 type entityKeys struct {
 	keys  *recon.Keys
 	facts []keyFacts // by key number
+	// numbered says the store numbered the day's keys: a record's KeyNo
+	// is its key's number.
+	numbered bool
 }
 
 // newKeyIndex numbers the day's keys with the day's own Keys, which the
@@ -174,7 +178,8 @@ func newKeyIndex(day *recon.Day) keyIndex {
 	x := keyIndex{}
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
 		keys := day.Keys[entity]
-		if keys == nil {
+		numbered := keys != nil
+		if !numbered {
 			n := 0
 			for i := range day.Gateway {
 				if day.Gateway[i].Entity == entity {
@@ -188,18 +193,24 @@ func newKeyIndex(day *recon.Day) keyIndex {
 			}
 			keys = recon.NewKeys(n)
 		}
-		x[entity] = &entityKeys{keys: keys, facts: make([]keyFacts, keys.Len(), keys.Len()+keys.Len()/64)}
+		x[entity] = &entityKeys{keys: keys, facts: make([]keyFacts, keys.Len(), keys.Len()+keys.Len()/64), numbered: numbered}
 	}
 	return x
 }
 
-// add returns the facts of a key, adding the key if it is new; nil for an
-// entity that is neither pay-in nor payout. The pointer is valid until the
-// next add.
-func (x keyIndex) add(entity recon.Entity, key string) *keyFacts {
+// add returns the facts of a record's key, adding the key if it is new;
+// nil for an entity that is neither pay-in nor payout, or a record the
+// store gave no key number. no is the record's KeyNo. The pointer is valid
+// until the next add.
+func (x keyIndex) add(entity recon.Entity, key string, no int32) *keyFacts {
 	ek := x[entity]
-	if ek == nil {
+	switch {
+	case ek == nil:
 		return nil
+	case ek.numbered && no < 0:
+		return nil
+	case ek.numbered:
+		return &ek.facts[no]
 	}
 	i, _ := ek.keys.Add(key)
 	for int(i) >= len(ek.facts) {
@@ -209,29 +220,21 @@ func (x keyIndex) add(entity recon.Entity, key string) *keyFacts {
 }
 
 // get returns the facts of a key, or nil when the day has nothing of it.
-func (x keyIndex) get(entity recon.Entity, key string) *keyFacts {
-	if ek := x[entity]; ek != nil {
-		if i, ok := ek.keys.Find(key); ok {
-			return &ek.facts[i]
+// no is the key's number when the caller has one (a record's KeyNo), else
+// -1: the key is then looked up.
+func (x keyIndex) get(entity recon.Entity, key string, no int32) *keyFacts {
+	ek := x[entity]
+	if ek == nil {
+		return nil
+	}
+	if no < 0 || !ek.numbered {
+		i, ok := ek.keys.Find(key)
+		if !ok {
+			return nil
 		}
+		no = i
 	}
-	return nil
-}
-
-// gateway returns a key's gateway record of the day, or nil.
-func (x keyIndex) gateway(entity recon.Entity, key string) *recon.GatewayRecord {
-	if f := x.get(entity, key); f != nil {
-		return f.gateway
-	}
-	return nil
-}
-
-// verified returns a key's evidence deliveries.
-func (x keyIndex) verified(entity recon.Entity, key string) []*recon.Delivery {
-	if f := x.get(entity, key); f != nil {
-		return f.verified
-	}
-	return nil
+	return &ek.facts[no]
 }
 
 // KeySet holds the keys a Reconcile judged.
@@ -239,7 +242,14 @@ type KeySet struct{ x keyIndex }
 
 // Has reports whether the key was judged.
 func (s *KeySet) Has(entity recon.Entity, key string) bool {
-	f := s.x.get(entity, key)
+	f := s.x.get(entity, key, -1)
+	return f != nil && f.judged
+}
+
+// HasRecord reports whether the key of a gateway record of the day was
+// judged.
+func (s *KeySet) HasRecord(g *recon.GatewayRecord) bool {
+	f := s.x.get(g.Entity, g.Key, g.KeyNo)
 	return f != nil && f.judged
 }
 
@@ -270,7 +280,7 @@ func (m *matcher) result() *Result {
 	for _, e := range m.found {
 		if e.Entity != recon.EntityWebhook {
 			// What the webhooks last said of the key, and where.
-			if latest := m.latest(e.Entity, e.Reference); latest != nil {
+			if latest := latest(m.verified(e.Entity, e.Reference)); latest != nil {
 				if e.WebhookStatus == "" {
 					e.WebhookStatus = latest.Event
 				}
@@ -295,11 +305,19 @@ func (m *matcher) result() *Result {
 	return r
 }
 
-// latest returns the latest verified delivery of a key: the greatest
+// verified returns a key's evidence deliveries.
+func (m *matcher) verified(entity recon.Entity, key string) []*recon.Delivery {
+	if f := m.keys.get(entity, key, -1); f != nil {
+		return f.verified
+	}
+	return nil
+}
+
+// latest returns the latest of a key's verified deliveries: the greatest
 // X-Timestamp, then the latest receipt, then the last stored.
-func (m *matcher) latest(entity recon.Entity, key string) *recon.Delivery {
+func latest(verified []*recon.Delivery) *recon.Delivery {
 	var best *recon.Delivery
-	for _, d := range m.keys.verified(entity, key) {
+	for _, d := range verified {
 		if best == nil || d.Timestamp > best.Timestamp ||
 			(d.Timestamp == best.Timestamp && !d.ReceivedAt.Before(best.ReceivedAt)) {
 			best = d

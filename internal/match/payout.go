@@ -72,7 +72,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 	ek := m.keys[recon.EntityPayout]
 	for i := range m.day.Payouts {
 		p := &m.day.Payouts[i]
-		kf := m.keys.get(recon.EntityPayout, p.PayoutID)
+		kf := m.keys.get(recon.EntityPayout, p.PayoutID, p.KeyNo)
 		if int(kf.row) != i+1 {
 			continue // a later row of the id
 		}

@@ -25,11 +25,11 @@ func (m *matcher) keyBase(entity recon.Entity, key string, g *recon.GatewayRecor
 	return e
 }
 
-// webhooks judges one key of the day against its verified webhook
-// deliveries: WEBHOOK_CONFLICT, WEBHOOK_MISSING and, for a pay-in,
+// webhooks judges one key of the day, with facts f, against its verified
+// webhook deliveries: WEBHOOK_CONFLICT, WEBHOOK_MISSING and, for a pay-in,
 // DUPLICATE_PAYMENT.
-func (m *matcher) webhooks(entity recon.Entity, key string, g *recon.GatewayRecord, s *side) {
-	deliveries := m.keys.verified(entity, key)
+func (m *matcher) webhooks(entity recon.Entity, key string, f *keyFacts, s *side) {
+	g, deliveries := f.gateway, f.verified
 	if entity == recon.EntityPayin {
 		m.duplicatePayment(key, g, s, deliveries)
 	}
@@ -40,7 +40,7 @@ func (m *matcher) webhooks(entity recon.Entity, key string, g *recon.GatewayReco
 	if s != nil {
 		mv = moved(s.class, g.Class)
 	}
-	if latest := m.latest(entity, key); latest != nil && latest.Class.Final() &&
+	if latest := latest(deliveries); latest != nil && latest.Class.Final() &&
 		latest.Class != g.Class && !g.Class.Succeeds(latest.Class) {
 		e := m.keyBase(entity, key, g, s)
 		e.Category = recon.WebhookConflict
@@ -149,7 +149,7 @@ func (m *matcher) webhookLog() {
 			e.Detail = fmt.Sprintf("The %s delivery at %s has X-Timestamp %d, %s its receipt at %s: outside the replay window, it is not evidence.",
 				eventOr(d), d.Place, d.Timestamp, skew(d), d.ReceivedAt.UTC().Format("2006-01-02T15:04:05Z"))
 			m.add(e, false)
-		case d.Evidence() && !m.known(d.Entity, d.Key):
+		case d.Evidence() && !m.known(d):
 			e := m.deliveryBase(d, m.lateWindowOpen(d.Entity))
 			e.Category = recon.WebhookOrphan
 			m.orphanDeliveries++
@@ -205,22 +205,24 @@ func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Except
 	}
 	e := recon.Exception{Entity: recon.EntityWebhook, Reference: ref, Provisional: provisional, Evidence: []string{d.Place.String()}}
 	if d.Key != "" {
-		if latest := m.latest(d.Entity, d.Key); latest != nil {
-			e.WebhookStatus = latest.Event
-		}
-		if g := m.keys.gateway(d.Entity, d.Key); g != nil {
-			e.GatewayStatus = g.Status
+		if f := m.keys.get(d.Entity, d.Key, d.KeyNo); f != nil {
+			if latest := latest(f.verified); latest != nil {
+				e.WebhookStatus = latest.Event
+			}
+			if f.gateway != nil {
+				e.GatewayStatus = f.gateway.Status
+			}
 		}
 	}
 	return e
 }
 
-// known reports whether a ledger or the gateway knows a key.
-func (m *matcher) known(entity recon.Entity, key string) bool {
-	if f := m.keys.get(entity, key); f != nil && (f.row != 0 || f.gateway != nil) {
+// known reports whether a ledger or the gateway knows a delivery's key.
+func (m *matcher) known(d *recon.Delivery) bool {
+	if f := m.keys.get(d.Entity, d.Key, d.KeyNo); f != nil && (f.row != 0 || f.gateway != nil) {
 		return true
 	}
-	return m.day.KnownKeys[entity][key]
+	return m.day.KnownKeys[d.Entity][d.Key]
 }
 
 // first returns the earliest delivery: by receipt, then by place.

@@ -57,7 +57,7 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 			// The gateway records of the day: those of the keys judged, not
 			// those of a ledger row outside the day.
 			g := &d.Gateway[i]
-			if g.Entity != entity || (res.Keys != nil && !res.Keys.Has(entity, g.Key)) {
+			if g.Entity != entity || (res.Keys != nil && !res.Keys.HasRecord(g)) {
 				continue
 			}
 			t := byClass[g.Class]

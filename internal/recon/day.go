@@ -42,9 +42,10 @@ type Day struct {
 	// Pulls is the outcome of the last pull of each key that was pulled.
 	Pulls map[Entity]map[string]PullOutcome
 	// Keys numbers, per entity (PAYIN and PAYOUT), every key of the day's
-	// ledger rows and gateway records, and may hold more; the day's records
-	// share its key strings. Nil for a day built by hand: matching then
-	// numbers the keys itself. Matching adds the keys of the deliveries.
+	// ledger rows, gateway records and deliveries, and may hold more; each
+	// record's KeyNo is its key's number, and the records share its key
+	// strings. Nil for a day built by hand: matching then numbers the keys
+	// itself.
 	Keys map[Entity]*Keys
 }
 

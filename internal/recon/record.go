@@ -13,6 +13,10 @@ type Order struct {
 	TransactionID string
 	PaymentMethod string
 	Place         Place
+	// KeyNo is the number of the record's key in the day's Keys
+	// (Day.Keys), which the store sets as it loads a day; -1 when the key
+	// has none. Matching reads it only from a day whose Keys are set.
+	KeyNo int32
 }
 
 // Payout is one row of the merchant's payout ledger.
@@ -31,6 +35,10 @@ type Payout struct {
 	UTRRaw             string // the cell as read, kept for the report when corrupted
 	RequestedAt        time.Time
 	Place              Place
+	// KeyNo is the number of the record's key in the day's Keys
+	// (Day.Keys), which the store sets as it loads a day; -1 when the key
+	// has none. Matching reads it only from a day whose Keys are set.
+	KeyNo int32
 }
 
 // GatewayRecord is KwikPaisa's word on one pay-in or payout: the
@@ -51,6 +59,10 @@ type GatewayRecord struct {
 	CreatedAt          time.Time // UTC; zero when the gateway gave none
 	FetchedAt          time.Time // when it was pulled or loaded
 	Place              Place
+	// KeyNo is the number of the record's key in the day's Keys
+	// (Day.Keys), which the store sets as it loads a day; -1 when the key
+	// has none. Matching reads it only from a day whose Keys are set.
+	KeyNo int32
 	// Detail is set on a record read from a dump or a pull, and stored
 	// with it; a record loaded for matching leaves it nil, so that a
 	// day's million records carry only what matching reads.
@@ -95,6 +107,10 @@ type Delivery struct {
 	Verified      VerifyMethod
 	Stale         bool   // X-Timestamp outside the replay window
 	Problem       string // why the body could not be read, if it could not
+	// KeyNo is the number of the record's key in the day's Keys
+	// (Day.Keys), which the store sets as it loads a day; -1 when the key
+	// has none. Matching reads it only from a day whose Keys are set.
+	KeyNo int32
 }
 
 // Evidence reports whether the delivery may count as evidence of a status:
