@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func BenchmarkLoadFile(b *testing.B) {
 		deliveries[i] = recon.Delivery{Place: recon.Place{File: "webhooks.jsonl", Line: fmt.Sprint(i + 1)},
 			ReceivedAt: at.Add(time.Duration(i+95) * time.Second), Timestamp: at.Unix() + int64(i+95), Event: "payment.success",
 			Entity: recon.EntityPayin, Key: key, Class: recon.StatusSuccess, Amount: recon.Amount(100000 + i), HasAmount: true,
-			Currency: "INR", TransactionID: gateway[i].TransactionID, BodySHA256: fmt.Sprintf("%064x", i), Verified: recon.VerifyRaw}
+			Currency: "INR", TransactionID: gateway[i].TransactionID, BodySHA256: sha256.Sum256([]byte(key)), Verified: recon.VerifyRaw}
 	}
 	ctx := context.Background()
 	db := mustOpen(b)

@@ -169,6 +169,7 @@ import "C"
 import (
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"reflect"
@@ -177,6 +178,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 const (
@@ -292,6 +295,9 @@ func (w *bulkWriter) add(query string, args ...any) error {
 		case string:
 			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagText), uint32(len(v)))
 			r.buf = append(r.buf, v...)
+		case *recon.Digest: // stored as hex text
+			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagText), uint32(2*len(v)))
+			r.buf = hex.AppendEncode(r.buf, v[:])
 		case []byte:
 			if v == nil {
 				r.buf = append(r.buf, tagNull)

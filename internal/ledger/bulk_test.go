@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"testing"
@@ -159,7 +160,7 @@ func TestPageCacheBounded(t *testing.T) {
 			d := recon.Delivery{Place: recon.Place{File: f.Path, Line: fmt.Sprint(i + 1)}, ReceivedAt: at,
 				Timestamp: at.Unix(), Event: "payment.success", Entity: recon.EntityPayin,
 				Key: fmt.Sprintf("ORD2026112400%06d", i), Class: recon.StatusSuccess, Currency: "INR",
-				TransactionID: fmt.Sprintf("KPTXN%012d", i), BodySHA256: fmt.Sprintf("%064x", i), Verified: recon.VerifyRaw}
+				TransactionID: fmt.Sprintf("KPTXN%012d", i), BodySHA256: sha256.Sum256(fmt.Appendf(nil, "body %d", i)), Verified: recon.VerifyRaw}
 			if err := l.Delivery(&d); err != nil {
 				return err
 			}

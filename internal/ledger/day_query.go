@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strconv"
@@ -430,7 +431,14 @@ func (r *deliveryReader) row(v *rowValues) error {
 	}
 	dv.Amount = recon.Amount(v.Int())
 	dv.Currency, dv.TransactionID, dv.UTR = in.get(v.Bytes()), v.String(), v.String()
-	dv.BodySHA256, dv.Verified, dv.Stale = v.String(), recon.VerifyMethod(in.get(v.Bytes())), v.Int() != 0
+	sum := v.Bytes()
+	if len(sum) != hex.EncodedLen(len(dv.BodySHA256)) {
+		return fmt.Errorf("delivery at %s: stored body hash %q is not a SHA-256", dv.Place, sum)
+	}
+	if _, err := hex.Decode(dv.BodySHA256[:], sum); err != nil {
+		return fmt.Errorf("delivery at %s: stored body hash %q: %w", dv.Place, sum, err)
+	}
+	dv.Verified, dv.Stale = recon.VerifyMethod(in.get(v.Bytes())), v.Int() != 0
 	dv.Problem = in.get(v.Bytes())
 	r.out = append(r.out, dv)
 	return nil

@@ -178,7 +178,7 @@ func (l *Loader) Delivery(d *recon.Delivery) error {
 		amount = int64(d.Amount)
 	}
 	return l.exec(insertDelivery, l.fileID, lineNumber(d.Place.Line), nanos(d.ReceivedAt), d.Timestamp, d.Event, string(d.Entity),
-		d.Key, string(d.Class), amount, d.Currency, d.TransactionID, d.UTR, d.BodySHA256, string(d.Verified),
+		d.Key, string(d.Class), amount, d.Currency, d.TransactionID, d.UTR, &d.BodySHA256, string(d.Verified),
 		d.Stale, d.Problem)
 }
 

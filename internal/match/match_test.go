@@ -1,6 +1,7 @@
 package match
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"sort"
 	"strings"
@@ -74,7 +75,7 @@ func (d *testDay) hook(entity recon.Entity, key string, class recon.StatusClass,
 	n := len(d.Deliveries) + 1
 	d.Deliveries = append(d.Deliveries, recon.Delivery{
 		Place: recon.Place{File: dayLog, Line: fmt.Sprint(n)}, ReceivedAt: time.Unix(ts, 0), Timestamp: ts,
-		Event: events[class][entity], Entity: entity, Key: key, Class: class, BodySHA256: fmt.Sprintf("body%d", n),
+		Event: events[class][entity], Entity: entity, Key: key, Class: class, BodySHA256: sha256.Sum256(fmt.Appendf(nil, "body%d", n)),
 		Verified: recon.VerifyRaw,
 	})
 	return &d.Deliveries[len(d.Deliveries)-1]
@@ -303,13 +304,13 @@ func TestReconcileCategories(t *testing.T) {
 			d.order("A", 100_00, S, at(9, 0, 0))
 			d.gw(in, "A", 100_00, S, at(9, 0, 0))
 			for i := 0; i < 3; i++ {
-				d.hook(in, "A", S, ts0).BodySHA256 = "same"
+				d.hook(in, "A", S, ts0).BodySHA256 = sha256.Sum256([]byte("same"))
 			}
 		}, []string{"DUPLICATE_WEBHOOK WEBHOOK A"}},
 		{"an unreadable body delivered twice is one row, by its first line", func(d *testDay, o *Options) {
 			for i := 0; i < 2; i++ {
 				h := d.hook("", "", "", ts0+int64(i))
-				h.Verified, h.Event, h.Problem, h.BodySHA256 = recon.VerifyNone, "", "body is not a JSON object", "junk"
+				h.Verified, h.Event, h.Problem, h.BodySHA256 = recon.VerifyNone, "", "body is not a JSON object", sha256.Sum256([]byte("junk"))
 			}
 		}, []string{"DUPLICATE_WEBHOOK WEBHOOK line:1", "WEBHOOK_SIGNATURE_INVALID WEBHOOK line:1", "WEBHOOK_SIGNATURE_INVALID WEBHOOK line:2"}},
 		{"near miss: two different bodies of one key", func(d *testDay, o *Options) {
@@ -355,7 +356,7 @@ func TestExceptionFields(t *testing.T) {
 	d.gw(recon.EntityPayin, "A", 1499_01, recon.StatusSuccess, at(9, 0, 0))
 	d.hook(recon.EntityPayin, "A", recon.StatusSuccess, ts0)
 	for i := 0; i < 3; i++ {
-		d.hook(recon.EntityPayin, "Z", recon.StatusSuccess, ts0).BodySHA256 = "same"
+		d.hook(recon.EntityPayin, "Z", recon.StatusSuccess, ts0).BodySHA256 = sha256.Sum256([]byte("same"))
 	}
 	r := Reconcile(&d.Day, DefaultOptions())
 

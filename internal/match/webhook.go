@@ -117,8 +117,8 @@ func (m *matcher) webhookLog() {
 	}
 	// repeats groups, in load order, the deliveries of every body that was
 	// loaded more than once; firstOf holds each body's first delivery.
-	firstOf := make(map[string]int32, len(m.day.Deliveries))
-	repeats := map[string][]*recon.Delivery{}
+	firstOf := make(map[recon.Digest]int32, len(m.day.Deliveries))
+	repeats := map[recon.Digest][]*recon.Delivery{}
 	for i := range m.day.Deliveries {
 		d := &m.day.Deliveries[i]
 		j, seen := firstOf[d.BodySHA256]
@@ -193,7 +193,7 @@ func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 		}
 	}
 	m.mu.Unlock()
-	e.Detail = fmt.Sprintf("The same %s body was delivered %d times (sha256 %s…).", eventOr(d), len(same), d.BodySHA256[:min(12, len(d.BodySHA256))])
+	e.Detail = fmt.Sprintf("The same %s body was delivered %d times (sha256 %s…).", eventOr(d), len(same), d.BodySHA256.String()[:12])
 	m.add(e, false)
 }
 

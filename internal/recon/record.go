@@ -1,6 +1,9 @@
 package recon
 
-import "time"
+import (
+	"encoding/hex"
+	"time"
+)
 
 // Order is one row of the merchant's order ledger (a pay-in).
 type Order struct {
@@ -103,7 +106,7 @@ type Delivery struct {
 	Currency      string
 	TransactionID string
 	UTR           string
-	BodySHA256    string
+	BodySHA256    Digest
 	Verified      VerifyMethod
 	Stale         bool   // X-Timestamp outside the replay window
 	Problem       string // why the body could not be read, if it could not
@@ -118,3 +121,9 @@ type Delivery struct {
 func (d *Delivery) Evidence() bool {
 	return d.Verified != VerifyNone && !d.Stale && d.Problem == "" && d.Key != ""
 }
+
+// Digest is a SHA-256 digest.
+type Digest [32]byte
+
+// String returns the digest in lower-case hex.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
