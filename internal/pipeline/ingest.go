@@ -40,26 +40,34 @@ func (r *run) ingest(ctx context.Context) error {
 		}
 		todo = append(todo, src)
 	}
-	// The files are hashed in order on a goroutine of their own, so that
-	// a file is hashed while the one before it loads: hashing a large
-	// day's gigabyte takes seconds of one core.
+	// The files are hashed in order, two at a time, beside the loading: a
+	// file is hashed while the one before it loads, and a re-run, which
+	// loads nothing, hashes a large day's gigabyte on two cores.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	digests := make(chan digest, len(todo)) // in todo's order
+	digests := make([]chan digest, len(todo)) // in todo's order
+	for i := range digests {
+		digests[i] = make(chan digest, 1)
+	}
 	go func() {
-		for _, src := range todo {
-			if ctx.Err() != nil {
-				digests <- digest{err: ctx.Err()}
-				continue
-			}
-			var d digest
-			d.sum, d.size, d.err = ingest.Digest(src.path)
-			digests <- d
+		hashing := make(chan struct{}, 2)
+		for i, src := range todo {
+			hashing <- struct{}{}
+			go func() {
+				defer func() { <-hashing }()
+				if ctx.Err() != nil {
+					digests[i] <- digest{err: ctx.Err()}
+					return
+				}
+				var d digest
+				d.sum, d.size, d.err = ingest.Digest(src.path)
+				digests[i] <- d
+			}()
 		}
 	}()
 	roles := map[string]recon.SourceFile{}
-	for _, src := range todo {
-		f, err := r.load(ctx, src, <-digests)
+	for i, src := range todo {
+		f, err := r.load(ctx, src, <-digests[i])
 		if err != nil {
 			return err
 		}
