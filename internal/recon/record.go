@@ -94,26 +94,26 @@ const (
 
 // Delivery is one webhook delivery the merchant's server stored.
 type Delivery struct {
-	Place         Place
-	ReceivedAt    time.Time
-	Timestamp     int64 // X-Timestamp, unix seconds
-	Event         string
-	Entity        Entity // PAYIN or PAYOUT; empty when the body names none
-	Key           string // order_id or payout_order_id; empty when unparsable
-	Class         StatusClass
-	Amount        Amount
-	HasAmount     bool
+	Place      Place
+	ReceivedAt time.Time
+	Timestamp  int64 // X-Timestamp, unix seconds
+	Event      string
+	Entity     Entity // PAYIN or PAYOUT; empty when the body names none
+	Key        string // order_id or payout_order_id; empty when unparsable
+	Class      StatusClass
+	Amount     Amount
+	HasAmount  bool
+	Stale      bool // X-Timestamp outside the replay window (beside HasAmount: a day holds millions)
+	// KeyNo is the number of the record's key in the day's Keys
+	// (Day.Keys), which the store sets as it loads a day; -1 when the key
+	// has none. Matching reads it only from a day whose Keys are set.
+	KeyNo         int32
 	Currency      string
 	TransactionID string
 	UTR           string
 	BodySHA256    Digest
 	Verified      VerifyMethod
-	Stale         bool   // X-Timestamp outside the replay window
 	Problem       string // why the body could not be read, if it could not
-	// KeyNo is the number of the record's key in the day's Keys
-	// (Day.Keys), which the store sets as it loads a day; -1 when the key
-	// has none. Matching reads it only from a day whose Keys are set.
-	KeyNo int32
 }
 
 // Evidence reports whether the delivery may count as evidence of a status:
