@@ -108,11 +108,14 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Sized for every row of the date's files: the maps never rehash.
+	// Sized for the ledger's keys and a few more: most gateway records and
+	// deliveries are of ledger keys, and a map sized for all of them would
+	// hold (and touch) room for keys that never come; a map grows a table at
+	// a time, not all at once.
 	gateway := sc.accepted[sc.roles["gateway"]]
 	sc.keys = map[recon.Entity]*scopeKeys{
-		recon.EntityPayin:  newScopeKeys(sc.accepted[sc.roles["orders"]] + gateway),
-		recon.EntityPayout: newScopeKeys(sc.accepted[sc.roles["payouts"]] + gateway),
+		recon.EntityPayin:  newScopeKeys(sc.accepted[sc.roles["orders"]] + gateway/16),
+		recon.EntityPayout: newScopeKeys(sc.accepted[sc.roles["payouts"]] + gateway/16),
 	}
 	return sc, nil
 }
