@@ -516,8 +516,11 @@ func (v *rowValues) Bytes() []byte {
 // allocation per block instead of one each (and no rounding up to a size
 // class). A string keeps its block alive, which the day's records do
 // anyway.
-func (v *rowValues) String() string {
-	b := v.Bytes()
+func (v *rowValues) String() string { return v.keep(v.Bytes()) }
+
+// keep returns b, a value of the current row, as a string carved from the
+// query's blocks as String does.
+func (v *rowValues) keep(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}

@@ -38,15 +38,26 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 	}
 	sc.conn = conn
 	// The day's own webhook logs, the largest read, on a second connection
-	// and core while this one reads the ledgers and gateway records.
-	// Every path below waits for it before returning.
+	// and core while this one reads the ledgers and the pay-ins' gateway
+	// records; then, once the ledgers' keys are known, the payouts' gateway
+	// records and the keys the gateway created in the day. Every path below
+	// waits for it before returning.
+	gl := sc.gatewayLoad()
+	ledgersRead := make(chan struct{})
 	ownCtx, stop := context.WithCancel(ctx)
 	sc.own = make(chan error, 1)
 	go func() {
 		sc.own <- s.beside(ownCtx, func(c *sqlx.Conn) error {
 			var err error
-			sc.ownDeliveries, err = loadOwnDeliveries(ownCtx, c, sc)
-			return err
+			if sc.ownDeliveries, err = loadOwnDeliveries(ownCtx, c, sc); err != nil {
+				return err
+			}
+			select {
+			case <-ledgersRead:
+			case <-ownCtx.Done():
+				return ownCtx.Err()
+			}
+			return gl.besideLedgers(ownCtx, c, sc)
 		})
 	}()
 	defer func() { // on an early return, stop the reading and wait for it
@@ -59,7 +70,7 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 	}{
 		{"orders", func() error { return s.loadOrders(ctx, d, sc) }},
 		{"payouts", func() error { return s.loadPayouts(ctx, d, sc) }},
-		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc) }},
+		{"gateway records", func() error { close(ledgersRead); return s.loadGateway(ctx, tx, d, sc, gl) }},
 		{"deliveries", func() error { return s.loadDeliveries(ctx, d, sc) }},
 		{"delivery keys", func() error { sc.numberDeliveries(d); return nil }},
 		{"pulls", func() error { return s.loadPulls(ctx, d, sc) }},

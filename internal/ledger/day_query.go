@@ -252,17 +252,29 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.class, g.transaction_id, g.utr, g.beneficiary_account, g.beneficiary_ifsc, g.beneficiary_vpa, g.created_at,
 	g.fetched_at`
 
-// latestGateway keeps, per key, the most recently fetched live record in
-// d.Gateway, at the position its scopeKey gives; ids holds each kept record's
-// row id, for the tie between two records fetched at the same instant.
+// latestGateway keeps, per key of one entity, the most recently fetched
+// live record in recs, at the position its scopeKey gives; ids holds each
+// kept record's row id, for the tie between two records fetched at the same
+// instant. The pay-ins' and the payouts' are filled on two connections at
+// once, each with its own interner.
 type latestGateway struct {
-	sc  *dayScope
-	d   *recon.Day
-	ids []int64
+	sc     *dayScope
+	entity recon.Entity
+	keys   *scopeKeys
+	in     interner
+	recs   []recon.GatewayRecord
+	ids    []int64
+}
+
+func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
+	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: interner{},
+		recs: make([]recon.GatewayRecord, 0, n), ids: make([]int64, 0, n)}
 }
 
 // row reads one row of gatewayColumns, keeping the latest live record of
-// each key: the greatest fetched_at, then the greatest id.
+// each key: the greatest fetched_at, then the greatest id. It only reads
+// the key index (and writes the scopeKey's loaded): the index is complete
+// for the ledgers' keys before any record is read.
 func (lg *latestGateway) row(v *rowValues) error {
 	id, fileNull := v.Int(), v.IsNull()
 	file := v.Int()
@@ -270,82 +282,130 @@ func (lg *latestGateway) row(v *rowValues) error {
 		return nil // a dump no date uses any more
 	}
 	line := v.Bytes()
-	g := recon.GatewayRecord{Entity: recon.Entity(lg.sc.intern.get(v.Bytes()))}
-	keys := lg.sc.keys[g.Entity]
-	if keys == nil {
-		return nil
+	if entity := v.Bytes(); string(entity) != string(lg.entity) {
+		return fmt.Errorf("gateway record of %q read as %s", entity, lg.entity)
 	}
 	key := v.Bytes()
-	sk, no, k := keys.get(key)
+	sk, no, k := lg.keys.get(key)
 	if sk == nil {
 		// Every record read is of a key the ledgers or the day's gateway
 		// keys hold.
-		return fmt.Errorf("gateway record of %s %q: not a key of the day", g.Entity, key)
+		return fmt.Errorf("gateway record of %s %q: not a key of the day", lg.entity, key)
 	}
 	at, seen := int(sk.loaded), sk.loaded >= 0
 	amount, currency, status, class := v.Int(), v.Bytes(), v.Bytes(), v.Bytes()
 	txn, utr, account, ifsc, vpa := v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes()
 	created, fetched := v.Int(), v.Int()
 	if seen {
-		prev := nanos(lg.d.Gateway[at].FetchedAt)
+		prev := nanos(lg.recs[at].FetchedAt)
 		if fetched < prev || fetched == prev && id <= lg.ids[at] {
 			return nil // an older record of a key already loaded
 		}
 	}
-	in := lg.sc.intern
-	g.Key, g.KeyNo, g.Amount, g.Place.Line = k, no, recon.Amount(amount), string(line)
+	in := lg.in
+	g := recon.GatewayRecord{Entity: lg.entity, Key: k, KeyNo: no, Amount: recon.Amount(amount)}
+	g.Place.Line = v.keep(line)
 	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
-	g.TransactionID, g.UTR, g.BeneficiaryAccount = string(txn), string(utr), string(account)
-	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), string(vpa)
+	g.TransactionID, g.UTR, g.BeneficiaryAccount = v.keep(txn), v.keep(utr), v.keep(account)
+	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), v.keep(vpa)
 	g.CreatedAt, g.FetchedAt = instant(created), instant(fetched)
 	g.Place.File = "api"
 	if !fileNull {
 		g.Place.File = lg.sc.paths[file]
 	}
 	if seen {
-		lg.d.Gateway[at], lg.ids[at] = g, id
+		lg.recs[at], lg.ids[at] = g, id
 		return nil
 	}
-	sk.loaded = int32(len(lg.d.Gateway))
-	lg.d.Gateway = append(lg.d.Gateway, g)
+	sk.loaded = int32(len(lg.recs))
+	lg.recs = append(lg.recs, g)
 	lg.ids = append(lg.ids, id)
 	return nil
 }
 
-// loadGateway loads the latest live record of each key of the day: every
-// key of the date's ledger files, and every key the gateway created in the
-// day. It also finds which of the day's gateway-created keys without a
-// ledger row in the day have one in another date's ledger.
-func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
-	lg := &latestGateway{sc: sc, d: d}
-	if id, ok := sc.roles["gateway"]; ok {
-		n := sc.accepted[id] + sc.accepted[sc.roles["orders"]]/64
-		d.Gateway, lg.ids = make([]recon.GatewayRecord, 0, n), make([]int64, 0, n)
+// gatewayLoad is the loading of the day's gateway records, shared by the
+// load's connection (the pay-ins) and the one beside it (the payouts and
+// the keys created in the day).
+type gatewayLoad struct {
+	payins, payouts *latestGateway
+	// created holds the keys the gateway created in the day that no ledger
+	// file of the date has, as createdInDay found them.
+	created []dayKey
+}
+
+// gatewayLoad sizes the two loads: the pay-ins' records with room for the
+// payouts' after them (the day's Gateway), the payouts' for their ledger.
+func (sc *dayScope) gatewayLoad() *gatewayLoad {
+	n := sc.accepted[sc.roles["gateway"]]
+	in, out := sc.accepted[sc.roles["orders"]], sc.accepted[sc.roles["payouts"]]
+	return &gatewayLoad{
+		payins:  newLatestGateway(sc, recon.EntityPayin, n+in/64),
+		payouts: newLatestGateway(sc, recon.EntityPayout, min(n, out+n/64)),
 	}
-	// The records of the ledgers' keys: one index probe per ledger row.
-	if err := joinLedgerKeys(ctx, sc, gatewayColumns, "gateway_records g", "g", "", lg.row); err != nil {
+}
+
+// besideLedgers is the gateway records' part of the load run beside the
+// rest, on conn, once the ledgers' keys are in the index: the payouts'
+// records, and the keys the gateway created in the day.
+func (gl *gatewayLoad) besideLedgers(ctx context.Context, conn *sqlx.Conn, sc *dayScope) error {
+	if err := joinLedger(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records g", "g", "", gl.payouts.row); err != nil {
 		return err
 	}
+	var err error
+	gl.created, err = createdInDay(ctx, conn, sc)
+	return err
+}
 
-	// The keys the gateway created in the day, from a covering index; the
-	// records of those no ledger file of the date has, key by key.
-	err := bulkQuery(ctx, sc.conn, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
+// createdInDay returns the keys the gateway created in the day that no
+// ledger file of the date has, from a covering index, and marks created the
+// ledger keys among them. It adds nothing to the key index, which the
+// pay-ins' records are read from at the same time.
+func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey, error) {
+	var created []dayKey
+	seen := map[dayKey]bool{}
+	in := interner{}
+	err := bulkQuery(ctx, conn, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
 		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
-			entity := recon.Entity(sc.intern.get(v.Bytes()))
+			entity := recon.Entity(in.get(v.Bytes()))
 			keys := sc.keys[entity]
 			if keys == nil {
 				return nil
 			}
-			sk, _, key := keys.add(v.Bytes())
-			if !sk.ledger && !sk.created { // new: no ledger row or earlier record gave it
-				sc.gatewayOnly = append(sc.gatewayOnly, dayKey{entity: entity, ref: key})
+			k := v.Bytes()
+			if sk, _, _ := keys.get(k); sk != nil {
+				sk.created = true
+				return nil
 			}
-			sk.created = true
+			if dk := (dayKey{entity: entity, ref: string(k)}); !seen[dk] {
+				seen[dk] = true
+				created = append(created, dk)
+			}
 			return nil
 		})
-	if err != nil {
+	return created, err
+}
+
+// loadGateway loads the latest live record of each key of the day: every
+// key of the date's ledger files, and every key the gateway created in the
+// day. The pay-ins' records are read here while besideLedgers reads the
+// rest on the connection beside; waitOwn waits for it. It also finds which
+// of the day's gateway-created keys without a ledger row in the day have
+// one in another date's ledger.
+func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope, gl *gatewayLoad) error {
+	// The records of the ledgers' keys: one index probe per ledger row.
+	if err := joinLedger(ctx, sc.conn, sc, orderLedger, gatewayColumns, "gateway_records g", "g", "", gl.payins.row); err != nil {
 		return err
 	}
+	if err := sc.waitOwn(); err != nil {
+		return err
+	}
+	// The records of the keys the gateway created in the day that no
+	// ledger file of the date has, key by key.
+	for _, k := range gl.created {
+		sk, _, _ := sc.keys[k.entity].addString(k.ref)
+		sk.created = true
+	}
+	sc.gatewayOnly = gl.created
 	sort.Slice(sc.gatewayOnly, func(i, j int) bool {
 		a, b := sc.gatewayOnly[i], sc.gatewayOnly[j]
 		return a.entity < b.entity || a.entity == b.entity && a.ref < b.ref
@@ -354,11 +414,20 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 	for i, k := range sc.gatewayOnly {
 		sc.gatewayOnlyArgs[i] = []any{string(k.entity), k.ref}
 	}
-	err = bulkQueryEach(ctx, sc.conn, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`,
-		sc.gatewayOnlyArgs, lg.row)
-	if err != nil {
-		return err
+	for _, lg := range []*latestGateway{gl.payins, gl.payouts} {
+		var args [][]any
+		for i, k := range sc.gatewayOnly {
+			if k.entity == lg.entity {
+				args = append(args, sc.gatewayOnlyArgs[i])
+			}
+		}
+		err := bulkQueryEach(ctx, sc.conn, `SELECT `+gatewayColumns+` FROM gateway_records g WHERE g.entity = ? AND g.key = ?`,
+			args, lg.row)
+		if err != nil {
+			return err
+		}
 	}
+	d.Gateway = append(gl.payins.recs, gl.payouts.recs...)
 	return s.loadLedgerElsewhere(ctx, tx, d, sc)
 }
 
@@ -629,28 +698,37 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 	return nil
 }
 
-// joinLedgerKeys runs, for each ledger file of the date, one join from its
-// keys into target (a table and its alias, whose entity and key columns
-// are probed), with more conditions in where, and hands the rows to scan.
-// CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
-// statistics to know the store holds far more rows than the day.
+// ledgerTable names a ledger's role, entity, table and key column.
+type ledgerTable struct{ role, entity, table, key string }
+
+var (
+	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id"}
+	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id"}
+)
+
+// joinLedgerKeys runs joinLedger for each ledger file of the date.
 func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, where string, row func(*rowValues) error) error {
-	ledgers := []struct{ role, entity, table, key string }{
-		{"orders", "PAYIN", "orders", "order_id"},
-		{"payouts", "PAYOUT", "payouts", "payout_order_id"},
-	}
-	for _, l := range ledgers {
-		id, ok := sc.roles[l.role]
-		if !ok {
-			continue
-		}
-		err := bulkQuery(ctx, sc.conn, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
-			ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+where, []any{id}, row)
-		if err != nil {
+	for _, l := range []ledgerTable{orderLedger, payoutLedger} {
+		if err := joinLedger(ctx, sc.conn, sc, l, columns, target, alias, where, row); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// joinLedger runs, on conn, one join from the keys of the date's ledger
+// file l into target (a table and its alias, whose entity and key columns
+// are probed), with more conditions in where, and hands the rows to row.
+// CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
+// statistics to know the store holds far more rows than the day.
+func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
+	row func(*rowValues) error) error {
+	id, ok := sc.roles[l.role]
+	if !ok {
+		return nil
+	}
+	return bulkQuery(ctx, conn, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
+		ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+where, []any{id}, row)
 }
 
 // dayKey is one key of a pay-in or a payout.
