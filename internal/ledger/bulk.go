@@ -253,6 +253,7 @@ type bulkWriter struct {
 	conn    *sqlx.Conn
 	pending map[string]*bulkRows // by statement
 	queued  int                  // bytes packed in all of pending
+	cur     bulkRow              // the row being packed
 }
 
 // bulkRows are the queued rows of one statement.
@@ -269,52 +270,131 @@ func newBulkWriter(ctx context.Context, conn *sqlx.Conn) *bulkWriter {
 // add queues one row of query with args: int64, int, bool, string, []byte
 // or nil values.
 func (w *bulkWriter) add(query string, args ...any) error {
-	r := w.pending[query]
-	if r == nil {
-		r = &bulkRows{cols: len(args)}
-		w.pending[query] = r
-	}
-	if len(args) != r.cols {
-		return fmt.Errorf("bulk statement: %d values for %d columns", len(args), r.cols)
-	}
-	n := len(r.buf)
+	b := w.row(query, len(args))
 	for _, a := range args {
 		switch v := a.(type) {
 		case nil:
-			r.buf = append(r.buf, tagNull)
+			b.Null()
 		case int64:
-			r.buf = binary.LittleEndian.AppendUint64(append(r.buf, tagInt), uint64(v))
+			b.Int(v)
 		case int:
-			r.buf = binary.LittleEndian.AppendUint64(append(r.buf, tagInt), uint64(v))
+			b.Int(int64(v))
 		case bool:
-			var i uint64
-			if v {
-				i = 1
-			}
-			r.buf = binary.LittleEndian.AppendUint64(append(r.buf, tagInt), i)
+			b.Bool(v)
 		case string:
-			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagText), uint32(len(v)))
-			r.buf = append(r.buf, v...)
-		case *recon.Digest: // stored as hex text
-			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagText), uint32(2*len(v)))
-			r.buf = hex.AppendEncode(r.buf, v[:])
+			b.Text(v)
+		case *recon.Digest:
+			b.Digest(v)
 		case []byte:
-			if v == nil {
-				r.buf = append(r.buf, tagNull)
-				continue
-			}
-			r.buf = binary.LittleEndian.AppendUint32(append(r.buf, tagBlob), uint32(len(v)))
-			r.buf = append(r.buf, v...)
+			b.Blob(v)
 		default:
-			r.buf = r.buf[:n]
+			b.drop()
 			return fmt.Errorf("bulk statement: cannot store a %T", a)
 		}
 	}
-	w.queued += len(r.buf) - n
+	return w.end(b)
+}
+
+// rowValuesIn receives the values of one row, in column order: a bulkRow
+// packs them for a bulk statement, an argRow lists them for database/sql.
+// A value is never boxed in an interface on the way to a bulk statement.
+type rowValuesIn interface {
+	Int(int64)
+	Bool(bool)
+	Text(string)
+	Digest(*recon.Digest) // as hex text
+	Blob([]byte)          // nil is NULL
+	Null()
+}
+
+// bulkRow packs one row's values after the queued rows of its statement;
+// bulkWriter.end queues it.
+type bulkRow struct {
+	r     *bulkRows
+	start int // where the row begins in r.buf
+	n     int // values packed
+}
+
+// row starts a row of query, a statement of cols values. The row is the
+// writer's own, valid until end.
+func (w *bulkWriter) row(query string, cols int) *bulkRow {
+	r := w.pending[query]
+	if r == nil {
+		r = &bulkRows{cols: cols}
+		w.pending[query] = r
+	}
+	w.cur = bulkRow{r: r, start: len(r.buf)}
+	return &w.cur
+}
+
+func (b *bulkRow) Int(v int64) {
+	b.r.buf = binary.LittleEndian.AppendUint64(append(b.r.buf, tagInt), uint64(v))
+	b.n++
+}
+
+func (b *bulkRow) Bool(v bool) {
+	var i int64
+	if v {
+		i = 1
+	}
+	b.Int(i)
+}
+
+func (b *bulkRow) Text(s string) {
+	b.r.buf = append(binary.LittleEndian.AppendUint32(append(b.r.buf, tagText), uint32(len(s))), s...)
+	b.n++
+}
+
+func (b *bulkRow) Digest(d *recon.Digest) {
+	b.r.buf = hex.AppendEncode(binary.LittleEndian.AppendUint32(append(b.r.buf, tagText), uint32(2*len(d))), d[:])
+	b.n++
+}
+
+func (b *bulkRow) Blob(v []byte) {
+	if v == nil {
+		b.Null()
+		return
+	}
+	b.r.buf = append(binary.LittleEndian.AppendUint32(append(b.r.buf, tagBlob), uint32(len(v))), v...)
+	b.n++
+}
+
+func (b *bulkRow) Null() {
+	b.r.buf = append(b.r.buf, tagNull)
+	b.n++
+}
+
+// drop takes the row's values back out.
+func (b *bulkRow) drop() { b.r.buf = b.r.buf[:b.start] }
+
+// end queues the row b, flushing when enough is queued; a row without one
+// value per column is dropped with an error.
+func (w *bulkWriter) end(b *bulkRow) error {
+	if b.n != b.r.cols {
+		b.drop()
+		return fmt.Errorf("bulk statement: %d values for %d columns", b.n, b.r.cols)
+	}
+	w.queued += len(b.r.buf) - b.start
 	if w.queued < bulkFlushBytes {
 		return nil
 	}
 	return w.flush()
+}
+
+// argRow lists one row's values as database/sql arguments.
+type argRow []any
+
+func (a *argRow) Int(v int64)            { *a = append(*a, v) }
+func (a *argRow) Bool(v bool)            { *a = append(*a, v) }
+func (a *argRow) Text(s string)          { *a = append(*a, s) }
+func (a *argRow) Digest(d *recon.Digest) { *a = append(*a, d.String()) }
+func (a *argRow) Null()                  { *a = append(*a, nil) }
+func (a *argRow) Blob(v []byte) {
+	if v == nil {
+		a.Null()
+		return
+	}
+	*a = append(*a, v)
 }
 
 // flush stores every queued row, statement by statement in a fixed order.

@@ -111,6 +111,14 @@ func (l *Loader) exec(query string, args ...any) error {
 	return nil
 }
 
+// end queues the row b.
+func (l *Loader) end(b *bulkRow) error {
+	if err := l.w.end(b); err != nil {
+		return fmt.Errorf("store rows: %w", err)
+	}
+	return nil
+}
+
 func (l *Loader) next() int64 { l.seq++; return l.seq }
 
 const insertOrder = `INSERT INTO orders (file_id, seq, line, order_id, amount, currency, status, class, created_at,
@@ -118,8 +126,19 @@ const insertOrder = `INSERT INTO orders (file_id, seq, line, order_id, amount, c
 
 // Order stores an order row.
 func (l *Loader) Order(o *recon.Order) error {
-	return l.exec(insertOrder, l.fileID, l.next(), o.Place.Line, o.OrderID, int64(o.Amount), o.Currency, o.Status,
-		string(o.Class), nanos(o.CreatedAt), o.TransactionID, o.PaymentMethod)
+	b := l.w.row(insertOrder, 11)
+	b.Int(l.fileID)
+	b.Int(l.next())
+	b.Text(o.Place.Line)
+	b.Text(o.OrderID)
+	b.Int(int64(o.Amount))
+	b.Text(o.Currency)
+	b.Text(o.Status)
+	b.Text(string(o.Class))
+	b.Int(nanos(o.CreatedAt))
+	b.Text(o.TransactionID)
+	b.Text(o.PaymentMethod)
+	return l.end(b)
 }
 
 const insertPayout = `INSERT INTO payouts (file_id, seq, line, payout_order_id, amount, currency, status, class,
@@ -128,14 +147,31 @@ const insertPayout = `INSERT INTO payouts (file_id, seq, line, payout_order_id, 
 
 // Payout stores a payout row.
 func (l *Loader) Payout(p *recon.Payout) error {
-	return l.exec(insertPayout, l.fileID, l.next(), p.Place.Line, p.PayoutID, int64(p.Amount), p.Currency, p.Status,
-		string(p.Class), p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA, p.UTR,
-		p.UTRCorrupted, p.UTRRaw, nanos(p.RequestedAt))
+	b := l.w.row(insertPayout, 16)
+	b.Int(l.fileID)
+	b.Int(l.next())
+	b.Text(p.Place.Line)
+	b.Text(p.PayoutID)
+	b.Int(int64(p.Amount))
+	b.Text(p.Currency)
+	b.Text(p.Status)
+	b.Text(string(p.Class))
+	b.Text(p.TransferMode)
+	b.Text(p.BeneficiaryAccount)
+	b.Text(p.BeneficiaryIFSC)
+	b.Text(p.BeneficiaryVPA)
+	b.Text(p.UTR)
+	b.Bool(p.UTRCorrupted)
+	b.Text(p.UTRRaw)
+	b.Int(nanos(p.RequestedAt))
+	return l.end(b)
 }
 
 // Gateway stores a gateway record read from a dump.
 func (l *Loader) Gateway(g *recon.GatewayRecord) error {
-	return insertGateway(l.exec, l.fileID, l.now, g, false)
+	b := l.w.row(insertGatewayQuery, 22)
+	gatewayValues(b, l.fileID, l.now, g, false)
+	return l.end(b)
 }
 
 const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, key, gateway_id, amount, currency,
@@ -143,28 +179,47 @@ const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, 
 	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// insertGateway stores g; fileID 0 means a pulled record, whose raw
-// response is kept so the pull can be replayed.
-func insertGateway(exec func(string, ...any) error, fileID, fetched int64, g *recon.GatewayRecord, keepRaw bool) error {
-	var file any
+// gatewayValues gives the values of insertGatewayQuery for g to v; fileID
+// 0 means a pulled record, whose raw response is kept so the pull can be
+// replayed.
+func gatewayValues(v rowValuesIn, fileID, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
 	if fileID != 0 {
-		file = fileID
+		v.Int(fileID)
+	} else {
+		v.Null()
 	}
 	d := g.Detail
 	if d == nil {
 		d = &recon.GatewayDetail{}
 	}
-	var raw any
-	if keepRaw {
-		raw = d.Raw
-	}
 	if !g.FetchedAt.IsZero() {
 		fetched = nanos(g.FetchedAt)
 	}
-	return exec(insertGatewayQuery, file, g.Place.Line, string(g.Entity), g.Key, d.GatewayID, int64(g.Amount),
-		g.Currency, g.Status, string(g.Class), g.TransactionID, d.BankReference, g.UTR, d.PaymentMethod,
-		d.TransferMode, g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, d.FailureReason,
-		nanos(g.CreatedAt), nanos(d.SettledAt), fetched, raw)
+	v.Text(g.Place.Line)
+	v.Text(string(g.Entity))
+	v.Text(g.Key)
+	v.Text(d.GatewayID)
+	v.Int(int64(g.Amount))
+	v.Text(g.Currency)
+	v.Text(g.Status)
+	v.Text(string(g.Class))
+	v.Text(g.TransactionID)
+	v.Text(d.BankReference)
+	v.Text(g.UTR)
+	v.Text(d.PaymentMethod)
+	v.Text(d.TransferMode)
+	v.Text(g.BeneficiaryAccount)
+	v.Text(g.BeneficiaryIFSC)
+	v.Text(g.BeneficiaryVPA)
+	v.Text(d.FailureReason)
+	v.Int(nanos(g.CreatedAt))
+	v.Int(nanos(d.SettledAt))
+	v.Int(fetched)
+	if keepRaw {
+		v.Blob(d.Raw)
+	} else {
+		v.Null()
+	}
 }
 
 const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, timestamp, event, entity, key, class,
@@ -173,13 +228,28 @@ const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, time
 
 // Delivery stores a webhook delivery.
 func (l *Loader) Delivery(d *recon.Delivery) error {
-	var amount any
+	b := l.w.row(insertDelivery, 16)
+	b.Int(l.fileID)
+	b.Int(int64(lineNumber(d.Place.Line)))
+	b.Int(nanos(d.ReceivedAt))
+	b.Int(d.Timestamp)
+	b.Text(d.Event)
+	b.Text(string(d.Entity))
+	b.Text(d.Key)
+	b.Text(string(d.Class))
 	if d.HasAmount {
-		amount = int64(d.Amount)
+		b.Int(int64(d.Amount))
+	} else {
+		b.Null()
 	}
-	return l.exec(insertDelivery, l.fileID, lineNumber(d.Place.Line), nanos(d.ReceivedAt), d.Timestamp, d.Event, string(d.Entity),
-		d.Key, string(d.Class), amount, d.Currency, d.TransactionID, d.UTR, &d.BodySHA256, string(d.Verified),
-		d.Stale, d.Problem)
+	b.Text(d.Currency)
+	b.Text(d.TransactionID)
+	b.Text(d.UTR)
+	b.Digest(&d.BodySHA256)
+	b.Text(string(d.Verified))
+	b.Bool(d.Stale)
+	b.Text(d.Problem)
+	return l.end(b)
 }
 
 // Reject stores a rejected row.

@@ -94,7 +94,9 @@ func (s *DB) SavePull(ctx context.Context, p *PullResult) error {
 		if p.Record != nil {
 			g := *p.Record
 			g.FetchedAt = p.At
-			if err := insertGateway(exec, 0, nanos(p.At), &g, true); err != nil {
+			var args argRow
+			gatewayValues(&args, 0, nanos(p.At), &g, true)
+			if err := exec(insertGatewayQuery, args...); err != nil {
 				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
 			}
 		}
