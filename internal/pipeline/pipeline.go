@@ -173,6 +173,8 @@ func (r *run) stageDone(stage string, rows int, start time.Time) {
 }
 
 func (r *run) stages(ctx context.Context) error {
+	restoreGC := collectLess()
+	defer restoreGC()
 	if err := r.ingest(ctx); err != nil {
 		return err
 	}
@@ -243,6 +245,7 @@ func (r *run) stages(ctx context.Context) error {
 	rep.Summary = summarize(d, &reported, r.inputs, pulls, ageing)
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
+	restoreGC()
 	t = time.Now()
 	if err := export.Write(r.res.Dir, rep, r.cfg.Export); err != nil {
 		return fmt.Errorf("write reports to %s: %w", r.res.Dir, err)
