@@ -202,7 +202,8 @@ func handle(dc any) (*C.sqlite3, error) {
 	return (*C.sqlite3)(f.UnsafePointer()), nil
 }
 
-// cacheUsed returns the bytes of page cache a connection holds.
+// cacheUsed returns the bytes of page cache a connection holds; tests
+// check the cache sizes with it (cgo cannot live in a test file).
 func cacheUsed(ctx context.Context, conn *sqlx.Conn) (int, error) {
 	var n int
 	err := conn.Raw(func(dc any) error {
@@ -295,10 +296,10 @@ func (w *bulkWriter) add(query string, args ...any) error {
 	return w.end(b)
 }
 
-// rowValuesIn receives the values of one row, in column order: a bulkRow
+// rowSink takes the values of one row, in column order: a bulkRow
 // packs them for a bulk statement, an argRow lists them for database/sql.
 // A value is never boxed in an interface on the way to a bulk statement.
-type rowValuesIn interface {
+type rowSink interface {
 	Int(int64)
 	Bool(bool)
 	Text(string)

@@ -182,7 +182,7 @@ const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, 
 // gatewayValues gives the values of insertGatewayQuery for g to v; fileID
 // 0 means a pulled record, whose raw response is kept so the pull can be
 // replayed.
-func gatewayValues(v rowValuesIn, fileID, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
+func gatewayValues(v rowSink, fileID, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
 	if fileID != 0 {
 		v.Int(fileID)
 	} else {
