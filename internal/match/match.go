@@ -106,6 +106,9 @@ type matcher struct {
 	// later holds, per entity and key, the positions of the day's ledger
 	// rows after the key's first.
 	later map[recon.Entity]map[string][]int
+	// evidence holds every key's evidence deliveries, grouped by key
+	// (keyFacts.ev, nev).
+	evidence []*recon.Delivery
 	// payoutFacts caches dayPayouts, built once the payouts are judged.
 	payoutFacts []payoutFacts
 }
@@ -139,11 +142,32 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 			f.gateway = g
 		}
 	}
+	// Each key's evidence, in one slice grouped by key (load order within
+	// a key): counted, then placed.
+	n := 0
 	for i := range day.Deliveries {
 		d := &day.Deliveries[i]
 		if d.Evidence() {
 			if f := m.keys.add(d.Entity, d.Key, d.KeyNo); f != nil {
-				f.verified = append(f.verified, d)
+				f.nev++
+				n++
+			}
+		}
+	}
+	at := int32(0)
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		for i := range m.keys[entity].facts {
+			f := &m.keys[entity].facts[i]
+			f.ev, at, f.nev = at, at+f.nev, 0
+		}
+	}
+	m.evidence = make([]*recon.Delivery, n)
+	for i := range day.Deliveries {
+		d := &day.Deliveries[i]
+		if d.Evidence() {
+			if f := m.keys.add(d.Entity, d.Key, d.KeyNo); f != nil { // the facts counted above
+				m.evidence[f.ev+f.nev] = d
+				f.nev++
 			}
 		}
 	}
@@ -152,10 +176,12 @@ func newMatcher(day *recon.Day, opts Options) *matcher {
 
 // keyFacts is what the day has of one key.
 type keyFacts struct {
-	gateway  *recon.GatewayRecord
-	verified []*recon.Delivery // the deliveries that count as evidence (verified, fresh, readable), in load order
-	row      int32             // 1 + the position of the key's first ledger row of the day; 0 for none
-	judged   bool
+	gateway *recon.GatewayRecord
+	// ev and nev place the key's evidence in the matcher's evidence: the
+	// deliveries that count (verified, fresh, readable), in load order.
+	ev, nev int32
+	row     int32 // 1 + the position of the key's first ledger row of the day; 0 for none
+	judged  bool
 }
 
 // keyIndex finds the facts of a key of a pay-in or a payout, per entity:
@@ -308,9 +334,14 @@ func (m *matcher) result() *Result {
 // verified returns a key's evidence deliveries.
 func (m *matcher) verified(entity recon.Entity, key string) []*recon.Delivery {
 	if f := m.keys.get(entity, key, -1); f != nil {
-		return f.verified
+		return m.evidenceOf(f)
 	}
 	return nil
+}
+
+// evidenceOf returns the evidence deliveries of the key with facts f.
+func (m *matcher) evidenceOf(f *keyFacts) []*recon.Delivery {
+	return m.evidence[f.ev : f.ev+f.nev : f.ev+f.nev]
 }
 
 // latest returns the latest of a key's verified deliveries: the greatest

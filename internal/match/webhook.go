@@ -29,7 +29,7 @@ func (m *matcher) keyBase(entity recon.Entity, key string, g *recon.GatewayRecor
 // webhook deliveries: WEBHOOK_CONFLICT, WEBHOOK_MISSING and, for a pay-in,
 // DUPLICATE_PAYMENT.
 func (m *matcher) webhooks(entity recon.Entity, key string, f *keyFacts, s *side) {
-	g, deliveries := f.gateway, f.verified
+	g, deliveries := f.gateway, m.evidenceOf(f)
 	if entity == recon.EntityPayin {
 		m.duplicatePayment(key, g, s, deliveries)
 	}
@@ -206,7 +206,7 @@ func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Except
 	e := recon.Exception{Entity: recon.EntityWebhook, Reference: ref, Provisional: provisional, Evidence: []string{d.Place.String()}}
 	if d.Key != "" {
 		if f := m.keys.get(d.Entity, d.Key, d.KeyNo); f != nil {
-			if latest := latest(f.verified); latest != nil {
+			if latest := latest(m.evidenceOf(f)); latest != nil {
 				e.WebhookStatus = latest.Event
 			}
 			if f.gateway != nil {
