@@ -307,6 +307,17 @@ func TestReconcileCategories(t *testing.T) {
 				d.hook(in, "A", S, ts0).BodySHA256 = sha256.Sum256([]byte("same"))
 			}
 		}, []string{"DUPLICATE_WEBHOOK WEBHOOK A"}},
+		{"two bodies whose digests share their first 8 bytes, each delivered twice", func(d *testDay, o *Options) {
+			for _, k := range []string{"A", "B"} {
+				d.order(k, 100_00, S, at(9, 0, 0))
+				d.gw(in, k, 100_00, S, at(9, 0, 0))
+			}
+			a, b := recon.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'a'}, recon.Digest{1, 2, 3, 4, 5, 6, 7, 8, 'b'}
+			d.hook(in, "A", S, ts0).BodySHA256 = a
+			d.hook(in, "B", S, ts0).BodySHA256 = b
+			d.hook(in, "B", S, ts0).BodySHA256 = b
+			d.hook(in, "A", S, ts0).BodySHA256 = a
+		}, []string{"DUPLICATE_WEBHOOK WEBHOOK A", "DUPLICATE_WEBHOOK WEBHOOK B"}},
 		{"an unreadable body delivered twice is one row, by its first line", func(d *testDay, o *Options) {
 			for i := 0; i < 2; i++ {
 				h := d.hook("", "", "", ts0+int64(i))

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"strconv"
@@ -117,14 +118,28 @@ func (m *matcher) webhookLog() {
 	}
 	// repeats groups, in load order, the deliveries of every body that was
 	// loaded more than once; firstOf holds each body's first delivery.
-	firstOf := make(map[recon.Digest]int32, len(m.day.Deliveries))
+	// firstOf is keyed by a digest's first 8 bytes (a third of the map a
+	// whole digest would need); a body whose first 8 bytes another body
+	// already has is looked up whole in clash.
+	firstOf := make(map[uint64]int32, len(m.day.Deliveries))
+	var clash map[recon.Digest]int32
 	repeats := map[recon.Digest][]*recon.Delivery{}
 	for i := range m.day.Deliveries {
 		d := &m.day.Deliveries[i]
-		j, seen := firstOf[d.BodySHA256]
+		p := binary.LittleEndian.Uint64(d.BodySHA256[:8])
+		j, seen := firstOf[p]
 		if !seen {
-			firstOf[d.BodySHA256] = int32(i)
+			firstOf[p] = int32(i)
 			continue
+		}
+		if m.day.Deliveries[j].BodySHA256 != d.BodySHA256 {
+			if clash == nil {
+				clash = map[recon.Digest]int32{}
+			}
+			if j, seen = clash[d.BodySHA256]; !seen {
+				clash[d.BodySHA256] = int32(i)
+				continue
+			}
 		}
 		if repeats[d.BodySHA256] == nil {
 			repeats[d.BodySHA256] = []*recon.Delivery{&m.day.Deliveries[j]}
