@@ -253,22 +253,23 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.fetched_at`
 
 // latestGateway keeps, per key of one entity, the most recently fetched
-// live record in recs, at the position its scopeKey gives; ids holds each
-// kept record's row id, for the tie between two records fetched at the same
-// instant. The pay-ins' and the payouts' are filled on two connections at
-// once, each with its own interner.
+// live record in recs, at the position its scopeKey gives; fetched and ids
+// hold each kept record's fetch time and row id (the tie between two
+// records fetched at the same instant). The pay-ins' and the payouts' are
+// filled on two connections at once, each with its own interner.
 type latestGateway struct {
-	sc     *dayScope
-	entity recon.Entity
-	keys   *scopeKeys
-	in     interner
-	recs   []recon.GatewayRecord
-	ids    []int64
+	sc      *dayScope
+	entity  recon.Entity
+	keys    *scopeKeys
+	in      interner
+	recs    []recon.GatewayRecord
+	fetched []int64
+	ids     []int64
 }
 
 func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
 	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: interner{},
-		recs: make([]recon.GatewayRecord, 0, n), ids: make([]int64, 0, n)}
+		recs: make([]recon.GatewayRecord, 0, n), fetched: make([]int64, 0, n), ids: make([]int64, 0, n)}
 }
 
 // row reads one row of gatewayColumns, keeping the latest live record of
@@ -297,7 +298,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 	txn, utr, account, ifsc, vpa := v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes()
 	created, fetched := v.Int(), v.Int()
 	if seen {
-		prev := nanos(lg.recs[at].FetchedAt)
+		prev := lg.fetched[at]
 		if fetched < prev || fetched == prev && id <= lg.ids[at] {
 			return nil // an older record of a key already loaded
 		}
@@ -308,17 +309,18 @@ func (lg *latestGateway) row(v *rowValues) error {
 	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = v.keep(txn), v.keep(utr), v.keep(account)
 	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), v.keep(vpa)
-	g.CreatedAt, g.FetchedAt = instant(created), instant(fetched)
+	g.CreatedAt = instant(created)
 	g.Place.File = "api"
 	if !fileNull {
 		g.Place.File = lg.sc.paths[file]
 	}
 	if seen {
-		lg.recs[at], lg.ids[at] = g, id
+		lg.recs[at], lg.fetched[at], lg.ids[at] = g, fetched, id
 		return nil
 	}
 	sk.loaded = int32(len(lg.recs))
 	lg.recs = append(lg.recs, g)
+	lg.fetched = append(lg.fetched, fetched)
 	lg.ids = append(lg.ids, id)
 	return nil
 }

@@ -192,9 +192,6 @@ func gatewayValues(v rowSink, fileID, fetched int64, g *recon.GatewayRecord, kee
 	if d == nil {
 		d = &recon.GatewayDetail{}
 	}
-	if !g.FetchedAt.IsZero() {
-		fetched = nanos(g.FetchedAt)
-	}
 	v.Text(g.Place.Line)
 	v.Text(string(g.Entity))
 	v.Text(g.Key)

@@ -92,10 +92,8 @@ func (s *DB) SavePull(ctx context.Context, p *PullResult) error {
 			return err
 		}
 		if p.Record != nil {
-			g := *p.Record
-			g.FetchedAt = p.At
 			var args argRow
-			gatewayValues(&args, 0, nanos(p.At), &g, true)
+			gatewayValues(&args, 0, nanos(p.At), p.Record, true)
 			if err := exec(insertGatewayQuery, args...); err != nil {
 				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
 			}

@@ -60,7 +60,6 @@ type GatewayRecord struct {
 	BeneficiaryIFSC    string
 	BeneficiaryVPA     string
 	CreatedAt          time.Time // UTC; zero when the gateway gave none
-	FetchedAt          time.Time // when it was pulled or loaded
 	Place              Place
 	// KeyNo is the number of the record's key in the day's Keys
 	// (Day.Keys), which the store sets as it loads a day; -1 when the key
