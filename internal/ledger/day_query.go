@@ -485,6 +485,7 @@ type deliveryReader struct {
 	in    interner
 	taken map[[2]int64]bool
 	out   []recon.Delivery
+	num   [20]byte // a line number's digits
 }
 
 func (r *deliveryReader) row(v *rowValues) error {
@@ -497,7 +498,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 		r.taken[at] = true
 	}
 	in := r.in
-	dv := recon.Delivery{Place: recon.Place{File: r.paths[file], Line: itoa(line)}}
+	dv := recon.Delivery{Place: recon.Place{File: r.paths[file], Line: v.keep(strconv.AppendInt(r.num[:0], line, 10))}}
 	dv.ReceivedAt, dv.Timestamp, dv.Event = instant(v.Int()), v.Int(), in.get(v.Bytes())
 	dv.Entity, dv.Key, dv.Class = recon.Entity(in.get(v.Bytes())), v.String(), recon.StatusClass(in.get(v.Bytes()))
 	if !v.IsNull() {
