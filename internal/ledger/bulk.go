@@ -269,7 +269,8 @@ func newBulkWriter(ctx context.Context, conn *sqlx.Conn) *bulkWriter {
 }
 
 // add queues one row of query with args: int64, int, bool, string, []byte
-// or nil values.
+// or nil values. The stores of the day's many rows pack theirs through row
+// instead, boxing nothing.
 func (w *bulkWriter) add(query string, args ...any) error {
 	b := w.row(query, len(args))
 	for _, a := range args {
@@ -284,8 +285,6 @@ func (w *bulkWriter) add(query string, args ...any) error {
 			b.Bool(v)
 		case string:
 			b.Text(v)
-		case *recon.Digest:
-			b.Digest(v)
 		case []byte:
 			b.Blob(v)
 		default:
@@ -296,15 +295,13 @@ func (w *bulkWriter) add(query string, args ...any) error {
 	return w.end(b)
 }
 
-// rowSink takes the values of one row, in column order: a bulkRow
-// packs them for a bulk statement, an argRow lists them for database/sql.
-// A value is never boxed in an interface on the way to a bulk statement.
+// rowSink takes the values of one gateway record's row, in column order
+// (gatewayValues): a bulkRow packs them for a dump's bulk statement, an
+// argRow lists them for database/sql (a pulled record).
 type rowSink interface {
 	Int(int64)
-	Bool(bool)
 	Text(string)
-	Digest(*recon.Digest) // as hex text
-	Blob([]byte)          // nil is NULL
+	Blob([]byte) // nil is NULL
 	Null()
 }
 
@@ -346,6 +343,7 @@ func (b *bulkRow) Text(s string) {
 	b.n++
 }
 
+// Digest packs d as hex text.
 func (b *bulkRow) Digest(d *recon.Digest) {
 	b.r.buf = hex.AppendEncode(binary.LittleEndian.AppendUint32(append(b.r.buf, tagText), uint32(2*len(d))), d[:])
 	b.n++
@@ -385,11 +383,9 @@ func (w *bulkWriter) end(b *bulkRow) error {
 // argRow lists one row's values as database/sql arguments.
 type argRow []any
 
-func (a *argRow) Int(v int64)            { *a = append(*a, v) }
-func (a *argRow) Bool(v bool)            { *a = append(*a, v) }
-func (a *argRow) Text(s string)          { *a = append(*a, s) }
-func (a *argRow) Digest(d *recon.Digest) { *a = append(*a, d.String()) }
-func (a *argRow) Null()                  { *a = append(*a, nil) }
+func (a *argRow) Int(v int64)   { *a = append(*a, v) }
+func (a *argRow) Text(s string) { *a = append(*a, s) }
+func (a *argRow) Null()         { *a = append(*a, nil) }
 func (a *argRow) Blob(v []byte) {
 	if v == nil {
 		a.Null()

@@ -125,7 +125,7 @@ type scopeKey struct {
 	ledger  bool  // a row of the date's ledger files has it, inside the day or not
 	inDay   bool  // a ledger row inside the day has it
 	created bool  // the gateway created it in the day
-	loaded  int32 // the position of its record in the day's Gateway; -1 for none
+	loaded  int32 // the position of its record in its entity's latestGateway; -1 for none
 }
 
 // scopeKeys finds the scopeKey of a key of one entity: its number in the
@@ -245,7 +245,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 }
 
 // gatewayColumns are the columns of a gateway record that matching and the
-// reports use, as latestGateway.scan reads them. The gateway's own ids,
+// reports use, as latestGateway.row reads them. The gateway's own ids,
 // bank reference, method, mode, failure reason and settlement time stay in
 // the store.
 const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.currency, g.status,
