@@ -201,19 +201,24 @@ func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
 	if p == nil && g == nil {
 		return
 	}
-	base := recon.Exception{Entity: recon.EntityPayout, Provisional: m.provisional(recon.EntityPayout, g)}
-	if p != nil {
-		base.Reference, base.LedgerAmount, base.LedgerStatus, base.LedgerUTR = p.PayoutID, ptr(p.Amount), p.Status, p.UTR
-		base.Evidence = []string{p.Place.String()}
-	}
-	if g != nil {
-		base.Reference = g.Key
-		base.GatewayAmount, base.GatewayStatus, base.GatewayUTR = ptr(g.Amount), g.Status, g.UTR
-		base.Evidence = append(base.Evidence, g.Place.String())
+	// The start of an exception about the payout, made only for one found:
+	// a day's payouts mostly have none.
+	base := func() recon.Exception {
+		e := recon.Exception{Entity: recon.EntityPayout, Provisional: m.provisional(recon.EntityPayout, g)}
+		if p != nil {
+			e.Reference, e.LedgerAmount, e.LedgerStatus, e.LedgerUTR = p.PayoutID, ptr(p.Amount), p.Status, p.UTR
+			e.Evidence = []string{p.Place.String()}
+		}
+		if g != nil {
+			e.Reference = g.Key
+			e.GatewayAmount, e.GatewayStatus, e.GatewayUTR = ptr(g.Amount), g.Status, g.UTR
+			e.Evidence = append(e.Evidence, g.Place.String())
+		}
+		return e
 	}
 	if p == nil {
 		if g.Class == recon.StatusSuccess && g.UTR == "" {
-			e := base
+			e := base()
 			e.Category, e.MissingIn = recon.MissingUTR, "gateway"
 			e.Detail = fmt.Sprintf("Payout %s of %s succeeded but has no UTR in the gateway.", g.Key, g.Amount)
 			m.add(e, true)
@@ -221,7 +226,7 @@ func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
 		return
 	}
 	if p.UTRCorrupted {
-		e := base
+		e := base()
 		e.Category = recon.UTRCorrupted
 		e.LedgerUTR = p.UTRRaw
 		e.Detail = fmt.Sprintf("The ledger's UTR %q was destroyed by a spreadsheet (scientific notation or lost digits); re-export the column as text.", p.UTRRaw)
@@ -239,7 +244,7 @@ func (m *matcher) payoutUTR(p *recon.Payout, g *recon.GatewayRecord) {
 	if len(where) == 0 {
 		return
 	}
-	e := base
+	e := base()
 	e.Category = recon.MissingUTR
 	e.MissingIn = where[0]
 	if len(where) == 2 {

@@ -3,6 +3,7 @@ package match
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,23 +74,25 @@ func (m *matcher) webhooks(entity recon.Entity, key string, f *keyFacts, s *side
 // successful transaction: the gateway record's (when it says SUCCESS or
 // REFUNDED) and every verified success webhook's.
 func (m *matcher) duplicatePayment(key string, g *recon.GatewayRecord, s *side, deliveries []*recon.Delivery) {
-	txns := map[string]bool{}
-	var ev []string
+	// The distinct transactions, in the order met: a key has one or none.
+	var buf [4]string
+	ids := buf[:0]
 	if g != nil && (g.Class == recon.StatusSuccess || g.Class == recon.StatusRefunded) && g.TransactionID != "" {
-		txns[g.TransactionID] = true
+		ids = append(ids, g.TransactionID)
 	}
 	for _, d := range deliveries {
-		if d.Class == recon.StatusSuccess && d.TransactionID != "" {
-			txns[d.TransactionID] = true
-			ev = append(ev, d.Place.String())
+		if d.Class == recon.StatusSuccess && d.TransactionID != "" && !slices.Contains(ids, d.TransactionID) {
+			ids = append(ids, d.TransactionID)
 		}
 	}
-	if len(txns) < 2 {
+	if len(ids) < 2 {
 		return
 	}
-	ids := make([]string, 0, len(txns))
-	for t := range txns {
-		ids = append(ids, t)
+	var ev []string
+	for _, d := range deliveries {
+		if d.Class == recon.StatusSuccess && d.TransactionID != "" {
+			ev = append(ev, d.Place.String())
+		}
 	}
 	sort.Strings(ids)
 	e := m.keyBase(recon.EntityPayin, key, g, s)
