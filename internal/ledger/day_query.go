@@ -267,9 +267,11 @@ type latestGateway struct {
 	ids     []int64
 }
 
+// newLatestGateway returns a latestGateway with room for n records' fetch
+// times and ids; the caller gives it recs.
 func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
 	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: interner{},
-		recs: make([]recon.GatewayRecord, 0, n), fetched: make([]int64, 0, n), ids: make([]int64, 0, n)}
+		fetched: make([]int64, 0, n), ids: make([]int64, 0, n)}
 }
 
 // row reads one row of gatewayColumns, keeping the latest live record of
@@ -330,20 +332,38 @@ func (lg *latestGateway) row(v *rowValues) error {
 // the keys created in the day).
 type gatewayLoad struct {
 	payins, payouts *latestGateway
+	// all is the day's Gateway: the pay-ins' records fill it from the
+	// front, the payouts' its last part, and gateway moves them down.
+	all []recon.GatewayRecord
 	// created holds the keys the gateway created in the day that no ledger
 	// file of the date has, as createdInDay found them.
 	created []dayKey
 }
 
-// gatewayLoad sizes the two loads: the pay-ins' records with room for the
-// payouts' after them (the day's Gateway), the payouts' for their ledger.
+// gatewayLoad sizes the two loads in one array, the day's Gateway: the
+// pay-ins' records from its front, the payouts' in its last part, sized for
+// their ledger. A load that outgrows its part grows a slice of its own.
 func (sc *dayScope) gatewayLoad() *gatewayLoad {
 	n := sc.accepted[sc.roles["gateway"]]
 	in, out := sc.accepted[sc.roles["orders"]], sc.accepted[sc.roles["payouts"]]
-	return &gatewayLoad{
-		payins:  newLatestGateway(sc, recon.EntityPayin, n+in/64),
-		payouts: newLatestGateway(sc, recon.EntityPayout, min(n, out+n/64)),
+	// A key has at most one record; the dump's records beyond the ledgers'
+	// keys are a few created in the day without a ledger row.
+	pi, po := max(in, n-out)+n/64, min(n, out+n/64)
+	all := make([]recon.GatewayRecord, pi+po)
+	payins, payouts := newLatestGateway(sc, recon.EntityPayin, len(all)-po), newLatestGateway(sc, recon.EntityPayout, po)
+	payins.recs, payouts.recs = all[:0:len(all)-po], all[len(all)-po:len(all)-po]
+	return &gatewayLoad{payins: payins, payouts: payouts, all: all}
+}
+
+// gateway returns the day's Gateway: the pay-ins' records, then the
+// payouts'.
+func (gl *gatewayLoad) gateway() []recon.GatewayRecord {
+	pi, po := gl.payins.recs, gl.payouts.recs
+	if len(pi) > 0 && &pi[0] != &gl.all[0] || len(pi)+len(po) > len(gl.all) {
+		return append(pi[:len(pi):len(pi)], po...)
 	}
+	copy(gl.all[len(pi):], po) // down, or from the slice the payouts grew
+	return gl.all[: len(pi)+len(po) : len(pi)+len(po)]
 }
 
 // besideLedgers is the gateway records' part of the load run beside the
@@ -429,7 +449,7 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 			return err
 		}
 	}
-	d.Gateway = append(gl.payins.recs, gl.payouts.recs...)
+	d.Gateway = gl.gateway()
 	return s.loadLedgerElsewhere(ctx, tx, d, sc)
 }
 

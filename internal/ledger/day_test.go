@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -119,5 +121,50 @@ func TestPullTotals(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("PullTotals(%s) = %+v, want %+v", tt.date, got, tt.want)
 		}
+	}
+}
+
+// TestGatewayLoadOrder checks that the day's Gateway lists the pay-ins'
+// records, then the payouts', however many of each the load found: within
+// the parts gatewayLoad sized, or outgrowing either.
+func TestGatewayLoadOrder(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		payins, payouts   int
+		gateway, ord, pay int // accepted rows of the day's files
+	}{
+		{"within", 6, 3, 10, 4, 3},
+		{"payouts outgrow", 2, 9, 10, 4, 3},
+		{"pay-ins outgrow", 12, 3, 10, 4, 3},
+		{"both outgrow", 12, 9, 10, 4, 3},
+		{"none", 0, 0, 10, 4, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := &dayScope{
+				roles:    map[string]int64{"gateway": 1, "orders": 2, "payouts": 3},
+				accepted: map[int64]int{1: tc.gateway, 2: tc.ord, 3: tc.pay},
+				keys:     map[recon.Entity]*scopeKeys{recon.EntityPayin: newScopeKeys(0), recon.EntityPayout: newScopeKeys(0)},
+			}
+			gl := sc.gatewayLoad()
+			var want []string
+			for i := range tc.payins {
+				k := fmt.Sprintf("ORD-%d", i)
+				gl.payins.recs = append(gl.payins.recs, recon.GatewayRecord{Entity: recon.EntityPayin, Key: k})
+				want = append(want, k)
+			}
+			for i := range tc.payouts {
+				k := fmt.Sprintf("PO-%d", i)
+				gl.payouts.recs = append(gl.payouts.recs, recon.GatewayRecord{Entity: recon.EntityPayout, Key: k})
+				want = append(want, k)
+			}
+			got := gl.gateway()
+			var keys []string
+			for _, g := range got {
+				keys = append(keys, g.Key)
+			}
+			if !slices.Equal(keys, want) {
+				t.Errorf("Gateway = %v, want %v", keys, want)
+			}
+		})
 	}
 }
