@@ -109,9 +109,11 @@ func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord)
 // (optional), both in the gateway's IST.
 func gatewayTimes(m object, settled string, g *recon.GatewayRecord) *fieldError {
 	var err error
-	if g.CreatedAt, err = ParseTime(m.str("created_at"), gatewayZone); err != nil {
+	created, err := ParseTime(m.str("created_at"), gatewayZone)
+	if err != nil {
 		return bad("created_at", m.str("created_at"), err)
 	}
+	g.CreatedAt = recon.InstantOf(created)
 	if v := strings.TrimSpace(m.str(settled)); v != "" {
 		if g.Detail.SettledAt, err = ParseTime(v, gatewayZone); err != nil {
 			return bad(settled, v, err)

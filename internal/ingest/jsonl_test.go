@@ -33,7 +33,7 @@ func TestReadGateway(t *testing.T) {
 	g := c.gateway[0]
 	if g.Detail.GatewayID != "1234567890123456789012345" || g.TransactionID != "98765432109876543210" || g.Key != "ORD-1" ||
 		g.Amount != 10500 || g.Class != recon.StatusSuccess || g.Place.Line != "1" ||
-		!g.CreatedAt.Equal(time.Date(2026, 11, 24, 10, 15, 0, 0, ist)) || !g.Detail.SettledAt.Equal(time.Date(2026, 11, 24, 10, 16, 0, 0, ist)) {
+		!g.CreatedAt.Time().Equal(time.Date(2026, 11, 24, 10, 15, 0, 0, ist)) || !g.Detail.SettledAt.Equal(time.Date(2026, 11, 24, 10, 16, 0, 0, ist)) {
 		t.Errorf("pay-in record = %+v; long numeric ids must be kept digit for digit", g)
 	}
 	p := c.gateway[1]

@@ -160,9 +160,11 @@ func parseOrder(r *row, cols columns, opts *Options, o *recon.Order) *fieldError
 	if o.Class, err = opts.Statuses.Class(recon.EntityPayin, o.Status); err != nil {
 		return bad("status", r.cell(cols["status"]), err)
 	}
-	if o.CreatedAt, err = parseLedgerTime(r, cols["created_at"], opts.Zone); err != nil {
+	created, err := parseLedgerTime(r, cols["created_at"], opts.Zone)
+	if err != nil {
 		return bad("created_at", r.cell(cols["created_at"]), err)
 	}
+	o.CreatedAt = recon.InstantOf(created)
 	var fe *fieldError
 	if o.TransactionID, fe = optionalID(r, cols, "transaction_id"); fe != nil {
 		return fe
@@ -186,9 +188,11 @@ func parsePayout(r *row, cols columns, opts *Options, p *recon.Payout) *fieldErr
 	if p.Class, err = opts.Statuses.Class(recon.EntityPayout, p.Status); err != nil {
 		return bad("status", r.cell(cols["status"]), err)
 	}
-	if p.RequestedAt, err = parseLedgerTime(r, cols["requested_at"], opts.Zone); err != nil {
+	requested, err := parseLedgerTime(r, cols["requested_at"], opts.Zone)
+	if err != nil {
 		return bad("requested_at", r.cell(cols["requested_at"]), err)
 	}
+	p.RequestedAt = recon.InstantOf(requested)
 	p.TransferMode = strings.ToUpper(strings.TrimSpace(r.cell(cols["transfer_mode"])))
 	var fe *fieldError
 	if p.BeneficiaryAccount, fe = optionalID(r, cols, "beneficiary_account"); fe != nil {

@@ -72,9 +72,11 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		return nil, &fieldError{column: "received_at", value: truncate(string(receivedAt.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: received_at is not a string"}
 	}
 	var d recon.Delivery
-	if d.ReceivedAt, err = ParseTime(text(receivedAt), opts.Zone); err != nil {
+	received, err := ParseTime(text(receivedAt), opts.Zone)
+	if err != nil {
 		return nil, bad("received_at", text(receivedAt), err)
 	}
+	d.ReceivedAt = recon.InstantOf(received)
 	headers, ok := sd.obj("headers")
 	if hv := sd.o.Get("headers"); !ok && hv != nil && hv.Type() != fastjson.TypeNull {
 		return nil, &fieldError{column: "headers", value: truncate(string(hv.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: headers is not an object"}
@@ -100,7 +102,7 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		vs := verifiers.get(opts.WebhookSecrets)
 		d.Verified = verifyDelivery(vs.v, body, ts, sig)
 		verifiers.Put(vs)
-		skew := d.Timestamp - d.ReceivedAt.Unix()
+		skew := d.Timestamp - received.Unix()
 		if skew < 0 {
 			skew = -skew
 		}

@@ -116,7 +116,7 @@ func TestReadPayoutsXLSX(t *testing.T) {
 			t.Errorf("payout %s not accepted", w.id)
 			continue
 		}
-		if p.UTR != w.utr || p.UTRCorrupted != w.corrupted || p.Place.Line != w.line || p.Amount != w.amount || !p.RequestedAt.Equal(w.at) {
+		if p.UTR != w.utr || p.UTRCorrupted != w.corrupted || p.Place.Line != w.line || p.Amount != w.amount || !p.RequestedAt.Time().Equal(w.at) {
 			t.Errorf("payout %s = utr %q corrupted %v line %s amount %v at %v; want %q %v %s %v %v",
 				w.id, p.UTR, p.UTRCorrupted, p.Place.Line, p.Amount, p.RequestedAt, w.utr, w.corrupted, w.line, w.amount, w.at)
 		}
@@ -177,7 +177,7 @@ func TestReadOrdersXLSXStreamWriter(t *testing.T) {
 	}
 	o := c.orders[0]
 	if o.OrderID != "00042" || o.Amount != 10550 || o.Class != recon.StatusSuccess || o.TransactionID != "9876543210123" ||
-		!o.CreatedAt.Equal(time.Date(2026, 11, 24, 10, 30, 0, 0, ist)) || o.Place.Line != "Sheet1!2" {
+		!o.CreatedAt.Time().Equal(time.Date(2026, 11, 24, 10, 30, 0, 0, ist)) || o.Place.Line != "Sheet1!2" {
 		t.Errorf("order = %+v", o)
 	}
 	if o := c.orders[1]; o.OrderID != "ORD-b" || o.Amount != 100000 || o.Class != recon.StatusNotPaid {
@@ -279,7 +279,7 @@ func TestReadXLSX1904(t *testing.T) {
 	}
 	c, _ := mustRead(t, ReadPayouts, path, testOptions())
 	want := time.Date(2026, 11, 24, 10, 30, 0, 0, ist)
-	if len(c.payouts) != 1 || !c.payouts[0].RequestedAt.Equal(want) {
+	if len(c.payouts) != 1 || !c.payouts[0].RequestedAt.Time().Equal(want) {
 		t.Errorf("payouts %+v, want requested at %v", c.payouts, want)
 	}
 }

@@ -97,7 +97,7 @@ func TestStatusFound(t *testing.T) {
 		t.Fatalf("OrderStatus: %v", err)
 	}
 	wantAt := time.Date(2026, 5, 13, 3, 4, 0, 0, time.UTC) // 08:34 IST
-	if g.Amount != 10500 || g.Class != recon.StatusSuccess || !g.CreatedAt.Equal(wantAt) || tr.Requests != 1 {
+	if g.Amount != 10500 || g.Class != recon.StatusSuccess || !g.CreatedAt.Time().Equal(wantAt) || tr.Requests != 1 {
 		t.Errorf("got amount %v class %s created %v requests %d; want 105.00 SUCCESS %v 1", g.Amount, g.Class, g.CreatedAt, tr.Requests, wantAt)
 	}
 	if g.Detail.GatewayID != "52436113794234680241" {

@@ -204,7 +204,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 		k.inDay = true
 		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
 		o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
-		o.CreatedAt, o.Place.File = instant(created), path
+		o.CreatedAt, o.Place.File = recon.Instant(created), path
 		d.Orders = append(d.Orders, o)
 		return nil
 	})
@@ -238,7 +238,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 			return nil
 		}
 		k.inDay = true
-		p.RequestedAt, p.Place.File = instant(requested), path
+		p.RequestedAt, p.Place.File = recon.Instant(requested), path
 		d.Payouts = append(d.Payouts, p)
 		return nil
 	})
@@ -311,7 +311,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = v.keep(txn), v.keep(utr), v.keep(account)
 	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), v.keep(vpa)
-	g.CreatedAt = instant(created)
+	g.CreatedAt = recon.Instant(created)
 	g.Place.File = "api"
 	if !fileNull {
 		g.Place.File = lg.sc.paths[file]
@@ -519,7 +519,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 	}
 	in := r.in
 	dv := recon.Delivery{Place: recon.Place{File: r.paths[file], Line: v.keep(strconv.AppendInt(r.num[:0], line, 10))}}
-	dv.ReceivedAt, dv.Timestamp, dv.Event = instant(v.Int()), v.Int(), in.get(v.Bytes())
+	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.get(v.Bytes())
 	dv.Entity, dv.Key, dv.Class = recon.Entity(in.get(v.Bytes())), v.String(), recon.StatusClass(in.get(v.Bytes()))
 	if !v.IsNull() {
 		dv.HasAmount = true

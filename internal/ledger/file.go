@@ -135,7 +135,7 @@ func (l *Loader) Order(o *recon.Order) error {
 	b.Text(o.Currency)
 	b.Text(o.Status)
 	b.Text(string(o.Class))
-	b.Int(nanos(o.CreatedAt))
+	b.Int(int64(o.CreatedAt))
 	b.Text(o.TransactionID)
 	b.Text(o.PaymentMethod)
 	return l.end(b)
@@ -163,7 +163,7 @@ func (l *Loader) Payout(p *recon.Payout) error {
 	b.Text(p.UTR)
 	b.Bool(p.UTRCorrupted)
 	b.Text(p.UTRRaw)
-	b.Int(nanos(p.RequestedAt))
+	b.Int(int64(p.RequestedAt))
 	return l.end(b)
 }
 
@@ -209,7 +209,7 @@ func gatewayValues(v rowSink, fileID, fetched int64, g *recon.GatewayRecord, kee
 	v.Text(g.BeneficiaryIFSC)
 	v.Text(g.BeneficiaryVPA)
 	v.Text(d.FailureReason)
-	v.Int(nanos(g.CreatedAt))
+	v.Int(int64(g.CreatedAt))
 	v.Int(nanos(d.SettledAt))
 	v.Int(fetched)
 	if keepRaw {
@@ -228,7 +228,7 @@ func (l *Loader) Delivery(d *recon.Delivery) error {
 	b := l.w.row(insertDelivery, 16)
 	b.Int(l.fileID)
 	b.Int(int64(lineNumber(d.Place.Line)))
-	b.Int(nanos(d.ReceivedAt))
+	b.Int(int64(d.ReceivedAt))
 	b.Int(d.Timestamp)
 	b.Text(d.Event)
 	b.Text(string(d.Entity))

@@ -169,7 +169,7 @@ func (m *matcher) missingInLedger(entity recon.Entity) {
 		if g == nil || f.row != 0 || m.day.LedgerElsewhere[entity][g.Key] {
 			continue
 		}
-		if g.CreatedAt.Before(m.day.Start) || !g.CreatedAt.Before(m.day.End) {
+		if g.CreatedAt < recon.InstantOf(m.day.Start) || g.CreatedAt >= recon.InstantOf(m.day.End) {
 			continue
 		}
 		missing = append(missing, int32(i))

@@ -350,7 +350,7 @@ func latest(verified []*recon.Delivery) *recon.Delivery {
 	var best *recon.Delivery
 	for _, d := range verified {
 		if best == nil || d.Timestamp > best.Timestamp ||
-			(d.Timestamp == best.Timestamp && !d.ReceivedAt.Before(best.ReceivedAt)) {
+			(d.Timestamp == best.Timestamp && d.ReceivedAt >= best.ReceivedAt) {
 			best = d
 		}
 	}

@@ -37,27 +37,27 @@ func newDay() *testDay {
 
 func (d *testDay) order(id string, paise int64, class recon.StatusClass, when time.Time) *recon.Order {
 	d.Orders = append(d.Orders, recon.Order{OrderID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(string(class)),
-		Class: class, CreatedAt: when, Place: recon.Place{File: "orders.csv", Line: fmt.Sprint(len(d.Orders) + 2)}})
+		Class: class, CreatedAt: recon.InstantOf(when), Place: recon.Place{File: "orders.csv", Line: fmt.Sprint(len(d.Orders) + 2)}})
 	return &d.Orders[len(d.Orders)-1]
 }
 
 func (d *testDay) payout(id string, paise int64, class recon.StatusClass, when time.Time, account, utr string) *recon.Payout {
 	d.Payouts = append(d.Payouts, recon.Payout{PayoutID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(string(class)),
-		Class: class, BeneficiaryAccount: account, BeneficiaryIFSC: "HDFC0001234", UTR: utr, RequestedAt: when,
+		Class: class, BeneficiaryAccount: account, BeneficiaryIFSC: "HDFC0001234", UTR: utr, RequestedAt: recon.InstantOf(when),
 		Place: recon.Place{File: "payouts.csv", Line: fmt.Sprint(len(d.Payouts) + 2)}})
 	return &d.Payouts[len(d.Payouts)-1]
 }
 
 func (d *testDay) gw(entity recon.Entity, key string, paise int64, class recon.StatusClass, created time.Time) *recon.GatewayRecord {
 	d.Gateway = append(d.Gateway, recon.GatewayRecord{Entity: entity, Key: key, Amount: recon.Amount(paise), Currency: "INR",
-		Status: string(class), Class: class, CreatedAt: created, Place: recon.Place{File: "gateway.jsonl", Line: fmt.Sprint(len(d.Gateway) + 1)}})
+		Status: string(class), Class: class, CreatedAt: recon.InstantOf(created), Place: recon.Place{File: "gateway.jsonl", Line: fmt.Sprint(len(d.Gateway) + 1)}})
 	return &d.Gateway[len(d.Gateway)-1]
 }
 
 // gwPayout adds the gateway record of a payout the ledger has, with the
 // same beneficiary and UTR.
 func (d *testDay) gwPayout(p *recon.Payout, class recon.StatusClass) *recon.GatewayRecord {
-	g := d.gw(recon.EntityPayout, p.PayoutID, int64(p.Amount), class, p.RequestedAt)
+	g := d.gw(recon.EntityPayout, p.PayoutID, int64(p.Amount), class, p.RequestedAt.Time())
 	g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, g.UTR = p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA, p.UTR
 	return g
 }
@@ -74,7 +74,7 @@ var events = map[recon.StatusClass]map[recon.Entity]string{
 func (d *testDay) hook(entity recon.Entity, key string, class recon.StatusClass, ts int64) *recon.Delivery {
 	n := len(d.Deliveries) + 1
 	d.Deliveries = append(d.Deliveries, recon.Delivery{
-		Place: recon.Place{File: dayLog, Line: fmt.Sprint(n)}, ReceivedAt: time.Unix(ts, 0), Timestamp: ts,
+		Place: recon.Place{File: dayLog, Line: fmt.Sprint(n)}, ReceivedAt: recon.InstantOf(time.Unix(ts, 0)), Timestamp: ts,
 		Event: events[class][entity], Entity: entity, Key: key, Class: class, BodySHA256: sha256.Sum256(fmt.Appendf(nil, "body%d", n)),
 		Verified: recon.VerifyRaw,
 	})

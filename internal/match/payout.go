@@ -55,7 +55,7 @@ type payoutFacts struct {
 	id          string
 	beneficiary string // "acct:<account>/<IFSC>" or "vpa:<vpa>"; "" when unknown
 	amount      recon.Amount
-	at          time.Time
+	at          recon.Instant
 	class       recon.StatusClass // the gateway's when known, else the ledger's
 	utrs        []string          // valid UTRs, ledger's then gateway's
 	p           *recon.Payout
@@ -145,15 +145,15 @@ func (m *matcher) duplicatePayouts() {
 		if a.amount != b.amount {
 			return a.amount < b.amount
 		}
-		if !a.at.Equal(b.at) {
-			return a.at.Before(b.at)
+		if a.at != b.at {
+			return a.at < b.at
 		}
 		return a.id < b.id
 	})
 	for start := 0; start < len(cands); {
 		end := start + 1
 		for end < len(cands) && cands[end].beneficiary == cands[start].beneficiary &&
-			cands[end].amount == cands[start].amount && cands[end].at.Sub(cands[end-1].at) <= m.opts.DuplicatePayoutWindow {
+			cands[end].amount == cands[start].amount && time.Duration(cands[end].at-cands[end-1].at) <= m.opts.DuplicatePayoutWindow {
 			end++
 		}
 		if end-start > 1 {
@@ -168,7 +168,7 @@ func (m *matcher) duplicatePayoutGroup(group []*payoutFacts) {
 	for i := range group {
 		ids[i] = group[i].id
 	}
-	span := group[len(group)-1].at.Sub(group[0].at)
+	span := time.Duration(group[len(group)-1].at - group[0].at)
 	for _, f := range group {
 		e := m.payoutBase(f)
 		e.Category = recon.DuplicatePayout

@@ -165,7 +165,7 @@ func (m *matcher) webhookLog() {
 			e := m.deliveryBase(d, false)
 			e.Category = recon.WebhookReplayed
 			e.Detail = fmt.Sprintf("The %s delivery at %s has X-Timestamp %d, %s its receipt at %s: outside the replay window, it is not evidence.",
-				eventOr(d), d.Place, d.Timestamp, skew(d), d.ReceivedAt.UTC().Format("2006-01-02T15:04:05Z"))
+				eventOr(d), d.Place, d.Timestamp, skew(d), d.ReceivedAt.Time().Format("2006-01-02T15:04:05Z"))
 			m.add(e, false)
 		case d.Evidence() && !m.known(d):
 			e := m.deliveryBase(d, m.lateWindowOpen(d.Entity))
@@ -247,7 +247,7 @@ func (m *matcher) known(d *recon.Delivery) bool {
 func first(ds []*recon.Delivery) *recon.Delivery {
 	best := ds[0]
 	for _, d := range ds[1:] {
-		if d.ReceivedAt.Before(best.ReceivedAt) || (d.ReceivedAt.Equal(best.ReceivedAt) && placeLess(d.Place, best.Place)) {
+		if d.ReceivedAt < best.ReceivedAt || (d.ReceivedAt == best.ReceivedAt && placeLess(d.Place, best.Place)) {
 			best = d
 		}
 	}
@@ -292,7 +292,7 @@ func eventOr(d *recon.Delivery) string {
 
 // skew says how far a delivery's X-Timestamp is from its receipt.
 func skew(d *recon.Delivery) string {
-	s := d.Timestamp - d.ReceivedAt.Unix()
+	s := d.Timestamp - d.ReceivedAt.Time().Unix()
 	dir := "after"
 	if s < 0 {
 		s, dir = -s, "before"
