@@ -533,7 +533,12 @@ func (r *deliveryReader) row(v *rowValues) error {
 	if _, err := hex.Decode(dv.BodySHA256[:], sum); err != nil {
 		return fmt.Errorf("delivery at %s: stored body hash %q: %w", dv.Place, sum, err)
 	}
-	dv.Verified, dv.Stale = recon.VerifyMethod(in.get(v.Bytes())), v.Int() != 0
+	word := v.Bytes()
+	verified, ok := recon.ParseVerifyMethod(string(word))
+	if !ok {
+		return fmt.Errorf("delivery at %s: stored verification %q is none of \"\", \"raw\", \"canonical\"", dv.Place, word)
+	}
+	dv.Verified, dv.Stale = verified, v.Int() != 0
 	dv.Problem = in.get(v.Bytes())
 	r.out = append(r.out, dv)
 	return nil

@@ -243,7 +243,7 @@ func (l *Loader) Delivery(d *recon.Delivery) error {
 	b.Text(d.TransactionID)
 	b.Text(d.UTR)
 	b.Digest(&d.BodySHA256)
-	b.Text(string(d.Verified))
+	b.Text(d.Verified.String())
 	b.Bool(d.Stale)
 	b.Text(d.Problem)
 	return l.end(b)

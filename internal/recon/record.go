@@ -2,6 +2,7 @@ package recon
 
 import (
 	"encoding/hex"
+	"fmt"
 	"time"
 )
 
@@ -82,14 +83,37 @@ type GatewayDetail struct {
 	Raw           []byte    // the return_data object as received
 }
 
-// VerifyMethod says how a webhook signature was verified.
-type VerifyMethod string
+// VerifyMethod says how a webhook signature was verified. It is a byte in
+// each of a day's million deliveries; String gives the word the store and
+// the reports use.
+type VerifyMethod uint8
 
 const (
-	VerifyNone      VerifyMethod = ""          // not verified
-	VerifyRaw       VerifyMethod = "raw"       // over the body bytes as received
-	VerifyCanonical VerifyMethod = "canonical" // over the canonical JSON of the body
+	VerifyNone      VerifyMethod = iota // not verified
+	VerifyRaw                           // over the body bytes as received
+	VerifyCanonical                     // over the canonical JSON of the body
 )
+
+var verifyWords = [...]string{VerifyNone: "", VerifyRaw: "raw", VerifyCanonical: "canonical"}
+
+// String returns "", "raw" or "canonical".
+func (v VerifyMethod) String() string {
+	if int(v) < len(verifyWords) {
+		return verifyWords[v]
+	}
+	return fmt.Sprintf("VerifyMethod(%d)", uint8(v))
+}
+
+// ParseVerifyMethod reads what String wrote; ok is false for any other
+// word.
+func ParseVerifyMethod(s string) (v VerifyMethod, ok bool) {
+	for v, w := range verifyWords {
+		if s == w {
+			return VerifyMethod(v), true
+		}
+	}
+	return 0, false
+}
 
 // Delivery is one webhook delivery the merchant's server stored.
 type Delivery struct {
@@ -102,7 +126,8 @@ type Delivery struct {
 	Class      StatusClass
 	Amount     Amount
 	HasAmount  bool
-	Stale      bool // X-Timestamp outside the replay window (beside HasAmount: a day holds millions)
+	Stale      bool         // X-Timestamp outside the replay window (beside HasAmount: a day holds millions)
+	Verified   VerifyMethod // beside Stale
 	// KeyNo is the number of the record's key in the day's Keys
 	// (Day.Keys), which the store sets as it loads a day; -1 when the key
 	// has none. Matching reads it only from a day whose Keys are set.
@@ -111,7 +136,6 @@ type Delivery struct {
 	TransactionID string
 	UTR           string
 	BodySHA256    Digest
-	Verified      VerifyMethod
 	Problem       string // why the body could not be read, if it could not
 }
 
