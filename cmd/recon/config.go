@@ -80,8 +80,14 @@ func applyFile(cfg *pipeline.Config, file *config.File) error {
 	cfg.Ingest.OrderColumns = file.Columns.Orders
 	cfg.Ingest.PayoutColumns = file.Columns.Payouts
 	for entity, words := range map[recon.Entity]map[string]string{recon.EntityPayin: file.Statuses.Orders, recon.EntityPayout: file.Statuses.Payouts} {
-		for word, class := range words {
-			cfg.Ingest.Statuses.Set(entity, word, recon.StatusClass(strings.ToUpper(strings.TrimSpace(class))))
+		for word, name := range words {
+			// The file was checked (config.Check): every class is a word of
+			// recon.StatusClass.
+			class, ok := recon.ParseStatusClass(strings.ToUpper(strings.TrimSpace(name)))
+			if !ok || class == recon.StatusNone {
+				return fmt.Errorf("statuses: %q maps to %q, which is not a status class", word, name)
+			}
+			cfg.Ingest.Statuses.Set(entity, word, class)
 		}
 	}
 	return nil

@@ -44,7 +44,7 @@ func FuzzParseGatewayRecord(f *testing.F) {
 			}
 			return
 		}
-		if g.Key == "" || g.Class == "" || g.Amount < 0 || g.Amount > recon.MaxAmount || g.CreatedAt.IsZero() ||
+		if g.Key == "" || g.Class == recon.StatusNone || g.Amount < 0 || g.Amount > recon.MaxAmount || g.CreatedAt.IsZero() ||
 			(g.Entity != recon.EntityPayin && g.Entity != recon.EntityPayout) {
 			t.Fatalf("accepted a malformed record %+v from %q", g, line)
 		}
@@ -66,7 +66,7 @@ func FuzzParseDelivery(f *testing.F) {
 			}
 			return
 		}
-		if d.Evidence() && (d.Verified == recon.VerifyNone || d.Stale || d.Key == "" || d.Class == "") {
+		if d.Evidence() && (d.Verified == recon.VerifyNone || d.Stale || d.Key == "" || d.Class == recon.StatusNone) {
 			t.Fatalf("delivery %+v counts as evidence", d)
 		}
 		if d.Verified != recon.VerifyNone && d.Problem != "" {

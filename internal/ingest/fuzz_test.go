@@ -145,7 +145,7 @@ func FuzzReadOrdersCSV(f *testing.F) {
 		sink := Sink{
 			Order: func(o *recon.Order) error {
 				orders++
-				if o.OrderID == "" || o.OrderID != strings.TrimSpace(o.OrderID) || o.Amount < 0 || o.Class == "" ||
+				if o.OrderID == "" || o.OrderID != strings.TrimSpace(o.OrderID) || o.Amount < 0 || o.Class == recon.StatusNone ||
 					o.Currency == "" || o.CreatedAt.IsZero() || o.Place.Line == "" {
 					t.Fatalf("accepted a malformed order %+v", o)
 				}

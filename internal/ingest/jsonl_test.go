@@ -130,7 +130,7 @@ func TestReadWebhooks(t *testing.T) {
 		{"7", recon.VerifyRaw, false, true, "PO-1", recon.StatusSuccess},
 		{"8", recon.VerifyRaw, false, true, "PO-2", recon.StatusReversed},
 		{"9", recon.VerifyRaw, false, true, "ORD-1", recon.StatusSuccess},
-		{"13", recon.VerifyNone, false, false, "", ""},
+		{"13", recon.VerifyNone, false, false, "", recon.StatusNone},
 		{"14", recon.VerifyNone, true, false, "ORD-1", recon.StatusSuccess},
 	}
 	for _, tt := range tests {

@@ -43,11 +43,11 @@ func (t *StatusTable) Set(entity recon.Entity, word string, class recon.StatusCl
 // Class returns the class of a status word, or an error naming the word.
 func (t *StatusTable) Class(entity recon.Entity, word string) (recon.StatusClass, error) {
 	if strings.TrimSpace(word) == "" {
-		return "", fmt.Errorf("status is empty")
+		return recon.StatusNone, fmt.Errorf("status is empty")
 	}
 	c, ok := t.table(entity)[statusKey(word)]
 	if !ok {
-		return "", fmt.Errorf("status %q is not a known %s status", strings.TrimSpace(word), strings.ToLower(string(entity)))
+		return recon.StatusNone, fmt.Errorf("status %q is not a known %s status", strings.TrimSpace(word), strings.ToLower(string(entity)))
 	}
 	return c, nil
 }
@@ -104,17 +104,17 @@ func StatusesFrom(payin, payout map[string]string) (*StatusTable, error) {
 func classOf(entity recon.Entity, name string) (recon.StatusClass, bool) {
 	want := strings.ToUpper(strings.TrimSpace(strings.ReplaceAll(name, "-", "_")))
 	for _, c := range classes[entity] {
-		if string(c) == want {
+		if c.String() == want {
 			return c, true
 		}
 	}
-	return "", false
+	return recon.StatusNone, false
 }
 
 func classList(entity recon.Entity) string {
 	names := make([]string, len(classes[entity]))
 	for i, c := range classes[entity] {
-		names[i] = string(c)
+		names[i] = c.String()
 	}
 	return strings.Join(names, ", ")
 }

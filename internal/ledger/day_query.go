@@ -162,6 +162,16 @@ func (s *scopeKeys) get(k []byte) (*scopeKey, int32, string) {
 	return nil, -1, ""
 }
 
+// storedClass reads a stored status class: the store writes only the words
+// of recon.StatusClass ("" for a delivery whose body names none).
+func storedClass(word []byte) (recon.StatusClass, error) {
+	c, ok := recon.ParseStatusClass(string(word))
+	if !ok {
+		return c, fmt.Errorf("stored status class %q is not one recon knows", word)
+	}
+	return c, nil
+}
+
 // interner shares one string among the many rows that repeat it (a
 // currency, a status word), so a day of a million rows holds each once.
 type interner map[string]string
@@ -195,14 +205,18 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 		k, o.KeyNo, o.OrderID = keys.add(v.Bytes())
 		o.Amount = recon.Amount(v.Int())
 		k.ledger = true
-		currency, status, class := v.Bytes(), v.Bytes(), v.Bytes()
+		currency, status, word := v.Bytes(), v.Bytes(), v.Bytes()
 		created := v.Int()
 		if created < sc.lo || created >= sc.hi {
 			d.OutOfDay["orders"]++
 			return nil
 		}
 		k.inDay = true
-		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
+		class, err := storedClass(word)
+		if err != nil {
+			return fmt.Errorf("order %s: %w", o.OrderID, err)
+		}
+		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), class
 		o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
 		o.CreatedAt, o.Place.File = recon.Instant(created), path
 		d.Orders = append(d.Orders, o)
@@ -228,7 +242,12 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 		p.Place.Line = v.String()
 		k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
 		p.Amount = recon.Amount(v.Int())
-		p.Currency, p.Status, p.Class = in.get(v.Bytes()), in.get(v.Bytes()), recon.StatusClass(in.get(v.Bytes()))
+		p.Currency, p.Status = in.get(v.Bytes()), in.get(v.Bytes())
+		class, err := storedClass(v.Bytes())
+		if err != nil {
+			return fmt.Errorf("payout %s: %w", p.PayoutID, err)
+		}
+		p.Class = class
 		p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
 		p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
 		requested := v.Int()
@@ -296,7 +315,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 		return fmt.Errorf("gateway record of %s %q: not a key of the day", lg.entity, key)
 	}
 	at, seen := int(sk.loaded), sk.loaded >= 0
-	amount, currency, status, class := v.Int(), v.Bytes(), v.Bytes(), v.Bytes()
+	amount, currency, status, word := v.Int(), v.Bytes(), v.Bytes(), v.Bytes()
 	txn, utr, account, ifsc, vpa := v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes(), v.Bytes()
 	created, fetched := v.Int(), v.Int()
 	if seen {
@@ -308,7 +327,11 @@ func (lg *latestGateway) row(v *rowValues) error {
 	in := lg.in
 	g := recon.GatewayRecord{Entity: lg.entity, Key: k, KeyNo: no, Amount: recon.Amount(amount)}
 	g.Place.Line = v.keep(line)
-	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), recon.StatusClass(in.get(class))
+	class, err := storedClass(word)
+	if err != nil {
+		return fmt.Errorf("gateway record of %s %s: %w", lg.entity, k, err)
+	}
+	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), class
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = v.keep(txn), v.keep(utr), v.keep(account)
 	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), v.keep(vpa)
 	g.CreatedAt = recon.Instant(created)
@@ -520,7 +543,12 @@ func (r *deliveryReader) row(v *rowValues) error {
 	in := r.in
 	dv := recon.Delivery{Place: recon.Place{File: r.paths[file], Line: v.keep(strconv.AppendInt(r.num[:0], line, 10))}}
 	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.get(v.Bytes())
-	dv.Entity, dv.Key, dv.Class = recon.Entity(in.get(v.Bytes())), v.String(), recon.StatusClass(in.get(v.Bytes()))
+	dv.Entity, dv.Key = recon.Entity(in.get(v.Bytes())), v.String()
+	class, err := storedClass(v.Bytes())
+	if err != nil {
+		return fmt.Errorf("delivery at %s: %w", dv.Place, err)
+	}
+	dv.Class = class
 	if !v.IsNull() {
 		dv.HasAmount = true
 	}

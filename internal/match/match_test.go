@@ -36,13 +36,13 @@ func newDay() *testDay {
 }
 
 func (d *testDay) order(id string, paise int64, class recon.StatusClass, when time.Time) *recon.Order {
-	d.Orders = append(d.Orders, recon.Order{OrderID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(string(class)),
+	d.Orders = append(d.Orders, recon.Order{OrderID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(class.String()),
 		Class: class, CreatedAt: recon.InstantOf(when), Place: recon.Place{File: "orders.csv", Line: fmt.Sprint(len(d.Orders) + 2)}})
 	return &d.Orders[len(d.Orders)-1]
 }
 
 func (d *testDay) payout(id string, paise int64, class recon.StatusClass, when time.Time, account, utr string) *recon.Payout {
-	d.Payouts = append(d.Payouts, recon.Payout{PayoutID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(string(class)),
+	d.Payouts = append(d.Payouts, recon.Payout{PayoutID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(class.String()),
 		Class: class, BeneficiaryAccount: account, BeneficiaryIFSC: "HDFC0001234", UTR: utr, RequestedAt: recon.InstantOf(when),
 		Place: recon.Place{File: "payouts.csv", Line: fmt.Sprint(len(d.Payouts) + 2)}})
 	return &d.Payouts[len(d.Payouts)-1]
@@ -50,7 +50,7 @@ func (d *testDay) payout(id string, paise int64, class recon.StatusClass, when t
 
 func (d *testDay) gw(entity recon.Entity, key string, paise int64, class recon.StatusClass, created time.Time) *recon.GatewayRecord {
 	d.Gateway = append(d.Gateway, recon.GatewayRecord{Entity: entity, Key: key, Amount: recon.Amount(paise), Currency: "INR",
-		Status: string(class), Class: class, CreatedAt: recon.InstantOf(created), Place: recon.Place{File: "gateway.jsonl", Line: fmt.Sprint(len(d.Gateway) + 1)}})
+		Status: class.String(), Class: class, CreatedAt: recon.InstantOf(created), Place: recon.Place{File: "gateway.jsonl", Line: fmt.Sprint(len(d.Gateway) + 1)}})
 	return &d.Gateway[len(d.Gateway)-1]
 }
 
@@ -235,7 +235,7 @@ func TestReconcileCategories(t *testing.T) {
 			d.hook(in, "N", S, ts0+86400).Place.File = nextLog
 		}, nil},
 		{"unparsable forged delivery is reported by line", func(d *testDay, o *Options) {
-			h := d.hook("", "", "", ts0)
+			h := d.hook("", "", recon.StatusNone, ts0)
 			h.Verified, h.Event, h.Problem = recon.VerifyNone, "", "body is not a JSON object"
 		}, []string{"WEBHOOK_SIGNATURE_INVALID WEBHOOK line:1"}},
 		{"near miss: an invalid delivery of the next day's log", func(d *testDay, o *Options) {
@@ -320,7 +320,7 @@ func TestReconcileCategories(t *testing.T) {
 		}, []string{"DUPLICATE_WEBHOOK WEBHOOK A", "DUPLICATE_WEBHOOK WEBHOOK B"}},
 		{"an unreadable body delivered twice is one row, by its first line", func(d *testDay, o *Options) {
 			for i := 0; i < 2; i++ {
-				h := d.hook("", "", "", ts0+int64(i))
+				h := d.hook("", "", recon.StatusNone, ts0+int64(i))
 				h.Verified, h.Event, h.Problem, h.BodySHA256 = recon.VerifyNone, "", "body is not a JSON object", sha256.Sum256([]byte("junk"))
 			}
 		}, []string{"DUPLICATE_WEBHOOK WEBHOOK line:1", "WEBHOOK_SIGNATURE_INVALID WEBHOOK line:1", "WEBHOOK_SIGNATURE_INVALID WEBHOOK line:2"}},

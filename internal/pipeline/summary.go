@@ -71,8 +71,8 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 		}
 		for _, c := range classOrder {
 			if t := byClass[c]; t != nil {
-				add(section, "gateway "+string(c), "count", itoa(t.count))
-				add(section, "gateway "+string(c), "amount", t.sum.String())
+				add(section, "gateway "+c.String(), "count", itoa(t.count))
+				add(section, "gateway "+c.String(), "amount", t.sum.String())
 			}
 		}
 		succeeded := 0

@@ -4,7 +4,10 @@
 // internal/ adapt those technologies to these types.
 package recon
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Entity is what a record or an exception is about.
 type Entity string
@@ -15,22 +18,50 @@ const (
 	EntityWebhook Entity = "WEBHOOK"
 )
 
-// StatusClass is the normalised meaning of a status word (SPEC §2.1).
-type StatusClass string
+// StatusClass is the normalised meaning of a status word (SPEC §2.1). It
+// is a byte in each of a day's millions of records; String gives its word,
+// which the store, the reports and the configuration use.
+type StatusClass uint8
 
 const (
-	StatusSuccess  StatusClass = "SUCCESS"
-	StatusNotPaid  StatusClass = "NOT_PAID"
-	StatusFailed   StatusClass = "FAILED"
-	StatusPending  StatusClass = "PENDING"
-	StatusRefunded StatusClass = "REFUNDED"
-	StatusReversed StatusClass = "REVERSED"
+	StatusNone StatusClass = iota // no class: a record that has no status
+	StatusSuccess
+	StatusNotPaid
+	StatusFailed
+	StatusPending
+	StatusRefunded
+	StatusReversed
 )
+
+var classWords = [...]string{StatusNone: "", StatusSuccess: "SUCCESS", StatusNotPaid: "NOT_PAID", StatusFailed: "FAILED",
+	StatusPending: "PENDING", StatusRefunded: "REFUNDED", StatusReversed: "REVERSED"}
+
+// String returns the class's word: SUCCESS, NOT_PAID… ("" for none).
+func (c StatusClass) String() string {
+	if int(c) < len(classWords) {
+		return classWords[c]
+	}
+	return "StatusClass(" + strconv.Itoa(int(c)) + ")"
+}
+
+// MarshalText writes the class's word, for JSON and TOML.
+func (c StatusClass) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// ParseStatusClass reads a class's word as String writes it; ok is false
+// for any other word.
+func ParseStatusClass(word string) (c StatusClass, ok bool) {
+	for c, w := range classWords {
+		if word == w {
+			return StatusClass(c), true
+		}
+	}
+	return StatusNone, false
+}
 
 // Final reports whether no further ordinary state change is expected.
 // PENDING is the only non-final class; a final state may still have a later
 // state (SUCCESS→REFUNDED, SUCCESS→REVERSED), see Succeeds.
-func (c StatusClass) Final() bool { return c != "" && c != StatusPending }
+func (c StatusClass) Final() bool { return c != StatusNone && c != StatusPending }
 
 // Succeeds reports whether c is a legitimate later state of prev: a refunded
 // pay-in was once successful, a reversed payout was once processed.

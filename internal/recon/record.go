@@ -12,11 +12,11 @@ type Order struct {
 	Amount        Amount
 	Currency      string
 	Status        string // as written in the ledger
-	Class         StatusClass
 	CreatedAt     Instant
 	TransactionID string
 	PaymentMethod string
 	Place         Place
+	Class         StatusClass // beside KeyNo (a byte: a day holds millions)
 	// KeyNo is the number of the record's key in the day's Keys
 	// (Day.Keys), which the store sets as it loads a day; -1 when the key
 	// has none. Matching reads it only from a day whose Keys are set.
@@ -29,16 +29,16 @@ type Payout struct {
 	Amount             Amount
 	Currency           string
 	Status             string
-	Class              StatusClass
 	TransferMode       string
 	BeneficiaryAccount string
 	BeneficiaryIFSC    string
 	BeneficiaryVPA     string
 	UTR                string // normalised; empty when absent or corrupted
-	UTRCorrupted       bool   // the ledger's UTR was destroyed by a spreadsheet
 	UTRRaw             string // the cell as read, kept for the report when corrupted
 	RequestedAt        Instant
 	Place              Place
+	Class              StatusClass
+	UTRCorrupted       bool // the ledger's UTR was destroyed by a spreadsheet
 	// KeyNo is the number of the record's key in the day's Keys
 	// (Day.Keys), which the store sets as it loads a day; -1 when the key
 	// has none. Matching reads it only from a day whose Keys are set.
@@ -54,7 +54,6 @@ type GatewayRecord struct {
 	Amount             Amount
 	Currency           string
 	Status             string // as the gateway wrote it: PAID, UN_PAID, SUCCESS…
-	Class              StatusClass
 	TransactionID      string
 	UTR                string // payouts: utr or rrn_number, normalised
 	BeneficiaryAccount string
@@ -62,6 +61,7 @@ type GatewayRecord struct {
 	BeneficiaryVPA     string
 	CreatedAt          Instant // zero when the gateway gave none
 	Place              Place
+	Class              StatusClass
 	// KeyNo is the number of the record's key in the day's Keys
 	// (Day.Keys), which the store sets as it loads a day; -1 when the key
 	// has none. Matching reads it only from a day whose Keys are set.
@@ -123,11 +123,11 @@ type Delivery struct {
 	Event      string
 	Entity     Entity // PAYIN or PAYOUT; empty when the body names none
 	Key        string // order_id or payout_order_id; empty when unparsable
-	Class      StatusClass
 	Amount     Amount
+	Class      StatusClass // Class to KeyNo share a word: a day holds millions
 	HasAmount  bool
-	Stale      bool         // X-Timestamp outside the replay window (beside HasAmount: a day holds millions)
-	Verified   VerifyMethod // beside Stale
+	Stale      bool // X-Timestamp outside the replay window
+	Verified   VerifyMethod
 	// KeyNo is the number of the record's key in the day's Keys
 	// (Day.Keys), which the store sets as it loads a day; -1 when the key
 	// has none. Matching reads it only from a day whose Keys are set.
