@@ -60,6 +60,15 @@ static int recon_bind_text_copy(sqlite3_stmt *st, int i, const char *p, int n) {
 }
 enum { RC_ROW = 100, RC_DONE = 101 };
 
+// recon_trim hands the C heap's free pages back to the system: SQLite's
+// page caches are malloc'd, and glibc keeps what they free.
+#ifdef __GLIBC__
+#include <malloc.h>
+static void recon_trim(void) { malloc_trim(0); }
+#else
+static void recon_trim(void) {}
+#endif
+
 // recon_bulk_insert binds and steps the rows packed in buf, each of cols
 // values: a tag byte, then an int64 (little-endian) or a uint32 length and
 // the bytes. SQLite reads the bytes in place (SQLITE_STATIC): buf outlives
@@ -216,6 +225,10 @@ func cacheUsed(ctx context.Context, conn *sqlx.Conn) (int, error) {
 	})
 	return n, err
 }
+
+// trimC returns the memory SQLite has freed (a page cache shrunk, a
+// connection closed) to the system, where glibc would keep it.
+func trimC() { C.recon_trim() }
 
 // sqliteError turns SQLite's code and message on h into the error the
 // driver would have returned, so callers that look for a sqlite3.Error

@@ -147,8 +147,10 @@ func TestNewDatabasePageSize(t *testing.T) {
 // has at that moment: asked for before the file's page size is read, the
 // bound is sixteen times too large (cacheSize).
 func TestPageCacheBounded(t *testing.T) {
-	defer func(store, reader int) { storeCacheKiB, readerCacheKiB = store, reader }(storeCacheKiB, readerCacheKiB)
-	storeCacheKiB, readerCacheKiB = 1024, 1024
+	defer func(store, reader, load int) {
+		storeCacheKiB, readerCacheKiB, loadCacheKiB = store, reader, load
+	}(storeCacheKiB, readerCacheKiB, loadCacheKiB)
+	storeCacheKiB, readerCacheKiB, loadCacheKiB = 1024, 1024, 128
 	const bound = 1024 * 1024 * 5 / 4 // the pages asked for and their headers
 	ctx := context.Background()
 	db := mustOpen(t)
@@ -191,5 +193,24 @@ func TestPageCacheBounded(t *testing.T) {
 	})
 	if err != nil || read != n || used > bound || used < bound/2 {
 		t.Errorf("reader: %d bytes of page cache after reading %d of %d rows (%v); want at most %d, and the cache used", used, read, n, err, bound)
+	}
+
+	// A day's load reads through loadCacheKiB on the store's connection,
+	// which keeps no more of what the stores before it cached.
+	if err := db.SetDaySources(ctx, "2026-11-24", map[string]recon.SourceFile{"webhooks": *f}); err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	day, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
+	if err != nil || len(day.Deliveries) != n {
+		t.Fatalf("LoadDay: %d deliveries (%v); want %d", len(day.Deliveries), err, n)
+	}
+	if conn, err = db.db.Connx(ctx); err != nil {
+		t.Fatal(err)
+	}
+	used, err = cacheUsed(ctx, conn)
+	conn.Close()
+	if loadBound := 128 * 1024 * 5 / 4; err != nil || used > loadBound {
+		t.Errorf("store's connection: %d bytes of page cache after loading the day (%v); want at most %d", used, err, loadBound)
 	}
 }

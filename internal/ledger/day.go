@@ -21,7 +21,19 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		KnownKeys:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 	}
-	err := s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadDay(ctx, tx, conn, d, from, to) })
+	err := s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error {
+		// The load reads through a small page cache, and what the store's
+		// cache held for the ingest goes back to the system: the pages of
+		// a large day are read about once, and the day's records are the
+		// run's peak memory.
+		if _, err := tx.ExecContext(ctx, cacheSize(loadCacheKiB)); err != nil {
+			return err
+		}
+		defer func() { _, _ = tx.ExecContext(ctx, cacheSize(storeCacheKiB)) }() // for the stores after it
+		trimC()
+		return s.loadDay(ctx, tx, conn, d, from, to)
+	})
+	trimC() // the reader beside, closed
 	if err != nil {
 		return nil, err
 	}
