@@ -99,8 +99,8 @@ func FuzzReadPayoutsXLSX(f *testing.F) {
 		}
 		checkCounts(t, &c, counts)
 		for _, p := range c.payouts {
-			if !strings.HasPrefix(p.Place.Line, "Payouts!") {
-				t.Fatalf("payout place %q is not Sheet!row", p.Place.Line)
+			if !strings.HasPrefix(p.Place.Line(), "Payouts!") {
+				t.Fatalf("payout place %q is not Sheet!row", p.Place.Line())
 			}
 		}
 	})
@@ -161,11 +161,11 @@ func TestXLSXPackageSeed(t *testing.T) {
 		t.Fatalf("counts %+v payouts %+v rejects %+v", counts, c.payouts, c.rejects)
 	}
 	p := c.payouts[0]
-	if p.PayoutID != "PO-1" || p.Amount != 1050 || p.Class != recon.StatusSuccess || p.UTR != "523223123456" || p.Place.Line != "Payouts!2" {
+	if p.PayoutID != "PO-1" || p.Amount != 1050 || p.Class != recon.StatusSuccess || p.UTR != "523223123456" || p.Place.Line() != "Payouts!2" {
 		t.Errorf("PO-1 = %+v", p)
 	}
 	p = c.payouts[1]
-	if p.PayoutID != "PO-2" || p.Amount != 10500 || !p.UTRCorrupted || p.Place.Line != "Payouts!4" {
+	if p.PayoutID != "PO-2" || p.Amount != 10500 || !p.UTRCorrupted || p.Place.Line() != "Payouts!4" {
 		t.Errorf("PO-2 = %+v", p)
 	}
 	if r := rejectOf(c, "Payouts!5"); r == nil || r.Column != "amount" {

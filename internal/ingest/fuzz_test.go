@@ -146,7 +146,7 @@ func FuzzReadOrdersCSV(f *testing.F) {
 			Order: func(o *recon.Order) error {
 				orders++
 				if o.OrderID == "" || o.OrderID != strings.TrimSpace(o.OrderID) || o.Amount < 0 || o.Class == recon.StatusNone ||
-					o.Currency == "" || o.CreatedAt.IsZero() || o.Place.Line == "" {
+					o.Currency == "" || o.CreatedAt.IsZero() || o.Place.Line() == "" {
 					t.Fatalf("accepted a malformed order %+v", o)
 				}
 				return nil

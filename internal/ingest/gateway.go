@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -14,10 +13,11 @@ import (
 func ReadGateway(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
 	var counts Counts
+	src := recon.SourceOf(path, "")
 	err := parseLines(ctx, path, &counts, sink.Reject,
 		func(line []byte) (*recon.GatewayRecord, *fieldError) { return ParseGatewayRecord(line, opts.Statuses) },
 		func(n int, g *recon.GatewayRecord) error {
-			g.Place = recon.Place{File: path, Line: strconv.Itoa(n)}
+			g.Place = src.At(n)
 			if sink.Gateway == nil {
 				return nil
 			}

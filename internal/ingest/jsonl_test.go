@@ -32,12 +32,12 @@ func TestReadGateway(t *testing.T) {
 	}
 	g := c.gateway[0]
 	if g.Detail.GatewayID != "1234567890123456789012345" || g.TransactionID != "98765432109876543210" || g.Key != "ORD-1" ||
-		g.Amount != 10500 || g.Class != recon.StatusSuccess || g.Place.Line != "1" ||
+		g.Amount != 10500 || g.Class != recon.StatusSuccess || g.Place.Line() != "1" ||
 		!g.CreatedAt.Time().Equal(time.Date(2026, 11, 24, 10, 15, 0, 0, ist)) || !g.Detail.SettledAt.Equal(time.Date(2026, 11, 24, 10, 16, 0, 0, ist)) {
 		t.Errorf("pay-in record = %+v; long numeric ids must be kept digit for digit", g)
 	}
 	p := c.gateway[1]
-	if p.Entity != recon.EntityPayout || p.Key != "PO-1" || p.UTR != "523223000001" || p.Detail.TransferMode != "IMPS" || p.BeneficiaryIFSC != "HDFC0000001" || p.Place.Line != "5" {
+	if p.Entity != recon.EntityPayout || p.Key != "PO-1" || p.UTR != "523223000001" || p.Detail.TransferMode != "IMPS" || p.BeneficiaryIFSC != "HDFC0000001" || p.Place.Line() != "5" {
 		t.Errorf("payout record = %+v", p)
 	}
 	wantRejects := map[string]string{
@@ -111,7 +111,7 @@ func TestReadWebhooks(t *testing.T) {
 	}
 	byLine := map[string]recon.Delivery{}
 	for _, d := range c.deliveries {
-		byLine[d.Place.Line] = d
+		byLine[d.Place.Line()] = d
 	}
 	tests := []struct {
 		line     string
@@ -214,7 +214,7 @@ func TestReadHostileJSONLines(t *testing.T) {
 			if r := rejectOf(c, "1"); r == nil || !strings.Contains(r.Reason, tt.reason) {
 				t.Errorf("line 1: reject %+v, want reason containing %q", r, tt.reason)
 			}
-			if len(c.gateway) != 1 || c.gateway[0].Place.Line != "2" {
+			if len(c.gateway) != 1 || c.gateway[0].Place.Line() != "2" {
 				t.Errorf("gateway records %+v, want line 2 loaded", c.gateway)
 			}
 		})

@@ -23,7 +23,7 @@ func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Coun
 		if fe := parseOrder(r, cols, &opts, o); fe != nil {
 			return nil, fe
 		}
-		o.Place = recon.Place{File: path, Line: r.line}
+		o.Place = recon.PlaceOf(path, r.line)
 		return o, nil
 	}, sink.Order, sink.Reject)
 }
@@ -37,7 +37,7 @@ func ReadPayouts(ctx context.Context, path string, opts Options, sink Sink) (Cou
 		if fe := parsePayout(r, cols, &opts, p); fe != nil {
 			return nil, fe
 		}
-		p.Place = recon.Place{File: path, Line: r.line}
+		p.Place = recon.PlaceOf(path, r.line)
 		return p, nil
 	}, sink.Payout, sink.Reject)
 }

@@ -86,7 +86,7 @@ func TestReadOrdersCSV(t *testing.T) {
 		}
 		byLine := map[string]recon.Order{}
 		for _, o := range c.orders {
-			byLine[o.Place.Line] = o
+			byLine[o.Place.Line()] = o
 		}
 		for i, tc := range orderCases {
 			line := lines[i]
@@ -96,7 +96,7 @@ func TestReadOrdersCSV(t *testing.T) {
 					t.Errorf("eol %q line %s %q: not accepted (reject %+v)", eol, line, tc.row, rejectOf(c, line))
 					continue
 				}
-				if o.OrderID != tc.id || o.Amount != tc.amount || o.Class != tc.class || !o.CreatedAt.Time().Equal(tc.created) || o.Place.File != path {
+				if o.OrderID != tc.id || o.Amount != tc.amount || o.Class != tc.class || !o.CreatedAt.Time().Equal(tc.created) || o.Place.File() != path {
 					t.Errorf("eol %q line %s: got %s %v %s %v; want %s %v %s %v", eol, line, o.OrderID, o.Amount, o.Class, o.CreatedAt, tc.id, tc.amount, tc.class, tc.created)
 				}
 				continue

@@ -47,8 +47,8 @@ func TestParseLinesOrder(t *testing.T) {
 		if want == 700 || want == 1500 {
 			want++
 		}
-		if g.Place.Line != fmt.Sprint(want) || g.Key != fmt.Sprintf("ORD-%d", want) {
-			t.Fatalf("record %s at line %s, want ORD-%d at line %d", g.Key, g.Place.Line, want, want)
+		if g.Place.Line() != fmt.Sprint(want) || g.Key != fmt.Sprintf("ORD-%d", want) {
+			t.Fatalf("record %s at line %s, want ORD-%d at line %d", g.Key, g.Place.Line(), want, want)
 		}
 		want++
 	}

@@ -38,10 +38,11 @@ var events = map[string]struct {
 func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
 	var counts Counts
+	src := recon.SourceOf(path, "")
 	err := parseLines(ctx, path, &counts, sink.Reject,
 		func(line []byte) (*recon.Delivery, *fieldError) { return ParseDelivery(line, &opts) },
 		func(n int, d *recon.Delivery) error {
-			d.Place = recon.Place{File: path, Line: strconv.Itoa(n)}
+			d.Place = src.At(n)
 			if sink.Delivery == nil {
 				return nil
 			}

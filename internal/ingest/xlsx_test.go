@@ -116,9 +116,9 @@ func TestReadPayoutsXLSX(t *testing.T) {
 			t.Errorf("payout %s not accepted", w.id)
 			continue
 		}
-		if p.UTR != w.utr || p.UTRCorrupted != w.corrupted || p.Place.Line != w.line || p.Amount != w.amount || !p.RequestedAt.Time().Equal(w.at) {
+		if p.UTR != w.utr || p.UTRCorrupted != w.corrupted || p.Place.Line() != w.line || p.Amount != w.amount || !p.RequestedAt.Time().Equal(w.at) {
 			t.Errorf("payout %s = utr %q corrupted %v line %s amount %v at %v; want %q %v %s %v %v",
-				w.id, p.UTR, p.UTRCorrupted, p.Place.Line, p.Amount, p.RequestedAt, w.utr, w.corrupted, w.line, w.amount, w.at)
+				w.id, p.UTR, p.UTRCorrupted, p.Place.Line(), p.Amount, p.RequestedAt, w.utr, w.corrupted, w.line, w.amount, w.at)
 		}
 	}
 	if p := got["PO-001"]; p.BeneficiaryAccount != "001234567890" || p.BeneficiaryIFSC != "HDFC0001234" || p.TransferMode != "IMPS" {
@@ -177,7 +177,7 @@ func TestReadOrdersXLSXStreamWriter(t *testing.T) {
 	}
 	o := c.orders[0]
 	if o.OrderID != "00042" || o.Amount != 10550 || o.Class != recon.StatusSuccess || o.TransactionID != "9876543210123" ||
-		!o.CreatedAt.Time().Equal(time.Date(2026, 11, 24, 10, 30, 0, 0, ist)) || o.Place.Line != "Sheet1!2" {
+		!o.CreatedAt.Time().Equal(time.Date(2026, 11, 24, 10, 30, 0, 0, ist)) || o.Place.Line() != "Sheet1!2" {
 		t.Errorf("order = %+v", o)
 	}
 	if o := c.orders[1]; o.OrderID != "ORD-b" || o.Amount != 100000 || o.Class != recon.StatusNotPaid {
@@ -193,7 +193,7 @@ func TestReadXLSXSheetChoice(t *testing.T) {
 	opts := testOptions()
 	opts.Sheet = "payouts" // case does not matter when no sheet has the exact name
 	c, _ := mustRead(t, ReadPayouts, path, opts)
-	if len(c.payouts) != 1 || c.payouts[0].Place.Line != "Payouts!2" {
+	if len(c.payouts) != 1 || c.payouts[0].Place.Line() != "Payouts!2" {
 		t.Errorf("payouts %+v, want PO-1 at Payouts!2", c.payouts)
 	}
 
@@ -230,12 +230,12 @@ func TestSniffByContent(t *testing.T) {
 	b, _ := os.ReadFile(xlsx)
 	asCSV := writeFile(t, "payouts.csv", string(b))
 	c, _ := mustRead(t, ReadPayouts, asCSV, testOptions())
-	if len(c.payouts) != 1 || c.payouts[0].Place.Line != "P!2" {
+	if len(c.payouts) != 1 || c.payouts[0].Place.Line() != "P!2" {
 		t.Errorf("XLSX named .csv: payouts %+v", c.payouts)
 	}
 	asXLSX := writeFile(t, "payouts.xlsx", "payout id,amount,status,date\nPO-1,10,success,2026-11-24\n")
 	c, _ = mustRead(t, ReadPayouts, asXLSX, testOptions())
-	if len(c.payouts) != 1 || c.payouts[0].Place.Line != "2" {
+	if len(c.payouts) != 1 || c.payouts[0].Place.Line() != "2" {
 		t.Errorf("CSV named .xlsx: payouts %+v", c.payouts)
 	}
 }

@@ -23,10 +23,10 @@ func BenchmarkLoadFile(b *testing.B) {
 		gateway[i] = recon.GatewayRecord{Entity: recon.EntityPayin, Key: key,
 			Amount: recon.Amount(100000 + i), Currency: "INR", Status: "PAID", Class: recon.StatusSuccess,
 			TransactionID: fmt.Sprintf("KPTXN%012d", i), CreatedAt: recon.InstantOf(at.Add(time.Duration(i) * time.Second)),
-			Place: recon.Place{File: "gateway.jsonl", Line: fmt.Sprint(i + 1)},
+			Place: recon.PlaceOf("gateway.jsonl", fmt.Sprint(i+1)),
 			Detail: &recon.GatewayDetail{GatewayID: fmt.Sprintf("KX%010d", i), BankReference: fmt.Sprintf("%012d", i),
 				PaymentMethod: "UPI", SettledAt: at.Add(time.Duration(i+90) * time.Second)}}
-		deliveries[i] = recon.Delivery{Place: recon.Place{File: "webhooks.jsonl", Line: fmt.Sprint(i + 1)},
+		deliveries[i] = recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", fmt.Sprint(i+1)),
 			ReceivedAt: recon.InstantOf(at.Add(time.Duration(i+95) * time.Second)), Timestamp: at.Unix() + int64(i+95), Event: "payment.success",
 			Entity: recon.EntityPayin, Key: key, Class: recon.StatusSuccess, Amount: recon.Amount(100000 + i), HasAmount: true,
 			Currency: "INR", TransactionID: gateway[i].TransactionID, BodySHA256: sha256.Sum256([]byte(key)), Verified: recon.VerifyRaw}

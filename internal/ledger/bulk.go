@@ -314,7 +314,8 @@ func (w *bulkWriter) add(query string, args ...any) error {
 type rowSink interface {
 	Int(int64)
 	Text(string)
-	Blob([]byte) // nil is NULL
+	Line(recon.Place) // the place's line, as text
+	Blob([]byte)      // nil is NULL
 	Null()
 }
 
@@ -353,6 +354,15 @@ func (b *bulkRow) Bool(v bool) {
 
 func (b *bulkRow) Text(s string) {
 	b.r.buf = append(binary.LittleEndian.AppendUint32(append(b.r.buf, tagText), uint32(len(s))), s...)
+	b.n++
+}
+
+// Line packs a place's line as text, written straight into the row.
+func (b *bulkRow) Line(p recon.Place) {
+	b.r.buf = append(b.r.buf, tagText, 0, 0, 0, 0)
+	at := len(b.r.buf)
+	b.r.buf = p.AppendLine(b.r.buf)
+	binary.LittleEndian.PutUint32(b.r.buf[at-4:at], uint32(len(b.r.buf)-at))
 	b.n++
 }
 
@@ -396,9 +406,10 @@ func (w *bulkWriter) end(b *bulkRow) error {
 // argRow lists one row's values as database/sql arguments.
 type argRow []any
 
-func (a *argRow) Int(v int64)   { *a = append(*a, v) }
-func (a *argRow) Text(s string) { *a = append(*a, s) }
-func (a *argRow) Null()         { *a = append(*a, nil) }
+func (a *argRow) Int(v int64)        { *a = append(*a, v) }
+func (a *argRow) Text(s string)      { *a = append(*a, s) }
+func (a *argRow) Line(p recon.Place) { *a = append(*a, p.Line()) }
+func (a *argRow) Null()              { *a = append(*a, nil) }
 func (a *argRow) Blob(v []byte) {
 	if v == nil {
 		a.Null()

@@ -159,7 +159,7 @@ func TestPageCacheBounded(t *testing.T) {
 	const n = 30000 // about 6 MB of rows and index
 	if err := db.LoadFile(ctx, f, func(l *Loader) error {
 		for i := range n {
-			d := recon.Delivery{Place: recon.Place{File: f.Path, Line: fmt.Sprint(i + 1)}, ReceivedAt: recon.InstantOf(at),
+			d := recon.Delivery{Place: recon.PlaceOf(f.Path, fmt.Sprint(i+1)), ReceivedAt: recon.InstantOf(at),
 				Timestamp: at.Unix(), Event: "payment.success", Entity: recon.EntityPayin,
 				Key: fmt.Sprintf("ORD2026112400%06d", i), Class: recon.StatusSuccess, Currency: "INR",
 				TransactionID: fmt.Sprintf("KPTXN%012d", i), BodySHA256: sha256.Sum256(fmt.Appendf(nil, "body %d", i)), Verified: recon.VerifyRaw}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -196,12 +195,13 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	d.Orders = make([]recon.Order, 0, sc.accepted[id])
 	keys := sc.keys[recon.EntityPayin]
 	in := sc.intern
+	places := newPlacer(path)
 	return bulkQuery(ctx, sc.conn, `SELECT line, order_id, amount, currency, status, class, created_at,
 			transaction_id, payment_method
 		FROM orders WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var o recon.Order
 		var k *scopeKey
-		o.Place.Line = v.String()
+		line := v.Bytes()
 		k, o.KeyNo, o.OrderID = keys.add(v.Bytes())
 		o.Amount = recon.Amount(v.Int())
 		k.ledger = true
@@ -218,7 +218,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 		}
 		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), class
 		o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
-		o.CreatedAt, o.Place.File = recon.Instant(created), path
+		o.CreatedAt, o.Place = recon.Instant(created), places.at(line)
 		d.Orders = append(d.Orders, o)
 		return nil
 	})
@@ -233,13 +233,14 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 	d.Payouts = make([]recon.Payout, 0, sc.accepted[id])
 	keys := sc.keys[recon.EntityPayout]
 	in := sc.intern
+	places := newPlacer(path)
 	return bulkQuery(ctx, sc.conn, `SELECT line, payout_order_id, amount, currency, status, class,
 			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
 			requested_at
 		FROM payouts WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
 		var p recon.Payout
 		var k *scopeKey
-		p.Place.Line = v.String()
+		line := v.Bytes()
 		k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
 		p.Amount = recon.Amount(v.Int())
 		p.Currency, p.Status = in.get(v.Bytes()), in.get(v.Bytes())
@@ -257,7 +258,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 			return nil
 		}
 		k.inDay = true
-		p.RequestedAt, p.Place.File = recon.Instant(requested), path
+		p.RequestedAt, p.Place = recon.Instant(requested), places.at(line)
 		d.Payouts = append(d.Payouts, p)
 		return nil
 	})
@@ -284,13 +285,24 @@ type latestGateway struct {
 	recs    []recon.GatewayRecord
 	fetched []int64
 	ids     []int64
+	places  map[int64]placer // by file id
+}
+
+// placer returns the placer of a file's records.
+func (lg *latestGateway) placer(file int64) placer {
+	pl, ok := lg.places[file]
+	if !ok {
+		pl = newPlacer(lg.sc.paths[file])
+		lg.places[file] = pl
+	}
+	return pl
 }
 
 // newLatestGateway returns a latestGateway with room for n records' fetch
 // times and ids; the caller gives it recs.
 func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
 	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: interner{},
-		fetched: make([]int64, 0, n), ids: make([]int64, 0, n)}
+		fetched: make([]int64, 0, n), ids: make([]int64, 0, n), places: map[int64]placer{}}
 }
 
 // row reads one row of gatewayColumns, keeping the latest live record of
@@ -326,7 +338,6 @@ func (lg *latestGateway) row(v *rowValues) error {
 	}
 	in := lg.in
 	g := recon.GatewayRecord{Entity: lg.entity, Key: k, KeyNo: no, Amount: recon.Amount(amount)}
-	g.Place.Line = v.keep(line)
 	class, err := storedClass(word)
 	if err != nil {
 		return fmt.Errorf("gateway record of %s %s: %w", lg.entity, k, err)
@@ -335,9 +346,10 @@ func (lg *latestGateway) row(v *rowValues) error {
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = v.keep(txn), v.keep(utr), v.keep(account)
 	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), v.keep(vpa)
 	g.CreatedAt = recon.Instant(created)
-	g.Place.File = "api"
-	if !fileNull {
-		g.Place.File = lg.sc.paths[file]
+	if fileNull {
+		g.Place = recon.PlaceOf("api", string(line))
+	} else {
+		g.Place = lg.placer(file).at(line)
 	}
 	if seen {
 		lg.recs[at], lg.fetched[at], lg.ids[at] = g, fetched, id
@@ -524,11 +536,11 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.
 type deliveryReader struct {
-	paths map[int64]string // every source file's path
-	in    interner
-	taken map[[2]int64]bool
-	out   []recon.Delivery
-	num   [20]byte // a line number's digits
+	paths   map[int64]string // every source file's path
+	in      interner
+	taken   map[[2]int64]bool
+	out     []recon.Delivery
+	sources map[int64]recon.PlaceSource // by file id, as met
 }
 
 func (r *deliveryReader) row(v *rowValues) error {
@@ -541,7 +553,12 @@ func (r *deliveryReader) row(v *rowValues) error {
 		r.taken[at] = true
 	}
 	in := r.in
-	dv := recon.Delivery{Place: recon.Place{File: r.paths[file], Line: v.keep(strconv.AppendInt(r.num[:0], line, 10))}}
+	src, ok := r.sources[file]
+	if !ok {
+		src = recon.SourceOf(r.paths[file], "")
+		r.sources[file] = src
+	}
+	dv := recon.Delivery{Place: src.At(int(line))}
 	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.get(v.Bytes())
 	dv.Entity, dv.Key = recon.Entity(in.get(v.Bytes())), v.String()
 	class, err := storedClass(v.Bytes())
@@ -595,7 +612,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	for _, id := range ids {
 		n += sc.accepted[id]
 	}
-	own := &deliveryReader{paths: sc.paths, in: interner{}, out: make([]recon.Delivery, 0, n)}
+	own := &deliveryReader{paths: sc.paths, in: interner{}, out: make([]recon.Delivery, 0, n), sources: map[int64]recon.PlaceSource{}}
 	for _, id := range ids {
 		err := bulkQuery(ctx, conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
 			[]any{id}, own.row)
@@ -631,7 +648,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	// day's logs hold.
 	sort.Strings(others)
 	in := "(" + strings.Join(others, ",") + ")"
-	more := &deliveryReader{paths: sc.paths, in: sc.intern, taken: map[[2]int64]bool{}}
+	more := &deliveryReader{paths: sc.paths, in: sc.intern, taken: map[[2]int64]bool{}, sources: map[int64]recon.PlaceSource{}}
 	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
@@ -656,11 +673,11 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	}
 	d.Deliveries = append(d.Deliveries, more.out...)
 	sort.SliceStable(d.Deliveries, func(i, j int) bool {
-		a, b := &d.Deliveries[i].Place, &d.Deliveries[j].Place
-		if a.File != b.File {
-			return a.File < b.File
+		a, b := d.Deliveries[i].Place, d.Deliveries[j].Place
+		if fa, fb := a.File(), b.File(); fa != fb {
+			return fa < fb
 		}
-		return lineNumber(a.Line) < lineNumber(b.Line)
+		return a.LineNo() < b.LineNo()
 	})
 	return nil
 }
@@ -676,12 +693,6 @@ func (sc *dayScope) numberDeliveries(d *recon.Day) {
 			_, dv.KeyNo, dv.Key = keys.addString(dv.Key)
 		}
 	}
-}
-
-// lineNumber reads a delivery's line number back from its Place.
-func lineNumber(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }
 
 func (s *DB) loadPulls(ctx context.Context, d *recon.Day, sc *dayScope) error {
@@ -708,7 +719,7 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 	asked := map[dayKey]bool{}
 	for i := range d.Deliveries {
 		dv := &d.Deliveries[i]
-		if dv.Place.File != ownPath || dv.Key == "" || d.KnownKeys[dv.Entity] == nil {
+		if dv.Place.File() != ownPath || dv.Key == "" || d.KnownKeys[dv.Entity] == nil {
 			continue
 		}
 		var k *scopeKey
@@ -791,4 +802,37 @@ func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTabl
 type dayKey struct {
 	entity recon.Entity
 	ref    string
+}
+
+// placer makes the places of one file's stored lines: a line number (most
+// are) is a place of the file's source, found once; any other line
+// ("Sheet!row", the API's call) is read whole.
+type placer struct {
+	path string
+	src  recon.PlaceSource
+}
+
+func newPlacer(path string) placer { return placer{path: path, src: recon.SourceOf(path, "")} }
+
+func (p placer) at(line []byte) recon.Place {
+	if n := lineNo(line); n > 0 {
+		return p.src.At(n)
+	}
+	return recon.PlaceOf(p.path, string(line))
+}
+
+// lineNo returns the line number a stored line is, or 0 when it is not
+// only a number of at most nine digits without a leading zero.
+func lineNo(line []byte) int {
+	if len(line) == 0 || len(line) > 9 || line[0] == '0' {
+		return 0
+	}
+	n := 0
+	for _, c := range line {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
 }

@@ -35,7 +35,7 @@ func TestLoadDayBoundsAndKnownKeys(t *testing.T) {
 			{"LAST-SECOND", time.Date(2026, 11, 24, 18, 29, 59, 0, time.UTC)}, // 23:59:59 IST on the 24th
 		} {
 			if err := l.Order(&recon.Order{OrderID: o.id, Amount: 100_00, Currency: "INR", Status: "success",
-				Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(o.at), Place: recon.Place{File: "orders.csv", Line: strconv.Itoa(i + 2)}}); err != nil {
+				Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(o.at), Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
 				return err
 			}
 		}
@@ -47,7 +47,7 @@ func TestLoadDayBoundsAndKnownKeys(t *testing.T) {
 	hooks := recon.SourceFile{Kind: "webhooks", Path: "webhooks.jsonl", SHA256: "w"}
 	err = db.LoadFile(ctx, &hooks, func(l *Loader) error {
 		for i, key := range []string{"NEXT-DAY", "NOBODY"} {
-			if err := l.Delivery(&recon.Delivery{Place: recon.Place{File: "webhooks.jsonl", Line: strconv.Itoa(i + 1)},
+			if err := l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", strconv.Itoa(i+1)),
 				ReceivedAt: recon.InstantOf(from.Add(time.Hour)), Timestamp: from.Add(time.Hour).Unix(), Event: "payment.success",
 				Entity: recon.EntityPayin, Key: key, Class: recon.StatusSuccess, BodySHA256: sha256.Sum256([]byte(key)), Verified: recon.VerifyRaw}); err != nil {
 				return err

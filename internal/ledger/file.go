@@ -129,7 +129,7 @@ func (l *Loader) Order(o *recon.Order) error {
 	b := l.w.row(insertOrder, 11)
 	b.Int(l.fileID)
 	b.Int(l.next())
-	b.Text(o.Place.Line)
+	b.Line(o.Place)
 	b.Text(o.OrderID)
 	b.Int(int64(o.Amount))
 	b.Text(o.Currency)
@@ -150,7 +150,7 @@ func (l *Loader) Payout(p *recon.Payout) error {
 	b := l.w.row(insertPayout, 16)
 	b.Int(l.fileID)
 	b.Int(l.next())
-	b.Text(p.Place.Line)
+	b.Line(p.Place)
 	b.Text(p.PayoutID)
 	b.Int(int64(p.Amount))
 	b.Text(p.Currency)
@@ -192,7 +192,7 @@ func gatewayValues(v rowSink, fileID, fetched int64, g *recon.GatewayRecord, kee
 	if d == nil {
 		d = &recon.GatewayDetail{}
 	}
-	v.Text(g.Place.Line)
+	v.Line(g.Place)
 	v.Text(string(g.Entity))
 	v.Text(g.Key)
 	v.Text(d.GatewayID)
@@ -227,7 +227,7 @@ const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, time
 func (l *Loader) Delivery(d *recon.Delivery) error {
 	b := l.w.row(insertDelivery, 16)
 	b.Int(l.fileID)
-	b.Int(int64(lineNumber(d.Place.Line)))
+	b.Int(int64(d.Place.LineNo()))
 	b.Int(int64(d.ReceivedAt))
 	b.Int(d.Timestamp)
 	b.Text(d.Event)

@@ -37,20 +37,20 @@ func newDay() *testDay {
 
 func (d *testDay) order(id string, paise int64, class recon.StatusClass, when time.Time) *recon.Order {
 	d.Orders = append(d.Orders, recon.Order{OrderID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(class.String()),
-		Class: class, CreatedAt: recon.InstantOf(when), Place: recon.Place{File: "orders.csv", Line: fmt.Sprint(len(d.Orders) + 2)}})
+		Class: class, CreatedAt: recon.InstantOf(when), Place: recon.PlaceOf("orders.csv", fmt.Sprint(len(d.Orders)+2))})
 	return &d.Orders[len(d.Orders)-1]
 }
 
 func (d *testDay) payout(id string, paise int64, class recon.StatusClass, when time.Time, account, utr string) *recon.Payout {
 	d.Payouts = append(d.Payouts, recon.Payout{PayoutID: id, Amount: recon.Amount(paise), Currency: "INR", Status: strings.ToLower(class.String()),
 		Class: class, BeneficiaryAccount: account, BeneficiaryIFSC: "HDFC0001234", UTR: utr, RequestedAt: recon.InstantOf(when),
-		Place: recon.Place{File: "payouts.csv", Line: fmt.Sprint(len(d.Payouts) + 2)}})
+		Place: recon.PlaceOf("payouts.csv", fmt.Sprint(len(d.Payouts)+2))})
 	return &d.Payouts[len(d.Payouts)-1]
 }
 
 func (d *testDay) gw(entity recon.Entity, key string, paise int64, class recon.StatusClass, created time.Time) *recon.GatewayRecord {
 	d.Gateway = append(d.Gateway, recon.GatewayRecord{Entity: entity, Key: key, Amount: recon.Amount(paise), Currency: "INR",
-		Status: class.String(), Class: class, CreatedAt: recon.InstantOf(created), Place: recon.Place{File: "gateway.jsonl", Line: fmt.Sprint(len(d.Gateway) + 1)}})
+		Status: class.String(), Class: class, CreatedAt: recon.InstantOf(created), Place: recon.PlaceOf("gateway.jsonl", fmt.Sprint(len(d.Gateway)+1))})
 	return &d.Gateway[len(d.Gateway)-1]
 }
 
@@ -74,7 +74,7 @@ var events = map[recon.StatusClass]map[recon.Entity]string{
 func (d *testDay) hook(entity recon.Entity, key string, class recon.StatusClass, ts int64) *recon.Delivery {
 	n := len(d.Deliveries) + 1
 	d.Deliveries = append(d.Deliveries, recon.Delivery{
-		Place: recon.Place{File: dayLog, Line: fmt.Sprint(n)}, ReceivedAt: recon.InstantOf(time.Unix(ts, 0)), Timestamp: ts,
+		Place: recon.PlaceOf(dayLog, fmt.Sprint(n)), ReceivedAt: recon.InstantOf(time.Unix(ts, 0)), Timestamp: ts,
 		Event: events[class][entity], Entity: entity, Key: key, Class: class, BodySHA256: sha256.Sum256(fmt.Appendf(nil, "body%d", n)),
 		Verified: recon.VerifyRaw,
 	})
@@ -232,7 +232,8 @@ func TestReconcileCategories(t *testing.T) {
 			o.WebhookLog = true
 			d.order("N", 1300_00, S, at(23, 59, 0))
 			d.gw(in, "N", 1300_00, S, at(23, 59, 0))
-			d.hook(in, "N", S, ts0+86400).Place.File = nextLog
+			h := d.hook(in, "N", S, ts0+86400)
+			h.Place = recon.PlaceOf(nextLog, h.Place.Line())
 		}, nil},
 		{"unparsable forged delivery is reported by line", func(d *testDay, o *Options) {
 			h := d.hook("", "", recon.StatusNone, ts0)
@@ -242,7 +243,7 @@ func TestReconcileCategories(t *testing.T) {
 			d.order("A", 100_00, S, at(9, 0, 0))
 			d.gw(in, "A", 100_00, S, at(9, 0, 0))
 			h := d.hook(in, "A", S, ts0)
-			h.Verified, h.Place.File = recon.VerifyNone, nextLog
+			h.Verified, h.Place = recon.VerifyNone, recon.PlaceOf(nextLog, h.Place.Line())
 		}, nil},
 		{"stale delivery is replayed", func(d *testDay, o *Options) {
 			d.order("A", 100_00, S, at(9, 0, 0))
@@ -258,7 +259,8 @@ func TestReconcileCategories(t *testing.T) {
 			d.hook(in, "O", S, ts0)
 		}, nil},
 		{"near miss: orphan of the next day's log", func(d *testDay, o *Options) {
-			d.hook(in, "O", S, ts0).Place.File = nextLog
+			h := d.hook(in, "O", S, ts0)
+			h.Place = recon.PlaceOf(nextLog, h.Place.Line())
 		}, nil},
 		{"two successful transaction ids", func(d *testDay, o *Options) {
 			d.order("P", 1800_00, S, at(12, 0, 0))

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -151,7 +150,7 @@ func (m *matcher) webhookLog() {
 	}
 	for i := range m.day.Deliveries {
 		d := &m.day.Deliveries[i]
-		if d.Place.File != m.day.DayLog {
+		if d.Place.File() != m.day.DayLog {
 			continue
 		}
 		switch {
@@ -194,7 +193,7 @@ func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 	m.duplicateDeliveries++
 	var inLog []*recon.Delivery
 	for _, x := range same {
-		if x.Place.File == m.day.DayLog {
+		if x.Place.File() == m.day.DayLog {
 			inLog = append(inLog, x)
 		}
 	}
@@ -219,7 +218,7 @@ func (m *matcher) duplicateDelivery(d *recon.Delivery, same []*recon.Delivery) {
 func (m *matcher) deliveryBase(d *recon.Delivery, provisional bool) recon.Exception {
 	ref := d.Key
 	if ref == "" {
-		ref = "line:" + d.Place.Line
+		ref = "line:" + d.Place.Line()
 	}
 	e := recon.Exception{Entity: recon.EntityWebhook, Reference: ref, Provisional: provisional, Evidence: []string{d.Place.String()}}
 	if d.Key != "" {
@@ -255,15 +254,13 @@ func first(ds []*recon.Delivery) *recon.Delivery {
 }
 
 func placeLess(a, b recon.Place) bool {
-	if a.File != b.File {
-		return a.File < b.File
+	if fa, fb := a.File(), b.File(); fa != fb {
+		return fa < fb
 	}
-	ai, aerr := strconv.Atoi(a.Line)
-	bi, berr := strconv.Atoi(b.Line)
-	if aerr == nil && berr == nil {
-		return ai < bi
+	if na, nb := a.LineNo(), b.LineNo(); na > 0 && nb > 0 {
+		return na < nb
 	}
-	return a.Line < b.Line
+	return a.Line() < b.Line()
 }
 
 func places(ds []*recon.Delivery) []string {

@@ -120,7 +120,7 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 	var deliveries, verified, invalid, stale int
 	for i := range d.Deliveries {
 		dv := &d.Deliveries[i]
-		if dv.Place.File != d.DayLog {
+		if dv.Place.File() != d.DayLog {
 			continue
 		}
 		deliveries++

@@ -184,7 +184,7 @@ func judge(a answer, date string, at time.Time) *ledger.PullResult {
 		if a.key.Entity == recon.EntityPayout {
 			call = "payment/status"
 		}
-		res.Record.Place = recon.Place{File: "api", Line: call}
+		res.Record.Place = recon.PlaceOf("api", call)
 	case errors.Is(a.err, kwikpaisa.ErrNotFound):
 		res.Outcome = recon.PullNotFound
 	default:

@@ -69,24 +69,6 @@ func (c StatusClass) Succeeds(prev StatusClass) bool {
 	return prev == StatusSuccess && (c == StatusRefunded || c == StatusReversed)
 }
 
-// Place says where a record came from: a file and a line in it. For a CSV
-// or a JSON-lines file Line is the 1-based line number; for an XLSX file it
-// is "Sheet!row". A record fetched from the API has File "api".
-type Place struct {
-	File string
-	Line string
-}
-
-func (p Place) String() string {
-	if p.File == "" {
-		return ""
-	}
-	if p.Line == "" {
-		return p.File
-	}
-	return p.File + ":" + p.Line
-}
-
 // Reject is an input row that could not be read. It is never dropped: it is
 // stored and reported in rejects.csv with everything needed to find it.
 type Reject struct {
