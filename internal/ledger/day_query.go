@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -193,6 +194,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	}
 	path := sc.paths[id]
 	d.Orders = make([]recon.Order, 0, sc.accepted[id])
+	mem.Populate(d.Orders)
 	keys := sc.keys[recon.EntityPayin]
 	in := sc.intern
 	places := newPlacer(path)
@@ -385,6 +387,7 @@ func (sc *dayScope) gatewayLoad() *gatewayLoad {
 	// keys are a few created in the day without a ledger row.
 	pi, po := max(in, n-out)+n/64, min(n, out+n/64)
 	all := make([]recon.GatewayRecord, pi+po)
+	mem.Populate(all)
 	payins, payouts := newLatestGateway(sc, recon.EntityPayin, len(all)-po), newLatestGateway(sc, recon.EntityPayout, po)
 	payins.recs, payouts.recs = all[:0:len(all)-po], all[len(all)-po:len(all)-po]
 	return &gatewayLoad{payins: payins, payouts: payouts, all: all}
@@ -613,6 +616,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 		n += sc.accepted[id]
 	}
 	own := &deliveryReader{paths: sc.paths, in: interner{}, out: make([]recon.Delivery, 0, n), sources: map[int64]recon.PlaceSource{}}
+	mem.Populate(own.out)
 	for _, id := range ids {
 		err := bulkQuery(ctx, conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
 			[]any{id}, own.row)

@@ -1,0 +1,19 @@
+package mem
+
+import "syscall"
+
+const (
+	madvHugepage      = 14 // MADV_HUGEPAGE
+	madvPopulateWrite = 23 // MADV_POPULATE_WRITE, Linux 5.14
+)
+
+// populate backs [start, start+n) now. Populate ignores its error: THP may
+// be off (the pages are then small), an older kernel lacks
+// MADV_POPULATE_WRITE (they then fault in).
+func populate(start, n uintptr) error {
+	syscall.Syscall(syscall.SYS_MADVISE, start, n, madvHugepage)
+	if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, start, n, madvPopulateWrite); errno != 0 {
+		return errno
+	}
+	return nil
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package mem
+
+import "errors"
+
+func populate(start, n uintptr) error { return errors.ErrUnsupported }
