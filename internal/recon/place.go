@@ -120,9 +120,6 @@ func (p Place) LineNo() int {
 	return int(p.line)
 }
 
-// IsZero says whether p is no place.
-func (p Place) IsZero() bool { return p.src == 0 }
-
 func (p Place) String() string {
 	ps := p.source()
 	if ps.file == "" {

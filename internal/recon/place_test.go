@@ -40,8 +40,8 @@ func TestPlaceLines(t *testing.T) {
 			t.Errorf("At(%d) = %v, PlaceOf = %v; want the same place, line %d", n, p, q, n)
 		}
 	}
-	if !(Place{}).IsZero() || (Place{}).String() != "" || PlaceOf("a.csv", "1").IsZero() {
-		t.Error("the zero Place is no place, and only it")
+	if p := (Place{}); p.File() != "" || p.Line() != "" || p.String() != "" || p != PlaceOf("", "") {
+		t.Errorf("the zero Place is %q %q %q; want no place, as PlaceOf(\"\", \"\")", p.File(), p.Line(), p)
 	}
 	if SourceOf("a.csv", "") == SourceOf("b.csv", "") || SourceOf("a.xlsx", "S!") != SourceOf("a.xlsx", "S!") {
 		t.Error("a source is one per file and prefix")
