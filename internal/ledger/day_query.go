@@ -397,11 +397,13 @@ func (sc *dayScope) gatewayLoad() *gatewayLoad {
 // payouts'.
 func (gl *gatewayLoad) gateway() []recon.GatewayRecord {
 	pi, po := gl.payins.recs, gl.payouts.recs
-	if len(pi) > 0 && &pi[0] != &gl.all[0] || len(pi)+len(po) > len(gl.all) {
+	n := len(pi) + len(po)
+	inAll := len(pi) == 0 || len(gl.all) > 0 && &pi[0] == &gl.all[0]
+	if !inAll || n > len(gl.all) {
 		return append(pi[:len(pi):len(pi)], po...)
 	}
 	copy(gl.all[len(pi):], po) // down, or from the slice the payouts grew
-	return gl.all[: len(pi)+len(po) : len(pi)+len(po)]
+	return gl.all[:n:n]
 }
 
 // besideLedgers is the gateway records' part of the load run beside the

@@ -138,6 +138,10 @@ func TestGatewayLoadOrder(t *testing.T) {
 		{"pay-ins outgrow", 12, 3, 10, 4, 3},
 		{"both outgrow", 12, 9, 10, 4, 3},
 		{"none", 0, 0, 10, 4, 3},
+		// No file of the date sized it: records of other dates' dumps or
+		// of pulls only.
+		{"nothing sized", 3, 2, 0, 0, 0},
+		{"nothing sized, pay-ins only", 3, 0, 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sc := &dayScope{
