@@ -3,6 +3,7 @@ package ledger
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -170,5 +171,65 @@ func TestGatewayLoadOrder(t *testing.T) {
 				t.Errorf("Gateway = %v, want %v", keys, want)
 			}
 		})
+	}
+}
+
+// TestChangedDumpReplacesItsRecords loads two gateway dumps and a pulled
+// record, then loads each dump again changed: each time exactly the dump's
+// own records are replaced, found by the ids they took (or, for a dump
+// loaded before those ids were kept, by its file).
+func TestChangedDumpReplacesItsRecords(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	dump := func(path, sum string, keys ...string) {
+		t.Helper()
+		f := &recon.SourceFile{Kind: "gateway", Path: path, SHA256: sum}
+		err := db.LoadFile(ctx, f, func(l *Loader) error {
+			for i, k := range keys {
+				g := recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Amount: 100, Currency: "INR", Status: "PAID",
+					Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(at), Place: recon.PlaceOf(path, strconv.Itoa(i+1))}
+				if err := l.Gateway(&g); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := func() []string {
+		t.Helper()
+		var keys []string
+		if err := db.db.SelectContext(ctx, &keys, `SELECT key FROM gateway_records ORDER BY key`); err != nil {
+			t.Fatal(err)
+		}
+		return keys
+	}
+	dump("a.jsonl", "a1", "A1", "A2", "A3")
+	pulled := &recon.GatewayRecord{Entity: recon.EntityPayin, Key: "P1", Amount: 100, Currency: "INR", Status: "PAID",
+		Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(at), Place: recon.PlaceOf("api", "order/status")}
+	if err := db.SavePull(ctx, &PullResult{Entity: recon.EntityPayin, Key: "P1", Outcome: recon.PullFound, Record: pulled, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	dump("b.jsonl", "b1", "B1", "B2")
+	dump("a.jsonl", "a2", "A4", "A5")
+	if got, want := stored(), []string{"A4", "A5", "B1", "B2", "P1"}; !slices.Equal(got, want) {
+		t.Fatalf("after a.jsonl changed: %v, want %v", got, want)
+	}
+	// A dump loaded before its ids were kept is found by its file.
+	if _, err := db.db.ExecContext(ctx, `UPDATE source_files SET first_gateway_id = NULL, last_gateway_id = NULL
+		WHERE path = 'b.jsonl'`); err != nil {
+		t.Fatal(err)
+	}
+	dump("b.jsonl", "b2", "B3")
+	dump("a.jsonl", "a3")
+	if got, want := stored(), []string{"B3", "P1"}; !slices.Equal(got, want) {
+		t.Fatalf("after both changed: %v, want %v", got, want)
+	}
+	var first, last sql.NullInt64
+	if err := db.db.QueryRowContext(ctx, `SELECT first_gateway_id, last_gateway_id FROM source_files WHERE path = 'a.jsonl'`).Scan(&first, &last); err != nil || first.Valid || last.Valid {
+		t.Errorf("a.jsonl, now empty: ids %v-%v (%v); want none", first, last, err)
 	}
 }

@@ -53,7 +53,9 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(*Loade
 func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *recon.SourceFile, read func(*Loader) error) error {
 	prev := ""
 	var id int64
-	err := tx.QueryRowxContext(ctx, `SELECT id, sha256 FROM source_files WHERE kind = ? AND path = ?`, f.Kind, f.Path).Scan(&id, &prev)
+	var firstGateway, lastGateway sql.NullInt64
+	err := tx.QueryRowxContext(ctx, `SELECT id, sha256, first_gateway_id, last_gateway_id FROM source_files
+		WHERE kind = ? AND path = ?`, f.Kind, f.Path).Scan(&id, &prev, &firstGateway, &lastGateway)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := tx.ExecContext(ctx, `INSERT INTO source_files
@@ -69,10 +71,23 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 		return fmt.Errorf("find source file %s: %w", f.Path, err)
 	default:
 		for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE file_id = ?`, id); err != nil {
+			// Each table but gateway_records is keyed by file first; its
+			// records are found by the ids they took, when known.
+			q, args := `DELETE FROM `+table+` WHERE file_id = ?`, []any{id}
+			if table == "gateway_records" && firstGateway.Valid && lastGateway.Valid {
+				q, args = `DELETE FROM gateway_records WHERE id BETWEEN ? AND ? AND file_id = ?`,
+					[]any{firstGateway.Int64, lastGateway.Int64, id}
+			}
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("clear %s of %s: %w", table, f.Path, err)
 			}
 		}
+	}
+	// The file's gateway records take the ids after the greatest there is
+	// now: the transaction is the store's only writer.
+	var before int64
+	if err := tx.GetContext(ctx, &before, `SELECT coalesce(max(id), 0) FROM gateway_records`); err != nil {
+		return err
 	}
 	l := &Loader{w: newBulkWriter(ctx, conn), fileID: id, now: nanos(s.Now())}
 	defer l.w.close()
@@ -85,9 +100,19 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	if prev != "" && prev != f.SHA256 {
 		f.PreviousSHA256 = prev
 	}
+	var after int64
+	if err := tx.GetContext(ctx, &after, `SELECT coalesce(max(id), 0) FROM gateway_records`); err != nil {
+		return err
+	}
+	firstGateway, lastGateway = sql.NullInt64{}, sql.NullInt64{}
+	if after > before {
+		firstGateway, lastGateway = sql.NullInt64{Int64: before + 1, Valid: true}, sql.NullInt64{Int64: after, Valid: true}
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
-		rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ? WHERE id = ?`,
-		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings, id)
+		rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ?,
+		first_gateway_id = ?, last_gateway_id = ? WHERE id = ?`,
+		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings,
+		firstGateway, lastGateway, id)
 	if err != nil {
 		return fmt.Errorf("record source file %s: %w", f.Path, err)
 	}
