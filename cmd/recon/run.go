@@ -11,10 +11,9 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"github.com/mattn/go-sqlite3"
-
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -122,7 +121,7 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	stop := out.progress(ctx, "reconciling "+cfg.Date)
 	res, runErr := pipeline.Run(ctx, *cfg)
 	stop()
-	runErr = nameDatabase(runErr, cfg.DB)
+	runErr = ledger.NameDatabase(runErr, cfg.DB)
 	failing := 0 // exceptions at or above --fail-on
 	if runErr == nil && f.failOn != "" {
 		for _, x := range res.Report.Exceptions {
@@ -270,16 +269,6 @@ func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *
 		return nil, nil, fmt.Errorf("a webhook log is given but %s is not set: no delivery could be verified", config.EnvWebhookSecret)
 	}
 	return cfg, file, nil
-}
-
-// nameDatabase makes an SQLite error (disk full, I/O error, locked) name
-// the database file it is about, unless it does already.
-func nameDatabase(err error, db string) error {
-	var se sqlite3.Error
-	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), db) {
-		return err
-	}
-	return fmt.Errorf("database %s: %w", db, err)
 }
 
 func firstOf(values ...string) string {

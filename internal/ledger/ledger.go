@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -153,6 +154,17 @@ func (s *DB) beside(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
 	}
 	defer tx.Rollback()
 	return fn(conn)
+}
+
+// NameDatabase makes an SQLite error (disk full, I/O error, locked) name
+// the database file it is about, unless it does already; other errors
+// are returned as they are.
+func NameDatabase(err error, path string) error {
+	var se sqlite3.Error
+	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), path) {
+		return err
+	}
+	return fmt.Errorf("database %s: %w", path, err)
 }
 
 // Close closes the store.
