@@ -51,6 +51,13 @@ func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Co
 	return counts, err
 }
 
+// notStored is the rejection of a line whose field column is not what a
+// stored delivery has there (want: "a string", "an object").
+func notStored(column string, v *fastjson.Value, want string) *fieldError {
+	return &fieldError{column: column, value: truncate(string(v.MarshalTo(nil)), 80),
+		reason: "line is not a stored webhook delivery: " + column + " is not " + want}
+}
+
 // ParseDelivery reads and verifies one stored delivery.
 func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	o := opts.withDefaults()
@@ -66,11 +73,11 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		return nil, &fieldError{column: "body", reason: "delivery has no body"}
 	}
 	if bodyValue.Type() != fastjson.TypeString {
-		return nil, &fieldError{column: "body", value: truncate(string(bodyValue.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: body is not a string"}
+		return nil, notStored("body", bodyValue, "a string")
 	}
 	receivedAt := sd.o.Get("received_at")
 	if receivedAt != nil && receivedAt.Type() != fastjson.TypeString && receivedAt.Type() != fastjson.TypeNull {
-		return nil, &fieldError{column: "received_at", value: truncate(string(receivedAt.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: received_at is not a string"}
+		return nil, notStored("received_at", receivedAt, "a string")
 	}
 	var d recon.Delivery
 	received, err := ParseTime(text(receivedAt), opts.Zone)
@@ -80,7 +87,7 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	d.ReceivedAt = recon.InstantOf(received)
 	headers, ok := sd.obj("headers")
 	if hv := sd.o.Get("headers"); !ok && hv != nil && hv.Type() != fastjson.TypeNull {
-		return nil, &fieldError{column: "headers", value: truncate(string(hv.MarshalTo(nil)), 80), reason: "line is not a stored webhook delivery: headers is not an object"}
+		return nil, notStored("headers", hv, "an object")
 	}
 	sig, sigOK := header(headers, "x-signature")
 	ts, tsOK := header(headers, "x-timestamp")
