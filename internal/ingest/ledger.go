@@ -23,7 +23,7 @@ func ReadOrders(ctx context.Context, path string, opts Options, sink Sink) (Coun
 		if fe := parseOrder(r, cols, &opts, o); fe != nil {
 			return nil, fe
 		}
-		o.Place = recon.PlaceOf(path, r.line)
+		o.Place = r.place
 		return o, nil
 	}, sink.Order, sink.Reject)
 }
@@ -37,7 +37,7 @@ func ReadPayouts(ctx context.Context, path string, opts Options, sink Sink) (Cou
 		if fe := parsePayout(r, cols, &opts, p); fe != nil {
 			return nil, fe
 		}
-		p.Place = recon.PlaceOf(path, r.line)
+		p.Place = r.place
 		return p, nil
 	}, sink.Payout, sink.Reject)
 }
@@ -149,7 +149,7 @@ func readRows[T any](ctx context.Context, path string, src rowSource, fields []f
 			}
 			continue
 		} else if rec, fe := parse(r, cols); fe != nil {
-			batch = append(batch, ledgerItem[T]{rej: &recon.Reject{File: path, Line: r.line, Column: fe.column, Value: fe.value, Reason: fe.reason}})
+			batch = append(batch, ledgerItem[T]{rej: &recon.Reject{File: path, Line: r.place.Line(), Column: fe.column, Value: fe.value, Reason: fe.reason}})
 		} else {
 			batch = append(batch, ledgerItem[T]{rec: rec})
 		}
@@ -210,7 +210,7 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 	cr := csv.NewReader(&lineLimit{r: br, path: path, line: 1})
 	cr.Comma = detectDelimiter(head)
 	cr.FieldsPerRecord = -1
-	return &csvSource{f: f, r: cr, path: path}, nil
+	return &csvSource{f: f, r: cr, path: path, src: recon.SourceOf(path, "")}, nil
 }
 
 // detectDelimiter picks ',' or ';', whichever the first line has more of
@@ -244,6 +244,7 @@ type csvSource struct {
 	f    *os.File
 	r    *csv.Reader
 	path string
+	src  recon.PlaceSource // the file's places
 	// ahead is set when the record after a quote error was read ahead.
 	ahead    bool
 	aheadRow *row
@@ -292,7 +293,7 @@ func (s *csvSource) read() (*row, error) {
 		return nil, fmt.Errorf("read %s: %w", s.path, err)
 	}
 	line, _ := s.r.FieldPos(0)
-	return &row{cells: rec, line: strconv.Itoa(line)}, nil
+	return &row{cells: rec, place: s.src.At(line)}, nil
 }
 
 // lineLimit fails a read once a physical line passes maxCSVLine bytes.

@@ -14,8 +14,8 @@ import (
 // row is one row of a ledger as a reader found it.
 type row struct {
 	cells   []string
-	numeric []bool // per cell: a numeric XLSX cell; nil for CSV
-	line    string // CSV line or Sheet!row
+	numeric []bool      // per cell: a numeric XLSX cell; nil for CSV
+	place   recon.Place // its CSV line, or Sheet!row
 	// date1904 is set for a workbook that counts serial dates from 1904.
 	date1904 bool
 }

@@ -9,6 +9,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // An XLSX ledger is read by streaming its sheet's XML straight out of the
@@ -31,6 +33,7 @@ const (
 type xlsxSource struct {
 	path     string
 	sheet    string
+	src      recon.PlaceSource // the sheet's places: "Sheet!row"
 	zr       *zip.ReadCloser
 	part     io.ReadCloser
 	dec      *xml.Decoder
@@ -109,6 +112,7 @@ func (s *xlsxSource) open(want string) error {
 		return fmt.Errorf("workbook has no sheet %q (it has %s)", want, strings.Join(names, ", "))
 	}
 	s.sheet = wb.Sheets[pick].Name
+	s.src = recon.SourceOf(s.path, s.sheet+"!")
 
 	dir := path.Dir(wbPath)
 	relPath := path.Join(dir, "_rels", path.Base(wbPath)+".rels")
@@ -187,7 +191,7 @@ func (s *xlsxSource) damaged(err error) error {
 
 // readRow reads the cells of the row just opened.
 func (s *xlsxSource) readRow() (*row, error) {
-	r := &row{line: s.sheet + "!" + strconv.Itoa(s.rowNum), date1904: s.date1904}
+	r := &row{place: s.src.At(s.rowNum), date1904: s.date1904}
 	s.inRow = true
 	defer func() { s.inRow = false }()
 	col := 0
