@@ -109,9 +109,9 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 		return nil, err
 	}
 	// Sized for the ledger's keys and a few more: most gateway records and
-	// deliveries are of ledger keys, and a map sized for all of them would
-	// hold (and touch) room for keys that never come; a map grows a table at
-	// a time, not all at once.
+	// deliveries are of ledger keys, and an index sized for all of them
+	// would hold (and touch) room for keys that never come; recon.Keys
+	// doubles its table the few times the rest need it.
 	gateway := sc.accepted[sc.roles["gateway"]]
 	sc.keys = map[recon.Entity]*scopeKeys{
 		recon.EntityPayin:  newScopeKeys(sc.accepted[sc.roles["orders"]] + gateway/16),
@@ -287,24 +287,14 @@ type latestGateway struct {
 	recs    []recon.GatewayRecord
 	fetched []int64
 	ids     []int64
-	places  map[int64]placer // by file id
-}
-
-// placer returns the placer of a file's records.
-func (lg *latestGateway) placer(file int64) placer {
-	pl, ok := lg.places[file]
-	if !ok {
-		pl = newPlacer(lg.sc.paths[file])
-		lg.places[file] = pl
-	}
-	return pl
+	places  placers
 }
 
 // newLatestGateway returns a latestGateway with room for n records' fetch
 // times and ids; the caller gives it recs.
 func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
 	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: interner{},
-		fetched: make([]int64, 0, n), ids: make([]int64, 0, n), places: map[int64]placer{}}
+		fetched: make([]int64, 0, n), ids: make([]int64, 0, n), places: newPlacers(sc.paths)}
 }
 
 // row reads one row of gatewayColumns, keeping the latest live record of
@@ -351,7 +341,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 	if fileNull {
 		g.Place = recon.PlaceOf("api", string(line))
 	} else {
-		g.Place = lg.placer(file).at(line)
+		g.Place = lg.places.of(file).at(line)
 	}
 	if seen {
 		lg.recs[at], lg.fetched[at], lg.ids[at] = g, fetched, id
@@ -541,11 +531,10 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.
 type deliveryReader struct {
-	paths   map[int64]string // every source file's path
-	in      interner
-	taken   map[[2]int64]bool
-	out     []recon.Delivery
-	sources map[int64]recon.PlaceSource // by file id, as met
+	places placers
+	in     interner
+	taken  map[[2]int64]bool
+	out    []recon.Delivery
 }
 
 func (r *deliveryReader) row(v *rowValues) error {
@@ -558,12 +547,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 		r.taken[at] = true
 	}
 	in := r.in
-	src, ok := r.sources[file]
-	if !ok {
-		src = recon.SourceOf(r.paths[file], "")
-		r.sources[file] = src
-	}
-	dv := recon.Delivery{Place: src.At(int(line))}
+	dv := recon.Delivery{Place: r.places.of(file).src.At(int(line))}
 	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.get(v.Bytes())
 	dv.Entity, dv.Key = recon.Entity(in.get(v.Bytes())), v.String()
 	class, err := storedClass(v.Bytes())
@@ -617,7 +601,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	for _, id := range ids {
 		n += sc.accepted[id]
 	}
-	own := &deliveryReader{paths: sc.paths, in: interner{}, out: make([]recon.Delivery, 0, n), sources: map[int64]recon.PlaceSource{}}
+	own := &deliveryReader{places: newPlacers(sc.paths), in: interner{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
 	for _, id := range ids {
 		err := bulkQuery(ctx, conn, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
@@ -654,7 +638,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	// day's logs hold.
 	sort.Strings(others)
 	in := "(" + strings.Join(others, ",") + ")"
-	more := &deliveryReader{paths: sc.paths, in: sc.intern, taken: map[[2]int64]bool{}, sources: map[int64]recon.PlaceSource{}}
+	more := &deliveryReader{places: newPlacers(sc.paths), in: sc.intern, taken: map[[2]int64]bool{}}
 	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
@@ -825,6 +809,26 @@ func (p placer) at(line []byte) recon.Place {
 		return p.src.At(n)
 	}
 	return recon.PlaceOf(p.path, string(line))
+}
+
+// placers finds the placer of each file by its id, once; a reader on one
+// connection has its own.
+type placers struct {
+	paths  map[int64]string // every source file's path
+	byFile map[int64]placer
+}
+
+func newPlacers(paths map[int64]string) placers {
+	return placers{paths: paths, byFile: map[int64]placer{}}
+}
+
+func (p placers) of(file int64) placer {
+	pl, ok := p.byFile[file]
+	if !ok {
+		pl = newPlacer(p.paths[file])
+		p.byFile[file] = pl
+	}
+	return pl
 }
 
 // lineNo returns the line number a stored line is, or 0 when it is not
