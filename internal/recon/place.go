@@ -125,9 +125,9 @@ func (p Place) String() string {
 	if ps.file == "" {
 		return ""
 	}
-	b := append(make([]byte, 0, len(ps.file)+1+len(ps.prefix)+10), ps.file...)
-	if line := p.AppendLine(nil); len(line) > 0 {
-		b = append(append(b, ':'), line...)
+	b := []byte(ps.file)
+	if p.line != 0 || ps.prefix != "" {
+		b = p.AppendLine(append(b, ':'))
 	}
 	return string(b)
 }
