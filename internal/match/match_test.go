@@ -314,8 +314,8 @@ func TestReconcileCategories(t *testing.T) {
 				d.order(k, 100_00, S, at(9, 0, 0))
 				d.gw(in, k, 100_00, S, at(9, 0, 0))
 			}
-			// Their first 8 bytes place them in bodyIndex, the next 4 are
-			// its tag: only the whole digests tell them apart.
+			// bodyIndex hashes a digest by its first 8 bytes: only the whole
+			// digests tell these apart.
 			a, b := recon.Digest{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 'a'}, recon.Digest{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 'b'}
 			d.hook(in, "A", S, ts0).BodySHA256 = a
 			d.hook(in, "B", S, ts0).BodySHA256 = b

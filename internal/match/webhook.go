@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kwikpaisa/recon/internal/recon"
+	"github.com/kwikpaisa/recon/internal/slots"
 )
 
 // keyBase is the start of an exception about one pay-in or payout key: what
@@ -168,39 +169,26 @@ func (m *matcher) webhookLog() {
 	}
 }
 
-// bodyIndex finds the first delivery of each body. It is an open-addressing
-// table of 8-byte slots, each 32 bits of a body's digest and 1 + the
-// position of its first delivery: 16 MB for a day's million and a half
-// deliveries, where a map took 36. A digest's bits are uniform, so its
-// first 8 bytes place it and the next 4 tell most others apart before the
-// whole digests are compared.
-type bodyIndex struct{ slots []uint64 }
+// bodyIndex finds the first delivery of each body: a slots.Table (16 MB
+// for a day's million and a half deliveries, where a map took 36) hashed by
+// a digest's first 8 bytes, which are uniform; whole digests are compared
+// when 32 of those bits agree.
+type bodyIndex struct{ index slots.Table }
 
-func newBodyIndex(n int) bodyIndex {
-	size := 16
-	for size/4*3 < n {
-		size *= 2
-	}
-	return bodyIndex{slots: make([]uint64, size)}
-}
+func newBodyIndex(n int) bodyIndex { return bodyIndex{slots.New(n)} }
 
 // first returns the position of the first delivery of ds[i]'s body among
 // those seen so far, i itself when the body is new (it is then added).
 // The table holds at most as many bodies as it was made for.
 func (x bodyIndex) first(ds []recon.Delivery, i int32) int32 {
 	sum := &ds[i].BodySHA256
-	mask := len(x.slots) - 1
-	tag := uint64(binary.LittleEndian.Uint32(sum[8:12]))
-	for at := int(binary.LittleEndian.Uint64(sum[:8])) & mask; ; at = (at + 1) & mask {
-		s := x.slots[at]
-		if s == 0 {
-			x.slots[at] = tag<<32 | uint64(i+1)
-			return i
-		}
-		if j := int32(uint32(s) - 1); s>>32 == tag && ds[j].BodySHA256 == *sum {
-			return j
-		}
+	h := binary.LittleEndian.Uint64(sum[:8])
+	at, j := x.index.Find(h, func(j int32) bool { return ds[j].BodySHA256 == *sum })
+	if j < 0 {
+		x.index.Put(at, h, i)
+		return i
 	}
+	return j
 }
 
 // duplicateDelivery reports d when its body was delivered more than once

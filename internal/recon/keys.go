@@ -1,6 +1,10 @@
 package recon
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+
+	"github.com/kwikpaisa/recon/internal/slots"
+)
 
 // Keys numbers the keys of one entity (order ids or payout ids) 0, 1, 2…
 // in the order they are added, and holds each key's string once: the
@@ -8,39 +12,27 @@ import "hash/maphash"
 // entity as it loads a day; matching numbers its facts with the same
 // numbers instead of indexing the day's keys a second time.
 //
-// The index is an open-addressing table of 8-byte slots, each a key's
-// number and 32 bits of its hash: a day's million keys take 16 MB where a
-// map[string]int32 took 60 (a slot there holds the string header too), and
-// a probe reads a key's string only when those 32 bits agree.
+// The index is a slots.Table: 8 bytes a key, where a map[string]int32
+// took 60 MB for a day's million keys (a slot there holds the string
+// header too); a probe reads a key's string only when 32 bits of its hash
+// agree.
 //
 // A Keys is not safe for concurrent use while keys are added.
 type Keys struct {
 	seed  maphash.Seed
-	slots []uint64 // 0 is empty; else the hash's high 32 bits, then 1 + the number
+	index slots.Table
 	list  []string
 }
 
 // NewKeys returns an empty Keys with room for about n keys.
 func NewKeys(n int) *Keys {
-	k := &Keys{seed: maphash.MakeSeed(), list: make([]string, 0, n)}
-	k.slots = make([]uint64, slotsFor(n))
-	return k
-}
-
-// slotsFor returns the table size (a power of two) that holds n keys at
-// most 3/4 full.
-func slotsFor(n int) int {
-	size := 16
-	for size/4*3 < n {
-		size *= 2
-	}
-	return size
+	return &Keys{seed: maphash.MakeSeed(), index: slots.New(n), list: make([]string, 0, n)}
 }
 
 // Add returns the number of key and whether it was added by this call.
 func (k *Keys) Add(key string) (int32, bool) {
 	h := maphash.String(k.seed, key)
-	at, i := probe(k, h, key)
+	at, i := find(k, h, key)
 	if i >= 0 {
 		return i, false
 	}
@@ -51,7 +43,7 @@ func (k *Keys) Add(key string) (int32, bool) {
 // key is new.
 func (k *Keys) AddBytes(key []byte) (int32, bool) {
 	h := maphash.Bytes(k.seed, key)
-	at, i := probe(k, h, key)
+	at, i := find(k, h, key)
 	if i >= 0 {
 		return i, false
 	}
@@ -60,13 +52,13 @@ func (k *Keys) AddBytes(key []byte) (int32, bool) {
 
 // Find returns the number of key, or false when it was never added.
 func (k *Keys) Find(key string) (int32, bool) {
-	_, i := probe(k, maphash.String(k.seed, key), key)
+	_, i := find(k, maphash.String(k.seed, key), key)
 	return i, i >= 0
 }
 
 // FindBytes is Find for a key read as bytes.
 func (k *Keys) FindBytes(key []byte) (int32, bool) {
-	_, i := probe(k, maphash.Bytes(k.seed, key), key)
+	_, i := find(k, maphash.Bytes(k.seed, key), key)
 	return i, i >= 0
 }
 
@@ -76,21 +68,11 @@ func (k *Keys) Key(i int32) string { return k.list[i] }
 // Len returns how many keys there are.
 func (k *Keys) Len() int { return len(k.list) }
 
-// probe returns the number of key, whose hash is h, or -1 and the empty
+// find returns the number of key, whose hash is h, or -1 and the empty
 // slot where it would go. A key read as bytes is compared as it is: the
 // compiler makes no string of it for the comparison.
-func probe[K string | []byte](k *Keys, h uint64, key K) (slot int, number int32) {
-	mask := len(k.slots) - 1
-	tag := h >> 32
-	for i := int(h) & mask; ; i = (i + 1) & mask {
-		s := k.slots[i]
-		if s == 0 {
-			return i, -1
-		}
-		if s>>32 == tag && k.list[uint32(s)-1] == string(key) {
-			return i, int32(uint32(s) - 1)
-		}
-	}
+func find[K string | []byte](k *Keys, h uint64, key K) (slot int, number int32) {
+	return k.index.Find(h, func(n int32) bool { return k.list[n] == string(key) })
 }
 
 // insert adds key, whose hash is h, at the empty slot at, growing the
@@ -98,25 +80,22 @@ func probe[K string | []byte](k *Keys, h uint64, key K) (slot int, number int32)
 func (k *Keys) insert(at int, h uint64, key string) int32 {
 	n := int32(len(k.list))
 	k.list = append(k.list, key)
-	if len(k.list) > len(k.slots)/4*3 {
+	if !k.index.Holds(len(k.list)) {
 		k.grow()
 		return n
 	}
-	k.slots[at] = h>>32<<32 | uint64(n+1)
+	k.index.Put(at, h, n)
 	return n
 }
 
-// grow doubles the table and places every key again, the last one added
-// included.
+// grow makes a table for twice the keys and places every key again, the
+// last one added included.
 func (k *Keys) grow() {
-	k.slots = make([]uint64, 2*len(k.slots))
-	mask := len(k.slots) - 1
+	k.index = slots.New(2 * len(k.list))
+	none := func(int32) bool { return false } // the keys are distinct
 	for n, key := range k.list {
 		h := maphash.String(k.seed, key)
-		i := int(h) & mask
-		for k.slots[i] != 0 {
-			i = (i + 1) & mask
-		}
-		k.slots[i] = h>>32<<32 | uint64(n+1)
+		at, _ := k.index.Find(h, none)
+		k.index.Put(at, h, int32(n))
 	}
 }
