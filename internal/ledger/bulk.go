@@ -473,6 +473,10 @@ func (w *bulkWriter) close() {
 	})
 }
 
+// bulkReadSize is the size of the buffer a bulk query's rows are read into,
+// a batch at a time; it grows for a row larger than itself.
+var bulkReadSize = 1 << 20
+
 // bulkQuery runs query with args on conn and calls row for each result
 // row, in order, with a reader of its values. The values' bytes are valid
 // only during the call.
@@ -493,7 +497,7 @@ func bulkQueryEach(ctx context.Context, conn *sqlx.Conn, query string, argSets [
 			return err
 		}
 		defer C.sqlite3_finalize(st)
-		buf := make([]byte, 1<<20)
+		buf := make([]byte, bulkReadSize)
 		v := &rowValues{n: int(C.sqlite3_column_count(st))}
 		for _, args := range argSets {
 			C.sqlite3_reset(st)

@@ -411,31 +411,86 @@ func (gl *gatewayLoad) besideLedgers(ctx context.Context, conn *sqlx.Conn, sc *d
 // createdInDay returns the keys the gateway created in the day that no
 // ledger file of the date has, from a covering index, and marks created the
 // ledger keys among them. It adds nothing to the key index, which the
-// pay-ins' records are read from at the same time.
+// pay-ins' records are read from at the same time. The keys are looked up a
+// batch at a time (keyBatch): a key's lookup is mostly waiting on memory.
 func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey, error) {
 	var created []dayKey
 	seen := map[dayKey]bool{}
+	look := func(entity recon.Entity, b *keyBatch) {
+		keys := sc.keys[entity]
+		for i, no := range b.find(keys.index) {
+			if no >= 0 {
+				keys.keys[no].created = true
+				continue
+			}
+			if dk := (dayKey{entity: entity, ref: string(b.keys[i])}); !seen[dk] {
+				seen[dk] = true
+				created = append(created, dk)
+			}
+		}
+		b.reset()
+	}
+	batches := map[recon.Entity]*keyBatch{}
 	in := interner{}
 	err := bulkQuery(ctx, conn, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
 		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
 			entity := recon.Entity(in.get(v.Bytes()))
-			keys := sc.keys[entity]
-			if keys == nil {
+			if sc.keys[entity] == nil {
 				return nil
 			}
-			k := v.Bytes()
-			if sk, _, _ := keys.get(k); sk != nil {
-				sk.created = true
-				return nil
+			b := batches[entity]
+			if b == nil {
+				b = &keyBatch{}
+				batches[entity] = b
 			}
-			if dk := (dayKey{entity: entity, ref: string(k)}); !seen[dk] {
-				seen[dk] = true
-				created = append(created, dk)
+			if b.add(v.Bytes()) {
+				look(entity, b)
 			}
 			return nil
 		})
-	return created, err
+	if err != nil {
+		return nil, err
+	}
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		if b := batches[entity]; b != nil {
+			look(entity, b)
+		}
+	}
+	return created, nil
 }
+
+// keyBatch gathers keys read from rows, copied (a row's bytes do not
+// outlive it), to look them up together with recon.Keys.FindEachBytes.
+type keyBatch struct {
+	buf   []byte
+	keys  [][]byte
+	found []int32
+}
+
+// keyBatchSize is how many keys a keyBatch gathers before it is full.
+const keyBatchSize = 256
+
+// add copies k into the batch and says whether the batch is full.
+func (b *keyBatch) add(k []byte) (full bool) {
+	off := len(b.buf)
+	b.buf = append(b.buf, k...)
+	b.keys = append(b.keys, b.buf[off:len(b.buf):len(b.buf)])
+	return len(b.keys) == keyBatchSize
+}
+
+// find looks the batch's keys up in index: their numbers in order, -1 for
+// a key never added.
+func (b *keyBatch) find(index *recon.Keys) []int32 {
+	if cap(b.found) < len(b.keys) {
+		b.found = make([]int32, keyBatchSize)
+	}
+	found := b.found[:len(b.keys)]
+	index.FindEachBytes(b.keys, found)
+	return found
+}
+
+// reset empties the batch.
+func (b *keyBatch) reset() { b.buf, b.keys = b.buf[:0], b.keys[:0] }
 
 // loadGateway loads the latest live record of each key of the day: every
 // key of the date's ledger files, and every key the gateway created in the

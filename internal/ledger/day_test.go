@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -231,5 +233,118 @@ func TestChangedDumpReplacesItsRecords(t *testing.T) {
 	var first, last sql.NullInt64
 	if err := db.db.QueryRowContext(ctx, `SELECT first_gateway_id, last_gateway_id FROM source_files WHERE path = 'a.jsonl'`).Scan(&first, &last); err != nil || first.Valid || last.Valid {
 		t.Errorf("a.jsonl, now empty: ids %v-%v (%v); want none", first, last, err)
+	}
+}
+
+// TestCreatedInDay stores a dump of more gateway records than several key
+// batches hold, of both entities: records of the ledgers' keys and of keys
+// no ledger has, created in the day or not, some keys twice. createdInDay
+// must return each gateway-only key created in the day once, and mark
+// created exactly the ledger keys with a record created in the day. The
+// query's rows are read a few at a time, so a batch outlives the bytes of
+// its first rows.
+func TestCreatedInDay(t *testing.T) {
+	defer func(size int) { bulkReadSize = size }(bulkReadSize)
+	bulkReadSize = 512
+	ctx := context.Background()
+	db := mustOpen(t)
+	ist := time.FixedZone("IST", 19800)
+	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
+	inDay, before := from.Add(10*time.Hour), from.Add(-time.Hour)
+
+	type rec struct {
+		entity recon.Entity
+		key    string
+		at     time.Time
+	}
+	var recs []rec
+	ledger := map[recon.Entity][]string{}
+	wantCreated := map[string]bool{} // ledger keys created in the day
+	var wantOnly []string            // gateway-only keys created in the day, sorted below
+	for _, e := range []struct {
+		entity recon.Entity
+		prefix string
+		n      int
+	}{{recon.EntityPayin, "ORD", 700}, {recon.EntityPayout, "PO", 300}} {
+		for i := range e.n {
+			key := fmt.Sprintf("%s-%d", e.prefix, i)
+			ledger[e.entity] = append(ledger[e.entity], key)
+			switch {
+			case i%10 == 3: // created the day before
+				recs = append(recs, rec{e.entity, key, before})
+			case i%10 == 7: // no record at all
+			default:
+				recs = append(recs, rec{e.entity, key, inDay})
+				wantCreated[string(e.entity)+" "+key] = true
+				if i%4 == 0 { // a second record of the key
+					recs = append(recs, rec{e.entity, key, inDay.Add(time.Minute)})
+				}
+			}
+		}
+		for i := range e.n / 5 {
+			key := fmt.Sprintf("GW-%s-%d", e.prefix, i)
+			if i%3 == 0 {
+				recs = append(recs, rec{e.entity, key, before}) // not created in the day
+				continue
+			}
+			recs = append(recs, rec{e.entity, key, inDay}, rec{e.entity, key, inDay.Add(time.Second)})
+			wantOnly = append(wantOnly, string(e.entity)+" "+key)
+		}
+	}
+	// The dump lists the records in another order than the ledgers.
+	slices.Reverse(recs)
+	f := &recon.SourceFile{Kind: "gateway", Path: "gateway.jsonl", SHA256: "g"}
+	err := db.LoadFile(ctx, f, func(l *Loader) error {
+		for i, r := range recs {
+			g := recon.GatewayRecord{Entity: r.entity, Key: r.key, Amount: 100, Currency: "INR", Status: "PAID",
+				Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(r.at), Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}
+			if err := l.Gateway(&g); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error {
+		sc, err := db.dayScope(ctx, tx, "2026-11-24", from, from.AddDate(0, 0, 1))
+		if err != nil {
+			return err
+		}
+		for entity, keys := range ledger {
+			for _, k := range keys {
+				sk, _, _ := sc.keys[entity].addString(k)
+				sk.ledger = true
+			}
+		}
+		created, err := createdInDay(ctx, conn, sc)
+		if err != nil {
+			return err
+		}
+		var only []string
+		for _, k := range created {
+			only = append(only, string(k.entity)+" "+k.ref)
+		}
+		slices.Sort(only)
+		slices.Sort(wantOnly)
+		if !slices.Equal(only, wantOnly) {
+			t.Errorf("gateway-only keys created in the day:\n got %v\nwant %v", only, wantOnly)
+		}
+		for entity, keys := range ledger {
+			for _, k := range keys {
+				sk, _, _ := sc.keys[entity].get([]byte(k))
+				if want := wantCreated[string(entity)+" "+k]; sk.created != want {
+					t.Errorf("%s %s: created %v, want %v", entity, k, sk.created, want)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 3*keyBatchSize {
+		t.Fatalf("%d records: fewer than three batches", len(recs))
 	}
 }

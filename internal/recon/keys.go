@@ -62,6 +62,17 @@ func (k *Keys) FindBytes(key []byte) (int32, bool) {
 	return i, i >= 0
 }
 
+// FindEach sets found[i] to the number of keys[i], or -1 when it was never
+// added: Find for many keys at once. A day's keys are far more than the
+// processor's caches hold, so each Find waits on memory two or three times
+// (the index's slot, the key's string, its bytes); FindEach does each of
+// those steps for a batch of keys before the next, so the batch's reads
+// are in flight together. It is about twice as fast (BenchmarkKeysFind).
+func (k *Keys) FindEach(keys []string, found []int32) { findEach(k, keys, found, maphash.String) }
+
+// FindEachBytes is FindEach for keys read as bytes.
+func (k *Keys) FindEachBytes(keys [][]byte, found []int32) { findEach(k, keys, found, maphash.Bytes) }
+
 // Key returns the key numbered i.
 func (k *Keys) Key(i int32) string { return k.list[i] }
 
@@ -73,6 +84,37 @@ func (k *Keys) Len() int { return len(k.list) }
 // compiler makes no string of it for the comparison.
 func find[K string | []byte](k *Keys, h uint64, key K) (slot int, number int32) {
 	return k.index.Find(h, func(n int32) bool { return k.list[n] == string(key) })
+}
+
+// findBatch is how many keys findEach looks up together.
+const findBatch = 64
+
+func findEach[K string | []byte](k *Keys, keys []K, found []int32, hash func(maphash.Seed, K) uint64) {
+	var (
+		hashes [findBatch]uint64
+		empty  [findBatch]bool
+		held   [findBatch]string
+	)
+	for start := 0; start < len(keys); start += findBatch {
+		part, out := keys[start:min(start+findBatch, len(keys))], found[start:]
+		for i, key := range part { // the slots
+			hashes[i] = hash(k.seed, key)
+			out[i], empty[i] = k.index.Home(hashes[i])
+		}
+		for i := range part { // the strings of the keys their slots name
+			if out[i] >= 0 {
+				held[i] = k.list[out[i]]
+			}
+		}
+		for i, key := range part { // their bytes
+			switch {
+			case out[i] >= 0 && held[i] == string(key):
+			case out[i] < 0 && empty[i]:
+			default: // another key's slot: probe on, one key at a time
+				_, out[i] = find(k, hashes[i], key)
+			}
+		}
+	}
 }
 
 // insert adds key, whose hash is h, at the empty slot at, growing the

@@ -2,6 +2,7 @@ package recon
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/rand/v2"
 	"testing"
 )
@@ -67,4 +68,98 @@ func TestKeysNumbering(t *testing.T) {
 	if !k.index.Holds(k.Len()) {
 		t.Errorf("%d keys: the table is more than 3/4 full", k.Len())
 	}
+}
+
+// TestKeysFindEach looks up keys added, keys never added and a key whose
+// first slot holds another key's number under its own 32 bits of hash, in
+// a count that is not a whole number of batches, and checks FindEach and
+// FindEachBytes against Find key by key. The index is three quarters full,
+// so many keys, added or not, find another key in their first slot.
+func TestKeysFindEach(t *testing.T) {
+	const n = 12000 // 3/4 of the 16384 slots NewKeys(n) makes
+	k := NewKeys(n)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var queries []string
+	for i := range n {
+		key := fmt.Sprintf("ORD-%d", rng.IntN(1<<30))
+		k.Add(key)
+		queries = append(queries, key, fmt.Sprintf("NEW-%d", i))
+	}
+	// A key whose first slot names key 0 under the key's own 32 bits: the
+	// first impostor whose first slot is empty (a quarter of them are).
+	for i := 0; ; i++ {
+		impostor := fmt.Sprintf("IMPOSTOR-%d", i)
+		h := maphash.String(k.seed, impostor)
+		if _, empty := k.index.Home(h); empty {
+			at, _ := k.index.Find(h, func(int32) bool { return false }) // the first slot
+			k.index.Put(at, h, 0)
+			queries = append(queries, impostor)
+			break
+		}
+	}
+	rng.Shuffle(len(queries), func(i, j int) { queries[i], queries[j] = queries[j], queries[i] })
+	queries = append(queries, "", k.Key(0))
+	if len(queries)%findBatch == 0 {
+		queries = queries[1:] // not a whole number of batches
+	}
+
+	asBytes := make([][]byte, len(queries))
+	for i, q := range queries {
+		asBytes[i] = []byte(q)
+	}
+	got, gotBytes := make([]int32, len(queries)), make([]int32, len(queries))
+	k.FindEach(queries, got)
+	k.FindEachBytes(asBytes, gotBytes)
+	found := 0
+	for i, q := range queries {
+		want, ok := k.Find(q)
+		if !ok {
+			want = -1
+		} else {
+			found++
+		}
+		if got[i] != want || gotBytes[i] != want {
+			t.Fatalf("%q: FindEach %d, FindEachBytes %d; Find %d", q, got[i], gotBytes[i], want)
+		}
+	}
+	if found < n/2 || found == len(queries) {
+		t.Fatalf("%d of %d queries are keys: the test looks up too few of each kind", found, len(queries))
+	}
+}
+
+// BenchmarkKeysFind looks up a million keys, in an order other than the
+// one they were added in, one at a time and with FindEach.
+func BenchmarkKeysFind(b *testing.B) {
+	const n = 1_000_000
+	k := NewKeys(n)
+	rng := rand.New(rand.NewPCG(1, 2))
+	keys := make([][]byte, n)
+	for i := range keys {
+		key := fmt.Sprintf("ORD-2026-%010d", rng.Uint64()%1e10)
+		k.Add(key)
+		keys[i] = []byte(key)
+	}
+	rng.Shuffle(n, func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	b.Run("Find", func(b *testing.B) {
+		for b.Loop() {
+			for _, key := range keys {
+				if _, ok := k.FindBytes(key); !ok {
+					b.Fatalf("%s not found", key)
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
+	})
+	b.Run("FindEach", func(b *testing.B) {
+		found := make([]int32, n)
+		for b.Loop() {
+			k.FindEachBytes(keys, found)
+		}
+		for i, no := range found {
+			if no < 0 {
+				b.Fatalf("%s not found", keys[i])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
+	})
 }

@@ -35,6 +35,20 @@ func (t Table) Find(h uint64, same func(n int32) bool) (slot int, n int32) {
 	}
 }
 
+// Home is Find's first step alone, for a user that looks up many items at
+// once and lets their memory reads overlap: what h's first slot holds. It
+// returns the number stored there when the slot's 32 bits are h's (the user
+// still says whether it is the item sought), or -1 and whether the slot is
+// empty. An empty first slot means no item of hash h is stored; any other
+// answer that is not the item needs Find.
+func (t Table) Home(h uint64) (n int32, empty bool) {
+	s := t.slots[int(h)&(len(t.slots)-1)]
+	if s != 0 && s>>32 == h>>32 {
+		return int32(uint32(s) - 1), false
+	}
+	return -1, s == 0
+}
+
 // Put stores number n, of an item with hash h, at slot: the empty slot
 // Find returned for it.
 func (t Table) Put(slot int, h uint64, n int32) { t.slots[slot] = h>>32<<32 | uint64(n+1) }

@@ -31,6 +31,17 @@ func TestFindPut(t *testing.T) {
 			t.Errorf("item %d: Find gave %d", i, n)
 		}
 	}
+	// Home: the first slot only. Item 0 is in its own; item 2 shares it
+	// under another tag; nothing was put at 0x…0009.
+	if n, empty := x.Home(hashes[0]); n != 0 || empty {
+		t.Errorf("Home of item 0's hash = %d, %v; want 0, false", n, empty)
+	}
+	if n, empty := x.Home(hashes[2]); n != -1 || empty {
+		t.Errorf("Home of item 2's hash = %d, %v; want -1, false (item 0's slot, another tag)", n, empty)
+	}
+	if n, empty := x.Home(0xAAAA_0000_0000_0009); n != -1 || !empty {
+		t.Errorf("Home of an empty slot = %d, %v; want -1, true", n, empty)
+	}
 	if !x.Holds(len(hashes)) || x.Holds(len(x.slots)) {
 		t.Errorf("a table of %d slots: Holds(%d) %v, Holds(%d) %v", len(x.slots), len(hashes), x.Holds(len(hashes)), len(x.slots), x.Holds(len(x.slots)))
 	}
