@@ -49,27 +49,19 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		return fmt.Errorf("load sources of %s: %w", date, err)
 	}
 	sc.conn = conn
-	// The day's own webhook logs, the largest read, on a second connection
-	// and core while this one reads the ledgers and the pay-ins' gateway
-	// records; then, once the ledgers' keys are known, the payouts' gateway
-	// records and the keys the gateway created in the day. Every path below
-	// waits for it before returning.
+	// On a second connection and core, beside this one: the payouts'
+	// ledger and gateway records, then the day's own webhook logs (the
+	// largest read), then, once the orders' keys are known, the keys the
+	// gateway created in the day. This one reads the orders and the
+	// pay-ins' gateway records meanwhile. Every path below waits for the
+	// reader beside before returning.
 	gl := sc.gatewayLoad()
-	ledgersRead := make(chan struct{})
+	ordersRead := make(chan struct{})
 	ownCtx, stop := context.WithCancel(ctx)
 	sc.own = make(chan error, 1)
 	go func() {
 		sc.own <- s.beside(ownCtx, func(c *sqlx.Conn) error {
-			var err error
-			if sc.ownDeliveries, err = loadOwnDeliveries(ownCtx, c, sc); err != nil {
-				return err
-			}
-			select {
-			case <-ledgersRead:
-			case <-ownCtx.Done():
-				return ownCtx.Err()
-			}
-			return gl.besideLedgers(ownCtx, c, sc)
+			return gl.beside(ownCtx, c, d, sc, ordersRead)
 		})
 	}()
 	defer func() { // on an early return, stop the reading and wait for it
@@ -80,9 +72,8 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		name string
 		fn   func() error
 	}{
-		{"orders", func() error { return s.loadOrders(ctx, d, sc) }},
-		{"payouts", func() error { return s.loadPayouts(ctx, d, sc) }},
-		{"gateway records", func() error { close(ledgersRead); return s.loadGateway(ctx, tx, d, sc, gl) }},
+		{"orders", func() error { err := s.loadOrders(ctx, d, sc); close(ordersRead); return err }},
+		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc, gl) }},
 		{"deliveries", func() error { return s.loadDeliveries(ctx, d, sc) }},
 		{"delivery keys", func() error { sc.numberDeliveries(d); return nil }},
 		{"pulls", func() error { return s.loadPulls(ctx, d, sc) }},
@@ -90,8 +81,14 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 	}
 	for _, st := range steps {
 		if err := st.fn(); err != nil {
+			if sc.ownDone && sc.ownErr != nil {
+				return sc.ownErr // the reader beside's, which names its step
+			}
 			return fmt.Errorf("load %s of %s: %w", st.name, date, err)
 		}
+	}
+	if sc.payoutsOutOfDay > 0 {
+		d.OutOfDay["payouts"] = sc.payoutsOutOfDay
 	}
 	d.Keys = map[recon.Entity]*recon.Keys{}
 	for entity, keys := range sc.keys {

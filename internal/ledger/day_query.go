@@ -50,6 +50,9 @@ type dayScope struct {
 	ownDone       bool
 	ownErr        error
 	ownDeliveries []recon.Delivery
+	// payoutsOutOfDay counts the payouts ledger's rows outside the day,
+	// read beside (Day.OutOfDay is this connection's).
+	payoutsOutOfDay int
 }
 
 // waitOwn waits until the day's own webhook logs are read and returns the
@@ -226,17 +229,18 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	})
 }
 
-func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error {
+// loadPayouts reads the payouts ledger's rows into d.Payouts on conn,
+// interning with in; it returns how many rows are outside the day.
+func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, in interner) (outOfDay int, err error) {
 	id, ok := sc.roles["payouts"]
 	if !ok {
-		return nil
+		return 0, nil
 	}
 	path := sc.paths[id]
 	d.Payouts = make([]recon.Payout, 0, sc.accepted[id])
 	keys := sc.keys[recon.EntityPayout]
-	in := sc.intern
 	places := newPlacer(path)
-	return bulkQuery(ctx, sc.conn, `SELECT line, payout_order_id, amount, currency, status, class,
+	err = bulkQuery(ctx, conn, `SELECT line, payout_order_id, amount, currency, status, class,
 			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
 			requested_at
 		FROM payouts WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
@@ -256,7 +260,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 		requested := v.Int()
 		k.ledger = true
 		if requested < sc.lo || requested >= sc.hi {
-			d.OutOfDay["payouts"]++
+			outOfDay++
 			return nil
 		}
 		k.inDay = true
@@ -264,6 +268,7 @@ func (s *DB) loadPayouts(ctx context.Context, d *recon.Day, sc *dayScope) error 
 		d.Payouts = append(d.Payouts, p)
 		return nil
 	})
+	return outOfDay, err
 }
 
 // gatewayColumns are the columns of a gateway record that matching and the
@@ -396,16 +401,31 @@ func (gl *gatewayLoad) gateway() []recon.GatewayRecord {
 	return gl.all[:n:n]
 }
 
-// besideLedgers is the gateway records' part of the load run beside the
-// rest, on conn, once the ledgers' keys are in the index: the payouts'
-// records, and the keys the gateway created in the day.
-func (gl *gatewayLoad) besideLedgers(ctx context.Context, conn *sqlx.Conn, sc *dayScope) error {
-	if err := joinLedger(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records g", "g", "", gl.payouts.row); err != nil {
-		return err
-	}
+// beside is the part of the load run on conn beside the rest, each step
+// on a key index no other step adds to meanwhile: the payouts' ledger and
+// their gateway records, the day's own webhook logs, and, once ordersRead
+// is closed (the orders' keys are in their index), the keys the gateway
+// created in the day. Its errors name their step.
+func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, ordersRead <-chan struct{}) error {
 	var err error
-	gl.created, err = createdInDay(ctx, conn, sc)
-	return err
+	if sc.payoutsOutOfDay, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
+		return fmt.Errorf("load payouts of %s: %w", sc.date, err)
+	}
+	if err := joinLedger(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records g", "g", "", gl.payouts.row); err != nil {
+		return fmt.Errorf("load gateway records of %s: %w", sc.date, err)
+	}
+	if sc.ownDeliveries, err = loadOwnDeliveries(ctx, conn, sc); err != nil {
+		return fmt.Errorf("load deliveries of %s: %w", sc.date, err)
+	}
+	select {
+	case <-ordersRead:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if gl.created, err = createdInDay(ctx, conn, sc); err != nil {
+		return fmt.Errorf("load gateway records of %s: %w", sc.date, err)
+	}
+	return nil
 }
 
 // createdInDay returns the keys the gateway created in the day that no

@@ -1,12 +1,14 @@
 package ledger
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -346,5 +348,78 @@ func TestCreatedInDay(t *testing.T) {
 	}
 	if len(recs) < 3*keyBatchSize {
 		t.Fatalf("%d records: fewer than three batches", len(recs))
+	}
+}
+
+// TestLoadDayNamesCorruptRows stores a day of one order, one payout, one
+// gateway record of each and one delivery, then breaks a stored word in
+// each table in turn: the load fails naming the date, what it was loading
+// and the row, whichever of its two connections read it.
+func TestLoadDayNamesCorruptRows(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	ist := time.FixedZone("IST", 19800)
+	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
+	at := recon.InstantOf(from.Add(time.Hour))
+	load := func(kind, path string, add func(*Loader) error) recon.SourceFile {
+		t.Helper()
+		f := recon.SourceFile{Kind: kind, Path: path, SHA256: path}
+		if err := db.LoadFile(ctx, &f, add); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	sources := map[string]recon.SourceFile{
+		"orders": load("orders", "orders.csv", func(l *Loader) error {
+			return l.Order(&recon.Order{OrderID: "ORD-1", Amount: 100, Currency: "INR", Status: "success",
+				Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", "2")})
+		}),
+		"payouts": load("payouts", "payouts.csv", func(l *Loader) error {
+			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
+				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
+		}),
+		"gateway": load("gateway", "gateway.jsonl", func(l *Loader) error {
+			for i, e := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+				key := map[recon.Entity]string{recon.EntityPayin: "ORD-1", recon.EntityPayout: "PO-1"}[e]
+				if err := l.Gateway(&recon.GatewayRecord{Entity: e, Key: key, Amount: 100, Currency: "INR", Status: "SUCCESS",
+					Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		"webhooks": load("webhooks", "webhooks.jsonl", func(l *Loader) error {
+			return l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", "1"), ReceivedAt: at, Event: "payment.success",
+				Entity: recon.EntityPayin, Key: "ORD-1", Class: recon.StatusSuccess, BodySHA256: sha256.Sum256([]byte("b")), Verified: recon.VerifyRaw})
+		}),
+	}
+	if err := db.SetDaySources(ctx, "2026-11-24", sources); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1)); err != nil {
+		t.Fatalf("the day before any is broken: %v", err)
+	}
+	for _, tc := range []struct{ table, where, want string }{
+		{"orders", "", `load orders of 2026-11-24: order ORD-1: stored status class "bogus"`},
+		{"payouts", "", `load payouts of 2026-11-24: payout PO-1: stored status class "bogus"`},
+		{"gateway_records", "entity = 'PAYIN'", `load gateway records of 2026-11-24: gateway record of PAYIN ORD-1: stored status class "bogus"`},
+		{"gateway_records", "entity = 'PAYOUT'", `load gateway records of 2026-11-24: gateway record of PAYOUT PO-1: stored status class "bogus"`},
+		{"deliveries", "", `load deliveries of 2026-11-24: delivery at webhooks.jsonl:1: stored status class "bogus"`},
+	} {
+		where := " WHERE " + cmp.Or(tc.where, "1")
+		var was string
+		if err := db.db.GetContext(ctx, &was, `SELECT class FROM `+tc.table+where); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.db.ExecContext(ctx, `UPDATE `+tc.table+` SET class = 'bogus'`+where); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s%s broken: error %v, want it to start %s", tc.table, where, err, tc.want)
+		}
+		if _, err := db.db.ExecContext(ctx, `UPDATE `+tc.table+` SET class = ?`+where, was); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
