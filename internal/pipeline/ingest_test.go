@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -192,5 +193,34 @@ func TestIngestSettingsChange(t *testing.T) {
 			t.Errorf("%s: files read again = %v, want %v", st.name, reread, st.reread)
 		}
 		loaded = at
+	}
+}
+
+// TestHashOrder: the largest file is hashed first, the others in load
+// order; a file that cannot be read keeps its place.
+func TestHashOrder(t *testing.T) {
+	dir := t.TempDir()
+	file := func(name string, size int) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name  string
+		todo  []source
+		order []int
+	}{
+		{"largest last", []source{{path: file("o", 10)}, {path: file("p", 5)}, {path: file("g", 30)}, {path: file("w", 40)}}, []int{3, 0, 1, 2}},
+		{"largest in the middle", []source{{path: file("o2", 10)}, {path: file("g2", 30)}, {path: file("p2", 5)}}, []int{1, 0, 2}},
+		{"largest first", []source{{path: file("o3", 50)}, {path: file("w3", 40)}}, []int{0, 1}},
+		{"sizes equal", []source{{path: file("a", 7)}, {path: file("b", 7)}}, []int{0, 1}},
+		{"one missing", []source{{path: filepath.Join(dir, "missing")}, {path: file("w4", 3)}, {path: file("o4", 1)}}, []int{1, 0, 2}},
+		{"none", nil, []int{}},
+	} {
+		if got := hashOrder(tc.todo); !slices.Equal(got, tc.order) {
+			t.Errorf("%s: hashOrder = %v, want %v", tc.name, got, tc.order)
+		}
 	}
 }
