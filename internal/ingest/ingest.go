@@ -5,11 +5,6 @@
 package ingest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -80,18 +75,3 @@ type Counts struct {
 
 func (c *Counts) accept() { c.Read++; c.Accepted++ }
 func (c *Counts) reject() { c.Read++; c.Rejected++ }
-
-// Digest returns the SHA-256 of a file and its size.
-func Digest(path string) (sum string, size int64, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}

@@ -24,6 +24,7 @@ type StoredFile struct {
 	Accepted       int    `db:"rows_accepted"`
 	Rejected       int    `db:"rows_rejected"`
 	Settings       string `db:"settings_sha256"`
+	Stamp          string `db:"stamp"`
 }
 
 // SourceFile returns the stored record of a file, or nil when it was never
@@ -31,7 +32,7 @@ type StoredFile struct {
 func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, error) {
 	var f StoredFile
 	err := s.db.GetContext(ctx, &f, `SELECT id, kind, path, sha256, previous_sha256, size, rows_read, rows_accepted, rows_rejected,
-			settings_sha256
+			settings_sha256, stamp
 		FROM source_files WHERE kind = ? AND path = ?`, kind, path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -40,6 +41,15 @@ func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, er
 		return nil, fmt.Errorf("find source file %s: %w", path, err)
 	}
 	return &f, nil
+}
+
+// SetStamp keeps stamp as the stamp of a stored file whose content was
+// hashed again and found unchanged (touched, copied over itself).
+func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE source_files SET stamp = ? WHERE kind = ? AND path = ?`, stamp, kind, path); err != nil {
+		return fmt.Errorf("record source file %s: %w", path, err)
+	}
+	return nil
 }
 
 // LoadFile replaces everything stored from one source file, in one
@@ -110,9 +120,9 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
 		rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ?,
-		first_gateway_id = ?, last_gateway_id = ? WHERE id = ?`,
+		first_gateway_id = ?, last_gateway_id = ?, stamp = ? WHERE id = ?`,
 		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings,
-		firstGateway, lastGateway, id)
+		firstGateway, lastGateway, f.Stamp, id)
 	if err != nil {
 		return fmt.Errorf("record source file %s: %w", f.Path, err)
 	}

@@ -40,21 +40,38 @@ func (r *run) ingest(ctx context.Context) error {
 		}
 		todo = append(todo, src)
 	}
-	// The files are hashed two at a time, beside the loading: the largest
-	// from the start, the others in load order, so a file is hashed while
-	// the one before it loads, and a re-run, which loads nothing, hashes a
-	// large day's gigabyte on two cores in about the time of its largest
-	// file.
+	// What the store holds of each file. A file whose stamp is the one kept
+	// when it was last hashed is not read (ingest.Stamp). The others are
+	// hashed two at a time, beside the loading: the largest from the
+	// start, the others in load order, so a file is hashed while the one
+	// before it loads, and a re-run of a day whose files were copied
+	// again hashes them on two cores in about the time of the largest.
+	stored := make([]*ledger.StoredFile, len(todo))
+	digests := make([]chan digest, len(todo)) // in todo's order
+	var toHash []int
+	var paths []string
+	for i, src := range todo {
+		digests[i] = make(chan digest, 1)
+		f, err := r.db.SourceFile(ctx, src.kind, src.path)
+		if err != nil {
+			return err
+		}
+		stored[i] = f
+		if f != nil && f.Stamp != "" {
+			if st, err := ingest.CurrentStamp(src.path); err == nil && string(st) == f.Stamp {
+				digests[i] <- digest{sum: f.SHA256, size: f.Size, stamp: st, stamped: true}
+				continue
+			}
+		}
+		toHash = append(toHash, i)
+		paths = append(paths, src.path)
+	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	digests := make([]chan digest, len(todo)) // in todo's order
-	for i := range digests {
-		digests[i] = make(chan digest, 1)
-	}
 	go func() {
 		hashing := make(chan struct{}, 2)
-		for _, i := range hashOrder(todo) {
-			src := todo[i]
+		for _, j := range hashOrder(paths) {
+			i, path := toHash[j], paths[j]
 			hashing <- struct{}{}
 			go func() {
 				defer func() { <-hashing }()
@@ -63,14 +80,14 @@ func (r *run) ingest(ctx context.Context) error {
 					return
 				}
 				var d digest
-				d.sum, d.size, d.err = ingest.Digest(src.path)
+				d.sum, d.size, d.stamp, d.err = ingest.Digest(path)
 				digests[i] <- d
 			}()
 		}
 	}()
 	roles := map[string]recon.SourceFile{}
 	for i, src := range todo {
-		f, err := r.load(ctx, src, <-digests[i])
+		f, err := r.load(ctx, src, stored[i], <-digests[i])
 		if err != nil {
 			return err
 		}
@@ -82,21 +99,21 @@ func (r *run) ingest(ctx context.Context) error {
 	return r.db.SetDaySources(ctx, r.day.Date, roles)
 }
 
-// hashOrder returns the positions of todo in the order they are hashed:
-// the largest file first, then the others in todo's order. A file that
+// hashOrder returns the positions of paths in the order they are hashed:
+// the largest file first, then the others in their order. A file that
 // cannot be read keeps its place; its hashing says why.
-func hashOrder(todo []source) []int {
+func hashOrder(paths []string) []int {
 	largest, size := -1, int64(-1)
-	for i, src := range todo {
-		if fi, err := os.Stat(src.path); err == nil && fi.Size() > size {
+	for i, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.Size() > size {
 			largest, size = i, fi.Size()
 		}
 	}
-	order := make([]int, 0, len(todo))
+	order := make([]int, 0, len(paths))
 	if largest >= 0 {
 		order = append(order, largest)
 	}
-	for i := range todo {
+	for i := range paths {
 		if i != largest {
 			order = append(order, i)
 		}
@@ -104,30 +121,37 @@ func hashOrder(todo []source) []int {
 	return order
 }
 
-// digest is a file's content hash and size, or why they could not be had.
+// digest is a file's content hash, size and stamp, or why they could not
+// be had. stamped says they are the store's, the file's stamp unchanged.
 type digest struct {
-	sum  string
-	size int64
-	err  error
+	sum     string
+	size    int64
+	stamp   ingest.Stamp
+	stamped bool
+	err     error
 }
 
 // load reads one file, whose content has digest d, into the store unless
-// the store already holds this exact content.
-func (r *run) load(ctx context.Context, src source, d digest) (recon.SourceFile, error) {
+// the store already holds this exact content; stored is what it holds of
+// the file, nil for a file never loaded.
+func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d digest) (recon.SourceFile, error) {
 	t := time.Now()
 	if d.err != nil {
 		return recon.SourceFile{}, fmt.Errorf("read %s %s: %w", src.kind, src.path, d.err)
 	}
-	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: d.sum, Size: d.size, Settings: r.cfg.Ingest.Fingerprint(src.kind)}
-	stored, err := r.db.SourceFile(ctx, src.kind, src.path)
-	if err != nil {
-		return f, err
-	}
+	f := recon.SourceFile{Kind: src.kind, Path: src.path, SHA256: d.sum, Size: d.size, Settings: r.cfg.Ingest.Fingerprint(src.kind),
+		Stamp: string(d.stamp)}
 	if stored != nil && stored.SHA256 == d.sum {
 		if stored.Settings == f.Settings {
 			// Unchanged since it was last loaded: no previous hash to show.
+			// Hashed again (touched, copied over itself), its new stamp is kept.
 			f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
-			r.log.Info("source unchanged", "stage", "ingest", "file", src.path, "rows", f.Read)
+			if f.Stamp != stored.Stamp {
+				if err := r.db.SetStamp(ctx, src.kind, src.path, f.Stamp); err != nil {
+					return f, err
+				}
+			}
+			r.log.Info("source unchanged", "stage", "ingest", "file", src.path, "rows", f.Read, "hashed", !d.stamped)
 			return f, nil
 		}
 		// Same content read with other settings (a fixed webhook secret, a
@@ -135,7 +159,7 @@ func (r *run) load(ctx context.Context, src source, d digest) (recon.SourceFile,
 		// may differ, so it is read again.
 		r.log.Info("source settings changed: reading it again", "stage", "ingest", "file", src.path)
 	}
-	err = r.db.LoadFile(ctx, &f, func(l *ledger.Loader) error {
+	err := r.db.LoadFile(ctx, &f, func(l *ledger.Loader) error {
 		sink := ingest.Sink{Order: l.Order, Payout: l.Payout, Gateway: l.Gateway, Delivery: l.Delivery, Reject: l.Reject}
 		counts, err := src.read(ctx, src.path, r.cfg.Ingest, sink)
 		if err != nil {

@@ -1,13 +1,17 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,7 +85,7 @@ func TestIngestIdempotent(t *testing.T) {
 			t.Fatalf("run %d: manifest inputs %+v", i+1, m.Inputs)
 		}
 		in := m.Inputs[0]
-		sum, _, _ := ingest.Digest(orders)
+		sum, _, _, _ := ingest.Digest(orders)
 		if i == 0 {
 			hash1 = sum
 		}
@@ -209,18 +213,134 @@ func TestHashOrder(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		todo  []source
+		paths []string
 		order []int
 	}{
-		{"largest last", []source{{path: file("o", 10)}, {path: file("p", 5)}, {path: file("g", 30)}, {path: file("w", 40)}}, []int{3, 0, 1, 2}},
-		{"largest in the middle", []source{{path: file("o2", 10)}, {path: file("g2", 30)}, {path: file("p2", 5)}}, []int{1, 0, 2}},
-		{"largest first", []source{{path: file("o3", 50)}, {path: file("w3", 40)}}, []int{0, 1}},
-		{"sizes equal", []source{{path: file("a", 7)}, {path: file("b", 7)}}, []int{0, 1}},
-		{"one missing", []source{{path: filepath.Join(dir, "missing")}, {path: file("w4", 3)}, {path: file("o4", 1)}}, []int{1, 0, 2}},
+		{"largest last", []string{file("o", 10), file("p", 5), file("g", 30), file("w", 40)}, []int{3, 0, 1, 2}},
+		{"largest in the middle", []string{file("o2", 10), file("g2", 30), file("p2", 5)}, []int{1, 0, 2}},
+		{"largest first", []string{file("o3", 50), file("w3", 40)}, []int{0, 1}},
+		{"sizes equal", []string{file("a", 7), file("b", 7)}, []int{0, 1}},
+		{"one missing", []string{filepath.Join(dir, "missing"), file("w4", 3), file("o4", 1)}, []int{1, 0, 2}},
 		{"none", nil, []int{}},
 	} {
-		if got := hashOrder(tc.todo); !slices.Equal(got, tc.order) {
+		if got := hashOrder(tc.paths); !slices.Equal(got, tc.order) {
 			t.Errorf("%s: hashOrder = %v, want %v", tc.name, got, tc.order)
 		}
+	}
+}
+
+// TestIngestStamp: a file whose stamp is the one the store kept is not
+// hashed again, and the manifest still shows its hash; a file touched is
+// hashed again (unchanged, its new stamp kept), and a file written again
+// with the same size is read again. A file hashed just after it was
+// written keeps no stamp (ingest.Stamp's racy window): the test sets the
+// store's stamp as a run long after the writing would have.
+func TestIngestStamp(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("stamps are read on Linux only")
+	}
+	ist := time.FixedZone("IST", 19800)
+	dir := t.TempDir()
+	orders := filepath.Join(dir, "orders.csv")
+	write := func(content string) {
+		t.Helper()
+		if err := os.WriteFile(orders, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("order_id,amount,status,created_at\nA,10.00,paid,2026-11-24 10:00\n")
+	db := filepath.Join(dir, "recon.db")
+	store := func(query string, args ...any) string {
+		t.Helper()
+		conn, err := sql.Open("sqlite3", "file:"+db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		var s string
+		if err := conn.QueryRow(query, args...).Scan(&s); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return s
+	}
+	keepStamp := func() { // as a run long after the file was written keeps it
+		t.Helper()
+		st, err := ingest.CurrentStamp(orders)
+		if err != nil || st == "" {
+			t.Fatalf("stamp of %s: %q, %v", orders, st, err)
+		}
+		store("UPDATE source_files SET stamp = ? RETURNING stamp", string(st))
+	}
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, ist)
+	run := func(step string) (msg string, hashed bool, sum string) {
+		t.Helper()
+		now = now.Add(time.Minute)
+		var log bytes.Buffer
+		cfg := Config{
+			Date: "2026-11-24", Zone: ist, DB: db, Out: filepath.Join(dir, "out"),
+			Sources: Sources{Orders: orders}, Offline: true,
+			Ingest: ingest.DefaultOptions(ist), Match: match.DefaultOptions(),
+			Now: func() time.Time { return now }, Log: slog.New(slog.NewJSONHandler(&log, nil)),
+		}
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		for _, line := range bytes.Split(log.Bytes(), []byte("\n")) {
+			var e struct {
+				Msg    string `json:"msg"`
+				Stage  string `json:"stage"`
+				Hashed bool   `json:"hashed"`
+			}
+			if json.Unmarshal(line, &e) == nil && e.Stage == "ingest" && strings.HasPrefix(e.Msg, "source ") {
+				msg, hashed = e.Msg, e.Hashed
+			}
+		}
+		var m struct {
+			Inputs []manifestInput `json:"inputs"`
+		}
+		b, err := os.ReadFile(filepath.Join(res.Dir, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil || len(m.Inputs) != 1 {
+			t.Fatalf("%s: manifest inputs %+v (%v)", step, m.Inputs, err)
+		}
+		want, _, _, err := ingest.Digest(orders)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Inputs[0].SHA256 != want {
+			t.Errorf("%s: manifest sha256 %s, want %s", step, m.Inputs[0].SHA256, want)
+		}
+		return msg, hashed, m.Inputs[0].PreviousSHA256
+	}
+
+	if msg, _, _ := run("first run"); msg != "source loaded" {
+		t.Fatalf("first run: %q", msg)
+	}
+	if st := store("SELECT stamp FROM source_files"); st != "" {
+		t.Errorf("a file hashed just after it was written: stamp %q kept", st)
+	}
+	keepStamp()
+	if msg, hashed, _ := run("stamp unchanged"); msg != "source unchanged" || hashed {
+		t.Errorf("stamp unchanged: %q, hashed %v; want unchanged, not hashed", msg, hashed)
+	}
+	time.Sleep(20 * time.Millisecond) // past the file system clock's grain
+	at := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(orders, at, at); err != nil {
+		t.Fatal(err)
+	}
+	if msg, hashed, _ := run("touched"); msg != "source unchanged" || !hashed {
+		t.Errorf("touched: %q, hashed %v; want unchanged, hashed", msg, hashed)
+	}
+	if st := store("SELECT stamp FROM source_files"); st != "" {
+		t.Errorf("touched just before it was hashed: stamp %q kept", st)
+	}
+	keepStamp()
+	time.Sleep(20 * time.Millisecond)
+	write("order_id,amount,status,created_at\nA,20.00,paid,2026-11-24 10:00\n") // the same size
+	if msg, _, prev := run("written again"); msg != "source loaded" || prev == "" {
+		t.Errorf("written again: %q, previous hash %q; want loaded, with the previous hash", msg, prev)
 	}
 }

@@ -113,4 +113,7 @@ type SourceFile struct {
 	// Settings fingerprints the settings the file was read with
 	// (ingest.Options.Fingerprint).
 	Settings string
+	// Stamp is the file system's stamp of the file when it was hashed
+	// (ingest.Stamp); empty when it is not to be trusted.
+	Stamp string
 }
