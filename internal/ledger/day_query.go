@@ -749,13 +749,40 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 
 // numberDeliveries sets the KeyNo of each delivery of the day, adding the
 // keys the ledgers and gateway records do not have; -1 for a delivery that
-// names no pay-in or payout key.
+// names no pay-in or payout key. The keys are looked up a batch at a time
+// (recon.Keys.FindEach), each entity's in the deliveries' order, and those
+// not found added in that order, so the keys are numbered as one delivery
+// at a time would number them.
 func (sc *dayScope) numberDeliveries(d *recon.Day) {
-	for i := range d.Deliveries {
-		dv := &d.Deliveries[i]
-		dv.KeyNo = -1
-		if keys := sc.keys[dv.Entity]; keys != nil && dv.Key != "" {
-			_, dv.KeyNo, dv.Key = keys.addString(dv.Key)
+	const batch = 256
+	var (
+		at    [batch]int
+		keys  [batch]string
+		found [batch]int32
+	)
+	for start := 0; start < len(d.Deliveries); start += batch {
+		part := d.Deliveries[start:min(start+batch, len(d.Deliveries))]
+		for i := range part {
+			part[i].KeyNo = -1
+		}
+		for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+			sk := sc.keys[entity]
+			n := 0
+			for i := range part {
+				if dv := &part[i]; dv.Entity == entity && dv.Key != "" {
+					at[n], keys[n] = i, dv.Key
+					n++
+				}
+			}
+			sk.index.FindEach(keys[:n], found[:n])
+			for j, no := range found[:n] {
+				dv := &part[at[j]]
+				if no >= 0 {
+					dv.KeyNo, dv.Key = no, sk.index.Key(no)
+					continue
+				}
+				_, dv.KeyNo, dv.Key = sk.addString(dv.Key)
+			}
 		}
 	}
 }
