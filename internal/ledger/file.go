@@ -55,9 +55,14 @@ func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
 // LoadFile replaces everything stored from one source file, in one
 // transaction: read is called with a Loader and inserts the file's records;
 // f's counts are then stored with its hash. A failure leaves the store as it
-// was, so a re-run reads the file again.
+// was, so a re-run reads the file again. Its pages are copied from the WAL
+// into the database file in the background (checkpointer).
 func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(*Loader) error) error {
-	return s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadFile(ctx, tx, conn, f, read) })
+	err := s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadFile(ctx, tx, conn, f, read) })
+	if err == nil {
+		s.ckpt.request()
+	}
+	return err
 }
 
 func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *recon.SourceFile, read func(*Loader) error) error {

@@ -33,6 +33,8 @@ type DB struct {
 	path string
 	// readDSN opens a read-only connection beside db's (beside).
 	readDSN string
+	// ckpt checkpoints the WAL after each file loaded (checkpoint.go).
+	ckpt *checkpointer
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -70,7 +72,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.Set("mode", "ro")
 	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", "10000")
-	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now}
+	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now,
+		ckpt: &checkpointer{dsn: dsn}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -107,7 +110,7 @@ var storeCacheKiB, readerCacheKiB, loadCacheKiB = 65536, 16384, 8192
 func tune(cacheKiB int) func(*sqlite3.SQLiteConn) error {
 	return func(c *sqlite3.SQLiteConn) error {
 		return pragmas(c, "PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY",
-			cacheSize(cacheKiB))
+			"PRAGMA wal_autocheckpoint = 0", cacheSize(cacheKiB))
 	}
 }
 
@@ -168,7 +171,13 @@ func NameDatabase(err error, path string) error {
 }
 
 // Close closes the store.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	err := s.ckpt.wait()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Path returns the file the store lives in.
 func (s *DB) Path() string { return s.path }
