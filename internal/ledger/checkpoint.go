@@ -11,8 +11,8 @@ import (
 // The store's own connection does not checkpoint by itself (tune sets
 // wal_autocheckpoint to 0). SQLite would copy a file's committed pages
 // from the WAL into the database inside the commit that crossed its
-// threshold, on the run's path: at tier M, 0.5 s after the orders file,
-// 1.7 s after the gateway dump and 2.5 s after the webhook log, mostly
+// threshold, on the run's path (at tier M under strace: 0.5 s after the
+// orders file, 1.7 s after the gateway dump, 2.5 s after the webhook log),
 // writing the file's pages a second time and waiting for the disk. A
 // checkpointer does it on a connection of its own, beside what the run
 // does next (reading the next file leaves a core partly idle). It never
