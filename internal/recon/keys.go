@@ -63,11 +63,12 @@ func (k *Keys) FindBytes(key []byte) (int32, bool) {
 }
 
 // FindEach sets found[i] to the number of keys[i], or -1 when it was never
-// added: Find for many keys at once. A day's keys are far more than the
-// processor's caches hold, so each Find waits on memory two or three times
-// (the index's slot, the key's string, its bytes); FindEach does each of
-// those steps for a batch of keys before the next, so the batch's reads
-// are in flight together. It is about twice as fast (BenchmarkKeysFind).
+// added: Find for many keys at once; found has room for len(keys). A day's
+// keys are far more than the processor's caches hold, so each Find waits on
+// memory two or three times (the index's slot, the key's string, its
+// bytes); FindEach does each of those steps for a batch of keys before the
+// next, so the batch's reads are in flight together: 148 against 210 ns a
+// key (BenchmarkKeysFind).
 func (k *Keys) FindEach(keys []string, found []int32) { findEach(k, keys, found, maphash.String) }
 
 // FindEachBytes is FindEach for keys read as bytes.
