@@ -514,8 +514,8 @@ func (b *keyBatch) reset() { b.buf, b.keys = b.buf[:0], b.keys[:0] }
 
 // loadGateway loads the latest live record of each key of the day: every
 // key of the date's ledger files, and every key the gateway created in the
-// day. The pay-ins' records are read here while besideLedgers reads the
-// rest on the connection beside; waitOwn waits for it. It also finds which
+// day. The pay-ins' records are read here while gatewayLoad.beside reads
+// the rest on the connection beside; waitOwn waits for it. It also finds which
 // of the day's gateway-created keys without a ledger row in the day have
 // one in another date's ledger.
 func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope, gl *gatewayLoad) error {
