@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/pipeline"
-	"github.com/kwikpaisa/recon/internal/recon"
 	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
@@ -79,16 +77,10 @@ func applyFile(cfg *pipeline.Config, file *config.File) error {
 	cfg.Ingest.Sheet = file.Sources.Sheet
 	cfg.Ingest.OrderColumns = file.Columns.Orders
 	cfg.Ingest.PayoutColumns = file.Columns.Payouts
-	for entity, words := range map[recon.Entity]map[string]string{recon.EntityPayin: file.Statuses.Orders, recon.EntityPayout: file.Statuses.Payouts} {
-		for word, name := range words {
-			// The file was checked (config.Check): every class is a word of
-			// recon.StatusClass.
-			class, ok := recon.ParseStatusClass(strings.ToUpper(strings.TrimSpace(name)))
-			if !ok || class == recon.StatusNone {
-				return fmt.Errorf("statuses: %q maps to %q, which is not a status class", word, name)
-			}
-			cfg.Ingest.Statuses.Set(entity, word, class)
-		}
+	statuses, err := ingest.StatusesFrom(file.Statuses.Orders, file.Statuses.Payouts)
+	if err != nil {
+		return fmt.Errorf("statuses: %w", err)
 	}
+	cfg.Ingest.Statuses = statuses
 	return nil
 }

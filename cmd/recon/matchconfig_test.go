@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
+	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 func TestApplyMatchWindows(t *testing.T) {
@@ -40,5 +42,35 @@ func TestApplyMatchWindows(t *testing.T) {
 				t.Errorf("config = %+v (re-check %d), not as set", cfg.Match, cfg.RecheckDays)
 			}
 		})
+	}
+}
+
+// TestApplyFileStatuses: the configuration file's status words join the
+// default table, each for its own entity, and a default word keeps its
+// meaning.
+func TestApplyFileStatuses(t *testing.T) {
+	cfg := &pipeline.Config{Ingest: ingest.DefaultOptions(time.UTC), Match: match.DefaultOptions()}
+	file := &config.File{Statuses: config.Statuses{
+		Orders:  map[string]string{"auto refunded": "REFUNDED"},
+		Payouts: map[string]string{"on hold by bank": "pending"},
+	}}
+	if err := applyFile(cfg, file); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		entity recon.Entity
+		word   string
+		want   recon.StatusClass
+	}{
+		{recon.EntityPayin, "Auto Refunded", recon.StatusRefunded},
+		{recon.EntityPayout, "on hold by bank", recon.StatusPending},
+		{recon.EntityPayin, "paid", recon.StatusSuccess},
+	} {
+		if got, err := cfg.Ingest.Statuses.Class(tc.entity, tc.word); err != nil || got != tc.want {
+			t.Errorf("%s %q: %v, %v; want %v", tc.entity, tc.word, got, err, tc.want)
+		}
+	}
+	if _, err := cfg.Ingest.Statuses.Class(recon.EntityPayout, "auto refunded"); err == nil {
+		t.Error("a pay-in word is a payout status too")
 	}
 }
