@@ -37,12 +37,7 @@ var classWords = [...]string{StatusNone: "", StatusSuccess: "SUCCESS", StatusNot
 	StatusPending: "PENDING", StatusRefunded: "REFUNDED", StatusReversed: "REVERSED"}
 
 // String returns the class's word: SUCCESS, NOT_PAID… ("" for none).
-func (c StatusClass) String() string {
-	if int(c) < len(classWords) {
-		return classWords[c]
-	}
-	return "StatusClass(" + strconv.Itoa(int(c)) + ")"
-}
+func (c StatusClass) String() string { return wordOf(classWords[:], uint8(c), "StatusClass") }
 
 // MarshalText writes the class's word, for JSON and TOML.
 func (c StatusClass) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
@@ -50,12 +45,27 @@ func (c StatusClass) MarshalText() ([]byte, error) { return []byte(c.String()), 
 // ParseStatusClass reads a class's word as String writes it; ok is false
 // for any other word.
 func ParseStatusClass(word string) (c StatusClass, ok bool) {
-	for c, w := range classWords {
+	i, ok := wordIndex(classWords[:], word)
+	return StatusClass(i), ok
+}
+
+// wordOf returns the word of value i of a byte-sized enumeration (words
+// by value), or type(i) for a value with none.
+func wordOf(words []string, i uint8, typ string) string {
+	if int(i) < len(words) {
+		return words[i]
+	}
+	return typ + "(" + strconv.Itoa(int(i)) + ")"
+}
+
+// wordIndex returns the value whose word is w, or 0 and false.
+func wordIndex(words []string, w string) (uint8, bool) {
+	for i, word := range words {
 		if word == w {
-			return StatusClass(c), true
+			return uint8(i), true
 		}
 	}
-	return StatusNone, false
+	return 0, false
 }
 
 // Final reports whether no further ordinary state change is expected.

@@ -2,7 +2,6 @@ package recon
 
 import (
 	"encoding/hex"
-	"fmt"
 	"time"
 )
 
@@ -97,22 +96,13 @@ const (
 var verifyWords = [...]string{VerifyNone: "", VerifyRaw: "raw", VerifyCanonical: "canonical"}
 
 // String returns "", "raw" or "canonical".
-func (v VerifyMethod) String() string {
-	if int(v) < len(verifyWords) {
-		return verifyWords[v]
-	}
-	return fmt.Sprintf("VerifyMethod(%d)", uint8(v))
-}
+func (v VerifyMethod) String() string { return wordOf(verifyWords[:], uint8(v), "VerifyMethod") }
 
 // ParseVerifyMethod reads what String wrote; ok is false for any other
 // word.
 func ParseVerifyMethod(s string) (v VerifyMethod, ok bool) {
-	for v, w := range verifyWords {
-		if s == w {
-			return VerifyMethod(v), true
-		}
-	}
-	return 0, false
+	i, ok := wordIndex(verifyWords[:], s)
+	return VerifyMethod(i), ok
 }
 
 // Delivery is one webhook delivery the merchant's server stored.

@@ -20,3 +20,27 @@ func TestVerifyMethodWords(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusClassWords: each class reads back from its word, no other word
+// reads as one, and a value with no word names itself.
+func TestStatusClassWords(t *testing.T) {
+	for c := StatusNone; c <= StatusReversed; c++ {
+		if got, ok := ParseStatusClass(c.String()); !ok || got != c {
+			t.Errorf("ParseStatusClass(%q) = %v, %v; want %v, true", c.String(), got, ok, c)
+		}
+	}
+	if StatusNotPaid.String() != "NOT_PAID" || StatusNone.String() != "" {
+		t.Errorf("words %q %q; want NOT_PAID and none", StatusNotPaid, StatusNone)
+	}
+	for _, w := range []string{"success", "PAID", "REVERSED "} {
+		if c, ok := ParseStatusClass(w); ok {
+			t.Errorf("ParseStatusClass(%q) = %v, true; want not ok", w, c)
+		}
+	}
+	if got := StatusClass(9).String(); got != "StatusClass(9)" {
+		t.Errorf("StatusClass(9) = %q", got)
+	}
+	if got := VerifyMethod(7).String(); got != "VerifyMethod(7)" {
+		t.Errorf("VerifyMethod(7) = %q", got)
+	}
+}
