@@ -450,18 +450,14 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 		}
 		b.reset()
 	}
-	batches := map[recon.Entity]*keyBatch{}
+	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
 	in := interner{}
 	err := bulkQuery(ctx, conn, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
 		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
 			entity := recon.Entity(in.get(v.Bytes()))
-			if sc.keys[entity] == nil {
-				return nil
-			}
 			b := batches[entity]
 			if b == nil {
-				b = &keyBatch{}
-				batches[entity] = b
+				return nil
 			}
 			if b.add(v.Bytes()) {
 				look(entity, b)
@@ -472,9 +468,7 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 		return nil, err
 	}
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
-		if b := batches[entity]; b != nil {
-			look(entity, b)
-		}
+		look(entity, batches[entity])
 	}
 	return created, nil
 }
