@@ -163,13 +163,14 @@ func (m *matcher) compare(s side, g *recon.GatewayRecord) {
 func (m *matcher) missingInLedger(entity recon.Entity) {
 	var missing []int32
 	ek := m.keys[entity]
+	start, end := recon.InstantOf(m.day.Start), recon.InstantOf(m.day.End)
 	for i := range ek.facts {
 		f := &ek.facts[i]
 		g := f.gateway
 		if g == nil || f.row != 0 || m.day.LedgerElsewhere[entity][g.Key] {
 			continue
 		}
-		if g.CreatedAt < recon.InstantOf(m.day.Start) || g.CreatedAt >= recon.InstantOf(m.day.End) {
+		if g.CreatedAt < start || g.CreatedAt >= end {
 			continue
 		}
 		missing = append(missing, int32(i))
