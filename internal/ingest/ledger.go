@@ -71,7 +71,7 @@ func readLedger[T any](ctx context.Context, path string, fields []field, overrid
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []ledgerItem[T], 8)
+	batches := make(chan []ledgerItem[T], ledgerReadAhead/ledgerBatchRows)
 	var readErr error
 	go func() {
 		defer close(batches)
@@ -107,19 +107,21 @@ func readLedger[T any](ctx context.Context, path string, fields []field, overrid
 	return counts, readErr
 }
 
+// ledgerBatchRows is how many rows go from readRows to readLedger at once.
+const ledgerBatchRows = 256
+
 // readRows reads src's rows, finds the header and parses every row after
 // it, sending them in batches.
 func readRows[T any](ctx context.Context, path string, src rowSource, fields []field, override map[string]string,
 	parse func(*row, columns) (T, *fieldError), out chan<- []ledgerItem[T]) error {
-	const batchRows = 256
-	batch := make([]ledgerItem[T], 0, batchRows)
+	batch := make([]ledgerItem[T], 0, ledgerBatchRows)
 	send := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		select {
 		case out <- batch:
-			batch = make([]ledgerItem[T], 0, batchRows)
+			batch = make([]ledgerItem[T], 0, ledgerBatchRows)
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -153,7 +155,7 @@ func readRows[T any](ctx context.Context, path string, src rowSource, fields []f
 		} else {
 			batch = append(batch, ledgerItem[T]{rec: rec})
 		}
-		if len(batch) == batchRows {
+		if len(batch) == ledgerBatchRows {
 			if err := send(); err != nil {
 				return err
 			}

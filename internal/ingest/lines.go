@@ -67,8 +67,8 @@ func parseLines[T any](ctx context.Context, path string, counts *Counts, reject 
 	defer cancel()
 	workers := runtime.GOMAXPROCS(0)
 	work := make(chan *lineBatch[T], workers)
-	ordered := make(chan *lineBatch[T], 2*workers)
-	free := make(chan *lineBatch[T], 3*workers+1) // batches to reuse
+	ordered := make(chan *lineBatch[T], linesReadAhead/batchLines)
+	free := make(chan *lineBatch[T], cap(ordered)+workers+1) // batches to reuse
 	var readErr error
 	var wg sync.WaitGroup
 	for range workers {

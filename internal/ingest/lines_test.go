@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -135,4 +136,54 @@ func waitGoroutines(t *testing.T, before int) {
 		}
 		runtime.Gosched()
 	}
+}
+
+// TestReadersParseAhead: while the sink holds its first record (the store
+// writing a batch), a JSON-lines reader and a ledger reader each go on
+// parsing, its read-ahead of rows, so the store finds them parsed when it
+// comes back.
+func TestReadersParseAhead(t *testing.T) {
+	const n = 2 * ledgerReadAhead
+	var dump, ledger strings.Builder
+	ledger.WriteString("order_id,amount,status,created_at\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&dump, "{\"n\":%d}\n", i)
+		fmt.Fprintf(&ledger, "ORD-%d,%d.00,paid,2026-11-24 10:15\n", i, i)
+	}
+	var parsed atomic.Int64
+	// hold waits, as the sink of the first record, until the reader has
+	// parsed ahead rows (or a minute has gone: then it did not).
+	hold := func(first bool, ahead int64) error {
+		if !first {
+			return nil
+		}
+		for deadline := time.Now().Add(time.Minute); parsed.Load() < ahead; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("reader parsed %d rows ahead of its sink, want %d", parsed.Load(), ahead)
+			}
+		}
+		return nil
+	}
+	t.Run("jsonl", func(t *testing.T) {
+		parsed.Store(0)
+		var counts Counts
+		emitted := 0
+		err := parseLines(context.Background(), writeFile(t, "dump.jsonl", dump.String()), &counts, nil,
+			func([]byte) (int, *fieldError) { parsed.Add(1); return 0, nil },
+			func(int, int) error { emitted++; return hold(emitted == 1, linesReadAhead) })
+		if err != nil || emitted != n {
+			t.Fatalf("%d of %d lines emitted: %v", emitted, n, err)
+		}
+	})
+	t.Run("ledger", func(t *testing.T) {
+		parsed.Store(0)
+		opts := testOptions()
+		emitted := 0
+		counts, err := readLedger(context.Background(), writeFile(t, "orders.csv", ledger.String()), orderFields, nil, &opts,
+			func(*row, columns) (int, *fieldError) { parsed.Add(1); return 0, nil },
+			func(int) error { emitted++; return hold(emitted == 1, ledgerReadAhead) }, nil)
+		if err != nil || emitted != n || counts.Accepted != n {
+			t.Fatalf("%d of %d rows emitted (counts %+v): %v", emitted, n, counts, err)
+		}
+	})
 }
