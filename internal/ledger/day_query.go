@@ -405,7 +405,8 @@ func (gl *gatewayLoad) gateway() []recon.GatewayRecord {
 // on a key index no other step adds to meanwhile: the payouts' ledger and
 // their gateway records, the day's own webhook logs, and, once ordersRead
 // is closed (the orders' keys are in their index), the keys the gateway
-// created in the day. Its errors name their step.
+// created in the day, then the numbers of the deliveries' keys the index
+// holds. Its errors name their step.
 func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, ordersRead <-chan struct{}) error {
 	var err error
 	if sc.payoutsOutOfDay, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
@@ -425,6 +426,7 @@ func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day
 	if gl.created, err = createdInDay(ctx, conn, sc); err != nil {
 		return fmt.Errorf("load gateway records of %s: %w", sc.date, err)
 	}
+	sc.findDeliveryKeys(sc.ownDeliveries)
 	return nil
 }
 
@@ -616,7 +618,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 		r.taken[at] = true
 	}
 	in := r.in
-	dv := recon.Delivery{Place: r.places.of(file).src.At(int(line))}
+	dv := recon.Delivery{Place: r.places.of(file).src.At(int(line)), KeyNo: -1} // numberDeliveries numbers it
 	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.get(v.Bytes())
 	dv.Entity, dv.Key = recon.Entity(in.get(v.Bytes())), v.String()
 	class, err := storedClass(v.Bytes())
@@ -741,29 +743,39 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	return nil
 }
 
-// numberDeliveries sets the KeyNo of each delivery of the day, adding the
-// keys the ledgers and gateway records do not have; -1 for a delivery that
-// names no pay-in or payout key. The keys are looked up a batch at a time
-// (recon.Keys.FindEach), each entity's in the deliveries' order, and those
-// not found added in that order, so the keys are numbered as one delivery
-// at a time would number them.
-func (sc *dayScope) numberDeliveries(d *recon.Day) {
+// numberDeliveries sets the KeyNo of each delivery of the day not numbered
+// yet (findDeliveryKeys), adding the keys the ledgers and gateway records do
+// not have; -1 stays for a delivery that names no pay-in or payout key.
+// The keys are looked up a batch at a time (recon.Keys.FindEach), each
+// entity's in the deliveries' order, and those not found added in that
+// order, so the keys are numbered as one delivery at a time would number
+// them.
+func (sc *dayScope) numberDeliveries(d *recon.Day) { sc.deliveryKeys(d.Deliveries, true) }
+
+// findDeliveryKeys numbers the deliveries whose key the index holds already
+// (the ledgers' keys), adding none: the reader beside does it while the
+// pay-ins' gateway records, which only read the index, are loaded, and
+// numberDeliveries is left the others. A number found is the one
+// numberDeliveries would give: the index only grows.
+func (sc *dayScope) findDeliveryKeys(dvs []recon.Delivery) { sc.deliveryKeys(dvs, false) }
+
+// deliveryKeys looks up the keys of the deliveries not yet numbered (KeyNo
+// -1, a key named), setting the KeyNo and sharing the string of each found,
+// and, with add, adding each not found.
+func (sc *dayScope) deliveryKeys(dvs []recon.Delivery, add bool) {
 	const batch = 256
 	var (
 		at    [batch]int
 		keys  [batch]string
 		found [batch]int32
 	)
-	for start := 0; start < len(d.Deliveries); start += batch {
-		part := d.Deliveries[start:min(start+batch, len(d.Deliveries))]
-		for i := range part {
-			part[i].KeyNo = -1
-		}
+	for start := 0; start < len(dvs); start += batch {
+		part := dvs[start:min(start+batch, len(dvs))]
 		for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
 			sk := sc.keys[entity]
 			n := 0
 			for i := range part {
-				if dv := &part[i]; dv.Entity == entity && dv.Key != "" {
+				if dv := &part[i]; dv.KeyNo < 0 && dv.Entity == entity && dv.Key != "" {
 					at[n], keys[n] = i, dv.Key
 					n++
 				}
@@ -771,11 +783,12 @@ func (sc *dayScope) numberDeliveries(d *recon.Day) {
 			sk.index.FindEach(keys[:n], found[:n])
 			for j, no := range found[:n] {
 				dv := &part[at[j]]
-				if no >= 0 {
+				switch {
+				case no >= 0:
 					dv.KeyNo, dv.Key = no, sk.index.Key(no)
-					continue
+				case add:
+					_, dv.KeyNo, dv.Key = sk.addString(dv.Key)
 				}
-				_, dv.KeyNo, dv.Key = sk.addString(dv.Key)
 			}
 		}
 	}

@@ -423,3 +423,104 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliveryKeyNumbers loads a day whose deliveries name ledger keys, a
+// key only the gateway has (created in the day), keys nobody has (orphans,
+// one twice), no key, and, from another date's log, a ledger key again.
+// Each delivery's KeyNo is its own key's number, and the keys are numbered
+// as one delivery at a time would number them: the ledgers', the
+// gateway's, then the orphans in the deliveries' order. The reader beside
+// numbers the ledgers' keys of the day's own log before the gateway's are
+// added; it must add none itself.
+func TestDeliveryKeyNumbers(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	ist := time.FixedZone("IST", 19800)
+	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
+	at := recon.InstantOf(from.Add(time.Hour))
+	load := func(kind, path string, add func(*Loader) error) recon.SourceFile {
+		t.Helper()
+		f := recon.SourceFile{Kind: kind, Path: path, SHA256: path}
+		if err := db.LoadFile(ctx, &f, add); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	deliveries := func(path string, keys ...string) func(*Loader) error {
+		return func(l *Loader) error {
+			for i, k := range keys {
+				entity := recon.EntityPayin
+				if strings.HasPrefix(k, "PO-") {
+					entity = recon.EntityPayout
+				}
+				if k == "" {
+					entity = ""
+				}
+				if err := l.Delivery(&recon.Delivery{Place: recon.PlaceOf(path, strconv.Itoa(i+1)), ReceivedAt: at,
+					Event: "payment.success", Entity: entity, Key: k, Class: recon.StatusSuccess,
+					BodySHA256: sha256.Sum256([]byte(path + k + strconv.Itoa(i))), Verified: recon.VerifyRaw}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	sources := map[string]recon.SourceFile{
+		"orders": load("orders", "orders.csv", func(l *Loader) error {
+			for i, k := range []string{"ORD-1", "ORD-2"} {
+				if err := l.Order(&recon.Order{OrderID: k, Amount: 100, Currency: "INR", Status: "success",
+					Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		"payouts": load("payouts", "payouts.csv", func(l *Loader) error {
+			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
+				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
+		}),
+		"gateway": load("gateway", "gateway.jsonl", func(l *Loader) error {
+			for i, k := range []string{"ORD-1", "GW-ONLY"} {
+				if err := l.Gateway(&recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Amount: 100, Currency: "INR",
+					Status: "SUCCESS", Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		"webhooks": load("webhooks", "webhooks.jsonl",
+			deliveries("webhooks.jsonl", "ORPH-B", "ORD-2", "GW-ONLY", "ORPH-A", "", "ORD-1", "PO-1", "ORPH-B")),
+	}
+	if err := db.SetDaySources(ctx, "2026-11-24", sources); err != nil {
+		t.Fatal(err)
+	}
+	earlier := load("webhooks", "a-webhooks.jsonl", deliveries("a-webhooks.jsonl", "ORD-2", "GW-ONLY"))
+	if err := db.SetDaySources(ctx, "2026-11-23", map[string]recon.SourceFile{"webhooks": earlier}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, dv := range d.Deliveries {
+		got = append(got, dv.Key)
+		switch {
+		case dv.Key == "" && dv.KeyNo != -1:
+			t.Errorf("delivery at %s names no key but has number %d", dv.Place, dv.KeyNo)
+		case dv.Key != "" && (dv.KeyNo < 0 || d.Keys[dv.Entity].Key(dv.KeyNo) != dv.Key):
+			t.Errorf("delivery at %s of %s %s has number %d", dv.Place, dv.Entity, dv.Key, dv.KeyNo)
+		}
+	}
+	if want := []string{"ORD-2", "GW-ONLY", "ORPH-B", "ORD-2", "GW-ONLY", "ORPH-A", "", "ORD-1", "PO-1", "ORPH-B"}; !slices.Equal(got, want) {
+		t.Fatalf("deliveries %q, want %q", got, want)
+	}
+	payins := d.Keys[recon.EntityPayin]
+	var numbered []string
+	for i := range payins.Len() {
+		numbered = append(numbered, payins.Key(int32(i)))
+	}
+	if want := []string{"ORD-1", "ORD-2", "GW-ONLY", "ORPH-B", "ORPH-A"}; !slices.Equal(numbered, want) {
+		t.Errorf("pay-in keys numbered %q, want %q", numbered, want)
+	}
+}
