@@ -34,11 +34,13 @@ int sqlite3_reset(sqlite3_stmt*);
 int sqlite3_clear_bindings(sqlite3_stmt*);
 int sqlite3_finalize(sqlite3_stmt*);
 int sqlite3_column_count(sqlite3_stmt*);
-int sqlite3_column_type(sqlite3_stmt*, int);
-int64_t sqlite3_column_int64(sqlite3_stmt*, int);
-const unsigned char *sqlite3_column_text(sqlite3_stmt*, int);
-const void *sqlite3_column_blob(sqlite3_stmt*, int);
-int sqlite3_column_bytes(sqlite3_stmt*, int);
+typedef struct sqlite3_value sqlite3_value;
+sqlite3_value *sqlite3_column_value(sqlite3_stmt*, int);
+int sqlite3_value_type(sqlite3_value*);
+int64_t sqlite3_value_int64(sqlite3_value*);
+const unsigned char *sqlite3_value_text(sqlite3_value*);
+const void *sqlite3_value_blob(sqlite3_value*);
+int sqlite3_value_bytes(sqlite3_value*);
 int sqlite3_extended_errcode(sqlite3*);
 const char *sqlite3_errmsg(sqlite3*);
 int sqlite3_db_status(sqlite3*, int, int*, int*, int);
@@ -138,21 +140,26 @@ static int recon_bulk_read(sqlite3_stmt *st, unsigned char *buf, size_t cap, int
 		}
 		// Pack the row in one pass; if it does not fit, drop what was
 		// written of it and leave it pending for the next call.
+		// Each column's value is taken once (sqlite3_column_value) and read
+		// with the sqlite3_value_* calls: the sqlite3_column_* ones find the
+		// column again on each call, three calls a column. The value is
+		// read on the statement's own thread, before the next step.
 		unsigned char *p = buf + n, *end = buf + cap;
 		for (int c = 0; c < cols; c++) {
-			int t = sqlite3_column_type(st, c);
+			sqlite3_value *v = sqlite3_column_value(st, c);
+			int t = sqlite3_value_type(v);
 			if (t == 5) { // NULL
 				if (p + 1 > end) goto full;
 				*p++ = TAG_NULL;
 			} else if (t == 1) { // INTEGER
 				if (p + 9 > end) goto full;
-				int64_t v = sqlite3_column_int64(st, c);
+				int64_t i = sqlite3_value_int64(v);
 				*p++ = TAG_INT;
-				memcpy(p, &v, 8);
+				memcpy(p, &i, 8);
 				p += 8;
 			} else { // TEXT, BLOB (and REAL, as text)
-				const void *src = t == 4 ? sqlite3_column_blob(st, c) : (const void *)sqlite3_column_text(st, c);
-				uint32_t len = (uint32_t)sqlite3_column_bytes(st, c);
+				const void *src = t == 4 ? sqlite3_value_blob(v) : (const void *)sqlite3_value_text(v);
+				uint32_t len = (uint32_t)sqlite3_value_bytes(v);
 				if (p + 5 + len > end) goto full;
 				*p++ = t == 4 ? TAG_BLOB : TAG_TEXT;
 				memcpy(p, &len, 4);

@@ -90,6 +90,40 @@ func TestBulkRoundTrip(t *testing.T) {
 	}
 }
 
+// TestBulkReadKinds: a row packed by recon_bulk_read keeps each value's
+// kind: an integer, a real (as SQLite writes it as text), text and blobs,
+// empty ones too, and NULL.
+func TestBulkReadKinds(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows := 0
+	err = bulkQuery(ctx, conn, `SELECT -7, 1.5, 'ab', '', x'00ff', x'', NULL`, nil, func(v *rowValues) error {
+		rows++
+		got := fmt.Sprintf("%d", v.Int())
+		for range 5 {
+			tag, b := v.next()
+			got += fmt.Sprintf(" %d:%q", tag, b)
+		}
+		null := v.IsNull()
+		if tag, _ := v.next(); !null || tag != tagNull {
+			return fmt.Errorf("last value: tag %d, want NULL", tag)
+		}
+		want := fmt.Sprintf("-7 %d:%q %d:%q %d:%q %d:%q %d:%q", tagText, "1.5", tagText, "ab", tagText, "", tagBlob, "\x00\xff", tagBlob, "")
+		if got != want {
+			return fmt.Errorf("read %s, want %s", got, want)
+		}
+		return nil
+	})
+	if err != nil || rows != 1 {
+		t.Fatalf("%d rows: %v", rows, err)
+	}
+}
+
 // TestBulkErrors: a failing row is the driver's sqlite3.Error, with
 // SQLite's message, and a value of a kind SQLite cannot store is refused
 // before anything is sent.
