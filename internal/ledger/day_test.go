@@ -358,16 +358,9 @@ func TestCreatedInDay(t *testing.T) {
 func TestLoadDayNamesCorruptRows(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	ist := time.FixedZone("IST", 19800)
-	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
-	at := recon.InstantOf(from.Add(time.Hour))
+	from, at := testDay()
 	load := func(kind, path string, add func(*Loader) error) recon.SourceFile {
-		t.Helper()
-		f := recon.SourceFile{Kind: kind, Path: path, SHA256: path}
-		if err := db.LoadFile(ctx, &f, add); err != nil {
-			t.Fatal(err)
-		}
-		return f
+		return loadTestFile(t, db, kind, path, add)
 	}
 	sources := map[string]recon.SourceFile{
 		"orders": load("orders", "orders.csv", func(l *Loader) error {
@@ -435,16 +428,9 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 func TestDeliveryKeyNumbers(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	ist := time.FixedZone("IST", 19800)
-	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
-	at := recon.InstantOf(from.Add(time.Hour))
+	from, at := testDay()
 	load := func(kind, path string, add func(*Loader) error) recon.SourceFile {
-		t.Helper()
-		f := recon.SourceFile{Kind: kind, Path: path, SHA256: path}
-		if err := db.LoadFile(ctx, &f, add); err != nil {
-			t.Fatal(err)
-		}
-		return f
+		return loadTestFile(t, db, kind, path, add)
 	}
 	deliveries := func(path string, keys ...string) func(*Loader) error {
 		return func(l *Loader) error {
@@ -523,4 +509,20 @@ func TestDeliveryKeyNumbers(t *testing.T) {
 	if want := []string{"ORD-1", "ORD-2", "GW-ONLY", "ORPH-B", "ORPH-A"}; !slices.Equal(numbered, want) {
 		t.Errorf("pay-in keys numbered %q, want %q", numbered, want)
 	}
+}
+
+// testDay is the start of 2026-11-24 in IST and an instant an hour into it.
+func testDay() (time.Time, recon.Instant) {
+	from := time.Date(2026, 11, 24, 0, 0, 0, 0, time.FixedZone("IST", 19800))
+	return from, recon.InstantOf(from.Add(time.Hour))
+}
+
+// loadTestFile stores a file of records added by add, its path as its hash.
+func loadTestFile(t *testing.T, db *DB, kind, path string, add func(*Loader) error) recon.SourceFile {
+	t.Helper()
+	f := recon.SourceFile{Kind: kind, Path: path, SHA256: path}
+	if err := db.LoadFile(context.Background(), &f, add); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
