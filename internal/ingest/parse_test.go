@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Asia/Kolkata on a machine without zoneinfo
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -66,6 +67,8 @@ func TestParseTime(t *testing.T) {
 	}{
 		{in: "2026-11-24T10:15:02+05:30", want: want},
 		{in: "2026-11-24T04:45:02Z", want: want},
+		{in: "2026-11-23T23:45:02-05:00", want: want}, // an offset not the zone's
+		{in: "2026-11-24T10:15:02.180+05:30", want: want.Add(180 * time.Millisecond)},
 		{in: "2026-11-24 10:15:02", want: want},
 		{in: "2026-11-24 10:15", want: wantMin},
 		{in: "2026-11-24", want: time.Date(2026, 11, 24, 0, 0, 0, 0, ist).UTC()},
@@ -96,6 +99,31 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
+}
+
+// TestParseTimeOwnOffset: a time written at the zone's own offset, as a
+// webhook log's received_at is (a million times a day), is read without an
+// allocation: no fixed zone is made for it.
+func TestParseTimeOwnOffset(t *testing.T) {
+	for _, zone := range []*time.Location{time.FixedZone("IST", 19800), mustLoadLocation(t, "Asia/Kolkata")} {
+		allocs := testing.AllocsPerRun(100, func() {
+			if _, err := ParseTime("2026-11-24T00:45:19.180+05:30", zone); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("ParseTime in %s: %v allocations a call, want 0", zone, allocs)
+		}
+	}
+}
+
+func mustLoadLocation(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }
 
 func TestParseSerialDate(t *testing.T) {

@@ -53,7 +53,10 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 		return time.Time{}, errTimeForm
 	}
 	if len(s) > 19 && s[10] == 'T' {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		// The offset fixes the instant; read in zone, a time at zone's own
+		// offset (a webhook log's received_at) takes zone as its location
+		// instead of a new fixed zone made for it, one allocation per row.
+		if t, err := time.ParseInLocation(time.RFC3339Nano, s, zone); err == nil {
 			return t.UTC(), nil
 		}
 	}
