@@ -87,7 +87,9 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	default:
 		for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
 			// Each table but gateway_records is keyed by file first; its
-			// records are found by the ids they took, when known.
+			// records are found by the ids they took (an empty range for a
+			// file that stored none), and only for a file loaded before
+			// those ids were kept (NULL) by a scan of every record.
 			q, args := `DELETE FROM `+table+` WHERE file_id = ?`, []any{id}
 			if table == "gateway_records" && firstGateway.Valid && lastGateway.Valid {
 				q, args = `DELETE FROM gateway_records WHERE id BETWEEN ? AND ? AND file_id = ?`,
@@ -119,15 +121,11 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	if err := tx.GetContext(ctx, &after, `SELECT coalesce(max(id), 0) FROM gateway_records`); err != nil {
 		return err
 	}
-	firstGateway, lastGateway = sql.NullInt64{}, sql.NullInt64{}
-	if after > before {
-		firstGateway, lastGateway = sql.NullInt64{Int64: before + 1, Valid: true}, sql.NullInt64{Int64: after, Valid: true}
-	}
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
 		rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ?,
 		first_gateway_id = ?, last_gateway_id = ?, stamp = ? WHERE id = ?`,
 		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings,
-		firstGateway, lastGateway, f.Stamp, id)
+		before+1, after, f.Stamp, id) // the ids the file's records took; an empty range when none, as a ledger's
 	if err != nil {
 		return fmt.Errorf("record source file %s: %w", f.Path, err)
 	}
