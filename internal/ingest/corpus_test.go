@@ -108,7 +108,7 @@ func TestHostileDeliveries(t *testing.T) {
 		name, line, wantProblem string
 	}{
 		{name: "body not JSON", line: `{"received_at":"2026-11-24T10:00:00+05:30","headers":{"X-Signature":"ab","X-Timestamp":"1795500000"},"body":"not json"}`,
-			wantProblem: `body is not a JSON object: unexpected value found: "not json"`},
+			wantProblem: `body is not strict JSON: unexpected value found: "not json"`},
 		{name: "signature of the wrong length", line: fmt.Sprintf(`{"received_at":"2026-11-24T10:00:00+05:30","headers":{"X-Signature":"abcd","X-Timestamp":"1795500000"},"body":%q}`, body)},
 	}
 	for _, tt := range tests {

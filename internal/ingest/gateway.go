@@ -54,11 +54,16 @@ func ParseGatewayRecord(data []byte, statuses *StatusTable) (*recon.GatewayRecor
 
 func parseGatewayPayin(m object, statuses *StatusTable, g *recon.GatewayRecord) *fieldError {
 	g.Entity = recon.EntityPayin
-	var err error
-	if g.Key, err = ParseID(m.str("order_id")); err != nil {
-		return bad("order_id", m.str("order_id"), err)
+	var v [4]string
+	if fe := m.ids(v[:], "order_id", "kwikX_order_id", "transaction_id", "bank_reference"); fe != nil {
+		return fe
 	}
-	g.Detail.GatewayID = strings.TrimSpace(m.str("kwikX_order_id"))
+	key, gatewayID, txn, bankRef := v[0], v[1], v[2], v[3]
+	var err error
+	if g.Key, err = ParseID(key); err != nil {
+		return bad("order_id", key, err)
+	}
+	g.Detail.GatewayID = strings.TrimSpace(gatewayID)
 	if g.Amount, err = ParseAmount(m.str("order_amount")); err != nil {
 		return bad("order_amount", m.str("order_amount"), err)
 	}
@@ -70,18 +75,23 @@ func parseGatewayPayin(m object, statuses *StatusTable, g *recon.GatewayRecord) 
 		return bad("order_status", g.Status, err)
 	}
 	g.Detail.PaymentMethod = strings.TrimSpace(m.str("payment_method"))
-	g.TransactionID = strings.TrimSpace(m.str("transaction_id"))
-	g.Detail.BankReference = strings.TrimSpace(m.str("bank_reference"))
+	g.TransactionID = strings.TrimSpace(txn)
+	g.Detail.BankReference = strings.TrimSpace(bankRef)
 	return gatewayTimes(m, "paid_at", g)
 }
 
 func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord) *fieldError {
 	g.Entity = recon.EntityPayout
-	var err error
-	if g.Key, err = ParseID(m.str("payout_order_id")); err != nil {
-		return bad("payout_order_id", m.str("payout_order_id"), err)
+	var v [5]string
+	if fe := m.ids(v[:], "payout_order_id", "kwikx_payout_id", "utr", "rrn_number", "beneficiary_account"); fe != nil {
+		return fe
 	}
-	g.Detail.GatewayID = strings.TrimSpace(m.str("kwikx_payout_id"))
+	key, gatewayID, utr, rrn, account := v[0], v[1], v[2], v[3], v[4]
+	var err error
+	if g.Key, err = ParseID(key); err != nil {
+		return bad("payout_order_id", key, err)
+	}
+	g.Detail.GatewayID = strings.TrimSpace(gatewayID)
 	if g.Amount, err = ParseAmount(m.str("amount")); err != nil {
 		return bad("amount", m.str("amount"), err)
 	}
@@ -93,12 +103,11 @@ func parseGatewayPayout(m object, statuses *StatusTable, g *recon.GatewayRecord)
 		return bad("payout_status", g.Status, err)
 	}
 	g.Detail.TransferMode = strings.ToUpper(strings.TrimSpace(m.str("transfer_mode")))
-	utr := m.str("utr")
 	if strings.TrimSpace(utr) == "" {
-		utr = m.str("rrn_number")
+		utr = rrn
 	}
 	g.UTR, _ = NormalizeUTR(utr, false)
-	g.BeneficiaryAccount = strings.TrimSpace(m.str("beneficiary_account"))
+	g.BeneficiaryAccount = strings.TrimSpace(account)
 	g.BeneficiaryIFSC = strings.ToUpper(strings.TrimSpace(m.str("beneficiary_ifsc")))
 	g.BeneficiaryVPA = strings.ToLower(strings.TrimSpace(m.str("beneficiary_vpa")))
 	g.Detail.FailureReason = strings.TrimSpace(m.str("failure_reason"))

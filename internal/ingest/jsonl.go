@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/valyala/fastjson"
+
+	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 )
 
 // parsers are reusable JSON parsers: a gateway dump or webhook log of
@@ -18,19 +20,41 @@ var parsers fastjson.ParserPool
 type object struct{ o *fastjson.Object }
 
 // jsonObject decodes one JSON object with p, keeping numbers exactly as
-// written. The text is validated strictly first (RFC 8259: no NaN, no bad
-// escapes, no control characters, one value only); the parser itself is
-// lenient.
+// written, once checkJSON has passed it.
 func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
-	if err := checkDepth(data); err != nil {
+	if err := checkJSON(data); err != nil {
 		return object{}, err
 	}
-	if err := fastjson.ValidateBytes(data); err != nil {
-		if strings.Contains(err.Error(), "unexpected tail") {
-			return object{}, fmt.Errorf("more than one JSON value on the line")
-		}
-		return object{}, errors.New(plainJSONError(err))
+	return parseChecked(p, data)
+}
+
+// checkJSON refuses a document that is not one strict JSON value: RFC 8259
+// (no NaN, no bad escapes, no control characters, one value only), and no
+// key repeated at any level, valid UTF-8, no lone surrogate
+// (kwikpaisa.CheckStrict). fastjson, which reads the values, keeps the
+// first copy of a repeated key where another reader keeps the last: a
+// document two readers could read two ways is read by neither.
+func checkJSON(data []byte) error {
+	if err := checkDepth(data); err != nil {
+		return err
 	}
+	err := kwikpaisa.CheckStrict(data)
+	if err == nil {
+		return nil
+	}
+	// A syntax error is told in the words the rejects have always used.
+	if ferr := fastjson.ValidateBytes(data); ferr != nil {
+		if strings.Contains(ferr.Error(), "unexpected tail") {
+			return fmt.Errorf("more than one JSON value on the line")
+		}
+		return errors.New(plainJSONError(ferr))
+	}
+	return err
+}
+
+// parseChecked decodes a document checkJSON passed: fastjson's parser is
+// lenient, and its values are read only once the text is known strict.
+func parseChecked(p *fastjson.Parser, data []byte) (object, error) {
 	v, err := p.ParseBytes(data)
 	if err != nil {
 		return object{}, err
@@ -102,10 +126,40 @@ func plainJSONError(err error) string {
 func (o object) has(key string) bool { return o.o.Get(key) != nil }
 
 // str returns a field as text: a string as is, a number exactly as written,
-// a boolean as true/false, null, absent or a nested value as "". A key
-// written twice counts by its first value.
+// a boolean as true/false, null, absent or a nested value as "". Identifiers
+// are read with id instead.
 func (o object) str(key string) string {
 	return text(o.o.Get(key))
+}
+
+// id returns an identifier field: a JSON string as is, a number exactly as
+// written, "" when absent or null. A boolean, object or array is no
+// identifier: reading `true` as the key "true" would match a record to
+// an order it does not name.
+func (o object) id(key string) (string, *fieldError) {
+	v := o.o.Get(key)
+	if v == nil {
+		return "", nil
+	}
+	switch v.Type() {
+	case fastjson.TypeString, fastjson.TypeNumber, fastjson.TypeNull:
+		return text(v), nil
+	}
+	return "", &fieldError{column: key, value: truncate(string(v.MarshalTo(nil)), 80),
+		reason: fmt.Sprintf("%s is a JSON %s; an identifier is a string or a number", key, v.Type())}
+}
+
+// ids reads the identifier fields names into dst, in order; the first that
+// is no identifier is the error.
+func (o object) ids(dst []string, names ...string) *fieldError {
+	for i, name := range names {
+		v, fe := o.id(name)
+		if fe != nil {
+			return fe
+		}
+		dst[i] = v
+	}
+	return nil
 }
 
 // text is a value as str reads it.

@@ -98,7 +98,7 @@ func TestReadWebhooks(t *testing.T) {
 		delivery{recv, signed("whsec_test", b1, ts), b1}.line(),                                                                     // 9 the same body again
 		`{"received_at":"2026-11-24T10:15:02+05:30","headers":{}}`,                                                                  // 10 no body
 		`{"received_at":"someday","headers":{},"body":"{}"}`,                                                                        // 11 bad received_at
-		delivery{recv, signed("whsec_test", "{not json", ts), "{not json"}.line(),                                                   // 12 verified, unreadable body
+		delivery{recv, signed("whsec_test", "{not json", ts), "{not json"}.line(),                                                   // 12 signed, not JSON: never verified
 		delivery{recv, signed("whsec_wrong", "{not json", ts), "{not json"}.line(),                                                  // 13 unverified, unreadable body
 		delivery{recv, map[string]any{"X-Signature": "zz", "X-Timestamp": "soon"}, b1}.line(),                                       // 14 bad timestamp
 	}
@@ -106,8 +106,8 @@ func TestReadWebhooks(t *testing.T) {
 	opts.WebhookSecrets = []string{"whsec_test", "whsec_old"}
 	path := writeFile(t, "webhooks.jsonl", strings.Join(lines, "\n")+"\n")
 	c, counts := mustRead(t, ReadWebhooks, path, opts)
-	if counts.Read != 14 || counts.Rejected != 3 {
-		t.Errorf("counts %+v, want 14 read, 3 rejected", counts)
+	if counts.Read != 14 || counts.Rejected != 2 {
+		t.Errorf("counts %+v, want 14 read, 2 rejected", counts)
 	}
 	byLine := map[string]recon.Delivery{}
 	for _, d := range c.deliveries {
@@ -130,6 +130,7 @@ func TestReadWebhooks(t *testing.T) {
 		{"7", recon.VerifyRaw, false, true, "PO-1", recon.StatusSuccess},
 		{"8", recon.VerifyRaw, false, true, "PO-2", recon.StatusReversed},
 		{"9", recon.VerifyRaw, false, true, "ORD-1", recon.StatusSuccess},
+		{"12", recon.VerifyNone, false, false, "", recon.StatusNone},
 		{"13", recon.VerifyNone, false, false, "", recon.StatusNone},
 		{"14", recon.VerifyNone, true, false, "ORD-1", recon.StatusSuccess},
 	}
@@ -156,10 +157,12 @@ func TestReadWebhooks(t *testing.T) {
 	if byLine["1"].BodySHA256 != byLine["9"].BodySHA256 || byLine["1"].BodySHA256 == byLine["2"].BodySHA256 {
 		t.Error("a byte-identical body must have the same digest, a different body a different one")
 	}
-	if d := byLine["13"]; d.Problem == "" {
-		t.Error("an unverified unreadable body must be stored with its problem")
+	for _, line := range []string{"12", "13"} {
+		if d := byLine[line]; !strings.HasPrefix(d.Problem, recon.NotStrictJSON) {
+			t.Errorf("line %s: problem %q, want one saying %q", line, d.Problem, recon.NotStrictJSON)
+		}
 	}
-	for line, reason := range map[string]string{"10": "no body", "11": "date is not in a form", "12": "body is not a JSON object"} {
+	for line, reason := range map[string]string{"10": "no body", "11": "date is not in a form"} {
 		if r := rejectOf(c, line); r == nil || !strings.Contains(r.Reason, reason) {
 			t.Errorf("line %s: reject %+v, want reason containing %q", line, r, reason)
 		}

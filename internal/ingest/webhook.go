@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -102,21 +103,35 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	body, _ := bodyValue.StringBytes()
 	d.BodySHA256 = sha256.Sum256(body)
 
+	// What the signature covers and what is read from it must be the same
+	// bytes meaning the same thing: a body that is not strict JSON (a key
+	// repeated, however spelled; invalid UTF-8; a lone surrogate) is
+	// verified by neither method and never read (SPEC §2.3).
+	strictErr := checkJSON(body)
 	if d.Timestamp, err = strconv.ParseInt(ts, 10, 64); err != nil {
 		// Without a timestamp nothing can verify: the delivery is kept as
 		// invalid and stale.
 		d.Stale = true
 	} else {
-		vs := verifiers.get(opts.WebhookSecrets)
-		d.Verified = verifyDelivery(vs.v, body, ts, sig)
-		verifiers.Put(vs)
+		if strictErr == nil {
+			vs := verifiers.get(opts.WebhookSecrets)
+			d.Verified = verifyDelivery(vs.v, body, ts, sig)
+			verifiers.Put(vs)
+		}
 		skew := d.Timestamp - received.Unix()
 		if skew < 0 {
 			skew = -skew
 		}
 		d.Stale = skew > int64(opts.ReplayWindow.Seconds())
 	}
-
+	if strictErr != nil {
+		reason := strictErr.Error()
+		if se := (*kwikpaisa.StrictError)(nil); errors.As(strictErr, &se) {
+			reason = se.Reason
+		}
+		d.Problem = recon.NotStrictJSON + ": " + reason
+		return &d, nil
+	}
 	if fe := parseDeliveryBody(body, &d); fe != nil {
 		if d.Verified != recon.VerifyNone {
 			return nil, fe
@@ -172,7 +187,8 @@ func header(h object, name string) (value string, ok bool) {
 }
 
 // verifyDelivery tries every secret over the raw body, then over its
-// canonical JSON; it returns how the signature verified, if it did.
+// canonical JSON; it returns how the signature verified, if it did. The
+// body must have passed checkJSON.
 func verifyDelivery(secrets []*kwikpaisa.Verifier, body []byte, ts, sig string) recon.VerifyMethod {
 	if sig == "" {
 		return recon.VerifyNone
@@ -217,11 +233,12 @@ func (p *verifierPool) get(secrets []string) *verifierSet {
 	return vs
 }
 
-// parseDeliveryBody reads the event and its data into d.
+// parseDeliveryBody reads the event and its data into d, from a body that
+// passed checkJSON.
 func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
 	p := parsers.Get()
 	defer parsers.Put(p)
-	m, err := jsonObject(p, body)
+	m, err := parseChecked(p, body)
 	if err != nil {
 		return &fieldError{column: "body", value: truncate(string(body), 80), reason: "body is not a JSON object: " + err.Error()}
 	}
@@ -239,8 +256,12 @@ func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
 	if d.Entity == recon.EntityPayout {
 		keyField = "payout_order_id"
 	}
-	if d.Key, err = ParseID(data.str(keyField)); err != nil {
-		return bad(keyField, data.str(keyField), err)
+	key, fe := data.id(keyField)
+	if fe != nil {
+		return fe
+	}
+	if d.Key, err = ParseID(key); err != nil {
+		return bad(keyField, key, err)
 	}
 	amountField := "amount"
 	if strings.TrimSpace(data.str(amountField)) == "" {
@@ -255,10 +276,14 @@ func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
 	if d.Currency, err = parseCurrency(data.str("currency")); err != nil {
 		return bad("currency", data.str("currency"), err)
 	}
-	d.TransactionID = strings.TrimSpace(data.str("transaction_id"))
-	utr := data.str("utr")
+	var v [3]string
+	if fe := data.ids(v[:], "transaction_id", "utr", "rrn_number"); fe != nil {
+		return fe
+	}
+	txn, utr, rrn := v[0], v[1], v[2]
+	d.TransactionID = strings.TrimSpace(txn)
 	if strings.TrimSpace(utr) == "" {
-		utr = data.str("rrn_number")
+		utr = rrn
 	}
 	d.UTR, _ = NormalizeUTR(utr, false)
 	return nil

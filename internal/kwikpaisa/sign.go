@@ -17,8 +17,13 @@ import (
 
 // CanonicalJSON rewrites a JSON document the way KwikPaisa signs it: object
 // keys sorted at every level, compact, no HTML escaping, "/" not escaped,
-// numbers written exactly as received.
+// numbers written exactly as received. A document that is not strict JSON
+// (CheckStrict) has no canonical form: with a repeated key, the encoder
+// would keep one copy and a reader of the document another.
 func CanonicalJSON(doc []byte) ([]byte, error) {
+	if err := CheckStrict(doc); err != nil {
+		return nil, fmt.Errorf("canonical json: %w", err)
+	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any

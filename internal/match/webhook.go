@@ -146,6 +146,11 @@ func (m *matcher) webhookLog() {
 			e.Category = recon.WebhookSignatureInvalid
 			e.Detail = fmt.Sprintf("The %s delivery at %s fails verification under every configured webhook secret; it is not evidence.",
 				eventOr(d), d.Place)
+			if strings.HasPrefix(d.Problem, recon.NotStrictJSON) {
+				// No signature of such a body is checked: it could be read
+				// two ways (SPEC §2.3).
+				e.Detail = fmt.Sprintf("The delivery at %s is not verified: its %s; it is not evidence.", d.Place, d.Problem)
+			}
 			m.add(e, false)
 		case d.Stale:
 			e := m.deliveryBase(d, false)

@@ -129,6 +129,11 @@ type Delivery struct {
 	Problem       string // why the body could not be read, if it could not
 }
 
+// NotStrictJSON begins the Problem of a delivery whose body is not strict
+// JSON: such a body is verified by neither method (SPEC §2.3), whatever
+// its signature.
+const NotStrictJSON = "body is not strict JSON"
+
 // Evidence reports whether the delivery may count as evidence of a status:
 // verified, fresh and readable.
 func (d *Delivery) Evidence() bool {
