@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 )
 
 // Problem is one thing wrong with a configuration file, at a line (0 when
@@ -289,6 +289,9 @@ func (c *checker) semantics(f *File) {
 	c.statuses("statuses.payouts", f.Statuses.Payouts, payoutClasses)
 	if err := CheckBaseURL(f.API.BaseURL); err != nil {
 		c.add("api.base_url", "%v", err)
+		// The file as read goes on to doctor and config check, which show
+		// the URL: it never carries on a secret written into it.
+		f.API.BaseURL = kwikpaisa.RedactURL(f.API.BaseURL)
 	}
 	if f.Schedule.CatchUpDays < 0 || f.Schedule.CatchUpDays > 366 {
 		c.add("schedule.catch_up_days", "want 0 to 366 days, got %d", f.Schedule.CatchUpDays)
@@ -332,22 +335,11 @@ func contains(list []string, s string) bool {
 }
 
 // CheckBaseURL says whether an API base URL is acceptable: https, or http
-// on a loopback address only (SPEC §3).
+// on a loopback address only, and no user info or query, where a secret
+// would be written (SPEC §3). Its message never repeats a secret.
 func CheckBaseURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not a URL such as %s", raw, DefaultBaseURL)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if IsLoopback(u.Hostname()) {
-			return nil
-		}
-		return fmt.Errorf("%q is plain http: the API must be reached over https (http only on loopback)", raw)
-	}
-	return fmt.Errorf("%q: want an https URL such as %s", raw, DefaultBaseURL)
+	_, err := kwikpaisa.CheckBaseURL(raw)
+	return err
 }
 
 // IsLoopback says whether host names this machine.

@@ -197,3 +197,40 @@ func TestCheckBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestBaseURLWithSecretRefused: a key written into the base URL's query or
+// user info is refused, and neither the problem nor the file as read
+// repeats it.
+func TestBaseURLWithSecretRefused(t *testing.T) {
+	const secret = "sk_live_PLANTED_9c1e"
+	for _, tt := range []struct{ name, url string }{
+		{"key in the query", "https://api.kwikpaisa.com/?api_key=" + secret},
+		{"key as the user", "https://" + secret + "@api.kwikpaisa.com"},
+		{"key as the password", "https://merchant:" + secret + "@api.kwikpaisa.com/"},
+		{"loopback with a query", "http://127.0.0.1:8080/?secret=" + secret},
+		{"key in the fragment", "https://api.kwikpaisa.com/#" + secret},
+		{"no scheme, key in the query", "api.kwikpaisa.com?api_key=" + secret},
+		{"plain http with a user", "http://" + secret + ":x@api.kwikpaisa.com"},
+	} {
+		url := tt.url
+		t.Run(tt.name, func(t *testing.T) {
+			f, problems, err := Check(writeFile(t, "[api]\nbase_url = \""+url+"\"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) != 1 || problems[0].Key != "api.base_url" || problems[0].Line != 2 {
+				t.Fatalf("problems %v, want one at api.base_url, line 2", problems)
+			}
+			if strings.Contains(problems[0].String(), secret) || f == nil || strings.Contains(f.API.BaseURL, secret) {
+				t.Errorf("problem %q or base URL %q repeats the secret", problems[0], f.API.BaseURL)
+			}
+			if err := CheckBaseURL(url); err == nil || strings.Contains(err.Error(), secret) {
+				t.Errorf("CheckBaseURL = %v, want a refusal that does not repeat the secret", err)
+			}
+		})
+	}
+	_, problems, _ := Check(writeFile(t, "[api]\nbase_url = \"https://api.kwikpaisa.com/?api_key="+secret+"\"\n"))
+	if len(problems) == 1 && !strings.Contains(problems[0].Message, "must not carry credentials or a query: put secrets in KWIKPAISA_* environment variables") {
+		t.Errorf("problem %q does not say where secrets go", problems[0].Message)
+	}
+}

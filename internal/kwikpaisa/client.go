@@ -95,9 +95,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Parse == nil {
 		return nil, errors.New("kwikpaisa: no record parser configured")
 	}
-	base, err := checkBaseURL(cfg.BaseURL)
+	base, err := CheckBaseURL(cfg.BaseURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("kwikpaisa: %w", err)
 	}
 	if err := checkKeyKind(cfg.APIKey, base); err != nil {
 		return nil, err
@@ -138,6 +138,12 @@ func setDefaults(c *Config) {
 		tr.MaxIdleConnsPerHost = c.Concurrency
 		c.HTTPClient = &http.Client{Transport: tr}
 	}
+	// A redirect is never followed, whoever built the client: Go would send
+	// X-API-KEY and X-SIGNATURE on to wherever it points (SPEC §3). A copy,
+	// so that the caller's client is left as it was.
+	hc := *c.HTTPClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.HTTPClient = &hc
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -147,24 +153,6 @@ func setDefaults(c *Config) {
 	if c.Jitter == nil {
 		c.Jitter = rand.Float64
 	}
-}
-
-// checkBaseURL accepts an https URL, or an http one on a loopback host.
-func checkBaseURL(raw string) (*url.URL, error) {
-	u, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("kwikpaisa: base URL %q is not an absolute URL", raw)
-	}
-	if u.RawQuery != "" || u.User != nil {
-		return nil, fmt.Errorf("kwikpaisa: base URL %q must have no query and no user", u.Redacted())
-	}
-	switch {
-	case u.Scheme == "https":
-	case u.Scheme == "http" && IsLoopback(u.Hostname()):
-	default:
-		return nil, fmt.Errorf("kwikpaisa: base URL %s must be https (plain http only on loopback)", u.Redacted())
-	}
-	return u, nil
 }
 
 // IsLoopback reports whether host names this machine: localhost or a

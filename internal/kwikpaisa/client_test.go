@@ -339,7 +339,10 @@ func TestNewRefuses(t *testing.T) {
 		{"live key on sandbox", kwikpaisa.SandboxURL, "pk_live_x", "refusing to send a pk_live_ key"},
 		{"live key on loopback", "http://127.0.0.1:8080", "pk_live_x", "refusing to send a pk_live_ key"},
 		{"not a URL", "api.kwikpaisa.com", "pk_live_x", "not an absolute URL"},
-		{"user in URL", "https://u:p@api.example.com", "pk_live_x", "no user"},
+		{"user in URL", "https://u:p@api.example.com", "pk_live_x", "must not carry credentials or a query"},
+		{"key in the query", "https://api.example.com/?api_key=sk_supersecret", "pk_live_x", "must not carry credentials or a query"},
+		{"user without a scheme", "sk_supersecret:x@api.example.com", "pk_live_x", "is not a"},
+		{"key in the query without a scheme", "api.example.com?api_key=sk_supersecret", "pk_live_x", "must not carry credentials or a query"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

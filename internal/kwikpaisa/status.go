@@ -12,12 +12,16 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // Errors a status call ends with, wrapped in an *Error.
 var (
-	// ErrNotFound: the gateway answered 404, it has no such record.
+	// ErrNotFound: the gateway answered 404 with its own JSON answer
+	// (status false and a code): it has no such record.
 	ErrNotFound = errors.New("not found at the gateway")
 	// ErrAuth: the gateway refused the request twice, each time with a
 	// fresh timestamp: a wrong key or secret, or a clock far off.
@@ -29,6 +33,9 @@ var (
 	ErrUnavailable = errors.New("no usable answer from the gateway after every retry")
 	// ErrBadRecord: the gateway answered with a record recon cannot read.
 	ErrBadRecord = errors.New("the gateway's record cannot be read")
+	// ErrRedirect: the answer was a redirect. The API does not redirect,
+	// and following one would send the key to another host.
+	ErrRedirect = errors.New("the gateway answered with a redirect, which recon does not follow (check api.base_url)")
 	// ErrNoWallet: a payout status call needs a wallet id and none is
 	// configured.
 	ErrNoWallet = errors.New("no kwikx wallet id configured (api.wallet_id): payout status calls need one")
@@ -102,8 +109,9 @@ type outcome int
 
 const (
 	gotRecord   outcome = iota
-	notFound            // 404
+	notFound            // 404 with KwikPaisa's JSON answer
 	authFailed          // 401
+	redirected          // 3xx: never followed
 	rateLimited         // 429
 	transient           // 5xx, 408, 409, timeout, reset, malformed body: retry
 	permanent           // anything else: do not retry
@@ -146,6 +154,8 @@ func (c *Client) call(ctx context.Context, name, path string, entity recon.Entit
 			return r.record, tr, nil
 		case notFound:
 			return fail(ErrNotFound, nil)
+		case redirected:
+			return fail(ErrRedirect, r.err)
 		case permanent:
 			return fail(ErrBadRecord, r.err)
 		case authFailed:
@@ -228,6 +238,15 @@ func (c *Client) attempt(ctx context.Context, path string, canon []byte, entity 
 	if err != nil {
 		return attemptResult{outcome: transient, err: errors.New("reading the answer: " + describeTransport(err))}
 	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// CheckRedirect handed the redirect back unfollowed: the request
+		// went to the configured host only.
+		to := "no Location"
+		if loc := resp.Header.Get("Location"); loc != "" {
+			to = RedactURL(loc)
+		}
+		return attemptResult{outcome: redirected, err: fmt.Errorf("HTTP %d redirect to %s", resp.StatusCode, to)}
+	}
 	return c.judge(resp.StatusCode, resp.Header.Get("Retry-After"), body, entity, key)
 }
 
@@ -246,24 +265,52 @@ func describeTransport(err error) string {
 	return err.Error()
 }
 
-// envelope is every answer of the v3 API.
+// envelope is every answer of the v3 API. It is decoded case-sensitively,
+// from a body CheckStrict passed, so that "return_data" means one value.
 type envelope struct {
-	Status     bool            `json:"status"`
-	Code       json.Number     `json:"code"`
-	Message    string          `json:"message"`
-	ReturnData json.RawMessage `json:"return_data"`
+	Status     *bool          `json:"status"`
+	Code       jsontext.Value `json:"code"`
+	Message    string         `json:"message"`
+	ReturnData jsontext.Value `json:"return_data"`
+}
+
+// readEnvelope decodes an answer; it fails on a body that is not strict
+// JSON (a key repeated, as a proxy or an attacker could add, would be
+// read one way here and another by the record's reader).
+func readEnvelope(body []byte) (envelope, error) {
+	var env envelope
+	if err := CheckStrict(body); err != nil {
+		return env, err
+	}
+	err := jsonv2.Unmarshal(body, &env)
+	return env, err
+}
+
+// code returns the envelope's code, ok false when it has none or it is
+// not an integer.
+func (e *envelope) code() (int, bool) {
+	if e.Code.Kind() != '0' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(e.Code))
+	return n, err == nil
+}
+
+// gatewayNotFound reports whether an answer is KwikPaisa's own not-found:
+// its JSON envelope with status false and a code. A 404 of any other body
+// (a proxy's HTML page, a wrong base path) is no answer about the record.
+func (e *envelope) gatewayNotFound() bool {
+	_, hasCode := e.code()
+	return e.Status != nil && !*e.Status && hasCode
 }
 
 // judge classifies one answer.
 func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.Entity, key string) attemptResult {
-	var env envelope
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	decErr := dec.Decode(&env)
-	if code == http.StatusOK && decErr == nil && !env.Status {
+	env, decErr := readEnvelope(body)
+	if code == http.StatusOK && decErr == nil && env.Status != nil && !*env.Status {
 		// An error told in the body of a 200: its code decides.
-		if n, err := env.Code.Int64(); err == nil && n != http.StatusOK {
-			code = int(n)
+		if n, ok := env.code(); ok && n != http.StatusOK {
+			code = n
 		}
 	}
 	last := fmt.Errorf("HTTP %d", code)
@@ -272,8 +319,12 @@ func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.En
 	}
 	switch {
 	case code == http.StatusOK:
-		if decErr != nil || len(env.ReturnData) == 0 || string(env.ReturnData) == "null" {
-			return attemptResult{outcome: transient, err: errors.New("malformed answer body")}
+		if decErr != nil || len(env.ReturnData) == 0 || env.ReturnData.Kind() == 'n' {
+			msg := "malformed answer body"
+			if errors.Is(decErr, ErrNotStrict) {
+				msg += " (" + decErr.Error() + ")"
+			}
+			return attemptResult{outcome: transient, err: errors.New(msg)}
 		}
 		g, err := c.cfg.Parse(env.ReturnData)
 		if err != nil {
@@ -285,10 +336,13 @@ func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.En
 		if g.Detail == nil {
 			g.Detail = &recon.GatewayDetail{}
 		}
-		g.Detail.Raw = env.ReturnData // stored as received, so a pull replays (the decoder copied it)
+		g.Detail.Raw = json.RawMessage(env.ReturnData) // stored as received, so a pull replays (the decoder copied it)
 		return attemptResult{outcome: gotRecord, record: g}
-	case code == http.StatusNotFound:
+	case code == http.StatusNotFound && decErr == nil && env.gatewayNotFound():
 		return attemptResult{outcome: notFound, err: last}
+	case code == http.StatusNotFound:
+		// Retried, then a failure: never a not-found, never kept as fresh.
+		return attemptResult{outcome: transient, err: fmt.Errorf("HTTP 404 without KwikPaisa's JSON answer (status false and a code): a proxy's page or a wrong base path, not an answer about %s", key)}
 	case code == http.StatusUnauthorized:
 		return attemptResult{outcome: authFailed, err: last}
 	case code == http.StatusTooManyRequests:

@@ -174,10 +174,13 @@ func LoadRecords(path string) (Records, int, error) {
 		if len(line) == 0 {
 			continue
 		}
+		// A line that is not strict JSON is skipped, as recon rejects it:
+		// with a key repeated, the key served here and the record the
+		// client reads could differ.
 		var m map[string]any
 		dec := json.NewDecoder(bytes.NewReader(line))
 		dec.UseNumber()
-		if dec.Decode(&m) != nil || m == nil {
+		if kwikpaisa.CheckStrict(line) != nil || dec.Decode(&m) != nil || m == nil {
 			skipped++
 			continue
 		}
@@ -225,7 +228,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method != http.MethodPost || (r.URL.Path != kwikpaisa.OrderStatusPath && r.URL.Path != kwikpaisa.PayoutStatusPath) {
-		answer(w, http.StatusNotFound, "no such endpoint", nil)
+		// A web server's own page, as a wrong base path meets in front of
+		// the API: it is no answer about any record.
+		http.NotFound(w, r)
 		return
 	}
 	if n <= f.Storm {

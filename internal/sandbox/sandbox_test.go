@@ -90,7 +90,9 @@ func TestAuthAndLookup(t *testing.T) {
 		{"bad signature", kwikpaisa.OrderStatusPath, order, now, func(r *http.Request) { r.Header.Set("X-SIGNATURE", strings.Repeat("0", 64)) }, 401, "invalid signature"},
 		{"no content type", kwikpaisa.OrderStatusPath, order, now, func(r *http.Request) { r.Header.Del("Content-Type") }, 400, "Content-Type"},
 		{"other wallet", kwikpaisa.PayoutStatusPath, strings.Replace(payout, "W1", "W2", 1), now, nil, 400, "kwikx_wallet_id"},
-		{"unknown endpoint", "/api/v3/other", order, now, nil, 404, "no such endpoint"},
+		{"unknown endpoint", "/api/v3/other", order, now, nil, 404, "404 page not found"},
+		{"wrong base path", "/v2" + kwikpaisa.OrderStatusPath, order, now, nil, 404, "404 page not found"},
+		{"key repeated in the request", kwikpaisa.OrderStatusPath, `{"order_id":"ORD-2","order_id":"ORD-1"}`, now, nil, 401, "invalid signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -180,6 +182,8 @@ not json
 
 {"order_id":"ORD-1","order_status":"PAID"}
 {"nothing":"here"}
+{"order_id":"ORD-8","order_status":"PAID","order_id":"ORD-9"}
+{"order_id":"ORD-7","order_status":"PAID","order_st\u0061tus":"FAILED"}
 `
 	if err := os.WriteFile(path, []byte(dump), 0o600); err != nil {
 		t.Fatal(err)
@@ -194,7 +198,12 @@ not json
 	if !bytes.Contains(recs.Payouts["12345"], []byte(`"payout_order_id":12345`)) {
 		t.Errorf("payout 12345 (a JSON number) not loaded: %v", recs.Payouts)
 	}
-	if skipped != 2 {
-		t.Errorf("skipped = %d, want 2", skipped)
+	for _, k := range []string{"ORD-7", "ORD-8", "ORD-9"} {
+		if recs.Orders[k] != nil {
+			t.Errorf("%s served from a line with a repeated key: %s", k, recs.Orders[k])
+		}
+	}
+	if skipped != 4 {
+		t.Errorf("skipped = %d, want 4", skipped)
 	}
 }
