@@ -55,6 +55,13 @@ func (a *apiFlags) register(fs interface {
 // apiClient builds the API client from the configuration, the flags and
 // the secrets; it returns nil when no credentials are set.
 func apiClient(file config.API, f apiFlags) (*kwikpaisa.Client, error) {
+	if f.url != "" {
+		// Refused even when no call is made: a secret written into the URL
+		// is one a shell history and a process list have already seen.
+		if err := config.CheckBaseURL(f.url); err != nil {
+			return nil, &usageError{message: "--api-url: " + err.Error(), hint: "--api-url " + kwikpaisa.LiveURL}
+		}
+	}
 	key, err := config.Secret(config.EnvAPIKey)
 	if err != nil {
 		return nil, err
