@@ -4,12 +4,14 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -19,6 +21,9 @@ var gatewaySeeds = []string{
 	`{"payout_order_id":12345678901234567890,"amount":10,"payout_status":"REVERSED","utr":5.23223E+11,"created_at":"24-11-2026 10:15 AM"}`,
 	`{"order_id":null,"order_amount":[],"order_status":{}}`, `[]`, `null`, `{}`, `{"a":1}{"b":2}`, `{"order_id":"\u0000"}`,
 	`{"order_id":"A","order_amount":"1e400","order_status":"PAID","created_at":"24-11-2026 10:15 AM"}`,
+	`{"order_id":"A","order_amount":"1.00","order_status":"PAID","created_at":"24-11-2026 10:15 AM","order_st\u0061tus":"FAILED"}`,
+	`{"order_id":true,"order_amount":"1.00","order_status":"PAID","created_at":"24-11-2026 10:15 AM"}`,
+	`{"order_id":"A\ud800","order_amount":"1.00","order_status":"PAID","created_at":"24-11-2026 10:15 AM"}`,
 }
 
 var deliverySeeds = []string{
@@ -27,6 +32,8 @@ var deliverySeeds = []string{
 	`{"received_at":"2025-11-24T10:15:02+05:30","headers":null,"body":null}`,
 	`{"received_at":"","headers":{},"body":"{\"event\":\"payout.reversed\",\"data\":{\"payout_order_id\":\"P\",\"order_amount\":\"-1\"}}"}`,
 	`{}`, `[]`, `"x"`,
+	`{"received_at":"2025-11-24T10:15:02+05:30","headers":{"X-Signature":"00","X-Timestamp":"1763959502"},"body":"{\"event\":\"payment.success\",\"ev\\u0065nt\":\"payment.failed\",\"data\":{\"order_id\":\"A\"}}"}`,
+	`{"received_at":"2025-11-24T10:15:02+05:30","headers":{"X-Signature":"00","X-Timestamp":"1763959502"},"body":"{\"event\":\"payment.success\",\"data\":{\"order_id\":\"A\\udc00\"}}"}`,
 }
 
 // FuzzParseGatewayRecord: any line is either rejected with a reason or
@@ -43,6 +50,9 @@ func FuzzParseGatewayRecord(f *testing.F) {
 				t.Fatalf("reject without a reason for %q", line)
 			}
 			return
+		}
+		if err := kwikpaisa.CheckStrict([]byte(line)); err != nil {
+			t.Fatalf("read a line that is not strict JSON (%v): %q", err, line)
 		}
 		if g.Key == "" || g.Class == recon.StatusNone || g.Amount < 0 || g.Amount > recon.MaxAmount || g.CreatedAt.IsZero() ||
 			(g.Entity != recon.EntityPayin && g.Entity != recon.EntityPayout) {
@@ -71,6 +81,10 @@ func FuzzParseDelivery(f *testing.F) {
 		}
 		if d.Verified != recon.VerifyNone && d.Problem != "" {
 			t.Fatalf("a verified delivery with an unreadable body was stored: %+v", d)
+		}
+		var stored struct{ Body string }
+		if d.Verified != recon.VerifyNone && (json.Unmarshal([]byte(line), &stored) != nil || kwikpaisa.CheckStrict([]byte(stored.Body)) != nil) {
+			t.Fatalf("verified a body that is not strict JSON: %q", line)
 		}
 	})
 }

@@ -46,3 +46,15 @@ func BenchmarkVerifyCanonical(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckStrict is the check every webhook body passes before
+// either signature method (and every JSON line ingest reads).
+func BenchmarkCheckStrict(b *testing.B) {
+	b.SetBytes(int64(len(benchBody)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := CheckStrict(benchBody); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
