@@ -58,6 +58,7 @@ type Config struct {
 	Timeout time.Duration
 
 	// HTTPClient sends the requests (default: a client with keep-alives).
+	// The client uses a copy of it that follows no redirect.
 	HTTPClient *http.Client
 	// Now is the clock that stamps X-TIMESTAMP (default time.Now).
 	Now func() time.Time

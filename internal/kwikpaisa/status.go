@@ -336,7 +336,7 @@ func (c *Client) judge(code int, retryAfter string, body []byte, entity recon.En
 		if g.Detail == nil {
 			g.Detail = &recon.GatewayDetail{}
 		}
-		g.Detail.Raw = json.RawMessage(env.ReturnData) // stored as received, so a pull replays (the decoder copied it)
+		g.Detail.Raw = json.RawMessage(env.ReturnData) // stored as received, so a pull replays
 		return attemptResult{outcome: gotRecord, record: g}
 	case code == http.StatusNotFound && decErr == nil && env.gatewayNotFound():
 		return attemptResult{outcome: notFound, err: last}
