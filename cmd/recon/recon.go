@@ -92,7 +92,10 @@ func run(ctx context.Context, e *env, args []string) int {
 	name, rest := args[0], args[1:]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 {
+		// "help help", "help -h": the usage again. Anything else is asked
+		// for its own help once: sending a help word back here would recurse
+		// without end.
+		if len(rest) > 0 && !isHelpWord(rest[0]) {
 			return run(ctx, e, []string{rest[0], "-h"})
 		}
 		printUsage(stdout)
@@ -104,6 +107,14 @@ func run(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	return report(stderr, &usageError{message: fmt.Sprintf("unknown command %q", name), hint: "run 'recon help' for the commands"})
+}
+
+func isHelpWord(s string) bool {
+	switch s {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
 }
 
 // report turns a command's error into an exit status and one message.
