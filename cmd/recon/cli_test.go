@@ -1,6 +1,8 @@
 package main
 
 import (
+	"regexp"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -47,6 +49,53 @@ func TestHelpEveryCommand(t *testing.T) {
 			if p.code != 0 || !strings.HasPrefix(first, tt.want) || p.stderr != "" {
 				t.Errorf("recon %s: exit %d, first line %q, stderr %.300q; want exit 0, %q…, no stderr",
 					strings.Join(tt.args, " "), p.code, first, p.stderr, tt.want)
+			}
+		})
+	}
+}
+
+// TestVersion asks the real binary for its version three ways: each
+// prints the same one line, naming the commit it was built from or saying
+// that the build has no VCS stamp (a build from a git worktree, or with
+// -buildvcs=false, as the tests' may be).
+func TestVersion(t *testing.T) {
+	t.Parallel()
+	env := childEnv()
+	shape := regexp.MustCompile(`^recon \S+ commit (?:[0-9a-f]{40}(?:\+modified)?|unknown \(built without version control information\)) go\S+\n$`)
+	var lines []string
+	for _, args := range [][]string{{"--version"}, {"-v"}, {"version"}} {
+		p := runProc(t, env, "", args...)
+		if p.code != 0 || !shape.MatchString(p.stdout) {
+			t.Errorf("recon %s: exit %d, stdout %q, stderr %q; want exit 0 and one line matching %s", args[0], p.code, p.stdout, p.stderr, shape)
+		}
+		lines = append(lines, p.stdout)
+	}
+	if lines[0] != lines[1] || lines[1] != lines[2] {
+		t.Errorf("--version, -v and version differ: %q", lines)
+	}
+}
+
+// TestFormatVersion reads the build's VCS stamp as ReadBuildInfo gives it.
+func TestFormatVersion(t *testing.T) {
+	const rev = "1f9c082abcdef0123456789abcdef0123456789a"
+	stamp := func(modified string) *debug.BuildInfo {
+		return &debug.BuildInfo{GoVersion: "go1.26.8", Settings: []debug.BuildSetting{
+			{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}}
+	}
+	tests := []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"clean tree", stamp("false"), "recon v1.2.0 commit " + rev + " go1.26.8"},
+		{"modified tree", stamp("true"), "recon v1.2.0 commit " + rev + "+modified go1.26.8"},
+		{"no stamp", &debug.BuildInfo{GoVersion: "go1.26.8"}, "recon v1.2.0 commit unknown (built without version control information) go1.26.8"},
+		{"no build info", nil, "recon v1.2.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatVersion("v1.2.0", tt.bi); got != tt.want {
+				t.Errorf("formatVersion=%q, want %q", got, tt.want)
 			}
 		})
 	}

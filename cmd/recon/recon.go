@@ -35,6 +35,36 @@ func Version() string {
 	return "dev"
 }
 
+// versionLine says which recon this is: its version, the commit it was
+// built from (the build's VCS stamp, "+modified" when the work tree had
+// changes) and the Go release, so a report or a bug names its build.
+func versionLine() string {
+	bi, _ := debug.ReadBuildInfo()
+	return formatVersion(Version(), bi)
+}
+
+func formatVersion(v string, bi *debug.BuildInfo) string {
+	line := "recon " + v
+	if bi == nil {
+		return line
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		rev = "unknown (built without version control information)"
+	} else if modified == "true" {
+		rev += "+modified"
+	}
+	return line + " commit " + rev + " " + bi.GoVersion
+}
+
 // env is what a subcommand runs with.
 type env struct {
 	stdin          io.Reader
@@ -91,6 +121,9 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	name, rest := args[0], args[1:]
 	switch name {
+	case "--version", "-version", "-v":
+		fmt.Fprintln(stdout, versionLine())
+		return exitOK
 	case "help", "-h", "-help", "--help":
 		// "help help", "help -h": the usage again. Anything else is asked
 		// for its own help once: sending a help word back here would recurse
@@ -164,7 +197,7 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'recon <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Run 'recon <command> -h' for a command's flags, 'recon --version' for the build.")
 }
 
 // newFlagSet returns a flag set whose errors are returned, with a usage text.
@@ -203,10 +236,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func versionCmd(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "version", "", "Prints recon's version.")
+	fs := newFlagSet(e, "version", "", "Prints recon's version, the commit it was built from (+modified when the\nwork tree had changes) and the Go release. 'recon --version' and 'recon -v'\nprint the same.")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "recon %s\n", Version())
+	fmt.Fprintln(e.stdout, versionLine())
 	return nil
 }
