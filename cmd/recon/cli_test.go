@@ -1,10 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHelpEveryCommand asks the real binary for every subcommand's help
@@ -99,4 +102,93 @@ func TestFormatVersion(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUsageMistakes runs the real binary on command lines a user gets
+// wrong: each says what is wrong on its own line, with a hint.
+func TestUsageMistakes(t *testing.T) {
+	t.Parallel()
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	if err := os.WriteFile(bad, []byte("zone = \"Mars/Olympus\"\ncolour = \"blue\"\n[match]\ntolerance = \"lots\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want []string // stderr lines, in order
+	}{
+		{"config unknown subcommand", []string{"config", "nope"}, exitUsage, []string{
+			`recon: unknown subcommand "nope" of config`,
+			"hint: the one subcommand is check: recon config check --config recon.toml",
+		}},
+		{"config no subcommand", []string{"config"}, exitUsage, []string{
+			"recon: missing subcommand",
+			"hint: recon config check --config recon.toml",
+		}},
+		{"run with a bad configuration", []string{"run", "--config", bad, "--date", "2026-11-24", "--offline"}, exitError, []string{
+			"recon: configuration " + bad + " has 3 problem(s); fix each, then check with 'recon config check --config " + bad + "':",
+			"  " + bad + ":1: zone: ",
+			"  " + bad + ":2: colour: ",
+			"  " + bad + ":4: match.tolerance: ",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := runProc(t, childEnv(), "", tt.args...)
+			lines := strings.Split(strings.TrimSuffix(p.stderr, "\n"), "\n")
+			ok := p.code == tt.code && len(lines) == len(tt.want)
+			for i := 0; ok && i < len(lines); i++ {
+				ok = strings.HasPrefix(lines[i], tt.want[i])
+			}
+			if !ok {
+				t.Errorf("recon %s: exit %d, stderr:\n%s\nwant exit %d and lines starting:\n%s", strings.Join(tt.args, " "), p.code, p.stderr, tt.code, strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestDoctorSchedulers runs the real binary's doctor against a local
+// sandbox with a configuration that has no schedule.dir, as a crontab or
+// systemd-timer user writes it: told how the run is scheduled, every
+// check passes. The daemon still needs schedule.dir. A plain-http
+// loopback URL passes, said to be plain http, not called https.
+func TestDoctorSchedulers(t *testing.T) {
+	srv := startSandbox(t, time.Now)
+	cfg := doctorSetup(t, srv.URL, func(s string) string {
+		s, _, _ = strings.Cut(s, "[schedule]")
+		return s
+	})
+	env := childEnv("KWIKPAISA_API_KEY="+sandboxKey, "KWIKPAISA_SECRET_KEY="+sandboxSecret, "KWIKPAISA_WEBHOOK_SECRET=whsec_doctor")
+	tests := []struct {
+		scheduler string
+		code      int
+		schedule  string // the schedule line of stdout
+	}{
+		{"cron", 0, "  ✓ schedule configured: crontab"},
+		{"systemd", 0, "  ✓ schedule configured: systemd timer"},
+		{"daemon", exitError, "  ✗ schedule configured: no schedule.dir for 'recon schedule'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.scheduler, func(t *testing.T) {
+			p := runProc(t, env, "", "doctor", "--config", cfg, "--scheduler", tt.scheduler)
+			if p.code != tt.code || !hasLinePrefix(p.stdout, tt.schedule) {
+				t.Errorf("doctor --scheduler %s: exit %d, stdout:\n%s\nstderr: %s\nwant exit %d and a line %q…", tt.scheduler, p.code, p.stdout, p.stderr, tt.code, tt.schedule)
+			}
+			want := "  ✓ API URL over https (plain http on loopback only): " + srv.URL + " is plain http, allowed because it is loopback"
+			if !hasLinePrefix(p.stdout, want) {
+				t.Errorf("doctor: the URL line is not %q:\n%s", want, p.stdout)
+			}
+		})
+	}
+}
+
+func hasLinePrefix(s, prefix string) bool {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return true
+		}
+	}
+	return false
 }

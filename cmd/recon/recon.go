@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
@@ -171,6 +172,16 @@ func report(stderr io.Writer, err error) int {
 				fmt.Fprintf(stderr, "recon: %s\n", ex.message)
 			}
 			return ex.code
+		}
+		// A configuration's problems, one a line: on one line they read as
+		// a wall of text.
+		var ce *config.CheckError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "recon: configuration %s has %d problem(s); fix each, then check with 'recon config check --config %s':\n", ce.Path, len(ce.Problems), ce.Path)
+			for _, p := range ce.Problems {
+				fmt.Fprintf(stderr, "  %s\n", oneLine(p.String()))
+			}
+			return exitError
 		}
 		fmt.Fprintf(stderr, "recon: %s\n", oneLine(err.Error()))
 		return exitError
