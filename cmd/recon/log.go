@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
@@ -19,6 +20,30 @@ type output struct {
 	log      *slog.Logger
 	terminal bool
 	line     *progressLine // nil when not a terminal
+	// zone is the business zone log times are written in, with their
+	// offset, as 'recon runs' writes its times: one convention.
+	zone atomic.Pointer[time.Location]
+}
+
+// setZone makes the log's times be written in zone from now on (the
+// default zone until the configuration names another).
+func (o *output) setZone(zone *time.Location) {
+	if zone != nil {
+		o.zone.Store(zone)
+	}
+}
+
+// logTimeLayout is how a log line and 'recon runs' write a time: RFC 3339
+// in the business zone, the offset shown.
+const logTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// replaceAttr writes the record's time in the business zone and redacts
+// anything that looks like a secret.
+func (o *output) replaceAttr(groups []string, a slog.Attr) slog.Attr {
+	if len(groups) == 0 && a.Key == slog.TimeKey && a.Value.Kind() == slog.KindTime {
+		return slog.String(slog.TimeKey, a.Value.Time().In(o.zone.Load()).Format(logTimeLayout))
+	}
+	return redact(groups, a)
 }
 
 // newOutput builds the logger for format (text, json or auto).
@@ -39,12 +64,17 @@ func newOutput(e *env, format string, verbose bool) (*output, error) {
 		level = slog.LevelWarn // the progress line and the summary say enough
 	}
 	o := &output{terminal: term}
+	zone, err := config.LoadZone(config.DefaultZone)
+	if err != nil {
+		return nil, err
+	}
+	o.setZone(zone)
 	var w io.Writer = e.stderr
 	if term {
 		o.line = &progressLine{w: e.stderr}
 		w = o.line
 	}
-	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: redact}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: o.replaceAttr}
 	var h slog.Handler
 	if json {
 		h = slog.NewJSONHandler(w, opts)

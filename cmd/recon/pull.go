@@ -149,6 +149,6 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 
 // printPull prints a pull's figures.
 func printPull(w io.Writer, s recon.PullStats) {
-	fmt.Fprintf(w, "  pulled    %d keys: %d requests, %d retries, %d rate-limited, %d not found, %d failed, in %s\n",
-		s.Keys, s.Requests, s.Retries, s.RateLimited, s.NotFound, s.Failures, s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "  pulled    %s keys: %s requests, %s retries, %s rate-limited, %s not found, %s failed, in %s\n",
+		group(s.Keys), group(s.Requests), group(s.Retries), group(s.RateLimited), group(s.NotFound), group(s.Failures), s.Elapsed.Round(time.Millisecond))
 }

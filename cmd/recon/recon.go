@@ -154,38 +154,47 @@ func isHelpWord(s string) bool {
 // report turns a command's error into an exit status and one message.
 func report(stderr io.Writer, err error) int {
 	var ue *usageError
+	var ex *exitCodeError
+	var ce *config.CheckError
 	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
+	case err == nil, errors.Is(err, flag.ErrHelp):
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "recon: %s\n", ue.message)
 		if ue.hint != "" {
 			fmt.Fprintf(stderr, "hint: %s\n", ue.hint)
 		}
-		return exitUsage
+	case errors.As(err, &ex):
+		if ex.message != "" {
+			fmt.Fprintf(stderr, "recon: %s\n", ex.message)
+		}
+	case errors.As(err, &ce) && len(ce.Problems) == 1:
+		fmt.Fprintf(stderr, "recon: configuration %s\n", oneLine(ce.Problems[0].String()))
+	case errors.As(err, &ce):
+		// A configuration's problems, one a line: on one line they read
+		// as a wall of text.
+		fmt.Fprintf(stderr, "recon: configuration %s has %d problem(s); fix each, then check with 'recon config check --config %s':\n", ce.Path, len(ce.Problems), ce.Path)
+		for _, p := range ce.Problems {
+			fmt.Fprintf(stderr, "  %s\n", oneLine(p.String()))
+		}
 	default:
-		var ex *exitCodeError
-		if errors.As(err, &ex) {
-			if ex.message != "" {
-				fmt.Fprintf(stderr, "recon: %s\n", ex.message)
-			}
-			return ex.code
-		}
-		// A configuration's problems, one a line: on one line they read as
-		// a wall of text.
-		var ce *config.CheckError
-		if errors.As(err, &ce) {
-			fmt.Fprintf(stderr, "recon: configuration %s has %d problem(s); fix each, then check with 'recon config check --config %s':\n", ce.Path, len(ce.Problems), ce.Path)
-			for _, p := range ce.Problems {
-				fmt.Fprintf(stderr, "  %s\n", oneLine(p.String()))
-			}
-			return exitError
-		}
 		fmt.Fprintf(stderr, "recon: %s\n", oneLine(err.Error()))
-		return exitError
 	}
+	return exitStatus(err)
+}
+
+// exitStatus is the exit status a command's error ends it with.
+func exitStatus(err error) int {
+	var ue *usageError
+	var ex *exitCodeError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ex):
+		return ex.code
+	}
+	return exitError
 }
 
 // exitCodeError ends a command with a given status.
