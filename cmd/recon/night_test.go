@@ -305,3 +305,29 @@ func TestGroup(t *testing.T) {
 		}
 	}
 }
+
+// TestStdoutOrder runs a day with a pull from a local sandbox: stdout
+// says what was read, matched, found and pulled, and ends with where the
+// reports are, in that order every time.
+func TestStdoutOrder(t *testing.T) {
+	t.Parallel()
+	day := plainDay(t, fixtureDate, 100, 20)
+	url := startSecSandbox(t, day)
+	tmp := t.TempDir()
+	env := childEnv("KWIKPAISA_WEBHOOK_SECRET="+fixtureSecret, "KWIKPAISA_API_KEY="+secAPIKey, "KWIKPAISA_SECRET_KEY="+secSecretKey)
+	p := runProc(t, env, "", "run", "--date", fixtureDate, "--orders", filepath.Join(day, "orders.csv"), "--payouts", filepath.Join(day, "payouts.csv"),
+		"--webhooks", filepath.Join(day, "webhooks.jsonl"), "--api-url", url, "--wallet-id", secWallet,
+		"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "out"), "--log-format", "json")
+	if p.code != 0 {
+		t.Fatalf("run: exit %d\n%s", p.code, p.stderr)
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSuffix(p.stdout, "\n"), "\n") {
+		word, _, _ := strings.Cut(strings.TrimSpace(l), " ")
+		got = append(got, word)
+	}
+	want := []string{"Reconciled", "orders", "payouts", "webhooks", "matched", "found", "pulled", "Reports:"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("stdout lines begin %q, want %q:\n%s", got, want, p.stdout)
+	}
+}
