@@ -24,7 +24,7 @@ func (r *Run) Started() time.Time { return instant(r.StartedAt) }
 
 // StartRun records a run that has begun.
 func (s *DB) StartRun(ctx context.Context, id, date string, started time.Time) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (id, business_date, started_at, status) VALUES (?, ?, ?, 'running')`,
+	_, err := s.exec(ctx, `INSERT INTO runs (id, business_date, started_at, status) VALUES (?, ?, ?, 'running')`,
 		id, date, nanos(started))
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", id, err)
@@ -34,7 +34,7 @@ func (s *DB) StartRun(ctx context.Context, id, date string, started time.Time) e
 
 // FinishRun records how a run ended.
 func (s *DB) FinishRun(ctx context.Context, id, status string, exit int, message, summary string, finished time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, exit_code = ?, message = ?, summary = ?, finished_at = ?
+	_, err := s.exec(ctx, `UPDATE runs SET status = ?, exit_code = ?, message = ?, summary = ?, finished_at = ?
 		WHERE id = ?`, status, exit, message, summary, nanos(finished), id)
 	if err != nil {
 		return fmt.Errorf("record end of run %s: %w", id, err)
@@ -56,7 +56,7 @@ func (s *DB) Runs(ctx context.Context, limit int) ([]Run, error) {
 // SetRunExit records the exit status a completed run ended with when the
 // command, not the run, decided it (recon run --fail-on exits 3).
 func (s *DB) SetRunExit(ctx context.Context, id string, exit int, message string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE runs SET exit_code = ?, message = ? WHERE id = ?`, exit, message, id)
+	_, err := s.exec(ctx, `UPDATE runs SET exit_code = ?, message = ? WHERE id = ?`, exit, message, id)
 	if err != nil {
 		return fmt.Errorf("record exit status of run %s: %w", id, err)
 	}
@@ -70,7 +70,7 @@ func (s *DB) SetRunExit(ctx context.Context, id string, exit int, message string
 // a missing file, a refused lock) is added, so that every attempt of a
 // date is in the history.
 func (s *DB) FailRun(ctx context.Context, id, date string, started, finished time.Time, exit int, message string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO runs (id, business_date, started_at, finished_at, status, exit_code, message)
+	_, err := s.exec(ctx, `INSERT INTO runs (id, business_date, started_at, finished_at, status, exit_code, message)
 		VALUES (?, ?, ?, ?, 'failed', ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = 'failed', exit_code = excluded.exit_code, message = excluded.message,
 			finished_at = COALESCE(runs.finished_at, excluded.finished_at)`,
