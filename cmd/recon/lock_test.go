@@ -139,3 +139,44 @@ func TestSymlinkedDatabaseOneDateLock(t *testing.T) {
 		t.Errorf("second run by the database's own path: exit %d, messages %q; want exit 1 and %q…", second.code, msgs, want)
 	}
 }
+
+// TestPullTakesTheDateLock runs recon pull while the date's lock is held
+// as a run holds it: the pull refuses, naming the holder, instead of
+// asking every key a second time beside the run. Its "nothing to pull"
+// says why: no source of the date loaded, or every answer fresh.
+func TestPullTakesTheDateLock(t *testing.T) {
+	t.Parallel()
+	day := plainDay(t, fixtureDate, 100, 20)
+	url := startSecSandbox(t, day)
+	env := childEnv("KWIKPAISA_WEBHOOK_SECRET="+fixtureSecret, "KWIKPAISA_API_KEY="+secAPIKey, "KWIKPAISA_SECRET_KEY="+secSecretKey)
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "recon.db")
+	pull := []string{"pull", "--date", fixtureDate, "--db", db, "--out", filepath.Join(tmp, "out"), "--api-url", url, "--wallet-id", secWallet}
+
+	p := runProc(t, env, "", pull...)
+	if want := "Nothing to pull for " + fixtureDate + ": no sources of the date are loaded; run 'recon run --date " + fixtureDate + "' first."; p.code != 0 || strings.TrimSpace(p.stdout[strings.Index(p.stdout, "\n")+1:]) != want {
+		t.Errorf("pull before any run: exit %d, stdout %q; want %q", p.code, p.stdout, want)
+	}
+
+	run := runProc(t, env, "", "run", "--date", fixtureDate, "--orders", filepath.Join(day, "orders.csv"), "--payouts", filepath.Join(day, "payouts.csv"),
+		"--api-url", url, "--wallet-id", secWallet, "--db", db, "--out", filepath.Join(tmp, "out"), "--log-format", "json")
+	if run.code != 0 {
+		t.Fatalf("run: exit %d\n%s", run.code, run.stderr)
+	}
+	p = runProc(t, env, "", pull...)
+	if want := "Nothing to pull for " + fixtureDate + ": every key already has a final status or a fresh answer."; p.code != 0 || !strings.Contains(p.stdout, want) {
+		t.Errorf("pull after the run: exit %d, stdout %q; want %q", p.code, p.stdout, want)
+	}
+
+	l, err := runlock.TryAcquire(db, fixtureDate, "pid 4242, run run-other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release()
+	p = runProc(t, env, "", pull...)
+	msgs := errorLines(p.stderr)
+	want := "recon: refusing to run: date " + fixtureDate + " is being reconciled by pid 4242, run run-other"
+	if p.code != exitError || len(msgs) != 1 || !strings.HasPrefix(msgs[0], want) || strings.Contains(p.stdout, "pulled") {
+		t.Errorf("pull while a run holds the date: exit %d, stdout %q, messages %q; want exit 1, nothing pulled, and %q…", p.code, p.stdout, msgs, want)
+	}
+}

@@ -285,9 +285,14 @@ func errorLine(err error) string {
 
 // takeLock takes the date's run lock: at once, or waiting with --wait.
 func takeLock(ctx context.Context, e *env, cfg *pipeline.Config, wait bool, log *slog.Logger) (*runlock.Lock, error) {
-	holder := fmt.Sprintf("pid %d, run %s", os.Getpid(), cfg.RunID)
+	return takeDateLock(ctx, e, cfg.DB, cfg.Date, fmt.Sprintf("pid %d, run %s", os.Getpid(), cfg.RunID), wait, log)
+}
+
+// takeDateLock takes the lock of date on the database db for holder (what
+// a refused run or pull is told): at once, or waiting when wait is set.
+func takeDateLock(ctx context.Context, e *env, db, date, holder string, wait bool, log *slog.Logger) (*runlock.Lock, error) {
 	if !wait {
-		l, err := runlock.TryAcquire(cfg.DB, cfg.Date, holder)
+		l, err := runlock.TryAcquire(db, date, holder)
 		var held *runlock.HeldError
 		if errors.As(err, &held) {
 			log.Warn("date locked: refusing", "lock", held.Path, "holder", held.Holder)
@@ -295,7 +300,7 @@ func takeLock(ctx context.Context, e *env, cfg *pipeline.Config, wait bool, log 
 		}
 		return l, err
 	}
-	return runlock.Acquire(ctx, cfg.DB, cfg.Date, holder, 0, func(held *runlock.HeldError) {
+	return runlock.Acquire(ctx, db, date, holder, 0, func(held *runlock.HeldError) {
 		log.Warn("date locked: waiting", "lock", held.Path, "holder", held.Holder)
 		fmt.Fprintf(e.stderr, "recon: waiting: %s\n", held)
 	})
