@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
+	"github.com/kwikpaisa/recon/internal/pipeline"
 )
 
 // output is where a command's logs and progress go: stderr, as text with a
@@ -19,7 +19,7 @@ import (
 type output struct {
 	log      *slog.Logger
 	terminal bool
-	line     *progressLine // nil when not a terminal
+	display  *display // nil when not a terminal
 	// zone is the business zone log times are written in, with their
 	// offset, as 'recon runs' writes its times: one convention.
 	zone atomic.Pointer[time.Location]
@@ -71,8 +71,8 @@ func newOutput(e *env, format string, verbose bool) (*output, error) {
 	o.setZone(zone)
 	var w io.Writer = e.stderr
 	if term {
-		o.line = &progressLine{w: e.stderr}
-		w = o.line
+		o.display = &display{w: e.stderr}
+		w = o.display
 	}
 	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: o.replaceAttr}
 	var h slog.Handler
@@ -80,9 +80,6 @@ func newOutput(e *env, format string, verbose bool) (*output, error) {
 		h = slog.NewJSONHandler(w, opts)
 	} else {
 		h = slog.NewTextHandler(w, opts)
-	}
-	if o.line != nil {
-		h = &stageHandler{Handler: h, line: o.line}
 	}
 	o.log = slog.New(h)
 	return o, nil
@@ -109,126 +106,14 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progress shows what is happening and for how long on one terminal line
-// until stop is called; it does nothing off a terminal.
-func (o *output) progress(ctx context.Context, what string) (stop func()) {
-	if o.line == nil {
-		return func() {}
+// progress shows, on a terminal, what the run is doing until stop is
+// called; off a terminal it shows nothing (the log has a line a stage).
+// The returned hook is the pipeline's Progress (nil off a terminal).
+func (o *output) progress(ctx context.Context, what string) (hook func(pipeline.Stage), stop func()) {
+	if o.display == nil {
+		return nil, func() {}
 	}
-	return o.line.start(ctx, what)
-}
-
-// progressLine is a status line redrawn in place. Log lines written
-// through it clear it first, so the two never mix.
-type progressLine struct {
-	mu    sync.Mutex
-	w     io.Writer
-	what  string
-	stage string
-	begun time.Time
-	shown bool
-}
-
-func (p *progressLine) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.clear()
-	return p.w.Write(b)
-}
-
-func (p *progressLine) clear() {
-	if p.shown {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.shown = false
-	}
-}
-
-func (p *progressLine) setStage(s string) {
-	p.mu.Lock()
-	p.stage = s
-	p.mu.Unlock()
-}
-
-func (p *progressLine) start(ctx context.Context, what string) func() {
-	p.mu.Lock()
-	p.what, p.begun = what, time.Now()
-	p.mu.Unlock()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		spin := []rune("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
-		t := time.NewTicker(150 * time.Millisecond)
-		defer t.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			p.mu.Lock()
-			stage := p.stage
-			if stage != "" {
-				stage = ": " + stage
-			}
-			fmt.Fprintf(p.w, "\r\033[K%c %s%s (%s)", spin[i%len(spin)], p.what, stage, time.Since(p.begun).Round(time.Second))
-			p.shown = true
-			p.mu.Unlock()
-		}
-	}()
-	return func() {
-		close(done)
-		wg.Wait()
-		p.mu.Lock()
-		p.clear()
-		p.mu.Unlock()
-	}
-}
-
-// stageHandler notes the stage of every record (even those below the log
-// level) for the progress line.
-type stageHandler struct {
-	slog.Handler
-	line  *progressLine
-	stage string
-}
-
-func (h *stageHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelInfo || h.Handler.Enabled(ctx, l)
-}
-
-func (h *stageHandler) Handle(ctx context.Context, r slog.Record) error {
-	stage := h.stage
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "stage" {
-			stage = a.Value.String()
-		}
-		return true
-	})
-	if stage != "" {
-		h.line.setStage(stage)
-	}
-	if !h.Handler.Enabled(ctx, r.Level) {
-		return nil
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h *stageHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	n := &stageHandler{Handler: h.Handler.WithAttrs(as), line: h.line, stage: h.stage}
-	for _, a := range as {
-		if a.Key == "stage" {
-			n.stage = a.Value.String()
-		}
-	}
-	return n
-}
-
-func (h *stageHandler) WithGroup(name string) slog.Handler {
-	return &stageHandler{Handler: h.Handler.WithGroup(name), line: h.line, stage: h.stage}
+	return o.display.begin, o.display.start(ctx, what)
 }
 
 // newLogger is a plain text logger to w (Warn, or Info when verbose), for

@@ -35,8 +35,20 @@ that finds its date locked refuses (exit 1, naming the run that holds it),
 or waits for it with -wait. A run of another date proceeds.
 
 Logs go to stderr through log/slog: text on a terminal, JSON otherwise
-(-log-format), each line with the run_id. After the run, the Prometheus
-metrics file (-metrics, or metrics in the configuration) is rewritten.
+(-log-format), each line with the run_id and its time in the business
+zone with the offset. On a terminal a bar a stage shows the file read,
+bytes read of its size, rows, rate and time left; off one (cron), the log
+has a line as each stage begins and ends. After the run, completed or
+failed, the Prometheus metrics file (-metrics, or metrics in the
+configuration) is rewritten, and every attempt that knew its date is in
+'recon runs'.
+
+Without -offline the run needs KWIKPAISA_API_KEY and KWIKPAISA_SECRET_KEY:
+without them it fails, unless a gateway dump is given (it then runs from
+the dump alone and says so). A webhook log of which no delivery verifies
+under any configured secret fails the run (the secret is wrong or was
+rotated). A ledger none of whose rows falls in the day is named on stderr
+(with -fail-on it counts as HIGH).
 
 Exit status: 0 the run completed (exceptions or not), 1 it could not
 complete, 2 a usage error, 3 it completed with exceptions at or above
@@ -132,7 +144,8 @@ func (f *runFlags) reconcile(ctx context.Context, e *env, out *output, log *slog
 	}
 	defer lock.Release()
 
-	stop := out.progress(ctx, "reconciling "+cfg.Date)
+	hook, stop := out.progress(ctx, "reconciling "+cfg.Date)
+	cfg.Progress = hook
 	res, runErr := pipeline.Run(ctx, *cfg)
 	stop()
 	if runErr != nil {
