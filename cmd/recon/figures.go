@@ -2,29 +2,19 @@ package main
 
 import (
 	"strconv"
-	"strings"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
-// group writes a count with Indian digit grouping, as the finance team
-// reads figures: the last three digits, then pairs (10,04,000 for a
-// million and four thousand; 1,23,45,678).
+// indian is the locale stdout counts are grouped in: the finance team
+// reads 10,04,000, not 1,004,000 (CLDR's en-IN: the last three digits,
+// then pairs).
+var indian = language.MustParse("en-IN")
+
+// group writes a count with Indian digit grouping: 10,04,000.
 func group(n int) string {
-	s := strconv.Itoa(n)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	if len(s) <= 3 {
-		return sign + s
-	}
-	head, tail := s[:len(s)-3], s[len(s)-3:]
-	var parts []string
-	for len(head) > 2 {
-		parts = append([]string{head[len(head)-2:]}, parts...)
-		head = head[:len(head)-2]
-	}
-	parts = append([]string{head}, parts...)
-	return sign + strings.Join(parts, ",") + "," + tail
+	return message.NewPrinter(indian).Sprintf("%d", n)
 }
 
 // groupFigure groups a summary figure that is a whole number and returns
