@@ -331,3 +331,29 @@ func TestStdoutOrder(t *testing.T) {
 		t.Errorf("stdout lines begin %q, want %q:\n%s", got, want, p.stdout)
 	}
 }
+
+// TestBadConfigurationRecordedWhereItSays runs a night whose
+// configuration has a mistake and names its own database and metrics
+// file (the flags name neither, as in the shipped crontab line): the
+// failed attempt is recorded in that database and the metrics file says
+// it failed.
+func TestBadConfigurationRecordedWhereItSays(t *testing.T) {
+	t.Parallel()
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "recon.toml")
+	body := "db = \"data/recon.db\"\nmetrics = \"recon.prom\"\n[sources]\norders = \"day/{date}/orders.csv\"\n[match]\ntolerance = \"lots\"\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := runProc(t, childEnv(), "", "run", "--config", cfg, "--date", fixtureDate, "--offline", "--log-format", "json")
+	if p.code != exitError {
+		t.Fatalf("exit %d, want 1\n%s", p.code, p.stderr)
+	}
+	if g := gauges(t, filepath.Join(tmp, "recon.prom")); g["recon_run_success"] != 0 || g["recon_run_exit_code"] != exitError {
+		t.Errorf("metrics: recon_run_success=%v recon_run_exit_code=%v, want 0 and 1", g["recon_run_success"], g["recon_run_exit_code"])
+	}
+	runs := runsJSON(t, filepath.Join(tmp, "data", "recon.db"))
+	if len(runs) != 1 || runs[0].Status != "failed" || !strings.Contains(runs[0].Message, "match.tolerance") {
+		t.Errorf("recon runs: %+v; want the failed attempt, naming match.tolerance", runs)
+	}
+}
