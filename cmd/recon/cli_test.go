@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kwikpaisa/recon/internal/config"
 )
 
 // TestHelpEveryCommand asks the real binary for every subcommand's help
@@ -191,4 +193,57 @@ func hasLinePrefix(s, prefix string) bool {
 		}
 	}
 	return false
+}
+
+// TestScheduleCheck judges the schedule each way it can be kept, with
+// what doctor found installed given.
+func TestScheduleCheck(t *testing.T) {
+	schedules, err := filepath.Abs("../../schedules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withDir := config.Default()
+	withDir.Schedule.Dir = schedules
+	none := config.Default()
+	tests := []struct {
+		name      string
+		file      *config.File
+		scheduler string
+		in        installed
+		ok        bool
+		detail    string
+	}{
+		{"auto, schedule.dir set", withDir, "auto", installed{}, true, "1 job(s) in " + schedules},
+		{"auto, a timer installed", none, "auto", installed{timer: "/etc/systemd/system/recon.timer"}, true, "systemd timer /etc/systemd/system/recon.timer"},
+		{"auto, a crontab line", none, "auto", installed{crontab: "/etc/cron.d/recon"}, true, "crontab line running 'recon run' in /etc/cron.d/recon"},
+		{"auto, nothing", none, "auto", installed{}, false, "no schedule.dir, and no recon.timer or crontab line running 'recon run' found"},
+		{"cron, told", none, "cron", installed{}, true, "crontab (said with --scheduler cron)"},
+		{"systemd, found", none, "systemd", installed{timer: "/x/recon.timer"}, true, "systemd timer /x/recon.timer"},
+		{"daemon without schedule.dir", none, "daemon", installed{crontab: "c"}, false, "no schedule.dir for 'recon schedule'"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := scheduleCheck(tt.file, tt.scheduler, tt.in)
+			if c.ok != tt.ok || c.detail != tt.detail || (!c.ok && !strings.Contains(c.fix, "--scheduler")) {
+				t.Errorf("ok=%v detail=%q fix=%q; want ok=%v detail=%q and, failing, a fix naming --scheduler", c.ok, c.detail, c.fix, tt.ok, tt.detail)
+			}
+		})
+	}
+}
+
+// TestRunsRecon finds a crontab line that runs recon, not a comment.
+func TestRunsRecon(t *testing.T) {
+	tests := []struct {
+		name, crontab string
+		want          bool
+	}{
+		{"shipped line", "CRON_TZ=Asia/Kolkata\n0 2 * * * cd /srv/recon && ./bin/recon run --config recon.toml\n", true},
+		{"commented out", "# 0 2 * * * recon run --config recon.toml\n", false},
+		{"another job", "0 3 * * * /usr/bin/backup\n", false},
+	}
+	for _, tt := range tests {
+		if got := runsRecon([]byte(tt.crontab)); got != tt.want {
+			t.Errorf("%s: runsRecon=%v, want %v", tt.name, got, tt.want)
+		}
+	}
 }
