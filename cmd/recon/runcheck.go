@@ -60,8 +60,11 @@ func ledgersOfOtherDays(ctx context.Context, cfg *pipeline.Config, res *pipeline
 			db.Close()
 		}
 	}()
+	own := map[string]string{"orders": cfg.Sources.Orders, "payouts": cfg.Sources.Payouts}
 	for _, in := range res.Report.Inputs {
-		if in.Kind != "orders" && in.Kind != "payouts" {
+		// Only the day's own ledgers: a neighbouring day's file read for
+		// its rows of this day (SPEC §1) is mostly of its own day.
+		if p, ok := own[in.Kind]; !ok || p == "" || in.Path != p {
 			continue
 		}
 		outside := summaryFigure(res, "input", in.Path, "rows_outside_day")
