@@ -10,12 +10,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 )
 
-// output is where a command's logs and progress go: stderr, as text with a
-// progress line on a terminal, as JSON lines otherwise (cron, systemd).
+// output is where a command's logs and progress go: stderr, as text with
+// progress bars on a terminal, as JSON lines otherwise (cron, systemd).
 type output struct {
 	log      *slog.Logger
 	terminal bool
@@ -61,7 +63,7 @@ func newOutput(e *env, format string, verbose bool) (*output, error) {
 	}
 	level := slog.LevelInfo
 	if term && !verbose {
-		level = slog.LevelWarn // the progress line and the summary say enough
+		level = slog.LevelWarn // the progress bars and the summary say enough
 	}
 	o := &output{terminal: term}
 	zone, err := config.LoadZone(config.DefaultZone)
@@ -97,13 +99,11 @@ func redact(_ []string, a slog.Attr) slog.Attr {
 	return a
 }
 
+// isTerminal says whether w is a terminal (not merely a character device:
+// stderr sent to /dev/null is not one).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // progress shows, on a terminal, what the run is doing until stop is
