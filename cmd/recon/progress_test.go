@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -99,5 +100,18 @@ func TestStageLinesOffTerminal(t *testing.T) {
 	}
 	if got, want := strings.Join(begun, " "), "load match export"; got != want {
 		t.Errorf("stages begun, as logged: %q, want %q", got, want)
+	}
+}
+
+// TestDevNullIsNoTerminal: stderr sent to /dev/null, a character device,
+// is not a terminal, so it gets JSON lines and no bars.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Errorf("isTerminal(%s) = true, want false", os.DevNull)
 	}
 }
