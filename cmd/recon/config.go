@@ -24,7 +24,10 @@ func configCmd(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "Usage: recon config check [--config FILE]\n\n%s\n", configAbout)
 			return nil
 		}
-		return &usageError{message: "missing subcommand", hint: "recon config check --config recon.toml"}
+		if len(args) == 0 {
+			return &usageError{message: "missing subcommand", hint: "recon config check --config recon.toml"}
+		}
+		return &usageError{message: fmt.Sprintf("unknown subcommand %q of config", args[0]), hint: "the one subcommand is check: recon config check --config recon.toml"}
 	}
 	fs := newFlagSet(e, "config check", "[--config FILE]", configAbout)
 	path := fs.String("config", "recon.toml", "configuration `file` (TOML)")

@@ -16,7 +16,6 @@ import (
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/pull"
-	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
 const doctorAbout = `Checks this installation against KwikPaisa's production checklist and
@@ -26,6 +25,12 @@ an https base URL, secrets from the environment or owner-only files (never
 the configuration), the webhook secret, a signed status call the gateway
 accepts, the clock within the gateway's timestamp window (by its Date
 header), a schedule, and writable output and database paths.
+
+The schedule is checked as it is kept (-scheduler): daemon needs
+schedule.dir and valid *.cron files in it; cron and systemd are taken at
+their word (doctor names the crontab line or timer unit it finds, if any);
+auto (the default) checks the daemon's when schedule.dir is set, else
+looks for an installed recon.timer or a crontab line running 'recon run'.
 
 Exit status: 0 when every required item passes, 1 otherwise.`
 
@@ -58,14 +63,20 @@ type statusProbe func(ctx context.Context, baseURL, apiKey, secretKey string) (p
 func doctorCmd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "doctor", "[--config FILE]", doctorAbout)
 	cfgPath := fs.String("config", "recon.toml", "configuration `file` (TOML)")
+	scheduler := fs.String("scheduler", "auto", "how the nightly run is scheduled: `daemon` (recon schedule), cron, systemd, or auto")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	switch *scheduler {
+	case "auto", "daemon", "cron", "systemd":
+	default:
+		return &usageError{message: fmt.Sprintf("unknown scheduler %q", *scheduler), hint: "--scheduler takes daemon, cron, systemd or auto"}
 	}
 	probe := e.probe
 	if probe == nil {
 		probe = clientProbe(http.DefaultTransport, e.now)
 	}
-	checks := doctor(ctx, *cfgPath, e.now, probe)
+	checks := doctor(ctx, *cfgPath, *scheduler, e.now, probe)
 	failed, required := 0, 0
 	fmt.Fprintf(e.stdout, "recon doctor: go-live checklist for %s\n", *cfgPath)
 	for _, c := range checks {
@@ -96,7 +107,7 @@ func doctorCmd(ctx context.Context, e *env, args []string) error {
 }
 
 // doctor runs the checklist.
-func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe statusProbe) []check {
+func doctor(ctx context.Context, cfgPath, scheduler string, now func() time.Time, probe statusProbe) []check {
 	var out []check
 	add := func(c check) { c.required = true; out = append(out, c) }
 
@@ -165,11 +176,16 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 		c.detail, c.fix = "a pk_test_ key with "+file.API.BaseURL, "use the pk_live_ key and its secret with the live URL"
 	}
 	add(c)
-	c = check{name: "https base URL", detail: file.API.BaseURL}
+	// Plain http is allowed on loopback only (a local sandbox): say which
+	// of the two passed rather than calling an http URL https.
+	c = check{name: "API URL over https (plain http on loopback only)", detail: file.API.BaseURL}
 	if err := config.CheckBaseURL(file.API.BaseURL); err != nil {
 		c.detail, c.fix = oneLine(err.Error()), "set api.base_url to "+config.DefaultBaseURL
 	} else {
 		c.ok = true
+		if u, _ := url.Parse(file.API.BaseURL); u != nil && u.Scheme == "http" {
+			c.detail = file.API.BaseURL + " is plain http, allowed because it is loopback"
+		}
 	}
 	add(c)
 
@@ -238,19 +254,7 @@ func doctor(ctx context.Context, cfgPath string, now func() time.Time, probe sta
 	add(skew)
 
 	// A schedule.
-	c = check{name: "schedule configured"}
-	if file.Schedule.Dir == "" {
-		c.detail, c.fix = "no schedule.dir", "set schedule.dir to a folder of *.cron files (see schedules/README.md), or install schedules/crontab or the systemd timer"
-	} else {
-		zone, _ := config.LoadZone(file.Zone)
-		jobs, errs := schedule.LoadDir(file.Schedule.Dir, zone)
-		if len(errs) > 0 {
-			c.detail, c.fix = oneLine(errs[0].Error()), "fix the schedule files in "+file.Schedule.Dir+" (see schedules/README.md)"
-		} else {
-			c.ok, c.detail = true, fmt.Sprintf("%d job(s) in %s", len(jobs), file.Schedule.Dir)
-		}
-	}
-	add(c)
+	add(scheduleCheck(file, scheduler, installedSchedules(ctx)))
 
 	// Writable paths.
 	for _, p := range []struct{ name, dir string }{

@@ -139,7 +139,7 @@ func TestDoctorNamesEachBrokenSetting(t *testing.T) {
 		{name: "wrong secret key", setup: func(t *testing.T, _ string) { t.Setenv("KWIKPAISA_SECRET_KEY", "not-the-secret") },
 			item: "signed status call accepted"},
 		{name: "plain http", edit: func(s string) string { return replaceBase(s, "http://api.kwikpaisa.com") },
-			item: "https base URL"},
+			item: "API URL over https (plain http on loopback only)"},
 		{name: "secret file readable by others", setup: func(t *testing.T, cfg string) {
 			p := filepath.Join(filepath.Dir(cfg), "secret")
 			if err := os.WriteFile(p, []byte(sandboxSecret), 0o644); err != nil {

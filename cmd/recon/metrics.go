@@ -9,25 +9,35 @@ import (
 	"github.com/kwikpaisa/recon/internal/pipeline"
 )
 
-// writeMetrics writes the Prometheus textfile for a run that completed
-// (res, with the exit status the command gives it) or failed (runErr).
-func writeMetrics(ctx context.Context, path string, cfg *pipeline.Config, res *pipeline.Result, runErr error, exit int, started, finished time.Time) error {
-	m := metrics.Run{Date: cfg.Date, Version: cfg.Version, Succeeded: runErr == nil, ExitCode: exit, Duration: finished.Sub(started), Finished: finished}
-	if runErr != nil {
-		m.ExitCode = exitError
-	}
-	if res != nil {
-		m.Pull = res.Pull
-		if res.Report != nil {
-			m.Summary = res.Report.Summary
-			m.Exceptions = res.Report.Exceptions
-			m.Rejected = len(res.Report.Rejects)
+// runMetrics is what the metrics file says of one attempt.
+type runMetrics struct {
+	date, version, db string
+	res               *pipeline.Result // nil when the run did not complete
+	succeeded         bool
+	exit              int
+	started, finished time.Time
+}
+
+// writeMetrics writes the Prometheus textfile for an attempt that
+// completed or failed; the last success comes from the run history when
+// the database can be read.
+func writeMetrics(ctx context.Context, path string, r runMetrics) error {
+	m := metrics.Run{Date: r.date, Version: r.version, Succeeded: r.succeeded, ExitCode: r.exit,
+		Duration: r.finished.Sub(r.started), Finished: r.finished}
+	if r.res != nil {
+		m.Pull = r.res.Pull
+		if r.res.Report != nil {
+			m.Summary = r.res.Report.Summary
+			m.Exceptions = r.res.Report.Exceptions
+			m.Rejected = len(r.res.Report.Rejects)
 		}
 	}
-	if runErr == nil {
-		m.LastSuccess = finished
-	} else if last, err := newestCompleted(context.WithoutCancel(ctx), cfg.DB); err == nil && last != nil && last.FinishedAt != nil {
-		m.LastSuccess = time.Unix(0, *last.FinishedAt)
+	if r.succeeded {
+		m.LastSuccess = r.finished
+	} else if r.db != "" {
+		if last, err := newestCompleted(context.WithoutCancel(ctx), r.db); err == nil && last != nil && last.FinishedAt != nil {
+			m.LastSuccess = time.Unix(0, *last.FinishedAt)
+		}
 	}
 	return metrics.Write(path, m)
 }
@@ -83,4 +93,14 @@ func recordExit(ctx context.Context, db, id string, code int, msg string) error 
 	}
 	defer store.Close()
 	return store.SetRunExit(context.WithoutCancel(ctx), id, code, msg)
+}
+
+// recordFailure stores a failed attempt in the run history.
+func recordFailure(ctx context.Context, db string, a *attempt, finished time.Time, code int, msg string) error {
+	store, err := ledger.Open(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return store.FailRun(context.WithoutCancel(ctx), a.id, a.date, a.started, finished, code, msg)
 }

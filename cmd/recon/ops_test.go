@@ -55,7 +55,9 @@ func TestSameDateRefusedOrWaits(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		defer close(finished)
-		e := &env{stdin: strings.NewReader(""), stdout: &watchBuffer{}, stderr: stderrW, now: func() time.Time { return fixtureNow }}
+		// A minute later than the refused attempts, which the run history
+		// keeps under the run id of their start.
+		e := &env{stdin: strings.NewReader(""), stdout: &watchBuffer{}, stderr: stderrW, now: func() time.Time { return fixtureNow.Add(time.Minute) }}
 		waitCode = run(context.Background(), e, fixtureRun(tmp, "--wait"))
 		waitErr = stderrW.String()
 	}()
@@ -118,8 +120,8 @@ func TestFailOnAndMetrics(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "DATE") || !strings.Contains(lines[1], fixtureDate) ||
-		!strings.Contains(lines[1], "completed") || !strings.Contains(lines[1], "2026-11-25 02:00:00") || !strings.Contains(lines[1], " 3 ") {
-		t.Errorf("recon runs printed:\n%s\nwant a header and one completed run of %s started 2026-11-25 02:00:00 with exit 3", stdout, fixtureDate)
+		!strings.Contains(lines[1], "completed") || !strings.Contains(lines[1], "2026-11-25T02:00:00+05:30") || !strings.Contains(lines[1], " 3 ") {
+		t.Errorf("recon runs printed:\n%s\nwant a header and one completed run of %s started 2026-11-25T02:00:00+05:30 with exit 3", stdout, fixtureDate)
 	}
 }
 

@@ -115,8 +115,14 @@ var (
 // packages then come from the build cache the test build filled, where a
 // build without -race would compile SQLite's C once more (two minutes on
 // a cold 2-core CI machine, against the race detector's few seconds).
+//
+// RECON_TEST_BIN names another binary to run instead (one built from main,
+// to see a subprocess test fail before a fix).
 func reconBin(t *testing.T) string {
 	t.Helper()
+	if bin := os.Getenv("RECON_TEST_BIN"); bin != "" {
+		return bin
+	}
 	binOnce.Do(func() {
 		binDir, binErr = os.MkdirTemp("", "recon-test-bin-")
 		if binErr != nil {

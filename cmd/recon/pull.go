@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -24,7 +25,8 @@ of the 7 earlier dates and every key only a webhook knows, and stores each
 answer (in the database, and appended to <out>/<date>/pulled.jsonl in the
 gateway dump format). The date's sources must have been loaded by
 'recon run' before. A pull that is stopped and started again asks only for
-what it lacks.
+what it lacks. It takes the date's lock, as a run does: beside a run of the
+date it refuses (or waits, with -wait), so no key is asked twice.
 
 Credentials come from KWIKPAISA_API_KEY and KWIKPAISA_SECRET_KEY (or the
 owner-only file each _FILE variable names). The base URL is api.base_url
@@ -100,6 +102,7 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 	dbPath := fs.String("db", "", "SQLite database `file` (default ./recon.db)")
 	out := fs.String("out", "", "report `folder` (default ./reports)")
 	verbose := fs.Bool("v", false, "log to stderr")
+	wait := fs.Bool("wait", false, "when a run of the date holds its lock, wait for it instead of refusing")
 	var api apiFlags
 	api.register(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -131,13 +134,21 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 	if client == nil {
 		return fmt.Errorf("no credentials: set %s and %s (or their _FILE variables)", config.EnvAPIKey, config.EnvSecretKey)
 	}
-	db, err := ledger.Open(ctx, firstOf(*dbPath, file.DB, "recon.db"))
+	dbFile := firstOf(*dbPath, file.DB, "recon.db")
+	log := newLogger(e.stderr, *verbose)
+	holder := fmt.Sprintf("pid %d, recon pull", os.Getpid())
+	lock, err := takeDateLock(ctx, e, dbFile, *date, holder, *wait, log)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	db, err := ledger.Open(ctx, dbFile)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	db.Now = e.now
-	stats, err := pullFunc(client, firstOf(*out, file.Out, "reports"), api.concurrency, e.now, newLogger(e.stderr, *verbose))(ctx, db, day)
+	stats, err := pullFunc(client, firstOf(*out, file.Out, "reports"), api.concurrency, e.now, log)(ctx, db, day)
 	printPull(e.stdout, stats)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -146,7 +157,15 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("pull gateway statuses: %w", err)
 	}
 	if stats.Keys == 0 {
-		fmt.Fprintf(e.stdout, "Nothing to pull for %s (were its sources loaded by 'recon run'?).\n", *date)
+		roles, err := db.DayRoles(ctx, *date)
+		switch {
+		case err != nil:
+			return err
+		case len(roles) == 0:
+			fmt.Fprintf(e.stdout, "Nothing to pull for %s: no sources of the date are loaded; run 'recon run --date %s' first.\n", *date, *date)
+		default:
+			fmt.Fprintf(e.stdout, "Nothing to pull for %s: every key already has a final status or a fresh answer.\n", *date)
+		}
 	}
 	if stats.Failures > 0 {
 		fmt.Fprintf(e.stderr, "recon: warning: pull incomplete: %d key(s) got no answer after every retry; they stay UNVERIFIED\n", stats.Failures)
@@ -156,6 +175,6 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 
 // printPull prints a pull's figures.
 func printPull(w io.Writer, s recon.PullStats) {
-	fmt.Fprintf(w, "  pulled    %d keys: %d requests, %d retries, %d rate-limited, %d not found, %d failed, in %s\n",
-		s.Keys, s.Requests, s.Retries, s.RateLimited, s.NotFound, s.Failures, s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "  pulled    %s keys: %s requests, %s retries, %s rate-limited, %s not found, %s failed, in %s\n",
+		group(s.Keys), group(s.Requests), group(s.Retries), group(s.RateLimited), group(s.NotFound), group(s.Failures), s.Elapsed.Round(time.Millisecond))
 }

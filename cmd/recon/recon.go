@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/schedule"
 )
 
@@ -33,6 +34,36 @@ func Version() string {
 		return bi.Main.Version
 	}
 	return "dev"
+}
+
+// versionLine says which recon this is: its version, the commit it was
+// built from (the build's VCS stamp, "+modified" when the work tree had
+// changes) and the Go release, so a report or a bug names its build.
+func versionLine() string {
+	bi, _ := debug.ReadBuildInfo()
+	return formatVersion(Version(), bi)
+}
+
+func formatVersion(v string, bi *debug.BuildInfo) string {
+	line := "recon " + v
+	if bi == nil {
+		return line
+	}
+	var rev, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev == "" {
+		rev = "unknown (built without version control information)"
+	} else if modified == "true" {
+		rev += "+modified"
+	}
+	return line + " commit " + rev + " " + bi.GoVersion
 }
 
 // env is what a subcommand runs with.
@@ -91,8 +122,14 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	name, rest := args[0], args[1:]
 	switch name {
+	case "--version", "-version", "-v":
+		fmt.Fprintln(stdout, versionLine())
+		return exitOK
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 {
+		// "help help", "help -h": the usage again. Anything else is asked
+		// for its own help once: sending a help word back here would recurse
+		// without end.
+		if len(rest) > 0 && !isHelpWord(rest[0]) {
 			return run(ctx, e, []string{rest[0], "-h"})
 		}
 		printUsage(stdout)
@@ -106,31 +143,58 @@ func run(ctx context.Context, e *env, args []string) int {
 	return report(stderr, &usageError{message: fmt.Sprintf("unknown command %q", name), hint: "run 'recon help' for the commands"})
 }
 
+func isHelpWord(s string) bool {
+	switch s {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
 // report turns a command's error into an exit status and one message.
 func report(stderr io.Writer, err error) int {
 	var ue *usageError
+	var ex *exitCodeError
+	var ce *config.CheckError
 	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, flag.ErrHelp):
-		return exitOK
+	case err == nil, errors.Is(err, flag.ErrHelp):
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "recon: %s\n", ue.message)
 		if ue.hint != "" {
 			fmt.Fprintf(stderr, "hint: %s\n", ue.hint)
 		}
-		return exitUsage
-	default:
-		var ex *exitCodeError
-		if errors.As(err, &ex) {
-			if ex.message != "" {
-				fmt.Fprintf(stderr, "recon: %s\n", ex.message)
-			}
-			return ex.code
+	case errors.As(err, &ex):
+		if ex.message != "" {
+			fmt.Fprintf(stderr, "recon: %s\n", ex.message)
 		}
+	case errors.As(err, &ce) && len(ce.Problems) == 1:
+		fmt.Fprintf(stderr, "recon: configuration %s\n", oneLine(ce.Problems[0].String()))
+	case errors.As(err, &ce):
+		// A configuration's problems, one a line: on one line they read
+		// as a wall of text.
+		fmt.Fprintf(stderr, "recon: configuration %s has %d problem(s); fix each, then check with 'recon config check --config %s':\n", ce.Path, len(ce.Problems), ce.Path)
+		for _, p := range ce.Problems {
+			fmt.Fprintf(stderr, "  %s\n", oneLine(p.String()))
+		}
+	default:
 		fmt.Fprintf(stderr, "recon: %s\n", oneLine(err.Error()))
-		return exitError
 	}
+	return exitStatus(err)
+}
+
+// exitStatus is the exit status a command's error ends it with.
+func exitStatus(err error) int {
+	var ue *usageError
+	var ex *exitCodeError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ex):
+		return ex.code
+	}
+	return exitError
 }
 
 // exitCodeError ends a command with a given status.
@@ -153,7 +217,7 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'recon <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Run 'recon <command> -h' for a command's flags, 'recon --version' for the build.")
 }
 
 // newFlagSet returns a flag set whose errors are returned, with a usage text.
@@ -192,10 +256,10 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 func versionCmd(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "version", "", "Prints recon's version.")
+	fs := newFlagSet(e, "version", "", "Prints recon's version, the commit it was built from (+modified when the\nwork tree had changes) and the Go release. 'recon --version' and 'recon -v'\nprint the same.")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "recon %s\n", Version())
+	fmt.Fprintln(e.stdout, versionLine())
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
@@ -34,8 +35,20 @@ that finds its date locked refuses (exit 1, naming the run that holds it),
 or waits for it with -wait. A run of another date proceeds.
 
 Logs go to stderr through log/slog: text on a terminal, JSON otherwise
-(-log-format), each line with the run_id. After the run, the Prometheus
-metrics file (-metrics, or metrics in the configuration) is rewritten.
+(-log-format), each line with the run_id and its time in the business
+zone with the offset. On a terminal a bar a stage shows the file read,
+bytes read of its size, rows, rate and time left; off one (cron), the log
+has a line as each stage begins and ends. After the run, completed or
+failed, the Prometheus metrics file (-metrics, or metrics in the
+configuration) is rewritten, and every attempt that knew its date is in
+'recon runs'.
+
+Without -offline the run needs KWIKPAISA_API_KEY and KWIKPAISA_SECRET_KEY:
+without them it fails, unless a gateway dump is given (it then runs from
+the dump alone and says so). A webhook log of which no delivery verifies
+under any configured secret fails the run (the secret is wrong or was
+rotated). A ledger none of whose rows falls in the day is named on stderr
+(with -fail-on it counts as HIGH).
 
 Exit status: 0 the run completed (exceptions or not), 1 it could not
 complete, 2 a usage error, 3 it completed with exceptions at or above
@@ -61,6 +74,7 @@ type runFlags struct {
 	orders, payouts, gateway, webhooks string
 	db, out, metrics                   string
 	offline, verbose, wait             bool
+	fromDump                           bool // no credentials: the run goes from the dump alone
 	failOn, logFormat                  string
 	cpuProfile                         string
 	api                                apiFlags
@@ -106,11 +120,23 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	started := e.now()
 	runID := "run-" + started.UTC().Format("20060102T150405.000000000Z")
 	log := out.log.With("run_id", runID, "run_date", f.date)
+	a := &attempt{id: runID, date: f.date, started: started}
+	err = f.reconcile(ctx, e, out, log, a, failOn)
+	a.finish(ctx, e, &f, log, err)
+	return err
+}
+
+// reconcile runs the date once the flags are read: configuration, lock,
+// pipeline, then the checks that may fail a run the pipeline completed.
+// It fills a as it learns the run's database, metrics file and result.
+func (f *runFlags) reconcile(ctx context.Context, e *env, out *output, log *slog.Logger, a *attempt, failOn recon.Severity) error {
 	cfg, file, err := f.pipelineConfig(e, log)
 	if err != nil {
 		return err
 	}
-	cfg.RunID = runID
+	cfg.RunID = a.id
+	a.cfg, a.metrics = cfg, firstOf(f.metrics, file.Metrics)
+	out.setZone(cfg.Zone)
 
 	lock, err := takeLock(ctx, e, cfg, f.wait, log)
 	if err != nil {
@@ -118,61 +144,168 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	}
 	defer lock.Release()
 
-	stop := out.progress(ctx, "reconciling "+cfg.Date)
+	hook, stop := out.progress(ctx, "reconciling "+cfg.Date)
+	cfg.Progress = hook
 	res, runErr := pipeline.Run(ctx, *cfg)
 	stop()
-	runErr = ledger.NameDatabase(runErr, cfg.DB)
+	if runErr != nil {
+		runErr = ledger.NameDatabase(runErr, cfg.DB)
+		log.Error("run failed", "error", runErr.Error())
+		return runErr
+	}
+	a.res = res
+	log.Info("run completed", "dir", res.Dir, "exceptions", len(res.Report.Exceptions), "unverified", res.Unverified)
+	printRun(e.stdout, res, cfg.Pull != nil)
+	if f.fromDump {
+		fmt.Fprintf(e.stderr, "recon: warning: ran from the gateway dump alone: %s and %s are not set, so no status was pulled (pass --offline to say so)\n",
+			config.EnvAPIKey, config.EnvSecretKey)
+	}
+	if cfg.Pull != nil && res.Pull.Failures > 0 {
+		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %s status pull(s) got no answer after every retry\n", group(res.Pull.Failures))
+	}
+	if res.Unverified > 0 {
+		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %s record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", group(res.Unverified))
+	}
+	// A log of which no delivery verifies is a wrong or rotated secret far
+	// more often than a day of forgeries: fail the night loudly rather than
+	// report every delivery as an attack.
+	if err := checkWebhookSecret(res, len(cfg.Ingest.WebhookSecrets)); err != nil {
+		log.Error("no webhook delivery verifies", "error", err.Error())
+		return err
+	}
+	otherDays, err := ledgersOfOtherDays(ctx, cfg, res)
+	if err != nil {
+		log.Error("read the dates of a ledger's rows", "error", err.Error())
+	}
+	for _, msg := range otherDays {
+		fmt.Fprintf(e.stderr, "recon: warning: %s\n", msg)
+		log.Warn("ledger of another day", "detail", msg)
+	}
+
 	failing := 0 // exceptions at or above --fail-on
-	if runErr == nil && f.failOn != "" {
+	if f.failOn != "" {
 		for _, x := range res.Report.Exceptions {
 			if x.Severity.Rank() >= failOn.Rank() {
 				failing++
 			}
 		}
-	}
-	metricsPath := firstOf(f.metrics, file.Metrics)
-	if metricsPath != "" {
-		exit := exitOK
-		if failing > 0 {
-			exit = exitFailOn
+		// A ledger none of whose rows is of the day counts as a HIGH
+		// finding: the night judged nothing from it.
+		if recon.SeverityHigh.Rank() >= failOn.Rank() {
+			failing += len(otherDays)
 		}
-		if err := writeMetrics(ctx, metricsPath, cfg, res, runErr, exit, started, e.now()); err != nil {
-			log.Error("write metrics", "file", metricsPath, "error", err.Error())
-		} else {
-			log.Info("metrics written", "file", metricsPath)
-		}
-	}
-	if runErr != nil {
-		log.Error("run failed", "error", runErr.Error())
-		return runErr
-	}
-	log.Info("run completed", "dir", res.Dir, "exceptions", len(res.Report.Exceptions), "unverified", res.Unverified)
-	printRun(e.stdout, res)
-	if cfg.Pull != nil {
-		printPull(e.stdout, res.Pull)
-		if res.Pull.Failures > 0 {
-			fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d status pull(s) got no answer after every retry\n", res.Pull.Failures)
-		}
-	}
-	if res.Unverified > 0 {
-		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %d record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", res.Unverified)
 	}
 	if failing > 0 {
-		msg := fmt.Sprintf("%d exception(s) at or above %s (--fail-on %s); see %s", failing, failOn, failOn, filepath.Clean(res.Dir))
-		if err := recordExit(ctx, cfg.DB, res.RunID, exitFailOn, msg); err != nil {
-			log.Error("record exit status", "error", err.Error())
-		}
+		msg := fmt.Sprintf("%s exception(s) at or above %s (--fail-on %s); see %s", group(failing), failOn, failOn, filepath.Clean(res.Dir))
 		log.Warn("exceptions at or above --fail-on", "severity", string(failOn), "count", failing)
 		return &exitCodeError{code: exitFailOn, message: msg}
 	}
 	return nil
 }
 
+// attempt is one 'recon run' as its record and its metrics need it.
+type attempt struct {
+	id      string
+	date    string
+	started time.Time
+	cfg     *pipeline.Config // nil until the configuration is read
+	metrics string           // the metrics file; empty: none
+	res     *pipeline.Result // nil unless the pipeline completed
+}
+
+// finish records how the attempt ended: in the run history when its date
+// is known and its database can be opened, and in the metrics file when
+// one is named. A failure before the configuration was read is recorded
+// in the database and metrics file the flags, or what could be read of the
+// configuration, name.
+func (a *attempt) finish(ctx context.Context, e *env, f *runFlags, log *slog.Logger, err error) {
+	if !isCalendarDate(a.date) {
+		return // nothing is known of a run without its date
+	}
+	ctx = context.WithoutCancel(ctx)
+	code := exitStatus(err)
+	completed := a.res != nil && (code == exitOK || code == exitFailOn)
+	db, metricsPath := f.attemptPaths(a)
+	finished := e.now()
+	if db != "" {
+		var rerr error
+		switch {
+		case completed && code == exitFailOn:
+			rerr = recordExit(ctx, db, a.id, code, errorLine(err))
+		case !completed:
+			rerr = recordFailure(ctx, db, a, finished, code, errorLine(err))
+		}
+		if rerr != nil {
+			log.Error("record the run", "db", db, "error", rerr.Error())
+		}
+	}
+	if metricsPath == "" {
+		return
+	}
+	m := runMetrics{date: a.date, db: db, res: a.res, succeeded: completed, exit: code, started: a.started, finished: finished}
+	if a.cfg != nil {
+		m.version = a.cfg.Version
+	} else {
+		m.version = Version()
+	}
+	if werr := writeMetrics(ctx, metricsPath, m); werr != nil {
+		log.Error("write metrics", "file", metricsPath, "error", werr.Error())
+	} else {
+		log.Info("metrics written", "file", metricsPath)
+	}
+}
+
+// attemptPaths returns the database and metrics file of an attempt: the
+// run's configuration's, or, when it could not be built, the flags' and
+// what the configuration file holds that could be read.
+func (f *runFlags) attemptPaths(a *attempt) (db, metrics string) {
+	if a.cfg != nil {
+		return a.cfg.DB, a.metrics
+	}
+	file := config.Default()
+	if f.config != "" {
+		file = &config.File{}
+		if partial, _, err := config.Check(f.config); err == nil && partial != nil {
+			file = partial
+		}
+	}
+	db = firstOf(f.db, file.DB)
+	if db == "" && f.config == "" {
+		db = "recon.db"
+	}
+	return db, firstOf(f.metrics, file.Metrics)
+}
+
+func isCalendarDate(s string) bool {
+	t, err := time.Parse("2006-01-02", s)
+	return err == nil && t.Format("2006-01-02") == s
+}
+
+// errorLine is the one line a run's record keeps of how it ended.
+func errorLine(err error) string {
+	var ce *config.CheckError
+	var ex *exitCodeError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ce) && len(ce.Problems) > 0:
+		return oneLine(fmt.Sprintf("configuration %s has %d problem(s), first %s", ce.Path, len(ce.Problems), ce.Problems[0]))
+	case errors.As(err, &ex):
+		return oneLine(ex.message)
+	}
+	return oneLine(err.Error())
+}
+
 // takeLock takes the date's run lock: at once, or waiting with --wait.
 func takeLock(ctx context.Context, e *env, cfg *pipeline.Config, wait bool, log *slog.Logger) (*runlock.Lock, error) {
-	holder := fmt.Sprintf("pid %d, run %s", os.Getpid(), cfg.RunID)
+	return takeDateLock(ctx, e, cfg.DB, cfg.Date, fmt.Sprintf("pid %d, run %s", os.Getpid(), cfg.RunID), wait, log)
+}
+
+// takeDateLock takes the lock of date on the database db for holder (what
+// a refused run or pull is told): at once, or waiting when wait is set.
+func takeDateLock(ctx context.Context, e *env, db, date, holder string, wait bool, log *slog.Logger) (*runlock.Lock, error) {
 	if !wait {
-		l, err := runlock.TryAcquire(cfg.DB, cfg.Date, holder)
+		l, err := runlock.TryAcquire(db, date, holder)
 		var held *runlock.HeldError
 		if errors.As(err, &held) {
 			log.Warn("date locked: refusing", "lock", held.Path, "holder", held.Holder)
@@ -180,7 +313,7 @@ func takeLock(ctx context.Context, e *env, cfg *pipeline.Config, wait bool, log 
 		}
 		return l, err
 	}
-	return runlock.Acquire(ctx, cfg.DB, cfg.Date, holder, 0, func(held *runlock.HeldError) {
+	return runlock.Acquire(ctx, db, date, holder, 0, func(held *runlock.HeldError) {
 		log.Warn("date locked: waiting", "lock", held.Path, "holder", held.Holder)
 		fmt.Fprintf(e.stderr, "recon: waiting: %s\n", held)
 	})
@@ -256,8 +389,16 @@ func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *
 		if err != nil {
 			return nil, nil, err
 		}
-		if client != nil {
+		switch {
+		case client != nil:
 			cfg.Pull = pullFunc(client, cfg.Out, f.api.concurrency, e.now, cfg.Log)
+		case cfg.Sources.Gateway == "":
+			// Asked to verify against the gateway with nothing to verify
+			// with: a night that pulls nothing must not end as if it had.
+			return nil, nil, fmt.Errorf("no KwikPaisa credentials: %s and %s are not set (an env file sourced by cron needs 'export' or 'set -a'), so no gateway status can be pulled; set them, or pass --offline with a --gateway dump",
+				config.EnvAPIKey, config.EnvSecretKey)
+		default:
+			f.fromDump = true
 		}
 	}
 	secrets, err := config.Secrets(config.EnvWebhookSecret)
@@ -280,12 +421,13 @@ func firstOf(values ...string) string {
 	return ""
 }
 
-// printRun prints where the reports are and a short summary.
-func printRun(w io.Writer, res *pipeline.Result) {
+// printRun prints a short summary: the inputs, the figures, the pull
+// when there was one, and last where the reports are.
+func printRun(w io.Writer, res *pipeline.Result, pulled bool) {
 	rep := res.Report
 	fmt.Fprintf(w, "Reconciled %s (run %s).\n", rep.Date, res.RunID)
 	for _, in := range rep.Inputs {
-		fmt.Fprintf(w, "  %-9s %s: %d rows read, %d accepted, %d rejected\n", in.Kind, in.Path, in.Read, in.Accepted, in.Rejected)
+		fmt.Fprintf(w, "  %-9s %s: %s rows read, %s accepted, %s rejected\n", in.Kind, in.Path, group(in.Read), group(in.Accepted), group(in.Rejected))
 	}
 	counts := map[recon.Report]int{}
 	for _, e := range rep.Exceptions {
@@ -297,8 +439,11 @@ func printRun(w io.Writer, res *pipeline.Result) {
 			overall[m.Name] = m.Value
 		}
 	}
-	fmt.Fprintf(w, "  matched   %s of %s records (%s%%)\n", overall["records_matched"], overall["records_judged"], overall["match_rate_pct"])
-	fmt.Fprintf(w, "  found     %d mismatches, %d duplicates, %d missing UTRs, %d rejected rows\n",
-		counts[recon.ReportMismatches], counts[recon.ReportDuplicates], counts[recon.ReportMissingUTR], len(rep.Rejects))
+	fmt.Fprintf(w, "  matched   %s of %s records (%s%%)\n", groupFigure(overall["records_matched"]), groupFigure(overall["records_judged"]), overall["match_rate_pct"])
+	fmt.Fprintf(w, "  found     %s mismatches, %s duplicates, %s missing UTRs, %s rejected rows\n",
+		group(counts[recon.ReportMismatches]), group(counts[recon.ReportDuplicates]), group(counts[recon.ReportMissingUTR]), group(len(rep.Rejects)))
+	if pulled {
+		printPull(w, res.Pull)
+	}
 	fmt.Fprintf(w, "Reports: %s\n", filepath.Clean(res.Dir))
 }

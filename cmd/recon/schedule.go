@@ -41,6 +41,7 @@ func scheduleCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	out.setZone(zone)
 	folder := firstOf(*dir, file.Schedule.Dir)
 	if folder == "" {
 		return fmt.Errorf("%s: no schedule.dir: say where the schedule files are", *cfgPath)

@@ -46,7 +46,7 @@ func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, er
 // SetStamp keeps stamp as the stamp of a stored file whose content was
 // hashed again and found unchanged (touched, copied over itself).
 func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE source_files SET stamp = ? WHERE kind = ? AND path = ?`, stamp, kind, path); err != nil {
+	if _, err := s.exec(ctx, `UPDATE source_files SET stamp = ? WHERE kind = ? AND path = ?`, stamp, kind, path); err != nil {
 		return fmt.Errorf("record source file %s: %w", path, err)
 	}
 	return nil

@@ -22,6 +22,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/kwikpaisa/recon/internal/runlock"
 )
 
 //go:embed migration/*.sql
@@ -37,6 +39,21 @@ type DB struct {
 	ckpt *checkpointer
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// writer is the database's writer lock, taken around every write
+	// (runlock.Writer): a run waits for another's long transaction with
+	// its context instead of failing after the busy timeout.
+	writer *runlock.Writer
+}
+
+// busyTimeout is how long SQLite waits for a writer that does not take
+// the writer lock (a backup, the sqlite3 shell) before "database is
+// locked". RECON_DB_BUSY_TIMEOUT (a Go duration) sets it: tests shorten
+// it to show that recon's own writers wait for each other beyond it.
+func busyTimeout() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("RECON_DB_BUSY_TIMEOUT")); err == nil && d > 0 {
+		return d
+	}
+	return 10 * time.Second
 }
 
 // Open opens (creating if needed) the store at path and brings its schema
@@ -59,7 +76,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	q := url.Values{}
 	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "10000")
+	busy := strconv.FormatInt(busyTimeout().Milliseconds(), 10)
+	q.Set("_busy_timeout", busy)
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_mutex", "no") // database/sql hands a connection to one goroutine at a time
@@ -71,11 +89,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r := url.Values{}
 	r.Set("mode", "ro")
 	r.Set("_mutex", "no")
-	r.Set("_busy_timeout", "10000")
+	r.Set("_busy_timeout", busy)
 	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now,
-		ckpt: &checkpointer{dsn: dsn}}
+		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
+		s.writer.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	return s, nil
@@ -179,7 +198,21 @@ func (s *DB) Close() error {
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
+	if cerr := s.writer.Close(); err == nil {
+		err = cerr
+	}
 	return err
+}
+
+// exec runs one writing statement outside a transaction, under the writer
+// lock.
+func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	unlock, err := s.writer.Lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return s.db.ExecContext(ctx, query, args...)
 }
 
 // Path returns the file the store lives in.
@@ -188,7 +221,7 @@ func (s *DB) Path() string { return s.path }
 // migrate applies, in order, each embedded migration not yet recorded, each
 // in its own transaction.
 func (s *DB) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
 	names, err := fs.Glob(migrations, "migration/*.sql")
@@ -230,6 +263,11 @@ func (s *DB) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // withConnTx is withTx for a caller that also runs bulk statements (bulk.go)
 // inside the transaction: fn gets the transaction's connection too.
 func (s *DB) withConnTx(ctx context.Context, fn func(tx *sqlx.Tx, conn *sqlx.Conn) error) error {
+	unlock, err := s.writer.Lock(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer unlock()
 	conn, err := s.db.Connx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

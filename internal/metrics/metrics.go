@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/shopspring/decimal"
 
 	"github.com/kwikpaisa/recon/internal/export"
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -144,7 +145,16 @@ func num(s string) float64 {
 	return v
 }
 
-func pct(s string) float64 { return num(s) / 100 }
+// pct turns a percentage figure ("66.67") into a ratio. The division is
+// done in decimal, then rounded once to the nearest float, which prints
+// as 0.6667: 66.67/100 in floats is 0.6667000000000001.
+func pct(s string) float64 {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return 0
+	}
+	return d.Shift(-2).InexactFloat64()
+}
 
 func b2f(b bool) float64 {
 	if b {

@@ -3,6 +3,7 @@ package metrics
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,4 +103,35 @@ next:
 		return m.GetGauge().GetValue(), true
 	}
 	return 0, false
+}
+
+// TestRatiosExact writes success rates as the summary gives them (exact
+// percentages with two decimals): each ratio in the file is the exact
+// decimal, never 0.6667000000000001.
+func TestRatiosExact(t *testing.T) {
+	tests := []struct {
+		pct, want string
+	}{
+		{"66.67", "0.6667"}, {"97.50", "0.975"}, {"100.00", "1"}, {"0.00", "0"}, {"14.29", "0.1429"}, {"57.14", "0.5714"}, {"28.57", "0.2857"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pct, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "recon.prom")
+			run := Run{Date: "2026-11-24", Version: "test", Succeeded: true, Summary: []export.Metric{
+				{Section: "payin", Item: "gateway", Name: "payment_success_rate_pct", Value: tt.pct},
+			}}
+			if err := Write(path, run); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "\nrecon_payment_success_ratio " + tt.want + "\n"
+			if !strings.Contains(string(b), want) {
+				i := strings.Index(string(b), "\nrecon_payment_success_ratio ")
+				t.Errorf("%s%%: the file says %q, want %q", tt.pct, strings.SplitN(string(b[i+1:]), "\n", 2)[0], strings.TrimSpace(want))
+			}
+		})
+	}
 }

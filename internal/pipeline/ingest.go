@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ingest"
@@ -161,6 +162,9 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 	}
 	err := r.db.LoadFile(ctx, &f, func(l *ledger.Loader) error {
 		sink := ingest.Sink{Order: l.Order, Payout: l.Payout, Gateway: l.Gateway, Delivery: l.Delivery, Reject: l.Reject}
+		if r.cfg.Progress != nil {
+			sink = r.counted(src, d.size, sink)
+		}
 		counts, err := src.read(ctx, src.path, r.cfg.Ingest, sink)
 		if err != nil {
 			return fmt.Errorf("read %s %s: %w", src.kind, src.path, err)
@@ -175,4 +179,18 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 	r.log.Info("source loaded", "stage", "ingest", "file", src.path, "rows_read", f.Read,
 		"rows_accepted", f.Accepted, "rows_rejected", f.Rejected) // its time is in the stage line above
 	return f, nil
+}
+
+// counted tells the progress display that src is being read and returns
+// sink counting the rows it is given, for the display.
+func (r *run) counted(src source, size int64, sink ingest.Sink) ingest.Sink {
+	rows := new(atomic.Int64)
+	r.begin(Stage{Name: "ingest", File: src.path, Size: size, Rows: rows})
+	return ingest.Sink{
+		Order:    func(o *recon.Order) error { rows.Add(1); return sink.Order(o) },
+		Payout:   func(p *recon.Payout) error { rows.Add(1); return sink.Payout(p) },
+		Gateway:  func(g *recon.GatewayRecord) error { rows.Add(1); return sink.Gateway(g) },
+		Delivery: func(d *recon.Delivery) error { rows.Add(1); return sink.Delivery(d) },
+		Reject:   func(j *recon.Reject) error { rows.Add(1); return sink.Reject(j) },
+	}
 }

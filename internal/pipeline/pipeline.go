@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/export"
@@ -60,6 +61,25 @@ type Config struct {
 	// RunID names the run; empty derives one from the start time. A caller
 	// that sets it has put run_id on Log already.
 	RunID string
+	// Progress, when set, is told as each stage begins (and each file of
+	// ingest), for a progress display; nil tells nothing.
+	Progress func(Stage)
+}
+
+// Stage is a stage a run begins, as a progress display needs it.
+type Stage struct {
+	Name string // ingest, pull, load, match, recheck, export
+	File string // the file ingest reads; empty for the other stages
+	Size int64  // the file's size in bytes (ingest)
+	// Rows counts the rows read so far (ingest); nil for the other stages.
+	Rows *atomic.Int64
+}
+
+// begin tells the progress display that a stage begins.
+func (r *run) begin(s Stage) {
+	if r.cfg.Progress != nil {
+		r.cfg.Progress(s)
+	}
 }
 
 // Day is the business date a run judges: [Start, End) in the business
@@ -180,6 +200,7 @@ func (r *run) stages(ctx context.Context) error {
 	}
 	if r.cfg.Pull != nil && !r.cfg.Offline {
 		r.log.Info("pulling gateway statuses", "stage", "pull")
+		r.begin(Stage{Name: "pull"})
 		t := time.Now()
 		stats, err := r.cfg.Pull(ctx, r.db, r.day)
 		r.res.Pull = stats
@@ -189,7 +210,10 @@ func (r *run) stages(ctx context.Context) error {
 		}
 	}
 
-	r.log.Info("matching", "stage", "match")
+	// The day is loaded from the store, then matched: each says so as it
+	// begins, so that neither is shown while the other runs.
+	r.log.Info("loading the day", "stage", "load")
+	r.begin(Stage{Name: "load"})
 	t := time.Now()
 	d, err := r.db.LoadDay(ctx, r.day.Date, r.day.Start, r.day.End)
 	if err != nil {
@@ -198,6 +222,8 @@ func (r *run) stages(ctx context.Context) error {
 	rows := len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
 	r.stageDone("load", rows, t)
 
+	r.log.Info("matching", "stage", "match")
+	r.begin(Stage{Name: "match"})
 	t = time.Now()
 	mopts := r.cfg.Match
 	mopts.Authoritative = r.cfg.Offline && r.cfg.Sources.Gateway != ""
@@ -213,6 +239,7 @@ func (r *run) stages(ctx context.Context) error {
 		return err
 	}
 	t = time.Now()
+	r.begin(Stage{Name: "recheck"})
 	ageing, err := r.recheck(ctx, result.Exceptions)
 	if err != nil {
 		return err
@@ -245,6 +272,7 @@ func (r *run) stages(ctx context.Context) error {
 	rep.Summary = summarize(d, &reported, r.inputs, pulls, ageing)
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
+	r.begin(Stage{Name: "export"})
 	restoreGC()
 	t = time.Now()
 	if err := export.Write(r.res.Dir, rep, r.cfg.Export); err != nil {

@@ -43,9 +43,39 @@ type Lock struct {
 }
 
 // Path returns the lock file for a date of the database at db:
-// "<db>.<date>.lock".
+// "<db>.<date>.lock", next to the database file itself: db is resolved
+// (Resolve), so that two spellings of one database, a symlink among them,
+// take one lock.
 func Path(db, date string) string {
+	db = Resolve(db)
 	return filepath.Join(filepath.Dir(db), filepath.Base(db)+"."+date+".lock")
+}
+
+// Resolve returns the absolute path of the file db names once every
+// symlink on the way is followed, also when the file does not exist yet
+// (a symlink may point at the database a first run will create). A path
+// it cannot resolve is returned absolute as it is.
+func Resolve(db string) string {
+	p, err := filepath.Abs(db)
+	if err != nil {
+		return db
+	}
+	for range 40 { // as the kernel's limit on symlinks in a path
+		dir, err := filepath.EvalSymlinks(filepath.Dir(p))
+		if err != nil {
+			return p // the folder does not exist yet: nothing to follow
+		}
+		p = filepath.Join(dir, filepath.Base(p))
+		target, err := os.Readlink(p)
+		if err != nil {
+			return p // not a symlink, or nothing there yet
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(dir, target)
+		}
+		p = filepath.Clean(target)
+	}
+	return p
 }
 
 // TryAcquire takes the date's lock or fails at once with a *HeldError.

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/creack/pty"
+)
+
+// TestProgressOnTerminal runs the real binary with its stderr on a
+// pseudo-terminal, as a person at a shell sees it: each source gets a bar
+// naming the file, with bytes read of its size, the rate and (once done)
+// 100%; then the load, match and export stages, each labelled while it
+// runs (the load is never shown as match).
+func TestProgressOnTerminal(t *testing.T) {
+	t.Parallel()
+	day := plainDay(t, fixtureDate, 3000, 300)
+	tmp := t.TempDir()
+	cmd := exec.Command(reconBin(t), dayRun(day, tmp)[:len(dayRun(day, tmp))-2]...) // without --log-format json
+	cmd.Env = childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	term, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer term.Close()
+	if err := pty.Setsize(term, &pty.Winsize{Rows: 40, Cols: 160}); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr, cmd.Stdin = tty, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close() // the child holds its own copy; EOF comes when it exits
+	var screen bytes.Buffer
+	if _, err := io.Copy(&screen, term); err != nil && !errors.Is(err, syscall.EIO) {
+		t.Fatalf("read the terminal: %v", err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("run on a terminal: %v\n%s", err, screen.String())
+	}
+	out := screen.String()
+	var wantInOrder []string
+	for _, f := range []string{"orders.csv", "payouts.csv", "gateway.jsonl", "webhooks.jsonl"} {
+		wantInOrder = append(wantInOrder, "reconciling "+fixtureDate+": ingest "+f)
+	}
+	wantInOrder = append(wantInOrder, "reconciling "+fixtureDate+": load", "reconciling "+fixtureDate+": match", "reconciling "+fixtureDate+": export")
+	at := 0
+	for _, w := range wantInOrder {
+		i := strings.Index(out[at:], w)
+		if i < 0 {
+			t.Fatalf("the terminal does not show %q after what came before; it shows:\n%s", w, out)
+		}
+		at += i
+	}
+	// A source's finished bar: the file, its rows, 100%, bytes of the
+	// size and the rate.
+	done := regexp.MustCompile(`ingest orders\.csv, 3,000 rows 100% \|█+\| \(\d+(\.\d+)?( ?[kM]?B)?/\d+(\.\d+)? ?[kM]?B, \d+(\.\d+)? ?[kM]?B/s\)`)
+	if !done.MatchString(out) {
+		t.Errorf("no finished bar for orders.csv with its size and rate (%s) in:\n%s", done, out)
+	}
+	if !strings.Contains(stdout.String(), "Reports: ") {
+		t.Errorf("stdout: %q", stdout.String())
+	}
+}
+
+// TestStageLinesOffTerminal runs the real binary with its stderr a pipe,
+// as cron does: no bar and no control characters, and one log line as
+// each stage begins, the load's before the match's.
+func TestStageLinesOffTerminal(t *testing.T) {
+	t.Parallel()
+	day := plainDay(t, fixtureDate, 300, 30)
+	tmp := t.TempDir()
+	p := runProc(t, childEnv("KWIKPAISA_WEBHOOK_SECRET="+fixtureSecret), "", dayRun(day, tmp)...)
+	if p.code != 0 {
+		t.Fatalf("exit %d\n%s", p.code, p.stderr)
+	}
+	if strings.ContainsAny(p.stderr, "\r\x1b") {
+		t.Errorf("stderr off a terminal holds control characters:\n%q", p.stderr)
+	}
+	var begun []string
+	for _, l := range strings.Split(strings.TrimSpace(p.stderr), "\n") {
+		var rec struct{ Msg, Stage string }
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("a log line off a terminal is not JSON: %q", l)
+		}
+		switch rec.Msg {
+		case "loading the day", "matching", "writing reports", "pulling gateway statuses":
+			begun = append(begun, rec.Stage)
+		}
+	}
+	if got, want := strings.Join(begun, " "), "load match export"; got != want {
+		t.Errorf("stages begun, as logged: %q, want %q", got, want)
+	}
+}
+
+// TestDevNullIsNoTerminal: stderr sent to /dev/null, a character device,
+// is not a terminal, so it gets JSON lines and no bars.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Errorf("isTerminal(%s) = true, want false", os.DevNull)
+	}
+}
