@@ -76,6 +76,10 @@ func TestAlertRulesNameRealMetrics(t *testing.T) {
 
 	promtool, err := exec.LookPath("promtool")
 	if err != nil {
+		// CI installs it (.ci/run); there its absence is a failure.
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("promtool (Debian's prometheus package) is not installed and CI=true: .ci/run installs it")
+		}
 		t.Log("promtool not installed: the rules' syntax and unit tests are not run")
 		return
 	}
