@@ -54,6 +54,10 @@ type styles struct {
 
 // severityFill is the fill (and font colour) of each severity: red for
 // money at stake, fading to grey for information.
+// severities lists the severities, most urgent first.
+var severities = []recon.Severity{recon.SeverityCritical, recon.SeverityHigh, recon.SeverityMedium,
+	recon.SeverityLow, recon.SeverityInfo}
+
 var severityFill = map[recon.Severity][2]string{
 	recon.SeverityCritical: {"FFC7CE", "9C0006"},
 	recon.SeverityHigh:     {"FCE4D6", "833C0B"},
@@ -86,7 +90,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		*d.id = id
 	}
-	for sev, c := range severityFill {
+	for _, sev := range severities { // in order: style ids are part of the bytes
+		c := severityFill[sev]
 		id, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]},
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}}})
 		if err != nil {
@@ -137,10 +142,13 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 	// SetActiveSheet would read every streamed sheet back into memory.
 	// File.Write assembles the whole zip in a bytes.Buffer before copying
 	// it out: a million-row workbook would sit in memory twice. A zip
-	// writer of our own sends the archive straight to w instead, leaving
-	// excelize's buffer empty; refuseWrites proves that it stays so.
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
-	return f.Write(refuseWrites{})
+	// writer of our own sends the archive to a temporary file instead,
+	// leaving excelize's buffer empty (refuseWrites proves that it stays
+	// so); spoolZip then copies it to w in canonical order.
+	return spoolZip(w, func(tmp io.Writer) error {
+		f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(tmp) })
+		return f.Write(refuseWrites{})
+	})
 }
 
 // refuseWrites fails any write: excelize must have written the workbook
