@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/kwikpaisa/recon/internal/export"
 )
 
 // killPoint is when a crash test kills recon: at the nth log line that
@@ -65,6 +67,7 @@ func TestCrashAndRerun(t *testing.T) {
 			dir := filepath.Join(tmp, "out", fixtureDate)
 			stop := pollReports(t, dir)
 			killed := killRun(t, env, dayRun(day, tmp), kp)
+			wholeSetOrNone(t, dir)
 			p := runProc(t, env, "", dayRun(day, tmp)...)
 			stop()
 			switch {
@@ -154,6 +157,24 @@ func noLeftovers(t *testing.T, dir string) {
 		if strings.HasPrefix(e.Name(), ".") {
 			t.Errorf("%s left in %s after the re-run", e.Name(), dir)
 		}
+	}
+}
+
+// wholeSetOrNone fails the test unless the report folder a killed run
+// left holds no reports or every one of them: a run's files are switched in
+// as a set, never some of them.
+func wholeSetOrNone(t *testing.T, dir string) {
+	t.Helper()
+	var have, missing []string
+	for _, name := range export.Files(fixtureDate) {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			have = append(have, name)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	if len(have) > 0 && len(missing) > 0 {
+		t.Errorf("after the kill %s holds %q but not %q: part of a set", dir, have, missing)
 	}
 }
 

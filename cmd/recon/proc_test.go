@@ -44,13 +44,22 @@ func TestMain(m *testing.M) {
 		execLimited(spec, os.Args[1:])
 	}
 	if dir := os.Getenv(checkDirEnv); dir != "" {
-		entries, _ := os.ReadDir(dir)
+		// The date's folder, and the run folders beside it: a run that
+		// failed part way leaves its files there, never in the date's.
+		folders := []string{dir}
+		runs, _ := os.ReadDir(dir + ".runs")
+		for _, r := range runs {
+			folders = append(folders, filepath.Join(dir+".runs", r.Name()))
+		}
 		n := 0
-		for _, e := range entries {
-			if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil && !strings.HasPrefix(e.Name(), ".") {
-				n++
-				if problem := halfWritten(e.Name(), b); problem != "" {
-					fmt.Printf("half-written: %s: %s\n", e.Name(), problem)
+		for _, folder := range folders {
+			entries, _ := os.ReadDir(folder)
+			for _, e := range entries {
+				if b, err := os.ReadFile(filepath.Join(folder, e.Name())); err == nil && !strings.HasPrefix(e.Name(), ".") {
+					n++
+					if problem := halfWritten(e.Name(), b); problem != "" {
+						fmt.Printf("half-written: %s: %s\n", e.Name(), problem)
+					}
 				}
 			}
 		}

@@ -7,8 +7,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -145,30 +147,105 @@ func TestWriteLeavesOnlyReports(t *testing.T) {
 	}
 }
 
-// TestWriteRemovesLeftovers: the temporary files a killed run left are
-// removed by the next Write; other files in the folder are not touched.
+// TestWriteRemovesLeftovers: the folder a killed run left half-written is
+// removed by the next Write; pulled.jsonl, which the pull appends beside
+// the reports, is carried into the new set.
 func TestWriteRemovesLeftovers(t *testing.T) {
 	dir := mustWrite(t, testReport(), Options{})
-	leftovers := []string{".manifest.json.tmp-622060065", ".recon-2026-11-24.xlsx.tmp-1"}
-	others := []string{".notes.tmp-1", "pulled.jsonl"}
-	for _, name := range append(leftovers, others...) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+	killed := filepath.Join(dir+".runs", "run-killed")
+	if err := os.MkdirAll(killed, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{".manifest.json.tmp-622060065", "summary.csv"} {
+		if err := os.WriteFile(filepath.Join(killed, name), []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pulled.jsonl"), []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
 	if err := Write(dir, testReport(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range leftovers {
-		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
-			t.Errorf("%s: %v, want it removed", name, err)
+	if _, err := os.Stat(killed); !os.IsNotExist(err) {
+		t.Errorf("%s: %v, want it removed", killed, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "pulled.jsonl")); err != nil || string(b) != "{}\n" {
+		t.Errorf("pulled.jsonl = %q, %v; want it carried into the new set", b, err)
+	}
+}
+
+// TestWriteSwitchesWholeSets: a write that fails between two files (here
+// the workbook: no temporary folder to build it in, as a kill or a full
+// disk would) leaves the date's folder holding the previous run's files,
+// every one of them; the next run's set replaces it whole, and the
+// previous sets are kept beside it, the oldest dropped beyond KeepRuns.
+func TestWriteSwitchesWholeSets(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "2026-11-24")
+	report := func(id string) *Report {
+		r := testReport()
+		r.RunID = id
+		r.Exceptions = append(r.Exceptions, recon.Exception{Category: recon.MissingInLedger, Entity: recon.EntityPayin,
+			Reference: "ORD-" + id, Severity: recon.SeverityHigh, Detail: "Run " + id + "."})
+		return r
+	}
+	if err := Write(dir, report("run-a"), Options{KeepRuns: 2}); err != nil {
+		t.Fatal(err)
+	}
+	before := readSet(t, dir)
+
+	tmp := os.Getenv("TMPDIR")
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "gone"))
+	if err := Write(dir, report("run-b"), Options{KeepRuns: 2}); err == nil {
+		t.Fatal("Write with no temporary folder succeeded, want the workbook to fail")
+	}
+	if got := readSet(t, dir); !reflect.DeepEqual(got, before) {
+		for name := range before {
+			if got[name] != before[name] {
+				t.Errorf("after a failed run %s is not the previous run's", name)
+			}
+		}
+		t.Fatalf("files = %d, want the previous run's %d files unchanged", len(got), len(before))
+	}
+
+	os.Setenv("TMPDIR", tmp)
+	for _, id := range []string{"run-c", "run-d"} {
+		if err := Write(dir, report(id), Options{KeepRuns: 2}); err != nil {
+			t.Fatal(err)
 		}
 	}
-	for _, name := range others {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Errorf("%s: %v, want it kept", name, err)
-		}
+	if got := readSet(t, dir)["mismatches.csv"]; !strings.Contains(got, "ORD-run-d") || strings.Contains(got, "ORD-run-c") {
+		t.Errorf("mismatches.csv after run d:\n%s\nwant run d's", got)
 	}
+	got, err := Runs(dir + ".runs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"run-d", "run-c"}; !slices.Equal(got, want) {
+		t.Errorf("runs kept = %q, want %q (run a beyond KeepRuns, run b never completed)", got, want)
+	}
+	prev := readSet(t, filepath.Join(dir+".runs", "run-c"))
+	if !strings.Contains(prev["mismatches.csv"], "ORD-run-c") || len(prev) != len(Files("2026-11-24")) {
+		t.Errorf("run c's set = %d files, want all %d, its own", len(prev), len(Files("2026-11-24")))
+	}
+}
+
+// readSet reads every file of a report folder.
+func readSet(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(b)
+	}
+	return out
 }
 
 func TestManifest(t *testing.T) {

@@ -1,8 +1,10 @@
 // Package export writes a run's reports: the CSV files, the XLSX workbook
-// and the manifest of SPEC §5. Every file is written to a temporary file in
-// the target folder and renamed into place, so a reader never sees half a
-// report; the same report always gives the same CSV bytes and the same
-// workbook cells (the manifest, which records times, aside).
+// and the manifest of SPEC §5. A run's files are written as one set into a
+// folder of their own and the date's folder is then switched to it in one
+// rename, so a reader never sees half a report nor two runs' files mixed;
+// the sets of earlier runs are kept beside it. The same report always
+// gives the same CSV and workbook bytes (the manifest, which records
+// times, aside).
 //
 // The workbook opens on a one-page Summary (figures as numbers: counts,
 // two-decimal amounts, percentages; a chart of exceptions by category),
@@ -20,7 +22,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -56,6 +57,9 @@ type Options struct {
 	// MaxSheetRows is the most data rows a sheet holds before it continues
 	// in "Name (2)"; 0 means Excel's limit less the header.
 	MaxSheetRows int
+	// KeepRuns is how many report sets of a date to keep, the new one
+	// included; 0 means KeepRuns.
+	KeepRuns int
 }
 
 // Files are the names of the files Write writes, in the order it writes
@@ -65,13 +69,26 @@ func Files(date string) []string {
 		"recon-" + date + ".xlsx", "manifest.json"}
 }
 
-// Write writes every report of r into dir (created 0700 if needed). The
-// manifest is written last: its presence says the others are complete.
+// KeepRuns is how many report sets of a date Write keeps when Options
+// says nothing: the current one and the runs before it.
+const KeepRuns = 5
+
+// Write writes every report of r as one set into a new run folder,
+// <dir>.runs/<run id>/, then makes dir (a symbolic link) point at it in one
+// rename: a reader of dir sees the whole previous set or the whole new one,
+// never a mix, even when the run is killed between two files. The sets of
+// the previous runs stay beside it (the last Options.KeepRuns); a folder a
+// killed run left half-written is removed. The manifest is written last:
+// its presence says the others are complete.
 func Write(dir string, r *Report, opts Options) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	runs := dir + ".runs"
+	if err := os.MkdirAll(runs, 0o700); err != nil {
 		return fmt.Errorf("create report folder: %w", err)
 	}
-	removeLeftovers(dir, r.Date)
+	target, err := newRunFolder(runs, r.RunID)
+	if err != nil {
+		return fmt.Errorf("create report folder: %w", err)
+	}
 	r = sorted(r)
 	steps := []struct {
 		name  string
@@ -86,29 +103,158 @@ func Write(dir string, r *Report, opts Options) error {
 		{"manifest.json", func(w io.Writer) error { return writeManifest(w, r) }},
 	}
 	for _, st := range steps {
-		if err := WriteFileAtomic(filepath.Join(dir, st.name), st.write); err != nil {
+		if err := WriteFileAtomic(filepath.Join(target, st.name), st.write); err != nil {
 			return fmt.Errorf("write %s: %w", st.name, err)
 		}
 	}
+	if err := switchTo(dir, target); err != nil {
+		return fmt.Errorf("switch %s to the new reports: %w", dir, err)
+	}
+	keep := opts.KeepRuns
+	if keep <= 0 {
+		keep = KeepRuns
+	}
+	pruneRuns(runs, target, keep)
 	return nil
 }
 
-// removeLeftovers deletes the temporary files of a run that was killed
-// while writing into dir (".summary.csv.tmp-…"): no reader takes them for
-// reports, but they would pile up. Two runs of a date never write at once
-// (the run lock), so none of them is in use.
-func removeLeftovers(dir, date string) {
-	entries, err := os.ReadDir(dir)
+// newRunFolder creates runs/<id>, or runs/<id>-2… when a run of that id
+// wrote there already (a clock that does not move, in tests).
+func newRunFolder(runs, id string) (string, error) {
+	if id == "" {
+		id = "run"
+	}
+	for n := 1; ; n++ {
+		name := id
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", id, n)
+		}
+		p := filepath.Join(runs, name)
+		err := os.Mkdir(p, 0o700)
+		if !os.IsExist(err) {
+			return p, err
+		}
+	}
+}
+
+// switchTo makes dir a symbolic link to target. The files that live beside
+// the reports rather than in a set (pulled.jsonl, appended by the pull
+// before the export) are copied into target first. A dir that is still a
+// plain folder (reports of an older recon, or a pull's first file) is
+// moved into the runs folder as one more earlier set.
+func switchTo(dir, target string) error {
+	if err := carry(dir, target, "pulled.jsonl"); err != nil {
+		return err
+	}
+	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() {
+		old, err := newRunFolder(filepath.Dir(target), "earlier")
+		if err != nil {
+			return err
+		}
+		if err := os.Remove(old); err != nil {
+			return err
+		}
+		if err := os.Rename(dir, old); err != nil {
+			return err
+		}
+	}
+	rel, err := filepath.Rel(filepath.Dir(dir), target)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".link-tmp-"+filepath.Base(target))
+	os.Remove(tmp)
+	if err := os.Symlink(rel, tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+// carry copies dir/name into target when it exists.
+func carry(dir, target, name string) error {
+	src, err := os.Open(filepath.Join(dir, name))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return WriteFileAtomic(filepath.Join(target, name), func(w io.Writer) error {
+		_, err := io.Copy(w, src)
+		return err
+	})
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// pruneRuns removes from runs the sets beyond the newest keep (current
+// always kept) and every folder without a manifest: a run killed while
+// writing. Two runs of a date never write at once (the run lock), so no
+// other folder is in use.
+func pruneRuns(runs, current string, keep int) {
+	sets, err := Runs(runs)
 	if err != nil {
 		return
 	}
-	for _, e := range entries {
-		for _, name := range Files(date) {
-			if strings.HasPrefix(e.Name(), "."+name+".tmp-") {
-				os.Remove(filepath.Join(dir, e.Name()))
-			}
+	kept := 1
+	for _, s := range sets {
+		p := filepath.Join(runs, s)
+		if p == current {
+			continue
 		}
+		if _, err := os.Stat(filepath.Join(p, "manifest.json")); err == nil && kept < keep {
+			kept++
+			continue
+		}
+		os.RemoveAll(p)
 	}
+}
+
+// Runs lists the report sets in a date's runs folder (<out>/<date>.runs),
+// newest first.
+func Runs(runs string) ([]string, error) {
+	entries, err := os.ReadDir(runs)
+	if err != nil {
+		return nil, err
+	}
+	type set struct {
+		name string
+		mod  time.Time
+	}
+	var sets []set
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		sets = append(sets, set{e.Name(), info.ModTime()})
+	}
+	sort.Slice(sets, func(i, j int) bool {
+		if !sets[i].mod.Equal(sets[j].mod) {
+			return sets[i].mod.After(sets[j].mod)
+		}
+		return sets[i].name > sets[j].name
+	})
+	out := make([]string, len(sets))
+	for i, s := range sets {
+		out[i] = s.name
+	}
+	return out, nil
 }
 
 // sorted returns r with its exceptions in report order (category, entity,
