@@ -1,5 +1,10 @@
 package recon
 
+import (
+	"slices"
+	"strings"
+)
+
 // Category is an exception category of SPEC §4.
 type Category string
 
@@ -49,16 +54,114 @@ var Categories = []Category{
 	MissingUTR, UTRCorrupted,
 }
 
+// categoryInfo is what recon says about a category besides its name: the
+// report it is written to and, in plain words, what a person does about
+// one (the workbook's "What to do" column).
+type categoryInfo struct {
+	report Report
+	todo   string
+}
+
+// categoryTable is the one table of categories; a category missing from it
+// is a mismatch with no advice.
+var categoryTable = map[Category]categoryInfo{
+	AmountMismatch:          {ReportMismatches, "Compare the amounts with the gateway's dashboard; correct the ledger, or raise a dispute with KwikPaisa."},
+	BeneficiaryMismatch:     {ReportMismatches, "Stop and check who was paid: confirm the account, IFSC or VPA with the payee before paying again."},
+	CurrencyMismatch:        {ReportMismatches, "Check the order's currency with the gateway; correct the ledger entry."},
+	MissingAtGateway:        {ReportMismatches, "The gateway has no such payment: confirm with KwikPaisa; if it never happened, reverse it in the ledger."},
+	MissingInLedger:         {ReportMismatches, "The gateway took a payment the ledger lacks: add it to the ledger, or refund the customer."},
+	StatusMismatch:          {ReportMismatches, "Trust the gateway's status: update the ledger, refund or re-pay as the status says."},
+	Unverified:              {ReportMismatches, "The gateway did not answer: re-run later; nothing to correct yet."},
+	UTRMismatch:             {ReportMismatches, "Ask the bank which UTR credited the payee; correct the ledger's UTR."},
+	WebhookConflict:         {ReportMismatches, "The webhook and the gateway disagree: go by the gateway's status; tell the developers."},
+	WebhookMissing:          {ReportMismatches, "No webhook came for this payment: check the webhook endpoint; the gateway's status stands."},
+	WebhookOrphan:           {ReportMismatches, "A webhook for an order nobody knows: check whether the order exists; tell the developers."},
+	WebhookReplayed:         {ReportMismatches, "A webhook arrived too late or was replayed: ignore it as evidence; tell the developers if it repeats."},
+	WebhookSignatureInvalid: {ReportMismatches, "A webhook failed its signature: possibly forged; check the webhook secret, tell security."},
+	DuplicateLedgerRow:      {ReportDuplicates, "The ledger lists this twice: remove the extra row."},
+	DuplicatePayment:        {ReportDuplicates, "The customer paid twice: refund the extra payment."},
+	DuplicatePayout:         {ReportDuplicates, "Possibly paid twice: check with the bank; recover the extra payout."},
+	DuplicateUTR:            {ReportDuplicates, "One bank reference on two payouts: ask the bank which payout it belongs to."},
+	DuplicateWebhook:        {ReportDuplicates, "The same webhook came more than once: no action unless it keeps growing."},
+	MissingUTR:              {ReportMissingUTR, "Get the UTR from the bank statement or the gateway; add it to the ledger."},
+	UTRCorrupted:            {ReportMissingUTR, "A spreadsheet damaged the UTR: re-export the ledger with UTRs as text."},
+}
+
 // Report returns the report a category is written to.
 func (c Category) Report() Report {
-	switch c {
-	case DuplicateLedgerRow, DuplicatePayment, DuplicatePayout, DuplicateUTR, DuplicateWebhook:
-		return ReportDuplicates
-	case MissingUTR, UTRCorrupted:
-		return ReportMissingUTR
-	default:
-		return ReportMismatches
+	if info, ok := categoryTable[c]; ok {
+		return info.report
 	}
+	return ReportMismatches
+}
+
+// WhatToDo says in plain words what a person does about an exception of
+// the category.
+func (c Category) WhatToDo() string { return categoryTable[c].todo }
+
+// State is where a person has taken an exception (SPEC §8).
+type State string
+
+const (
+	StateOpen          State = "OPEN"
+	StateInvestigating State = "INVESTIGATING"
+	StateResolved      State = "RESOLVED"    // handled outside recon
+	StateWrittenOff    State = "WRITTEN_OFF" // an accepted difference
+)
+
+// States lists the states in workflow order.
+var States = []State{StateOpen, StateInvestigating, StateResolved, StateWrittenOff}
+
+// ParseState reads a state, in any case and with spaces around.
+func ParseState(s string) (State, bool) {
+	st := State(strings.ToUpper(strings.TrimSpace(s)))
+	return st, slices.Contains(States, st)
+}
+
+// Open says whether the state still asks for work: OPEN (also the zero
+// state) or INVESTIGATING. Open counts, carried exceptions, the metrics
+// and --fail-on count only these.
+func (s State) Open() bool { return s == "" || s == StateOpen || s == StateInvestigating }
+
+// NeedsNote says whether moving to the state needs a note.
+func (s State) NeedsNote() bool { return s == StateResolved || s == StateWrittenOff }
+
+// OpenOnly returns the exceptions whose state is open, sharing exs when
+// all are.
+func OpenOnly(exs []Exception) []Exception {
+	n := 0
+	for i := range exs {
+		if exs[i].State.Open() {
+			n++
+		}
+	}
+	if n == len(exs) {
+		return exs
+	}
+	out := make([]Exception, 0, n)
+	for i := range exs {
+		if exs[i].State.Open() {
+			out = append(out, exs[i])
+		}
+	}
+	return out
+}
+
+// AtRisk is the money an exception puts at risk: the difference when both
+// amounts are known, else the amount there is (ledger first).
+func (e *Exception) AtRisk() Amount {
+	switch {
+	case e.Difference != nil:
+		if *e.Difference < 0 {
+			return -*e.Difference
+		}
+		return *e.Difference
+	case e.LedgerAmount != nil:
+		return *e.LedgerAmount
+	case e.GatewayAmount != nil:
+		return *e.GatewayAmount
+	}
+	return 0
 }
 
 // Severity ranks how urgently an exception needs a person.
@@ -110,6 +213,12 @@ type Exception struct {
 	Count         int    // duplicates: how many rows, payouts or deliveries
 	Detail        string
 	Evidence      []string
+
+	// The workflow of SPEC §8, filled from the store for the reports.
+	Date  string // the business date the exception belongs to
+	State State
+	Owner string
+	Note  string
 }
 
 // Less orders exceptions as the reports list them: category, entity,
