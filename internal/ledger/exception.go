@@ -53,6 +53,9 @@ const insertException = `INSERT INTO exceptions (business_date, category, entity
 // transaction.
 func (s *DB) SaveExceptions(ctx context.Context, date, runID string, exs []recon.Exception) error {
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.settle(ctx, tx, date, date, runID, reportedKeys(exs)); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM exceptions WHERE business_date = ?`, date); err != nil {
 			return fmt.Errorf("clear exceptions of %s: %w", date, err)
 		}
@@ -134,6 +137,9 @@ type Recheck struct {
 func (s *DB) Recheck(ctx context.Context, date, runDate, runID string, exs []recon.Exception) (*Recheck, error) {
 	res := &Recheck{Date: date}
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.settle(ctx, tx, date, runDate, runID, reportedKeys(exs)); err != nil {
+			return err
+		}
 		type stored struct {
 			Category   string `db:"category"`
 			Entity     string `db:"entity"`

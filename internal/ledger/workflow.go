@@ -1,0 +1,426 @@
+package ledger
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// The exception workflow of SPEC §8. An exception's state, owner and note
+// are those of the latest entry of the append-only exception_audit table
+// for its key (date, category, entity, reference); a key with no entry is
+// OPEN, or RESOLVED once a run's re-check resolved it. The trail is kept
+// apart from the exceptions table, which runs replace, so a re-run never
+// loses what a person recorded.
+
+// Key identifies an exception (SPEC §8).
+type Key struct {
+	Date      string
+	Category  recon.Category
+	Entity    recon.Entity
+	Reference string
+}
+
+func (k Key) String() string {
+	return fmt.Sprintf("%s %s %s %s", k.Date, k.Category, k.Entity, k.Reference)
+}
+
+// AuditEntry is one change of an exception's state.
+type AuditEntry struct {
+	ID    int64
+	Key   Key
+	At    string // RFC 3339, UTC
+	Who   string
+	From  recon.State
+	To    recon.State
+	Owner string
+	Note  string
+	RunID string // the run that made the change, or ""
+}
+
+// Workflow is an exception's current state, owner and note.
+type Workflow struct {
+	State recon.State
+	Owner string
+	Note  string
+	byRun bool // the latest entry was a run's
+}
+
+// Change is a change a person asks for.
+type Change struct {
+	Key   Key
+	To    recon.State
+	Owner *string // nil keeps the current owner
+	Note  string
+	Who   string
+}
+
+// ErrNoException is returned for a key the store has no exception for.
+var ErrNoException = errors.New("no such exception")
+
+// AmbiguousError is returned when a key without an entity matches
+// exceptions of several entities.
+type AmbiguousError struct {
+	Key      Key
+	Entities []recon.Entity
+}
+
+func (e *AmbiguousError) Error() string {
+	names := make([]string, len(e.Entities))
+	for i, en := range e.Entities {
+		names[i] = string(en)
+	}
+	return fmt.Sprintf("%s %s on %s is reported for several entities (%s)", e.Key.Category, e.Key.Reference,
+		e.Key.Date, strings.Join(names, ", "))
+}
+
+// FindKey completes a key whose entity may be empty: it returns the one
+// stored exception it names, ErrNoException, or an *AmbiguousError.
+func (s *DB) FindKey(ctx context.Context, k Key) (Key, error) {
+	var entities []string
+	q := `SELECT entity FROM exceptions WHERE business_date = ? AND category = ? AND reference = ?`
+	args := []any{k.Date, string(k.Category), k.Reference}
+	if k.Entity != "" {
+		q += ` AND entity = ?`
+		args = append(args, string(k.Entity))
+	}
+	if err := s.db.SelectContext(ctx, &entities, q+` ORDER BY entity`, args...); err != nil {
+		return k, fmt.Errorf("find exception %s: %w", k, err)
+	}
+	switch len(entities) {
+	case 0:
+		return k, fmt.Errorf("%s %s on %s: %w", k.Category, k.Reference, k.Date, ErrNoException)
+	case 1:
+		k.Entity = recon.Entity(entities[0])
+		return k, nil
+	}
+	amb := &AmbiguousError{Key: k}
+	for _, e := range entities {
+		amb.Entities = append(amb.Entities, recon.Entity(e))
+	}
+	return k, amb
+}
+
+// Record applies changes in one transaction: each becomes an audit entry
+// from the key's current state, or, when any fails (a key with no
+// exception, a state that needs a note without one), none does. A change
+// that alters nothing (same state, owner and note) records nothing.
+// It returns the entries recorded.
+func (s *DB) Record(ctx context.Context, changes []Change) ([]AuditEntry, error) {
+	at := s.Now().UTC().Format(time.RFC3339Nano)
+	var out []AuditEntry
+	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
+		out = out[:0]
+		for _, c := range changes {
+			if c.To.NeedsNote() && strings.TrimSpace(c.Note) == "" {
+				return fmt.Errorf("%s: %s needs a note saying what was done", c.Key, c.To)
+			}
+			cur, live, err := current(ctx, tx, c.Key)
+			if err != nil {
+				return err
+			}
+			if !live {
+				return fmt.Errorf("%s: %w", c.Key, ErrNoException)
+			}
+			owner := cur.Owner
+			if c.Owner != nil {
+				owner = *c.Owner
+			}
+			if cur.State == c.To && cur.Owner == owner && cur.Note == c.Note {
+				continue
+			}
+			e := AuditEntry{Key: c.Key, At: at, Who: c.Who, From: cur.State, To: c.To, Owner: owner, Note: c.Note}
+			if e.ID, err = appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// current returns a key's workflow and whether the store holds the
+// exception.
+func current(ctx context.Context, tx *sqlx.Tx, k Key) (Workflow, bool, error) {
+	var resolvedOn string
+	err := tx.GetContext(ctx, &resolvedOn, `SELECT resolved_on FROM exceptions WHERE business_date = ? AND category = ?
+		AND entity = ? AND reference = ?`, k.Date, string(k.Category), string(k.Entity), k.Reference)
+	live := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Workflow{}, false, err
+	}
+	w := derived(resolvedOn)
+	var last struct {
+		To    string `db:"to_state"`
+		Owner string `db:"owner"`
+		Note  string `db:"note"`
+		RunID string `db:"run_id"`
+	}
+	err = tx.GetContext(ctx, &last, `SELECT to_state, owner, note, run_id FROM exception_audit
+		WHERE business_date = ? AND category = ? AND entity = ? AND reference = ? ORDER BY id DESC LIMIT 1`,
+		k.Date, string(k.Category), string(k.Entity), k.Reference)
+	switch {
+	case err == nil:
+		w = Workflow{State: recon.State(last.To), Owner: last.Owner, Note: last.Note, byRun: last.RunID != ""}
+	case !errors.Is(err, sql.ErrNoRows):
+		return Workflow{}, false, err
+	}
+	return w, live, nil
+}
+
+// derived is the workflow of a key with no audit entry.
+func derived(resolvedOn string) Workflow {
+	if resolvedOn != "" {
+		return Workflow{State: recon.StateResolved, byRun: true}
+	}
+	return Workflow{State: recon.StateOpen}
+}
+
+func appendAudit(ctx context.Context, tx *sqlx.Tx, e AuditEntry) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO exception_audit (business_date, category, entity, reference, at, who,
+		from_state, to_state, owner, note, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Key.Date, string(e.Key.Category), string(e.Key.Entity), e.Key.Reference, e.At, e.Who,
+		string(e.From), string(e.To), e.Owner, e.Note, e.RunID)
+	if err != nil {
+		return 0, fmt.Errorf("record %s: %w", e.Key, err)
+	}
+	return res.LastInsertId()
+}
+
+// reportedKeys is the set of the ExceptionKeys of exs.
+func reportedKeys(exs []recon.Exception) map[string]bool {
+	out := make(map[string]bool, len(exs))
+	for i := range exs {
+		out[ExceptionKey(exs[i].Category, exs[i].Entity, exs[i].Reference)] = true
+	}
+	return out
+}
+
+// runWho is the audit trail's "who" for a change a run made.
+const runWho = "recon run"
+
+// settle records what a run's data did to the exceptions of date, before
+// the run replaces or updates them: reported holds the ExceptionKey of
+// every exception the run reports for date now. An exception stored and
+// open that is no longer reported was settled by the data: it becomes
+// RESOLVED, whatever a person had set. One that a run had resolved and
+// that is reported again re-opens. A person's state otherwise holds.
+func (s *DB) settle(ctx context.Context, tx *sqlx.Tx, date, runDate, runID string, reported map[string]bool) error {
+	type row struct {
+		Category   string `db:"category"`
+		Entity     string `db:"entity"`
+		Reference  string `db:"reference"`
+		ResolvedOn string `db:"resolved_on"`
+	}
+	var stored []row
+	if err := tx.SelectContext(ctx, &stored, `SELECT category, entity, reference, resolved_on FROM exceptions
+		WHERE business_date = ?`, date); err != nil {
+		return fmt.Errorf("states of %s: %w", date, err)
+	}
+	flows, err := latest(ctx, tx, date)
+	if err != nil {
+		return err
+	}
+	type item struct {
+		key  Key
+		flow Workflow
+		live bool // stored and not resolved
+	}
+	items := map[string]*item{}
+	for _, r := range stored {
+		k := Key{date, recon.Category(r.Category), recon.Entity(r.Entity), r.Reference}
+		items[ExceptionKey(k.Category, k.Entity, k.Reference)] = &item{key: k, flow: derived(r.ResolvedOn), live: r.ResolvedOn == ""}
+	}
+	for ek, f := range flows {
+		it := items[ek]
+		if it == nil {
+			it = &item{key: f.key}
+			items[ek] = it
+		}
+		it.flow = f.Workflow
+	}
+	at := s.Now().UTC().Format(time.RFC3339Nano)
+	keys := make([]string, 0, len(items))
+	for ek := range items {
+		keys = append(keys, ek)
+	}
+	sort.Strings(keys) // entries in key order: the trail reads the same run to run
+	for _, ek := range keys {
+		it := items[ek]
+		settledByRun := it.flow.State == recon.StateResolved && it.flow.byRun
+		e := AuditEntry{Key: it.key, At: at, Who: runWho, From: it.flow.State, Owner: it.flow.Owner, RunID: runID}
+		switch {
+		case reported[ek] && settledByRun:
+			e.To, e.Note = recon.StateOpen, "reported again by the run of "+runDate
+		case !reported[ek] && it.live && !settledByRun:
+			e.To, e.Note = recon.StateResolved, "settled: no longer reported by the run of "+runDate
+		default:
+			continue
+		}
+		if _, err := appendAudit(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type keyFlow struct {
+	key Key
+	Workflow
+}
+
+// latest returns the latest audit entry of each key of date that has one.
+func latest(ctx context.Context, tx sqlx.QueryerContext, date string) (map[string]keyFlow, error) {
+	rows, err := tx.QueryxContext(ctx, `SELECT a.category, a.entity, a.reference, a.to_state, a.owner, a.note, a.run_id
+		FROM exception_audit a WHERE a.business_date = ? AND a.id = (SELECT max(b.id) FROM exception_audit b
+		WHERE b.business_date = a.business_date AND b.category = a.category AND b.entity = a.entity
+		AND b.reference = a.reference)`, date)
+	if err != nil {
+		return nil, fmt.Errorf("states of %s: %w", date, err)
+	}
+	defer rows.Close()
+	out := map[string]keyFlow{}
+	for rows.Next() {
+		var c, e, r, to, owner, note, runID string
+		if err := rows.Scan(&c, &e, &r, &to, &owner, &note, &runID); err != nil {
+			return nil, err
+		}
+		out[ExceptionKey(recon.Category(c), recon.Entity(e), r)] = keyFlow{
+			key:      Key{date, recon.Category(c), recon.Entity(e), r},
+			Workflow: Workflow{State: recon.State(to), Owner: owner, Note: note, byRun: runID != ""},
+		}
+	}
+	return out, rows.Err()
+}
+
+// ApplyStates fills the State, Owner and Note of each exception from the
+// store; an exception's Date names its business date.
+func (s *DB) ApplyStates(ctx context.Context, exs []recon.Exception) error {
+	byDate := map[string]map[string]keyFlow{}
+	for i := range exs {
+		e := &exs[i]
+		flows, ok := byDate[e.Date]
+		if !ok {
+			var err error
+			if flows, err = latest(ctx, s.db, e.Date); err != nil {
+				return err
+			}
+			byDate[e.Date] = flows
+		}
+		e.State, e.Owner, e.Note = recon.StateOpen, "", ""
+		if f, ok := flows[ExceptionKey(e.Category, e.Entity, e.Reference)]; ok {
+			e.State, e.Owner, e.Note = f.State, f.Owner, f.Note
+		}
+	}
+	return nil
+}
+
+// Audit returns the audit trail, oldest first; a non-empty date keeps
+// that business date's entries only.
+func (s *DB) Audit(ctx context.Context, date string) ([]AuditEntry, error) {
+	q := `SELECT id, business_date, category, entity, reference, at, who, from_state, to_state, owner, note, run_id
+		FROM exception_audit`
+	var args []any
+	if date != "" {
+		q += ` WHERE business_date = ?`
+		args = append(args, date)
+	}
+	rows, err := s.db.QueryxContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the audit trail: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var c, en, from, to string
+		if err := rows.Scan(&e.ID, &e.Key.Date, &c, &en, &e.Key.Reference, &e.At, &e.Who, &from, &to, &e.Owner,
+			&e.Note, &e.RunID); err != nil {
+			return nil, err
+		}
+		e.Key.Category, e.Key.Entity, e.From, e.To = recon.Category(c), recon.Entity(en), recon.State(from), recon.State(to)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DayTotal is what one business date reported: its exceptions (as its
+// latest run or re-check left them) and the money they put at risk.
+type DayTotal struct {
+	Date       string
+	Exceptions int
+	AtRisk     recon.Amount
+}
+
+// Trend returns the totals of the dates run in the days days ending with
+// date, oldest first. A key reported in several categories counts its
+// money once (its largest).
+func (s *DB) Trend(ctx context.Context, date string, days int) ([]DayTotal, error) {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return nil, fmt.Errorf("trend to %q: %w", date, err)
+	}
+	from := d.AddDate(0, 0, 1-days).Format(time.DateOnly)
+	var dates []string
+	if err := s.db.SelectContext(ctx, &dates, `SELECT DISTINCT business_date FROM day_sources
+		WHERE business_date >= ? AND business_date <= ? UNION SELECT ? ORDER BY 1`, from, date, date); err != nil {
+		return nil, fmt.Errorf("trend to %s: %w", date, err)
+	}
+	rows, err := s.db.QueryxContext(ctx, `SELECT business_date, entity, reference, ledger_amount, gateway_amount,
+		difference FROM exceptions WHERE business_date >= ? AND business_date <= ?`, from, date)
+	if err != nil {
+		return nil, fmt.Errorf("trend to %s: %w", date, err)
+	}
+	defer rows.Close()
+	byDate := map[string]*DayTotal{}
+	risk := map[[3]string]recon.Amount{}
+	for _, dt := range dates {
+		byDate[dt] = &DayTotal{Date: dt}
+	}
+	for rows.Next() {
+		var dt, entity, ref string
+		var l, g, diff sql.NullInt64
+		if err := rows.Scan(&dt, &entity, &ref, &l, &g, &diff); err != nil {
+			return nil, err
+		}
+		t := byDate[dt]
+		if t == nil {
+			continue
+		}
+		t.Exceptions++
+		e := recon.Exception{LedgerAmount: nullAmount(l), GatewayAmount: nullAmount(g), Difference: nullAmount(diff)}
+		k := [3]string{dt, entity, ref}
+		risk[k] = max(risk[k], e.AtRisk())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k, a := range risk {
+		byDate[k[0]].AtRisk += a
+	}
+	out := make([]DayTotal, 0, len(dates))
+	for _, dt := range dates {
+		out = append(out, *byDate[dt])
+	}
+	return out, nil
+}
+
+func nullAmount(n sql.NullInt64) *recon.Amount {
+	if !n.Valid {
+		return nil
+	}
+	a := recon.Amount(n.Int64)
+	return &a
+}
