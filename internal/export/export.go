@@ -39,6 +39,21 @@ type Report struct {
 	Summary    []Metric
 	Exceptions []recon.Exception // sorted by category, entity, reference
 	Rejects    []recon.Reject    // in input order
+	// OpenItems are the exceptions of earlier dates still open after the
+	// run's re-check (the "Open items" sheet).
+	OpenItems []recon.Exception
+	// Trend is the last TrendDays business dates' totals, oldest first.
+	Trend []TrendPoint
+}
+
+// TrendDays is how many business dates the Summary's trend shows.
+const TrendDays = 14
+
+// TrendPoint is one date of the trend.
+type TrendPoint struct {
+	Date       string
+	Exceptions int
+	AtRisk     recon.Amount
 }
 
 // Metric is one row of the summary.

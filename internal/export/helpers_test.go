@@ -44,10 +44,11 @@ func testReport() *Report {
 		Exceptions: []recon.Exception{
 			{Category: recon.StatusMismatch, Entity: recon.EntityPayout, Reference: "PO-9", Severity: recon.SeverityInfo,
 				FirstSeen: "2026-11-20", AgeDays: 4, LedgerAmount: amt(100), GatewayAmount: amt(100),
-				LedgerStatus: "pending", GatewayStatus: "FAILED", Detail: "Status differs.", Evidence: []string{"p.csv:9"}},
+				LedgerStatus: "pending", GatewayStatus: "FAILED", Detail: "Status differs.", Evidence: []string{"p.csv:9"},
+				Date: "2026-11-20", State: recon.StateInvestigating, Owner: "asha", Note: "asked the bank"},
 			{Category: recon.AmountMismatch, Entity: recon.EntityPayout, Reference: "PO-1", Severity: recon.SeverityCritical,
 				Provisional: true, FirstSeen: "2026-11-24", LedgerAmount: amt(400000), GatewayAmount: amt(399950),
-				Difference: amt(-50), LedgerUTR: "643402087507", GatewayUTR: "0012345678901234567",
+				Difference: amt(-50), Date: "2026-11-24", LedgerUTR: "643402087507", GatewayUTR: "0012345678901234567",
 				Detail: "=HYPERLINK(\"http://evil.example\",\"click\")", Evidence: []string{"p.csv:2", "g.jsonl:7"}},
 			{Category: recon.AmountMismatch, Entity: recon.EntityPayin, Reference: "-12.50", Severity: recon.SeverityCritical,
 				FirstSeen: "2026-11-24", LedgerAmount: amt(999999999999999), GatewayAmount: amt(1),
@@ -57,6 +58,16 @@ func testReport() *Report {
 			{Category: recon.MissingUTR, Entity: recon.EntityPayout, Reference: "PO-3", Severity: recon.SeverityMedium,
 				FirstSeen: "2026-11-24", GatewayAmount: amt(210000), MissingIn: "both", Detail: "No UTR.", Evidence: []string{"g.jsonl:1"}},
 		},
+		OpenItems: []recon.Exception{
+			{Category: recon.StatusMismatch, Entity: recon.EntityPayout, Reference: "PO-9", Severity: recon.SeverityInfo,
+				FirstSeen: "2026-11-20", AgeDays: 4, LedgerAmount: amt(100), GatewayAmount: amt(100),
+				LedgerStatus: "pending", GatewayStatus: "FAILED", Detail: "Status differs.", Evidence: []string{"p.csv:9"},
+				Date: "2026-11-20", State: recon.StateInvestigating, Owner: "asha", Note: "asked the bank"},
+			{Category: recon.MissingInLedger, Entity: recon.EntityPayin, Reference: "ORD-OLD", Severity: recon.SeverityHigh,
+				FirstSeen: "2026-11-18", AgeDays: 6, GatewayAmount: amt(50000), Detail: "Not in the ledger.",
+				Evidence: []string{"g.jsonl:3"}, Date: "2026-11-18"},
+		},
+		Trend: []TrendPoint{{"2026-11-20", 3, 5000}, {"2026-11-21", 7, 250000}, {"2026-11-24", 5, 1234567}},
 		Rejects: []recon.Reject{
 			{File: "in/orders.csv", Line: "3", Column: "amount", Value: "=cmd|' /C calc'!A0", Reason: "amount is not a number"},
 			{File: "in/orders.csv", Line: "4", Column: "amount", Value: "-12.50", Reason: "amount is negative"},
@@ -118,4 +129,16 @@ func numFmt(tb testing.TB, f *excelize.File, sheet, cell string) (string, int) {
 		custom = *st.CustomNumFmt
 	}
 	return custom, st.NumFmt
+}
+
+// column returns the index of the header in a sheet's first row.
+func column(tb testing.TB, header []string, name string) int {
+	tb.Helper()
+	for i, h := range header {
+		if h == name {
+			return i
+		}
+	}
+	tb.Fatalf("no column %q in %q", name, header)
+	return -1
 }

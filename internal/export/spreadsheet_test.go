@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // ssconvert finds gnumeric's converter. A machine without it skips the
@@ -76,7 +78,7 @@ func TestSpreadsheetReadsWorkbook(t *testing.T) {
 			}
 		}
 	})
-	want := []string{"0-Summary", "1-Mismatches", "2-Duplicates", "3-Missing UTR", "4-Rejects"}
+	want := []string{"0-Summary", "1-Mismatches", "2-Duplicates", "3-Missing UTR", "4-Open items", "5-Rejects"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("sheets = %q, want %q", names, want)
 	}
@@ -106,27 +108,36 @@ func TestSpreadsheetReadsWorkbook(t *testing.T) {
 		row, col int
 		want     string
 	}{
-		{"header", shown, m, 0, 2, "reference"},
-		{"reference that looks like a number stays as written", shown, m, 1, 2, "-12.50"},
-		{"largest amount, formatted", shown, m, 1, 7, "9,999,999,999,999.99"},
-		{"largest amount, exact value", raw, m, 1, 7, "9999999999999.99"},
-		{"negative difference, formatted", shown, m, 1, 9, "-9,999,999,999,999.98"},
-		{"amount is a number (raw 4000, not the text 4000.00)", raw, m, 2, 7, "4000"},
-		{"amount formatted with two decimals", shown, m, 2, 7, "4,000.00"},
-		{"small negative difference", shown, m, 2, 9, "-0.50"},
-		{"small negative difference, value", raw, m, 2, 9, "-0.5"},
-		{"date cell", shown, m, 2, 5, "2026-11-24"},
-		{"12-digit UTR stays text", raw, m, 2, 13, "643402087507"},
-		{"19-digit UTR with leading zeros stays text", raw, m, 2, 14, "0012345678901234567"},
-		{"formula is not evaluated", raw, m, 2, 15, `'=HYPERLINK("http://evil.example","click")`},
-		{"@ formula is not evaluated", raw, m, 1, 15, "'@SUM(A1:A2)"},
-		{"severity", shown, m, 3, 3, "INFO"},
-		{"duplicate count", raw, "2-Duplicates", 1, 15, "2"},
-		{"reject value formula", raw, "4-Rejects", 1, 3, "'=cmd|' /C calc'!A0"},
-		{"reject value negative number", raw, "4-Rejects", 2, 3, "-12.50"},
+		{"header", shown, m, 0, 3, "Reference"},
+		{"reference that looks like a number stays as written", shown, m, 1, 3, "-12.50"},
+		// Gnumeric shows the rupee sign but groups by three whatever the
+		// format's locale; LibreOffice groups 2-2-3 (TestLibreOfficeShows…).
+		{"largest amount in rupees", shown, m, 1, 4, "₹9,999,999,999,999.99"},
+		{"largest amount, exact value", raw, m, 1, 4, "9999999999999.99"},
+		{"negative difference, formatted", shown, m, 1, 6, "-₹9,999,999,999,999.98"},
+		{"amount is a number (raw 4000, not the text 4000.00)", raw, m, 2, 4, "4000"},
+		{"amount formatted with two decimals", shown, m, 2, 4, "₹4,000.00"},
+		{"small negative difference", shown, m, 2, 6, "-₹0.50"},
+		{"small negative difference, value", raw, m, 2, 6, "-0.5"},
+		{"date cell", shown, m, 2, 12, "2026-11-24"},
+		{"12-digit UTR stays text", raw, m, 2, 10, "643402087507"},
+		{"19-digit UTR with leading zeros stays text", raw, m, 2, 11, "0012345678901234567"},
+		{"formula is not evaluated", raw, m, 2, 16, `'=HYPERLINK("http://evil.example","click")`},
+		{"@ formula is not evaluated", raw, m, 1, 16, "'@SUM(A1:A2)"},
+		{"severity", shown, m, 3, 0, "INFO"},
+		{"state", shown, m, 3, 18, "INVESTIGATING"},
+		{"owner", shown, m, 3, 19, "asha"},
+		{"note", shown, m, 3, 20, "asked the bank"},
+		{"what to do", shown, m, 1, 17, recon.AmountMismatch.WhatToDo()},
+		{"duplicate count", raw, "2-Duplicates", 1, 12, "2"},
+		{"open item, oldest first", shown, "4-Open items", 1, 9, "ORD-OLD"},
+		{"open item's age", raw, "4-Open items", 1, 2, "6"},
+		{"reject value formula", raw, "5-Rejects", 1, 3, "'=cmd|' /C calc'!A0"},
+		{"reject value negative number", raw, "5-Rejects", 2, 3, "-12.50"},
+		{"summary open critical", shown, "0-Summary", rowOf(shown, "0-Summary", "CRITICAL"), 1, "2"},
+		{"summary payout at risk", shown, "0-Summary", rowOf(shown, "0-Summary", "PAYOUT"), 2, "₹2,101.50"},
 		{"summary match rate", shown, "0-Summary", rowOf(shown, "0-Summary", "Match rate"), 1, "97.11%"},
-		{"summary category count", shown, "0-Summary", rowOf(shown, "0-Summary", "AMOUNT_MISMATCH"), 1, "2"},
-		{"summary category amount", shown, "0-Summary", rowOf(shown, "0-Summary", "AMOUNT_MISMATCH"), 2, "5,499.00"},
+		{"summary category amount", shown, "0-Summary", rowOf(shown, "0-Summary", "AMOUNT_MISMATCH"), 2, "₹5,499.00"},
 		{"summary note not evaluated", raw, "0-Summary", rowOf(raw, "0-Summary", "Note"), 1, "'=1+1"},
 	}
 	for _, tt := range tests {
@@ -154,6 +165,61 @@ func TestSpreadsheetRequiredInCI(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		if failed := err != nil; failed != tt.wantFail || !strings.Contains(string(out), tt.wantOut) {
 			t.Errorf("CI=%q: failed=%v, want %v; output:\n%s\nwant it to contain %q", tt.ci, failed, tt.wantFail, out, tt.wantOut)
+		}
+	}
+}
+
+// TestLibreOfficeShowsIndianGrouping has LibreOffice, when installed, open
+// the workbook and write the Mismatches sheet as shown: amounts in rupees
+// with the Indian grouping (lakh, crore), the cells still numbers.
+func TestLibreOfficeShowsIndianGrouping(t *testing.T) {
+	bin, err := exec.LookPath("soffice")
+	if err != nil {
+		t.Skip("LibreOffice (soffice) is not installed")
+	}
+	r := testReport()
+	po1 := &r.Exceptions[1] // row 3 of Mismatches
+	po1.LedgerAmount, po1.GatewayAmount, po1.Difference = amt(760824177), amt(123456789012), amt(-400)
+	book := workbookPath(mustWrite(t, r, Options{}))
+	out := t.TempDir()
+	// 44,34,76: comma, quote, UTF-8; the ninth token (true) writes cells
+	// as shown; -1 on the twelfth writes the second sheet (Mismatches).
+	cmd := exec.Command(bin, "--headless", "-env:UserInstallation=file://"+t.TempDir(), "--convert-to",
+		"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,2", "--outdir", out, book)
+	if output, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("soffice: %v\n%s", err, output)
+	}
+	matches, _ := filepath.Glob(filepath.Join(out, "*.csv"))
+	if len(matches) != 1 {
+		t.Fatalf("soffice wrote %q, want one CSV", matches)
+	}
+	f, err := os.Open(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		row, col int
+		want     string
+	}{
+		{"header", 0, 4, "Ledger amount"},
+		{"lakhs", 2, 4, "₹76,08,241.77"},
+		{"crores", 2, 5, "₹1,23,45,67,890.12"},
+		{"negative", 2, 6, "-₹4.00"},
+		{"paise", 1, 5, "₹0.01"},
+	}
+	for _, tt := range tests {
+		got := "<none>"
+		if tt.row < len(rows) && tt.col < len(rows[tt.row]) {
+			got = rows[tt.row][tt.col]
+		}
+		if got != tt.want {
+			t.Errorf("%s: row %d col %d = %q, want %q", tt.name, tt.row+1, tt.col+1, got, tt.want)
 		}
 	}
 }

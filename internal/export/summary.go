@@ -3,7 +3,6 @@ package export
 import (
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -92,8 +91,11 @@ type summarySheet struct {
 	st     *styles
 	row    int
 	widths map[int]int
-	// chart data: the category section's rows and count column.
-	chartHeader, chartFirst, chartLast, chartCol int
+	// verdict's figures, and where the charts' data sits.
+	verdict               *verdict
+	catHeader, catFirst   int
+	catLast               int
+	trendFirst, trendLast int
 }
 
 func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
@@ -104,7 +106,13 @@ func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
 	if err := s.put(1, "Reconciliation report "+r.Date, st.title); err != nil {
 		return err
 	}
-	s.row++
+	if err := s.writeVerdict(r); err != nil {
+		return err
+	}
+	s.row += 2
+	if err := s.put(1, "Run", st.section); err != nil {
+		return err
+	}
 	head := [][2]string{{"Business date", r.Date}, {"Run id", r.RunID}, {"Version", r.Version}}
 	for _, h := range head {
 		s.row++
@@ -130,6 +138,9 @@ func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
 			return err
 		}
 	}
+	if err := s.writeChartData(r); err != nil {
+		return err
+	}
 	for _, col := range slices.Sorted(maps.Keys(s.widths)) {
 		w := s.widths[col]
 		name, err := excelize.ColumnNumberToName(col)
@@ -144,19 +155,10 @@ func writeSummarySheet(f *excelize.File, st *styles, r *Report) error {
 			return err
 		}
 	}
-	if err := s.addChart(); err != nil {
+	if err := s.addCharts(chartColumn); err != nil {
 		return err
 	}
-	return onePage(f, sheetSummary)
-}
-
-// onePage prints a sheet landscape on a single page.
-func onePage(f *excelize.File, sheet string) error {
-	fit, one, landscape := true, 1, "landscape"
-	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
-		return err
-	}
-	return f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &one, FitToHeight: &one})
+	return printSetup(f, sheetSummary, len(s.widths))
 }
 
 func (s *summarySheet) writeSection(sec *section) error {
@@ -202,7 +204,6 @@ func (s *summarySheet) writeSection(sec *section) error {
 			return err
 		}
 	}
-	first := s.row + 1
 	for _, item := range sec.items {
 		s.row++
 		if err := s.put(1, item, 0); err != nil {
@@ -214,15 +215,12 @@ func (s *summarySheet) writeSection(sec *section) error {
 			}
 		}
 	}
-	if sec.name == "category" {
-		for j, n := range sec.names {
-			if n == "count" {
-				s.chartHeader, s.chartFirst, s.chartLast, s.chartCol = first-1, first, s.row, j+2
-			}
-		}
-	}
 	return nil
 }
+
+// chartColumn is where the charts sit: right of the verdict's three
+// columns, beside it.
+const chartColumn = 7
 
 // putMetric writes a metric's value as a number of its kind: counts as
 // integers, amounts with two decimals, percentages as percent cells.
@@ -270,32 +268,4 @@ func (s *summarySheet) putValue(col int, v any, style, width int) error {
 		s.widths[col] = max(s.widths[col], width)
 	}
 	return nil
-}
-
-// addChart draws the exceptions by category next to the figures.
-func (s *summarySheet) addChart() error {
-	if s.chartCol == 0 {
-		return nil
-	}
-	col, err := excelize.ColumnNumberToName(s.chartCol)
-	if err != nil {
-		return err
-	}
-	abs := func(c string, row int) string { return "$" + c + "$" + strconv.Itoa(row) }
-	ref := func(c string) string {
-		return "'" + sheetSummary + "'!" + abs(c, s.chartFirst) + ":" + abs(c, s.chartLast)
-	}
-	anchor, err := excelize.CoordinatesToCellName(len(s.widths)+2, 2)
-	if err != nil {
-		return err
-	}
-	return s.f.AddChart(sheetSummary, anchor, &excelize.Chart{
-		Type:      excelize.Bar,
-		Series:    []excelize.ChartSeries{{Name: "'" + sheetSummary + "'!" + abs(col, s.chartHeader), Categories: ref("A"), Values: ref(col)}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Exceptions by category"}}},
-		Legend:    excelize.ChartLegend{Position: "none"},
-		Dimension: excelize.ChartDimension{Width: 640, Height: 480},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true, Font: excelize.Font{Color: "000000"}},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: excelize.Font{Color: "000000"}},
-	})
 }

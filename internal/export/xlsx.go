@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +25,7 @@ const (
 	sheetDuplicates = "Duplicates"
 	sheetMissingUTR = "Missing UTR"
 	sheetRejects    = "Rejects"
+	sheetOpenItems  = "Open items"
 )
 
 // cellKind says how a column's cells are written.
@@ -37,19 +38,24 @@ const (
 	kindDate                     // date cell, YYYY-MM-DD
 	kindSeverity                 // text cell filled by severity
 	kindLine                     // integer cell when a line number, else text (Sheet!row)
+	kindWrap                     // text cell, wrapped
 )
 
-// Number formats.
+// Number formats. Amounts show the rupee sign and Indian grouping
+// (₹76,08,241.77); the cell stays a number. The locale tag [$-4009]
+// (English, India) is what makes LibreOffice group 2-2-3; Excel groups by
+// the computer's region settings.
 const (
-	fmtAmount  = "#,##0.00"
+	fmtAmount  = `[$-4009]"₹"#,##,##0.00`
 	fmtPercent = 10 // 0.00%
 	fmtDate    = "yyyy-mm-dd"
 )
 
 // styles are the workbook's cell styles.
 type styles struct {
-	header, amount, date, percent, title, section, label int
-	severity                                             map[recon.Severity]int
+	header, amount, date, percent, title, section, label, wrap, count int
+	text, integer                                                     int // top-aligned: a row's cells read from its top
+	severity                                                          map[recon.Severity]int
 }
 
 // severityFill is the fill (and font colour) of each severity: red for
@@ -66,6 +72,10 @@ var severityFill = map[recon.Severity][2]string{
 	recon.SeverityInfo:     {"EDEDED", "404040"},
 }
 
+// top aligns a cell's content with the top of its row: a row that wrapped
+// text makes tall reads from its first line.
+var top = &excelize.Alignment{Vertical: "top"}
+
 func newStyles(f *excelize.File) (*styles, error) {
 	amountFmt, dateFmt := fmtAmount, fmtDate
 	s := styles{severity: map[recon.Severity]int{}}
@@ -74,9 +84,14 @@ func newStyles(f *excelize.File) (*styles, error) {
 		style *excelize.Style
 	}{
 		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true},
-			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}}},
-		{&s.amount, &excelize.Style{CustomNumFmt: &amountFmt}},
-		{&s.date, &excelize.Style{CustomNumFmt: &dateFmt}},
+			Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+			Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&s.wrap, &excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}}},
+		{&s.count, &excelize.Style{NumFmt: 1}}, // 0
+		{&s.amount, &excelize.Style{CustomNumFmt: &amountFmt, Alignment: top}},
+		{&s.date, &excelize.Style{CustomNumFmt: &dateFmt, Alignment: top}},
+		{&s.text, &excelize.Style{Alignment: top}},
+		{&s.integer, &excelize.Style{NumFmt: 1, Alignment: top}},
 		{&s.percent, &excelize.Style{NumFmt: fmtPercent}},
 		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
 		{&s.section, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 12},
@@ -92,7 +107,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 	}
 	for _, sev := range severities { // in order: style ids are part of the bytes
 		c := severityFill[sev]
-		id, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]},
+		id, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: c[1]}, Alignment: top,
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}}})
 		if err != nil {
 			return nil, err
@@ -106,10 +121,12 @@ func newStyles(f *excelize.File) (*styles, error) {
 // than once: once to size the columns, once to write.
 type table struct {
 	sheet   string
-	columns []string
-	kinds   []cellKind
+	columns []string // machine names: sheetHeaders gives the headers, kindOf the kinds
+	folded  map[string]bool
 	rows    func(yield func([]string) error) error
 }
+
+func (t table) kind(i int) cellKind { return kindOf(t.columns[i]) }
 
 func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 	f := excelize.NewFile()
@@ -130,9 +147,9 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 		sheet string
 		rep   recon.Report
 	}{{sheetMismatches, recon.ReportMismatches}, {sheetDuplicates, recon.ReportDuplicates}, {sheetMissingUTR, recon.ReportMissingUTR}} {
-		tables = append(tables, exceptionTable(rep.sheet, r.Exceptions, rep.rep))
+		tables = append(tables, exceptionSheet(rep.sheet, r.Exceptions, rep.rep))
 	}
-	tables = append(tables, rejectTable(r.Rejects))
+	tables = append(tables, openItemsSheet(r.OpenItems), rejectTable(r.Rejects))
 	for _, t := range tables {
 		if err := writeTable(f, st, t, maxRows); err != nil {
 			return fmt.Errorf("sheet %s: %w", t.sheet, err)
@@ -162,38 +179,8 @@ func (refuseWrites) Write(p []byte) (int, error) {
 	return 0, errors.New("excelize wrote the workbook through its buffer, not the zip writer")
 }
 
-func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table {
-	cols := columnsFor(rep)
-	kinds := make([]cellKind, len(cols))
-	for i, c := range cols {
-		switch c {
-		case "ledger_amount", "gateway_amount", "difference":
-			kinds[i] = kindAmount
-		case "age_days", "count":
-			kinds[i] = kindInt
-		case "first_seen":
-			kinds[i] = kindDate
-		case "severity":
-			kinds[i] = kindSeverity
-		}
-	}
-	return table{sheet: sheet, columns: cols, kinds: kinds, rows: func(yield func([]string) error) error {
-		for i := range exs {
-			if exs[i].Category.Report() != rep {
-				continue
-			}
-			if err := yield(exceptionRow(&exs[i], rep)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}}
-}
-
 func rejectTable(rejects []recon.Reject) table {
-	kinds := make([]cellKind, len(rejectColumns))
-	kinds[slices.Index(rejectColumns, "line")] = kindLine
-	return table{sheet: sheetRejects, columns: rejectColumns, kinds: kinds,
+	return table{sheet: sheetRejects, columns: rejectColumns,
 		rows: func(yield func([]string) error) error {
 			for i := range rejects {
 				if err := yield(rejectRow(&rejects[i])); err != nil {
@@ -206,21 +193,28 @@ func rejectTable(rejects []recon.Reject) table {
 
 // Column widths, in characters.
 const (
-	minWidth     = 8
-	maxWidth     = 48
-	maxTextWidth = 90 // detail, evidence, reason: long sentences
+	minWidth  = 8
+	maxWidth  = 48
+	wrapWidth = 32 // detail, what to do, reason: wrapped
 )
+
+// wrapWidths narrow some wrapped columns further: a sheet one page wide
+// prints larger the narrower it is.
+var wrapWidths = map[string]int{"note": 20, "evidence": 22, "reason": 40}
 
 // columnWidths sizes each column to its widest cell as displayed, header
 // included, within sensible bounds.
 func columnWidths(t table) ([]float64, error) {
 	widest := make([]int, len(t.columns))
 	for i, c := range t.columns {
-		widest[i] = utf8.RuneCountInString(c) + 2 // room for the filter button
+		// Headers wrap: their longest word, and room for the filter button.
+		for _, w := range strings.Fields(sheetHeaders[c]) {
+			widest[i] = max(widest[i], utf8.RuneCountInString(w)+2)
+		}
 	}
 	err := t.rows(func(cells []string) error {
 		for i, s := range cells {
-			if n := displayWidth(s, t.kinds[i]); n > widest[i] {
+			if n := displayWidth(s, t.kind(i)); n > widest[i] {
 				widest[i] = n
 			}
 		}
@@ -232,9 +226,11 @@ func columnWidths(t table) ([]float64, error) {
 	out := make([]float64, len(widest))
 	for i, n := range widest {
 		limit := maxWidth
-		switch t.columns[i] {
-		case "detail", "evidence", "reason":
-			limit = maxTextWidth
+		if t.kind(i) == kindWrap {
+			limit = wrapWidth
+			if w, ok := wrapWidths[t.columns[i]]; ok {
+				limit = w
+			}
 		}
 		out[i] = float64(min(max(fitWidth(n), minWidth), limit))
 	}
@@ -250,13 +246,14 @@ func fitWidth(n int) int { return n + n/4 + 2 }
 func displayWidth(s string, k cellKind) int {
 	n := utf8.RuneCountInString(s)
 	switch k {
-	case kindAmount: // thousands separators
+	case kindAmount: // ₹ and the Indian separators: 12,34,567
+		n++
 		if ip, _, _ := cutDot(s); len(ip) > 3 {
-			n += (len(ip) - 1) / 3
+			n += 1 + (len(ip)-4)/2
 		}
 	case kindDate:
 		n = 10
-	case kindText:
+	case kindText, kindWrap:
 		n = utf8.RuneCountInString(Defuse(s))
 	}
 	return n
@@ -326,6 +323,24 @@ func (w *sheetWriter) open() error {
 	if _, err := w.f.NewSheet(name); err != nil {
 		return err
 	}
+	// Print set-up and header comments go in before the stream writer,
+	// which carries them into the sheet it writes.
+	if err := printSetup(w.f, name, len(w.t.columns)); err != nil {
+		return err
+	}
+	for i, c := range w.t.columns {
+		text, ok := headerComments[c]
+		if !ok {
+			continue
+		}
+		cell, err := excelize.CoordinatesToCellName(i+1, 1)
+		if err != nil {
+			return err
+		}
+		if err := w.f.AddComment(name, excelize.Comment{Cell: cell, Author: "recon", Text: text}); err != nil {
+			return err
+		}
+	}
 	sw, err := w.f.NewStreamWriter(name)
 	if err != nil {
 		return err
@@ -335,22 +350,36 @@ func (w *sheetWriter) open() error {
 		if err := sw.SetColWidth(i+1, i+1, width); err != nil {
 			return err
 		}
+		if w.t.folded[w.t.columns[i]] {
+			// Folded away (one click on the outline's + shows it): the
+			// sheet prints on fewer, larger pages.
+			if err := sw.SetColOutlineLevel(i+1, 1); err != nil {
+				return err
+			}
+			if err := sw.SetColVisible(i+1, i+1, false); err != nil {
+				return err
+			}
+		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
 	header := make([]any, len(w.t.columns))
 	for i, c := range w.t.columns {
-		header[i] = excelize.Cell{StyleID: w.st.header, Value: c}
+		header[i] = excelize.Cell{StyleID: w.st.header, Value: sheetHeaders[c]}
 	}
 	w.row = 1
-	return sw.SetRow("A1", header)
+	headers := make([]string, len(w.t.columns))
+	for i, c := range w.t.columns {
+		headers[i] = sheetHeaders[c]
+	}
+	return sw.SetRow("A1", header, excelize.RowOpts{Height: w.height(headers, true)})
 }
 
 func (w *sheetWriter) write(cells []string) error {
 	vals := make([]any, len(cells))
 	for i, s := range cells {
-		v, err := w.cell(s, w.t.kinds[i])
+		v, err := w.cell(s, w.t.kind(i))
 		if err != nil {
 			return fmt.Errorf("column %s: %w", w.t.columns[i], err)
 		}
@@ -360,6 +389,9 @@ func (w *sheetWriter) write(cells []string) error {
 	cell, err := excelize.CoordinatesToCellName(1, w.row)
 	if err != nil {
 		return err
+	}
+	if h := w.height(cells, false); h > 0 {
+		return w.sw.SetRow(cell, vals, excelize.RowOpts{Height: h})
 	}
 	return w.sw.SetRow(cell, vals)
 }
@@ -381,10 +413,10 @@ func (w *sheetWriter) cell(s string, k cellKind) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("not an integer: %q", s)
 		}
-		return n, nil
+		return excelize.Cell{StyleID: w.st.integer, Value: n}, nil
 	case kindLine:
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil && isInteger(s) {
-			return n, nil
+			return excelize.Cell{StyleID: w.st.integer, Value: n}, nil
 		}
 	case kindDate:
 		if d, err := time.Parse("2006-01-02", s); err == nil {
@@ -394,8 +426,69 @@ func (w *sheetWriter) cell(s string, k cellKind) (any, error) {
 		if id, ok := w.st.severity[recon.Severity(s)]; ok {
 			return excelize.Cell{StyleID: id, Value: s}, nil
 		}
+	case kindWrap:
+		return excelize.Cell{StyleID: w.st.wrap, Value: Defuse(s)}, nil
 	}
-	return Defuse(s), nil
+	return excelize.Cell{StyleID: w.st.text, Value: Defuse(s)}, nil
+}
+
+// lineHeight is a line of wrapped text, in points.
+const lineHeight = 15
+
+// height is the height of a row whose wrapped cells (every cell of a
+// header) need more than one line, or 0: spreadsheets do not grow a
+// written row to its wrapped text on their own.
+func (w *sheetWriter) height(cells []string, header bool) float64 {
+	lines := 1
+	for i, s := range cells {
+		if !header && w.t.kind(i) != kindWrap || s == "" {
+			continue
+		}
+		lines = max(lines, wrappedLines(s, int(w.widths[i])))
+	}
+	if lines == 1 {
+		return 0
+	}
+	return float64(lines * lineHeight)
+}
+
+// wrappedLines is how many lines s takes in a column width characters
+// wide, breaking at spaces.
+func wrappedLines(s string, width int) int {
+	width = max(width-1, 1)
+	lines, used := 1, 0
+	for _, word := range strings.Fields(s) {
+		n := utf8.RuneCountInString(word)
+		switch {
+		case used == 0:
+			used = n
+		case used+1+n <= width:
+			used += 1 + n
+		default:
+			lines++
+			used = n
+		}
+		for used > width { // a word longer than the column breaks anywhere
+			lines++
+			used -= width
+		}
+	}
+	return lines
+}
+
+// printSetup makes a sheet print as pages a person can read: landscape
+// A4, one page wide, as many tall as it takes, the header row on each.
+func printSetup(f *excelize.File, sheet string, columns int) error {
+	fit, one, tall, landscape, a4 := true, 1, 0, "landscape", 9
+	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4,
+		FitToWidth: &one, FitToHeight: &tall}); err != nil {
+		return err
+	}
+	return f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", Scope: sheet,
+		RefersTo: "'" + sheet + "'!$1:$1"})
 }
 
 func (w *sheetWriter) close() error {
