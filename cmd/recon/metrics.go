@@ -7,6 +7,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/metrics"
 	"github.com/kwikpaisa/recon/internal/pipeline"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // runMetrics is what the metrics file says of one attempt.
@@ -28,7 +29,7 @@ func writeMetrics(ctx context.Context, path string, r runMetrics) error {
 		m.Pull = r.res.Pull
 		if r.res.Report != nil {
 			m.Summary = r.res.Report.Summary
-			m.Exceptions = r.res.Report.Exceptions
+			m.Exceptions = recon.OpenOnly(r.res.Report.Exceptions)
 			m.Rejected = len(r.res.Report.Rejects)
 		}
 	}

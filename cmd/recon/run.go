@@ -184,7 +184,7 @@ func (f *runFlags) reconcile(ctx context.Context, e *env, out *output, log *slog
 
 	failing := 0 // exceptions at or above --fail-on
 	if f.failOn != "" {
-		for _, x := range res.Report.Exceptions {
+		for _, x := range recon.OpenOnly(res.Report.Exceptions) {
 			if x.Severity.Rank() >= failOn.Rank() {
 				failing++
 			}

@@ -232,6 +232,9 @@ func (r *run) stages(ctx context.Context) error {
 	result := match.Reconcile(d, mopts)
 	r.stageDone("match", rows, t)
 
+	for i := range result.Exceptions {
+		result.Exceptions[i].Date = r.day.Date
+	}
 	if err := r.age(ctx, result.Exceptions); err != nil {
 		return err
 	}
@@ -256,12 +259,25 @@ func (r *run) stages(ctx context.Context) error {
 	}
 
 	// The reports list the date's exceptions and, with their first_seen
-	// and age, those of earlier dates the re-check found still open.
+	// and age, those of earlier dates the re-check found still open and
+	// no person has resolved or written off (SPEC §8); each with its state.
+	if err := r.db.ApplyStates(ctx, result.Exceptions); err != nil {
+		return err
+	}
+	if err := r.db.ApplyStates(ctx, ageing.Open); err != nil {
+		return err
+	}
+	openItems := recon.OpenOnly(ageing.Open)
 	reported := *result
-	reported.Exceptions = withCarried(result.Exceptions, ageing.Open)
+	reported.Exceptions = withCarried(result.Exceptions, openItems)
+	trend, err := r.db.Trend(ctx, r.day.Date, export.TrendDays)
+	if err != nil {
+		return err
+	}
 	rep := &export.Report{
 		Date: r.day.Date, RunID: r.res.RunID, Version: r.cfg.Version, Started: r.started,
 		Inputs: r.inputs, Exceptions: reported.Exceptions, Rejects: rejects,
+		OpenItems: openItems, Trend: trendPoints(trend),
 	}
 	// The summary reports the date's pulls over all its runs, not this
 	// run's: a re-run that asks nothing new writes the same figures.
@@ -269,7 +285,9 @@ func (r *run) stages(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rep.Summary = summarize(d, &reported, r.inputs, pulls, ageing)
+	counted := reported // the summary counts what is still open
+	counted.Exceptions = recon.OpenOnly(reported.Exceptions)
+	rep.Summary = summarize(d, &counted, r.inputs, pulls, ageing)
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	r.begin(Stage{Name: "export"})
@@ -368,6 +386,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		a.StillOpen += rc.StillOpen
 		a.Resolved += rc.Resolved
 		for i := range rc.Open {
+			rc.Open[i].Date = date
 			a.Oldest = max(a.Oldest, rc.Open[i].AgeDays)
 		}
 		a.Open = append(a.Open, rc.Open...)
@@ -415,6 +434,14 @@ func withCarried(own, carried []recon.Exception) []recon.Exception {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Less(&out[j]) })
+	return out
+}
+
+func trendPoints(ts []ledger.DayTotal) []export.TrendPoint {
+	out := make([]export.TrendPoint, len(ts))
+	for i, t := range ts {
+		out[i] = export.TrendPoint{Date: t.Date, Exceptions: t.Exceptions, AtRisk: t.AtRisk}
+	}
 	return out
 }
 
