@@ -89,6 +89,9 @@ func commands() []command {
 	return []command{
 		{"run", "reconcile one business day", runCmd},
 		{"runs", "list past runs", runsCmd},
+		{"exceptions", "list exceptions across dates, with their state", exceptionsCmd},
+		{"resolve", "record what was done about an exception", resolveCmd},
+		{"notes", "import the state, owner and note columns of an edited workbook", notesCmd},
 		{"schedule", "run the nightly schedule as a daemon", scheduleCmd},
 		{"config", "check a configuration file", configCmd},
 		{"doctor", "check this installation against the go-live checklist", doctorCmd},

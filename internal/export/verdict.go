@@ -2,7 +2,6 @@ package export
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -255,11 +254,9 @@ func (s *summarySheet) writeChartData(r *Report) error {
 		s.trendFirst = s.row + 1
 		for _, p := range r.Trend {
 			s.row++
-			d, err := time.Parse(time.DateOnly, p.Date)
-			if err != nil {
-				return err
-			}
-			if err := s.putValue(1, d, st.date, 10); err != nil {
+			// The date as text: the chart's axis then lists the business
+			// days run, not every calendar day between them.
+			if err := s.put(1, p.Date, 0); err != nil {
 				return err
 			}
 			if err := s.putValue(2, p.Exceptions, st.count, 4); err != nil {
@@ -287,6 +284,7 @@ func (s *summarySheet) addCharts(anchorCol int) error {
 	}
 	black := excelize.Font{Color: "000000"}
 	integers := excelize.ChartNumFmt{CustomNumFmt: "0"}
+	height := 0
 	if s.catFirst > 0 {
 		var series []excelize.ChartSeries
 		for j, sev := range severities {
@@ -297,13 +295,13 @@ func (s *summarySheet) addCharts(anchorCol int) error {
 				Fill:       excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{seriesColour[sev]}},
 			})
 		}
-		height := uint(min(120+28*(s.catLast-s.catFirst+1), 340))
+		height = min(120+18*(s.catLast-s.catFirst+1), 480)
 		if err := s.f.AddChart(sheetSummary, anchor(2), &excelize.Chart{
 			Type:      excelize.BarStacked,
 			Series:    series,
 			Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Open exceptions by category"}}},
 			Legend:    excelize.ChartLegend{Position: "bottom"},
-			Dimension: excelize.ChartDimension{Width: 560, Height: height},
+			Dimension: excelize.ChartDimension{Width: 560, Height: uint(height)},
 			YAxis:     excelize.ChartAxis{MajorGridLines: true, MajorUnit: 1, NumFmt: integers, Font: black},
 			XAxis:     excelize.ChartAxis{ReverseOrder: true, Font: black},
 		}); err != nil {
@@ -315,7 +313,8 @@ func (s *summarySheet) addCharts(anchorCol int) error {
 		// line on the right-hand axis.
 		dates := ref(1, s.trendFirst, s.trendLast)
 		days := strconv.Itoa(TrendDays)
-		if err := s.f.AddChart(sheetSummary, anchor(19), &excelize.Chart{
+		// Below the first chart: rows are 20 pixels high.
+		if err := s.f.AddChart(sheetSummary, anchor(3+height/20+1), &excelize.Chart{
 			Type: excelize.Col,
 			Series: []excelize.ChartSeries{{Name: ref(2, s.trendFirst-1, s.trendFirst-1), Categories: dates,
 				Values: ref(2, s.trendFirst, s.trendLast),
@@ -324,7 +323,7 @@ func (s *summarySheet) addCharts(anchorCol int) error {
 			Legend:    excelize.ChartLegend{Position: "bottom"},
 			Dimension: excelize.ChartDimension{Width: 560, Height: 300},
 			YAxis:     excelize.ChartAxis{MajorGridLines: true, NumFmt: integers, Font: black},
-			XAxis:     excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "dd mmm"}, Font: black},
+			XAxis:     excelize.ChartAxis{Font: black},
 		}, &excelize.Chart{
 			Type: excelize.Line,
 			Series: []excelize.ChartSeries{{Name: ref(3, s.trendFirst-1, s.trendFirst-1), Categories: dates,

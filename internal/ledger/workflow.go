@@ -374,8 +374,9 @@ func (s *DB) Trend(ctx context.Context, date string, days int) ([]DayTotal, erro
 	}
 	from := d.AddDate(0, 0, 1-days).Format(time.DateOnly)
 	var dates []string
-	if err := s.db.SelectContext(ctx, &dates, `SELECT DISTINCT business_date FROM day_sources
-		WHERE business_date >= ? AND business_date <= ? UNION SELECT ? ORDER BY 1`, from, date, date); err != nil {
+	if err := s.db.SelectContext(ctx, &dates, `SELECT business_date FROM day_sources WHERE business_date >= ?
+		AND business_date <= ? UNION SELECT business_date FROM exceptions WHERE business_date >= ? AND business_date <= ?
+		UNION SELECT ? ORDER BY 1`, from, date, from, date, date); err != nil {
 		return nil, fmt.Errorf("trend to %s: %w", date, err)
 	}
 	rows, err := s.db.QueryxContext(ctx, `SELECT business_date, entity, reference, ledger_amount, gateway_amount,
@@ -423,4 +424,84 @@ func nullAmount(n sql.NullInt64) *recon.Amount {
 	}
 	a := recon.Amount(n.Int64)
 	return &a
+}
+
+// Filter selects exceptions for List.
+type Filter struct {
+	Date     string         // one business date, or all
+	Category recon.Category // one category, or all
+	Open     bool           // only OPEN and INVESTIGATING
+	// OlderThan keeps exceptions first seen more than this many days
+	// before Today; 0 keeps all.
+	OlderThan int
+	Today     string // YYYY-MM-DD, for ages
+}
+
+// Listed is an exception as List returns it.
+type Listed struct {
+	recon.Exception
+	ResolvedOn string // the run date whose re-check resolved it, or ""
+}
+
+// List returns the stored exceptions across dates that f selects, with
+// their state, owner and note and their age on f.Today, by date,
+// category, entity, reference.
+func (s *DB) List(ctx context.Context, f Filter) ([]Listed, error) {
+	q := `SELECT business_date, category, entity, reference, severity, provisional, first_seen, ledger_amount,
+		gateway_amount, difference, ledger_status, gateway_status, webhook_status, ledger_utr, gateway_utr, detail,
+		evidence, resolved_on FROM exceptions WHERE 1 = 1`
+	var args []any
+	if f.Date != "" {
+		q += ` AND business_date = ?`
+		args = append(args, f.Date)
+	}
+	if f.Category != "" {
+		q += ` AND category = ?`
+		args = append(args, string(f.Category))
+	}
+	rows, err := s.db.QueryxContext(ctx, q+` ORDER BY business_date, category, entity, reference`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list exceptions: %w", err)
+	}
+	defer rows.Close()
+	var out []Listed
+	for rows.Next() {
+		var l Listed
+		var c, en, sev, evidence string
+		var la, ga, diff sql.NullInt64
+		if err := rows.Scan(&l.Date, &c, &en, &l.Reference, &sev, &l.Provisional, &l.FirstSeen, &la, &ga, &diff,
+			&l.LedgerStatus, &l.GatewayStatus, &l.WebhookStatus, &l.LedgerUTR, &l.GatewayUTR, &l.Detail, &evidence,
+			&l.ResolvedOn); err != nil {
+			return nil, err
+		}
+		l.Category, l.Entity, l.Severity = recon.Category(c), recon.Entity(en), recon.Severity(sev)
+		l.LedgerAmount, l.GatewayAmount, l.Difference = nullAmount(la), nullAmount(ga), nullAmount(diff)
+		l.Evidence = strings.Fields(evidence)
+		l.AgeDays = ageDays(l.FirstSeen, f.Today)
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	flows := map[string]map[string]keyFlow{}
+	kept := out[:0]
+	for _, l := range out {
+		byKey, ok := flows[l.Date]
+		if !ok {
+			if byKey, err = latest(ctx, s.db, l.Date); err != nil {
+				return nil, err
+			}
+			flows[l.Date] = byKey
+		}
+		w := derived(l.ResolvedOn)
+		if kf, ok := byKey[ExceptionKey(l.Category, l.Entity, l.Reference)]; ok {
+			w = kf.Workflow
+		}
+		l.State, l.Owner, l.Note = w.State, w.Owner, w.Note
+		if f.Open && !l.State.Open() || f.OlderThan > 0 && l.AgeDays <= f.OlderThan {
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return kept, nil
 }
