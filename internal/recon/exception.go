@@ -69,7 +69,7 @@ var categoryTable = map[Category]categoryInfo{
 	BeneficiaryMismatch:     {ReportMismatches, "Stop and check who was paid: confirm the account, IFSC or VPA with the payee before paying again."},
 	CurrencyMismatch:        {ReportMismatches, "Check the order's currency with the gateway; correct the ledger entry."},
 	MissingAtGateway:        {ReportMismatches, "The gateway has no such payment: confirm with KwikPaisa; if it never happened, reverse it in the ledger."},
-	MissingInLedger:         {ReportMismatches, "The gateway took a payment the ledger lacks: add it to the ledger, or refund the customer."},
+	MissingInLedger:         {ReportMismatches, "KwikPaisa has it, the ledger does not: add it to the ledger, or refund or reverse it."},
 	StatusMismatch:          {ReportMismatches, "Trust the gateway's status: update the ledger, refund or re-pay as the status says."},
 	Unverified:              {ReportMismatches, "The gateway did not answer: re-run later; nothing to correct yet."},
 	UTRMismatch:             {ReportMismatches, "Ask the bank which UTR credited the payee; correct the ledger's UTR."},
