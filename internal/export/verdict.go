@@ -313,8 +313,9 @@ func (s *summarySheet) addCharts(anchorCol int) error {
 		// line on the right-hand axis.
 		dates := ref(1, s.trendFirst, s.trendLast)
 		days := strconv.Itoa(TrendDays)
-		// Below the first chart: rows are 20 pixels high.
-		if err := s.f.AddChart(sheetSummary, anchor(3+height/20+1), &excelize.Chart{
+		// Below the first chart: a row is 17 to 20 pixels high, as the
+		// program draws it; count 17 so that the charts never overlap.
+		if err := s.f.AddChart(sheetSummary, anchor(2+(height+16)/17+2), &excelize.Chart{
 			Type: excelize.Col,
 			Series: []excelize.ChartSeries{{Name: ref(2, s.trendFirst-1, s.trendFirst-1), Categories: dates,
 				Values: ref(2, s.trendFirst, s.trendLast),
