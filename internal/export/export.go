@@ -6,12 +6,14 @@
 // gives the same CSV and workbook bytes (the manifest, which records
 // times, aside).
 //
-// The workbook opens on a one-page Summary (figures as numbers: counts,
-// two-decimal amounts, percentages; a chart of exceptions by category),
-// then one sheet per report, streamed so that a million rows cost a few
-// chunk buffers, not the rows: bold frozen header, autofilter, columns
-// sized to their contents, amounts as numbers whose stored text is the
-// exact decimal, ids and UTRs as text, dates as dates, severity filled.
+// The workbook opens on the Summary: the day's verdict first (verdict.go),
+// then the figures as numbers (counts, rupee amounts, percentages) and
+// charts. Then one sheet per report and the Open items (sheets.go),
+// streamed so that a million rows cost a few chunk buffers and an index
+// per row: readable wrapped headers, frozen, autofilter, columns sized to
+// their contents, amounts as numbers whose stored text is the exact
+// decimal, ids and UTRs as text, dates as dates, severity filled, printed
+// one page wide.
 package export
 
 import (
