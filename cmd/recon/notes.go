@@ -98,7 +98,8 @@ func notesChanges(ctx context.Context, db *ledger.DB, rows []export.NoteRow, by 
 			refused = append(refused, fmt.Sprintf("%s: no entity: was the Entity cell cleared?", at))
 			continue
 		}
-		if _, err := db.FindKey(ctx, k); err != nil {
+		cur, err := db.Current(ctx, k)
+		if err != nil {
 			if errors.Is(err, ledger.ErrNoException) {
 				refused = append(refused, fmt.Sprintf("%s: %s %s %s on %s: no such exception in the store (a newer run replaced it?)",
 					at, k.Category, k.Entity, k.Reference, k.Date))
@@ -108,6 +109,9 @@ func notesChanges(ctx context.Context, db *ledger.DB, rows []export.NoteRow, by 
 			continue
 		}
 		owner := r.Owner
+		if cur.State == st && cur.Owner == owner && cur.Note == r.Note {
+			continue // as stored: a carried row also listed in Open items, say
+		}
 		c := ledger.Change{Key: k, To: st, Owner: &owner, Note: r.Note, Who: by}
 		if prev, ok := byKey[k]; ok {
 			if prev.change.To != c.To || *prev.change.Owner != owner || prev.change.Note != c.Note {

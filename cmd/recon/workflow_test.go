@@ -2,16 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/kwikpaisa/recon/internal/export"
+	"github.com/kwikpaisa/recon/internal/ledger"
 )
 
 // listed is a row of recon exceptions --format json.
@@ -366,5 +371,48 @@ func TestTwoProcessesResolve(t *testing.T) {
 	}
 	if trail[0]["from"] != "OPEN" || trail[1]["from"] != trail[0]["to"] {
 		t.Errorf("trail %v: want the second entry to start from the state the first left", trail)
+	}
+}
+
+// TestNotesChangesOneKeyTwice: a key listed twice (a carried exception is
+// in its report sheet and in Open items) is changed once when one row is
+// edited and the other left as stored; two rows edited differently are
+// refused, naming both.
+func TestNotesChangesOneKeyTwice(t *testing.T) {
+	inRepoRoot(t)
+	t.Setenv("KWIKPAISA_WEBHOOK_SECRET", fixtureSecret)
+	tmp := t.TempDir()
+	if code, _, stderr := runRecon(t, fixtureNow, fixtureRun(tmp)...); code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	db, err := ledger.Open(context.Background(), filepath.Join(tmp, "recon.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	row := func(sheet string, n int, state, owner, note string) export.NoteRow {
+		return export.NoteRow{Sheet: sheet, Row: n, Key: [4]string{fixtureDate, "AMOUNT_MISMATCH", "PAYOUT", "PO-AMT-1"},
+			State: state, Owner: owner, Note: note}
+	}
+	tests := []struct {
+		name        string
+		rows        []export.NoteRow
+		wantChanges int
+		wantRefused []string
+	}{
+		{"both as stored", []export.NoteRow{row("Mismatches", 7, "OPEN", "", ""), row("Open items", 2, "OPEN", "", "")}, 0, nil},
+		{"one edited, one as stored", []export.NoteRow{row("Mismatches", 7, "OPEN", "", ""),
+			row("Open items", 2, "INVESTIGATING", "asha", "")}, 1, nil},
+		{"both edited alike", []export.NoteRow{row("Mismatches", 7, "INVESTIGATING", "asha", ""),
+			row("Open items", 2, "INVESTIGATING", "asha", "")}, 1, nil},
+		{"edited at odds", []export.NoteRow{row("Mismatches", 7, "INVESTIGATING", "asha", ""),
+			row("Open items", 2, "RESOLVED", "asha", "refunded")}, 1,
+			[]string{"sheet Open items row 2: gives AMOUNT_MISMATCH PO-AMT-1 other values than sheet Mismatches row 7"}},
+	}
+	for _, tt := range tests {
+		changes, refused := notesChanges(context.Background(), db, tt.rows, "asha")
+		if len(changes) != tt.wantChanges || !slices.Equal(refused, tt.wantRefused) {
+			t.Errorf("%s: %d changes, refused %q; want %d and %q", tt.name, len(changes), refused, tt.wantChanges, tt.wantRefused)
+		}
 	}
 }

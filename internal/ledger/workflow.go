@@ -151,11 +151,20 @@ func (s *DB) Record(ctx context.Context, changes []Change) ([]AuditEntry, error)
 	return out, nil
 }
 
+// Current returns the workflow of a stored exception, or ErrNoException.
+func (s *DB) Current(ctx context.Context, k Key) (Workflow, error) {
+	w, live, err := current(ctx, s.db, k)
+	if err == nil && !live {
+		err = fmt.Errorf("%s: %w", k, ErrNoException)
+	}
+	return w, err
+}
+
 // current returns a key's workflow and whether the store holds the
 // exception.
-func current(ctx context.Context, tx *sqlx.Tx, k Key) (Workflow, bool, error) {
+func current(ctx context.Context, q sqlx.QueryerContext, k Key) (Workflow, bool, error) {
 	var resolvedOn string
-	err := tx.GetContext(ctx, &resolvedOn, `SELECT resolved_on FROM exceptions WHERE business_date = ? AND category = ?
+	err := sqlx.GetContext(ctx, q, &resolvedOn, `SELECT resolved_on FROM exceptions WHERE business_date = ? AND category = ?
 		AND entity = ? AND reference = ?`, k.Date, string(k.Category), string(k.Entity), k.Reference)
 	live := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -168,7 +177,7 @@ func current(ctx context.Context, tx *sqlx.Tx, k Key) (Workflow, bool, error) {
 		Note  string `db:"note"`
 		RunID string `db:"run_id"`
 	}
-	err = tx.GetContext(ctx, &last, `SELECT to_state, owner, note, run_id FROM exception_audit
+	err = sqlx.GetContext(ctx, q, &last, `SELECT to_state, owner, note, run_id FROM exception_audit
 		WHERE business_date = ? AND category = ? AND entity = ? AND reference = ? ORDER BY id DESC LIMIT 1`,
 		k.Date, string(k.Category), string(k.Entity), k.Reference)
 	switch {
