@@ -2,6 +2,8 @@ package export
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +93,8 @@ func sheetValue(e *recon.Exception, col string) string {
 	case "business_date":
 		return e.Date
 	case "category":
-		return string(e.Category)
+		// Spaced, so that a long one wraps: ReadNotes reads it back.
+		return strings.ReplaceAll(string(e.Category), "_", " ")
 	case "entity":
 		return string(e.Entity)
 	case "reference":
@@ -141,9 +144,28 @@ func sheetValue(e *recon.Exception, col string) string {
 	case "note":
 		return e.Note
 	case "evidence":
-		return strings.Join(e.Evidence, " ")
+		return evidenceText(e.Evidence)
 	}
 	panic("export: no workbook column " + col)
+}
+
+// evidenceText writes places that share a folder once with the folder
+// ("data/2026-11-24/ orders.csv:3 gateway.jsonl:7"): the same places, in
+// fewer lines of a wrapped cell.
+func evidenceText(places []string) string {
+	if len(places) < 2 {
+		return strings.Join(places, " ")
+	}
+	dir, _ := path.Split(filepath.ToSlash(places[0]))
+	bases := make([]string, len(places))
+	for i, p := range places {
+		d, base := path.Split(filepath.ToSlash(p))
+		if d != dir || dir == "" {
+			return strings.Join(places, " ")
+		}
+		bases[i] = base
+	}
+	return dir + " " + strings.Join(bases, " ")
 }
 
 // kindOf says how a workbook column's cells are written.
@@ -159,7 +181,7 @@ func kindOf(col string) cellKind {
 		return kindSeverity
 	case "line":
 		return kindLine
-	case "detail", "what_to_do", "note", "evidence", "reason":
+	case "detail", "what_to_do", "note", "evidence", "reason", "category":
 		return kindWrap
 	}
 	return kindText
@@ -299,6 +321,7 @@ func ReadNotes(path string) ([]NoteRow, error) {
 			if nr.Key == [4]string{} && nr.State == "" && nr.Owner == "" && nr.Note == "" {
 				continue // an empty row
 			}
+			nr.Key[1] = strings.ReplaceAll(strings.ToUpper(nr.Key[1]), " ", "_")
 			nr.Key[3] = strings.TrimPrefix(nr.Key[3], "'") // Defuse's apostrophe
 			out = append(out, nr)
 		}

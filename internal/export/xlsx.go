@@ -200,21 +200,23 @@ const (
 
 // wrapWidths narrow some wrapped columns further: a sheet one page wide
 // prints larger the narrower it is.
-var wrapWidths = map[string]int{"note": 20, "evidence": 22, "reason": 40}
+var wrapWidths = map[string]int{"category": 16, "what_to_do": 28, "note": 16, "evidence": 24, "reason": 40}
 
 // columnWidths sizes each column to its widest cell as displayed, header
 // included, within sensible bounds.
 func columnWidths(t table) ([]float64, error) {
 	widest := make([]int, len(t.columns))
 	for i, c := range t.columns {
-		// Headers wrap: their longest word, and room for the filter button.
+		// Headers wrap: their longest word, bold, and room for the filter
+		// button.
 		for _, w := range strings.Fields(sheetHeaders[c]) {
-			widest[i] = max(widest[i], utf8.RuneCountInString(w)+2)
+			n := utf8.RuneCountInString(w)
+			widest[i] = max(widest[i], n+n/5+2)
 		}
 	}
 	err := t.rows(func(cells []string) error {
 		for i, s := range cells {
-			if n := displayWidth(s, t.kind(i)); n > widest[i] {
+			if n := cellWidth(displayWidth(s, t.kind(i)), t.kind(i)); n > widest[i] {
 				widest[i] = n
 			}
 		}
@@ -232,9 +234,19 @@ func columnWidths(t table) ([]float64, error) {
 				limit = w
 			}
 		}
-		out[i] = float64(min(max(fitWidth(n), minWidth), limit))
+		out[i] = float64(min(max(n, minWidth), limit))
 	}
 	return out, nil
+}
+
+// cellWidth is the column width that shows a cell of n characters: a
+// width counts digits of the default font; letters run wider.
+func cellWidth(n int, k cellKind) int {
+	switch k {
+	case kindAmount, kindInt, kindDate, kindLine:
+		return n + 1
+	}
+	return n + n/8 + 1
 }
 
 // fitWidth is the column width that shows n characters: a width counts
@@ -481,6 +493,12 @@ func wrappedLines(s string, width int) int {
 func printSetup(f *excelize.File, sheet string, columns int) error {
 	fit, one, tall, landscape, a4 := true, 1, 0, "landscape", 9
 	if err := f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	// Narrow margins (inches): a page one sheet wide prints larger.
+	side, edge := 0.3, 0.5
+	if err := f.SetPageMargins(sheet, &excelize.PageLayoutMarginsOptions{Left: &side, Right: &side, Top: &edge,
+		Bottom: &edge}); err != nil {
 		return err
 	}
 	if err := f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, Size: &a4,

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -145,13 +146,13 @@ func TestWorkbookColumnWidths(t *testing.T) {
 		min, max float64
 	}{
 		{"B", float64(len("AMOUNT_MISMATCH")), maxWidth}, // category
-		{"C", minWidth, 12},                                             // entity: short
-		{"K", float64(len("643402087507")), maxWidth},                   // ledger UTR
-		{"L", float64(len("0012345678901234567")), maxWidth},            // gateway UTR
-		{"G", float64(len("-₹1,00,00,00,00,00,000.00")), maxWidth},      // difference as displayed
-		{"Q", wrapWidth, wrapWidth},                                     // detail: wrapped at the cap
-		{"U", float64(len("asked the")), float64(wrapWidths["note"])},   // note
-		{"V", float64(len("p.csv:2")), float64(wrapWidths["evidence"])}, // evidence
+		{"C", minWidth, 12},                                                        // entity: short
+		{"K", float64(len("643402087507")), maxWidth},                              // ledger UTR
+		{"L", float64(len("0012345678901234567")), maxWidth},                       // gateway UTR
+		{"G", float64(utf8.RuneCountInString("-₹9,99,99,99,99,999.98")), maxWidth}, // difference as displayed
+		{"Q", wrapWidth, wrapWidth},                                                // detail: wrapped at the cap
+		{"U", float64(len("asked the")), float64(wrapWidths["note"])},              // note
+		{"V", float64(len("p.csv:2")), float64(wrapWidths["evidence"])},            // evidence
 	}
 	for _, tt := range tests {
 		got, err := f.GetColWidth("Mismatches", tt.col)
@@ -252,6 +253,7 @@ func TestWorkbookCells(t *testing.T) {
 		shown       string // the value as formatted
 		format      string // custom number format, if any
 	}{
+		{"Mismatches", "B2", text, "AMOUNT MISMATCH", "AMOUNT MISMATCH", ""}, // spaced, to wrap
 		{"Mismatches", "D2", text, "-12.50", "-12.50", ""},
 		{"Mismatches", "E2", number, "9999999999999.99", "₹9,999,999,999,999.99", fmtAmount},
 		{"Mismatches", "F2", number, "0.01", "₹0.01", fmtAmount},
@@ -563,6 +565,25 @@ func TestWorkbookBytesReproducible(t *testing.T) {
 		}
 		if !bytes.Equal(b.Bytes(), first) {
 			t.Fatalf("workbook %d differs from the first: %d bytes, want %d identical bytes", i+1, b.Len(), len(first))
+		}
+	}
+}
+
+func TestEvidenceText(t *testing.T) {
+	tests := []struct {
+		name   string
+		places []string
+		want   string
+	}{
+		{"one place", []string{"in/2026-11-24/orders.csv:3"}, "in/2026-11-24/orders.csv:3"},
+		{"one folder", []string{"in/2026-11-24/orders.csv:3", "in/2026-11-24/gateway.jsonl:7"}, "in/2026-11-24/ orders.csv:3 gateway.jsonl:7"},
+		{"two folders", []string{"in/a/orders.csv:3", "in/b/gateway.jsonl:7"}, "in/a/orders.csv:3 in/b/gateway.jsonl:7"},
+		{"no folder", []string{"orders.csv:3", "orders.csv:4"}, "orders.csv:3 orders.csv:4"},
+		{"a webhook line", []string{"line:7"}, "line:7"},
+	}
+	for _, tt := range tests {
+		if got := evidenceText(tt.places); got != tt.want {
+			t.Errorf("%s: evidenceText(%q) = %q, want %q", tt.name, tt.places, got, tt.want)
 		}
 	}
 }
