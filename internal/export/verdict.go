@@ -1,6 +1,7 @@
 package export
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
@@ -67,20 +68,15 @@ func newVerdict(r *Report) *verdict {
 			v.categories = append(v.categories, c)
 		}
 	}
-	for c := range v.byCategory { // a category missing from the list
-		if !contains(categoryNames(v.categories), string(c)) {
-			v.categories = append(v.categories, c)
+	var extra []recon.Category // categories missing from the list, sorted
+	for c := range v.byCategory {
+		if !slices.Contains(recon.Categories, c) {
+			extra = append(extra, c)
 		}
 	}
+	slices.Sort(extra)
+	v.categories = append(v.categories, extra...)
 	return v
-}
-
-func categoryNames(cs []recon.Category) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = string(c)
-	}
-	return out
 }
 
 // metric returns a summary figure's value, or "".
