@@ -147,9 +147,9 @@ func TestWriteLeavesOnlyReports(t *testing.T) {
 	}
 }
 
-// TestWriteRemovesLeftovers: the folder a killed run left half-written is
-// removed by the next Write; pulled.jsonl, which the pull appends beside
-// the reports, is carried into the new set.
+// TestWriteRemovesLeftovers: the folder and the link a killed run left
+// half-made are removed by the next Write; pulled.jsonl, which the pull
+// appends beside the reports, is carried into the new set.
 func TestWriteRemovesLeftovers(t *testing.T) {
 	dir := mustWrite(t, testReport(), Options{})
 	killed := filepath.Join(dir+".runs", "run-killed")
@@ -164,11 +164,17 @@ func TestWriteRemovesLeftovers(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "pulled.jsonl"), []byte("{}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	staleLink := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".link-tmp-run-killed")
+	if err := os.Symlink("2026-11-24.runs/run-killed", staleLink); err != nil {
+		t.Fatal(err)
+	}
 	if err := Write(dir, testReport(), Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(killed); !os.IsNotExist(err) {
-		t.Errorf("%s: %v, want it removed", killed, err)
+	for _, p := range []string{killed, staleLink} {
+		if _, err := os.Lstat(p); !os.IsNotExist(err) {
+			t.Errorf("%s: %v, want it removed", p, err)
+		}
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "pulled.jsonl")); err != nil || string(b) != "{}\n" {
 		t.Errorf("pulled.jsonl = %q, %v; want it carried into the new set", b, err)

@@ -179,8 +179,15 @@ func switchTo(dir, target string) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".link-tmp-"+filepath.Base(target))
-	os.Remove(tmp)
+	// A link a killed run made but never renamed is not in use (the run
+	// lock): remove it, and any other.
+	prefix := filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".link-tmp-")
+	if stale, err := filepath.Glob(prefix + "*"); err == nil {
+		for _, p := range stale {
+			os.Remove(p)
+		}
+	}
+	tmp := prefix + filepath.Base(target)
 	if err := os.Symlink(rel, tmp); err != nil {
 		return err
 	}
