@@ -257,7 +257,7 @@ func (r *run) stages(ctx context.Context) error {
 
 // age sets each exception's first_seen and age from earlier dates.
 func (r *run) age(ctx context.Context, exs []recon.Exception) error {
-	seen, err := r.db.FirstSeen(ctx, r.day.Date)
+	seen, err := r.db.FirstSeen(ctx, r.day.Date, r.day.Date)
 	if err != nil {
 		return err
 	}
@@ -322,7 +322,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
 		exs := match.Reconcile(d, opts).Exceptions
-		seen, err := r.db.FirstSeen(ctx, date)
+		seen, err := r.db.FirstSeen(ctx, date, r.day.Date)
 		if err != nil {
 			return nil, err
 		}
