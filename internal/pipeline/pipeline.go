@@ -30,6 +30,12 @@ type Sources struct {
 	// WebhooksNext is the next date's webhook log, read for late
 	// deliveries when it exists.
 	WebhooksNext string
+	// OrdersPrev, OrdersNext, PayoutsPrev and PayoutsNext are the ledgers
+	// configured for the dates before and after, read when they exist for
+	// their rows dated this one (SPEC §1: a row is judged by the run of
+	// its own date, whichever file brought it).
+	OrdersPrev, OrdersNext   string
+	PayoutsPrev, PayoutsNext string
 }
 
 // PullFunc pulls gateway statuses for a date into the store and says what
