@@ -90,3 +90,35 @@ func TestRowsOfTheNextDayJudgedByTheirRun(t *testing.T) {
 		}
 	}
 }
+
+// TestPayoutsOfTheNextDayJudgedByTheirRun is the same for the payouts
+// ledger: a payout of 02:00 IST on the 25th in the 24th's UTC-day file,
+// which the gateway says failed, is a STATUS_MISMATCH of the 25th.
+func TestPayoutsOfTheNextDayJudgedByTheirRun(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "recon.db")
+	out := filepath.Join(dir, "out")
+	header := "payout_order_id,amount,currency,status,utr,requested_at\n"
+	payouts := func(date string) string { return filepath.Join(dir, "payouts-"+date+".csv") }
+	mustWrite(t, payouts("2026-11-24"), header+
+		"P1,100.00,INR,processed,UTR1,2026-11-24T10:00:00+05:30\n"+
+		"P2,200.00,INR,processed,UTR2,2026-11-25T02:00:00+05:30\n")
+	mustWrite(t, payouts("2026-11-25"), header+"P3,300.00,INR,processed,UTR3,2026-11-25T09:00:00+05:30\n")
+	gw := mustWrite(t, filepath.Join(dir, "gateway-25.jsonl"),
+		`{"payout_order_id":"P2","amount":"200.00","currency":"INR","payout_status":"FAILED","created_at":"25-11-2026 02:00 AM"}`+"\n"+
+			`{"payout_order_id":"P3","amount":"300.00","currency":"INR","payout_status":"SUCCESS","utr":"UTR3","created_at":"25-11-2026 09:00 AM"}`+"\n")
+	now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+	runDateID(t, db, out, "2026-11-25", Sources{Payouts: payouts("2026-11-25"), Gateway: gw,
+		PayoutsPrev: payouts("2026-11-24"), PayoutsNext: payouts("2026-11-26")}, now, "run-25")
+	rep := readReports(t, filepath.Join(out, "2026-11-25"))
+	want := "STATUS_MISMATCH,PAYOUT,P2,"
+	if !strings.Contains(rep["mismatches.csv"], "\n"+want) || !strings.Contains(rep["mismatches.csv"], payouts("2026-11-24")+":3") {
+		t.Errorf("mismatches of the 25th:\n%s\nwant %q… with evidence %s:3", rep["mismatches.csv"], want, payouts("2026-11-24"))
+	}
+	if strings.Contains(rep["mismatches.csv"], "P1") {
+		t.Errorf("P1, of the 24th, is judged on the 25th:\n%s", rep["mismatches.csv"])
+	}
+	if want := "input," + payouts("2026-11-24") + ",rows_of_day,1\n"; !strings.Contains(rep["summary.csv"], want) {
+		t.Errorf("summary of the 25th has no line %q:\n%s", want, rep["summary.csv"])
+	}
+}
