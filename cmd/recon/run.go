@@ -378,6 +378,17 @@ func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *
 	if f.webhooks == "" && strings.Contains(file.Sources.Webhooks, "{date}") {
 		cfg.Sources.WebhooksNext, _ = config.Expand(file.Sources.Webhooks, nextDate)
 	}
+	// The ledgers of the dates before and after, for their rows dated this
+	// one (SPEC §1); read when they exist.
+	prevDate := next.Start.AddDate(0, 0, -1).Format("2006-01-02")
+	if f.orders == "" && strings.Contains(file.Sources.Orders, "{date}") {
+		cfg.Sources.OrdersPrev, _ = config.Expand(file.Sources.Orders, prevDate)
+		cfg.Sources.OrdersNext, _ = config.Expand(file.Sources.Orders, nextDate)
+	}
+	if f.payouts == "" && strings.Contains(file.Sources.Payouts, "{date}") {
+		cfg.Sources.PayoutsPrev, _ = config.Expand(file.Sources.Payouts, prevDate)
+		cfg.Sources.PayoutsNext, _ = config.Expand(file.Sources.Payouts, nextDate)
+	}
 	if err := applyFile(cfg, file); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", f.config, err)
 	}

@@ -39,9 +39,12 @@ func TestHostileFiles(t *testing.T) {
 		{name: "truncated XLSX", file: "orders.xlsx", content: xlsx[:len(xlsx)/2], read: ReadOrders, wantErr: "XLSX"},
 		{name: "a line of 10 MB", file: "orders.csv", content: head + "A," + strings.Repeat("9", 10<<20) + ",INR,paid,2026-11-24\n",
 			read: ReadOrders, wantErr: "line 2 is longer than 4 MB"},
-		// Columns past the header's are ignored (SPEC §2.1), however many.
+		// A row with more fields than the header is rejected whole (SPEC
+		// §2.1), however many; the rows after it are read.
 		{name: "a million columns in one row", file: "orders.csv", content: head + strings.TrimSuffix(row("A", "1.00", "2026-11-24"), "\n") +
-			strings.Repeat(",x", 1_000_000) + "\n", read: ReadOrders, wantKeys: []string{"A"}},
+			strings.Repeat(",x", 1_000_000) + "\n" + row("B", "1.00", "2026-11-24"), read: ReadOrders,
+			wantRejects: []string{"2 : row has 1000005 fields, header has 5: an unquoted amount with a thousands separator such as 1,500.00 shifts columns; quote it or remove the separator"},
+			wantKeys:    []string{"B"}},
 		{name: "quote never closed", file: "orders.csv", content: head + `A,"1.00,INR,paid,2026-11-24` + "\n" + row("B", "1.00", "2026-11-24"),
 			read: ReadOrders, wantErr: "starts on line 2 is not closed"},
 		{name: "hostile amounts", file: "orders.csv", read: ReadOrders,

@@ -51,6 +51,8 @@ var csvSeeds = []string{
 	"", "\n", "\xff\xfe", "PK\x03\x04", "a\x00b",
 	"order id;amount,status;date\nA;1,2;paid;2026-11-24\n",
 	"order id,amount,status,date\r\nA,1,paid,2026-11-24\rB,2,paid,2026-11-24\r\n",
+	"\ufeffsep=;\rorder id;amount;status;date\rA;\"1,500.00\";paid;\"24/11/2026\r\"\rB;2;paid;2026-11-24\r",
+	"order id,status,date,amount\nA,paid,2026-11-24,1,500.00\nB,paid,2026-11-24\nC,paid,2026-11-24,2\n",
 }
 
 func FuzzParseAmount(f *testing.F) {

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -209,10 +211,34 @@ func openLedger(path string, opts *Options) (rowSource, error) {
 		br.Discard(len(utf8BOM))
 		head = head[len(utf8BOM):]
 	}
+	comma, named, err := excelSeparator(head)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !named {
+		comma = detectDelimiter(head)
+	}
 	cr := csv.NewReader(&lineLimit{r: br, path: path, line: 1})
-	cr.Comma = detectDelimiter(head)
+	cr.Comma = comma
 	cr.FieldsPerRecord = -1
-	return &csvSource{f: f, r: cr, path: path, src: recon.SourceOf(path, "")}, nil
+	return &csvSource{f: f, r: cr, path: path, src: recon.SourceOf(path, ""), sepLine: named}, nil
+}
+
+// excelSeparator reads the "sep=;" (or "sep=,") first line Excel writes to
+// name a file's delimiter: named is false when the file has none.
+func excelSeparator(head []byte) (comma rune, named bool, err error) {
+	if len(head) < 5 || !bytes.EqualFold(head[:4], []byte("sep=")) {
+		return 0, false, nil
+	}
+	if rest := head[5:]; len(rest) > 0 && rest[0] != '\r' && rest[0] != '\n' {
+		return 0, false, nil // not a line of its own: a header that starts "sep="
+	}
+	switch head[4] {
+	case ',', ';':
+		return rune(head[4]), true, nil
+	}
+	return 0, false, fmt.Errorf("line 1 names the delimiter %q (sep=); recon reads files delimited by , or ;", head[4])
 }
 
 // detectDelimiter picks ',' or ';', whichever the first line has more of
@@ -225,7 +251,7 @@ func detectDelimiter(head []byte) rune {
 		case c == '"':
 			inQuote = !inQuote
 		case inQuote:
-		case c == '\n':
+		case c == '\n', c == '\r':
 			if semis > commas {
 				return ';'
 			}
@@ -247,6 +273,11 @@ type csvSource struct {
 	r    *csv.Reader
 	path string
 	src  recon.PlaceSource // the file's places
+	// sepLine is set while Excel's "sep=" first line is still to skip.
+	sepLine bool
+	// width is the header's number of fields, once read: every row must
+	// have as many (SPEC §2.1).
+	width int
 	// ahead is set when the record after a quote error was read ahead.
 	ahead    bool
 	aheadRow *row
@@ -295,28 +326,105 @@ func (s *csvSource) read() (*row, error) {
 		return nil, fmt.Errorf("read %s: %w", s.path, err)
 	}
 	line, _ := s.r.FieldPos(0)
-	return &row{cells: rec, place: s.src.At(line)}, nil
+	if s.sepLine {
+		s.sepLine = false
+		if line == 1 {
+			return s.read()
+		}
+	}
+	r := &row{cells: rec, place: s.src.At(line)}
+	switch {
+	case r.empty():
+	case s.width == 0:
+		s.width = len(rec) // the header: the first row that is not blank
+	case len(rec) != s.width:
+		// A value split in two (an unquoted 1,500.00) or a row cut short
+		// would put every value after it under another column's name.
+		return nil, &recon.Reject{File: s.path, Line: strconv.Itoa(line), Value: rowText(rec, s.r.Comma),
+			Reason: fieldCountReason(len(rec), s.width, s.r.Comma)}
+	}
+	return r, nil
 }
 
-// lineLimit fails a read once a physical line passes maxCSVLine bytes.
+// fieldCountReason says why a row with got fields, under a header of want,
+// is rejected, and what to do about it.
+func fieldCountReason(got, want int, comma rune) string {
+	if got < want {
+		return fmt.Sprintf("row has %d fields, header has %d: the row is cut short or a %c is missing, so its values "+
+			"cannot be put under the header's columns; export the file again or complete the row", got, want, comma)
+	}
+	if comma == ',' {
+		return fmt.Sprintf("row has %d fields, header has %d: an unquoted amount with a thousands separator such as "+
+			"1,500.00 shifts columns; quote it or remove the separator", got, want)
+	}
+	return fmt.Sprintf("row has %d fields, header has %d: a value containing %c that is not in quotes shifts "+
+		"columns; quote it or remove the %c", got, want, comma, comma)
+}
+
+// rowText is a rejected row's fields as they stood on its line, cut to
+// about maxRowText bytes: enough for a person to find the row.
+func rowText(fields []string, comma rune) string {
+	const maxRowText = 200
+	var b strings.Builder
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteRune(comma)
+		}
+		b.WriteString(f)
+		if b.Len() > maxRowText {
+			break
+		}
+	}
+	s := b.String()
+	if len(s) <= maxRowText {
+		return s
+	}
+	cut := maxRowText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// lineLimit hands the CSV reader every line end as '\n' (CRLF, LF, and
+// CR alone, which encoding/csv does not end a line at: a CR-only file
+// would be one row) and fails a read once a physical line passes
+// maxCSVLine bytes. Line numbers then count the lines a person sees.
 type lineLimit struct {
-	r    io.Reader
-	path string
-	line int // current line number
-	run  int // bytes since the last newline
+	r       io.Reader
+	path    string
+	line    int  // current line number
+	run     int  // bytes since the last line end
+	afterCR bool // the last byte read was a CR: a LF next is its CRLF's
 }
 
 func (l *lineLimit) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	for _, c := range p[:n] {
-		if c == '\n' {
-			l.line++
-			l.run = 0
-		} else if l.run++; l.run > maxCSVLine {
-			return 0, fmt.Errorf("line %d is longer than %d MB; this is not a ledger row", l.line, maxCSVLine>>20)
+	for {
+		n, err := l.r.Read(p)
+		w := 0
+		for _, c := range p[:n] {
+			switch {
+			case c == '\n' && l.afterCR:
+				l.afterCR = false
+				continue // the CR before it ended the line
+			case c == '\r':
+				c, l.afterCR = '\n', true
+			default:
+				l.afterCR = false
+			}
+			p[w] = c
+			w++
+			if c == '\n' {
+				l.line++
+				l.run = 0
+			} else if l.run++; l.run > maxCSVLine {
+				return 0, fmt.Errorf("line %d is longer than %d MB; this is not a ledger row", l.line, maxCSVLine>>20)
+			}
+		}
+		if w > 0 || n == 0 || err != nil {
+			return w, err
 		}
 	}
-	return n, err
 }
 
 // csvReason says in plain words why a CSV row could not be split.

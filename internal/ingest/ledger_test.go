@@ -76,8 +76,8 @@ func buildLedger(header string, cases []ledgerCase, eol string) (string, []strin
 }
 
 func TestReadOrdersCSV(t *testing.T) {
-	const header = "\ufeffOrder No;Amount (INR);Payment Status;Order Date;Kwikpaisa-Txn_ID;Payment Mode;Notes"
-	for _, eol := range []string{"\r\n", "\n"} {
+	const header = "\ufeffOrder No;Amount (INR);Payment Status;Order Date;Kwikpaisa-Txn_ID;Payment Mode"
+	for _, eol := range []string{"\r\n", "\n", "\r"} {
 		content, lines := buildLedger(header, orderCases, eol)
 		path := writeFile(t, "orders.csv", content)
 		c, counts := mustRead(t, ReadOrders, path, testOptions())

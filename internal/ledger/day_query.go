@@ -51,8 +51,51 @@ type dayScope struct {
 	ownErr        error
 	ownDeliveries []recon.Delivery
 	// payoutsOutOfDay counts the payouts ledger's rows outside the day,
-	// read beside (Day.OutOfDay is this connection's).
+	// and payoutsOutside splits them by date, read beside (Day.OutOfDay
+	// and Day.OutsideDates are this connection's).
 	payoutsOutOfDay int
+	payoutsOutside  map[string]int
+	// zone is the business zone, in which a row outside the day is given
+	// its date.
+	zone *time.Location
+}
+
+// ledgerFile is one ledger file a date reads rows from: its own file (every
+// row: those of other dates are counted, and their keys select records),
+// or the file configured for the date before or after (only its rows dated
+// the day; SPEC §1).
+type ledgerFile struct {
+	id  int64
+	own bool
+}
+
+// ledgerFiles returns the date's ledger files of a role ("orders",
+// "payouts"): its own, then the previous date's, then the next date's.
+func (sc *dayScope) ledgerFiles(role string) []ledgerFile {
+	var out []ledgerFile
+	seen := map[int64]bool{}
+	for _, r := range []string{role, role + "_prev", role + "_next"} {
+		if id, ok := sc.roles[r]; ok && !seen[id] {
+			seen[id] = true
+			out = append(out, ledgerFile{id: id, own: r == role})
+		}
+	}
+	return out
+}
+
+// inDayOnly is the condition and arguments that keep, of a ledger file
+// that is not the date's own, the rows dated the day: at is the table's
+// own-time column, as alias.at.
+func (sc *dayScope) inDayOnly(f ledgerFile, at string) (string, []any) {
+	if f.own {
+		return "", []any{f.id}
+	}
+	return ` AND ` + at + ` >= ? AND ` + at + ` < ?`, []any{f.id, sc.lo, sc.hi}
+}
+
+// dateOf is the business date of a stored instant.
+func (sc *dayScope) dateOf(at int64) string {
+	return time.Unix(0, at).In(sc.zone).Format(time.DateOnly)
 }
 
 // waitOwn waits until the day's own webhook logs are read and returns the
@@ -66,7 +109,7 @@ func (sc *dayScope) waitOwn() error {
 
 func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
 	sc := &dayScope{
-		date: date, lo: nanos(from), hi: nanos(to),
+		date: date, lo: nanos(from), hi: nanos(to), zone: from.Location(),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
 		accepted: map[int64]int{},
 		intern:   interner{},
@@ -191,84 +234,106 @@ func (in interner) get(b []byte) string {
 }
 
 func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
-	id, ok := sc.roles["orders"]
-	if !ok {
+	files := sc.ledgerFiles("orders")
+	if len(files) == 0 {
 		return nil
 	}
-	path := sc.paths[id]
-	d.Orders = make([]recon.Order, 0, sc.accepted[id])
+	d.Orders = make([]recon.Order, 0, sc.accepted[files[0].id])
 	mem.Populate(d.Orders)
 	keys := sc.keys[recon.EntityPayin]
 	in := sc.intern
-	places := newPlacer(path)
-	return bulkQuery(ctx, sc.conn, `SELECT line, order_id, amount, currency, status, class, created_at,
-			transaction_id, payment_method
-		FROM orders WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
-		var o recon.Order
-		var k *scopeKey
-		line := v.Bytes()
-		k, o.KeyNo, o.OrderID = keys.add(v.Bytes())
-		o.Amount = recon.Amount(v.Int())
-		k.ledger = true
-		currency, status, word := v.Bytes(), v.Bytes(), v.Bytes()
-		created := v.Int()
-		if created < sc.lo || created >= sc.hi {
-			d.OutOfDay["orders"]++
+	for _, f := range files {
+		places := newPlacer(sc.paths[f.id])
+		cond, args := sc.inDayOnly(f, "created_at")
+		err := bulkQuery(ctx, sc.conn, `SELECT line, order_id, amount, currency, status, class, created_at,
+				transaction_id, payment_method
+			FROM orders WHERE file_id = ?`+cond+` ORDER BY seq`, args, func(v *rowValues) error {
+			var o recon.Order
+			var k *scopeKey
+			line := v.Bytes()
+			k, o.KeyNo, o.OrderID = keys.add(v.Bytes())
+			o.Amount = recon.Amount(v.Int())
+			k.ledger = true
+			currency, status, word := v.Bytes(), v.Bytes(), v.Bytes()
+			created := v.Int()
+			if created < sc.lo || created >= sc.hi {
+				d.OutOfDay["orders"]++
+				outside := d.OutsideDates["orders"]
+				if outside == nil {
+					outside = map[string]int{}
+					d.OutsideDates["orders"] = outside
+				}
+				outside[sc.dateOf(created)]++
+				return nil
+			}
+			k.inDay = true
+			class, err := storedClass(word)
+			if err != nil {
+				return fmt.Errorf("order %s: %w", o.OrderID, err)
+			}
+			o.Currency, o.Status, o.Class = in.get(currency), in.get(status), class
+			o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
+			o.CreatedAt, o.Place = recon.Instant(created), places.at(line)
+			d.Orders = append(d.Orders, o)
 			return nil
-		}
-		k.inDay = true
-		class, err := storedClass(word)
+		})
 		if err != nil {
-			return fmt.Errorf("order %s: %w", o.OrderID, err)
+			return err
 		}
-		o.Currency, o.Status, o.Class = in.get(currency), in.get(status), class
-		o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
-		o.CreatedAt, o.Place = recon.Instant(created), places.at(line)
-		d.Orders = append(d.Orders, o)
-		return nil
-	})
+	}
+	return nil
 }
 
-// loadPayouts reads the payouts ledger's rows into d.Payouts on conn,
-// interning with in; it returns how many rows are outside the day.
-func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, in interner) (outOfDay int, err error) {
-	id, ok := sc.roles["payouts"]
-	if !ok {
-		return 0, nil
+// loadPayouts reads the payouts ledgers' rows of the day into d.Payouts on
+// conn, interning with in; it returns how many rows of the date's own file
+// are outside the day, by date.
+func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, in interner) (outOfDay int, outside map[string]int, err error) {
+	files := sc.ledgerFiles("payouts")
+	if len(files) == 0 {
+		return 0, nil, nil
 	}
-	path := sc.paths[id]
-	d.Payouts = make([]recon.Payout, 0, sc.accepted[id])
+	d.Payouts = make([]recon.Payout, 0, sc.accepted[files[0].id])
 	keys := sc.keys[recon.EntityPayout]
-	places := newPlacer(path)
-	err = bulkQuery(ctx, conn, `SELECT line, payout_order_id, amount, currency, status, class,
-			transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
-			requested_at
-		FROM payouts WHERE file_id = ? ORDER BY seq`, []any{id}, func(v *rowValues) error {
-		var p recon.Payout
-		var k *scopeKey
-		line := v.Bytes()
-		k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
-		p.Amount = recon.Amount(v.Int())
-		p.Currency, p.Status = in.get(v.Bytes()), in.get(v.Bytes())
-		class, err := storedClass(v.Bytes())
-		if err != nil {
-			return fmt.Errorf("payout %s: %w", p.PayoutID, err)
-		}
-		p.Class = class
-		p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
-		p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
-		requested := v.Int()
-		k.ledger = true
-		if requested < sc.lo || requested >= sc.hi {
-			outOfDay++
+	for _, f := range files {
+		places := newPlacer(sc.paths[f.id])
+		cond, args := sc.inDayOnly(f, "requested_at")
+		err = bulkQuery(ctx, conn, `SELECT line, payout_order_id, amount, currency, status, class,
+				transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
+				requested_at
+			FROM payouts WHERE file_id = ?`+cond+` ORDER BY seq`, args, func(v *rowValues) error {
+			var p recon.Payout
+			var k *scopeKey
+			line := v.Bytes()
+			k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
+			p.Amount = recon.Amount(v.Int())
+			p.Currency, p.Status = in.get(v.Bytes()), in.get(v.Bytes())
+			class, err := storedClass(v.Bytes())
+			if err != nil {
+				return fmt.Errorf("payout %s: %w", p.PayoutID, err)
+			}
+			p.Class = class
+			p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
+			p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
+			requested := v.Int()
+			k.ledger = true
+			if requested < sc.lo || requested >= sc.hi {
+				outOfDay++
+				if outside == nil {
+					outside = map[string]int{}
+				}
+				outside[sc.dateOf(requested)]++
+				return nil
+			}
+			k.inDay = true
+			p.RequestedAt, p.Place = recon.Instant(requested), places.at(line)
+			d.Payouts = append(d.Payouts, p)
 			return nil
+		})
+		if err != nil {
+			return outOfDay, outside, err
 		}
-		k.inDay = true
-		p.RequestedAt, p.Place = recon.Instant(requested), places.at(line)
-		d.Payouts = append(d.Payouts, p)
-		return nil
-	})
-	return outOfDay, err
+	}
+	return outOfDay, outside, nil
 }
 
 // gatewayColumns are the columns of a gateway record that matching and the
@@ -409,7 +474,7 @@ func (gl *gatewayLoad) gateway() []recon.GatewayRecord {
 // holds. Its errors name their step.
 func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, ordersRead <-chan struct{}) error {
 	var err error
-	if sc.payoutsOutOfDay, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
+	if sc.payoutsOutOfDay, sc.payoutsOutside, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
 		return fmt.Errorf("load payouts of %s: %w", sc.date, err)
 	}
 	if err := joinLedger(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records g", "g", "", gl.payouts.row); err != nil {
@@ -555,14 +620,15 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 }
 
 // loadLedgerElsewhere finds, among the keys the gateway created in the day
-// that have no ledger row in the day, those with a ledger row in another
-// date's ledger: they are not missing in the ledger.
+// that have no ledger row in the day, those with a ledger row of another
+// date in a ledger file some date reads (the date's own file too): that
+// row's own date's run judges them, they are not missing in the ledger.
 func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
 	queries := map[recon.Entity]string{
 		recon.EntityPayin: `SELECT EXISTS (SELECT 1 FROM orders o JOIN day_sources ds ON ds.file_id = o.file_id
-			WHERE o.order_id = ? AND ds.business_date <> ? AND ds.role = 'orders')`,
+			WHERE o.order_id = ? AND ds.role IN ('orders', 'orders_prev', 'orders_next'))`,
 		recon.EntityPayout: `SELECT EXISTS (SELECT 1 FROM payouts p JOIN day_sources ds ON ds.file_id = p.file_id
-			WHERE p.payout_order_id = ? AND ds.business_date <> ? AND ds.role = 'payouts')`,
+			WHERE p.payout_order_id = ? AND ds.role IN ('payouts', 'payouts_prev', 'payouts_next'))`,
 	}
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
 		var keys []string
@@ -581,7 +647,7 @@ func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day,
 		}
 		for _, k := range keys {
 			var found bool
-			if err := st.QueryRowContext(ctx, k, sc.date).Scan(&found); err != nil {
+			if err := st.QueryRowContext(ctx, k).Scan(&found); err != nil {
 				st.Close()
 				return err
 			}
@@ -843,9 +909,9 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 	}
 	st, err := tx.PrepareContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM orders o JOIN day_sources d2 ON d2.file_id = o.file_id
-			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role = 'orders')
+			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role IN ('orders', 'orders_prev', 'orders_next'))
 		OR EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
-			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role = 'payouts')
+			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role IN ('payouts', 'payouts_prev', 'payouts_next'))
 		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = ?1 AND g.key = ?2
 			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)))`)
 	if err != nil {
@@ -864,12 +930,13 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 	return nil
 }
 
-// ledgerTable names a ledger's role, entity, table and key column.
-type ledgerTable struct{ role, entity, table, key string }
+// ledgerTable names a ledger's role, entity, table, key column and the
+// column of a row's own time.
+type ledgerTable struct{ role, entity, table, key, at string }
 
 var (
-	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id"}
-	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id"}
+	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at"}
+	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at"}
 )
 
 // joinLedgerKeys runs joinLedger for each ledger file of the date.
@@ -882,19 +949,24 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 	return nil
 }
 
-// joinLedger runs, on conn, one join from the keys of the date's ledger
-// file l into target (a table and its alias, whose entity and key columns
-// are probed), with more conditions in where, and hands the rows to row.
-// CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
-// statistics to know the store holds far more rows than the day.
+// joinLedger runs, on conn, a join from the keys of each of the date's
+// ledger files of l (ledgerFiles: a neighbour's only for its rows dated
+// the day) into target (a table and its alias, whose entity and key
+// columns are probed), with more conditions in where, and hands the rows
+// to row; a key in two files gives its rows twice. CROSS JOIN keeps the
+// ledger file as the outer loop: SQLite has no statistics to know the
+// store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
-	id, ok := sc.roles[l.role]
-	if !ok {
-		return nil
+	for _, f := range sc.ledgerFiles(l.role) {
+		cond, args := sc.inDayOnly(f, "l."+l.at)
+		err := bulkQuery(ctx, conn, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
+		ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+cond+where, args, row)
+		if err != nil {
+			return err
+		}
 	}
-	return bulkQuery(ctx, conn, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
-		ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+where, []any{id}, row)
+	return nil
 }
 
 // dayKey is one key of a pay-in or a payout.

@@ -20,10 +20,15 @@ import (
 // the re-check reports is new, found on D.
 
 // FirstSeen returns, for each (category, entity, reference) reported on a
-// date before date, the earliest such date.
-func (s *DB) FirstSeen(ctx context.Context, date string) (map[string]string, error) {
+// date before date by a run of a date before runDate, the earliest such
+// date. What runs of runDate itself found is left out: a run of runDate
+// ages its own exceptions before it re-checks earlier dates, and its
+// re-check may raise the same exception on one of them, which a second
+// run of runDate must not then read as seen before (same inputs, same
+// reports).
+func (s *DB) FirstSeen(ctx context.Context, date, runDate string) (map[string]string, error) {
 	rows, err := s.db.QueryxContext(ctx, `SELECT category, entity, reference, min(first_seen) FROM exceptions
-		WHERE business_date < ? GROUP BY category, entity, reference`, date)
+		WHERE business_date < ? AND found_on < ? GROUP BY category, entity, reference`, date, runDate)
 	if err != nil {
 		return nil, fmt.Errorf("read earlier exceptions: %w", err)
 	}

@@ -313,11 +313,13 @@ func (s *DB) SetDaySources(ctx context.Context, date string, roles map[string]re
 }
 
 // DayRejects returns the rejected rows of a date's source files, file by
-// file in role order, each in file order.
+// file in role order, each in file order. The ledgers of the dates before
+// and after, read for their rows dated the day, are left out: their own
+// date's run reports their rejects.
 func (s *DB) DayRejects(ctx context.Context, date string) ([]recon.Reject, error) {
 	rows, err := s.db.QueryxContext(ctx, `SELECT f.path, r.line, r.column, r.value, r.reason
 		FROM day_sources ds JOIN source_files f ON f.id = ds.file_id JOIN rejects r ON r.file_id = f.id
-		WHERE ds.business_date = ?
+		WHERE ds.business_date = ? AND ds.role NOT IN ('orders_prev', 'orders_next', 'payouts_prev', 'payouts_next')
 		ORDER BY CASE ds.role WHEN 'orders' THEN 1 WHEN 'payouts' THEN 2 WHEN 'gateway' THEN 3
 			WHEN 'webhooks' THEN 4 ELSE 5 END, r.seq`, date)
 	if err != nil {

@@ -20,17 +20,19 @@ type PullKey struct {
 	Why string `db:"why"`
 }
 
-// pullCandidates selects the keys a pull of a date needs. Parameters:
+// pullCandidates selects the keys a pull of a date needs: the ledger keys
+// of the day come from its own ledger files and from those of the dates
+// before and after (their rows dated the day, SPEC §1). Parameters:
 // 1 date, 2 from, 3 to, 4 first date of the re-check window, 5 answers
 // newer than this are fresh.
 const pullCandidates = `
 WITH live AS (SELECT file_id FROM day_sources),
 cand(entity, key, why) AS (
 	SELECT 'PAYIN', o.order_id, 'day' FROM day_sources ds JOIN orders o ON o.file_id = ds.file_id
-		WHERE ds.business_date = ?1 AND ds.role = 'orders' AND o.created_at >= ?2 AND o.created_at < ?3
+		WHERE ds.business_date = ?1 AND ds.role IN ('orders', 'orders_prev', 'orders_next') AND o.created_at >= ?2 AND o.created_at < ?3
 	UNION ALL
 	SELECT 'PAYOUT', p.payout_order_id, 'day' FROM day_sources ds JOIN payouts p ON p.file_id = ds.file_id
-		WHERE ds.business_date = ?1 AND ds.role = 'payouts' AND p.requested_at >= ?2 AND p.requested_at < ?3
+		WHERE ds.business_date = ?1 AND ds.role IN ('payouts', 'payouts_prev', 'payouts_next') AND p.requested_at >= ?2 AND p.requested_at < ?3
 	UNION ALL
 	SELECT w.entity, w.key, 'webhook' FROM day_sources ds JOIN deliveries w ON w.file_id = ds.file_id
 		WHERE ds.business_date = ?1 AND ds.role IN ('webhooks', 'webhooks_next') AND w.entity IN ('PAYIN', 'PAYOUT')

@@ -28,15 +28,19 @@ func (r *run) ingest(ctx context.Context) error {
 		{"gateway", "gateway", s.Gateway, ingest.ReadGateway},
 		{"webhooks", "webhooks", s.Webhooks, ingest.ReadWebhooks},
 		{"webhooks_next", "webhooks", s.WebhooksNext, ingest.ReadWebhooks},
+		{"orders_prev", "orders", s.OrdersPrev, ingest.ReadOrders},
+		{"orders_next", "orders", s.OrdersNext, ingest.ReadOrders},
+		{"payouts_prev", "payouts", s.PayoutsPrev, ingest.ReadPayouts},
+		{"payouts_next", "payouts", s.PayoutsNext, ingest.ReadPayouts},
 	}
 	var todo []source
 	for _, src := range sources {
 		if src.path == "" {
 			continue
 		}
-		if src.role == "webhooks_next" {
+		if !ownRole(src.role) {
 			if _, err := os.Stat(src.path); os.IsNotExist(err) {
-				continue // the next day's log does not exist yet
+				continue // the other date's file does not exist (yet)
 			}
 		}
 		todo = append(todo, src)
@@ -93,11 +97,22 @@ func (r *run) ingest(ctx context.Context) error {
 			return err
 		}
 		roles[src.role] = f
-		if src.role != "webhooks_next" {
+		if ownRole(src.role) {
 			r.inputs = append(r.inputs, f)
 		}
 	}
 	return r.db.SetDaySources(ctx, r.day.Date, roles)
+}
+
+// ownRole says whether a role is one of the date's own files, rather than
+// another date's read for what belongs to this one (the next day's
+// webhook log, the ledgers of the days before and after).
+func ownRole(role string) bool {
+	switch role {
+	case "orders", "payouts", "gateway", "webhooks":
+		return true
+	}
+	return false
 }
 
 // hashOrder returns the positions of paths in the order they are hashed:

@@ -31,6 +31,12 @@ type Sources struct {
 	// WebhooksNext is the next date's webhook log, read for late
 	// deliveries when it exists.
 	WebhooksNext string
+	// OrdersPrev, OrdersNext, PayoutsPrev and PayoutsNext are the ledgers
+	// configured for the dates before and after, read when they exist for
+	// their rows dated this one (SPEC §1: a row is judged by the run of
+	// its own date, whichever file brought it).
+	OrdersPrev, OrdersNext   string
+	PayoutsPrev, PayoutsNext string
 }
 
 // PullFunc pulls gateway statuses for a date into the store and says what
@@ -303,7 +309,7 @@ func (r *run) stages(ctx context.Context) error {
 
 // age sets each exception's first_seen and age from earlier dates.
 func (r *run) age(ctx context.Context, exs []recon.Exception) error {
-	seen, err := r.db.FirstSeen(ctx, r.day.Date)
+	seen, err := r.db.FirstSeen(ctx, r.day.Date, r.day.Date)
 	if err != nil {
 		return err
 	}
@@ -368,7 +374,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
 		exs := match.Reconcile(d, opts).Exceptions
-		seen, err := r.db.FirstSeen(ctx, date)
+		seen, err := r.db.FirstSeen(ctx, date, r.day.Date)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/kwikpaisa/recon/internal/export"
@@ -27,7 +29,17 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 		add("input", f.Path, "rows_rejected", itoa(f.Rejected))
 		if n, ok := d.OutOfDay[f.Kind]; ok {
 			add("input", f.Path, "rows_outside_day", itoa(n))
+			// The dates those rows belong to: each date's run judges them.
+			dates := d.OutsideDates[f.Kind]
+			for _, date := range slices.Sorted(maps.Keys(dates)) {
+				add("input", f.Path, "rows_dated_"+date, itoa(dates[date]))
+			}
 		}
+	}
+	// The rows of the day that the files of the dates before and after
+	// brought, judged here.
+	for _, path := range slices.Sorted(maps.Keys(d.FromNear)) {
+		add("input", path, "rows_of_day", itoa(d.FromNear[path]))
 	}
 
 	// Ledger and gateway figures per entity.

@@ -21,8 +21,15 @@ type Day struct {
 	// timestamp falls in the day, in file order.
 	Orders  []Order
 	Payouts []Payout
-	// OutOfDay counts, per ledger kind, the accepted rows outside the day.
-	OutOfDay map[string]int
+	// OutOfDay counts, per ledger kind, the accepted rows of the day's own
+	// file outside the day; OutsideDates splits them by the date they
+	// belong to (kind → date → rows). Their own date's run judges them.
+	OutOfDay     map[string]int
+	OutsideDates map[string]map[string]int
+	// FromNear counts, per file configured for the date before or after
+	// (path → rows), the rows dated the day that Orders and Payouts hold
+	// from it (SPEC §1: a row is judged by the run of its own date).
+	FromNear map[string]int
 	// Gateway holds the latest fetched record of each key of the day's
 	// ledgers and of each key the gateway created in the day.
 	Gateway []GatewayRecord
