@@ -108,6 +108,9 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 		}
 	}
 	for _, c := range recon.Categories {
+		if c.Report() == recon.ReportSettlements {
+			continue // listed with the settlement figures, when the run has them
+		}
 		t := cats[c]
 		if t == nil {
 			t = &catTally{}

@@ -29,15 +29,29 @@ const (
 	// Missing UTR.
 	MissingUTR   Category = "MISSING_UTR"
 	UTRCorrupted Category = "UTR_CORRUPTED"
+
+	// Settlements and bank credits (SPEC §7.4).
+	Unsettled                Category = "UNSETTLED"
+	SettledNotPaid           Category = "SETTLED_NOT_PAID"
+	SettlementAmountMismatch Category = "SETTLEMENT_AMOUNT_MISMATCH"
+	DuplicateSettlement      Category = "DUPLICATE_SETTLEMENT"
+	RefundNotDeducted        Category = "REFUND_NOT_DEDUCTED"
+	FeeMismatch              Category = "FEE_MISMATCH"
+	TaxMismatch              Category = "TAX_MISMATCH"
+	NetMismatch              Category = "NET_MISMATCH"
+	BankCreditMissing        Category = "BANK_CREDIT_MISSING"
+	BankCreditMismatch       Category = "BANK_CREDIT_MISMATCH"
+	UnexplainedCredit        Category = "UNEXPLAINED_CREDIT"
 )
 
 // Report names the report file a category belongs to.
 type Report string
 
 const (
-	ReportMismatches Report = "mismatches"
-	ReportDuplicates Report = "duplicates"
-	ReportMissingUTR Report = "missing_utr"
+	ReportMismatches  Report = "mismatches"
+	ReportDuplicates  Report = "duplicates"
+	ReportMissingUTR  Report = "missing_utr"
+	ReportSettlements Report = "settlements"
 )
 
 // Categories lists every category in report order, then alphabetically.
@@ -47,6 +61,8 @@ var Categories = []Category{
 	WebhookReplayed, WebhookSignatureInvalid,
 	DuplicateLedgerRow, DuplicatePayment, DuplicatePayout, DuplicateUTR, DuplicateWebhook,
 	MissingUTR, UTRCorrupted,
+	BankCreditMismatch, BankCreditMissing, DuplicateSettlement, FeeMismatch, NetMismatch, RefundNotDeducted,
+	SettledNotPaid, SettlementAmountMismatch, TaxMismatch, UnexplainedCredit, Unsettled,
 }
 
 // Report returns the report a category is written to.
@@ -56,6 +72,9 @@ func (c Category) Report() Report {
 		return ReportDuplicates
 	case MissingUTR, UTRCorrupted:
 		return ReportMissingUTR
+	case Unsettled, SettledNotPaid, SettlementAmountMismatch, DuplicateSettlement, RefundNotDeducted, FeeMismatch,
+		TaxMismatch, NetMismatch, BankCreditMissing, BankCreditMismatch, UnexplainedCredit:
+		return ReportSettlements
 	default:
 		return ReportMismatches
 	}
