@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -45,10 +46,27 @@ func eventType(word string) (recon.EventType, error) {
 // content) and sends each row and each rejected row to sink.
 func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) (Counts, error) {
 	opts = opts.withDefaults()
+	// The rows of one settlement share its UTR and the date of settled_at
+	// (SPEC §7.1): a row that disagrees with the settlement's first row is
+	// rejected, naming that row. parse runs on one goroutine, in file order.
+	type first struct{ utr, date, line string }
+	firsts := map[string]first{}
 	return readLedger(ctx, path, settlementFields, opts.SettlementColumns, &opts, func(r *row, cols columns) (*recon.SettlementRow, *fieldError) {
 		s := &recon.SettlementRow{File: path, Line: r.place.Line()}
 		if fe := parseSettlement(r, cols, &opts, s); fe != nil {
 			return nil, fe
+		}
+		date := s.SettledAt.In(opts.Zone).Format(time.DateOnly)
+		f, ok := firsts[s.SettlementID]
+		switch {
+		case !ok:
+			firsts[s.SettlementID] = first{s.UTR, date, s.Line}
+		case f.utr != s.UTR:
+			return nil, &fieldError{column: "settlement_utr", value: r.cell(cols["settlement_utr"]),
+				reason: fmt.Sprintf("settlement %s has UTR %s on line %s; all its rows must have one UTR", s.SettlementID, f.utr, f.line)}
+		case f.date != date:
+			return nil, &fieldError{column: "settled_at", value: r.cell(cols["settled_at"]),
+				reason: fmt.Sprintf("settlement %s was settled on %s on line %s; all its rows must have one settlement date", s.SettlementID, f.date, f.line)}
 		}
 		return s, nil
 	}, sink.Settlement, sink.Reject)

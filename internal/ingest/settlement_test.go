@@ -47,6 +47,8 @@ STL-1,KKBKH26328000001,2026-11-25 10:00,payment,,,,1.00,0.00,0.00,1.00
 STL-1,KKBKH26328000001,2026-11-25 10:00,payment,ORD-6,,,-1.00,0.00,0.00,1.00
 STL-1,KKBKH26328000001,2026-11-25 10:00,payment,ORD-7,,,1.005,0.00,0.00,1.00
 STL-1,KKBKH26328000001,2026-11-25 10:00,adjustment,,,,,,,
+STL-1,KKBKH26328000009,2026-11-25 10:00,payment,ORD-8,,,1.00,0.00,0.00,1.00
+STL-1,KKBKH26328000001,2026-11-26 10:00,payment,ORD-9,,,1.00,0.00,0.00,1.00
 `
 
 func TestReadSettlementsCSV(t *testing.T) {
@@ -74,6 +76,8 @@ func TestReadSettlementsCSV(t *testing.T) {
 		{"9", "amount", "negative"},
 		{"10", "amount", "2 decimal places"},
 		{"11", "net_amount", "empty"},
+		{"12", "settlement_utr", "UTR KKBKH26328000001 on line 2"},
+		{"13", "settled_at", "settled on 2026-11-25 on line 2"},
 	}
 	if len(s.rejects) != len(wantRejects) {
 		t.Fatalf("rejects = %+v, want %d", s.rejects, len(wantRejects))
