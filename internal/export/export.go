@@ -38,6 +38,9 @@ type Report struct {
 	Summary    []Metric
 	Exceptions []recon.Exception // sorted by category, entity, reference
 	Rejects    []recon.Reject    // in input order
+	// Settlements says the run checked settlements (SPEC §7): it writes
+	// settlements.csv and a Settlements sheet.
+	Settlements bool
 }
 
 // Metric is one row of the summary.
@@ -59,10 +62,20 @@ type Options struct {
 }
 
 // Files are the names of the files Write writes, in the order it writes
-// them.
+// them. A report with settlements adds settlements.csv after
+// missing_utr.csv (ReportFiles).
 func Files(date string) []string {
 	return []string{"summary.csv", "mismatches.csv", "duplicates.csv", "missing_utr.csv", "rejects.csv",
 		"recon-" + date + ".xlsx", "manifest.json"}
+}
+
+// ReportFiles are the names of the files Write writes for r.
+func ReportFiles(r *Report) []string {
+	files := Files(r.Date)
+	if !r.Settlements {
+		return files
+	}
+	return append(files[:4:4], append([]string{"settlements.csv"}, files[4:]...)...)
 }
 
 // Write writes every report of r into dir (created 0700 if needed). The
@@ -81,11 +94,20 @@ func Write(dir string, r *Report, opts Options) error {
 		{"mismatches.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportMismatches) }},
 		{"duplicates.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportDuplicates) }},
 		{"missing_utr.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportMissingUTR) }},
+		{"settlements.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportSettlements) }},
 		{"rejects.csv", func(w io.Writer) error { return writeRejectsCSV(w, r.Rejects) }},
 		{"recon-" + r.Date + ".xlsx", func(w io.Writer) error { return writeWorkbook(w, r, opts) }},
 		{"manifest.json", func(w io.Writer) error { return writeManifest(w, r) }},
 	}
 	for _, st := range steps {
+		if st.name == "settlements.csv" && !r.Settlements {
+			// A run without settlements leaves no settlements.csv of an
+			// earlier run with them beside its reports.
+			if err := os.Remove(filepath.Join(dir, st.name)); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("remove %s: %w", st.name, err)
+			}
+			continue
+		}
 		if err := WriteFileAtomic(filepath.Join(dir, st.name), st.write); err != nil {
 			return fmt.Errorf("write %s: %w", st.name, err)
 		}
@@ -103,7 +125,7 @@ func removeLeftovers(dir, date string) {
 		return
 	}
 	for _, e := range entries {
-		for _, name := range Files(date) {
+		for _, name := range append(Files(date), "settlements.csv") {
 			if strings.HasPrefix(e.Name(), "."+name+".tmp-") {
 				os.Remove(filepath.Join(dir, e.Name()))
 			}

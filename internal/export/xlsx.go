@@ -20,11 +20,12 @@ const excelMaxRows = 1_048_576
 
 // Sheet names, in workbook order.
 const (
-	sheetSummary    = "Summary"
-	sheetMismatches = "Mismatches"
-	sheetDuplicates = "Duplicates"
-	sheetMissingUTR = "Missing UTR"
-	sheetRejects    = "Rejects"
+	sheetSummary     = "Summary"
+	sheetMismatches  = "Mismatches"
+	sheetDuplicates  = "Duplicates"
+	sheetMissingUTR  = "Missing UTR"
+	sheetSettlements = "Settlements"
+	sheetRejects     = "Rejects"
 )
 
 // cellKind says how a column's cells are written.
@@ -127,6 +128,9 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 	}{{sheetMismatches, recon.ReportMismatches}, {sheetDuplicates, recon.ReportDuplicates}, {sheetMissingUTR, recon.ReportMissingUTR}} {
 		tables = append(tables, exceptionTable(rep.sheet, r.Exceptions, rep.rep))
 	}
+	if r.Settlements {
+		tables = append(tables, exceptionTable(sheetSettlements, r.Exceptions, recon.ReportSettlements))
+	}
 	tables = append(tables, rejectTable(r.Rejects))
 	for _, t := range tables {
 		if err := writeTable(f, st, t, maxRows); err != nil {
@@ -159,7 +163,7 @@ func exceptionTable(sheet string, exs []recon.Exception, rep recon.Report) table
 	kinds := make([]cellKind, len(cols))
 	for i, c := range cols {
 		switch c {
-		case "ledger_amount", "gateway_amount", "difference":
+		case "ledger_amount", "gateway_amount", "difference", "reported_amount", "expected_amount":
 			kinds[i] = kindAmount
 		case "age_days", "count":
 			kinds[i] = kindInt

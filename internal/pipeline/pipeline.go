@@ -48,10 +48,13 @@ type Config struct {
 	Pull    PullFunc // nil: no pull
 	Ingest  ingest.Options
 	Match   match.Options
-	Export  export.Options
-	Version string
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Settlement checks settlements and bank credits (SPEC §7); nil: a
+	// run without them, exactly as before.
+	Settlement *Settlement
+	Export     export.Options
+	Version    string
+	Now        func() time.Time
+	Log        *slog.Logger
 
 	// RecheckDays is the re-check window: the open exceptions of the dates
 	// this many days before Date are re-checked by the run. 0 means the
@@ -205,6 +208,16 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.Now = r.started
 	result := match.Reconcile(d, mopts)
 	r.stageDone("match", rows, t)
+	var settled *settledDay
+	if r.cfg.Settlement != nil {
+		t = time.Now()
+		if settled, err = r.settle(ctx, d, r.day, true); err != nil {
+			return err
+		}
+		result.Exceptions = withSettled(result.Exceptions, settled.exceptions)
+		r.inputs = append(r.inputs, settled.inputs...)
+		r.stageDone("settle", len(settled.exceptions), t)
+	}
 
 	if err := r.age(ctx, result.Exceptions); err != nil {
 		return err
@@ -221,6 +234,9 @@ func (r *run) stages(ctx context.Context) error {
 	rejects, err := r.db.DayRejects(ctx, r.day.Date)
 	if err != nil {
 		return err
+	}
+	if settled != nil {
+		rejects = append(rejects, settled.rejects...)
 	}
 	for _, e := range result.Exceptions {
 		if e.Category == recon.Unverified {
@@ -243,6 +259,10 @@ func (r *run) stages(ctx context.Context) error {
 		return err
 	}
 	rep.Summary = summarize(d, &reported, r.inputs, pulls, ageing)
+	if settled != nil {
+		rep.Settlements = true
+		rep.Summary = withSettlementSummary(rep.Summary, &reported, &settled.figures)
+	}
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	restoreGC()
@@ -322,6 +342,21 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
 		exs := match.Reconcile(d, opts).Exceptions
+		// The settlement checks of the date, or, in a run without their
+		// sources, the date's open settlement exceptions as they stand.
+		if r.cfg.Settlement != nil {
+			settled, err := r.settle(ctx, d, day, false)
+			if err != nil {
+				return nil, fmt.Errorf("re-check %s: %w", date, err)
+			}
+			exs = withSettled(exs, settled.exceptions)
+		} else {
+			kept, err := r.db.OpenExceptions(ctx, date, recon.ReportSettlements)
+			if err != nil {
+				return nil, err
+			}
+			exs = withSettled(exs, kept)
+		}
 		seen, err := r.db.FirstSeen(ctx, date)
 		if err != nil {
 			return nil, err
@@ -387,6 +422,17 @@ func withCarried(own, carried []recon.Exception) []recon.Exception {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Less(&out[j]) })
+	return out
+}
+
+// withSettled returns the exceptions of both, sorted as the reports list
+// them.
+func withSettled(own, settled []recon.Exception) []recon.Exception {
+	if len(settled) == 0 {
+		return own
+	}
+	out := append(own[:len(own):len(own)], settled...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Less(&out[j]) })
 	return out
 }
 
