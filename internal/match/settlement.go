@@ -151,7 +151,7 @@ type payment struct {
 	key          string
 	amount       recon.Amount
 	class        recon.StatusClass
-	status       string // the gateway's word, else the ledger's
+	status       string // the gateway's word; "" when it has no record
 	ledgerStatus string
 	method       string // the ledger's payment method
 	evidence     string
@@ -175,7 +175,7 @@ func (s *settler) dayPayments() []payment {
 		if by[o.OrderID] != nil {
 			continue
 		}
-		p := &payment{key: o.OrderID, amount: o.Amount, class: o.Class, status: o.Status, ledgerStatus: o.Status,
+		p := &payment{key: o.OrderID, amount: o.Amount, class: o.Class, ledgerStatus: o.Status,
 			method: o.PaymentMethod, evidence: o.Place.String()}
 		if g := gw[o.OrderID]; g != nil {
 			p.amount, p.class, p.status = g.Amount, g.Class, g.Status
@@ -197,6 +197,15 @@ func (s *settler) dayPayments() []payment {
 		out[i] = *by[k]
 	}
 	return out
+}
+
+// word is the payment's status as the gateway wrote it, else as the
+// ledger did.
+func (p *payment) word() string {
+	if p.status != "" {
+		return p.status
+	}
+	return p.ledgerStatus
 }
 
 // windowOpen reports whether the run's clock is before end + w.
@@ -232,7 +241,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 			fig.UnsettledAmount.Add(p.amount)
 			e := base
 			e.Category, e.Provisional = recon.Unsettled, open
-			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", p.key, p.status, p.amount)
+			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", p.key, p.word(), p.amount)
 			if open {
 				e.Detail += fmt.Sprintf(" It may still settle: the settlement window (%s) has not passed.", days(s.opts.Window))
 			}
@@ -241,7 +250,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 			e := base
 			e.Category, e.LedgerAmount, e.LedgerUTR = recon.SettledNotPaid, ptr(ev[0].Amount), ev[0].UTR
 			e.Evidence = append(e.Evidence, rowPlaces(ev)...)
-			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", ev[0].SettlementID, p.key, ev[0].Amount, p.status)
+			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", ev[0].SettlementID, p.key, ev[0].Amount, p.word())
 			s.add(e)
 		}
 		if p.class == recon.StatusRefunded && !refunds[p.key] {
