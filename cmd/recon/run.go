@@ -307,5 +307,8 @@ func printRun(w io.Writer, res *pipeline.Result) {
 	fmt.Fprintf(w, "  matched   %s of %s records (%s%%)\n", overall["records_matched"], overall["records_judged"], overall["match_rate_pct"])
 	fmt.Fprintf(w, "  found     %d mismatches, %d duplicates, %d missing UTRs, %d rejected rows\n",
 		counts[recon.ReportMismatches], counts[recon.ReportDuplicates], counts[recon.ReportMissingUTR], len(rep.Rejects))
+	if rep.Settlements {
+		fmt.Fprintf(w, "  settled   %d settlement exceptions (settlements.csv)\n", counts[recon.ReportSettlements])
+	}
 	fmt.Fprintf(w, "Reports: %s\n", filepath.Clean(res.Dir))
 }
