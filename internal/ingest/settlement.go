@@ -49,24 +49,50 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 	// The rows of one settlement share its UTR and the date of settled_at
 	// (SPEC §7.1): a row that disagrees with the settlement's first row is
 	// rejected, naming that row. parse runs on one goroutine, in file order.
-	type first struct{ utr, date, line string }
-	firsts := map[string]first{}
+	type first struct {
+		id, utr, date string
+		place         recon.Place
+	}
+	firsts := map[string]*first{}
+	methods := map[string]string{}
+	var last *first
 	return readLedger(ctx, path, settlementFields, opts.SettlementColumns, &opts, func(r *row, cols columns) (*recon.SettlementRow, *fieldError) {
-		s := &recon.SettlementRow{File: path, Line: r.place.Line()}
+		s := &recon.SettlementRow{Place: r.place}
 		if fe := parseSettlement(r, cols, &opts, s); fe != nil {
 			return nil, fe
 		}
+		// A kept row holds copies of its values, and one copy of a value
+		// its settlement's rows repeat: a value read from a CSV row shares
+		// the whole row's memory.
+		s.OrderID, s.TransactionID = strings.Clone(s.OrderID), strings.Clone(s.TransactionID)
+		if m, ok := methods[s.PaymentMethod]; ok {
+			s.PaymentMethod = m
+		} else if len(methods) < 64 {
+			s.PaymentMethod = strings.Clone(s.PaymentMethod)
+			methods[s.PaymentMethod] = s.PaymentMethod
+		} else {
+			s.PaymentMethod = strings.Clone(s.PaymentMethod)
+		}
+		f := last
+		if f == nil || f.id != s.SettlementID {
+			f = firsts[s.SettlementID]
+		}
 		date := s.SettledAt.In(opts.Zone).Format(time.DateOnly)
-		f, ok := firsts[s.SettlementID]
 		switch {
-		case !ok:
-			firsts[s.SettlementID] = first{s.UTR, date, s.Line}
+		case f == nil:
+			f = &first{strings.Clone(s.SettlementID), strings.Clone(s.UTR), date, s.Place}
+			firsts[f.id] = f
+			s.SettlementID, s.UTR = f.id, f.utr
+			last = f
 		case f.utr != s.UTR:
 			return nil, &fieldError{column: "settlement_utr", value: r.cell(cols["settlement_utr"]),
-				reason: fmt.Sprintf("settlement %s has UTR %s on line %s; all its rows must have one UTR", s.SettlementID, f.utr, f.line)}
+				reason: fmt.Sprintf("settlement %s has UTR %s on line %s; all its rows must have one UTR", s.SettlementID, f.utr, f.place.Line())}
 		case f.date != date:
 			return nil, &fieldError{column: "settled_at", value: r.cell(cols["settled_at"]),
-				reason: fmt.Sprintf("settlement %s was settled on %s on line %s; all its rows must have one settlement date", s.SettlementID, f.date, f.line)}
+				reason: fmt.Sprintf("settlement %s was settled on %s on line %s; all its rows must have one settlement date", s.SettlementID, f.date, f.place.Line())}
+		default:
+			s.SettlementID, s.UTR = f.id, f.utr
+			last = f
 		}
 		return s, nil
 	}, sink.Settlement, sink.Reject)

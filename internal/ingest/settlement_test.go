@@ -66,7 +66,7 @@ func TestReadSettlementsCSV(t *testing.T) {
 	if s.rows[3].HasAmounts || !s.rows[0].HasAmounts {
 		t.Errorf("HasAmounts: adjustment %v, payment %v; want false, true", s.rows[3].HasAmounts, s.rows[0].HasAmounts)
 	}
-	if s.rows[0].Line != "2" || s.rows[0].PaymentMethod != "UPI" || s.rows[0].TransactionID != "pay_1" {
+	if s.rows[0].Place.Line() != "2" || s.rows[0].PaymentMethod != "UPI" || s.rows[0].TransactionID != "pay_1" {
 		t.Errorf("row 0 = %+v, want line 2, UPI, pay_1", s.rows[0])
 	}
 	wantRejects := []struct{ line, column, reason string }{
@@ -103,7 +103,7 @@ func TestReadSettlementsXLSXAndColumnMap(t *testing.T) {
 		t.Fatalf("rows %+v rejects %+v, want 2 rows", s.rows, s.rejects)
 	}
 	r := s.rows[0]
-	if r.SettlementID != "STL-9" || r.Amount != 10500 || r.Fee != 210 || r.Tax != 38 || r.Net != 10252 || r.Line != "Report!2" {
+	if r.SettlementID != "STL-9" || r.Amount != 10500 || r.Fee != 210 || r.Tax != 38 || r.Net != 10252 || r.Place.Line() != "Report!2" {
 		t.Errorf("row = %+v", r)
 	}
 	if s.rows[1].Amount != 1999 {

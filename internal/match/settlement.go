@@ -153,50 +153,7 @@ type payment struct {
 	class        recon.StatusClass
 	status       string // the gateway's word; "" when it has no record
 	ledgerStatus string
-	method       string // the ledger's payment method
-	evidence     string
-}
-
-// dayPayments returns the day's pay-ins: the keys of its order ledger rows
-// and of the gateway records created in it that no ledger has, each with
-// the gateway's status and amount (the ledger's when the gateway has no
-// record), sorted by key.
-func (s *settler) dayPayments() []payment {
-	gw := map[string]*recon.GatewayRecord{}
-	for i := range s.day.Gateway {
-		if g := &s.day.Gateway[i]; g.Entity == recon.EntityPayin {
-			gw[g.Key] = g
-		}
-	}
-	by := map[string]*payment{}
-	var keys []string
-	for i := range s.day.Orders {
-		o := &s.day.Orders[i]
-		if by[o.OrderID] != nil {
-			continue
-		}
-		p := &payment{key: o.OrderID, amount: o.Amount, class: o.Class, ledgerStatus: o.Status,
-			method: o.PaymentMethod, evidence: o.Place.String()}
-		if g := gw[o.OrderID]; g != nil {
-			p.amount, p.class, p.status = g.Amount, g.Class, g.Status
-		}
-		by[o.OrderID] = p
-		keys = append(keys, o.OrderID)
-	}
-	start, end := recon.InstantOf(s.day.Start), recon.InstantOf(s.day.End)
-	for k, g := range gw {
-		if by[k] != nil || s.day.LedgerElsewhere[recon.EntityPayin][k] || g.CreatedAt < start || g.CreatedAt >= end {
-			continue
-		}
-		by[k] = &payment{key: k, amount: g.Amount, class: g.Class, status: g.Status, evidence: g.Place.String()}
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]payment, len(keys))
-	for i, k := range keys {
-		out[i] = *by[k]
-	}
-	return out
+	place        recon.Place // the ledger row, else the gateway record
 }
 
 // word is the payment's status as the gateway wrote it, else as the
@@ -208,53 +165,134 @@ func (p *payment) word() string {
 	return p.ledgerStatus
 }
 
+// eachPayment calls fn with each of the day's pay-ins: the keys of its
+// order ledger rows (first row of a key) and of the gateway records
+// created in it that no ledger has, each with the gateway's status and
+// amount (the ledger's when the gateway has no record). fn must not keep
+// p.
+func (s *settler) eachPayment(fn func(p *payment)) {
+	// One entry per pay-in key of the day: its latest gateway record, and
+	// whether a ledger row of the day was seen. One map, not two: the day
+	// is loaded while it lives.
+	type key struct {
+		g    *recon.GatewayRecord
+		seen bool
+	}
+	keys := make(map[string]key, len(s.day.Orders)+len(s.day.Gateway)/2)
+	for i := range s.day.Gateway {
+		if g := &s.day.Gateway[i]; g.Entity == recon.EntityPayin {
+			keys[g.Key] = key{g: g}
+		}
+	}
+	var p payment
+	for i := range s.day.Orders {
+		o := &s.day.Orders[i]
+		k := keys[o.OrderID]
+		if k.seen {
+			continue // a later row of the key
+		}
+		keys[o.OrderID] = key{g: k.g, seen: true}
+		p = payment{key: o.OrderID, amount: o.Amount, class: o.Class, ledgerStatus: o.Status, place: o.Place}
+		if g := k.g; g != nil {
+			p.amount, p.class, p.status = g.Amount, g.Class, g.Status
+		}
+		fn(&p)
+	}
+	start, end := recon.InstantOf(s.day.Start), recon.InstantOf(s.day.End)
+	for i := range s.day.Gateway {
+		g := &s.day.Gateway[i]
+		if g.Entity != recon.EntityPayin {
+			continue
+		}
+		k := keys[g.Key]
+		if k.g != g || k.seen || s.day.LedgerElsewhere[recon.EntityPayin][g.Key] || g.CreatedAt < start || g.CreatedAt >= end {
+			continue // not the key's latest record, or the ledger has the key
+		}
+		keys[g.Key] = key{g: g, seen: true}
+		p = payment{key: g.Key, amount: g.Amount, class: g.Class, status: g.Status, place: g.Place}
+		fn(&p)
+	}
+}
+
 // windowOpen reports whether the run's clock is before end + w.
 func (s *settler) windowOpen(end time.Time, w time.Duration) bool {
 	return !s.opts.Now.IsZero() && s.opts.Now.Before(end.Add(w))
+}
+
+// paymentEvents indexes the PAYMENT rows of an order: the first and how many.
+type paymentEvents struct {
+	rows []recon.SettlementRow
+	at   map[string][2]int32 // first, count
+}
+
+func (ev *paymentEvents) count(order string) int32 { return ev.at[order][1] }
+
+// of returns the PAYMENT rows of an order, in the order read.
+func (ev *paymentEvents) of(order string) []*recon.SettlementRow {
+	a := ev.at[order]
+	if a[1] == 0 {
+		return nil
+	}
+	out := make([]*recon.SettlementRow, 0, a[1])
+	for i := int(a[0]); i < len(ev.rows) && len(out) < int(a[1]); i++ {
+		if r := &ev.rows[i]; r.Type == recon.EventPayment && r.OrderID == order {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // payments judges the day's pay-ins against the settlement events of
 // their orders, and orders settled on the day that no ledger or gateway
 // knows.
 func (s *settler) payments(fig *SettlementFigures) {
-	events := map[string][]*recon.SettlementRow{}
+	ev := &paymentEvents{rows: s.in.Rows, at: map[string][2]int32{}}
 	refunds := map[string]bool{}
+	settledToday := map[string]bool{} // PAYMENT orders settled on the day: true once a payment of the day
 	for i := range s.in.Rows {
 		r := &s.in.Rows[i]
 		switch r.Type {
 		case recon.EventPayment:
-			events[r.OrderID] = append(events[r.OrderID], r)
+			a, ok := ev.at[r.OrderID]
+			if !ok {
+				a[0] = int32(i)
+			}
+			a[1]++
+			ev.at[r.OrderID] = a
+			if s.in.Known != nil && s.dateOf(r.SettledAt) == s.day.Date {
+				settledToday[r.OrderID] = false
+			}
 		case recon.EventRefund:
 			refunds[r.OrderID] = true
 		}
 	}
 	open := s.windowOpen(s.day.End, s.opts.Window)
-	ours := map[string]bool{}
-	for _, p := range s.dayPayments() {
-		ours[p.key] = true
-		ev := events[p.key]
-		base := recon.Exception{Entity: recon.EntityPayin, Reference: p.key, GatewayAmount: ptr(p.amount),
-			GatewayStatus: p.status, LedgerStatus: p.ledgerStatus, Evidence: []string{p.evidence}}
-		switch {
-		case len(ev) == 0 && p.class == recon.StatusSuccess:
+	s.eachPayment(func(p *payment) {
+		if _, ok := settledToday[p.key]; ok {
+			settledToday[p.key] = true
+		}
+		n := ev.count(p.key)
+		base := func() recon.Exception {
+			return recon.Exception{Entity: recon.EntityPayin, Reference: p.key, GatewayAmount: ptr(p.amount),
+				GatewayStatus: p.status, LedgerStatus: p.ledgerStatus, Evidence: []string{p.place.String()}}
+		}
+		paid := p.class == recon.StatusSuccess
+		if n == 0 && !paid && p.class != recon.StatusRefunded {
+			return // the common case of an unpaid order: nothing to judge
+		}
+		if n == 0 && paid {
 			fig.Unsettled++
 			fig.UnsettledAmount.Add(p.amount)
-			e := base
+			e := base()
 			e.Category, e.Provisional = recon.Unsettled, open
 			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", p.key, p.word(), p.amount)
 			if open {
 				e.Detail += fmt.Sprintf(" It may still settle: the settlement window (%s) has not passed.", days(s.opts.Window))
 			}
 			s.add(e)
-		case len(ev) > 0 && p.class != recon.StatusSuccess && p.class != recon.StatusRefunded:
-			e := base
-			e.Category, e.LedgerAmount, e.LedgerUTR = recon.SettledNotPaid, ptr(ev[0].Amount), ev[0].UTR
-			e.Evidence = append(e.Evidence, rowPlaces(ev)...)
-			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", ev[0].SettlementID, p.key, ev[0].Amount, p.word())
-			s.add(e)
 		}
 		if p.class == recon.StatusRefunded && !refunds[p.key] {
-			e := base
+			e := base()
 			e.Category, e.Provisional = recon.RefundNotDeducted, open
 			e.Detail = fmt.Sprintf("Order %s was refunded, but no settlement report read deducts the refund.", p.key)
 			if open {
@@ -262,50 +300,52 @@ func (s *settler) payments(fig *SettlementFigures) {
 			}
 			s.add(e)
 		}
-		for _, r := range ev {
+		if n == 0 {
+			return
+		}
+		rows := ev.of(p.key)
+		if !paid && p.class != recon.StatusRefunded {
+			e := base()
+			e.Category, e.LedgerAmount, e.LedgerUTR = recon.SettledNotPaid, ptr(rows[0].Amount), rows[0].UTR
+			e.Evidence = append(e.Evidence, rowPlaces(rows)...)
+			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", rows[0].SettlementID, p.key, rows[0].Amount, p.word())
+			s.add(e)
+		}
+		for _, r := range rows {
 			if r.Amount != p.amount {
-				e := base
+				e := base()
 				e.Category, e.LedgerAmount, e.Difference, e.LedgerUTR = recon.SettlementAmountMismatch, ptr(r.Amount), ptr(r.Amount-p.amount), r.UTR
 				e.Evidence = append(e.Evidence, rowPlace(r))
 				e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but the payment was for %s; difference %s.", r.SettlementID, p.key, r.Amount, p.amount, r.Amount-p.amount)
 				s.add(e)
 			}
 		}
-		if len(ev) > 1 {
-			e := base
-			e.Category, e.Count, e.LedgerUTR = recon.DuplicateSettlement, len(ev), ev[0].UTR
-			e.Evidence = append(e.Evidence, rowPlaces(ev)...)
-			e.Detail = fmt.Sprintf("Order %s was settled %d times (%s).", p.key, len(ev), strings.Join(settlementIDs(ev), ", "))
+		if len(rows) > 1 {
+			e := base()
+			e.Category, e.Count, e.LedgerUTR = recon.DuplicateSettlement, len(rows), rows[0].UTR
+			e.Evidence = append(e.Evidence, rowPlaces(rows)...)
+			e.Detail = fmt.Sprintf("Order %s was settled %d times (%s).", p.key, len(rows), strings.Join(settlementIDs(rows), ", "))
 			s.add(e)
 		}
-	}
+	})
 	// An order settled on the day that no ledger or gateway record of any
 	// date knows.
-	if s.in.Known == nil {
-		return
-	}
 	var unknown []string
-	for k, ev := range events {
-		if ours[k] || s.in.Known[k] {
-			continue
-		}
-		for _, r := range ev {
-			if s.dateOf(r.SettledAt) == s.day.Date {
-				unknown = append(unknown, k)
-				break
-			}
+	for k, ours := range settledToday {
+		if !ours && !s.in.Known[k] {
+			unknown = append(unknown, k)
 		}
 	}
 	sort.Strings(unknown)
 	for _, k := range unknown {
-		ev := events[k]
+		rows := ev.of(k)
 		s.add(recon.Exception{Category: recon.SettledNotPaid, Entity: recon.EntityPayin, Reference: k,
-			LedgerAmount: ptr(ev[0].Amount), LedgerUTR: ev[0].UTR, Evidence: rowPlaces(ev),
-			Detail: fmt.Sprintf("Settlement %s settled order %s for %s, but neither the ledger nor KwikPaisa's records know the order.", ev[0].SettlementID, k, ev[0].Amount)})
-		if len(ev) > 1 {
-			s.add(recon.Exception{Category: recon.DuplicateSettlement, Entity: recon.EntityPayin, Reference: k, Count: len(ev),
-				LedgerUTR: ev[0].UTR, Evidence: rowPlaces(ev),
-				Detail: fmt.Sprintf("Order %s was settled %d times (%s).", k, len(ev), strings.Join(settlementIDs(ev), ", "))})
+			LedgerAmount: ptr(rows[0].Amount), LedgerUTR: rows[0].UTR, Evidence: rowPlaces(rows),
+			Detail: fmt.Sprintf("Settlement %s settled order %s for %s, but neither the ledger nor KwikPaisa's records know the order.", rows[0].SettlementID, k, rows[0].Amount)})
+		if len(rows) > 1 {
+			s.add(recon.Exception{Category: recon.DuplicateSettlement, Entity: recon.EntityPayin, Reference: k, Count: len(rows),
+				LedgerUTR: rows[0].UTR, Evidence: rowPlaces(rows),
+				Detail: fmt.Sprintf("Order %s was settled %d times (%s).", k, len(rows), strings.Join(settlementIDs(rows), ", "))})
 		}
 	}
 }
@@ -348,7 +388,7 @@ func (s *settler) row(r *recon.SettlementRow, methods map[string]string) {
 	if !r.HasAmounts {
 		return
 	}
-	ref := r.SettlementID + ":" + r.Line
+	ref := r.SettlementID + ":" + r.Place.Line()
 	base := recon.Exception{Entity: recon.EntitySettlement, Reference: ref, LedgerUTR: r.UTR, Evidence: []string{rowPlace(r)}}
 	if f := s.opts.Fees; f != nil {
 		if r.Type == recon.EventPayment {
@@ -454,7 +494,7 @@ func (s *settler) unexplained(sets []*settlement) {
 	}
 }
 
-func rowPlace(r *recon.SettlementRow) string { return r.File + ":" + r.Line }
+func rowPlace(r *recon.SettlementRow) string { return r.Place.String() }
 
 func rowPlaces(rs []*recon.SettlementRow) []string {
 	out := make([]string, len(rs))

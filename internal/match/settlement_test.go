@@ -35,7 +35,7 @@ func (c *settleCase) paid(id string, paise int64) {
 func (c *settleCase) row(stl, utr string, day int, typ recon.EventType, order, method string, amount, fee, tax, net int64) *recon.SettlementRow {
 	c.in.Rows = append(c.in.Rows, recon.SettlementRow{SettlementID: stl, UTR: utr, SettledAt: time.Date(2026, 11, day, 10, 0, 0, 0, ist),
 		Type: typ, OrderID: order, PaymentMethod: method, Amount: recon.Amount(amount), Fee: recon.Amount(fee), Tax: recon.Amount(tax),
-		Net: recon.Amount(net), HasAmounts: true, File: fmt.Sprintf("settlements-2026-11-%d.csv", day), Line: fmt.Sprint(len(c.in.Rows) + 2)})
+		Net: recon.Amount(net), HasAmounts: true, Place: recon.PlaceOf(fmt.Sprintf("settlements-2026-11-%d.csv", day), fmt.Sprint(len(c.in.Rows)+2))})
 	return &c.in.Rows[len(c.in.Rows)-1]
 }
 
@@ -188,7 +188,7 @@ func TestSettle(t *testing.T) {
 			c.paid("ORD-1", 10000)
 			c.pay("STL-1", utr, 24, "ORD-1", 10000)
 			c.in.Rows = append(c.in.Rows, recon.SettlementRow{SettlementID: "STL-1", UTR: utr, SettledAt: at(10, 0, 0),
-				Type: recon.EventAdjustment, Net: -150, File: "s.csv", Line: "9"})
+				Type: recon.EventAdjustment, Net: -150, Place: recon.PlaceOf("s.csv", "9")})
 			c.credit("2026-11-24", 9850, utr, "")
 		}, nil, ""},
 		{"bank credit missing, window open", func(c *settleCase) {

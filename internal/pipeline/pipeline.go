@@ -178,6 +178,12 @@ func (r *run) stageDone(stage string, rows int, start time.Time) {
 func (r *run) stages(ctx context.Context) error {
 	restoreGC := collectLess()
 	defer restoreGC()
+	var settlementFiles <-chan settlementRead
+	if r.cfg.Settlement != nil {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // a failed run stops the reading
+		settlementFiles = r.readSettlementsAhead(ctx)
+	}
 	if err := r.ingest(ctx); err != nil {
 		return err
 	}
@@ -211,7 +217,11 @@ func (r *run) stages(ctx context.Context) error {
 	var settled *settledDay
 	if r.cfg.Settlement != nil {
 		t = time.Now()
-		if settled, err = r.settle(ctx, d, r.day, true); err != nil {
+		read := <-settlementFiles
+		if read.err != nil {
+			return read.err
+		}
+		if settled, err = r.judgeSettlements(ctx, d, r.day, read.out, read.in); err != nil {
 			return err
 		}
 		result.Exceptions = withSettled(result.Exceptions, settled.exceptions)

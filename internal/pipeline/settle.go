@@ -56,6 +56,34 @@ func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 // orders it knows, and matches. withFiles also hashes the files for the
 // summary and the manifest.
 func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool) (*settledDay, error) {
+	out, in, err := r.readSettlements(ctx, day, withFiles)
+	if err != nil {
+		return nil, err
+	}
+	return r.judgeSettlements(ctx, d, day, out, in)
+}
+
+// settlementRead is what reading a day's settlement files gave.
+type settlementRead struct {
+	out *settledDay
+	in  *match.SettlementInput
+	err error
+}
+
+// readSettlementsAhead reads the run's settlement files on a goroutine of
+// their own, beside the ledgers' ingest: they need nothing of the store.
+func (r *run) readSettlementsAhead(ctx context.Context) <-chan settlementRead {
+	ch := make(chan settlementRead, 1)
+	go func() {
+		out, in, err := r.readSettlements(ctx, r.day, true)
+		ch <- settlementRead{out, in, err}
+	}()
+	return ch
+}
+
+// readSettlements reads the settlement reports and bank statements of
+// day's window, each that exists.
+func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*settledDay, *match.SettlementInput, error) {
 	st := r.cfg.Settlement
 	reports, statements := settleWindow(day, st.Options)
 	out := &settledDay{}
@@ -88,7 +116,9 @@ func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool)
 			if kind == "bank" {
 				readFile = ingest.ReadBank
 			}
-			counts, err := readFile(ctx, path, r.cfg.Ingest, sink)
+			opts := r.cfg.Ingest
+			opts.Sheet = "" // the ledgers' sheet; a report's or statement's is its first
+			counts, err := readFile(ctx, path, opts, sink)
 			if err != nil {
 				return fmt.Errorf("read %s %s: %w", kind, path, err)
 			}
@@ -105,11 +135,18 @@ func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool)
 		return nil
 	}
 	if err := read("settlements", st.Report, reports); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := read("bank", st.Bank, statements); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	return out, in, nil
+}
+
+// judgeSettlements asks the store which of the orders settled on day it
+// knows, and matches.
+func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day Day, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
+	st := r.cfg.Settlement
 	// The orders settled on the day: which of them a ledger or gateway of
 	// any date knows.
 	var ids []string

@@ -42,8 +42,7 @@ type SettlementRow struct {
 	Net           Amount
 	// HasAmounts is false for an ADJUSTMENT that gave only its net amount.
 	HasAmounts bool
-	File       string
-	Line       string // CSV line or Sheet!row
+	Place      Place // the report and its CSV line or Sheet!row
 }
 
 // Signed returns the row's amount with the sign of its type: a PAYMENT

@@ -446,7 +446,6 @@ func (d *Day) plantSettlements() {
 
 	o = paid("ORD-UNS-1", 1350_00, "UPI")
 	p("UNSETTLED", "PAYIN", o.id, "paid, in no settlement (provisional)")
-	p("UNSETTLED", "PAYIN", "ORD-MAG-1", "the ledger's paid order the gateway does not know is not settled either (provisional)")
 
 	b := plantedSettlement{id: "STL-PLANT-B", utr: utr(2), credit: "wrong", rows: []srow{pay(paid("ORD-STL-B", 2000_00, "UPI"))}}
 	p("BANK_CREDIT_MISMATCH", "SETTLEMENT", b.id, "credit 1.00 short of 2000.00")
