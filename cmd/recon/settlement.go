@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // settlementFlags are the flags of `recon run` that give one settlement
@@ -50,6 +52,16 @@ func (f *settlementFlags) apply(cfg *pipeline.Config, file *config.File, date st
 	opts.Fees = fees
 	cfg.Settlement = &pipeline.Settlement{Report: report, Bank: bank, Options: opts}
 	cfg.Ingest.SettlementColumns = file.Columns.Settlements
+	for word, typ := range file.Settlements.Events {
+		t, ok := recon.ParseEventType(strings.ToUpper(strings.TrimSpace(typ)))
+		if !ok {
+			return fmt.Errorf("%s: settlements.events.%s: unknown event type %q", file.Path(), word, typ)
+		}
+		if cfg.Ingest.SettlementEvents == nil {
+			cfg.Ingest.SettlementEvents = map[string]recon.EventType{}
+		}
+		cfg.Ingest.SettlementEvents[word] = t
+	}
 	cfg.Ingest.BankColumns = file.Columns.Bank
 	return nil
 }

@@ -68,6 +68,9 @@ type Settlements struct {
 	// GatewayPattern marks a credit as the gateway's; empty keeps
 	// "KWIKPAISA".
 	GatewayPattern string `toml:"gateway_pattern"`
+	// Events add event_type words to the built-in table: word = PAYMENT,
+	// REFUND, CHARGEBACK or ADJUSTMENT ([settlements.events]).
+	Events map[string]string `toml:"events"`
 }
 
 // Columns map a field (order_id, amount…) to the header that holds it,

@@ -30,6 +30,11 @@ func (c *checker) settlements(f *File) {
 			c.add(w.key, "want whole days such as \"3d\" (a window is counted in business days), got %s", w.d.D)
 		}
 	}
+	for word, typ := range f.Settlements.Events {
+		if _, ok := recon.ParseEventType(strings.ToUpper(strings.TrimSpace(typ))); !ok {
+			c.add("settlements.events."+word, "unknown event type %q; the types are PAYMENT, REFUND, CHARGEBACK, ADJUSTMENT", typ)
+		}
+	}
 	// Each key on its own, so that every bad rate is reported at once.
 	if f.Fees == nil {
 		return

@@ -53,6 +53,10 @@ colour = "red"
 		{"bank without settlements", `[sources]
 bank = "bank/{date}.*"
 `, []string{"set sources.settlements too"}},
+		{"event words", `[settlements.events]
+"payment captured" = "PAYMENT"
+bonus = "GIFT"
+`, []string{"settlements.events.bonus: unknown event type \"GIFT\""}},
 		{"unknown column", `[columns.bank]
 credits = "Deposit"
 `, []string{"columns.bank.credits: unknown field"}},

@@ -26,6 +26,9 @@ type Options struct {
 	// report and a bank statement (SPEC §7).
 	SettlementColumns map[string]string
 	BankColumns       map[string]string
+	// SettlementEvents add event_type words (any case) to the built-in
+	// table of SPEC §7.1, or change what one means.
+	SettlementEvents map[string]recon.EventType
 	// Sheet is the XLSX sheet to read; empty means the first.
 	Sheet string
 	// WebhookSecrets are the secrets a webhook signature may verify under

@@ -33,9 +33,14 @@ var eventWords = map[string]recon.EventType{
 	"adjustment": recon.EventAdjustment, "other_adjustment": recon.EventAdjustment, "reversal": recon.EventAdjustment,
 }
 
-// eventType reads an event_type word; an unknown word is an error that
-// lists the known ones.
-func eventType(word string) (recon.EventType, error) {
+// eventType reads an event_type word, the configured words first; an
+// unknown word is an error that lists the known ones.
+func eventType(word string, configured map[string]recon.EventType) (recon.EventType, error) {
+	for w, t := range configured {
+		if statusKey(w) == statusKey(word) {
+			return t, nil
+		}
+	}
 	if t, ok := eventWords[statusKey(word)]; ok {
 		return t, nil
 	}
@@ -120,7 +125,7 @@ func parseSettlement(r *row, cols columns, opts *Options, s *recon.SettlementRow
 	if s.SettledAt, err = parseLedgerTime(r, cols["settled_at"], opts.Zone); err != nil {
 		return bad("settled_at", r.cell(cols["settled_at"]), err)
 	}
-	if s.Type, err = eventType(r.cell(cols["event_type"])); err != nil {
+	if s.Type, err = eventType(r.cell(cols["event_type"]), opts.SettlementEvents); err != nil {
 		return bad("event_type", r.cell(cols["event_type"]), err)
 	}
 	var fe *fieldError

@@ -66,6 +66,12 @@ func TestReadSettlementsCSV(t *testing.T) {
 	if s.rows[3].HasAmounts || !s.rows[0].HasAmounts {
 		t.Errorf("HasAmounts: adjustment %v, payment %v; want false, true", s.rows[3].HasAmounts, s.rows[0].HasAmounts)
 	}
+	opts := testOptions()
+	opts.SettlementEvents = map[string]recon.EventType{"Bonus": recon.EventAdjustment}
+	withWord := mustReadSettled(t, ReadSettlements, writeFile(t, "settlements.csv", settlementCSV), opts)
+	if len(withWord.rows) != 5 || withWord.rows[4].Type != recon.EventAdjustment || withWord.rows[4].OrderID != "ORD-4" {
+		t.Errorf("with bonus = ADJUSTMENT configured: rows %+v, want the bonus row as an ADJUSTMENT", withWord.rows)
+	}
 	if s.rows[0].Place.Line() != "2" || s.rows[0].PaymentMethod != "UPI" || s.rows[0].TransactionID != "pay_1" {
 		t.Errorf("row 0 = %+v, want line 2, UPI, pay_1", s.rows[0])
 	}
