@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kwikpaisa/recon/internal/synth"
 )
 
 // TestRunSettlementFlags runs the fixture day's ledgers with one
@@ -61,5 +63,46 @@ func TestRunSettlementFlags(t *testing.T) {
 				t.Errorf("settlements.csv without the next day's report: %v\n%s", err, s)
 			}
 		})
+	}
+}
+
+// TestPlantedSettlementsAtRate generates a day with its settlement side
+// and many planted sets, runs it with the settlement templates, and wants
+// exactly the planted exceptions, settlement categories included: the
+// ordinary settlements (claimed by UTR from a CAMT.053 statement) and the
+// other sets make no exception of their own.
+func TestPlantedSettlementsAtRate(t *testing.T) {
+	t.Setenv("KWIKPAISA_WEBHOOK_SECRET", fixtureSecret)
+	tmp := t.TempDir()
+	root := filepath.Join(tmp, "data")
+	day := filepath.Join(root, fixtureDate)
+	if _, err := synth.Write(day, synth.Params{Date: fixtureDate, Orders: 3000, Payouts: 300, Seed: 5,
+		WebhookSecret: fixtureSecret, Plant: true, PlantRate: 0.02, SettleDir: root}); err != nil {
+		t.Fatalf("synth.Write: %v", err)
+	}
+	conf := filepath.Join(tmp, "recon.toml")
+	body := "[sources]\nsettlements = \"data/settlements/{date}.*\"\nbank = \"data/bank/{date}.*\"\n[fees]\n"
+	for _, k := range []string{"default", "upi", "card", "netbanking", "gst_rate"} {
+		body += k + " = \"" + synth.Fees[k] + "\"\n"
+	}
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runRecon(t, fixtureNow, dayRun(day, tmp, "--config", conf)...); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	dir := filepath.Join(tmp, "out", fixtureDate)
+	if _, err := os.Stat(filepath.Join(dir, "settlements.csv")); err != nil {
+		t.Fatal(err)
+	}
+	checkPlanted(t, day, dir)
+	planted := 0
+	for _, r := range readCSV(t, filepath.Join(day, "planted.csv"))[1:] {
+		if r[1] == "SETTLEMENT" || r[1] == "BANK" || r[0] == "UNSETTLED" {
+			planted++
+		}
+	}
+	if rows := len(readCSV(t, filepath.Join(dir, "settlements.csv"))) - 1; planted < 10 || rows < planted {
+		t.Errorf("planted %d settlement-side exceptions, settlements.csv has %d rows", planted, rows)
 	}
 }
