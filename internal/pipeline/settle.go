@@ -93,6 +93,15 @@ func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*se
 		if find == nil {
 			return nil
 		}
+		found := 0
+		defer func() {
+			if found == 0 && withFiles {
+				// A template that names no file of the window reads as a
+				// day with nothing settled: say so rather than stay quiet.
+				r.log.Warn("no "+kind+" file exists for any date of the window", "stage", "settle", "kind", kind,
+					"from", dates[0], "to", dates[len(dates)-1])
+			}
+		}()
 		for _, date := range dates {
 			path, err := find(date)
 			if err != nil {
@@ -105,6 +114,7 @@ func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*se
 				continue // each that exists (SPEC §7)
 			}
 			seen[path] = true
+			found++
 			t := time.Now()
 			var f recon.SourceFile
 			sink := ingest.Sink{

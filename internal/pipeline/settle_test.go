@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/csv"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,5 +149,36 @@ func TestSettlementRunAndRecheck(t *testing.T) {
 	open, err = db.OpenExceptions(context.Background(), "2026-11-24", recon.ReportSettlements)
 	if err != nil || len(open) != 0 {
 		t.Fatalf("open settlement exceptions of the 24th after C settled = %+v, %v; want none", open, err)
+	}
+}
+
+// TestSettlementWindowWithoutFiles runs a day whose settlement and bank
+// templates name no existing file: the run completes, its log warns about
+// each, and its settlement report lists the paid order as unsettled.
+func TestSettlementWindowWithoutFiles(t *testing.T) {
+	dir := t.TempDir()
+	zone := time.FixedZone("IST", 19800)
+	var logBuf strings.Builder
+	tmpl := func(d string) (string, error) { return config.ExpandOne(filepath.Join(dir, "none", "{date}.*"), d) }
+	cfg := Config{Date: "2026-11-24", Zone: zone, DB: filepath.Join(dir, "recon.db"), Out: filepath.Join(dir, "out"), Offline: true,
+		Sources: Sources{Orders: mustWrite(t, filepath.Join(dir, "orders.csv"),
+			"order_id,amount,currency,status,created_at\nA,100.00,INR,success,2026-11-24 10:00:00\n")},
+		Ingest: ingest.DefaultOptions(zone), Match: match.DefaultOptions(),
+		Settlement: &Settlement{Report: tmpl, Bank: tmpl, Options: match.DefaultSettlementOptions()},
+		Now:        func() time.Time { return time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) },
+		Log:        slog.New(slog.NewTextHandler(&logBuf, nil)),
+	}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"settlements", "bank"} {
+		if !strings.Contains(logBuf.String(), "no "+kind+" file exists for any date of the window") {
+			t.Errorf("log does not warn that no %s file exists:\n%s", kind, logBuf.String())
+		}
+	}
+	rows := readCSV(t, filepath.Join(res.Dir, "settlements.csv"))
+	if len(rows) != 2 || rows[1][0] != "UNSETTLED" || rows[1][4] != "false" {
+		t.Errorf("settlements.csv = %v, want A UNSETTLED, not provisional a week later", rows)
 	}
 }
