@@ -80,7 +80,7 @@ lint: ## staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
 
 fixtures: build ## regenerate the fixture day's inputs (then: go test ./cmd/recon -update)
-	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) gen --out fixtures/day/$(DATE) --date $(DATE)
+	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) gen --out fixtures/day/$(DATE) --date $(DATE) --settle-dir fixtures/day
 
 clean: ## remove build output, the demo database and reports
 	rm -rf bin reports recon.db recon.db-wal recon.db-shm

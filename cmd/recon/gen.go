@@ -17,7 +17,13 @@ KWIKPAISA_WEBHOOK_SECRET. Used for the fixture day and the benchmarks.
 --tier S (100,000 orders, 20,000 payouts) or M (1,000,000 orders, 200,000
 payouts) sets the size of the day and a plant rate of 0.005; --orders,
 --payouts and --plant-rate given with it override it. Rows are written as
-they are made: memory does not grow with the day.`
+they are made: memory does not grow with the day.
+
+--settle-dir adds the settlement side (docs/settlements.md): settlement
+reports of the date and the next two (XLSX, CSV), bank statements of the
+date and the next three (CSV, CAMT.053, MT940, XLSX), the fees charged by
+synth.Fees, and a planted case of every settlement category. Without it
+the day is exactly what it was.`
 
 func genCmd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "gen", "--out DIR [flags]", genAbout)
@@ -28,6 +34,7 @@ func genCmd(ctx context.Context, e *env, args []string) error {
 	payouts := fs.Int("payouts", 150, "ordinary `payouts`, besides the planted ones")
 	seed := fs.Uint64("seed", 1, "random `seed`")
 	plant := fs.Bool("plant", true, "plant exceptions: one case of each, or as many as --plant-rate says")
+	settle := fs.String("settle-dir", "", "also write settlement reports and bank statements (all four forms) under `folder`/settlements and folder/bank, with their planted exceptions")
 	rate := fs.Float64("plant-rate", 0, "plant sets of exceptions until they are about this `fraction` of the rows (0: one set)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -38,7 +45,7 @@ func genCmd(ctx context.Context, e *env, args []string) error {
 	if *rate < 0 || *rate > 1 {
 		return &usageError{message: fmt.Sprintf("--plant-rate %g is not a fraction", *rate), hint: "--plant-rate 0.005"}
 	}
-	p := synth.Params{Date: *date, Orders: *orders, Payouts: *payouts, Seed: *seed, Plant: *plant, PlantRate: *rate}
+	p := synth.Params{Date: *date, Orders: *orders, Payouts: *payouts, Seed: *seed, Plant: *plant, PlantRate: *rate, SettleDir: *settle}
 	if *tier != "" {
 		t, err := synth.TierOf(*tier)
 		if err != nil {

@@ -13,16 +13,30 @@ import (
 func TestGenFixtureDay(t *testing.T) {
 	inRepoRoot(t)
 	t.Setenv("KWIKPAISA_WEBHOOK_SECRET", fixtureSecret)
-	out := t.TempDir()
-	if code, _, stderr := runRecon(t, fixtureNow, "gen", "--out", out, "--date", fixtureDate); code != 0 {
+	root := t.TempDir()
+	out := filepath.Join(root, fixtureDate)
+	if code, _, stderr := runRecon(t, fixtureNow, "gen", "--out", out, "--date", fixtureDate, "--settle-dir", root); code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
+	var names []string
 	for _, name := range []string{"orders.csv", "payouts.csv", "gateway.jsonl", "webhooks.jsonl", "planted.csv"} {
-		got, err := os.ReadFile(filepath.Join(out, name))
+		names = append(names, filepath.Join(fixtureDate, name))
+	}
+	for _, sub := range []string{"settlements", "bank"} {
+		entries, err := os.ReadDir(filepath.Join("fixtures", "day", sub))
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := os.ReadFile(filepath.Join("fixtures", "day", fixtureDate, name))
+		for _, e := range entries {
+			names = append(names, filepath.Join(sub, e.Name()))
+		}
+	}
+	for _, name := range names {
+		got, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join("fixtures", "day", name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,4 +83,8 @@ func TestGoldenMessyDay(t *testing.T) {
 		golden(t, filepath.Join(expected, name), b)
 	}
 	golden(t, filepath.Join(expected, "recon-"+messyDate+".xlsx.txt"), dumpWorkbook(t, filepath.Join(dir, "recon-"+messyDate+".xlsx")))
+	// A run without settlement sources writes no settlement report.
+	if _, err := os.Stat(filepath.Join(dir, "settlements.csv")); !os.IsNotExist(err) {
+		t.Errorf("settlements.csv written by a run without settlement sources (%v)", err)
+	}
 }

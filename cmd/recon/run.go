@@ -26,7 +26,9 @@ gateway dump and the webhook log, pulls gateway statuses (unless -offline),
 matches, and writes the reports into <out>/<date>/.
 
 Sources come from the configuration file (-config, with {date} in paths) or
-from the flags, which override it. Secrets come from the environment:
+from the flags, which override it. Settlement reports and bank statements
+(-settlements, -bank, or [sources]) add the settlement checks; a run
+without them is as before (docs/settlements.md). Secrets come from the environment:
 KWIKPAISA_API_KEY, KWIKPAISA_SECRET_KEY, KWIKPAISA_WEBHOOK_SECRET (or the
 file each _FILE variable names).
 
@@ -78,6 +80,7 @@ type runFlags struct {
 	failOn, logFormat                  string
 	cpuProfile                         string
 	api                                apiFlags
+	settlement                         settlementFlags
 }
 
 func runCmd(ctx context.Context, e *env, args []string) error {
@@ -89,6 +92,7 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.payouts, "payouts", "", "payout ledger `file` (CSV or XLSX)")
 	fs.StringVar(&f.gateway, "gateway", "", "gateway dump `file` (JSON lines)")
 	fs.StringVar(&f.webhooks, "webhooks", "", "webhook log `file` (JSON lines)")
+	f.settlement.register(fs)
 	fs.StringVar(&f.db, "db", "", "SQLite database `file` (default ./recon.db)")
 	fs.StringVar(&f.out, "out", "", "report `folder` (default ./reports)")
 	fs.StringVar(&f.metrics, "metrics", "", "Prometheus textfile to write after the run (`file`)")
@@ -395,6 +399,9 @@ func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *
 	if err := applyMatchWindows(cfg, file.Match, f.config); err != nil {
 		return nil, nil, err
 	}
+	if err := f.settlement.apply(cfg, file, f.date); err != nil {
+		return nil, nil, err
+	}
 	if !f.offline {
 		client, err := apiClient(file.API, f.api)
 		if err != nil {
@@ -453,6 +460,9 @@ func printRun(w io.Writer, res *pipeline.Result, pulled bool) {
 	fmt.Fprintf(w, "  matched   %s of %s records (%s%%)\n", groupFigure(overall["records_matched"]), groupFigure(overall["records_judged"]), overall["match_rate_pct"])
 	fmt.Fprintf(w, "  found     %s mismatches, %s duplicates, %s missing UTRs, %s rejected rows\n",
 		group(counts[recon.ReportMismatches]), group(counts[recon.ReportDuplicates]), group(counts[recon.ReportMissingUTR]), group(len(rep.Rejects)))
+	if rep.Settlements {
+		fmt.Fprintf(w, "  settled   %s settlement exceptions (settlements.csv)\n", group(counts[recon.ReportSettlements]))
+	}
 	if pulled {
 		printPull(w, res.Pull)
 	}

@@ -33,6 +33,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Cache, "cache", "bench/data", "`folder` of the generated days and the last figures")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the runs' database, reports and logs")
 	fs.BoolVar(&cfg.NoRerun, "no-rerun", false, "skip the second run on the same database")
+	fs.BoolVar(&cfg.Settlements, "settlements", false, "bench a day with settlement reports and bank statements, run with them")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

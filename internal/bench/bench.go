@@ -31,6 +31,10 @@ type Config struct {
 	// NoRerun skips the second run (a tier M run takes minutes while the
 	// engine is slow).
 	NoRerun bool
+	// Settlements benches a day with settlement reports and bank
+	// statements (recon gen --settle-dir) and runs it with them: a day of
+	// its own in the cache, its wall time kept as "<tier>+settlements".
+	Settlements bool
 }
 
 // Bench generates the tier's day unless it is cached, runs recon on it
@@ -43,6 +47,11 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	}
 	r := Result{Tier: tier.Name, Orders: tier.Orders, Payouts: tier.Payouts, Seed: cfg.Seed,
 		Data: filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d", tier.Name, cfg.Seed))}
+	wallKey := tier.Name
+	if cfg.Settlements {
+		r.Data += "-settled"
+		wallKey += "+settlements"
+	}
 	if r.Gen, err = ensureDay(ctx, cfg, tier, r.Data, progress); err != nil {
 		return err
 	}
@@ -59,6 +68,13 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		"--orders", filepath.Join(r.Data, "orders.csv"), "--payouts", filepath.Join(r.Data, "payouts.csv"),
 		"--gateway", filepath.Join(r.Data, "gateway.jsonl"), "--webhooks", filepath.Join(r.Data, "webhooks.jsonl"),
 		"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "reports"), "--log-format", "json"}
+	if cfg.Settlements {
+		conf, err := settlementConfig(tmp, r.Data)
+		if err != nil {
+			return err
+		}
+		args = append(args, "--config", conf)
+	}
 	runs := []*Run{&r.First}
 	if !cfg.NoRerun {
 		r.Rerun = &Run{}
@@ -76,7 +92,7 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			}
 		}
 	}
-	if r.Walls, err = saveWall(cfg.Cache, tier.Name, r.First.Wall); err != nil {
+	if r.Walls, err = saveWall(cfg.Cache, wallKey, r.First.Wall); err != nil {
 		return err
 	}
 	return Write(w, r)
@@ -97,6 +113,9 @@ func ensureDay(ctx context.Context, cfg Config, tier synth.Tier, dir string, pro
 		return nil, fmt.Errorf("remove %s: %w", part, err)
 	}
 	args := []string{"gen", "--out", part, "--date", cfg.Date, "--tier", tier.Name, "--seed", fmt.Sprint(cfg.Seed)}
+	if cfg.Settlements {
+		args = append(args, "--settle-dir", part)
+	}
 	fmt.Fprintf(progress, "generating tier %s: %s %s\n", tier.Name, cfg.Recon, strings.Join(args, " "))
 	u, err := Measure(ctx, Command{Path: cfg.Recon, Args: args, Env: childEnv(), Stderr: progress})
 	if err != nil {
@@ -106,6 +125,27 @@ func ensureDay(ctx context.Context, cfg Config, tier synth.Tier, dir string, pro
 		return nil, fmt.Errorf("generate tier %s: %w", tier.Name, err)
 	}
 	return &u, nil
+}
+
+// settlementConfig writes, into dir, the configuration that gives a run
+// the settlement reports and bank statements of the day in data, with the
+// generator's fee schedule; the flags give the rest.
+func settlementConfig(dir, data string) (string, error) {
+	abs, err := filepath.Abs(data)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "[sources]\nsettlements = %q\nbank = %q\n[fees]\n", filepath.Join(abs, "settlements", "{date}.*"),
+		filepath.Join(abs, "bank", "{date}.*"))
+	for _, k := range []string{"default", "upi", "card", "netbanking", "gst_rate"} {
+		fmt.Fprintf(&b, "%s = %q\n", k, synth.Fees[k])
+	}
+	path := filepath.Join(dir, "settlements.toml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return path, nil
 }
 
 // measureRun runs recon with args, its log going to base.log, and returns

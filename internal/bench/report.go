@@ -43,6 +43,9 @@ type Targets struct {
 const (
 	RerunTarget = 0.25 // re-run wall / first wall
 	RatioTarget = 11.0 // tier M wall / tier S wall
+	// SettlementRatioTarget bounds a day run with settlement reports and
+	// bank statements against the same tier without them (issue 23).
+	SettlementRatioTarget = 1.20
 )
 
 // TargetsOf returns the targets of tier S or M.
@@ -99,6 +102,13 @@ func Write(w io.Writer, r Result) error {
 			"≤ "+strconv.FormatFloat(RatioTarget, 'f', 0, 64), ratio <= RatioTarget)
 	} else {
 		fmt.Fprintf(tw, "tier M / tier S\t-\t≤ %.0f\tneeds a run of both tiers (make bench TIER=M)\n", RatioTarget)
+	}
+	// With settlements against without, of the same tier (issue 23: within
+	// 20%).
+	if plain, settled := r.Walls[r.Tier], r.Walls[r.Tier+"+settlements"]; plain > 0 && settled > 0 {
+		ratio := settled.Seconds() / plain.Seconds()
+		row(tw, "with settlements / without (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true,
+			"≤ "+strconv.FormatFloat(SettlementRatioTarget, 'f', 2, 64), ratio <= SettlementRatioTarget)
 	}
 	if err := flush(); err != nil {
 		return err

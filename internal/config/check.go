@@ -81,7 +81,7 @@ func check(path string) (*File, []Problem, error) {
 	c.semantics(&f)
 	base := filepath.Dir(path)
 	for _, p := range []*string{&f.DB, &f.Out, &f.Metrics, &f.Sources.Orders, &f.Sources.Payouts, &f.Sources.Gateway,
-		&f.Sources.Webhooks, &f.Schedule.Dir} {
+		&f.Sources.Webhooks, &f.Sources.Settlements, &f.Sources.Bank, &f.Schedule.Dir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
 		}
@@ -272,7 +272,8 @@ func (c *checker) semantics(f *File) {
 		c.add("match.recheck_days", "want a number of days from 0 to 366 (0: the default 7; -1 turns re-checking off), got %d", f.Match.RecheckDays)
 	}
 	for name, tmpl := range map[string]string{"sources.orders": f.Sources.Orders, "sources.payouts": f.Sources.Payouts,
-		"sources.gateway": f.Sources.Gateway, "sources.webhooks": f.Sources.Webhooks} {
+		"sources.gateway": f.Sources.Gateway, "sources.webhooks": f.Sources.Webhooks,
+		"sources.settlements": f.Sources.Settlements, "sources.bank": f.Sources.Bank} {
 		if strings.Count(tmpl, "{") != strings.Count(tmpl, "{date}") {
 			c.add(name, "only {date} may be written in braces")
 			continue
@@ -285,6 +286,9 @@ func (c *checker) semantics(f *File) {
 	}
 	c.columns("columns.orders", f.Columns.Orders, orderFields)
 	c.columns("columns.payouts", f.Columns.Payouts, payoutFields)
+	c.columns("columns.settlements", f.Columns.Settlements, settlementFields)
+	c.columns("columns.bank", f.Columns.Bank, bankFields)
+	c.settlements(f)
 	c.statuses("statuses.orders", f.Statuses.Orders, orderClasses)
 	c.statuses("statuses.payouts", f.Statuses.Payouts, payoutClasses)
 	if err := CheckBaseURL(f.API.BaseURL); err != nil {
@@ -300,8 +304,11 @@ func (c *checker) semantics(f *File) {
 
 // The fields a column map may name, and the classes a status may map to.
 var (
-	orderFields   = []string{"order_id", "amount", "currency", "status", "created_at", "transaction_id", "payment_method"}
-	payoutFields  = []string{"payout_order_id", "amount", "currency", "status", "transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa", "utr", "requested_at"}
+	orderFields      = []string{"order_id", "amount", "currency", "status", "created_at", "transaction_id", "payment_method"}
+	payoutFields     = []string{"payout_order_id", "amount", "currency", "status", "transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa", "utr", "requested_at"}
+	settlementFields = []string{"settlement_id", "settlement_utr", "settled_at", "event_type", "order_id", "transaction_id",
+		"payment_method", "amount", "fee", "tax", "net_amount"}
+	bankFields    = []string{"date", "narration", "reference", "credit", "debit", "amount", "dr_cr", "balance"}
 	orderClasses  = []string{"SUCCESS", "NOT_PAID", "PENDING", "REFUNDED"}
 	payoutClasses = []string{"SUCCESS", "FAILED", "PENDING", "REVERSED"}
 )

@@ -32,6 +32,9 @@ type File struct {
 	Webhook  Webhook  `toml:"webhooks"`
 	API      API      `toml:"api"`
 	Schedule Schedule `toml:"schedule"`
+	// Settlements and Fees configure the settlement checks (SPEC §7).
+	Settlements Settlements       `toml:"settlements"`
+	Fees        map[string]string `toml:"fees"`
 
 	// path is the file Load read.
 	path string
@@ -46,15 +49,37 @@ type Sources struct {
 	Payouts  string `toml:"payouts"`
 	Gateway  string `toml:"gateway"`
 	Webhooks string `toml:"webhooks"`
+	// Settlements and Bank are the settlement reports and bank statements
+	// (SPEC §7); each may end in ".*" to take whichever single file
+	// exists for a date.
+	Settlements string `toml:"settlements"`
+	Bank        string `toml:"bank"`
 	// Sheet is the XLSX sheet the ledgers are read from; empty: the first.
 	Sheet string `toml:"sheet"`
+}
+
+// Settlements holds the windows of the settlement checks (SPEC §7).
+type Settlements struct {
+	// Window is how long after its day a payment may settle; BankWindow
+	// how long after settled_at its credit may reach the bank. Unset
+	// keeps 3 days.
+	Window     Duration `toml:"window"`
+	BankWindow Duration `toml:"bank_window"`
+	// GatewayPattern marks a credit as the gateway's; empty keeps
+	// "KWIKPAISA".
+	GatewayPattern string `toml:"gateway_pattern"`
+	// Events add event_type words to the built-in table: word = PAYMENT,
+	// REFUND, CHARGEBACK or ADJUSTMENT ([settlements.events]).
+	Events map[string]string `toml:"events"`
 }
 
 // Columns map a field (order_id, amount…) to the header that holds it,
 // overriding the built-in aliases.
 type Columns struct {
-	Orders  map[string]string `toml:"orders"`
-	Payouts map[string]string `toml:"payouts"`
+	Orders      map[string]string `toml:"orders"`
+	Payouts     map[string]string `toml:"payouts"`
+	Settlements map[string]string `toml:"settlements"`
+	Bank        map[string]string `toml:"bank"`
 }
 
 // Statuses add to the status synonym table: a word and its class.
@@ -105,6 +130,9 @@ const (
 	DefaultBaseURL     = "https://api.kwikpaisa.com"
 	SandboxBaseURL     = "https://sandbox.kwikpaisa.com"
 	DefaultCatchUpDays = 7
+	// DefaultSettlementWindow is the default of both settlement windows.
+	DefaultSettlementWindow = 72 * time.Hour
+	DefaultGatewayPattern   = "KWIKPAISA"
 )
 
 // Default returns the configuration used with no file.
@@ -127,6 +155,11 @@ func (f *File) fillDefaults() {
 		f.API.BaseURL = DefaultBaseURL
 	}
 	def(&f.Schedule.ShutdownGrace, 0)
+	def(&f.Settlements.Window, DefaultSettlementWindow)
+	def(&f.Settlements.BankWindow, DefaultSettlementWindow)
+	if f.Settlements.GatewayPattern == "" {
+		f.Settlements.GatewayPattern = DefaultGatewayPattern
+	}
 	if f.Schedule.CatchUpDays == 0 {
 		f.Schedule.CatchUpDays = DefaultCatchUpDays
 	}

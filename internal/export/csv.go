@@ -15,8 +15,20 @@ var exceptionColumns = []string{"category", "entity", "reference", "severity", "
 	"ledger_amount", "gateway_amount", "difference", "ledger_status", "gateway_status", "webhook_status",
 	"ledger_utr", "gateway_utr"}
 
+// settlementColumns are the columns of settlements.csv: the exception
+// columns, with the amounts named for what they are in a settlement check
+// (reported by the settlement report or the bank, expected by recon;
+// difference = reported − expected) and the UTRs as the settlement's and
+// the bank's.
+var settlementColumns = []string{"category", "entity", "reference", "severity", "provisional", "first_seen", "age_days",
+	"reported_amount", "expected_amount", "difference", "ledger_status", "gateway_status", "settlement_utr", "bank_reference",
+	"count", "detail", "evidence"}
+
 // columnsFor returns the columns of a report.
 func columnsFor(rep recon.Report) []string {
+	if rep == recon.ReportSettlements {
+		return settlementColumns
+	}
 	cols := append([]string(nil), exceptionColumns...)
 	switch rep {
 	case recon.ReportDuplicates:
@@ -29,6 +41,12 @@ func columnsFor(rep recon.Report) []string {
 
 // exceptionRow returns an exception's cells in columnsFor order.
 func exceptionRow(e *recon.Exception, rep recon.Report) []string {
+	if rep == recon.ReportSettlements {
+		return []string{string(e.Category), string(e.Entity), e.Reference, string(e.Severity),
+			strconv.FormatBool(e.Provisional), e.FirstSeen, strconv.Itoa(e.AgeDays),
+			amount(e.LedgerAmount), amount(e.GatewayAmount), amount(e.Difference),
+			e.LedgerStatus, e.GatewayStatus, e.LedgerUTR, e.GatewayUTR, strconv.Itoa(e.Count), e.Detail, strings.Join(e.Evidence, " ")}
+	}
 	row := []string{string(e.Category), string(e.Entity), e.Reference, string(e.Severity),
 		strconv.FormatBool(e.Provisional), e.FirstSeen, strconv.Itoa(e.AgeDays),
 		amount(e.LedgerAmount), amount(e.GatewayAmount), amount(e.Difference),

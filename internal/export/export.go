@@ -41,6 +41,9 @@ type Report struct {
 	Summary    []Metric
 	Exceptions []recon.Exception // sorted by category, entity, reference
 	Rejects    []recon.Reject    // in input order
+	// Settlements says the run checked settlements (SPEC §7): it writes
+	// settlements.csv and a Settlements sheet.
+	Settlements bool
 	// OpenItems are the exceptions of earlier dates still open after the
 	// run's re-check (the "Open items" sheet).
 	OpenItems []recon.Exception
@@ -80,10 +83,20 @@ type Options struct {
 }
 
 // Files are the names of the files Write writes, in the order it writes
-// them.
+// them. A report with settlements adds settlements.csv after
+// missing_utr.csv (ReportFiles).
 func Files(date string) []string {
 	return []string{"summary.csv", "mismatches.csv", "duplicates.csv", "missing_utr.csv", "rejects.csv",
 		"recon-" + date + ".xlsx", "manifest.json"}
+}
+
+// ReportFiles are the names of the files Write writes for r.
+func ReportFiles(r *Report) []string {
+	files := Files(r.Date)
+	if !r.Settlements {
+		return files
+	}
+	return append(files[:4:4], append([]string{"settlements.csv"}, files[4:]...)...)
 }
 
 // KeepRuns is how many report sets of a date Write keeps when Options
@@ -115,11 +128,15 @@ func Write(dir string, r *Report, opts Options) error {
 		{"mismatches.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportMismatches) }},
 		{"duplicates.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportDuplicates) }},
 		{"missing_utr.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportMissingUTR) }},
+		{"settlements.csv", func(w io.Writer) error { return writeExceptionsCSV(w, r.Exceptions, recon.ReportSettlements) }},
 		{"rejects.csv", func(w io.Writer) error { return writeRejectsCSV(w, r.Rejects) }},
 		{"recon-" + r.Date + ".xlsx", func(w io.Writer) error { return writeWorkbook(w, r, opts) }},
 		{"manifest.json", func(w io.Writer) error { return writeManifest(w, r) }},
 	}
 	for _, st := range steps {
+		if st.name == "settlements.csv" && !r.Settlements {
+			continue // a run without settlement sources writes none
+		}
 		if err := WriteFileAtomic(filepath.Join(target, st.name), st.write); err != nil {
 			return fmt.Errorf("write %s: %w", st.name, err)
 		}

@@ -32,7 +32,7 @@ func writeManifest(w io.Writer, r *Report) error {
 	m := manifest{
 		RunID: r.RunID, Date: r.Date, Version: r.Version, ExitStatus: r.ExitStatus,
 		Started: r.Started.UTC().Format(time.RFC3339Nano), Finished: r.Finished.UTC().Format(time.RFC3339Nano),
-		Inputs: []manifestInput{}, Files: Files(r.Date)[:len(Files(r.Date))-1],
+		Inputs: []manifestInput{}, Files: ReportFiles(r)[:len(ReportFiles(r))-1],
 	}
 	for _, in := range r.Inputs {
 		m.Inputs = append(m.Inputs, manifestInput{

@@ -20,35 +20,39 @@ import (
 
 // sheetHeaders are the workbook's headers of the report columns.
 var sheetHeaders = map[string]string{
-	"business_date":  "Business date",
-	"category":       "Category",
-	"entity":         "Entity",
-	"reference":      "Reference",
-	"severity":       "Severity",
-	"provisional":    "Provisional",
-	"first_seen":     "First seen",
-	"age_days":       "Age (days)",
-	"ledger_amount":  "Ledger amount",
-	"gateway_amount": "Gateway amount",
-	"difference":     "Difference (gateway − ledger)",
-	"ledger_status":  "Ledger status",
-	"gateway_status": "Gateway status",
-	"webhook_status": "Webhook status",
-	"ledger_utr":     "Ledger UTR",
-	"gateway_utr":    "Gateway UTR",
-	"missing_in":     "UTR missing in",
-	"count":          "Count",
-	"detail":         "Detail",
-	"what_to_do":     "What to do",
-	"state":          "State",
-	"owner":          "Owner",
-	"note":           "Note",
-	"evidence":       "Evidence",
-	"file":           "File",
-	"line":           "Line",
-	"column":         "Column",
-	"value":          "Value",
-	"reason":         "Reason",
+	"business_date":   "Business date",
+	"category":        "Category",
+	"entity":          "Entity",
+	"reference":       "Reference",
+	"severity":        "Severity",
+	"provisional":     "Provisional",
+	"first_seen":      "First seen",
+	"age_days":        "Age (days)",
+	"ledger_amount":   "Ledger amount",
+	"gateway_amount":  "Gateway amount",
+	"difference":      "Difference (gateway − ledger)",
+	"ledger_status":   "Ledger status",
+	"gateway_status":  "Gateway status",
+	"webhook_status":  "Webhook status",
+	"ledger_utr":      "Ledger UTR",
+	"gateway_utr":     "Gateway UTR",
+	"reported_amount": "Reported amount",
+	"expected_amount": "Expected amount",
+	"settlement_utr":  "Settlement UTR",
+	"bank_reference":  "Bank reference",
+	"missing_in":      "UTR missing in",
+	"count":           "Count",
+	"detail":          "Detail",
+	"what_to_do":      "What to do",
+	"state":           "State",
+	"owner":           "Owner",
+	"note":            "Note",
+	"evidence":        "Evidence",
+	"file":            "File",
+	"line":            "Line",
+	"column":          "Column",
+	"value":           "Value",
+	"reason":          "Reason",
 }
 
 // headerComments explain a header in its cell comment.
@@ -65,6 +69,13 @@ var headerComments = map[string]string{
 // sheetColumnsFor returns a report sheet's columns: what matters first,
 // then the workflow, evidence last.
 func sheetColumnsFor(rep recon.Report) []string {
+	if rep == recon.ReportSettlements {
+		// The amounts and UTRs named as settlements.csv names them.
+		return []string{"severity", "category", "entity", "reference", "reported_amount", "expected_amount",
+			"difference", "ledger_status", "gateway_status", "settlement_utr", "bank_reference", "count",
+			"business_date", "first_seen", "age_days", "provisional", "detail", "what_to_do",
+			"state", "owner", "note", "evidence"}
+	}
 	cols := []string{"severity", "category", "entity", "reference", "ledger_amount", "gateway_amount", "difference",
 		"ledger_status", "gateway_status", "webhook_status", "ledger_utr", "gateway_utr"}
 	switch rep {
@@ -110,9 +121,9 @@ func sheetValue(e *recon.Exception, col string) string {
 		return e.FirstSeen
 	case "age_days":
 		return strconv.Itoa(e.AgeDays)
-	case "ledger_amount":
+	case "ledger_amount", "reported_amount":
 		return amount(e.LedgerAmount)
-	case "gateway_amount":
+	case "gateway_amount", "expected_amount":
 		return amount(e.GatewayAmount)
 	case "difference":
 		return amount(e.Difference)
@@ -122,9 +133,9 @@ func sheetValue(e *recon.Exception, col string) string {
 		return e.GatewayStatus
 	case "webhook_status":
 		return e.WebhookStatus
-	case "ledger_utr":
+	case "ledger_utr", "settlement_utr":
 		return e.LedgerUTR
-	case "gateway_utr":
+	case "gateway_utr", "bank_reference":
 		return e.GatewayUTR
 	case "missing_in":
 		return e.MissingIn
@@ -171,7 +182,7 @@ func evidenceText(places []string) string {
 // kindOf says how a workbook column's cells are written.
 func kindOf(col string) cellKind {
 	switch col {
-	case "ledger_amount", "gateway_amount", "difference":
+	case "ledger_amount", "gateway_amount", "difference", "reported_amount", "expected_amount":
 		return kindAmount
 	case "age_days", "count":
 		return kindInt

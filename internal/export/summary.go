@@ -21,7 +21,11 @@ var sectionTitles = map[string]string{
 	"category": "Exceptions by category",
 	"webhooks": "Webhooks",
 	"pulls":    "Gateway status pulls",
-	"overall":  "Overall",
+	// Settlements (SPEC §7.4): the figures of the settlements settled on
+	// the day, and those whose bank credit matched by amount and date.
+	"settlements":       "Settlements",
+	"matched_by_amount": "Bank credits matched by amount and date, not UTR",
+	"overall":           "Overall",
 }
 
 // itemHeaders head the first column of a section laid out as a table.
@@ -30,6 +34,8 @@ var itemHeaders = map[string]string{
 	"payin":    "Source",
 	"payout":   "Source",
 	"category": "Category",
+	// One row per settlement, even when there is one.
+	"matched_by_amount": "Settlement",
 }
 
 // section is the metrics of one section, in the order they came.

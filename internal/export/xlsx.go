@@ -20,12 +20,13 @@ const excelMaxRows = 1_048_576
 
 // Sheet names, in workbook order.
 const (
-	sheetSummary    = "Summary"
-	sheetMismatches = "Mismatches"
-	sheetDuplicates = "Duplicates"
-	sheetMissingUTR = "Missing UTR"
-	sheetRejects    = "Rejects"
-	sheetOpenItems  = "Open items"
+	sheetSummary     = "Summary"
+	sheetMismatches  = "Mismatches"
+	sheetDuplicates  = "Duplicates"
+	sheetMissingUTR  = "Missing UTR"
+	sheetSettlements = "Settlements"
+	sheetRejects     = "Rejects"
+	sheetOpenItems   = "Open items"
 )
 
 // cellKind says how a column's cells are written.
@@ -148,6 +149,9 @@ func writeWorkbook(w io.Writer, r *Report, opts Options) error {
 		rep   recon.Report
 	}{{sheetMismatches, recon.ReportMismatches}, {sheetDuplicates, recon.ReportDuplicates}, {sheetMissingUTR, recon.ReportMissingUTR}} {
 		tables = append(tables, exceptionSheet(rep.sheet, r.Exceptions, rep.rep))
+	}
+	if r.Settlements {
+		tables = append(tables, exceptionSheet(sheetSettlements, r.Exceptions, recon.ReportSettlements))
 	}
 	tables = append(tables, openItemsSheet(r.OpenItems), rejectTable(r.Rejects))
 	for _, t := range tables {

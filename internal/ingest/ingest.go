@@ -22,6 +22,13 @@ type Options struct {
 	// header that holds it, overriding the aliases.
 	OrderColumns  map[string]string
 	PayoutColumns map[string]string
+	// SettlementColumns and BankColumns do the same for a settlement
+	// report and a bank statement (SPEC §7).
+	SettlementColumns map[string]string
+	BankColumns       map[string]string
+	// SettlementEvents add event_type words (any case) to the built-in
+	// table of SPEC §7.1, or change what one means.
+	SettlementEvents map[string]recon.EventType
 	// Sheet is the XLSX sheet to read; empty means the first.
 	Sheet string
 	// WebhookSecrets are the secrets a webhook signature may verify under
@@ -78,6 +85,10 @@ type Sink struct {
 	Gateway  func(*recon.GatewayRecord) error
 	Delivery func(*recon.Delivery) error
 	Reject   func(*recon.Reject) error
+	// Settlement and BankEntry receive a settlement report's rows and a
+	// bank statement's entries (SPEC §7).
+	Settlement func(*recon.SettlementRow) error
+	BankEntry  func(*recon.BankEntry) error
 }
 
 // Counts are a file's row counts: Read = Accepted + Rejected.

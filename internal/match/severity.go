@@ -13,7 +13,9 @@ import "github.com/kwikpaisa/recon/internal/recon"
 //   - INFO: nothing moved; kept so that every row is accounted for.
 func severity(c recon.Category, moved bool) recon.Severity {
 	switch c {
-	case recon.AmountMismatch, recon.DuplicatePayment, recon.DuplicatePayout:
+	case recon.AmountMismatch, recon.DuplicatePayment, recon.DuplicatePayout,
+		recon.SettledNotPaid, recon.SettlementAmountMismatch, recon.DuplicateSettlement,
+		recon.BankCreditMissing, recon.BankCreditMismatch:
 		return recon.SeverityCritical
 	case recon.StatusMismatch, recon.MissingAtGateway, recon.MissingInLedger:
 		if moved {
@@ -21,9 +23,11 @@ func severity(c recon.Category, moved bool) recon.Severity {
 		}
 		return recon.SeverityInfo
 	case recon.CurrencyMismatch, recon.UTRMismatch, recon.BeneficiaryMismatch, recon.DuplicateUTR,
-		recon.WebhookConflict, recon.WebhookSignatureInvalid:
+		recon.WebhookConflict, recon.WebhookSignatureInvalid,
+		recon.Unsettled, recon.RefundNotDeducted, recon.FeeMismatch, recon.NetMismatch:
 		return recon.SeverityHigh
-	case recon.Unverified, recon.DuplicateLedgerRow, recon.UTRCorrupted, recon.MissingUTR, recon.WebhookReplayed:
+	case recon.Unverified, recon.DuplicateLedgerRow, recon.UTRCorrupted, recon.MissingUTR, recon.WebhookReplayed,
+		recon.TaxMismatch, recon.UnexplainedCredit:
 		return recon.SeverityMedium
 	case recon.WebhookMissing, recon.WebhookOrphan, recon.DuplicateWebhook:
 		return recon.SeverityLow

@@ -101,8 +101,19 @@ func Registry(r Run) (*prometheus.Registry, error) {
 		failures.WithLabelValues("stale").Add(0)
 	}
 	exceptions := vec("exceptions", "Exceptions of the last run by category: mismatches, duplicates and missing UTRs.", "report", "category")
+	_, settled := sum[key("settlements", "", "unsettled_amount")]
 	for _, c := range recon.Categories {
+		if c.Report() == recon.ReportSettlements && !settled {
+			continue // a run without settlements writes what it wrote before
+		}
 		exceptions.WithLabelValues(string(c.Report()), string(c)).Set(float64(byCat[c]))
+	}
+	if settled {
+		gauge("unsettled_amount_rupees", "Amount of the day's successful pay-ins with no settlement yet (rupees).",
+			num(sum[key("settlements", "", "unsettled_amount")]))
+		gauge("unsettled_payments", "The day's successful pay-ins with no settlement yet.",
+			num(sum[key("settlements", "", "unsettled_payments")]))
+		gauge("fee_mismatches", "Settlement rows whose fee differs from the fee schedule.", float64(byCat[recon.FeeMismatch]))
 	}
 	severity := vec("exceptions_by_severity", "Exceptions of the last run by severity.", "severity")
 	for _, s := range severities {

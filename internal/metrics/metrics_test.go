@@ -135,3 +135,57 @@ func TestRatiosExact(t *testing.T) {
 		})
 	}
 }
+
+// TestSettlementMetrics checks the unsettled amount and fee mismatches of
+// a run with settlements, and that a run without them has none of their
+// series.
+func TestSettlementMetrics(t *testing.T) {
+	base := Run{Date: "2026-11-24", Version: "test", Succeeded: true,
+		Exceptions: []recon.Exception{
+			{Category: recon.FeeMismatch, Severity: recon.SeverityHigh},
+			{Category: recon.FeeMismatch, Severity: recon.SeverityHigh},
+			{Category: recon.Unsettled, Severity: recon.SeverityHigh},
+		}}
+	settled := base
+	settled.Summary = []export.Metric{
+		{Section: "settlements", Name: "unsettled_amount", Value: "1234.50"},
+		{Section: "settlements", Name: "unsettled_payments", Value: "3"},
+	}
+	tests := []struct {
+		name   string
+		run    Run
+		metric string
+		labels map[string]string
+		want   float64
+		absent bool
+	}{
+		{"unsettled amount", settled, "recon_unsettled_amount_rupees", nil, 1234.5, false},
+		{"unsettled payments", settled, "recon_unsettled_payments", nil, 3, false},
+		{"fee mismatches", settled, "recon_fee_mismatches", nil, 2, false},
+		{"settlement category", settled, "recon_exceptions", map[string]string{"category": "BANK_CREDIT_MISSING"}, 0, false},
+		{"no settlements: no unsettled amount", base, "recon_unsettled_amount_rupees", nil, 0, true},
+		{"no settlements: no settlement category", base, "recon_exceptions", map[string]string{"category": "UNSETTLED"}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg, err := Registry(tt.run)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mfs, err := reg.Gather()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var mf *dto.MetricFamily
+			for _, f := range mfs {
+				if f.GetName() == tt.metric {
+					mf = f
+				}
+			}
+			got, ok := value(mf, tt.labels)
+			if ok == tt.absent || got != tt.want {
+				t.Fatalf("%s%v = %v (present %v), want %v (present %v)", tt.metric, tt.labels, got, ok, tt.want, !tt.absent)
+			}
+		})
+	}
+}

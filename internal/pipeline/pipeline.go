@@ -55,10 +55,13 @@ type Config struct {
 	Pull    PullFunc // nil: no pull
 	Ingest  ingest.Options
 	Match   match.Options
-	Export  export.Options
-	Version string
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Settlement checks settlements and bank credits (SPEC §7); nil: a
+	// run without them, exactly as before.
+	Settlement *Settlement
+	Export     export.Options
+	Version    string
+	Now        func() time.Time
+	Log        *slog.Logger
 
 	// RecheckDays is the re-check window: the open exceptions of the dates
 	// this many days before Date are re-checked by the run. 0 means the
@@ -201,6 +204,12 @@ func (r *run) stageDone(stage string, rows int, start time.Time) {
 func (r *run) stages(ctx context.Context) error {
 	restoreGC := collectLess()
 	defer restoreGC()
+	var settlementFiles <-chan settlementRead
+	if r.cfg.Settlement != nil {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // a failed run stops the reading
+		settlementFiles = r.readSettlementsAhead(ctx)
+	}
 	if err := r.ingest(ctx); err != nil {
 		return err
 	}
@@ -237,6 +246,20 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.Now = r.started
 	result := match.Reconcile(d, mopts)
 	r.stageDone("match", rows, t)
+	var settled *settledDay
+	if r.cfg.Settlement != nil {
+		t = time.Now()
+		read := <-settlementFiles
+		if read.err != nil {
+			return read.err
+		}
+		if settled, err = r.judgeSettlements(ctx, d, r.day, read.out, read.in); err != nil {
+			return err
+		}
+		result.Exceptions = withSettled(result.Exceptions, settled.exceptions)
+		r.inputs = append(r.inputs, settled.inputs...)
+		r.stageDone("settle", len(settled.exceptions), t)
+	}
 
 	for i := range result.Exceptions {
 		result.Exceptions[i].Date = r.day.Date
@@ -257,6 +280,9 @@ func (r *run) stages(ctx context.Context) error {
 	rejects, err := r.db.DayRejects(ctx, r.day.Date)
 	if err != nil {
 		return err
+	}
+	if settled != nil {
+		rejects = append(rejects, settled.rejects...)
 	}
 	for _, e := range result.Exceptions {
 		if e.Category == recon.Unverified {
@@ -294,6 +320,10 @@ func (r *run) stages(ctx context.Context) error {
 	counted := reported // the summary counts what is still open
 	counted.Exceptions = recon.OpenOnly(reported.Exceptions)
 	rep.Summary = summarize(d, &counted, r.inputs, pulls, ageing)
+	if settled != nil {
+		rep.Settlements = true
+		rep.Summary = withSettlementSummary(rep.Summary, &counted, &settled.figures)
+	}
 	rep.Finished = r.now()
 	r.log.Info("writing reports", "stage", "export", "dir", r.res.Dir)
 	r.begin(Stage{Name: "export"})
@@ -374,6 +404,21 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
 		exs := match.Reconcile(d, opts).Exceptions
+		// The settlement checks of the date, or, in a run without their
+		// sources, the date's open settlement exceptions as they stand.
+		if r.cfg.Settlement != nil {
+			settled, err := r.settle(ctx, d, day, false)
+			if err != nil {
+				return nil, fmt.Errorf("re-check %s: %w", date, err)
+			}
+			exs = withSettled(exs, settled.exceptions)
+		} else {
+			kept, err := r.db.OpenExceptions(ctx, date, recon.ReportSettlements)
+			if err != nil {
+				return nil, err
+			}
+			exs = withSettled(exs, kept)
+		}
 		seen, err := r.db.FirstSeen(ctx, date, r.day.Date)
 		if err != nil {
 			return nil, err
@@ -448,6 +493,17 @@ func trendPoints(ts []ledger.DayTotal) []export.TrendPoint {
 	for i, t := range ts {
 		out[i] = export.TrendPoint{Date: t.Date, Exceptions: t.Exceptions, AtRisk: t.AtRisk}
 	}
+	return out
+}
+
+// withSettled returns the exceptions of both, sorted as the reports list
+// them.
+func withSettled(own, settled []recon.Exception) []recon.Exception {
+	if len(settled) == 0 {
+		return own
+	}
+	out := append(own[:len(own):len(own)], settled...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Less(&out[j]) })
 	return out
 }
 

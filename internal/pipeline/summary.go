@@ -120,6 +120,9 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 		}
 	}
 	for _, c := range recon.Categories {
+		if c.Report() == recon.ReportSettlements {
+			continue // listed with the settlement figures, when the run has them
+		}
 		t := cats[c]
 		if t == nil {
 			t = &catTally{}
@@ -226,4 +229,79 @@ func (r *run) summaryJSON() string {
 	}
 	b, _ := json.Marshal(figures)
 	return string(b)
+}
+
+// withSettlementSummary adds the settlement figures of SPEC §7.4 to a
+// summary, before its overall section: the figures of the settlements
+// settled on the day, the day's unsettled payments, the settlements whose
+// credit matched by amount and date, and the count and amount of each
+// settlement category.
+func withSettlementSummary(sum []export.Metric, res *match.Result, f *match.SettlementFigures) []export.Metric {
+	var add []export.Metric
+	m := func(name, value string, kind export.MetricKind) {
+		add = append(add, export.Metric{Section: "settlements", Name: name, Value: value, Kind: kind})
+	}
+	count, amount := export.MetricCount, export.MetricAmount
+	m("settlements", strconv.Itoa(f.Settlements), count)
+	m("gross", f.Gross.String(), amount)
+	m("fees", f.Fees.String(), amount)
+	m("gst", f.GST.String(), amount)
+	m("refunds_and_chargebacks_deducted", f.Deducted.String(), amount)
+	m("net", f.Net.String(), amount)
+	m("effective_fee_rate_pct", feeRate(f), export.MetricPercent)
+	m("bank_credits_matched", strconv.Itoa(f.CreditsMatched), count)
+	m("bank_credits_matched_amount", f.CreditsAmount.String(), amount)
+	m("unsettled_payments", strconv.Itoa(f.Unsettled), count)
+	m("unsettled_amount", f.UnsettledAmount.String(), amount)
+	for _, a := range f.ByAmount {
+		add = append(add, export.Metric{Section: "matched_by_amount", Item: a.Settlement, Name: "bank_credit", Value: a.Credit,
+			Kind: export.MetricText})
+	}
+	cats := map[recon.Category]int{}
+	sums := map[recon.Category]*recon.Sum{}
+	for i := range res.Exceptions {
+		e := &res.Exceptions[i]
+		if e.Category.Report() != recon.ReportSettlements {
+			continue
+		}
+		cats[e.Category]++
+		if sums[e.Category] == nil {
+			sums[e.Category] = &recon.Sum{}
+		}
+		switch {
+		case e.LedgerAmount != nil:
+			sums[e.Category].Add(*e.LedgerAmount)
+		case e.GatewayAmount != nil:
+			sums[e.Category].Add(*e.GatewayAmount)
+		}
+	}
+	for _, c := range recon.Categories {
+		if c.Report() != recon.ReportSettlements {
+			continue
+		}
+		amount := "0.00"
+		if s := sums[c]; s != nil {
+			amount = s.String()
+		}
+		add = append(add, export.Metric{Section: "category", Item: string(c), Name: "count", Value: strconv.Itoa(cats[c])},
+			export.Metric{Section: "category", Item: string(c), Name: "amount", Value: amount})
+	}
+	at := len(sum)
+	for i, x := range sum {
+		if x.Section == "overall" {
+			at = i
+			break
+		}
+	}
+	return append(sum[:at:at], append(add, sum[at:]...)...)
+}
+
+// feeRate is fees ÷ gross as a percentage, exact decimal arithmetic
+// rounded half-up to four places ("1.9000"); "0.0000" for no gross.
+func feeRate(f *match.SettlementFigures) string {
+	gross := f.Gross.Decimal()
+	if gross.IsZero() {
+		return "0.0000"
+	}
+	return f.Fees.Decimal().Shift(2).DivRound(gross, 4).StringFixed(4)
 }

@@ -34,15 +34,29 @@ const (
 	// Missing UTR.
 	MissingUTR   Category = "MISSING_UTR"
 	UTRCorrupted Category = "UTR_CORRUPTED"
+
+	// Settlements and bank credits (SPEC §7.4).
+	Unsettled                Category = "UNSETTLED"
+	SettledNotPaid           Category = "SETTLED_NOT_PAID"
+	SettlementAmountMismatch Category = "SETTLEMENT_AMOUNT_MISMATCH"
+	DuplicateSettlement      Category = "DUPLICATE_SETTLEMENT"
+	RefundNotDeducted        Category = "REFUND_NOT_DEDUCTED"
+	FeeMismatch              Category = "FEE_MISMATCH"
+	TaxMismatch              Category = "TAX_MISMATCH"
+	NetMismatch              Category = "NET_MISMATCH"
+	BankCreditMissing        Category = "BANK_CREDIT_MISSING"
+	BankCreditMismatch       Category = "BANK_CREDIT_MISMATCH"
+	UnexplainedCredit        Category = "UNEXPLAINED_CREDIT"
 )
 
 // Report names the report file a category belongs to.
 type Report string
 
 const (
-	ReportMismatches Report = "mismatches"
-	ReportDuplicates Report = "duplicates"
-	ReportMissingUTR Report = "missing_utr"
+	ReportMismatches  Report = "mismatches"
+	ReportDuplicates  Report = "duplicates"
+	ReportMissingUTR  Report = "missing_utr"
+	ReportSettlements Report = "settlements"
 )
 
 // Categories lists every category in report order, then alphabetically.
@@ -52,6 +66,8 @@ var Categories = []Category{
 	WebhookReplayed, WebhookSignatureInvalid,
 	DuplicateLedgerRow, DuplicatePayment, DuplicatePayout, DuplicateUTR, DuplicateWebhook,
 	MissingUTR, UTRCorrupted,
+	BankCreditMismatch, BankCreditMissing, DuplicateSettlement, FeeMismatch, NetMismatch, RefundNotDeducted,
+	SettledNotPaid, SettlementAmountMismatch, TaxMismatch, UnexplainedCredit, Unsettled,
 }
 
 // categoryInfo is what recon says about a category besides its name: the
@@ -85,6 +101,18 @@ var categoryTable = map[Category]categoryInfo{
 	DuplicateWebhook:        {ReportDuplicates, "The same webhook came more than once: no action unless it keeps growing."},
 	MissingUTR:              {ReportMissingUTR, "Get the UTR from the bank statement or the gateway; add it to the ledger."},
 	UTRCorrupted:            {ReportMissingUTR, "A spreadsheet damaged the UTR: re-export the ledger with UTRs as text."},
+
+	Unsettled:                {ReportSettlements, "Paid but not settled yet: wait for the settlement window; if it has passed, ask KwikPaisa when it will settle."},
+	SettledNotPaid:           {ReportSettlements, "KwikPaisa settled a payment the books do not show as paid: check the order; correct the ledger or ask KwikPaisa."},
+	SettlementAmountMismatch: {ReportSettlements, "The settled amount differs from the payment: raise it with KwikPaisa with the settlement id."},
+	DuplicateSettlement:      {ReportSettlements, "The payment was settled more than once: ask KwikPaisa to recover the extra settlement."},
+	RefundNotDeducted:        {ReportSettlements, "A refund not yet deducted: expect it in a coming settlement; if the window has passed, ask KwikPaisa."},
+	FeeMismatch:              {ReportSettlements, "The fee differs from the contracted rate: raise it with KwikPaisa, quoting the settlement id and the rate."},
+	TaxMismatch:              {ReportSettlements, "The GST on the fee is wrong: raise it with KwikPaisa; check the GST invoice."},
+	NetMismatch:              {ReportSettlements, "The row's net does not add up (amount − fee − tax): ask KwikPaisa to correct the settlement report."},
+	BankCreditMissing:        {ReportSettlements, "No bank credit for this settlement yet: check the bank statement; if the window has passed, ask KwikPaisa for the UTR."},
+	BankCreditMismatch:       {ReportSettlements, "The bank credited a different amount than the settlement: ask the bank and KwikPaisa about the difference."},
+	UnexplainedCredit:        {ReportSettlements, "A gateway credit no settlement explains: ask KwikPaisa which settlement it is; do not book it until then."},
 }
 
 // Report returns the report a category is written to.

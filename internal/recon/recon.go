@@ -16,6 +16,10 @@ const (
 	EntityPayin   Entity = "PAYIN"
 	EntityPayout  Entity = "PAYOUT"
 	EntityWebhook Entity = "WEBHOOK"
+	// EntitySettlement and EntityBank are a settlement (or one row of it)
+	// and a bank statement's credit (SPEC §7.4).
+	EntitySettlement Entity = "SETTLEMENT"
+	EntityBank       Entity = "BANK"
 )
 
 // StatusClass is the normalised meaning of a status word (SPEC §2.1). It

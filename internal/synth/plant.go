@@ -68,6 +68,9 @@ func (d *Day) plant(set int) {
 	o = paid(id("ORD-MAG-1"), 1200_00, 10*3600)
 	d.addOrder(o, true, false)
 	p("MISSING_AT_GATEWAY", "PAYIN", o.id, "no gateway record")
+	if d.settle != nil {
+		p("UNSETTLED", "PAYIN", o.id, "the ledger's paid order the gateway does not know is not settled either (provisional)")
+	}
 
 	o = paid(id("ORD-MIL-1"), 3300_00, 10*3600+60)
 	d.addOrder(o, false, true)

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -95,6 +96,10 @@ func (d *Day) addOrder(o order, ledger, gateway bool) {
 	}
 	if gateway {
 		d.Gateway = append(d.Gateway, d.orderRecord(o))
+		// KwikPaisa settles what it took the next day (settle.go).
+		if d.settle != nil && !d.settleOwn {
+			d.settleErr = errors.Join(d.settleErr, d.settle.settled(o))
+		}
 	}
 }
 

@@ -27,6 +27,10 @@ type Params struct {
 	WebhookSecret string
 	// Plant adds the planted exceptions (see plant.go).
 	Plant bool
+	// SettleDir, when set, writes the settlement reports and bank
+	// statements of the day (settle.go) under it, and plants their
+	// exceptions in set 0.
+	SettleDir string
 	// PlantRate, when Plant is set, plants copies of the whole set of
 	// exceptions until they number about PlantRate × (Orders + Payouts).
 	// Zero plants one set. The first set is the same for every rate.
@@ -58,6 +62,14 @@ type Day struct {
 	rng      *rand.Rand
 	seq      int
 	out      *sinks
+	// settle writes the settlement side of the day; nil without one.
+	settle        *settler
+	settlePlanted []plantedSettlement
+	settleExtra   []srow
+	settleErr     error // the first failure to write a settlement row
+	// settleOwn is set while the settlement cases are planted: their
+	// orders settle as planted, not the next day.
+	settleOwn bool
 }
 
 // Webhook is one stored delivery, before it is signed.
@@ -96,8 +108,21 @@ func Write(dir string, p Params) ([]Planted, error) {
 	}
 	defer out.abort()
 	d := &Day{Date: date, secret: p.WebhookSecret, rng: rand.New(rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15)), out: out}
+	if p.SettleDir != "" {
+		if d.settle, err = newSettler(p.SettleDir, date); err != nil {
+			return nil, fmt.Errorf("settlements: %w", err)
+		}
+	}
 	if err := d.generate(p); err != nil {
 		return nil, err
+	}
+	if d.settle != nil {
+		if d.settleErr != nil {
+			return nil, fmt.Errorf("settlements: %w", d.settleErr)
+		}
+		if err := d.settle.finish(d.settlePlanted, d.settleExtra); err != nil {
+			return nil, fmt.Errorf("settlements: %w", err)
+		}
 	}
 	if err := out.close(); err != nil {
 		return nil, err
@@ -128,6 +153,9 @@ func (d *Day) generate(p Params) error {
 	want := p.PlantRate * float64(p.Orders+p.Payouts)
 	for set := 0; set == 0 || float64(len(d.Planted)) < want; set++ {
 		d.plant(set)
+		if set == 0 && d.settle != nil {
+			d.plantSettlements()
+		}
 		if err := d.flush(); err != nil {
 			return err
 		}

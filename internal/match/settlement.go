@@ -1,0 +1,538 @@
+package match
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// SettlementOptions are the knobs of settlement matching (SPEC §7).
+type SettlementOptions struct {
+	// Window is how long after the end of its business day a payment may
+	// settle; BankWindow how long after the end of the business day of
+	// settled_at its credit may reach the bank.
+	Window, BankWindow time.Duration
+	// GatewayPattern marks a credit as the gateway's (case-insensitive).
+	GatewayPattern string
+	// Fees is the contracted schedule; nil checks no fee or tax, only each
+	// row's arithmetic.
+	Fees *recon.FeeSchedule
+	// Bank says a bank statement was given for the day.
+	Bank bool
+	// Zone is the business zone, for the date of settled_at.
+	Zone *time.Location
+	// Now is the run's clock; the zero time closes every window.
+	Now time.Time
+}
+
+// DefaultSettlementOptions returns the defaults of SPEC §7.
+func DefaultSettlementOptions() SettlementOptions {
+	return SettlementOptions{Window: 72 * time.Hour, BankWindow: 72 * time.Hour, GatewayPattern: "KWIKPAISA"}
+}
+
+// SettlementInput is what the settlement matching of one day reads besides
+// the day itself.
+type SettlementInput struct {
+	// Rows are the rows of every settlement report read, in file order.
+	Rows []recon.SettlementRow
+	// Bank are the entries of every bank statement read, in file order.
+	Bank []recon.BankEntry
+	// Known holds the order ids, among those settled on the day and not
+	// payments of it, that a ledger or gateway record of any date knows.
+	// Nil: such orders are not judged (no SETTLED_NOT_PAID for an unknown
+	// order).
+	Known map[string]bool
+}
+
+// SettlementFigures are the summary's settlement figures (SPEC §7.4).
+type SettlementFigures struct {
+	Settlements    int       // settlements settled on the day
+	Gross          recon.Sum // sum of PAYMENT amounts
+	Fees           recon.Sum
+	GST            recon.Sum
+	Deducted       recon.Sum // sum of REFUND and CHARGEBACK amounts
+	Net            recon.Sum
+	CreditsMatched int
+	CreditsAmount  recon.Sum
+	// ByAmount lists the day's settlements whose credit matched by amount
+	// and date, not by UTR: the summary names each with its credit.
+	ByAmount        []AmountMatch
+	Unsettled       int // the day's payments not settled
+	UnsettledAmount recon.Sum
+}
+
+// AmountMatch is a settlement whose bank credit matched by amount and
+// date, and the credit's place.
+type AmountMatch struct {
+	Settlement string
+	Credit     string
+}
+
+// settlement is all the rows of one settlement_id.
+type settlement struct {
+	id    string
+	utr   string
+	date  string // business date of settled_at
+	end   time.Time
+	rows  []*recon.SettlementRow
+	total recon.Amount
+	// credit is the bank entry that claimed it, and whether by amount.
+	credit   *recon.BankEntry
+	byAmount bool
+}
+
+// settler judges the settlements of one day.
+type settler struct {
+	day  *recon.Day
+	in   *SettlementInput
+	opts SettlementOptions
+	out  []recon.Exception
+	seen map[string]bool
+}
+
+// Settle matches one day's payments, the settlements settled on it and
+// the bank credits booked on it (SPEC §7.3-7.4). It returns its exceptions,
+// sorted, and the day's figures.
+func Settle(day *recon.Day, in *SettlementInput, opts SettlementOptions) ([]recon.Exception, SettlementFigures) {
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+		if !day.Start.IsZero() {
+			opts.Zone = day.Start.Location()
+		}
+	}
+	s := &settler{day: day, in: in, opts: opts, seen: map[string]bool{}}
+	sets := s.settlements()
+	claimCredits(sets, in.Bank, opts)
+	var fig SettlementFigures
+	s.payments(&fig)
+	s.settled(sets, &fig)
+	s.unexplained(sets)
+	sort.Slice(s.out, func(i, j int) bool { return s.out[i].Less(&s.out[j]) })
+	return s.out, fig
+}
+
+func (s *settler) add(e recon.Exception) {
+	k := string(e.Category) + "\x00" + string(e.Entity) + "\x00" + e.Reference
+	if s.seen[k] {
+		return
+	}
+	s.seen[k] = true
+	e.Severity = severity(e.Category, true)
+	e.Evidence = mergeEvidence(nil, e.Evidence)
+	s.out = append(s.out, e)
+}
+
+// settlements groups the rows by settlement_id, in the order first read.
+func (s *settler) settlements() []*settlement {
+	by := map[string]*settlement{}
+	var out []*settlement
+	for i := range s.in.Rows {
+		r := &s.in.Rows[i]
+		st := by[r.SettlementID]
+		if st == nil {
+			t := r.SettledAt.In(s.opts.Zone)
+			start := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.opts.Zone)
+			st = &settlement{id: r.SettlementID, utr: r.UTR, date: start.Format(time.DateOnly), end: start.AddDate(0, 0, 1)}
+			by[r.SettlementID] = st
+			out = append(out, st)
+		}
+		st.rows = append(st.rows, r)
+		st.total += r.Net
+	}
+	return out
+}
+
+// payment is one pay-in of the day as the settlement checks see it.
+type payment struct {
+	key          string
+	amount       recon.Amount
+	class        recon.StatusClass
+	status       string // the gateway's word; "" when it has no record
+	ledgerStatus string
+	place        recon.Place // the ledger row, else the gateway record
+}
+
+// word is the payment's status as the gateway wrote it, else as the
+// ledger did.
+func (p *payment) word() string {
+	if p.status != "" {
+		return p.status
+	}
+	return p.ledgerStatus
+}
+
+// eachPayment calls fn with each of the day's pay-ins: the keys of its
+// order ledger rows (first row of a key) and of the gateway records
+// created in it that no ledger has, each with the gateway's status and
+// amount (the ledger's when the gateway has no record). fn must not keep
+// p.
+func (s *settler) eachPayment(fn func(p *payment)) {
+	// One entry per pay-in key of the day: its latest gateway record, and
+	// whether a ledger row of the day was seen. One map, not two: the day
+	// is loaded while it lives.
+	type key struct {
+		g    *recon.GatewayRecord
+		seen bool
+	}
+	keys := make(map[string]key, len(s.day.Orders)+len(s.day.Gateway)/2)
+	for i := range s.day.Gateway {
+		if g := &s.day.Gateway[i]; g.Entity == recon.EntityPayin {
+			keys[g.Key] = key{g: g}
+		}
+	}
+	var p payment
+	for i := range s.day.Orders {
+		o := &s.day.Orders[i]
+		k := keys[o.OrderID]
+		if k.seen {
+			continue // a later row of the key
+		}
+		keys[o.OrderID] = key{g: k.g, seen: true}
+		p = payment{key: o.OrderID, amount: o.Amount, class: o.Class, ledgerStatus: o.Status, place: o.Place}
+		if g := k.g; g != nil {
+			p.amount, p.class, p.status = g.Amount, g.Class, g.Status
+		}
+		fn(&p)
+	}
+	start, end := recon.InstantOf(s.day.Start), recon.InstantOf(s.day.End)
+	for i := range s.day.Gateway {
+		g := &s.day.Gateway[i]
+		if g.Entity != recon.EntityPayin {
+			continue
+		}
+		k := keys[g.Key]
+		if k.g != g || k.seen || s.day.LedgerElsewhere[recon.EntityPayin][g.Key] || g.CreatedAt < start || g.CreatedAt >= end {
+			continue // not the key's latest record, or the ledger has the key
+		}
+		keys[g.Key] = key{g: g, seen: true}
+		p = payment{key: g.Key, amount: g.Amount, class: g.Class, status: g.Status, place: g.Place}
+		fn(&p)
+	}
+}
+
+// windowOpen reports whether the run's clock is before end + w.
+func (s *settler) windowOpen(end time.Time, w time.Duration) bool {
+	return !s.opts.Now.IsZero() && s.opts.Now.Before(end.Add(w))
+}
+
+// paymentEvents indexes the PAYMENT rows of an order: the first and how many.
+type paymentEvents struct {
+	rows []recon.SettlementRow
+	at   map[string][2]int32 // first, count
+}
+
+func (ev *paymentEvents) count(order string) int32 { return ev.at[order][1] }
+
+// of returns the PAYMENT rows of an order, in the order read.
+func (ev *paymentEvents) of(order string) []*recon.SettlementRow {
+	a := ev.at[order]
+	if a[1] == 0 {
+		return nil
+	}
+	out := make([]*recon.SettlementRow, 0, a[1])
+	for i := int(a[0]); i < len(ev.rows) && len(out) < int(a[1]); i++ {
+		if r := &ev.rows[i]; r.Type == recon.EventPayment && r.OrderID == order {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// payments judges the day's pay-ins against the settlement events of
+// their orders, and orders settled on the day that no ledger or gateway
+// knows.
+func (s *settler) payments(fig *SettlementFigures) {
+	ev := &paymentEvents{rows: s.in.Rows, at: map[string][2]int32{}}
+	refunds := map[string]bool{}
+	settledToday := map[string]bool{} // PAYMENT orders settled on the day: true once a payment of the day
+	for i := range s.in.Rows {
+		r := &s.in.Rows[i]
+		switch r.Type {
+		case recon.EventPayment:
+			a, ok := ev.at[r.OrderID]
+			if !ok {
+				a[0] = int32(i)
+			}
+			a[1]++
+			ev.at[r.OrderID] = a
+			if s.in.Known != nil && s.dateOf(r.SettledAt) == s.day.Date {
+				settledToday[r.OrderID] = false
+			}
+		case recon.EventRefund:
+			refunds[r.OrderID] = true
+		}
+	}
+	open := s.windowOpen(s.day.End, s.opts.Window)
+	s.eachPayment(func(p *payment) {
+		if _, ok := settledToday[p.key]; ok {
+			settledToday[p.key] = true
+		}
+		n := ev.count(p.key)
+		base := func() recon.Exception {
+			return recon.Exception{Entity: recon.EntityPayin, Reference: p.key, GatewayAmount: ptr(p.amount),
+				GatewayStatus: p.status, LedgerStatus: p.ledgerStatus, Evidence: []string{p.place.String()}}
+		}
+		paid := p.class == recon.StatusSuccess
+		if n == 0 && !paid && p.class != recon.StatusRefunded {
+			return // the common case of an unpaid order: nothing to judge
+		}
+		if n == 0 && paid {
+			fig.Unsettled++
+			fig.UnsettledAmount.Add(p.amount)
+			e := base()
+			e.Category, e.Provisional = recon.Unsettled, open
+			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", p.key, p.word(), p.amount)
+			if open {
+				e.Detail += fmt.Sprintf(" It may still settle: the settlement window (%s) has not passed.", days(s.opts.Window))
+			}
+			s.add(e)
+		}
+		if p.class == recon.StatusRefunded && !refunds[p.key] {
+			e := base()
+			e.Category, e.Provisional = recon.RefundNotDeducted, open
+			e.Detail = fmt.Sprintf("Order %s was refunded, but no settlement report read deducts the refund.", p.key)
+			if open {
+				e.Detail += fmt.Sprintf(" It may still be deducted: the settlement window (%s) has not passed.", days(s.opts.Window))
+			}
+			s.add(e)
+		}
+		if n == 0 {
+			return
+		}
+		rows := ev.of(p.key)
+		if !paid && p.class != recon.StatusRefunded {
+			e := base()
+			e.Category, e.LedgerAmount, e.LedgerUTR = recon.SettledNotPaid, ptr(rows[0].Amount), rows[0].UTR
+			e.Evidence = append(e.Evidence, rowPlaces(rows)...)
+			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", rows[0].SettlementID, p.key, rows[0].Amount, p.word())
+			s.add(e)
+		}
+		for _, r := range rows {
+			if r.Amount != p.amount {
+				e := base()
+				e.Category, e.LedgerAmount, e.Difference, e.LedgerUTR = recon.SettlementAmountMismatch, ptr(r.Amount), ptr(r.Amount-p.amount), r.UTR
+				e.Evidence = append(e.Evidence, rowPlace(r))
+				e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but the payment was for %s; difference %s.", r.SettlementID, p.key, r.Amount, p.amount, r.Amount-p.amount)
+				s.add(e)
+			}
+		}
+		if len(rows) > 1 {
+			e := base()
+			e.Category, e.Count, e.LedgerUTR = recon.DuplicateSettlement, len(rows), rows[0].UTR
+			e.Evidence = append(e.Evidence, rowPlaces(rows)...)
+			e.Detail = fmt.Sprintf("Order %s was settled %d times (%s).", p.key, len(rows), strings.Join(settlementIDs(rows), ", "))
+			s.add(e)
+		}
+	})
+	// An order settled on the day that no ledger or gateway record of any
+	// date knows.
+	var unknown []string
+	for k, ours := range settledToday {
+		if !ours && !s.in.Known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	sort.Strings(unknown)
+	for _, k := range unknown {
+		rows := ev.of(k)
+		s.add(recon.Exception{Category: recon.SettledNotPaid, Entity: recon.EntityPayin, Reference: k,
+			LedgerAmount: ptr(rows[0].Amount), LedgerUTR: rows[0].UTR, Evidence: rowPlaces(rows),
+			Detail: fmt.Sprintf("Settlement %s settled order %s for %s, but neither the ledger nor KwikPaisa's records know the order.", rows[0].SettlementID, k, rows[0].Amount)})
+		if len(rows) > 1 {
+			s.add(recon.Exception{Category: recon.DuplicateSettlement, Entity: recon.EntityPayin, Reference: k, Count: len(rows),
+				LedgerUTR: rows[0].UTR, Evidence: rowPlaces(rows),
+				Detail: fmt.Sprintf("Order %s was settled %d times (%s).", k, len(rows), strings.Join(settlementIDs(rows), ", "))})
+		}
+	}
+}
+
+func (s *settler) dateOf(t time.Time) string { return t.In(s.opts.Zone).Format(time.DateOnly) }
+
+// settled judges the settlements settled on the day: each row's fee, tax
+// and arithmetic, and the settlement's bank credit; and adds up the day's
+// figures.
+func (s *settler) settled(sets []*settlement, fig *SettlementFigures) {
+	methods := map[string]string{}
+	for i := range s.day.Orders {
+		if o := &s.day.Orders[i]; methods[o.OrderID] == "" {
+			methods[o.OrderID] = o.PaymentMethod
+		}
+	}
+	for _, st := range sets {
+		if st.date != s.day.Date {
+			continue
+		}
+		fig.Settlements++
+		fig.Net.Add(st.total)
+		for _, r := range st.rows {
+			fig.Fees.Add(r.Fee)
+			fig.GST.Add(r.Tax)
+			switch r.Type {
+			case recon.EventPayment:
+				fig.Gross.Add(r.Amount)
+			case recon.EventRefund, recon.EventChargeback:
+				fig.Deducted.Add(r.Amount)
+			}
+			s.row(r, methods)
+		}
+		s.credit(st, fig)
+	}
+}
+
+// row checks one settlement row's fee, tax and net.
+func (s *settler) row(r *recon.SettlementRow, methods map[string]string) {
+	if !r.HasAmounts {
+		return
+	}
+	ref := r.SettlementID + ":" + r.Place.Line()
+	base := recon.Exception{Entity: recon.EntitySettlement, Reference: ref, LedgerUTR: r.UTR, Evidence: []string{rowPlace(r)}}
+	if f := s.opts.Fees; f != nil {
+		if r.Type == recon.EventPayment {
+			method, from := r.PaymentMethod, "the row's"
+			if method == "" {
+				method, from = methods[r.OrderID], "the ledger's"
+			}
+			rate, name := f.RateFor(method)
+			want := recon.ExpectedFee(rate, r.Amount)
+			if r.Fee != want {
+				e := base
+				e.Category, e.LedgerAmount, e.GatewayAmount, e.Difference = recon.FeeMismatch, ptr(r.Fee), ptr(want), ptr(r.Fee-want)
+				how := fmt.Sprintf("the %s rate %s", name, rate)
+				if name != "default" {
+					how = fmt.Sprintf("%s payment method's rate (%s) %s", from, name, rate)
+				}
+				e.Detail = fmt.Sprintf("Order %s: fee %s differs from the expected %s (%s of %s, rounded half-up to paise); difference %s.",
+					r.OrderID, r.Fee, want, how, r.Amount, r.Fee-want)
+				s.add(e)
+			}
+		}
+		if want := recon.ExpectedTax(f.GSTPercent, r.Fee); r.Tax != want {
+			e := base
+			e.Category, e.LedgerAmount, e.GatewayAmount, e.Difference = recon.TaxMismatch, ptr(r.Tax), ptr(want), ptr(r.Tax-want)
+			e.Detail = fmt.Sprintf("Tax %s differs from the expected %s (GST %s%% of the reported fee %s, rounded half-up to paise); difference %s.",
+				r.Tax, want, f.GSTPercent, r.Fee, r.Tax-want)
+			s.add(e)
+		}
+	}
+	if want := r.Signed() - r.Fee - r.Tax; r.Net != want {
+		e := base
+		e.Category, e.LedgerAmount, e.GatewayAmount, e.Difference = recon.NetMismatch, ptr(r.Net), ptr(want), ptr(r.Net-want)
+		sign := "+"
+		if r.Signed() < 0 {
+			sign = "−"
+		}
+		e.Detail = fmt.Sprintf("Net amount %s is not %s%s − fee %s − tax %s = %s (%s row); difference %s.",
+			r.Net, sign, r.Amount, r.Fee, r.Tax, want, r.Type, r.Net-want)
+		s.add(e)
+	}
+}
+
+// credit judges a settlement's bank credit.
+func (s *settler) credit(st *settlement, fig *SettlementFigures) {
+	if !s.opts.Bank {
+		return
+	}
+	base := recon.Exception{Entity: recon.EntitySettlement, Reference: st.id, LedgerUTR: st.utr, GatewayAmount: ptr(st.total),
+		Evidence: rowPlaces(st.rows[:1])}
+	c := st.credit
+	if c == nil {
+		open := s.windowOpen(st.end, s.opts.BankWindow)
+		e := base
+		e.Category, e.Provisional = recon.BankCreditMissing, open
+		e.Detail = fmt.Sprintf("Settlement %s (UTR %s, %s, settled %s) has no credit on the bank statements read.", st.id, st.utr, st.total, st.date)
+		if open {
+			e.Detail += fmt.Sprintf(" It may still arrive: the bank window (%s) has not passed.", days(s.opts.BankWindow))
+		}
+		s.add(e)
+		return
+	}
+	fig.CreditsMatched++
+	fig.CreditsAmount.Add(c.Amount)
+	if st.byAmount {
+		fig.ByAmount = append(fig.ByAmount, AmountMatch{Settlement: st.id, Credit: bankPlace(c)})
+	}
+	if c.Amount != st.total {
+		e := base
+		e.Category, e.LedgerAmount, e.Difference, e.GatewayUTR = recon.BankCreditMismatch, ptr(c.Amount), ptr(c.Amount-st.total), c.Reference
+		e.Evidence = append(e.Evidence, bankPlace(c))
+		e.Detail = fmt.Sprintf("Settlement %s totals %s, but its bank credit (%s, matched by UTR %s) is %s; difference %s.",
+			st.id, st.total, bankPlace(c), st.utr, c.Amount, c.Amount-st.total)
+		s.add(e)
+	}
+}
+
+// unexplained reports the day's credits marked as the gateway's that no
+// settlement claimed.
+func (s *settler) unexplained(sets []*settlement) {
+	if !s.opts.Bank || s.opts.GatewayPattern == "" {
+		return
+	}
+	claimed := map[*recon.BankEntry]bool{}
+	for _, st := range sets {
+		if st.credit != nil {
+			claimed[st.credit] = true
+		}
+	}
+	pattern := strings.ToUpper(s.opts.GatewayPattern)
+	for i := range s.in.Bank {
+		c := &s.in.Bank[i]
+		if !c.Credit || c.Date != s.day.Date || claimed[c] {
+			continue
+		}
+		if !strings.Contains(strings.ToUpper(c.Narration), pattern) && !strings.Contains(strings.ToUpper(c.Reference), pattern) {
+			continue
+		}
+		s.add(recon.Exception{Category: recon.UnexplainedCredit, Entity: recon.EntityBank,
+			Reference: filepath.Base(c.File) + ":" + c.Line, LedgerAmount: ptr(c.Amount), GatewayUTR: c.Reference,
+			Evidence: []string{bankPlace(c)},
+			Detail: fmt.Sprintf("A credit of %s on %s marked %s (%q) matches no settlement read, by UTR or by amount.",
+				c.Amount, c.Date, s.opts.GatewayPattern, truncateText(c.Narration, 80))})
+	}
+}
+
+func rowPlace(r *recon.SettlementRow) string { return r.Place.String() }
+
+func rowPlaces(rs []*recon.SettlementRow) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = rowPlace(r)
+	}
+	return out
+}
+
+func bankPlace(c *recon.BankEntry) string { return c.File + ":" + c.Line }
+
+func settlementIDs(rs []*recon.SettlementRow) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if !seen[r.SettlementID] {
+			seen[r.SettlementID] = true
+			out = append(out, r.SettlementID)
+		}
+	}
+	return out
+}
+
+// days writes a window in days: "3 days".
+func days(d time.Duration) string {
+	n := int(d / (24 * time.Hour))
+	if time.Duration(n)*24*time.Hour != d {
+		return d.String()
+	}
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,183 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// Settlement is a run's settlement sources and checks (SPEC §7).
+type Settlement struct {
+	// Report returns the settlement report of a date, "" when none exists
+	// for it. Bank does the same for the bank statement; nil when no bank
+	// statement is configured.
+	Report func(date string) (string, error)
+	Bank   func(date string) (string, error)
+	// Options are the windows, the gateway pattern and the fee schedule;
+	// the run sets the zone, the clock and whether a statement was given.
+	Options match.SettlementOptions
+}
+
+// settledDay is what the settlement checks of one date found.
+type settledDay struct {
+	exceptions []recon.Exception
+	figures    match.SettlementFigures
+	inputs     []recon.SourceFile
+	rejects    []recon.Reject
+}
+
+// settleWindow lists the dates whose files a run for day reads: the
+// settlement reports of the bank window's days before day (to know which
+// settlement claims a credit booked on day) through day + window, and the
+// bank statements of those days through the last day a credit of a
+// settlement of day + window may arrive.
+func settleWindow(day Day, opts match.SettlementOptions) (reports, statements []string) {
+	w, bw := wholeDays(opts.Window), wholeDays(opts.BankWindow)
+	for i := -bw; i <= w+bw; i++ {
+		date := day.Start.AddDate(0, 0, i).Format(time.DateOnly)
+		if i <= w {
+			reports = append(reports, date)
+		}
+		statements = append(statements, date)
+	}
+	return reports, statements
+}
+
+func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+// settle runs the settlement checks of day d: it reads the settlement
+// reports and bank statements of its window, asks the store which settled
+// orders it knows, and matches. withFiles also hashes the files for the
+// summary and the manifest.
+func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool) (*settledDay, error) {
+	out, in, err := r.readSettlements(ctx, day, withFiles)
+	if err != nil {
+		return nil, err
+	}
+	return r.judgeSettlements(ctx, d, day, out, in)
+}
+
+// settlementRead is what reading a day's settlement files gave.
+type settlementRead struct {
+	out *settledDay
+	in  *match.SettlementInput
+	err error
+}
+
+// readSettlementsAhead reads the run's settlement files on a goroutine of
+// their own, beside the ledgers' ingest: they need nothing of the store.
+func (r *run) readSettlementsAhead(ctx context.Context) <-chan settlementRead {
+	ch := make(chan settlementRead, 1)
+	go func() {
+		out, in, err := r.readSettlements(ctx, r.day, true)
+		ch <- settlementRead{out, in, err}
+	}()
+	return ch
+}
+
+// readSettlements reads the settlement reports and bank statements of
+// day's window, each that exists.
+func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*settledDay, *match.SettlementInput, error) {
+	st := r.cfg.Settlement
+	reports, statements := settleWindow(day, st.Options)
+	out := &settledDay{}
+	in := &match.SettlementInput{}
+	seen := map[string]bool{}
+	read := func(kind string, find func(string) (string, error), dates []string) error {
+		if find == nil {
+			return nil
+		}
+		found := 0
+		defer func() {
+			if found == 0 && withFiles {
+				// A template that names no file of the window reads as a
+				// day with nothing settled: say so rather than stay quiet.
+				r.log.Warn("no "+kind+" file exists for any date of the window", "stage", "settle", "kind", kind,
+					"from", dates[0], "to", dates[len(dates)-1])
+			}
+		}()
+		for _, date := range dates {
+			path, err := find(date)
+			if err != nil {
+				return fmt.Errorf("%s of %s: %w", kind, date, err)
+			}
+			if path == "" || seen[path] {
+				continue
+			}
+			if _, err := os.Stat(path); os.IsNotExist(err) {
+				continue // each that exists (SPEC §7)
+			}
+			seen[path] = true
+			found++
+			t := time.Now()
+			var f recon.SourceFile
+			sink := ingest.Sink{
+				Settlement: func(s *recon.SettlementRow) error { in.Rows = append(in.Rows, *s); return nil },
+				BankEntry:  func(e *recon.BankEntry) error { in.Bank = append(in.Bank, *e); return nil },
+				Reject:     func(rj *recon.Reject) error { out.rejects = append(out.rejects, *rj); return nil },
+			}
+			readFile := ingest.ReadSettlements
+			if kind == "bank" {
+				readFile = ingest.ReadBank
+			}
+			opts := r.cfg.Ingest
+			opts.Sheet = "" // the ledgers' sheet; a report's or statement's is its first
+			counts, err := readFile(ctx, path, opts, sink)
+			if err != nil {
+				return fmt.Errorf("read %s %s: %w", kind, path, err)
+			}
+			if withFiles {
+				sum, size, _, err := ingest.Digest(path)
+				if err != nil {
+					return fmt.Errorf("read %s %s: %w", kind, path, err)
+				}
+				f = recon.SourceFile{Kind: kind, Path: path, SHA256: sum, Size: size, Read: counts.Read, Accepted: counts.Accepted, Rejected: counts.Rejected}
+				out.inputs = append(out.inputs, f)
+				r.stageDone("ingest_"+kind, counts.Read, t)
+			}
+		}
+		return nil
+	}
+	if err := read("settlements", st.Report, reports); err != nil {
+		return nil, nil, err
+	}
+	if err := read("bank", st.Bank, statements); err != nil {
+		return nil, nil, err
+	}
+	return out, in, nil
+}
+
+// judgeSettlements asks the store which of the orders settled on day it
+// knows, and matches.
+func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day Day, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
+	st := r.cfg.Settlement
+	// The orders settled on the day: which of them a ledger or gateway of
+	// any date knows.
+	var ids []string
+	idSeen := map[string]bool{}
+	for i := range in.Rows {
+		row := &in.Rows[i]
+		if row.Type == recon.EventPayment && !idSeen[row.OrderID] && row.SettledAt.In(day.Start.Location()).Format(time.DateOnly) == day.Date {
+			idSeen[row.OrderID] = true
+			ids = append(ids, row.OrderID)
+		}
+	}
+	sort.Strings(ids)
+	known, err := r.db.KnownOrders(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	in.Known = known
+	opts := st.Options
+	opts.Zone = day.Start.Location()
+	opts.Now = r.started
+	opts.Bank = st.Bank != nil
+	out.exceptions, out.figures = match.Settle(d, in, opts)
+	return out, nil
+}
