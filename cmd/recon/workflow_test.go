@@ -99,8 +99,8 @@ func TestResolveAndRerun(t *testing.T) {
 
 	prom := filepath.Join(tmp, "recon.prom")
 	code, _, stderr := runRecon(t, fixtureNow.Add(time.Hour), fixtureRun(tmp, "--fail-on", "critical", "--metrics", prom)...)
-	if code != exitFailOn || !strings.Contains(stderr, "recon: 8 exception(s) at or above CRITICAL") {
-		t.Errorf("re-run --fail-on critical: exit %d, stderr %s; want 3 for the 8 CRITICAL still open (of 10)", code,
+	if code != exitFailOn || !strings.Contains(stderr, "recon: 16 exception(s) at or above CRITICAL") {
+		t.Errorf("re-run --fail-on critical: exit %d, stderr %s; want 3 for the 16 CRITICAL still open (of 18)", code,
 			grepLines(stderr, "recon:"))
 	}
 	// The reports list every exception, whatever its state: their CSVs
@@ -108,8 +108,8 @@ func TestResolveAndRerun(t *testing.T) {
 	for _, name := range goldenCSVs {
 		got, _ := os.ReadFile(filepath.Join(dir, name))
 		if name == "summary.csv" {
-			if !strings.Contains(string(got), "overall,,exceptions,25\n") || !strings.Contains(string(before[name]), "overall,,exceptions,27\n") {
-				t.Errorf("summary.csv's exceptions: %q then %q, want 27 then 25", grepLines(string(before[name]), "overall,,exceptions"),
+			if !strings.Contains(string(got), "overall,,exceptions,41\n") || !strings.Contains(string(before[name]), "overall,,exceptions,43\n") {
+				t.Errorf("summary.csv's exceptions: %q then %q, want 43 then 41", grepLines(string(before[name]), "overall,,exceptions"),
 					grepLines(string(got), "overall,,exceptions"))
 			}
 			continue
@@ -155,11 +155,11 @@ func TestResolveAndRerun(t *testing.T) {
 		t.Errorf("found %d of the 2 changed rows in Mismatches; resolved rows stay in their date's report", found)
 	}
 	total := findSummary(t, f, "Total")
-	if total != "25" {
-		t.Errorf("Summary's open total = %s, want 25 (27 less the two closed)", total)
+	if total != "41" {
+		t.Errorf("Summary's open total = %s, want 41 (43 less the two closed)", total)
 	}
 	promText, _ := os.ReadFile(prom)
-	if !strings.Contains(string(promText), `recon_exceptions_by_severity{severity="CRITICAL"} 8`) {
+	if !strings.Contains(string(promText), `recon_exceptions_by_severity{severity="CRITICAL"} 16`) {
 		t.Errorf("metrics count the resolved CRITICAL:\n%s", grepLines(string(promText), "by_severity"))
 	}
 
@@ -173,8 +173,8 @@ func TestResolveAndRerun(t *testing.T) {
 	}
 	code, stdout, _ := runRecon(t, fixtureNow, "exceptions", "--db", db, "--open", "--older-than", "0", "--date", fixtureDate)
 	if code != 0 || !strings.HasPrefix(stdout, "business_date,category,entity,reference,severity,state,") ||
-		strings.Count(stdout, "\n") != 26 {
-		t.Errorf("exceptions as CSV: exit %d, %d lines, want a header and the 25 open", code, strings.Count(stdout, "\n"))
+		strings.Count(stdout, "\n") != 42 {
+		t.Errorf("exceptions as CSV: exit %d, %d lines, want a header and the 41 open", code, strings.Count(stdout, "\n"))
 	}
 }
 

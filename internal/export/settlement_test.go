@@ -52,11 +52,16 @@ func TestSettlementReport(t *testing.T) {
 	if !slices.Contains(wb.GetSheetList(), "Settlements") {
 		t.Fatalf("sheets = %v, want a Settlements sheet", wb.GetSheetList())
 	}
-	if typ, _ := wb.GetCellType("Settlements", "H2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-		t.Errorf("Settlements!H2 is a %v cell, want a number", typ)
+	// The sheet puts the amounts right after the reference: E is the
+	// reported amount.
+	if h, _ := wb.GetCellValue("Settlements", "E1"); h != "Reported amount" {
+		t.Errorf("Settlements!E1 = %q, want the header Reported amount", h)
 	}
-	if v, _ := wb.GetCellValue("Settlements", "H2", excelize.Options{RawCellValue: true}); v != "0.47" {
-		t.Errorf("Settlements!H2 = %q, want the amount 0.47", v)
+	if typ, _ := wb.GetCellType("Settlements", "E2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("Settlements!E2 is a %v cell, want a number", typ)
+	}
+	if v, _ := wb.GetCellValue("Settlements", "E2", excelize.Options{RawCellValue: true}); v != "0.47" {
+		t.Errorf("Settlements!E2 = %q, want the amount 0.47", v)
 	}
 	wb.Close()
 	m, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
