@@ -129,7 +129,7 @@ var xlsxSeeds = [][2]string{
 		`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row>` +
 		`<row r="2"><c r="A2" t="inlineStr"><is><t>PO-1</t></is></c><c r="B2"><v>10.5</v></c><c r="C2" t="s"><v>5</v></c><c r="D2" s="1"><v>46350.4375</v></c><c r="E2"><v>523223123456</v></c></row>` +
 		`<row r="4"><c r="A4" t="str"><v>PO-2</v></c><c r="B4"><v>1.05E+2</v></c><c r="C4" t="inlineStr"><is><t>failed</t></is></c><c r="D4" t="d"><v>2026-11-24T10:15:00Z</v></c><c r="E4" t="inlineStr"><is><t>5.23223E+11</t></is></c></row>` +
-		`<row><c t="inlineStr"><is><t>PO-3</t></is></c><c><v>105.00000000000001</v></c><c t="b"><v>1</v></c><c t="e"><v>#N/A</v></c></row>` +
+		`<row><c t="inlineStr"><is><t>PO-3</t></is></c><c><v>97622.672400000003</v></c><c t="b"><v>1</v></c><c t="e"><v>#N/A</v></c></row>` +
 		`</sheetData></worksheet>`, xlsxSST},
 	{`<worksheet><sheetData><row r="1048577"><c r="XFE1"><v>1</v></c></row></sheetData></worksheet>`, xlsxSST},
 	{`<worksheet><sheetData><row><c t="s"><v>99</v></c></row></sheetData></worksheet>`, `<sst><si><t>a</t></si></sst>`},

@@ -2,13 +2,15 @@ package ingest
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 )
 
 var (
-	errAmountFloatNoise = errors.New("amount cell holds a number with more than 2 decimal places " +
-		"(a spreadsheet calculation left a rounding error); it is not rounded")
+	errAmountFormula = errors.New("amount cell holds a number with more than 2 decimal places as the " +
+		"spreadsheet shows it (a formula's result?); recon never rounds: round it in the sheet with " +
+		"=ROUND(…, 2) or type the amount")
 	errIDRounded = errors.New("identifier was stored as a number that a spreadsheet may have rounded " +
 		"(more than 15 digits, scientific notation or a fraction); format the column as text and export again")
 )
@@ -53,6 +55,20 @@ func plainNumber(s string) (string, bool) {
 		out = "-" + out
 	}
 	return out, true
+}
+
+// shownNumber reads a number cell's value as a spreadsheet shows it and
+// computes with it: at 15 significant digits (SPEC §2.1), as a plain
+// decimal. Excel writes a typed 19.99 into the file as 19.989999999999998,
+// the shortest text of the binary double; at 15 digits it is 19.99 again.
+// A formula result such as 97622.6724 keeps its real decimals. It never
+// rounds to paise: the amount rules decide what the digits are worth.
+func shownNumber(s string) (string, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return "", false
+	}
+	return plainNumber(strconv.FormatFloat(f, 'e', 14, 64))
 }
 
 // numberDamaged reports whether a number cell's value cannot be an exact

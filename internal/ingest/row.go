@@ -103,20 +103,21 @@ func parseLedgerTime(r *row, i int, zone *time.Location) (time.Time, error) {
 	return ParseTime(r.cell(i), zone)
 }
 
-// ledgerAmount reads an amount cell: a number cell is expanded exactly first
-// (1.05E+2 is 105), so that only its digits decide.
+// ledgerAmount reads an amount cell: a number cell is read as the
+// spreadsheet shows it (shownNumber: 19.989999999999998 is 19.99), so that
+// only the digits a person typed or a formula computed decide.
 func ledgerAmount(r *row, i int) (recon.Amount, error) {
 	v := r.cell(i)
 	if !r.isNumeric(i) {
 		return ParseAmount(v)
 	}
-	plain, ok := plainNumber(v)
+	plain, ok := shownNumber(v)
 	if !ok {
 		return 0, errAmountNotNumber
 	}
 	a, err := ParseAmount(plain)
 	if errors.Is(err, errAmountPlaces) {
-		return 0, errAmountFloatNoise
+		return 0, fmt.Errorf("%w: the cell holds %s", errAmountFormula, plain)
 	}
 	return a, err
 }

@@ -77,8 +77,9 @@ func (s *xlsxSource) open(want string) error {
 			Date1904 string `xml:"date1904,attr"`
 		} `xml:"workbookPr"`
 		Sheets []struct {
-			Name string `xml:"name,attr"`
-			ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			Name  string `xml:"name,attr"`
+			State string `xml:"state,attr"` // "hidden" or "veryHidden"; empty is visible
+			ID    string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
 		} `xml:"sheets>sheet"`
 	}
 	if err := decodePart(files, wbPath, &wb); err != nil {
@@ -90,7 +91,17 @@ func (s *xlsxSource) open(want string) error {
 	}
 	pick := -1
 	if want == "" {
-		pick = 0
+		// The first sheet a person sees (SPEC §2.1): a hidden first sheet
+		// is often a lookup table or an export's scratch.
+		for i, sh := range wb.Sheets {
+			if sh.State == "" || sh.State == "visible" {
+				pick = i
+				break
+			}
+		}
+		if pick < 0 {
+			return errors.New("workbook has no visible sheet; name the sheet to read in the configuration")
+		}
 	} else {
 		for i, sh := range wb.Sheets {
 			if sh.Name == want {

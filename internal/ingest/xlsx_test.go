@@ -87,10 +87,18 @@ func TestReadPayoutsXLSX(t *testing.T) {
 		{"PO-008", num("10"), "on hold", "UPI", nil, nil, nil, "24-11-2026 09:05 PM"},
 		{"PO-009", num("-10"), "success", "UPI", nil, nil, nil, "2026-11-24"},
 		{"PO-010", num("10"), "success", "UPI", num("1234567890123456789"), nil, nil, "2026-11-24"},
+		// Excel writes a typed amount as the shortest text of its double
+		// (17 significant digits); a formula's result keeps real decimals.
+		{"PO-011", num("19.989999999999998"), "success", "UPI", nil, nil, nil, "2026-11-24"},
+		{"PO-012", num("68.400000000000006"), "success", "UPI", nil, nil, nil, "2026-11-24"},
+		{"PO-013", num("542348.18000000005"), "success", "UPI", num("1234567890"), nil, nil, "2026-11-24"},
+		{"PO-014", num("97622.672400000003"), "success", "UPI", nil, nil, nil, "2026-11-24"},
+		{"PO-015", num("1179.9882"), "success", "UPI", nil, nil, nil, "2026-11-24"},
+		{"PO-016", num("0.29999999999999999"), "success", "UPI", nil, nil, nil, "2026-11-24"},
 	}})
 	c, counts := mustRead(t, ReadPayouts, path, testOptions())
-	if counts.Read != 10 || counts.Accepted != 6 || counts.Rejected != 4 {
-		t.Errorf("counts %+v, want 10 read, 6 accepted, 4 rejected", counts)
+	if counts.Read != 16 || counts.Accepted != 11 || counts.Rejected != 5 {
+		t.Errorf("counts %+v, want 16 read, 11 accepted, 5 rejected", counts)
 	}
 	type want struct {
 		id, utr, line string
@@ -105,6 +113,11 @@ func TestReadPayoutsXLSX(t *testing.T) {
 		{"PO-005", "1234567890123456789", "Payouts!7", 1000, false, time.Date(2026, 11, 24, 0, 0, 0, 0, ist)},
 		{"100234", "", "Payouts!8", 1000, false, time.Date(2026, 11, 24, 0, 0, 0, 0, ist)},
 		{"PO-008", "", "Payouts!11", 1000, false, time.Date(2026, 11, 24, 21, 5, 0, 0, ist)},
+		{"PO-002", "X", "Payouts!4", 10500, false, time.Date(2026, 11, 24, 10, 15, 0, 0, ist)},
+		{"PO-011", "", "Payouts!14", 1999, false, time.Date(2026, 11, 24, 0, 0, 0, 0, ist)},
+		{"PO-012", "", "Payouts!15", 6840, false, time.Date(2026, 11, 24, 0, 0, 0, 0, ist)},
+		{"PO-013", "", "Payouts!16", 54234818, false, time.Date(2026, 11, 24, 0, 0, 0, 0, ist)},
+		{"PO-016", "", "Payouts!19", 30, false, time.Date(2026, 11, 24, 0, 0, 0, 0, ist)},
 	}
 	got := map[string]recon.Payout{}
 	for _, p := range c.payouts {
@@ -128,7 +141,8 @@ func TestReadPayoutsXLSX(t *testing.T) {
 		t.Errorf("PO-003 UTRRaw = %q, want the cell as read", p.UTRRaw)
 	}
 	rejects := []struct{ line, column, value, reason string }{
-		{"Payouts!4", "amount", "105.00000000000001", "rounding error"},
+		{"Payouts!17", "amount", "97622.672400000003", "the cell holds 97622.6724"},
+		{"Payouts!18", "amount", "1179.9882", "=ROUND"},
 		{"Payouts!9", "payout_order_id", "1.00234E+17", "format the column as text"},
 		{"Payouts!12", "amount", "-10", "negative"},
 		{"Payouts!13", "beneficiary_account", "1234567890123456789", "may have rounded"},
@@ -303,6 +317,34 @@ func TestReadXLSXHostile(t *testing.T) {
 		_, err := ReadPayouts(context.Background(), path, testOptions(), Sink{})
 		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want one naming the file and containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestReadXLSXFirstVisibleSheet: a workbook whose first sheet is hidden
+// (a lookup table, an export's scratch) is read from the first sheet a
+// person sees, whether the hidden one is hidden or veryHidden.
+func TestReadXLSXFirstVisibleSheet(t *testing.T) {
+	for _, veryHidden := range []bool{false, true} {
+		path := writeWorkbook(t, "payouts.xlsx",
+			sheetSpec{name: "Scratch", rows: [][]any{payoutHeader, {"PO-HIDDEN", num("99"), "success", "IMPS", nil, nil, nil, "2026-11-24"}}},
+			sheetSpec{name: "Payouts", rows: [][]any{payoutHeader, {"PO-1", num("10"), "success", "IMPS", nil, nil, nil, "2026-11-24"}}},
+		)
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SetActiveSheet(1)
+		if err := f.SetSheetVisible("Scratch", false, veryHidden); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Save(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		c, _ := mustRead(t, ReadPayouts, path, testOptions())
+		if len(c.payouts) != 1 || c.payouts[0].PayoutID != "PO-1" || c.payouts[0].Place.Line() != "Payouts!2" {
+			t.Errorf("veryHidden=%v: payouts %+v, want PO-1 from the visible sheet Payouts", veryHidden, c.payouts)
 		}
 	}
 }
