@@ -182,6 +182,18 @@ func TestReconcileCategories(t *testing.T) {
 			p := d.payout("B", 5100_00, S, at(9, 0, 0), "111122223333", "UTR1")
 			d.gwPayout(p, S).BeneficiaryAccount = "999988887777"
 		}, []string{"BENEFICIARY_MISMATCH PAYOUT B"}},
+		{"account that lost its leading zeros in a numeric cell", func(d *testDay, o *Options) {
+			p := d.payout("B", 5100_00, S, at(9, 0, 0), "1234567890", "UTR1")
+			d.gwPayout(p, S).BeneficiaryAccount = "001234567890"
+		}, nil},
+		{"near miss: account with a zero that is not leading", func(d *testDay, o *Options) {
+			p := d.payout("B", 5100_00, S, at(9, 0, 0), "12345678900", "UTR1")
+			d.gwPayout(p, S).BeneficiaryAccount = "001234567890"
+		}, []string{"BENEFICIARY_MISMATCH PAYOUT B"}},
+		{"near miss: account of zeros against an account", func(d *testDay, o *Options) {
+			p := d.payout("B", 5100_00, S, at(9, 0, 0), "0000", "UTR1")
+			d.gwPayout(p, S).BeneficiaryAccount = "1"
+		}, []string{"BENEFICIARY_MISMATCH PAYOUT B"}},
 		{"near miss: account absent in the ledger, IFSC in another case", func(d *testDay, o *Options) {
 			p := d.payout("B", 5100_00, S, at(9, 0, 0), "", "UTR1")
 			g := d.gwPayout(p, S)
@@ -277,6 +289,10 @@ func TestReconcileCategories(t *testing.T) {
 		{"same beneficiary and amount 5 minutes apart", func(d *testDay, o *Options) {
 			d.gwPayout(d.payout("X1", 7000_00, S, at(10, 0, 0), "501000123456", "U1"), S)
 			d.gwPayout(d.payout("X2", 7000_00, S, at(10, 5, 0), "501000123456", "U2"), S)
+		}, []string{"DUPLICATE_PAYOUT PAYOUT X1", "DUPLICATE_PAYOUT PAYOUT X2"}},
+		{"same beneficiary, one account without its leading zeros", func(d *testDay, o *Options) {
+			d.gwPayout(d.payout("X1", 7000_00, S, at(10, 0, 0), "001000123456", "U1"), S)
+			d.gwPayout(d.payout("X2", 7000_00, S, at(10, 5, 0), "1000123456", "U2"), S)
 		}, []string{"DUPLICATE_PAYOUT PAYOUT X1", "DUPLICATE_PAYOUT PAYOUT X2"}},
 		{"same beneficiary and amount exactly 15 minutes apart", func(d *testDay, o *Options) {
 			d.gwPayout(d.payout("X1", 7000_00, S, at(10, 0, 0), "501000123456", "U1"), S)

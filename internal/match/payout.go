@@ -23,8 +23,9 @@ func (m *matcher) utrMismatch(p *recon.Payout, g *recon.GatewayRecord) {
 }
 
 // beneficiaryMismatch reports a payout whose account, IFSC or VPA is given
-// on both sides and differs. Accounts compare exactly; IFSCs and VPAs
-// without regard to case, as banks treat them.
+// on both sides and differs. Accounts compare without leading zeros, which
+// a spreadsheet drops from a numeric cell (SPEC §4); IFSCs and VPAs without
+// regard to case, as banks treat them.
 func (m *matcher) beneficiaryMismatch(p *recon.Payout, g *recon.GatewayRecord) {
 	if p == nil {
 		return
@@ -36,7 +37,9 @@ func (m *matcher) beneficiaryMismatch(p *recon.Payout, g *recon.GatewayRecord) {
 		}
 		diffs = append(diffs, fmt.Sprintf("%s %s at the gateway, %s in the ledger", name, gateway, ledger))
 	}
-	check("account", p.BeneficiaryAccount, g.BeneficiaryAccount, false)
+	if accountKey(p.BeneficiaryAccount) != accountKey(g.BeneficiaryAccount) {
+		check("account", p.BeneficiaryAccount, g.BeneficiaryAccount, false)
+	}
 	check("IFSC", p.BeneficiaryIFSC, g.BeneficiaryIFSC, true)
 	check("VPA", p.BeneficiaryVPA, g.BeneficiaryVPA, true)
 	if len(diffs) == 0 {
@@ -117,7 +120,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 func beneficiary(account, ifsc, vpa string) string {
 	switch {
 	case account != "" && ifsc != "":
-		return "acct:" + account + "/" + strings.ToUpper(ifsc)
+		return "acct:" + accountKey(account) + "/" + strings.ToUpper(ifsc)
 	case vpa != "":
 		return "vpa:" + strings.ToLower(vpa)
 	}
@@ -235,4 +238,14 @@ func minutes(d time.Duration) string {
 		return fmt.Sprintf("%d min", mins)
 	}
 	return fmt.Sprintf("%d min %d s", mins, secs)
+}
+
+// accountKey is an account number as payouts compare it: without leading
+// zeros, which a spreadsheet drops when the column is numeric
+// (001234567890 is 1234567890). An account of zeros alone keeps one.
+func accountKey(account string) string {
+	if k := strings.TrimLeft(account, "0"); k != "" || account == "" {
+		return k
+	}
+	return "0"
 }
