@@ -60,7 +60,7 @@ func TestHostileFiles(t *testing.T) {
 			wantKeys: []string{"ORD-O1"}},
 		{name: "dates that do not exist", file: "orders.csv", read: ReadOrders,
 			content:     head + row("A", "1.00", "2026-02-30") + row("B", "1.00", "30/02/2026"),
-			wantRejects: []string{"2 created_at: date does not exist (day out of range)", "3 created_at: date does not exist (day out of range)"}},
+			wantRejects: []string{"2 created_at: date does not exist (day out of range)", "3 created_at: date does not exist (February has 28 days)"}},
 		{name: "gateway line not JSON", file: "gateway.jsonl", read: ReadGateway, content: "not json\n",
 			wantRejects: []string{`1 : line is not a JSON object: unexpected value found: "not json"`}},
 		{name: "webhook line not JSON", file: "webhooks.jsonl", read: ReadWebhooks, content: "this is not json\n",

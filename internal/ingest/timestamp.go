@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
@@ -13,32 +14,14 @@ var (
 	errMonthFirst = errors.New("date is written month first (MM/DD/YYYY); recon reads DD/MM/YYYY, day first")
 )
 
-// monthFirst reports whether a slash date that failed to read as day first
-// would read as month first: 11/24/2026.
-func monthFirst(s string) bool {
-	d, rest, ok := strings.Cut(s, "/")
-	m, _, ok2 := strings.Cut(rest, "/")
-	if !ok || !ok2 || !allDigits(d) || !allDigits(m) || len(d) == 0 || len(m) == 0 || len(d) > 2 || len(m) > 2 {
-		return false
-	}
-	dd, _ := strconv.Atoi(d)
-	mm, _ := strconv.Atoi(m)
-	return dd >= 1 && dd <= 12 && mm > 12 && mm <= 31
-}
-
-// naiveLayouts are the accepted forms without an offset, read in the
-// business zone. Day-first forms follow the Indian convention.
-var naiveLayouts = []string{
+// isoLayouts are the accepted year-first forms without an offset, read in
+// the business zone.
+var isoLayouts = []string{
 	"2006-01-02 15:04:05",
 	"2006-01-02 15:04",
 	"2006-01-02T15:04:05",
 	"2006-01-02T15:04",
 	"2006-01-02",
-	"02-01-2006 3:04 PM", // KwikPaisa's own form
-	"02-01-2006 3:04:05 PM",
-	"02/01/2006 15:04:05",
-	"02/01/2006 15:04",
-	"02/01/2006",
 }
 
 // ParseTime reads a timestamp in any form SPEC §2.1 accepts and returns it
@@ -60,11 +43,11 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	s = padDayMonth(s)
-	s = strings.Replace(s, "am", "AM", 1)
-	s = strings.Replace(s, "pm", "PM", 1)
-	for _, layout := range naiveLayouts {
-		if len(layout) > len(s)+1 || len(layout) < len(s)-7 || !sameDateShape(layout, s) {
+	if len(s) < 10 || s[4] != '-' || !allDigits(s[:4]) {
+		return parseDayFirst(s, zone)
+	}
+	for _, layout := range isoLayouts {
+		if len(layout) > len(s)+1 || len(layout) < len(s)-7 || layout[10:min(11, len(layout))] != s[10:min(11, len(s), len(layout))] {
 			continue
 		}
 		t, err := time.ParseInLocation(layout, s, zone)
@@ -72,9 +55,6 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 			return t.UTC(), nil
 		}
 		if strings.HasSuffix(err.Error(), "out of range") {
-			if monthFirst(s) {
-				return time.Time{}, errMonthFirst
-			}
 			return time.Time{}, errors.New("date does not exist (" + err.Error()[strings.LastIndex(err.Error(), ": ")+2:] + ")")
 		}
 	}
@@ -88,40 +68,158 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 	return time.Time{}, errTimeForm
 }
 
-// padDayMonth writes a day-first date's one-digit day or month with two
-// digits, as spreadsheets export them: 5/1/2026 9:05 is 05/01/2026 9:05.
-func padDayMonth(s string) string {
-	if len(s) >= 10 && s[2] == s[5] && (s[2] == '/' || s[2] == '-') {
-		return s // already two digits each
+// parseDayFirst reads the day-first dates Indian exports write (SPEC §2.1):
+// day, month and year with '/', '-', '.' or ' ' between them (the same
+// both times), a one- or two-digit day, the month as a number or an
+// English abbreviation (Nov), a four- or two-digit year (26 is 2026), then
+// an optional time, HH:MM[:SS] on the 24-hour clock or hh:mm[:ss] AM/PM.
+// KwikPaisa's own 24-11-2026 08:34 AM is one of them. Day first always:
+// 03/04/2026 is 3 April.
+func parseDayFirst(s string, zone *time.Location) (time.Time, error) {
+	p := dayFirstScan{s: s}
+	day := p.digits(1, 2)
+	sep := p.next()
+	if day < 0 || (sep != '/' && sep != '-' && sep != '.' && sep != ' ') {
+		return time.Time{}, errTimeForm
 	}
-	for _, sep := range []byte{'/', '-'} {
-		d, rest, ok := strings.Cut(s, string(sep))
-		if !ok || len(d) == 0 || len(d) > 2 || !allDigits(d) {
-			continue
+	month := p.digits(1, 2)
+	if month < 0 {
+		if month = p.monthName(); month < 0 {
+			return time.Time{}, errTimeForm
 		}
-		m, rest, ok := strings.Cut(rest, string(sep))
-		if !ok || len(m) == 0 || len(m) > 2 || !allDigits(m) || len(rest) < 4 || !allDigits(rest[:4]) {
-			continue
-		}
-		pad := func(x string) string { return strings.Repeat("0", 2-len(x)) + x }
-		return pad(d) + string(sep) + pad(m) + string(sep) + rest
 	}
-	return s
+	if p.next() != sep {
+		return time.Time{}, errTimeForm
+	}
+	start := p.i
+	year := p.digits(4, 4)
+	if year < 0 {
+		p.i = start
+		if year = p.digits(2, 2); year < 0 {
+			return time.Time{}, errTimeForm
+		}
+		year += 2000
+	}
+	hour, minute, second := 0, 0, 0
+	if p.i < len(s) {
+		if p.next() != ' ' {
+			return time.Time{}, errTimeForm
+		}
+		for p.i < len(s) && s[p.i] == ' ' {
+			p.i++
+		}
+		hour = p.digits(1, 2)
+		if hour < 0 || p.next() != ':' {
+			return time.Time{}, errTimeForm
+		}
+		if minute = p.digits(2, 2); minute < 0 {
+			return time.Time{}, errTimeForm
+		}
+		if p.i < len(s) && s[p.i] == ':' {
+			p.i++
+			if second = p.digits(2, 2); second < 0 {
+				return time.Time{}, errTimeForm
+			}
+		}
+		for p.i < len(s) && s[p.i] == ' ' {
+			p.i++
+		}
+		if p.i < len(s) {
+			pm, ok := p.meridiem()
+			if !ok {
+				return time.Time{}, errTimeForm
+			}
+			if hour < 1 || hour > 12 {
+				return time.Time{}, fmt.Errorf("date has hour %d on the 12-hour clock (%s)", hour, s)
+			}
+			hour %= 12
+			if pm {
+				hour += 12
+			}
+		}
+		if hour > 23 || minute > 59 || second > 59 {
+			return time.Time{}, fmt.Errorf("date has no time %02d:%02d:%02d", hour, minute, second)
+		}
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(max(month, 1)), year) {
+		if sep == '/' && day >= 1 && day <= 12 && month > 12 && month <= 31 {
+			return time.Time{}, errMonthFirst
+		}
+		if month < 1 || month > 12 {
+			return time.Time{}, fmt.Errorf("date does not exist (month %d)", month)
+		}
+		return time.Time{}, fmt.Errorf("date does not exist (%s has %d days)", time.Month(month), daysIn(time.Month(month), year))
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, second, 0, zone).UTC(), nil
 }
 
-// sameDateShape reports whether s has layout's date part shape: digits
-// where it has digits and the same separators, over the first 10 bytes.
-func sameDateShape(layout, s string) bool {
-	if len(s) < 10 {
-		return false
+// daysIn is the number of days of month in year.
+func daysIn(month time.Month, year int) int {
+	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// dayFirstScan reads a day-first date byte by byte, without allocating: it
+// is on every gateway record's path (KwikPaisa writes its times this way).
+type dayFirstScan struct {
+	s string
+	i int
+}
+
+// next returns the next byte, or 0 at the end.
+func (p *dayFirstScan) next() byte {
+	if p.i >= len(p.s) {
+		p.i++
+		return 0
 	}
-	for i := 0; i < 10; i++ {
-		ld, sd := layout[i] >= '0' && layout[i] <= '9', s[i] >= '0' && s[i] <= '9'
-		if ld != sd || (!ld && layout[i] != s[i]) {
-			return false
+	p.i++
+	return p.s[p.i-1]
+}
+
+// digits reads from lo to hi decimal digits, or returns -1 leaving the
+// position where it was.
+func (p *dayFirstScan) digits(lo, hi int) int {
+	n, j := 0, p.i
+	for j < len(p.s) && j-p.i < hi && p.s[j] >= '0' && p.s[j] <= '9' {
+		n = n*10 + int(p.s[j]-'0')
+		j++
+	}
+	if j-p.i < lo || (j < len(p.s) && p.s[j] >= '0' && p.s[j] <= '9') {
+		return -1
+	}
+	p.i = j
+	return n
+}
+
+// monthName reads an English month abbreviation (Jan … Dec, any case), or
+// returns -1. Sept is taken too, as some exports write it.
+func (p *dayFirstScan) monthName() int {
+	if p.i+3 > len(p.s) {
+		return -1
+	}
+	for m, name := range monthAbbrevs {
+		if strings.EqualFold(p.s[p.i:p.i+3], name) {
+			p.i += 3
+			if m == 8 && p.i < len(p.s) && (p.s[p.i] == 't' || p.s[p.i] == 'T') {
+				p.i++
+			}
+			return m + 1
 		}
 	}
-	return true
+	return -1
+}
+
+var monthAbbrevs = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+
+// meridiem reads AM or PM (any case, with or without dots) to the end.
+func (p *dayFirstScan) meridiem() (pm bool, ok bool) {
+	rest := strings.ReplaceAll(p.s[p.i:], ".", "")
+	switch {
+	case strings.EqualFold(rest, "AM"):
+		return false, true
+	case strings.EqualFold(rest, "PM"):
+		return true, true
+	}
+	return false, false
 }
 
 // excelEpoch is day 0 of the 1900 date system as Excel counts it (Excel's
