@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -93,7 +94,98 @@ func resolveHeader(file string, header []string, fields []field, override map[st
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: missing required column %s", file, strings.Join(missing, ", "))
+		return nil, fmt.Errorf("%s: missing required column %s%s", file, strings.Join(missing, ", "),
+			headerHint(header, fields, cols, override))
 	}
 	return cols, nil
+}
+
+// headerHint says, for a header that lacks required columns, which headers
+// the file has and, for each missing column, the closest unclaimed header
+// with the configuration lines that would map it (a misspelt "Payment
+// Staus" for status).
+func headerHint(header []string, fields []field, cols columns, override map[string]string) string {
+	claimed := map[int]bool{}
+	for _, i := range cols {
+		if i >= 0 {
+			claimed[i] = true
+		}
+	}
+	quoted := make([]string, 0, len(header))
+	for _, h := range header {
+		if strings.TrimSpace(h) != "" {
+			quoted = append(quoted, strconv.Quote(strings.TrimSpace(h)))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "; the header has %s", strings.Join(quoted, ", "))
+	var lines []string
+	for _, f := range fields {
+		if !f.required || cols[f.name] >= 0 {
+			continue
+		}
+		if _, mapped := override[f.name]; mapped {
+			continue
+		}
+		best, bestDist := -1, 0
+		for i, h := range header {
+			if claimed[i] || headerKey(h) == "" {
+				continue
+			}
+			for _, n := range append([]string{f.name}, f.aliases...) {
+				a, c := headerKey(h), headerKey(n)
+				d := editDistance(a, c)
+				if d <= max(2, len(c)/4) && (best < 0 || d < bestDist) {
+					best, bestDist = i, d
+				}
+			}
+		}
+		if best >= 0 {
+			claimed[best] = true
+			lines = append(lines, fmt.Sprintf("%s = %q", f.name, strings.TrimSpace(header[best])))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Fprintf(&b, "; if %s meant, add to the configuration:\n  [columns.%s]\n  %s",
+			map[bool]string{true: "that is what is", false: "those are what are"}[len(lines) == 1],
+			columnsSection(fields), strings.Join(lines, "\n  "))
+	} else {
+		fmt.Fprintf(&b, "; name the column in the configuration's [columns.%s] table (field = \"header\")", columnsSection(fields))
+	}
+	return b.String()
+}
+
+// columnsSection is the configuration table that maps fields' columns.
+func columnsSection(fields []field) string {
+	switch fields[0].name {
+	case "order_id":
+		return "orders"
+	case "payout_order_id":
+		return "payouts"
+	case "settlement_id":
+		return "settlements"
+	}
+	return "bank"
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

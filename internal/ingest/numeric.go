@@ -8,9 +8,8 @@ import (
 )
 
 var (
-	errAmountFormula = errors.New("amount cell holds a number with more than 2 decimal places as the " +
-		"spreadsheet shows it (a formula's result?); recon never rounds: round it in the sheet with " +
-		"=ROUND(…, 2) or type the amount")
+	errAmountFormula = errors.New("more than 2 decimal places (a formula's result?); recon never rounds: " +
+		"round it in the sheet with =ROUND(…, 2) or type the amount")
 	errIDRounded = errors.New("identifier was stored as a number that a spreadsheet may have rounded " +
 		"(more than 15 digits, scientific notation or a fraction); format the column as text and export again")
 )

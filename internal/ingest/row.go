@@ -117,7 +117,7 @@ func ledgerAmount(r *row, i int) (recon.Amount, error) {
 	}
 	a, err := ParseAmount(plain)
 	if errors.Is(err, errAmountPlaces) {
-		return 0, fmt.Errorf("%w: the cell holds %s", errAmountFormula, plain)
+		return 0, fmt.Errorf("amount cell holds %s as the spreadsheet shows it: %w", plain, errAmountFormula)
 	}
 	return a, err
 }

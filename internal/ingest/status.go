@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -47,7 +48,15 @@ func (t *StatusTable) Class(entity recon.Entity, word string) (recon.StatusClass
 	}
 	c, ok := t.table(entity)[statusKey(word)]
 	if !ok {
-		return recon.StatusNone, fmt.Errorf("status %q is not a known %s status", strings.TrimSpace(word), strings.ToLower(string(entity)))
+		section := "orders"
+		if entity == recon.EntityPayout {
+			section = "payouts"
+		}
+		// The reason says how to teach recon the word: the configuration
+		// line that maps it.
+		return recon.StatusNone, fmt.Errorf("status %q is not a known %s status; if it is one, map it in the configuration: "+
+			"[statuses.%s] %s = \"<%s>\"", strings.TrimSpace(word), strings.ToLower(string(entity)), section,
+			tomlKey(strings.ToLower(strings.TrimSpace(word))), strings.ReplaceAll(classList(entity), ", ", "|"))
 	}
 	return c, nil
 }
@@ -117,4 +126,14 @@ func classList(entity recon.Entity) string {
 		names[i] = c.String()
 	}
 	return strings.Join(names, ", ")
+}
+
+// tomlKey writes a key as TOML needs it: bare when it can be, else quoted.
+func tomlKey(k string) string {
+	if k != "" && strings.IndexFunc(k, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) < 0 {
+		return k
+	}
+	return strconv.Quote(k)
 }

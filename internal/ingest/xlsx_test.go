@@ -141,7 +141,7 @@ func TestReadPayoutsXLSX(t *testing.T) {
 		t.Errorf("PO-003 UTRRaw = %q, want the cell as read", p.UTRRaw)
 	}
 	rejects := []struct{ line, column, value, reason string }{
-		{"Payouts!17", "amount", "97622.672400000003", "the cell holds 97622.6724"},
+		{"Payouts!17", "amount", "97622.672400000003", "amount cell holds 97622.6724 as the spreadsheet shows it"},
 		{"Payouts!18", "amount", "1179.9882", "=ROUND"},
 		{"Payouts!9", "payout_order_id", "1.00234E+17", "format the column as text"},
 		{"Payouts!12", "amount", "-10", "negative"},
