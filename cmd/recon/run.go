@@ -170,6 +170,10 @@ func (f *runFlags) reconcile(ctx context.Context, e *env, out *output, log *slog
 	if res.Unverified > 0 {
 		fmt.Fprintf(e.stderr, "recon: warning: run incomplete: %s record(s) UNVERIFIED (gateway status unknown); see mismatches.csv\n", group(res.Unverified))
 	}
+	for _, msg := range numericKeyWarnings(res.Report.Inputs) {
+		fmt.Fprintf(e.stderr, "recon: warning: %s\n", msg)
+		log.Warn("ledger ids from numeric cells", "detail", msg)
+	}
 	// A log of which no delivery verifies is a wrong or rotated secret far
 	// more often than a day of forgeries: fail the night loudly rather than
 	// report every delivery as an attack.
@@ -463,8 +467,53 @@ func printRun(w io.Writer, res *pipeline.Result, pulled bool) {
 	if rep.Settlements {
 		fmt.Fprintf(w, "  settled   %s settlement exceptions (settlements.csv)\n", group(counts[recon.ReportSettlements]))
 	}
+	if line := rejectedLine(rep.Rejects, res.Dir); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	if pulled {
 		printPull(w, res.Pull)
 	}
 	fmt.Fprintf(w, "Reports: %s\n", filepath.Clean(res.Dir))
+}
+
+// rejectedLine says how many input rows were turned away, from which files,
+// and where the rejects report is: "" when none was.
+func rejectedLine(rejects []recon.Reject, dir string) string {
+	if len(rejects) == 0 {
+		return ""
+	}
+	var files []string
+	per := map[string]int{}
+	for _, r := range rejects {
+		if per[r.File] == 0 {
+			files = append(files, r.File)
+		}
+		per[r.File]++
+	}
+	parts := make([]string, len(files))
+	for i, f := range files {
+		parts[i] = fmt.Sprintf("%s from %s", group(per[f]), f)
+	}
+	return fmt.Sprintf("  rejected  %s rows (%s): each with its line and reason in %s",
+		group(len(rejects)), strings.Join(parts, ", "), filepath.Join(filepath.Clean(dir), "rejects.csv"))
+}
+
+// numericKeyWarnings names each ledger whose order or payout ids came from
+// numeric XLSX cells, once a file: the spreadsheet may have dropped their
+// leading zeros, and ids are matched exactly.
+func numericKeyWarnings(inputs []recon.SourceFile) []string {
+	var out []string
+	for _, in := range inputs {
+		if in.NumericKeys == 0 {
+			continue
+		}
+		key := "order_id"
+		if strings.HasPrefix(in.Kind, "payouts") {
+			key = "payout_order_id"
+		}
+		out = append(out, fmt.Sprintf("%s: %s of %s rows comes from numeric cells, where a spreadsheet drops leading zeros "+
+			"(0012 becomes 12) and ids are matched exactly: format the column as Text in the sheet and export again",
+			in.Path, key, group(in.NumericKeys)))
+	}
+	return out
 }

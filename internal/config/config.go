@@ -54,7 +54,8 @@ type Sources struct {
 	// exists for a date.
 	Settlements string `toml:"settlements"`
 	Bank        string `toml:"bank"`
-	// Sheet is the XLSX sheet the ledgers are read from; empty: the first.
+	// Sheet is the XLSX sheet the ledgers are read from; empty: the first
+	// visible one.
 	Sheet string `toml:"sheet"`
 }
 

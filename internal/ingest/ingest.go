@@ -94,6 +94,9 @@ type Sink struct {
 // Counts are a file's row counts: Read = Accepted + Rejected.
 type Counts struct {
 	Read, Accepted, Rejected int
+	// NumericKeys counts the accepted rows whose order or payout id came
+	// from a numeric XLSX cell: its leading zeros may be lost.
+	NumericKeys int
 }
 
 func (c *Counts) accept() { c.Read++; c.Accepted++ }

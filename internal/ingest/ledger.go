@@ -56,6 +56,9 @@ type rowSource interface {
 type ledgerItem[T any] struct {
 	rec T
 	rej *recon.Reject
+	// numericKey says the record's key came from a numeric XLSX cell,
+	// where a spreadsheet drops leading zeros.
+	numericKey bool
 }
 
 // readLedger reads a ledger on two goroutines: one reads the rows, finds
@@ -93,6 +96,9 @@ func readLedger[T any](ctx context.Context, path string, fields []field, overrid
 				continue
 			}
 			counts.accept()
+			if it.numericKey {
+				counts.NumericKeys++
+			}
 			if emit != nil {
 				if emitErr = emit(it.rec); emitErr != nil {
 					break
@@ -155,7 +161,7 @@ func readRows[T any](ctx context.Context, path string, src rowSource, fields []f
 		} else if rec, fe := parse(r, cols); fe != nil {
 			batch = append(batch, ledgerItem[T]{rej: &recon.Reject{File: path, Line: r.place.Line(), Column: fe.column, Value: fe.value, Reason: fe.reason}})
 		} else {
-			batch = append(batch, ledgerItem[T]{rec: rec})
+			batch = append(batch, ledgerItem[T]{rec: rec, numericKey: r.isNumeric(cols[fields[0].name]) && isKeyField(fields[0])})
 		}
 		if len(batch) == ledgerBatchRows {
 			if err := send(); err != nil {
@@ -439,3 +445,7 @@ func csvReason(err error) string {
 }
 
 func (s *csvSource) close() error { return s.f.Close() }
+
+// isKeyField says whether a ledger's first field is the key it is matched
+// on, which must stay exact: an order or payout id.
+func isKeyField(f field) bool { return f.name == "order_id" || f.name == "payout_order_id" }

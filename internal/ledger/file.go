@@ -23,6 +23,7 @@ type StoredFile struct {
 	Read           int    `db:"rows_read"`
 	Accepted       int    `db:"rows_accepted"`
 	Rejected       int    `db:"rows_rejected"`
+	NumericKeys    int    `db:"numeric_keys"`
 	Settings       string `db:"settings_sha256"`
 	Stamp          string `db:"stamp"`
 }
@@ -32,7 +33,7 @@ type StoredFile struct {
 func (s *DB) SourceFile(ctx context.Context, kind, path string) (*StoredFile, error) {
 	var f StoredFile
 	err := s.db.GetContext(ctx, &f, `SELECT id, kind, path, sha256, previous_sha256, size, rows_read, rows_accepted, rows_rejected,
-			settings_sha256, stamp
+			numeric_keys, settings_sha256, stamp
 		FROM source_files WHERE kind = ? AND path = ?`, kind, path)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -122,9 +123,9 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
-		rows_read = ?, rows_accepted = ?, rows_rejected = ?, loaded_at = ?, settings_sha256 = ?,
+		rows_read = ?, rows_accepted = ?, rows_rejected = ?, numeric_keys = ?, loaded_at = ?, settings_sha256 = ?,
 		first_gateway_id = ?, last_gateway_id = ?, stamp = ? WHERE id = ?`,
-		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, nanos(s.Now()), f.Settings,
+		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, f.NumericKeys, nanos(s.Now()), f.Settings,
 		before+1, after, f.Stamp, id) // the ids the file's records took; an empty range when none, as a ledger's
 	if err != nil {
 		return fmt.Errorf("record source file %s: %w", f.Path, err)

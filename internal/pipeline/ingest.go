@@ -161,7 +161,7 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 		if stored.Settings == f.Settings {
 			// Unchanged since it was last loaded: no previous hash to show.
 			// Hashed again (touched, copied over itself), its new stamp is kept.
-			f.Read, f.Accepted, f.Rejected = stored.Read, stored.Accepted, stored.Rejected
+			f.Read, f.Accepted, f.Rejected, f.NumericKeys = stored.Read, stored.Accepted, stored.Rejected, stored.NumericKeys
 			if f.Stamp != stored.Stamp {
 				if err := r.db.SetStamp(ctx, src.kind, src.path, f.Stamp); err != nil {
 					return f, err
@@ -184,7 +184,7 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 		if err != nil {
 			return fmt.Errorf("read %s %s: %w", src.kind, src.path, err)
 		}
-		f.Read, f.Accepted, f.Rejected = counts.Read, counts.Accepted, counts.Rejected
+		f.Read, f.Accepted, f.Rejected, f.NumericKeys = counts.Read, counts.Accepted, counts.Rejected, counts.NumericKeys
 		return nil
 	})
 	if err != nil {

@@ -121,6 +121,9 @@ type SourceFile struct {
 	// OutOfDay counts accepted ledger rows whose own timestamp falls outside
 	// the business day; they are kept but not matched in this run.
 	OutOfDay int
+	// NumericKeys counts the accepted rows whose order or payout id came
+	// from a numeric XLSX cell, where a spreadsheet drops leading zeros.
+	NumericKeys int
 	// PreviousSHA256 is set when the file changed since the last run of the
 	// same date.
 	PreviousSHA256 string
