@@ -57,6 +57,11 @@ func TestSettlementReport(t *testing.T) {
 	if h, _ := wb.GetCellValue("Settlements", "E1"); h != "Reported amount" {
 		t.Errorf("Settlements!E1 = %q, want the header Reported amount", h)
 	}
+	// A settlement's difference is what was reported less what recon
+	// expected, not gateway − ledger as on the other sheets.
+	if h, _ := wb.GetCellValue("Settlements", "G1"); h != "Difference (reported − expected)" {
+		t.Errorf("Settlements!G1 = %q, want the header Difference (reported − expected)", h)
+	}
 	if typ, _ := wb.GetCellType("Settlements", "E2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("Settlements!E2 is a %v cell, want a number", typ)
 	}

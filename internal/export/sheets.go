@@ -20,39 +20,40 @@ import (
 
 // sheetHeaders are the workbook's headers of the report columns.
 var sheetHeaders = map[string]string{
-	"business_date":   "Business date",
-	"category":        "Category",
-	"entity":          "Entity",
-	"reference":       "Reference",
-	"severity":        "Severity",
-	"provisional":     "Provisional",
-	"first_seen":      "First seen",
-	"age_days":        "Age (days)",
-	"ledger_amount":   "Ledger amount",
-	"gateway_amount":  "Gateway amount",
-	"difference":      "Difference (gateway − ledger)",
-	"ledger_status":   "Ledger status",
-	"gateway_status":  "Gateway status",
-	"webhook_status":  "Webhook status",
-	"ledger_utr":      "Ledger UTR",
-	"gateway_utr":     "Gateway UTR",
-	"reported_amount": "Reported amount",
-	"expected_amount": "Expected amount",
-	"settlement_utr":  "Settlement UTR",
-	"bank_reference":  "Bank reference",
-	"missing_in":      "UTR missing in",
-	"count":           "Count",
-	"detail":          "Detail",
-	"what_to_do":      "What to do",
-	"state":           "State",
-	"owner":           "Owner",
-	"note":            "Note",
-	"evidence":        "Evidence",
-	"file":            "File",
-	"line":            "Line",
-	"column":          "Column",
-	"value":           "Value",
-	"reason":          "Reason",
+	"business_date":      "Business date",
+	"category":           "Category",
+	"entity":             "Entity",
+	"reference":          "Reference",
+	"severity":           "Severity",
+	"provisional":        "Provisional",
+	"first_seen":         "First seen",
+	"age_days":           "Age (days)",
+	"ledger_amount":      "Ledger amount",
+	"gateway_amount":     "Gateway amount",
+	"difference":         "Difference (gateway − ledger)",
+	"ledger_status":      "Ledger status",
+	"gateway_status":     "Gateway status",
+	"webhook_status":     "Webhook status",
+	"ledger_utr":         "Ledger UTR",
+	"gateway_utr":        "Gateway UTR",
+	"reported_amount":    "Reported amount",
+	"settled_difference": "Difference (reported − expected)",
+	"expected_amount":    "Expected amount",
+	"settlement_utr":     "Settlement UTR",
+	"bank_reference":     "Bank reference",
+	"missing_in":         "UTR missing in",
+	"count":              "Count",
+	"detail":             "Detail",
+	"what_to_do":         "What to do",
+	"state":              "State",
+	"owner":              "Owner",
+	"note":               "Note",
+	"evidence":           "Evidence",
+	"file":               "File",
+	"line":               "Line",
+	"column":             "Column",
+	"value":              "Value",
+	"reason":             "Reason",
 }
 
 // headerComments explain a header in its cell comment.
@@ -72,7 +73,7 @@ func sheetColumnsFor(rep recon.Report) []string {
 	if rep == recon.ReportSettlements {
 		// The amounts and UTRs named as settlements.csv names them.
 		return []string{"severity", "category", "entity", "reference", "reported_amount", "expected_amount",
-			"difference", "ledger_status", "gateway_status", "settlement_utr", "bank_reference", "count",
+			"settled_difference", "ledger_status", "gateway_status", "settlement_utr", "bank_reference", "count",
 			"business_date", "first_seen", "age_days", "provisional", "detail", "what_to_do",
 			"state", "owner", "note", "evidence"}
 	}
@@ -125,7 +126,7 @@ func sheetValue(e *recon.Exception, col string) string {
 		return amount(e.LedgerAmount)
 	case "gateway_amount", "expected_amount":
 		return amount(e.GatewayAmount)
-	case "difference":
+	case "difference", "settled_difference":
 		return amount(e.Difference)
 	case "ledger_status":
 		return e.LedgerStatus
@@ -182,7 +183,7 @@ func evidenceText(places []string) string {
 // kindOf says how a workbook column's cells are written.
 func kindOf(col string) cellKind {
 	switch col {
-	case "ledger_amount", "gateway_amount", "difference", "reported_amount", "expected_amount":
+	case "ledger_amount", "gateway_amount", "difference", "reported_amount", "expected_amount", "settled_difference":
 		return kindAmount
 	case "age_days", "count":
 		return kindInt
