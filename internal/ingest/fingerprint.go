@@ -8,6 +8,15 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
+// readingRules names the rules recon reads its sources by. A file stored
+// under older rules is read again, even when its content and settings are
+// unchanged: since the rules of 2026-12-03 a CSV row with a field too many
+// is a reject, not a shifted amount; a number cell is read at 15 digits;
+// day-first dates and the first visible sheet are read; a JSON line or body
+// that is not strict JSON is refused. Change it whenever a rule changes what
+// reading a file stores.
+const readingRules = "2026-12-03"
+
 // Fingerprint digests the settings that decide what reading a file of
 // kind (orders, payouts, gateway, webhooks) stores: the zone, the status
 // table, the column map and sheet for a ledger, the webhook secrets and
@@ -20,7 +29,7 @@ func (o Options) Fingerprint(kind string) string {
 	h := sha256.New()
 	// fmt writes a map with its keys sorted: the same settings give the
 	// same lines. A ledger depends on its own side of the status table only.
-	fmt.Fprintf(h, "kind=%s\n", kind)
+	fmt.Fprintf(h, "rules=%s\nkind=%s\n", readingRules, kind)
 	switch kind {
 	case "orders", "payouts":
 		entity, columns := recon.EntityPayin, o.OrderColumns
