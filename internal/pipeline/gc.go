@@ -44,3 +44,26 @@ func collectLess() (restore func()) {
 		})
 	}
 }
+
+// settleGC is the collector's percentage while the settlement stage reads
+// its files. The stage runs after the match, with the loaded day live: at
+// lessGC the reading's garbage grew the heap unchecked (tier M's peak rose
+// from 0.97 to 2.1 GiB), while a collection now marks mostly the day and
+// frees the reading's garbage.
+const settleGC = 25
+
+// collectAt sets the collector's percentage for one stage unless GOGC is
+// set, and returns the function that restores the one before.
+func collectAt(percent int) (restore func()) {
+	if os.Getenv("GOGC") != "" {
+		return func() {}
+	}
+	gcRuns.Lock()
+	before := debug.SetGCPercent(percent)
+	gcRuns.Unlock()
+	return func() {
+		gcRuns.Lock()
+		debug.SetGCPercent(before)
+		gcRuns.Unlock()
+	}
+}

@@ -204,12 +204,6 @@ func (r *run) stageDone(stage string, rows int, start time.Time) {
 func (r *run) stages(ctx context.Context) error {
 	restoreGC := collectLess()
 	defer restoreGC()
-	var settlementFiles <-chan settlementRead
-	if r.cfg.Settlement != nil {
-		ctx, cancel := context.WithCancel(ctx)
-		defer cancel() // a failed run stops the reading
-		settlementFiles = r.readSettlementsAhead(ctx)
-	}
 	if err := r.ingest(ctx); err != nil {
 		return err
 	}
@@ -248,12 +242,14 @@ func (r *run) stages(ctx context.Context) error {
 	r.stageDone("match", rows, t)
 	var settled *settledDay
 	if r.cfg.Settlement != nil {
+		// Read after the match, not beside the ingest: rows held through
+		// the ingest and the load raise the heap the collector allows
+		// (lessGC) by four times their size.
 		t = time.Now()
-		read := <-settlementFiles
-		if read.err != nil {
-			return read.err
-		}
-		if settled, err = r.judgeSettlements(ctx, d, r.day, read.out, read.in); err != nil {
+		restore := collectAt(settleGC)
+		settled, err = r.settle(ctx, d, r.day, true)
+		restore()
+		if err != nil {
 			return err
 		}
 		result.Exceptions = withSettled(result.Exceptions, settled.exceptions)

@@ -63,24 +63,6 @@ func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool)
 	return r.judgeSettlements(ctx, d, day, out, in)
 }
 
-// settlementRead is what reading a day's settlement files gave.
-type settlementRead struct {
-	out *settledDay
-	in  *match.SettlementInput
-	err error
-}
-
-// readSettlementsAhead reads the run's settlement files on a goroutine of
-// their own, beside the ledgers' ingest: they need nothing of the store.
-func (r *run) readSettlementsAhead(ctx context.Context) <-chan settlementRead {
-	ch := make(chan settlementRead, 1)
-	go func() {
-		out, in, err := r.readSettlements(ctx, r.day, true)
-		ch <- settlementRead{out, in, err}
-	}()
-	return ch
-}
-
 // readSettlements reads the settlement reports and bank statements of
 // day's window, each that exists.
 func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*settledDay, *match.SettlementInput, error) {
