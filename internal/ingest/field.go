@@ -146,9 +146,12 @@ func headerHint(header []string, fields []field, cols columns, override map[stri
 		}
 	}
 	if len(lines) > 0 {
+		meant := "those are what are"
+		if len(lines) == 1 {
+			meant = "that is what is"
+		}
 		fmt.Fprintf(&b, "; if %s meant, add to the configuration:\n  [columns.%s]\n  %s",
-			map[bool]string{true: "that is what is", false: "those are what are"}[len(lines) == 1],
-			columnsSection(fields), strings.Join(lines, "\n  "))
+			meant, columnsSection(fields), strings.Join(lines, "\n  "))
 	} else {
 		fmt.Fprintf(&b, "; name the column in the configuration's [columns.%s] table (field = \"header\")", columnsSection(fields))
 	}

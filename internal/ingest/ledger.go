@@ -136,6 +136,7 @@ func readRows[T any](ctx context.Context, path string, src rowSource, fields []f
 		}
 	}
 	var cols columns
+	keyCol := -1 // the order or payout id's column, whose numeric cells are counted
 	for n := 0; ; n++ {
 		if n%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -157,11 +158,14 @@ func readRows[T any](ctx context.Context, path string, src rowSource, fields []f
 			if cols, err = resolveHeader(path, r.cells, fields, override); err != nil {
 				return err
 			}
+			if isKeyField(fields[0]) {
+				keyCol = cols[fields[0].name]
+			}
 			continue
 		} else if rec, fe := parse(r, cols); fe != nil {
 			batch = append(batch, ledgerItem[T]{rej: &recon.Reject{File: path, Line: r.place.Line(), Column: fe.column, Value: fe.value, Reason: fe.reason}})
 		} else {
-			batch = append(batch, ledgerItem[T]{rec: rec, numericKey: r.isNumeric(cols[fields[0].name]) && isKeyField(fields[0])})
+			batch = append(batch, ledgerItem[T]{rec: rec, numericKey: r.isNumeric(keyCol)})
 		}
 		if len(batch) == ledgerBatchRows {
 			if err := send(); err != nil {

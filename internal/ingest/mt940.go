@@ -96,13 +96,12 @@ func parseMT940(ctx context.Context, data []byte, b *bankReader) error {
 		return errors.New("not an MT940 statement: it does not start with a :20: field")
 	}
 	type statement struct {
-		start           int
-		account         bool
-		opening         *recon.Amount
-		sum             recon.Amount
-		rejected        bool
-		openLine        int
-		closingRequired bool
+		start    int
+		account  bool
+		opening  *recon.Amount
+		sum      recon.Amount
+		rejected bool
+		openLine int
 	}
 	var st *statement
 	finish := func(f *mtField, closing *recon.Amount) error {

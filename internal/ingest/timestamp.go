@@ -47,7 +47,7 @@ func ParseTime(s string, zone *time.Location) (time.Time, error) {
 		return parseDayFirst(s, zone)
 	}
 	for _, layout := range isoLayouts {
-		if len(layout) > len(s)+1 || len(layout) < len(s)-7 || layout[10:min(11, len(layout))] != s[10:min(11, len(s), len(layout))] {
+		if len(layout) > len(s)+1 || len(layout) < len(s)-7 || (len(layout) > 10 && len(s) > 10 && layout[10] != s[10]) {
 			continue
 		}
 		t, err := time.ParseInLocation(layout, s, zone)
