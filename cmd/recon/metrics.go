@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/metrics"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -58,7 +59,7 @@ func newestCompleted(ctx context.Context, db string) (*ledger.Run, error) {
 }
 
 func listRuns(ctx context.Context, db string, limit int) ([]ledger.Run, error) {
-	store, err := ledger.Open(ctx, db)
+	store, err := stores.Open(ctx, db, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +89,7 @@ func lastCompleted(ctx context.Context, db string) (*ledger.Run, error) {
 
 // recordExit stores the exit status the command chose for a completed run.
 func recordExit(ctx context.Context, db, id string, code int, msg string) error {
-	store, err := ledger.Open(ctx, db)
+	store, err := stores.Open(ctx, db, nil)
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func recordExit(ctx context.Context, db, id string, code int, msg string) error 
 
 // recordFailure stores a failed attempt in the run history.
 func recordFailure(ctx context.Context, db string, a *attempt, finished time.Time, code int, msg string) error {
-	store, err := ledger.Open(ctx, db)
+	store, err := stores.Open(ctx, db, nil)
 	if err != nil {
 		return err
 	}

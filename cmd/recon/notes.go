@@ -74,7 +74,7 @@ func notesCmd(ctx context.Context, e *env, args []string) error {
 
 // notesChanges turns a workbook's rows into changes, or says why each bad
 // row is refused ("sheet Mismatches row 5: …").
-func notesChanges(ctx context.Context, db *ledger.DB, rows []export.NoteRow, by string) ([]ledger.Change, []string) {
+func notesChanges(ctx context.Context, db ledger.Store, rows []export.NoteRow, by string) ([]ledger.Change, []string) {
 	var refused []string
 	type seen struct {
 		at     string

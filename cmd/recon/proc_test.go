@@ -26,7 +26,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/synth"
 )
 
@@ -374,7 +374,7 @@ func integrityOK(t *testing.T, db string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	d, err := ledger.Open(ctx, db)
+	d, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatalf("open %s: %v", db, err)
 	}

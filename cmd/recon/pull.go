@@ -14,6 +14,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/pull"
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -88,7 +89,7 @@ func apiClient(file config.API, f apiFlags) (*kwikpaisa.Client, error) {
 
 // pullFunc is the pull stage as the pipeline runs it.
 func pullFunc(c *kwikpaisa.Client, out string, concurrency int, now func() time.Time, log *slog.Logger) pipeline.PullFunc {
-	return func(ctx context.Context, db *ledger.DB, day pipeline.Day) (recon.PullStats, error) {
+	return func(ctx context.Context, db ledger.Store, day pipeline.Day) (recon.PullStats, error) {
 		return pull.Run(ctx, db, pull.Day{Date: day.Date, Start: day.Start, End: day.End}, pull.Options{
 			Client: c, Workers: concurrency, Dump: filepath.Join(out, day.Date, "pulled.jsonl"), Now: now, Log: log,
 		})
@@ -137,17 +138,16 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 	dbFile := firstOf(*dbPath, file.DB, "recon.db")
 	log := newLogger(e.stderr, *verbose)
 	holder := fmt.Sprintf("pid %d, recon pull", os.Getpid())
-	lock, err := takeDateLock(ctx, e, dbFile, *date, holder, *wait, log)
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
-	db, err := ledger.Open(ctx, dbFile)
+	db, err := stores.Open(ctx, dbFile, e.now)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	db.Now = e.now
+	unlock, err := takeDateLock(ctx, e, db, *date, holder, *wait, log)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	stats, err := pullFunc(client, firstOf(*out, file.Out, "reports"), api.concurrency, e.now, log)(ctx, db, day)
 	printPull(e.stdout, stats)
 	if err != nil {

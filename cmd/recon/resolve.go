@@ -13,6 +13,7 @@ import (
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -38,7 +39,7 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 
 // open opens the store a run wrote: a path with no database is an error,
 // not a new empty store.
-func (s *storeFlags) open(ctx context.Context, e *env) (*ledger.DB, *time.Location, error) {
+func (s *storeFlags) open(ctx context.Context, e *env) (ledger.Store, *time.Location, error) {
 	file := config.Default()
 	if s.config != "" {
 		f, err := config.Load(s.config)
@@ -52,14 +53,13 @@ func (s *storeFlags) open(ctx context.Context, e *env) (*ledger.DB, *time.Locati
 		return nil, nil, err
 	}
 	path := firstOf(s.db, file.DB, "recon.db")
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !stores.IsURL(path) {
 		return nil, nil, fmt.Errorf("no database at %s: run 'recon run' first, or give --db or --config", path)
 	}
-	db, err := ledger.Open(ctx, path)
+	db, err := stores.Open(ctx, path, e.now)
 	if err != nil {
 		return nil, nil, err
 	}
-	db.Now = e.now
 	return db, zone, nil
 }
 

@@ -15,10 +15,10 @@ import (
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/recon"
-	"github.com/kwikpaisa/recon/internal/runlock"
 )
 
 const runAbout = `Reconciles one business day: reads the order and payout ledgers, the
@@ -142,18 +142,24 @@ func (f *runFlags) reconcile(ctx context.Context, e *env, out *output, log *slog
 	a.cfg, a.metrics = cfg, firstOf(f.metrics, file.Metrics)
 	out.setZone(cfg.Zone)
 
-	lock, err := takeLock(ctx, e, cfg, f.wait, log)
+	db, err := stores.Open(ctx, cfg.DB, cfg.Now)
+	if err != nil {
+		return stores.NameDatabase(err, cfg.DB)
+	}
+	defer db.Close()
+	unlock, err := takeDateLock(ctx, e, db, cfg.Date, fmt.Sprintf("pid %d, run %s", os.Getpid(), cfg.RunID), f.wait, log)
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
+	defer unlock()
+	cfg.Store = db
 
 	hook, stop := out.progress(ctx, "reconciling "+cfg.Date)
 	cfg.Progress = hook
 	res, runErr := pipeline.Run(ctx, *cfg)
 	stop()
 	if runErr != nil {
-		runErr = ledger.NameDatabase(runErr, cfg.DB)
+		runErr = stores.NameDatabase(runErr, cfg.DB)
 		log.Error("run failed", "error", runErr.Error())
 		return runErr
 	}
@@ -304,27 +310,19 @@ func errorLine(err error) string {
 	return oneLine(err.Error())
 }
 
-// takeLock takes the date's run lock: at once, or waiting with --wait.
-func takeLock(ctx context.Context, e *env, cfg *pipeline.Config, wait bool, log *slog.Logger) (*runlock.Lock, error) {
-	return takeDateLock(ctx, e, cfg.DB, cfg.Date, fmt.Sprintf("pid %d, run %s", os.Getpid(), cfg.RunID), wait, log)
-}
-
-// takeDateLock takes the lock of date on the database db for holder (what
-// a refused run or pull is told): at once, or waiting when wait is set.
-func takeDateLock(ctx context.Context, e *env, db, date, holder string, wait bool, log *slog.Logger) (*runlock.Lock, error) {
-	if !wait {
-		l, err := runlock.TryAcquire(db, date, holder)
-		var held *runlock.HeldError
-		if errors.As(err, &held) {
-			log.Warn("date locked: refusing", "lock", held.Path, "holder", held.Holder)
-			return nil, &exitCodeError{code: exitError, message: fmt.Sprintf("refusing to run: %s; wait for it with --wait", held)}
-		}
-		return l, err
-	}
-	return runlock.Acquire(ctx, db, date, holder, 0, func(held *runlock.HeldError) {
-		log.Warn("date locked: waiting", "lock", held.Path, "holder", held.Holder)
+// takeDateLock takes the lock of date in the store db for holder (what a
+// refused run or pull is told): at once, or waiting when wait is set.
+func takeDateLock(ctx context.Context, e *env, db ledger.Store, date, holder string, wait bool, log *slog.Logger) (func() error, error) {
+	unlock, err := db.LockDate(ctx, date, holder, wait, func(held *ledger.LockedError) {
+		log.Warn("date locked: waiting", "lock", held.Where, "holder", held.Holder)
 		fmt.Fprintf(e.stderr, "recon: waiting: %s\n", held)
 	})
+	var held *ledger.LockedError
+	if errors.As(err, &held) {
+		log.Warn("date locked: refusing", "lock", held.Where, "holder", held.Holder)
+		return nil, &exitCodeError{code: exitError, message: fmt.Sprintf("refusing to run: %s; wait for it with --wait", held)}
+	}
+	return unlock, err
 }
 
 // pipelineConfig builds the run's configuration: defaults, then the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 )
 
@@ -54,7 +55,7 @@ func checkWebhookSecret(res *pipeline.Result, secrets int) error {
 // an empty, clean night.
 func ledgersOfOtherDays(ctx context.Context, cfg *pipeline.Config, res *pipeline.Result) ([]string, error) {
 	var msgs []string
-	var db *ledger.DB
+	var db ledger.Store
 	defer func() {
 		if db != nil {
 			db.Close()
@@ -73,7 +74,7 @@ func ledgersOfOtherDays(ctx context.Context, cfg *pipeline.Config, res *pipeline
 		}
 		if db == nil {
 			var err error
-			if db, err = ledger.Open(ctx, cfg.DB); err != nil {
+			if db, err = stores.Open(ctx, cfg.DB, nil); err != nil {
 				return msgs, err
 			}
 		}

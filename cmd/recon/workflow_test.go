@@ -16,7 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kwikpaisa/recon/internal/export"
-	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 )
 
 // listed is a row of recon exceptions --format json.
@@ -385,7 +385,7 @@ func TestNotesChangesOneKeyTwice(t *testing.T) {
 	if code, _, stderr := runRecon(t, fixtureNow, fixtureRun(tmp)...); code != 0 {
 		t.Fatalf("run: exit %d\n%s", code, stderr)
 	}
-	db, err := ledger.Open(context.Background(), filepath.Join(tmp, "recon.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(tmp, "recon.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,125 +1,12 @@
 package ledger
 
 import (
-	"context"
-	"fmt"
-	"strings"
-	"time"
-
-	"github.com/jmoiron/sqlx"
-
 	"github.com/kwikpaisa/recon/internal/recon"
 )
-
-// The exceptions table holds, for each business date, what its latest run
-// or re-check reports. A row is open while resolved_on is ''. A run of
-// date D saves D's exceptions (SaveExceptions) and then re-checks each
-// earlier date E of its window that still has open rows (OpenDates,
-// Recheck): a row of E that the re-check reports again stays open and keeps
-// its first_seen; a row it no longer reports is resolved on D; a row only
-// the re-check reports is new, found on D.
-
-// FirstSeen returns, for each (category, entity, reference) reported on a
-// date before date by a run of a date before runDate, the earliest such
-// date. What runs of runDate itself found is left out: a run of runDate
-// ages its own exceptions before it re-checks earlier dates, and its
-// re-check may raise the same exception on one of them, which a second
-// run of runDate must not then read as seen before (same inputs, same
-// reports).
-func (s *DB) FirstSeen(ctx context.Context, date, runDate string) (map[string]string, error) {
-	rows, err := s.db.QueryxContext(ctx, `SELECT category, entity, reference, min(first_seen) FROM exceptions
-		WHERE business_date < ? AND found_on < ? GROUP BY category, entity, reference`, date, runDate)
-	if err != nil {
-		return nil, fmt.Errorf("read earlier exceptions: %w", err)
-	}
-	defer rows.Close()
-	seen := map[string]string{}
-	for rows.Next() {
-		var c, e, r, first string
-		if err := rows.Scan(&c, &e, &r, &first); err != nil {
-			return nil, err
-		}
-		seen[ExceptionKey(recon.Category(c), recon.Entity(e), r)] = first
-	}
-	return seen, rows.Err()
-}
 
 // ExceptionKey identifies an exception across dates.
 func ExceptionKey(c recon.Category, e recon.Entity, ref string) string {
 	return string(c) + "\x00" + string(e) + "\x00" + ref
-}
-
-const insertException = `INSERT INTO exceptions (business_date, category, entity, reference, severity, provisional,
-	first_seen, ledger_amount, gateway_amount, difference, ledger_status, gateway_status, webhook_status, ledger_utr,
-	gateway_utr, missing_in, count, detail, evidence, run_id, found_on, resolved_on)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')`
-
-// SaveExceptions replaces the exceptions of a date with exs, in one
-// transaction.
-func (s *DB) SaveExceptions(ctx context.Context, date, runID string, exs []recon.Exception) error {
-	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.settle(ctx, tx, date, date, runID, reportedKeys(exs)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM exceptions WHERE business_date = ?`, date); err != nil {
-			return fmt.Errorf("clear exceptions of %s: %w", date, err)
-		}
-		st, err := tx.PreparexContext(ctx, insertException)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i := range exs {
-			if err := insertOne(ctx, st, date, runID, date, &exs[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func insertOne(ctx context.Context, st *sqlx.Stmt, date, runID, foundOn string, e *recon.Exception) error {
-	_, err := st.ExecContext(ctx, date, string(e.Category), string(e.Entity), e.Reference, string(e.Severity),
-		e.Provisional, e.FirstSeen, amountArg(e.LedgerAmount), amountArg(e.GatewayAmount), amountArg(e.Difference),
-		e.LedgerStatus, e.GatewayStatus, e.WebhookStatus, e.LedgerUTR, e.GatewayUTR, e.MissingIn, e.Count,
-		e.Detail, strings.Join(e.Evidence, " "), runID, foundOn)
-	if err != nil {
-		return fmt.Errorf("save exception %s %s: %w", e.Category, e.Reference, err)
-	}
-	return nil
-}
-
-// OpenDates lists, oldest first, the dates in [date − days, date) with an
-// exception still open as of date: never resolved, or resolved by a run of
-// date itself or of a later date (a re-run of date re-checks those again).
-func (s *DB) OpenDates(ctx context.Context, date string, days int) ([]string, error) {
-	d, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		return nil, fmt.Errorf("open exceptions before %q: %w", date, err)
-	}
-	from := d.AddDate(0, 0, -days).Format(time.DateOnly)
-	var dates []string
-	err = s.db.SelectContext(ctx, &dates, `SELECT DISTINCT business_date FROM exceptions
-		WHERE business_date >= ? AND business_date < ? AND (resolved_on = '' OR resolved_on >= ?)
-		ORDER BY business_date`, from, date, date)
-	if err != nil {
-		return nil, fmt.Errorf("open exceptions before %s: %w", date, err)
-	}
-	return dates, nil
-}
-
-// DayRoles says which sources a date was run with: orders, payouts,
-// gateway, webhooks, webhooks_next.
-func (s *DB) DayRoles(ctx context.Context, date string) (map[string]bool, error) {
-	var roles []string
-	if err := s.db.SelectContext(ctx, &roles, `SELECT role FROM day_sources WHERE business_date = ?`, date); err != nil {
-		return nil, fmt.Errorf("sources of %s: %w", date, err)
-	}
-	out := map[string]bool{}
-	for _, r := range roles {
-		out[r] = true
-	}
-	return out, nil
 }
 
 // Recheck is what a re-check of an earlier date found.
@@ -133,116 +20,27 @@ type Recheck struct {
 	Open []recon.Exception
 }
 
-// Recheck records, in one transaction, the re-check by a run of date runDate
-// of the earlier date date: exs is what matching date now reports. A row
-// reported again is updated and keeps its first_seen and found_on; a row
-// no longer reported is resolved on runDate; a row reported for the first
-// time is inserted, found on runDate, first seen on date. Counting by
-// found_on and resolved_on makes a re-run of runDate count the same.
-func (s *DB) Recheck(ctx context.Context, date, runDate, runID string, exs []recon.Exception) (*Recheck, error) {
-	res := &Recheck{Date: date}
-	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.settle(ctx, tx, date, runDate, runID, reportedKeys(exs)); err != nil {
-			return err
-		}
-		type stored struct {
-			Category   string `db:"category"`
-			Entity     string `db:"entity"`
-			Reference  string `db:"reference"`
-			FirstSeen  string `db:"first_seen"`
-			ResolvedOn string `db:"resolved_on"`
-			FoundOn    string `db:"found_on"`
-		}
-		var rows []stored
-		if err := tx.SelectContext(ctx, &rows, `SELECT category, entity, reference, first_seen, resolved_on, found_on
-			FROM exceptions WHERE business_date = ?`, date); err != nil {
-			return err
-		}
-		before := make(map[string]*stored, len(rows))
-		for i := range rows {
-			r := &rows[i]
-			before[ExceptionKey(recon.Category(r.Category), recon.Entity(r.Entity), r.Reference)] = r
-		}
-		ins, err := tx.PreparexContext(ctx, insertException)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		now := map[string]bool{}
-		for i := range exs {
-			e := exs[i]
-			k := ExceptionKey(e.Category, e.Entity, e.Reference)
-			now[k] = true
-			prev, ok := before[k]
-			if !ok || prev.ResolvedOn != "" && prev.ResolvedOn < runDate {
-				// Never reported for this date, or reopened after an
-				// earlier resolution: found now.
-				if ok {
-					if _, err := tx.ExecContext(ctx, `DELETE FROM exceptions WHERE business_date = ? AND category = ?
-						AND entity = ? AND reference = ?`, date, prev.Category, prev.Entity, prev.Reference); err != nil {
-						return err
-					}
-				}
-				if e.FirstSeen == "" || e.FirstSeen > date {
-					e.FirstSeen = date
-				}
-				if err := insertOne(ctx, ins, date, runID, runDate, &e); err != nil {
-					return err
-				}
-				res.New++
-			} else {
-				e.FirstSeen = prev.FirstSeen
-				if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET severity = ?, provisional = ?, ledger_amount = ?,
-					gateway_amount = ?, difference = ?, ledger_status = ?, gateway_status = ?, webhook_status = ?,
-					ledger_utr = ?, gateway_utr = ?, missing_in = ?, count = ?, detail = ?, evidence = ?, run_id = ?,
-					resolved_on = '' WHERE business_date = ? AND category = ? AND entity = ? AND reference = ?`,
-					string(e.Severity), e.Provisional, amountArg(e.LedgerAmount), amountArg(e.GatewayAmount),
-					amountArg(e.Difference), e.LedgerStatus, e.GatewayStatus, e.WebhookStatus, e.LedgerUTR, e.GatewayUTR,
-					e.MissingIn, e.Count, e.Detail, strings.Join(e.Evidence, " "), runID,
-					date, string(e.Category), string(e.Entity), e.Reference); err != nil {
-					return fmt.Errorf("update exception %s %s: %w", e.Category, e.Reference, err)
-				}
-				if prev.FoundOn == runDate {
-					res.New++ // found by an earlier run of the same date
-				} else {
-					res.StillOpen++
-				}
-			}
-			e.AgeDays = ageDays(e.FirstSeen, runDate)
-			res.Open = append(res.Open, e)
-		}
-		for k, r := range before {
-			if now[k] || (r.ResolvedOn != "" && r.ResolvedOn < runDate) {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET resolved_on = ?, run_id = ?
-				WHERE business_date = ? AND category = ? AND entity = ? AND reference = ?`,
-				runDate, runID, date, r.Category, r.Entity, r.Reference); err != nil {
-				return fmt.Errorf("resolve exception %s %s: %w", r.Category, r.Reference, err)
-			}
-			res.Resolved++
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("re-check exceptions of %s: %w", date, err)
-	}
-	return res, nil
+// DayTotal is what one business date reported: its exceptions (as its
+// latest run or re-check left them) and the money they put at risk.
+type DayTotal struct {
+	Date       string
+	Exceptions int
+	AtRisk     recon.Amount
 }
 
-// ageDays is the number of calendar days from first to date (YYYY-MM-DD).
-func ageDays(first, date string) int {
-	f, err1 := time.Parse(time.DateOnly, first)
-	d, err2 := time.Parse(time.DateOnly, date)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return int(d.Sub(f).Hours() / 24)
+// Filter selects exceptions for List.
+type Filter struct {
+	Date     string         // one business date, or all
+	Category recon.Category // one category, or all
+	Open     bool           // only OPEN and INVESTIGATING
+	// OlderThan keeps exceptions first seen more than this many days
+	// before Today; 0 keeps all.
+	OlderThan int
+	Today     string // YYYY-MM-DD, for ages
 }
 
-func amountArg(a *recon.Amount) any {
-	if a == nil {
-		return nil
-	}
-	return int64(*a)
+// Listed is an exception as List returns it.
+type Listed struct {
+	recon.Exception
+	ResolvedOn string // the run date whose re-check resolved it, or ""
 }

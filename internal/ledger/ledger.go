@@ -1,313 +1,109 @@
-// Package ledger owns recon's SQLite store: its schema and migrations, the
-// loading of source files, and the queries a run needs. It opens SQLite on
-// purpose (WAL, foreign keys, a busy timeout, immediate transactions) and
-// keeps one writer.
+// Package ledger is recon's store: the Store interface every database
+// behind recon implements, and the types it speaks in. The adapters live
+// beneath it: sqlite (the default, one file, nothing to run) and postgres
+// (a shared database for a team). A new query is a method of Store,
+// implemented by each adapter and checked by the conformance suite in
+// ledger/storetest; a new store is a package beside the two that passes it.
+//
+// The store stores and streams. What a day is (which gateway record counts,
+// which keys only the gateway knows) is decided in the domain package,
+// recon, and matching in match.
 package ledger
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-	"github.com/mattn/go-sqlite3"
-
-	"github.com/kwikpaisa/recon/internal/runlock"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-//go:embed migration/*.sql
-var migrations embed.FS
+// Store is everything a run, a pull, the workflow commands and the metrics
+// ask of a database. One method is one transaction.
+type Store interface {
+	// Close waits for the store's background work and closes it.
+	Close() error
+	// Name says which database this is, for messages: a file's path, or
+	// a URL without its password.
+	Name() string
 
-// DB is an open recon store.
-type DB struct {
-	db   *sqlx.DB
-	path string
-	// readDSN opens a read-only connection beside db's (beside).
-	readDSN string
-	// ckpt checkpoints the WAL after each file loaded (checkpoint.go).
-	ckpt *checkpointer
-	// Now returns the current time; tests replace it.
-	Now func() time.Time
-	// writer is the database's writer lock, taken around every write
-	// (runlock.Writer): a run waits for another's long transaction with
-	// its context instead of failing after the busy timeout.
-	writer *runlock.Writer
+	// LockDate takes the lock that keeps two runs of one business date
+	// from interleaving: at once, returning a *LockedError when another
+	// run holds it, or, with wait, waiting for it (waiting, when not nil,
+	// is told once who holds it). holder is what a refused run is told.
+	// The lock is freed by unlock and, should the process die, by the
+	// system or the database.
+	LockDate(ctx context.Context, date, holder string, wait bool, waiting func(*LockedError)) (unlock func() error, err error)
+
+	// Source files (ingest).
+	SourceFile(ctx context.Context, kind, path string) (*StoredFile, error)
+	SetStamp(ctx context.Context, kind, path, stamp string) error
+	LoadFile(ctx context.Context, f *recon.SourceFile, read func(Loader) error) error
+	SetDaySources(ctx context.Context, date string, roles map[string]recon.SourceFile) error
+	DayRejects(ctx context.Context, date string) ([]recon.Reject, error)
+	LedgerDates(ctx context.Context, kind, path string, zone *time.Location) ([]DateCount, error)
+	DayRoles(ctx context.Context, date string) (map[string]bool, error)
+
+	// The day a run matches.
+	LoadDay(ctx context.Context, date string, from, to time.Time) (*recon.Day, error)
+	KnownOrders(ctx context.Context, ids []string) (map[string]bool, error)
+
+	// The pull stage.
+	PullCandidates(ctx context.Context, date string, from, to time.Time, recheckFrom string, freshSince time.Time) ([]PullKey, error)
+	SavePull(ctx context.Context, p *PullResult) error
+	PullTotals(ctx context.Context, date string) (recon.PullStats, error)
+
+	// Exceptions, their ageing and re-checks.
+	FirstSeen(ctx context.Context, date, runDate string) (map[string]string, error)
+	SaveExceptions(ctx context.Context, date, runID string, exs []recon.Exception) error
+	OpenDates(ctx context.Context, date string, days int) ([]string, error)
+	OpenExceptions(ctx context.Context, date string, report recon.Report) ([]recon.Exception, error)
+	Recheck(ctx context.Context, date, runDate, runID string, exs []recon.Exception) (*Recheck, error)
+	Trend(ctx context.Context, date string, days int) ([]DayTotal, error)
+
+	// The exception workflow (SPEC §8).
+	FindKey(ctx context.Context, k Key) (Key, error)
+	Current(ctx context.Context, k Key) (Workflow, error)
+	Record(ctx context.Context, changes []Change) ([]AuditEntry, error)
+	ApplyStates(ctx context.Context, exs []recon.Exception) error
+	Audit(ctx context.Context, date string) ([]AuditEntry, error)
+	List(ctx context.Context, f Filter) ([]Listed, error)
+
+	// Runs.
+	StartRun(ctx context.Context, id, date string, started time.Time) error
+	FinishRun(ctx context.Context, id, status string, exit int, message, summary string, finished time.Time) error
+	FailRun(ctx context.Context, id, date string, started, finished time.Time, exit int, message string) error
+	SetRunExit(ctx context.Context, id string, exit int, message string) error
+	Runs(ctx context.Context, limit int) ([]Run, error)
 }
 
-// busyTimeout is how long SQLite waits for a writer that does not take
-// the writer lock (a backup, the sqlite3 shell) before "database is
-// locked". RECON_DB_BUSY_TIMEOUT (a Go duration) sets it: tests shorten
-// it to show that recon's own writers wait for each other beyond it.
-func busyTimeout() time.Duration {
-	if d, err := time.ParseDuration(os.Getenv("RECON_DB_BUSY_TIMEOUT")); err == nil && d > 0 {
-		return d
-	}
-	return 10 * time.Second
+// Loader stores the records of one source file inside LoadFile's
+// transaction.
+type Loader interface {
+	Order(o *recon.Order) error
+	Payout(p *recon.Payout) error
+	Gateway(g *recon.GatewayRecord) error
+	Delivery(d *recon.Delivery) error
+	Reject(r *recon.Reject) error
 }
 
-// Open opens (creating if needed) the store at path and brings its schema
-// up to date. The file is created readable by its owner only.
-func Open(ctx context.Context, path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("open database: no path")
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("open database %s: %w", path, err)
-		}
-	}
-	// Create the file ourselves so that it is 0600 from the first byte.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	f.Close()
+// ErrDateLocked is what a *LockedError wraps.
+var ErrDateLocked = errors.New("date locked")
 
-	q := url.Values{}
-	q.Set("_foreign_keys", "on")
-	busy := strconv.FormatInt(busyTimeout().Milliseconds(), 10)
-	q.Set("_busy_timeout", busy)
-	q.Set("_txlock", "immediate")
-	q.Set("_synchronous", "NORMAL")
-	q.Set("_mutex", "no") // database/sql hands a connection to one goroutine at a time
-	dsn := "file:" + url.PathEscape(path) + "?" + q.Encode()
-	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune(storeCacheKiB)}}), "sqlite3")
-	// One connection: SQLite has one writer, and a single connection keeps
-	// every statement of a run on the same view.
-	db.SetMaxOpenConns(1)
-	r := url.Values{}
-	r.Set("mode", "ro")
-	r.Set("_mutex", "no")
-	r.Set("_busy_timeout", busy)
-	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now,
-		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path)}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		s.writer.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	return s, nil
+// LockedError says that another run holds a date's lock, and which.
+type LockedError struct {
+	Date   string
+	Holder string // what the holder recorded: pid, run and start time; "" when unknown
+	Where  string // the lock: a file's path, or the database's advisory lock
 }
 
-// connector opens connections to one SQLite file through a driver of our
-// own, so that each connection is tuned (tune) without registering a
-// driver name for the whole process.
-type connector struct {
-	dsn    string
-	driver *sqlite3.SQLiteDriver
+func (e *LockedError) Error() string {
+	h := e.Holder
+	if h == "" {
+		h = "another process"
+	}
+	return fmt.Sprintf("date %s is being reconciled by %s (lock %s)", e.Date, h, e.Where)
 }
 
-func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
-func (c connector) Driver() driver.Driver                        { return c.driver }
-
-// The page cache of the store's own connection, and of the read-only one
-// LoadDay opens beside it, in KiB; while LoadDay runs, the store's own
-// holds loadCacheKiB. At tier M (issue 8) a 256 MiB cache on the store's
-// connection was no faster than 64 MiB and held 200 MiB more. The load
-// reads each page about once (its joins' probes come back to the indexes'
-// few upper pages, which stay cached), and a cache's memory is fresh
-// memory, each 4 KiB page of it a fault on its first read: with 1 MiB
-// caches instead of 16 and 8, a tier S re-run took 5,500 fewer page faults
-// and its load 0.31-0.34 s instead of 0.39-0.44. Tests make them small.
-var storeCacheKiB, readerCacheKiB, loadCacheKiB = 65536, 1024, 1024
-
-// tune returns the connect hook of the store's own connection: it sets the
-// pragmas the DSN cannot. A new database gets 64 KiB pages (before WAL mode
-// writes its first page; an existing one keeps its size): a large day's
-// commit writes a sixteenth as many WAL frames as with 4 KiB pages, and its
-// scans read a sixteenth as many pages. Sorts and temporary indexes stay in
-// memory. (No memory map: its pages would count in the run's resident
-// memory, which must stay bounded for a large day.)
-func tune(cacheKiB int) func(*sqlite3.SQLiteConn) error {
-	return func(c *sqlite3.SQLiteConn) error {
-		return pragmas(c, "PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY",
-			"PRAGMA wal_autocheckpoint = 0", cacheSize(cacheKiB))
-	}
-}
-
-// cacheSize returns the pragma that bounds a connection's page cache to kib
-// KiB. It must run once the connection has read the file's page size:
-// SQLite turns a size in KiB into a count of pages with the page size the
-// connection has when the size is set (4 KiB before the file is read), and
-// keeps that count when it learns the file's size, so a cache asked for
-// before that holds sixteen times the memory in 64 KiB pages (a tier M run
-// reached 830 MB of SQLite memory with 256 MiB asked for).
-func cacheSize(kib int) string { return fmt.Sprintf("PRAGMA cache_size = -%d", kib) }
-
-func pragmas(c *sqlite3.SQLiteConn, ps ...string) error {
-	for _, p := range ps {
-		if _, err := c.Exec(p, nil); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// beside runs fn with a second, read-only connection to the store, inside
-// a read transaction. The caller holds a write transaction on the store's
-// own connection and has read through it, so no other writer can commit:
-// both connections see the same state, and the two can read at once on two
-// cores (WAL lets a reader run beside a writer).
-func (s *DB) beside(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
-	// schema_version reads the file's header, and with it its page size,
-	// before the cache is sized (cacheSize), whatever the driver has run.
-	hook := func(c *sqlite3.SQLiteConn) error {
-		return pragmas(c, "PRAGMA schema_version", cacheSize(readerCacheKiB))
-	}
-	rdb := sqlx.NewDb(sql.OpenDB(connector{dsn: s.readDSN, driver: &sqlite3.SQLiteDriver{ConnectHook: hook}}), "sqlite3")
-	defer rdb.Close()
-	rdb.SetMaxOpenConns(1)
-	conn, err := rdb.Connx(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	return fn(conn)
-}
-
-// NameDatabase makes an SQLite error (disk full, I/O error, locked) name
-// the database file it is about, unless it does already; other errors
-// are returned as they are.
-func NameDatabase(err error, path string) error {
-	var se sqlite3.Error
-	if err == nil || !errors.As(err, &se) || strings.Contains(err.Error(), path) {
-		return err
-	}
-	return fmt.Errorf("database %s: %w", path, err)
-}
-
-// Close closes the store.
-func (s *DB) Close() error {
-	err := s.ckpt.wait()
-	if cerr := s.db.Close(); err == nil {
-		err = cerr
-	}
-	if cerr := s.writer.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// exec runs one writing statement outside a transaction, under the writer
-// lock.
-func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	unlock, err := s.writer.Lock(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	return s.db.ExecContext(ctx, query, args...)
-}
-
-// Path returns the file the store lives in.
-func (s *DB) Path() string { return s.path }
-
-// migrate applies, in order, each embedded migration not yet recorded, each
-// in its own transaction.
-func (s *DB) migrate(ctx context.Context) error {
-	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create migrations table: %w", err)
-	}
-	names, err := fs.Glob(migrations, "migration/*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-			var n int
-			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM migrations WHERE name = ?`, name); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			body, err := fs.ReadFile(migrations, name)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", name, err)
-			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO migrations (name) VALUES (?)`, name)
-			return err
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// withTx runs fn in an immediate transaction, committing when it returns
-// nil.
-func (s *DB) withTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	return s.withConnTx(ctx, func(tx *sqlx.Tx, _ *sqlx.Conn) error { return fn(tx) })
-}
-
-// withConnTx is withTx for a caller that also runs bulk statements (bulk.go)
-// inside the transaction: fn gets the transaction's connection too.
-func (s *DB) withConnTx(ctx context.Context, fn func(tx *sqlx.Tx, conn *sqlx.Conn) error) error {
-	unlock, err := s.writer.Lock(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer unlock()
-	conn, err := s.db.Connx(ctx)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx, conn); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-// IntegrityCheck runs PRAGMA integrity_check and returns its verdict ("ok").
-func (s *DB) IntegrityCheck(ctx context.Context) (string, error) {
-	var v string
-	err := s.db.GetContext(ctx, &v, `PRAGMA integrity_check`)
-	return v, err
-}
-
-// nanos stores an instant; the zero time is stored as 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// instant reads what nanos stored.
-func instant(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func (e *LockedError) Unwrap() error { return ErrDateLocked }

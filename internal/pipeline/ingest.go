@@ -175,7 +175,7 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 		// may differ, so it is read again.
 		r.log.Info("source settings changed: reading it again", "stage", "ingest", "file", src.path)
 	}
-	err := r.db.LoadFile(ctx, &f, func(l *ledger.Loader) error {
+	err := r.db.LoadFile(ctx, &f, func(l ledger.Loader) error {
 		sink := ingest.Sink{Order: l.Order, Payout: l.Payout, Gateway: l.Gateway, Delivery: l.Delivery, Reject: l.Reject}
 		if r.cfg.Progress != nil {
 			sink = r.counted(src, d.size, sink)

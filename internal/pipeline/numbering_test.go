@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ingest"
-	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -33,7 +33,7 @@ func TestKeyNumberingAgrees(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	store, err := ledger.Open(ctx, db)
+	store, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

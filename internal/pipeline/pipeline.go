@@ -18,6 +18,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/export"
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -41,15 +42,19 @@ type Sources struct {
 
 // PullFunc pulls gateway statuses for a date into the store and says what
 // it did. It runs after ingest and before matching.
-type PullFunc func(ctx context.Context, db *ledger.DB, day Day) (recon.PullStats, error)
+type PullFunc func(ctx context.Context, db ledger.Store, day Day) (recon.PullStats, error)
 
 // Config is one run's whole configuration, validated by the caller.
 type Config struct {
 	Date    string // YYYY-MM-DD
 	Zone    *time.Location
 	Sources Sources
-	DB      string // SQLite file
-	Out     string // reports go to Out/Date
+	DB      string // SQLite file, or PostgreSQL URL
+	// Store, when set, is the open store of DB, which the caller closes
+	// (recon run opens it to take the date's lock first); when nil, Run
+	// opens DB.
+	Store ledger.Store
+	Out   string // reports go to Out/Date
 	// Offline makes the day's gateway dump authoritative and pulls nothing.
 	Offline bool
 	Pull    PullFunc // nil: no pull
@@ -146,12 +151,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		now = time.Now
 	}
 
-	db, err := ledger.Open(ctx, cfg.DB)
-	if err != nil {
-		return nil, err
+	db := cfg.Store
+	if db == nil {
+		if db, err = stores.Open(ctx, cfg.DB, now); err != nil {
+			return nil, err
+		}
+		defer db.Close()
 	}
-	defer db.Close()
-	db.Now = now
 
 	started := now()
 	res := &Result{RunID: cfg.RunID, Dir: filepath.Join(cfg.Out, cfg.Date)}
@@ -184,7 +190,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 type run struct {
 	cfg     Config
 	day     Day
-	db      *ledger.DB
+	db      ledger.Store
 	log     *slog.Logger
 	now     func() time.Time
 	res     *Result

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ingest"
-	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 )
 
@@ -106,7 +106,7 @@ func TestRecheckOverTwoDates(t *testing.T) {
 		t.Errorf("mismatches of the 24th:\n%s\nwant only C's amount mismatch, first seen 2026-11-23, 1 day old", strings.Join(rows, "\n"))
 	}
 
-	store, err := ledger.Open(context.Background(), db)
+	store, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

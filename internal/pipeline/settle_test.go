@@ -12,7 +12,7 @@ import (
 
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
-	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -132,7 +132,7 @@ func TestSettlementRunAndRecheck(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(res25.Dir, "settlements.csv")); !os.IsNotExist(err) {
 		t.Errorf("a run without settlements wrote settlements.csv (%v)", err)
 	}
-	db, err := ledger.Open(context.Background(), filepath.Join(dir, "recon.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(dir, "recon.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

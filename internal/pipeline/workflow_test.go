@@ -8,6 +8,7 @@ import (
 
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -50,7 +51,7 @@ func TestOpenItemsFollowStates(t *testing.T) {
 		return res
 	}
 	run("2026-11-23", day1)
-	store, err := ledger.Open(ctx, db)
+	store, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
-	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/pull"
@@ -61,7 +61,7 @@ func BenchmarkPull(b *testing.B) {
 		if _, err := pipeline.Run(context.Background(), cfg); err != nil {
 			b.Fatal(err)
 		}
-		db, err := ledger.Open(context.Background(), cfg.DB)
+		db, err := sqlite.Open(context.Background(), cfg.DB)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -69,7 +69,7 @@ func Parser(statuses *ingest.StatusTable) func([]byte) (*recon.GatewayRecord, er
 // early: on ctx's cancellation, a store error, an authentication error or
 // a missing wallet id (every further request would fail the same way). A key that found no
 // answer after every retry is stored as failed, never as not found.
-func Run(ctx context.Context, db *ledger.DB, day Day, opts Options) (stats recon.PullStats, err error) {
+func Run(ctx context.Context, db ledger.Store, day Day, opts Options) (stats recon.PullStats, err error) {
 	setDefaults(&opts)
 	started := opts.Now()
 	defer func() { stats.Elapsed = opts.Now().Sub(started) }()
@@ -196,7 +196,7 @@ func judge(a answer, date string, at time.Time) *ledger.PullResult {
 // save stores one result: the dump line first, then the store, so that a
 // pull killed in between asks again (a repeated dump line is harmless: the
 // latest record of a key wins).
-func save(ctx context.Context, db *ledger.DB, dump *os.File, res *ledger.PullResult) error {
+func save(ctx context.Context, db ledger.Store, dump *os.File, res *ledger.PullResult) error {
 	if dump != nil && res.Record != nil && res.Record.Detail != nil {
 		line := append(append([]byte(nil), res.Record.Detail.Raw...), '\n')
 		if _, err := dump.Write(line); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/pull"
@@ -111,7 +112,7 @@ func dayConfig(dir string, p pipeline.PullFunc) pipeline.Config {
 }
 
 func pullFunc(c pull.Statuser, dump string) pipeline.PullFunc {
-	return func(ctx context.Context, db *ledger.DB, day pipeline.Day) (recon.PullStats, error) {
+	return func(ctx context.Context, db ledger.Store, day pipeline.Day) (recon.PullStats, error) {
 		return pull.Run(ctx, db, pull.Day{Date: day.Date, Start: day.Start, End: day.End},
 			pull.Options{Client: c, Dump: dump, Now: func() time.Time { return fixtureNow }})
 	}
@@ -302,7 +303,7 @@ func TestResume(t *testing.T) {
 	}
 	sb := startSandbox(t, sandbox.Faults{})
 	client := newClient(t, sb.URL, nil)
-	db, err := ledger.Open(context.Background(), cfg.DB)
+	db, err := sqlite.Open(context.Background(), cfg.DB)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +440,7 @@ func TestCandidates(t *testing.T) {
 	if _, err := pipeline.Run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	db, err := ledger.Open(context.Background(), cfg.DB)
+	db, err := sqlite.Open(context.Background(), cfg.DB)
 	if err != nil {
 		t.Fatal(err)
 	}

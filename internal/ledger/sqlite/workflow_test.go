@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -16,8 +17,8 @@ func clockAt(db *DB, t time.Time) {
 	db.Now = func() time.Time { return t }
 }
 
-func key(date string, e recon.Exception) Key {
-	return Key{Date: date, Category: e.Category, Entity: e.Entity, Reference: e.Reference}
+func key(date string, e recon.Exception) ledger.Key {
+	return ledger.Key{Date: date, Category: e.Category, Entity: e.Entity, Reference: e.Reference}
 }
 
 func state(t *testing.T, db *DB, date string, e recon.Exception) recon.Exception {
@@ -30,7 +31,7 @@ func state(t *testing.T, db *DB, date string, e recon.Exception) recon.Exception
 	return exs[0]
 }
 
-func trail(t *testing.T, db *DB) []AuditEntry {
+func trail(t *testing.T, db *DB) []ledger.AuditEntry {
 	t.Helper()
 	a, err := db.Audit(context.Background(), "")
 	if err != nil {
@@ -64,11 +65,11 @@ func TestWorkflow(t *testing.T) {
 	}{
 		{"nothing recorded yet", func() error { return nil }, recon.StateOpen, recon.StateOpen, 0, ""},
 		{"a person investigates A", func() error {
-			_, err := db.Record(ctx, []Change{{Key: key(d, a), To: recon.StateInvestigating, Owner: &asha, Who: "asha"}})
+			_, err := db.Record(ctx, []ledger.Change{{Key: key(d, a), To: recon.StateInvestigating, Owner: &asha, Who: "asha"}})
 			return err
 		}, recon.StateInvestigating, recon.StateOpen, 1, "asha INVESTIGATING"},
 		{"a person writes B off", func() error {
-			_, err := db.Record(ctx, []Change{{Key: key(d, b), To: recon.StateWrittenOff, Note: "₹0.01 accepted", Who: "ravi"}})
+			_, err := db.Record(ctx, []ledger.Change{{Key: key(d, b), To: recon.StateWrittenOff, Note: "₹0.01 accepted", Who: "ravi"}})
 			return err
 		}, recon.StateInvestigating, recon.StateWrittenOff, 2, "ravi WRITTEN_OFF ₹0.01 accepted"},
 		{"a re-run of the date replaces its exceptions: the states hold", func() error {
@@ -133,19 +134,19 @@ func TestRecordRefuses(t *testing.T) {
 	if err := db.SaveExceptions(ctx, d, "run-1", []recon.Exception{a}); err != nil {
 		t.Fatal(err)
 	}
-	good := Change{Key: key(d, a), To: recon.StateInvestigating, Who: "asha"}
+	good := ledger.Change{Key: key(d, a), To: recon.StateInvestigating, Who: "asha"}
 	tests := []struct {
 		name    string
-		bad     Change
+		bad     ledger.Change
 		wantErr string
 	}{
-		{"resolved without a note", Change{Key: key(d, a), To: recon.StateResolved, Who: "asha"}, "needs a note"},
-		{"written off with a blank note", Change{Key: key(d, a), To: recon.StateWrittenOff, Note: "  ", Who: "asha"}, "needs a note"},
-		{"no such exception", Change{Key: Key{d, recon.AmountMismatch, recon.EntityPayin, "Z"}, To: recon.StateOpen, Who: "asha"}, "no such exception"},
-		{"another date", Change{Key: key("2026-11-21", a), To: recon.StateOpen, Who: "asha"}, "no such exception"},
+		{"resolved without a note", ledger.Change{Key: key(d, a), To: recon.StateResolved, Who: "asha"}, "needs a note"},
+		{"written off with a blank note", ledger.Change{Key: key(d, a), To: recon.StateWrittenOff, Note: "  ", Who: "asha"}, "needs a note"},
+		{"no such exception", ledger.Change{Key: ledger.Key{Date: d, Category: recon.AmountMismatch, Entity: recon.EntityPayin, Reference: "Z"}, To: recon.StateOpen, Who: "asha"}, "no such exception"},
+		{"another date", ledger.Change{Key: key("2026-11-21", a), To: recon.StateOpen, Who: "asha"}, "no such exception"},
 	}
 	for _, tt := range tests {
-		_, err := db.Record(ctx, []Change{good, tt.bad})
+		_, err := db.Record(ctx, []ledger.Change{good, tt.bad})
 		if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
 		}
@@ -164,7 +165,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 	if err := db.SaveExceptions(ctx, "2026-11-20", "run-1", []recon.Exception{a}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Record(ctx, []Change{{Key: key("2026-11-20", a), To: recon.StateInvestigating, Who: "asha"}}); err != nil {
+	if _, err := db.Record(ctx, []ledger.Change{{Key: key("2026-11-20", a), To: recon.StateInvestigating, Who: "asha"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`DELETE FROM exception_audit`, `UPDATE exception_audit SET note = 'x'`} {
@@ -188,16 +189,16 @@ func TestFindKey(t *testing.T) {
 	if err := db.SaveExceptions(ctx, "2026-11-20", "run-1", []recon.Exception{in, out, solo}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.FindKey(ctx, Key{Date: "2026-11-20", Category: recon.AmountMismatch, Reference: "S"})
+	got, err := db.FindKey(ctx, ledger.Key{Date: "2026-11-20", Category: recon.AmountMismatch, Reference: "S"})
 	if err != nil || got.Entity != recon.EntityPayin {
 		t.Errorf("FindKey(S) = %v, %v; want PAYIN", got, err)
 	}
-	_, err = db.FindKey(ctx, Key{Date: "2026-11-20", Category: recon.StatusMismatch, Reference: "X"})
-	var amb *AmbiguousError
+	_, err = db.FindKey(ctx, ledger.Key{Date: "2026-11-20", Category: recon.StatusMismatch, Reference: "X"})
+	var amb *ledger.AmbiguousError
 	if !errors.As(err, &amb) || !slices.Equal(amb.Entities, []recon.Entity{recon.EntityPayin, recon.EntityPayout}) {
 		t.Errorf("FindKey(X) err = %v, want ambiguous between PAYIN and PAYOUT", err)
 	}
-	got, err = db.FindKey(ctx, Key{Date: "2026-11-20", Category: recon.StatusMismatch, Entity: recon.EntityPayout, Reference: "X"})
+	got, err = db.FindKey(ctx, ledger.Key{Date: "2026-11-20", Category: recon.StatusMismatch, Entity: recon.EntityPayout, Reference: "X"})
 	if err != nil || got.Entity != recon.EntityPayout {
 		t.Errorf("FindKey(X, PAYOUT) = %v, %v", got, err)
 	}
@@ -216,20 +217,20 @@ func TestList(t *testing.T) {
 	if err := db.SaveExceptions(ctx, "2026-11-22", "run-2", []recon.Exception{c}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Record(ctx, []Change{{Key: key("2026-11-20", b), To: recon.StateResolved, Note: "refunded", Who: "asha"}}); err != nil {
+	if _, err := db.Record(ctx, []ledger.Change{{Key: key("2026-11-20", b), To: recon.StateResolved, Note: "refunded", Who: "asha"}}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name string
-		f    Filter
+		f    ledger.Filter
 		want []string
 	}{
-		{"all", Filter{}, []string{"A OPEN", "B RESOLVED", "C OPEN"}},
-		{"open", Filter{Open: true}, []string{"A OPEN", "C OPEN"}},
-		{"one date", Filter{Date: "2026-11-22"}, []string{"C OPEN"}},
-		{"one category", Filter{Category: recon.StatusMismatch}, []string{"B RESOLVED"}},
-		{"older than 3 days", Filter{OlderThan: 3}, []string{"A OPEN", "B RESOLVED"}},
-		{"open, older than 3 days", Filter{Open: true, OlderThan: 3}, []string{"A OPEN"}},
+		{"all", ledger.Filter{}, []string{"A OPEN", "B RESOLVED", "C OPEN"}},
+		{"open", ledger.Filter{Open: true}, []string{"A OPEN", "C OPEN"}},
+		{"one date", ledger.Filter{Date: "2026-11-22"}, []string{"C OPEN"}},
+		{"one category", ledger.Filter{Category: recon.StatusMismatch}, []string{"B RESOLVED"}},
+		{"older than 3 days", ledger.Filter{OlderThan: 3}, []string{"A OPEN", "B RESOLVED"}},
+		{"open, older than 3 days", ledger.Filter{Open: true, OlderThan: 3}, []string{"A OPEN"}},
 	}
 	for _, tt := range tests {
 		tt.f.Today = "2026-11-25"
@@ -268,7 +269,7 @@ func TestTrend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []DayTotal{{"2026-11-20", 2, 10000}, {"2026-11-24", 0, 0}}
+	want := []ledger.DayTotal{{Date: "2026-11-20", Exceptions: 2, AtRisk: 10000}, {Date: "2026-11-24"}}
 	if !slices.Equal(got, want) {
 		t.Errorf("Trend = %+v, want %+v (2026-11-01 is outside 14 days; A's money once)", got, want)
 	}

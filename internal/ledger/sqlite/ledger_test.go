@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -59,7 +60,7 @@ func TestLoadFileCheckpointsBeside(t *testing.T) {
 	}
 	before := size() // the migrations' pages are still in the WAL: nothing asked for a checkpoint
 	f := &recon.SourceFile{Kind: "orders", Path: "orders.csv", SHA256: "o"}
-	err = db.LoadFile(ctx, f, func(l *Loader) error {
+	err = db.LoadFile(ctx, f, func(l ledger.Loader) error {
 		for i := range 5000 {
 			if err := l.Order(&recon.Order{OrderID: fmt.Sprintf("ORD-%06d", i), Amount: 100, Currency: "INR", Status: "paid",
 				Class: recon.StatusSuccess, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {

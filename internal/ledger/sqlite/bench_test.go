@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -38,7 +39,7 @@ func BenchmarkLoadFile(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		// A new path each time: a first load, not a replacement.
 		g := &recon.SourceFile{Kind: "gateway", Path: fmt.Sprintf("gateway-%d.jsonl", i), SHA256: "g"}
-		if err := db.LoadFile(ctx, g, func(l *Loader) error {
+		if err := db.LoadFile(ctx, g, func(l ledger.Loader) error {
 			for j := range gateway {
 				if err := l.Gateway(&gateway[j]); err != nil {
 					return err
@@ -49,7 +50,7 @@ func BenchmarkLoadFile(b *testing.B) {
 			b.Fatal(err)
 		}
 		w := &recon.SourceFile{Kind: "webhooks", Path: fmt.Sprintf("webhooks-%d.jsonl", i), SHA256: "w"}
-		if err := db.LoadFile(ctx, w, func(l *Loader) error {
+		if err := db.LoadFile(ctx, w, func(l ledger.Loader) error {
 			for j := range deliveries {
 				if err := l.Delivery(&deliveries[j]); err != nil {
 					return err

@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -191,7 +192,7 @@ func TestPageCacheBounded(t *testing.T) {
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	f := &recon.SourceFile{Kind: "webhooks", Path: "webhooks.jsonl", SHA256: "w"}
 	const n = 30000 // about 6 MB of rows and index
-	if err := db.LoadFile(ctx, f, func(l *Loader) error {
+	if err := db.LoadFile(ctx, f, func(l ledger.Loader) error {
 		for i := range n {
 			d := recon.Delivery{Place: recon.PlaceOf(f.Path, fmt.Sprint(i+1)), ReceivedAt: recon.InstantOf(at),
 				Timestamp: at.Unix(), Event: "payment.success", Entity: recon.EntityPayin,

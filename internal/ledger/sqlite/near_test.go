@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -22,7 +23,7 @@ func TestNeighbourRowsOfTheDay(t *testing.T) {
 	store := func(path string, rows map[string]time.Time) recon.SourceFile {
 		t.Helper()
 		f := recon.SourceFile{Kind: "orders", Path: path, SHA256: path}
-		err := db.LoadFile(ctx, &f, func(l *Loader) error {
+		err := db.LoadFile(ctx, &f, func(l ledger.Loader) error {
 			line := 2
 			for _, id := range []string{"A", "B", "C"} {
 				at, ok := rows[id]

@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 // Bulk statements: the rows of a large file go into SQLite, and a day's rows
 // come out of it, through one cgo call per batch of rows instead of one

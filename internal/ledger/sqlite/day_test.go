@@ -1,4 +1,4 @@
-package ledger
+package sqlite
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -30,7 +31,7 @@ func TestLoadDayBoundsAndKnownKeys(t *testing.T) {
 	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
 
 	orders := recon.SourceFile{Kind: "orders", Path: "orders.csv", SHA256: "o"}
-	err := db.LoadFile(ctx, &orders, func(l *Loader) error {
+	err := db.LoadFile(ctx, &orders, func(l ledger.Loader) error {
 		for i, o := range []struct {
 			id string
 			at time.Time
@@ -50,7 +51,7 @@ func TestLoadDayBoundsAndKnownKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	hooks := recon.SourceFile{Kind: "webhooks", Path: "webhooks.jsonl", SHA256: "w"}
-	err = db.LoadFile(ctx, &hooks, func(l *Loader) error {
+	err = db.LoadFile(ctx, &hooks, func(l ledger.Loader) error {
 		for i, key := range []string{"NEXT-DAY", "NOBODY"} {
 			if err := l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", strconv.Itoa(i+1)),
 				ReceivedAt: recon.InstantOf(from.Add(time.Hour)), Timestamp: from.Add(time.Hour).Unix(), Event: "payment.success",
@@ -95,11 +96,11 @@ func TestPullTotals(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	at := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
-	pulls := []PullResult{
-		// Run 1: ORD-1 fails after 3 attempts (one 429), ORD-2 is not found.
+	pulls := []ledger.PullResult{
+		// ledger.Run 1: ORD-1 fails after 3 attempts (one 429), ORD-2 is not found.
 		{Entity: recon.EntityPayin, Key: "ORD-1", Outcome: recon.PullFailed, Attempts: 3, Retries: 2, RateLimited: 1, Date: "2026-11-24", At: at},
 		{Entity: recon.EntityPayin, Key: "ORD-2", Outcome: recon.PullNotFound, Attempts: 1, Date: "2026-11-24", At: at},
-		// Run 2: ORD-1 asked again, and answered.
+		// ledger.Run 2: ORD-1 asked again, and answered.
 		{Entity: recon.EntityPayin, Key: "ORD-1", Outcome: recon.PullFound, Attempts: 1, Date: "2026-11-24", At: at.Add(time.Hour),
 			Record: &recon.GatewayRecord{Entity: recon.EntityPayin, Key: "ORD-1", Currency: "INR", Class: recon.StatusSuccess}},
 		// Another date's pull.
@@ -190,7 +191,7 @@ func TestChangedDumpReplacesItsRecords(t *testing.T) {
 	dump := func(path, sum string, keys ...string) {
 		t.Helper()
 		f := &recon.SourceFile{Kind: "gateway", Path: path, SHA256: sum}
-		err := db.LoadFile(ctx, f, func(l *Loader) error {
+		err := db.LoadFile(ctx, f, func(l ledger.Loader) error {
 			for i, k := range keys {
 				g := recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Amount: 100, Currency: "INR", Status: "PAID",
 					Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(at), Place: recon.PlaceOf(path, strconv.Itoa(i+1))}
@@ -215,7 +216,7 @@ func TestChangedDumpReplacesItsRecords(t *testing.T) {
 	dump("a.jsonl", "a1", "A1", "A2", "A3")
 	pulled := &recon.GatewayRecord{Entity: recon.EntityPayin, Key: "P1", Amount: 100, Currency: "INR", Status: "PAID",
 		Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(at), Place: recon.PlaceOf("api", "order/status")}
-	if err := db.SavePull(ctx, &PullResult{Entity: recon.EntityPayin, Key: "P1", Outcome: recon.PullFound, Record: pulled, At: at}); err != nil {
+	if err := db.SavePull(ctx, &ledger.PullResult{Entity: recon.EntityPayin, Key: "P1", Outcome: recon.PullFound, Record: pulled, At: at}); err != nil {
 		t.Fatal(err)
 	}
 	dump("b.jsonl", "b1", "B1", "B2")
@@ -264,7 +265,7 @@ func TestCreatedInDay(t *testing.T) {
 		at     time.Time
 	}
 	var recs []rec
-	ledger := map[recon.Entity][]string{}
+	inLedger := map[recon.Entity][]string{}
 	wantCreated := map[string]bool{} // ledger keys created in the day
 	var wantOnly []string            // gateway-only keys created in the day, sorted below
 	for _, e := range []struct {
@@ -274,7 +275,7 @@ func TestCreatedInDay(t *testing.T) {
 	}{{recon.EntityPayin, "ORD", 700}, {recon.EntityPayout, "PO", 300}} {
 		for i := range e.n {
 			key := fmt.Sprintf("%s-%d", e.prefix, i)
-			ledger[e.entity] = append(ledger[e.entity], key)
+			inLedger[e.entity] = append(inLedger[e.entity], key)
 			switch {
 			case i%10 == 3: // created the day before
 				recs = append(recs, rec{e.entity, key, before})
@@ -300,7 +301,7 @@ func TestCreatedInDay(t *testing.T) {
 	// The dump lists the records in another order than the ledgers.
 	slices.Reverse(recs)
 	f := &recon.SourceFile{Kind: "gateway", Path: "gateway.jsonl", SHA256: "g"}
-	err := db.LoadFile(ctx, f, func(l *Loader) error {
+	err := db.LoadFile(ctx, f, func(l ledger.Loader) error {
 		for i, r := range recs {
 			g := recon.GatewayRecord{Entity: r.entity, Key: r.key, Amount: 100, Currency: "INR", Status: "PAID",
 				Class: recon.StatusSuccess, CreatedAt: recon.InstantOf(r.at), Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}
@@ -318,7 +319,7 @@ func TestCreatedInDay(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for entity, keys := range ledger {
+		for entity, keys := range inLedger {
 			for _, k := range keys {
 				sk, _, _ := sc.keys[entity].addString(k)
 				sk.ledger = true
@@ -337,7 +338,7 @@ func TestCreatedInDay(t *testing.T) {
 		if !slices.Equal(only, wantOnly) {
 			t.Errorf("gateway-only keys created in the day:\n got %v\nwant %v", only, wantOnly)
 		}
-		for entity, keys := range ledger {
+		for entity, keys := range inLedger {
 			for _, k := range keys {
 				sk, _, _ := sc.keys[entity].get([]byte(k))
 				if want := wantCreated[string(entity)+" "+k]; sk.created != want {
@@ -363,19 +364,19 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	from, at := testDay()
-	load := func(kind, path string, add func(*Loader) error) recon.SourceFile {
+	load := func(kind, path string, add func(ledger.Loader) error) recon.SourceFile {
 		return loadTestFile(t, db, kind, path, add)
 	}
 	sources := map[string]recon.SourceFile{
-		"orders": load("orders", "orders.csv", func(l *Loader) error {
+		"orders": load("orders", "orders.csv", func(l ledger.Loader) error {
 			return l.Order(&recon.Order{OrderID: "ORD-1", Amount: 100, Currency: "INR", Status: "success",
 				Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", "2")})
 		}),
-		"payouts": load("payouts", "payouts.csv", func(l *Loader) error {
+		"payouts": load("payouts", "payouts.csv", func(l ledger.Loader) error {
 			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
 				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
 		}),
-		"gateway": load("gateway", "gateway.jsonl", func(l *Loader) error {
+		"gateway": load("gateway", "gateway.jsonl", func(l ledger.Loader) error {
 			for i, e := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
 				key := map[recon.Entity]string{recon.EntityPayin: "ORD-1", recon.EntityPayout: "PO-1"}[e]
 				if err := l.Gateway(&recon.GatewayRecord{Entity: e, Key: key, Amount: 100, Currency: "INR", Status: "SUCCESS",
@@ -385,7 +386,7 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 			}
 			return nil
 		}),
-		"webhooks": load("webhooks", "webhooks.jsonl", func(l *Loader) error {
+		"webhooks": load("webhooks", "webhooks.jsonl", func(l ledger.Loader) error {
 			return l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", "1"), ReceivedAt: at, Event: "payment.success",
 				Entity: recon.EntityPayin, Key: "ORD-1", Class: recon.StatusSuccess, BodySHA256: sha256.Sum256([]byte("b")), Verified: recon.VerifyRaw})
 		}),
@@ -433,11 +434,11 @@ func TestDeliveryKeyNumbers(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	from, at := testDay()
-	load := func(kind, path string, add func(*Loader) error) recon.SourceFile {
+	load := func(kind, path string, add func(ledger.Loader) error) recon.SourceFile {
 		return loadTestFile(t, db, kind, path, add)
 	}
-	deliveries := func(path string, keys ...string) func(*Loader) error {
-		return func(l *Loader) error {
+	deliveries := func(path string, keys ...string) func(ledger.Loader) error {
+		return func(l ledger.Loader) error {
 			for i, k := range keys {
 				entity := recon.EntityPayin
 				if strings.HasPrefix(k, "PO-") {
@@ -456,7 +457,7 @@ func TestDeliveryKeyNumbers(t *testing.T) {
 		}
 	}
 	sources := map[string]recon.SourceFile{
-		"orders": load("orders", "orders.csv", func(l *Loader) error {
+		"orders": load("orders", "orders.csv", func(l ledger.Loader) error {
 			for i, k := range []string{"ORD-1", "ORD-2"} {
 				if err := l.Order(&recon.Order{OrderID: k, Amount: 100, Currency: "INR", Status: "success",
 					Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
@@ -465,11 +466,11 @@ func TestDeliveryKeyNumbers(t *testing.T) {
 			}
 			return nil
 		}),
-		"payouts": load("payouts", "payouts.csv", func(l *Loader) error {
+		"payouts": load("payouts", "payouts.csv", func(l ledger.Loader) error {
 			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
 				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
 		}),
-		"gateway": load("gateway", "gateway.jsonl", func(l *Loader) error {
+		"gateway": load("gateway", "gateway.jsonl", func(l ledger.Loader) error {
 			for i, k := range []string{"ORD-1", "GW-ONLY"} {
 				if err := l.Gateway(&recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Amount: 100, Currency: "INR",
 					Status: "SUCCESS", Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}); err != nil {
@@ -522,7 +523,7 @@ func testDay() (time.Time, recon.Instant) {
 }
 
 // loadTestFile stores a file of records added by add, its path as its hash.
-func loadTestFile(t *testing.T, db *DB, kind, path string, add func(*Loader) error) recon.SourceFile {
+func loadTestFile(t *testing.T, db *DB, kind, path string, add func(ledger.Loader) error) recon.SourceFile {
 	t.Helper()
 	f := recon.SourceFile{Kind: kind, Path: path, SHA256: path}
 	if err := db.LoadFile(context.Background(), &f, add); err != nil {
