@@ -54,7 +54,7 @@ func TestBulkRoundTrip(t *testing.T) {
 	}
 
 	var got int
-	err = bulkQuery(ctx, conn, `SELECT i, s, b, n, f FROM t WHERE i >= ? AND s <> ? AND s <> ? ORDER BY i`,
+	err = bulkQuery(ctx, conn, readBatchBytes, `SELECT i, s, b, n, f FROM t WHERE i >= ? AND s <> ? AND s <> ? ORDER BY i`,
 		// Text arguments, the empty one too: bound as NULL, "s <> ?" would
 		// let no row through.
 		[]any{int64(0), "", text(rows)}, func(v *rowValues) error {
@@ -103,7 +103,7 @@ func TestBulkReadKinds(t *testing.T) {
 	}
 	defer conn.Close()
 	rows := 0
-	err = bulkQuery(ctx, conn, `SELECT -7, 1.5, 'ab', '', x'00ff', x'', NULL`, nil, func(v *rowValues) error {
+	err = bulkQuery(ctx, conn, readBatchBytes, `SELECT -7, 1.5, 'ab', '', x'00ff', x'', NULL`, nil, func(v *rowValues) error {
 		rows++
 		got := fmt.Sprintf("%d", v.Int())
 		for range 5 {
@@ -182,13 +182,9 @@ func TestNewDatabasePageSize(t *testing.T) {
 // has at that moment: asked for before the file's page size is read, the
 // bound is sixteen times too large (cacheSize).
 func TestPageCacheBounded(t *testing.T) {
-	defer func(store, reader, load int) {
-		storeCacheKiB, readerCacheKiB, loadCacheKiB = store, reader, load
-	}(storeCacheKiB, readerCacheKiB, loadCacheKiB)
-	storeCacheKiB, readerCacheKiB, loadCacheKiB = 1024, 1024, 128
 	const bound = 1024 * 1024 * 5 / 4 // the pages asked for and their headers
 	ctx := context.Background()
-	db := mustOpen(t)
+	db := mustOpenWith(t, Options{StoreCacheKiB: 1024, ReaderCacheKiB: 1024, LoadCacheKiB: 128})
 	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	f := &recon.SourceFile{Kind: "webhooks", Path: "webhooks.jsonl", SHA256: "w"}
 	const n = 30000 // about 6 MB of rows and index
@@ -217,7 +213,7 @@ func TestPageCacheBounded(t *testing.T) {
 	}
 	var read int
 	err = db.beside(ctx, func(c *sqlx.Conn) error {
-		if err := bulkQuery(ctx, c, `SELECT key, body_sha256 FROM deliveries ORDER BY key`, nil, func(v *rowValues) error {
+		if err := bulkQuery(ctx, c, readBatchBytes, `SELECT key, body_sha256 FROM deliveries ORDER BY key`, nil, func(v *rowValues) error {
 			read++
 			return nil
 		}); err != nil {
@@ -230,7 +226,7 @@ func TestPageCacheBounded(t *testing.T) {
 		t.Errorf("reader: %d bytes of page cache after reading %d of %d rows (%v); want at most %d, and the cache used", used, read, n, err, bound)
 	}
 
-	// A day's load reads through loadCacheKiB on the store's connection,
+	// A day's load reads through Options.LoadCacheKiB on the store's connection,
 	// which keeps no more of what the stores before it cached.
 	if err := db.SetDaySources(ctx, "2026-11-24", map[string]recon.SourceFile{"webhooks": *f}); err != nil {
 		t.Fatal(err)

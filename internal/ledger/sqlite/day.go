@@ -28,10 +28,10 @@ func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*rec
 		// cache held for the ingest goes back to the system: the pages of
 		// a large day are read about once, and the day's records are the
 		// run's peak memory.
-		if _, err := tx.ExecContext(ctx, cacheSize(loadCacheKiB)); err != nil {
+		if _, err := tx.ExecContext(ctx, cacheSize(s.opts.LoadCacheKiB)); err != nil {
 			return err
 		}
-		defer func() { _, _ = tx.ExecContext(ctx, cacheSize(storeCacheKiB)) }() // for the stores after it
+		defer func() { _, _ = tx.ExecContext(ctx, cacheSize(s.opts.StoreCacheKiB)) }() // for the stores after it
 		trimC()
 		return s.loadDay(ctx, tx, conn, d, from, to)
 	})

@@ -251,10 +251,8 @@ func TestChangedDumpReplacesItsRecords(t *testing.T) {
 // query's rows are read a few at a time, so a batch outlives the bytes of
 // its first rows.
 func TestCreatedInDay(t *testing.T) {
-	defer func(size int) { bulkReadSize = size }(bulkReadSize)
-	bulkReadSize = 512
 	ctx := context.Background()
-	db := mustOpen(t)
+	db := mustOpenWith(t, Options{ReadBatchBytes: 512})
 	ist := time.FixedZone("IST", 19800)
 	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
 	inDay, before := from.Add(10*time.Hour), from.Add(-time.Hour)

@@ -8,9 +8,11 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-func mustOpen(tb testing.TB) *DB {
+func mustOpen(tb testing.TB) *DB { tb.Helper(); return mustOpenWith(tb, Options{}) }
+
+func mustOpenWith(tb testing.TB, opts Options) *DB {
 	tb.Helper()
-	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "recon.db"))
+	db, err := OpenWith(context.Background(), filepath.Join(tb.TempDir(), "recon.db"), opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -39,7 +39,8 @@ type DB struct {
 	// ckpt checkpoints the WAL after each file loaded (checkpoint.go).
 	ckpt *checkpointer
 	// Now returns the current time; tests replace it.
-	Now func() time.Time
+	Now  func() time.Time
+	opts Options
 	// writer is the database's writer lock, taken around every write
 	// (runlock.Writer): a run waits for another's long transaction with
 	// its context instead of failing after the busy timeout.
@@ -57,9 +58,45 @@ func busyTimeout() time.Duration {
 	return 10 * time.Second
 }
 
-// Open opens (creating if needed) the store at path and brings its schema
-// up to date. The file is created readable by its owner only.
-func Open(ctx context.Context, path string) (*DB, error) {
+// Options tune an SQLite store; a zero field takes its default.
+type Options struct {
+	// Now is the store's clock (time.Now).
+	Now func() time.Time
+	// The page caches, in KiB, of the store's own connection (64 MiB),
+	// of the read-only one LoadDay opens beside it (1 MiB), and of the
+	// store's own while LoadDay runs (1 MiB). At tier M a larger store
+	// cache was no faster and held more memory; the load reads each page
+	// about once, and fresh cache memory is a page fault per page read.
+	// Tests make them small.
+	StoreCacheKiB, ReaderCacheKiB, LoadCacheKiB int
+	// ReadBatchBytes is the buffer a bulk query's rows are read into, a
+	// batch at a time (1 MiB).
+	ReadBatchBytes int
+}
+
+func (o *Options) defaults() {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	set := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	set(&o.StoreCacheKiB, 65536)
+	set(&o.ReaderCacheKiB, 1024)
+	set(&o.LoadCacheKiB, 1024)
+	set(&o.ReadBatchBytes, readBatchBytes)
+}
+
+// Open opens (creating if needed) the store at path with the default
+// options and brings its schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) { return OpenWith(ctx, path, Options{}) }
+
+// OpenWith opens (creating if needed) the store at path and brings its
+// schema up to date. The file is created readable by its owner only.
+func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
+	opts.defaults()
 	if path == "" {
 		return nil, errors.New("open database: no path")
 	}
@@ -83,7 +120,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_mutex", "no") // database/sql hands a connection to one goroutine at a time
 	dsn := "file:" + url.PathEscape(path) + "?" + q.Encode()
-	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune(storeCacheKiB)}}), "sqlite3")
+	db := sqlx.NewDb(sql.OpenDB(connector{dsn: dsn, driver: &sqlite3.SQLiteDriver{ConnectHook: tune(opts.StoreCacheKiB)}}), "sqlite3")
 	// One connection: SQLite has one writer, and a single connection keeps
 	// every statement of a run on the same view.
 	db.SetMaxOpenConns(1)
@@ -91,7 +128,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.Set("mode", "ro")
 	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", busy)
-	s := &DB{db: db, path: path, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: time.Now,
+	s := &DB{db: db, path: path, opts: opts, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: opts.Now,
 		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path)}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -111,17 +148,6 @@ type connector struct {
 
 func (c connector) Connect(context.Context) (driver.Conn, error) { return c.driver.Open(c.dsn) }
 func (c connector) Driver() driver.Driver                        { return c.driver }
-
-// The page cache of the store's own connection, and of the read-only one
-// LoadDay opens beside it, in KiB; while LoadDay runs, the store's own
-// holds loadCacheKiB. At tier M (issue 8) a 256 MiB cache on the store's
-// connection was no faster than 64 MiB and held 200 MiB more. The load
-// reads each page about once (its joins' probes come back to the indexes'
-// few upper pages, which stay cached), and a cache's memory is fresh
-// memory, each 4 KiB page of it a fault on its first read: with 1 MiB
-// caches instead of 16 and 8, a tier S re-run took 5,500 fewer page faults
-// and its load 0.31-0.34 s instead of 0.39-0.44. Tests make them small.
-var storeCacheKiB, readerCacheKiB, loadCacheKiB = 65536, 1024, 1024
 
 // tune returns the connect hook of the store's own connection: it sets the
 // pragmas the DSN cannot. A new database gets 64 KiB pages (before WAL mode
@@ -164,7 +190,7 @@ func (s *DB) beside(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
 	// schema_version reads the file's header, and with it its page size,
 	// before the cache is sized (cacheSize), whatever the driver has run.
 	hook := func(c *sqlite3.SQLiteConn) error {
-		return pragmas(c, "PRAGMA schema_version", cacheSize(readerCacheKiB))
+		return pragmas(c, "PRAGMA schema_version", cacheSize(s.opts.ReaderCacheKiB))
 	}
 	rdb := sqlx.NewDb(sql.OpenDB(connector{dsn: s.readDSN, driver: &sqlite3.SQLiteDriver{ConnectHook: hook}}), "sqlite3")
 	defer rdb.Close()

@@ -15,12 +15,9 @@ import (
 // Open opens the store db names and brings its schema up to date. now is
 // the store's clock (nil is the wall clock).
 func Open(ctx context.Context, db string, now func() time.Time) (ledger.Store, error) {
-	s, err := sqlite.Open(ctx, db)
+	s, err := sqlite.OpenWith(ctx, db, sqlite.Options{Now: now})
 	if err != nil {
-		return nil, err
-	}
-	if now != nil {
-		s.Now = now
+		return nil, err // not a typed nil in the interface
 	}
 	return s, nil
 }

@@ -1,0 +1,264 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/kwikpaisa/recon/internal/mem"
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
+	files := sc.ledgerFiles("orders")
+	if len(files) == 0 {
+		return nil
+	}
+	d.Orders = make([]recon.Order, 0, sc.accepted[files[0].id])
+	mem.Populate(d.Orders)
+	keys := sc.keys[recon.EntityPayin]
+	in := sc.intern
+	for _, f := range files {
+		places := newPlacer(sc.paths[f.id])
+		cond, args := sc.inDayOnly(f, "created_at")
+		err := bulkQuery(ctx, sc.conn, sc.readSize, `SELECT line, order_id, amount, currency, status, class, created_at,
+				transaction_id, payment_method
+			FROM orders WHERE file_id = ?`+cond+` ORDER BY seq`, args, func(v *rowValues) error {
+			var o recon.Order
+			var k *scopeKey
+			line := v.Bytes()
+			k, o.KeyNo, o.OrderID = keys.add(v.Bytes())
+			o.Amount = recon.Amount(v.Int())
+			k.ledger = true
+			currency, status, word := v.Bytes(), v.Bytes(), v.Bytes()
+			created := v.Int()
+			if created < sc.lo || created >= sc.hi {
+				d.OutOfDay["orders"]++
+				outside := d.OutsideDates["orders"]
+				if outside == nil {
+					outside = map[string]int{}
+					d.OutsideDates["orders"] = outside
+				}
+				outside[sc.dateOf(created)]++
+				return nil
+			}
+			k.inDay = true
+			class, err := storedClass(word)
+			if err != nil {
+				return fmt.Errorf("order %s: %w", o.OrderID, err)
+			}
+			o.Currency, o.Status, o.Class = in.get(currency), in.get(status), class
+			o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
+			o.CreatedAt, o.Place = recon.Instant(created), places.at(line)
+			d.Orders = append(d.Orders, o)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadPayouts reads the payouts ledgers' rows of the day into d.Payouts on
+// conn, interning with in; it returns how many rows of the date's own file
+// are outside the day, by date.
+func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, in interner) (outOfDay int, outside map[string]int, err error) {
+	files := sc.ledgerFiles("payouts")
+	if len(files) == 0 {
+		return 0, nil, nil
+	}
+	d.Payouts = make([]recon.Payout, 0, sc.accepted[files[0].id])
+	keys := sc.keys[recon.EntityPayout]
+	for _, f := range files {
+		places := newPlacer(sc.paths[f.id])
+		cond, args := sc.inDayOnly(f, "requested_at")
+		err = bulkQuery(ctx, conn, sc.readSize, `SELECT line, payout_order_id, amount, currency, status, class,
+				transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
+				requested_at
+			FROM payouts WHERE file_id = ?`+cond+` ORDER BY seq`, args, func(v *rowValues) error {
+			var p recon.Payout
+			var k *scopeKey
+			line := v.Bytes()
+			k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
+			p.Amount = recon.Amount(v.Int())
+			p.Currency, p.Status = in.get(v.Bytes()), in.get(v.Bytes())
+			class, err := storedClass(v.Bytes())
+			if err != nil {
+				return fmt.Errorf("payout %s: %w", p.PayoutID, err)
+			}
+			p.Class = class
+			p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
+			p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
+			requested := v.Int()
+			k.ledger = true
+			if requested < sc.lo || requested >= sc.hi {
+				outOfDay++
+				if outside == nil {
+					outside = map[string]int{}
+				}
+				outside[sc.dateOf(requested)]++
+				return nil
+			}
+			k.inDay = true
+			p.RequestedAt, p.Place = recon.Instant(requested), places.at(line)
+			d.Payouts = append(d.Payouts, p)
+			return nil
+		})
+		if err != nil {
+			return outOfDay, outside, err
+		}
+	}
+	return outOfDay, outside, nil
+}
+
+// loadLedgerElsewhere finds, among the keys the gateway created in the day
+// that have no ledger row in the day, those with a ledger row of another
+// date in a ledger file some date reads (the date's own file too): that
+// row's own date's run judges them, they are not missing in the ledger.
+func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	queries := map[recon.Entity]string{
+		recon.EntityPayin: `SELECT EXISTS (SELECT 1 FROM orders o JOIN day_sources ds ON ds.file_id = o.file_id
+			WHERE o.order_id = ? AND ds.role IN ('orders', 'orders_prev', 'orders_next'))`,
+		recon.EntityPayout: `SELECT EXISTS (SELECT 1 FROM payouts p JOIN day_sources ds ON ds.file_id = p.file_id
+			WHERE p.payout_order_id = ? AND ds.role IN ('payouts', 'payouts_prev', 'payouts_next'))`,
+	}
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		var keys []string
+		sk := sc.keys[entity]
+		for i := range sk.keys {
+			if f := &sk.keys[i]; f.created && !f.inDay {
+				keys = append(keys, sk.index.Key(int32(i)))
+			}
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		st, err := tx.PrepareContext(ctx, queries[entity])
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			var found bool
+			if err := st.QueryRowContext(ctx, k).Scan(&found); err != nil {
+				st.Close()
+				return err
+			}
+			if found {
+				d.LedgerElsewhere[entity][k] = true
+			}
+		}
+		st.Close()
+	}
+	return nil
+}
+
+func (s *DB) loadPulls(ctx context.Context, d *recon.Day, sc *dayScope) error {
+	return bulkQuery(ctx, sc.conn, sc.readSize, `SELECT entity, key, outcome FROM pulls`, nil, func(v *rowValues) error {
+		if m := d.Pulls[recon.Entity(sc.intern.get(v.Bytes()))]; m != nil {
+			m[v.String()] = recon.PullOutcome(sc.intern.get(v.Bytes()))
+		}
+		return nil
+	})
+}
+
+// loadKnownKeys finds the keys of the day's own-log deliveries that a
+// ledger of any date (inside its day or not) or a live gateway record
+// knows, beyond the day's ledger rows and gateway records: a delivery for
+// such a key is not an orphan. Only keys neither the date's ledger files
+// nor the loaded gateway records hold are looked up.
+func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope) error {
+	own, ok := sc.roles["webhooks"]
+	if !ok {
+		return nil
+	}
+	ownPath := sc.paths[own]
+	var lookup []dayKey
+	asked := map[dayKey]bool{}
+	for i := range d.Deliveries {
+		dv := &d.Deliveries[i]
+		if dv.Place.File() != ownPath || dv.Key == "" || d.KnownKeys[dv.Entity] == nil {
+			continue
+		}
+		var k *scopeKey
+		if dv.KeyNo >= 0 {
+			k = &sc.keys[dv.Entity].keys[dv.KeyNo]
+		}
+		switch {
+		case k != nil && (k.inDay || k.loaded >= 0):
+			// Matching knows it already.
+		case k != nil && k.ledger:
+			d.KnownKeys[dv.Entity][dv.Key] = true
+		default:
+			k := dayKey{entity: dv.Entity, ref: dv.Key}
+			if !asked[k] {
+				asked[k] = true
+				lookup = append(lookup, k)
+			}
+		}
+	}
+	if len(lookup) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM orders o JOIN day_sources d2 ON d2.file_id = o.file_id
+			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role IN ('orders', 'orders_prev', 'orders_next'))
+		OR EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
+			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role IN ('payouts', 'payouts_prev', 'payouts_next'))
+		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = ?1 AND g.key = ?2
+			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)))`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, k := range lookup {
+		var known bool
+		if err := st.QueryRowContext(ctx, string(k.entity), k.ref).Scan(&known); err != nil {
+			return err
+		}
+		if known {
+			d.KnownKeys[k.entity][k.ref] = true
+		}
+	}
+	return nil
+}
+
+// ledgerTable names a ledger's role, entity, table, key column and the
+// column of a row's own time.
+type ledgerTable struct{ role, entity, table, key, at string }
+
+var (
+	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at"}
+	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at"}
+)
+
+// joinLedgerKeys runs joinLedger for each ledger file of the date.
+func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, where string, row func(*rowValues) error) error {
+	for _, l := range []ledgerTable{orderLedger, payoutLedger} {
+		if err := joinLedger(ctx, sc.conn, sc, l, columns, target, alias, where, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// joinLedger runs, on conn, a join from the keys of each of the date's
+// ledger files of l (ledgerFiles: a neighbour's only for its rows dated
+// the day) into target (a table and its alias, whose entity and key
+// columns are probed), with more conditions in where, and hands the rows
+// to row; a key in two files gives its rows twice. CROSS JOIN keeps the
+// ledger file as the outer loop: SQLite has no statistics to know the
+// store holds far more rows than the day.
+func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
+	row func(*rowValues) error) error {
+	for _, f := range sc.ledgerFiles(l.role) {
+		cond, args := sc.inDayOnly(f, "l."+l.at)
+		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
+		ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+cond+where, args, row)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
