@@ -451,6 +451,10 @@ func (w *sheetWriter) cell(s string, k cellKind) (any, error) {
 // lineHeight is a line of wrapped text, in points.
 const lineHeight = 15
 
+// maxRowHeight is the tallest row Excel and excelize allow, in points; a
+// cell of more lines keeps them all and scrolls.
+const maxRowHeight = 409
+
 // height is the height of a row whose wrapped cells (every cell of a
 // header) need more than one line, or 0: spreadsheets do not grow a
 // written row to its wrapped text on their own.
@@ -465,7 +469,7 @@ func (w *sheetWriter) height(cells []string, header bool) float64 {
 	if lines == 1 {
 		return 0
 	}
-	return float64(lines * lineHeight)
+	return min(float64(lines*lineHeight), maxRowHeight)
 }
 
 // wrappedLines is how many lines s takes in a column width characters

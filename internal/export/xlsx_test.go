@@ -3,6 +3,7 @@ package export
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"path/filepath"
 	"reflect"
@@ -586,4 +587,36 @@ func TestEvidenceText(t *testing.T) {
 			t.Errorf("%s: evidenceText(%q) = %q, want %q", tt.name, tt.places, got, tt.want)
 		}
 	}
+}
+
+// TestTallRowCapped: a duplicate of many rows lists every place in its
+// evidence; the workbook keeps it all in the cell and caps the row at the
+// tallest a spreadsheet allows (409 points) instead of failing the run.
+func TestTallRowCapped(t *testing.T) {
+	r := testReport()
+	var places []string
+	for i := 0; i < 60; i++ {
+		places = append(places, fmt.Sprintf("in/webhooks.jsonl:%d", 10+i))
+	}
+	r.Exceptions = append(r.Exceptions, recon.Exception{Category: recon.DuplicateWebhook, Entity: recon.EntityPayin,
+		Reference: "ORD-MANY", Severity: recon.SeverityLow, Count: len(places), Evidence: places})
+	dir := mustWrite(t, r, Options{})
+	f := mustOpen(t, workbookPath(dir))
+	rows, err := f.GetRows("Duplicates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, row := range rows {
+		if len(row) > 3 && row[3] == "ORD-MANY" {
+			h, err := f.GetRowHeight("Duplicates", i+1)
+			if err != nil || h > maxRowHeight || h < 300 {
+				t.Errorf("row height %v (%v), want at most %v and tall", h, err, maxRowHeight)
+			}
+			if !strings.Contains(strings.Join(row, " "), "webhooks.jsonl:69") {
+				t.Errorf("the row lost evidence: %q", row)
+			}
+			return
+		}
+	}
+	t.Fatalf("no row of ORD-MANY in Duplicates: %q", rows)
 }
