@@ -1,4 +1,4 @@
-package sqlite
+package recon_test
 
 import (
 	"fmt"
@@ -38,7 +38,7 @@ func TestDropCopies(t *testing.T) {
 	key := func(p *recon.Payout) (string, recon.Place) { return p.PayoutID, p.Place }
 	for _, tt := range tests {
 		near := map[string]int{}
-		got := dropCopies(tt.rows, own, near, key, same)
+		got := recon.DropCopies(tt.rows, own, near, key, same)
 		var places []string
 		for _, p := range got {
 			places = append(places, p.Place.String())

@@ -93,69 +93,13 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		d.OutOfDay["payouts"] = sc.payoutsOutOfDay
 		d.OutsideDates["payouts"] = sc.payoutsOutside
 	}
-	d.Orders = dropCopies(d.Orders, sc.paths[sc.roles["orders"]], d.FromNear,
-		func(o *recon.Order) (string, recon.Place) { return o.OrderID, o.Place },
-		func(a, b *recon.Order) bool {
-			return a.Amount == b.Amount && a.Currency == b.Currency && a.Status == b.Status && a.Class == b.Class &&
-				a.CreatedAt == b.CreatedAt && a.TransactionID == b.TransactionID && a.PaymentMethod == b.PaymentMethod
-		})
-	d.Payouts = dropCopies(d.Payouts, sc.paths[sc.roles["payouts"]], d.FromNear,
-		func(p *recon.Payout) (string, recon.Place) { return p.PayoutID, p.Place },
-		func(a, b *recon.Payout) bool {
-			return a.Amount == b.Amount && a.Currency == b.Currency && a.Status == b.Status && a.Class == b.Class &&
-				a.RequestedAt == b.RequestedAt && a.TransferMode == b.TransferMode &&
-				a.BeneficiaryAccount == b.BeneficiaryAccount && a.BeneficiaryIFSC == b.BeneficiaryIFSC &&
-				a.BeneficiaryVPA == b.BeneficiaryVPA && a.UTR == b.UTR && a.UTRCorrupted == b.UTRCorrupted
-		})
+	d.Orders = recon.DropCopies(d.Orders, sc.paths[sc.roles["orders"]], d.FromNear,
+		func(o *recon.Order) (string, recon.Place) { return o.OrderID, o.Place }, recon.SameOrder)
+	d.Payouts = recon.DropCopies(d.Payouts, sc.paths[sc.roles["payouts"]], d.FromNear,
+		func(p *recon.Payout) (string, recon.Place) { return p.PayoutID, p.Place }, recon.SamePayout)
 	d.Keys = map[recon.Entity]*recon.Keys{}
 	for entity, keys := range sc.keys {
 		d.Keys[entity] = keys.index
 	}
 	return nil
-}
-
-// dropCopies returns rows, the day's rows of one ledger (the date's own
-// file first, then the files of the dates before and after, each in file
-// order), without each row of a neighbour's file that is a copy of an
-// earlier row of another file: same key, every stored value the same. A
-// file re-exported over an overlapping period repeats rows, and one order
-// exported twice is one order, not a DUPLICATE_LEDGER_ROW; a row that
-// differs in any value stays, and matching reports the key's rows as
-// conflicting. It counts in fromNear, per neighbour file, the rows kept
-// from it. own is the date's own file ("" when none).
-func dropCopies[T any](rows []T, own string, fromNear map[string]int, key func(*T) (string, recon.Place), same func(a, b *T) bool) []T {
-	near := map[string]bool{} // keys with a row from a neighbour's file
-	for i := range rows {
-		if k, place := key(&rows[i]); place.File() != own {
-			near[k] = true
-		}
-	}
-	if len(near) == 0 {
-		return rows
-	}
-	first := make(map[string][]int, len(near)) // a key's kept rows, of distinct files
-	out := rows[:0]
-	for i := range rows {
-		k, place := key(&rows[i])
-		if !near[k] {
-			out = append(out, rows[i])
-			continue
-		}
-		copied := false
-		for _, j := range first[k] {
-			if _, kp := key(&out[j]); kp.File() != place.File() && same(&out[j], &rows[i]) {
-				copied = true
-				break
-			}
-		}
-		if copied {
-			continue
-		}
-		first[k] = append(first[k], len(out))
-		out = append(out, rows[i])
-		if place.File() != own {
-			fromNear[place.File()]++
-		}
-	}
-	return out
 }

@@ -68,10 +68,7 @@ func TestLoadDayBoundsAndKnownKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	d, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustLoadDay(t, db, "2026-11-24", from, from.AddDate(0, 0, 1))
 	var ids []string
 	for _, o := range d.Orders {
 		ids = append(ids, o.OrderID)
@@ -487,10 +484,7 @@ func TestDeliveryKeyNumbers(t *testing.T) {
 	if err := db.SetDaySources(ctx, "2026-11-23", map[string]recon.SourceFile{"webhooks": earlier}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustLoadDay(t, db, "2026-11-24", from, from.AddDate(0, 0, 1))
 	var got []string
 	for _, dv := range d.Deliveries {
 		got = append(got, dv.Key)

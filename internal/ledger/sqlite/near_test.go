@@ -50,10 +50,7 @@ func TestNeighbourRowsOfTheDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	from, to := time.Date(2026, 11, 25, 0, 0, 0, 0, ist), time.Date(2026, 11, 26, 0, 0, 0, 0, ist)
-	d, err := db.LoadDay(ctx, "2026-11-25", from, to)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := mustLoadDay(t, db, "2026-11-25", from, to)
 	var got []string
 	for _, o := range d.Orders {
 		got = append(got, o.OrderID+"@"+o.Place.String())

@@ -1,0 +1,7 @@
+package sqlite
+
+// For the tests of package sqlite_test.
+var (
+	AssembleDay = assembleDay
+	DayDiff     = dayDiff
+)
