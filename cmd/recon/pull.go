@@ -89,8 +89,8 @@ func apiClient(file config.API, f apiFlags) (*kwikpaisa.Client, error) {
 
 // pullFunc is the pull stage as the pipeline runs it.
 func pullFunc(c *kwikpaisa.Client, out string, concurrency int, now func() time.Time, log *slog.Logger) pipeline.PullFunc {
-	return func(ctx context.Context, db ledger.Store, day pipeline.Day) (recon.PullStats, error) {
-		return pull.Run(ctx, db, pull.Day{Date: day.Date, Start: day.Start, End: day.End}, pull.Options{
+	return func(ctx context.Context, db ledger.Store, day recon.BusinessDay) (recon.PullStats, error) {
+		return pull.Run(ctx, db, day, pull.Options{
 			Client: c, Workers: concurrency, Dump: filepath.Join(out, day.Date, "pulled.jsonl"), Now: now, Log: log,
 		})
 	}
@@ -124,7 +124,7 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	day, err := pipeline.ParseDay(*date, zone)
+	day, err := recon.ParseBusinessDay(*date, zone)
 	if err != nil {
 		return &usageError{message: err.Error(), hint: "dates are written 2026-11-24"}
 	}

@@ -343,7 +343,7 @@ func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *
 	if err != nil {
 		return nil, nil, err
 	}
-	next, err := pipeline.ParseDay(f.date, zone)
+	next, err := recon.ParseBusinessDay(f.date, zone)
 	if err != nil {
 		return nil, nil, &usageError{message: err.Error(), hint: "dates are written 2026-11-24"}
 	}

@@ -46,7 +46,7 @@ type Store interface {
 	DayRoles(ctx context.Context, date string) (map[string]bool, error)
 
 	// The day a run matches.
-	LoadDay(ctx context.Context, date string, from, to time.Time) (*recon.Day, error)
+	LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error)
 	KnownOrders(ctx context.Context, ids []string) (map[string]bool, error)
 
 	// The pull stage.

@@ -291,7 +291,7 @@ func (m *matcher) add(e recon.Exception, moved bool) {
 		return
 	}
 	if e.Severity == "" {
-		e.Severity = severity(e.Category, moved)
+		e.Severity = e.Category.Severity(moved)
 	}
 	e.Evidence = mergeEvidence(nil, e.Evidence)
 	m.found[k] = &e

@@ -121,7 +121,7 @@ func (s *settler) add(e recon.Exception) {
 		return
 	}
 	s.seen[k] = true
-	e.Severity = severity(e.Category, true)
+	e.Severity = e.Category.Severity(true)
 	e.Evidence = mergeEvidence(nil, e.Evidence)
 	s.out = append(s.out, e)
 }

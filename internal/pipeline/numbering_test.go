@@ -40,7 +40,7 @@ func TestKeyNumberingAgrees(t *testing.T) {
 	defer store.Close()
 	from := time.Date(2026, 11, 24, 0, 0, 0, 0, zone)
 	load := func() *recon.Day {
-		d, err := store.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
+		d, err := store.LoadDay(ctx, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})
 		if err != nil {
 			t.Fatal(err)
 		}

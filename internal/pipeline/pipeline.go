@@ -42,7 +42,7 @@ type Sources struct {
 
 // PullFunc pulls gateway statuses for a date into the store and says what
 // it did. It runs after ingest and before matching.
-type PullFunc func(ctx context.Context, db ledger.Store, day Day) (recon.PullStats, error)
+type PullFunc func(ctx context.Context, db ledger.Store, day recon.BusinessDay) (recon.PullStats, error)
 
 // Config is one run's whole configuration, validated by the caller.
 type Config struct {
@@ -96,22 +96,6 @@ func (r *run) begin(s Stage) {
 	}
 }
 
-// Day is the business date a run judges: [Start, End) in the business
-// zone.
-type Day struct {
-	Date       string
-	Start, End time.Time
-}
-
-// ParseDay reads a YYYY-MM-DD business date in zone.
-func ParseDay(date string, zone *time.Location) (Day, error) {
-	t, err := time.ParseInLocation("2006-01-02", date, zone)
-	if err != nil || t.Format("2006-01-02") != date {
-		return Day{}, fmt.Errorf("date %q is not a calendar date YYYY-MM-DD", date)
-	}
-	return Day{Date: date, Start: t, End: t.AddDate(0, 0, 1)}, nil
-}
-
 // Result says how a run ended.
 type Result struct {
 	RunID      string
@@ -127,7 +111,7 @@ var ErrNoLedger = errors.New("no ledger given: a run needs an orders or a payout
 // Run runs one date. The run is recorded in the store whether it completes
 // or fails.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
-	day, err := ParseDay(cfg.Date, cfg.Zone)
+	day, err := recon.ParseBusinessDay(cfg.Date, cfg.Zone)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +173,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // run is one run in progress.
 type run struct {
 	cfg     Config
-	day     Day
+	day     recon.BusinessDay
 	db      ledger.Store
 	log     *slog.Logger
 	now     func() time.Time
@@ -230,7 +214,7 @@ func (r *run) stages(ctx context.Context) error {
 	r.log.Info("loading the day", "stage", "load")
 	r.begin(Stage{Name: "load"})
 	t := time.Now()
-	d, err := r.db.LoadDay(ctx, r.day.Date, r.day.Start, r.day.End)
+	d, err := r.db.LoadDay(ctx, r.day)
 	if err != nil {
 		return err
 	}
@@ -351,7 +335,7 @@ func (r *run) age(ctx context.Context, exs []recon.Exception) error {
 		if first, ok := seen[ledger.ExceptionKey(e.Category, e.Entity, e.Reference)]; ok && first < e.FirstSeen {
 			e.FirstSeen = first
 		}
-		e.AgeDays = ageDays(e.FirstSeen, r.day.Date)
+		e.AgeDays = recon.AgeDays(e.FirstSeen, r.day.Date)
 	}
 	return nil
 }
@@ -382,7 +366,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		return nil, err
 	}
 	for _, date := range dates {
-		day, err := ParseDay(date, r.cfg.Zone)
+		day, err := recon.ParseBusinessDay(date, r.cfg.Zone)
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +381,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 				return nil, fmt.Errorf("re-check %s: pull gateway statuses: %w", date, err)
 			}
 		}
-		d, err := r.db.LoadDay(ctx, date, day.Start, day.End)
+		d, err := r.db.LoadDay(ctx, day)
 		if err != nil {
 			return nil, err
 		}
@@ -518,14 +502,4 @@ func addPullStats(a, b recon.PullStats) recon.PullStats {
 	a.NotFound += b.NotFound
 	a.Elapsed += b.Elapsed
 	return a
-}
-
-// ageDays is the number of calendar days from first to date (YYYY-MM-DD).
-func ageDays(first, date string) int {
-	f, err1 := time.Parse(time.DateOnly, first)
-	d, err2 := time.Parse(time.DateOnly, date)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return int(d.Sub(f).Hours() / 24)
 }

@@ -37,7 +37,7 @@ type settledDay struct {
 // settlement claims a credit booked on day) through day + window, and the
 // bank statements of those days through the last day a credit of a
 // settlement of day + window may arrive.
-func settleWindow(day Day, opts match.SettlementOptions) (reports, statements []string) {
+func settleWindow(day recon.BusinessDay, opts match.SettlementOptions) (reports, statements []string) {
 	w, bw := wholeDays(opts.Window), wholeDays(opts.BankWindow)
 	for i := -bw; i <= w+bw; i++ {
 		date := day.Start.AddDate(0, 0, i).Format(time.DateOnly)
@@ -55,7 +55,7 @@ func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 // reports and bank statements of its window, asks the store which settled
 // orders it knows, and matches. withFiles also hashes the files for the
 // summary and the manifest.
-func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool) (*settledDay, error) {
+func (r *run) settle(ctx context.Context, d *recon.Day, day recon.BusinessDay, withFiles bool) (*settledDay, error) {
 	out, in, err := r.readSettlements(ctx, day, withFiles)
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func (r *run) settle(ctx context.Context, d *recon.Day, day Day, withFiles bool)
 
 // readSettlements reads the settlement reports and bank statements of
 // day's window, each that exists.
-func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*settledDay, *match.SettlementInput, error) {
+func (r *run) readSettlements(ctx context.Context, day recon.BusinessDay, withFiles bool) (*settledDay, *match.SettlementInput, error) {
 	st := r.cfg.Settlement
 	reports, statements := settleWindow(day, st.Options)
 	out := &settledDay{}
@@ -137,7 +137,7 @@ func (r *run) readSettlements(ctx context.Context, day Day, withFiles bool) (*se
 
 // judgeSettlements asks the store which of the orders settled on day it
 // knows, and matches.
-func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day Day, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
+func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day recon.BusinessDay, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
 	st := r.cfg.Settlement
 	// The orders settled on the day: which of them a ledger or gateway of
 	// any date knows.

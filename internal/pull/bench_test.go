@@ -12,6 +12,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/pull"
+	"github.com/kwikpaisa/recon/internal/recon"
 	"github.com/kwikpaisa/recon/internal/sandbox"
 	"github.com/kwikpaisa/recon/internal/synth"
 )
@@ -45,7 +46,7 @@ func BenchmarkPull(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	day, _ := pipeline.ParseDay(fixtureDate, ist)
+	day, _ := recon.ParseBusinessDay(fixtureDate, ist)
 
 	var requests, failures, limited int
 	var elapsed time.Duration
@@ -66,7 +67,7 @@ func BenchmarkPull(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		stats, err := pull.Run(context.Background(), db, pull.Day{Date: day.Date, Start: day.Start, End: day.End},
+		stats, err := pull.Run(context.Background(), db, day,
 			pull.Options{Client: client, Workers: 8})
 		b.StopTimer()
 		db.Close()

@@ -46,12 +46,6 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// Day is the business date pulled: [Start, End) in the business zone.
-type Day struct {
-	Date       string
-	Start, End time.Time
-}
-
 // Parser returns a record reader for kwikpaisa.Config.Parse: the reader of
 // gateway dump lines, so that a pulled record and a dumped one are read by
 // the same code.
@@ -69,7 +63,7 @@ func Parser(statuses *ingest.StatusTable) func([]byte) (*recon.GatewayRecord, er
 // early: on ctx's cancellation, a store error, an authentication error or
 // a missing wallet id (every further request would fail the same way). A key that found no
 // answer after every retry is stored as failed, never as not found.
-func Run(ctx context.Context, db ledger.Store, day Day, opts Options) (stats recon.PullStats, err error) {
+func Run(ctx context.Context, db ledger.Store, day recon.BusinessDay, opts Options) (stats recon.PullStats, err error) {
 	setDefaults(&opts)
 	started := opts.Now()
 	defer func() { stats.Elapsed = opts.Now().Sub(started) }()

@@ -112,8 +112,8 @@ func dayConfig(dir string, p pipeline.PullFunc) pipeline.Config {
 }
 
 func pullFunc(c pull.Statuser, dump string) pipeline.PullFunc {
-	return func(ctx context.Context, db ledger.Store, day pipeline.Day) (recon.PullStats, error) {
-		return pull.Run(ctx, db, pull.Day{Date: day.Date, Start: day.Start, End: day.End},
+	return func(ctx context.Context, db ledger.Store, day recon.BusinessDay) (recon.PullStats, error) {
+		return pull.Run(ctx, db, day,
 			pull.Options{Client: c, Dump: dump, Now: func() time.Time { return fixtureNow }})
 	}
 }
@@ -308,8 +308,8 @@ func TestResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	day, _ := pipeline.ParseDay(fixtureDate, ist)
-	pday := pull.Day{Date: day.Date, Start: day.Start, End: day.End}
+	day, _ := recon.ParseBusinessDay(fixtureDate, ist)
+	pday := day
 	dump := filepath.Join(dir, "pulled.jsonl")
 	opts := pull.Options{Dump: dump, Now: func() time.Time { return fixtureNow }}
 
@@ -455,7 +455,7 @@ func TestCandidates(t *testing.T) {
 	if err := db.SaveExceptions(ctx, "2026-11-16", "r2", old("PO-OLD-TOO-OLD")); err != nil {
 		t.Fatal(err)
 	}
-	day, _ := pipeline.ParseDay(fixtureDate, ist)
+	day, _ := recon.ParseBusinessDay(fixtureDate, ist)
 	keys, err := db.PullCandidates(ctx, fixtureDate, day.Start, day.End, "2026-11-17", fixtureNow.Add(-time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -480,7 +480,7 @@ func TestCandidates(t *testing.T) {
 	}
 	// Every "day" key is a ledger key whose dump record is missing or
 	// pending.
-	d, err := db.LoadDay(ctx, fixtureDate, day.Start, day.End)
+	d, err := db.LoadDay(ctx, day)
 	if err != nil {
 		t.Fatal(err)
 	}

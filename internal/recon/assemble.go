@@ -96,16 +96,15 @@ func (k *assemblyKeys) add(key string) (*assemblyKey, int32, string) {
 	return &k.keys[no], no, k.index.Key(no)
 }
 
-// NewDayAssembly starts the assembly of date, the day [from, to) in the
-// business zone (from's location).
-func NewDayAssembly(date string, from, to time.Time) *DayAssembly {
+// NewDayAssembly starts the assembly of a business day.
+func NewDayAssembly(day BusinessDay) *DayAssembly {
 	return &DayAssembly{
-		day: &Day{Date: date, Start: from, End: to, OutOfDay: map[string]int{}, OutsideDates: map[string]map[string]int{},
+		day: &Day{BusinessDay: day, OutOfDay: map[string]int{}, OutsideDates: map[string]map[string]int{},
 			FromNear:        map[string]int{},
 			LedgerElsewhere: map[Entity]map[string]bool{EntityPayin: {}, EntityPayout: {}},
 			Pulls:           map[Entity]map[string]PullOutcome{EntityPayin: {}, EntityPayout: {}},
 			KnownKeys:       map[Entity]map[string]bool{EntityPayin: {}, EntityPayout: {}}},
-		lo: InstantOf(from), hi: InstantOf(to), zone: from.Location(),
+		lo: InstantOf(day.Start), hi: InstantOf(day.End), zone: day.Start.Location(),
 		files: map[int64]AssemblyFile{}, roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{},
 		keys:        map[Entity]*assemblyKeys{EntityPayin: {index: NewKeys(0)}, EntityPayout: {index: NewKeys(0)}},
 		gatewayOnly: map[Entity][]string{},

@@ -1,6 +1,9 @@
 package recon
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // PullOutcome is what the last status pull of a key found.
 type PullOutcome string
@@ -11,12 +14,38 @@ const (
 	PullFailed   PullOutcome = "failed"    // no answer after every retry
 )
 
+// BusinessDay is the business date a run judges, from the --date flag to
+// the reports: Date (YYYY-MM-DD) is the day [Start, End) in the business
+// zone.
+type BusinessDay struct {
+	Date       string
+	Start, End time.Time
+}
+
+// ParseBusinessDay reads a YYYY-MM-DD business date in zone.
+func ParseBusinessDay(date string, zone *time.Location) (BusinessDay, error) {
+	t, err := time.ParseInLocation(time.DateOnly, date, zone)
+	if err != nil || t.Format(time.DateOnly) != date {
+		return BusinessDay{}, fmt.Errorf("date %q is not a calendar date YYYY-MM-DD", date)
+	}
+	return BusinessDay{Date: date, Start: t, End: t.AddDate(0, 0, 1)}, nil
+}
+
+// AgeDays is the number of calendar days from first to date (both
+// YYYY-MM-DD), 0 when either is not a date.
+func AgeDays(first, date string) int {
+	f, err1 := time.Parse(time.DateOnly, first)
+	d, err2 := time.Parse(time.DateOnly, date)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return int(d.Sub(f).Hours() / 24)
+}
+
 // Day is everything known that one business day's reconciliation judges.
 // The store fills it; matching reads it.
 type Day struct {
-	Date string // YYYY-MM-DD
-	// Start and End bound the day: [Start, End) in the business zone.
-	Start, End time.Time
+	BusinessDay
 	// Orders and Payouts are the rows of the day's ledgers whose own
 	// timestamp falls in the day, in file order.
 	Orders  []Order

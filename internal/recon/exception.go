@@ -59,65 +59,128 @@ const (
 	ReportSettlements Report = "settlements"
 )
 
-// Categories lists every category in report order, then alphabetically.
-var Categories = []Category{
-	AmountMismatch, BeneficiaryMismatch, CurrencyMismatch, MissingAtGateway, MissingInLedger,
-	StatusMismatch, Unverified, UTRMismatch, WebhookConflict, WebhookMissing, WebhookOrphan,
-	WebhookReplayed, WebhookSignatureInvalid,
-	DuplicateLedgerRow, DuplicatePayment, DuplicatePayout, DuplicateUTR, DuplicateWebhook,
-	MissingUTR, UTRCorrupted,
-	BankCreditMismatch, BankCreditMissing, DuplicateSettlement, FeeMismatch, NetMismatch, RefundNotDeducted,
-	SettledNotPaid, SettlementAmountMismatch, TaxMismatch, UnexplainedCredit, Unsettled,
-}
-
-// categoryInfo is what recon says about a category besides its name: the
-// report it is written to and, in plain words, what a person does about
-// one (the workbook's "What to do" column).
+// categoryInfo is everything recon says about a category besides its
+// name: the report it is written to, its severity (README "Severity"), and
+// in plain words what a person does about one (the workbook's "What to do"
+// column).
 type categoryInfo struct {
-	report Report
-	todo   string
+	category Category
+	report   Report
+	// severity is the category's; unmoved, when set, is its severity when
+	// no money moved on either side (a SUCCESS, REFUNDED or REVERSED
+	// status in the ledger or at the gateway).
+	severity, unmoved Severity
+	todo              string
 }
 
-// categoryTable is the one table of categories; a category missing from it
-// is a mismatch with no advice.
-var categoryTable = map[Category]categoryInfo{
-	AmountMismatch:          {ReportMismatches, "Compare the amounts with the gateway's dashboard; correct the ledger, or raise a dispute with KwikPaisa."},
-	BeneficiaryMismatch:     {ReportMismatches, "Stop and check who was paid: confirm the account, IFSC or VPA with the payee before paying again."},
-	CurrencyMismatch:        {ReportMismatches, "Check the order's currency with the gateway; correct the ledger entry."},
-	MissingAtGateway:        {ReportMismatches, "The gateway has no such payment: confirm with KwikPaisa; if it never happened, reverse it in the ledger."},
-	MissingInLedger:         {ReportMismatches, "KwikPaisa has it, the ledger does not: add it to the ledger, or refund or reverse it."},
-	StatusMismatch:          {ReportMismatches, "Trust the gateway's status: update the ledger, refund or re-pay as the status says."},
-	Unverified:              {ReportMismatches, "The gateway did not answer: re-run later; nothing to correct yet."},
-	UTRMismatch:             {ReportMismatches, "Ask the bank which UTR credited the payee; correct the ledger's UTR."},
-	WebhookConflict:         {ReportMismatches, "The webhook and the gateway disagree: go by the gateway's status; tell the developers."},
-	WebhookMissing:          {ReportMismatches, "No webhook came for this payment: check the webhook endpoint; the gateway's status stands."},
-	WebhookOrphan:           {ReportMismatches, "A webhook for an order nobody knows: check whether the order exists; tell the developers."},
-	WebhookReplayed:         {ReportMismatches, "A webhook arrived too late or was replayed: ignore it as evidence; tell the developers if it repeats."},
-	WebhookSignatureInvalid: {ReportMismatches, "A webhook failed its signature: possibly forged; check the webhook secret, tell security."},
-	DuplicateLedgerRow:      {ReportDuplicates, "The ledger lists this twice: remove the extra row."},
-	DuplicatePayment:        {ReportDuplicates, "The customer paid twice: refund the extra payment."},
-	DuplicatePayout:         {ReportDuplicates, "Possibly paid twice: check with the bank; recover the extra payout."},
-	DuplicateUTR:            {ReportDuplicates, "One bank reference on two payouts: ask the bank which payout it belongs to."},
-	DuplicateWebhook:        {ReportDuplicates, "The same webhook came more than once: no action unless it keeps growing."},
-	MissingUTR:              {ReportMissingUTR, "Get the UTR from the bank statement or the gateway; add it to the ledger."},
-	UTRCorrupted:            {ReportMissingUTR, "A spreadsheet damaged the UTR: re-export the ledger with UTRs as text."},
+// categoryTable is the one table of categories, in report order, then
+// alphabetically: adding a category is adding its row here.
+// TestCategoryTableComplete checks that every Category constant has one.
+var categoryTable = []categoryInfo{
+	{AmountMismatch, ReportMismatches, SeverityCritical, "",
+		"Compare the amounts with the gateway's dashboard; correct the ledger, or raise a dispute with KwikPaisa."},
+	{BeneficiaryMismatch, ReportMismatches, SeverityHigh, "",
+		"Stop and check who was paid: confirm the account, IFSC or VPA with the payee before paying again."},
+	{CurrencyMismatch, ReportMismatches, SeverityHigh, "",
+		"Check the order's currency with the gateway; correct the ledger entry."},
+	{MissingAtGateway, ReportMismatches, SeverityCritical, SeverityInfo,
+		"The gateway has no such payment: confirm with KwikPaisa; if it never happened, reverse it in the ledger."},
+	{MissingInLedger, ReportMismatches, SeverityCritical, SeverityInfo,
+		"KwikPaisa has it, the ledger does not: add it to the ledger, or refund or reverse it."},
+	{StatusMismatch, ReportMismatches, SeverityCritical, SeverityInfo,
+		"Trust the gateway's status: update the ledger, refund or re-pay as the status says."},
+	{Unverified, ReportMismatches, SeverityMedium, "",
+		"The gateway did not answer: re-run later; nothing to correct yet."},
+	{UTRMismatch, ReportMismatches, SeverityHigh, "",
+		"Ask the bank which UTR credited the payee; correct the ledger's UTR."},
+	{WebhookConflict, ReportMismatches, SeverityHigh, "",
+		"The webhook and the gateway disagree: go by the gateway's status; tell the developers."},
+	{WebhookMissing, ReportMismatches, SeverityLow, "",
+		"No webhook came for this payment: check the webhook endpoint; the gateway's status stands."},
+	{WebhookOrphan, ReportMismatches, SeverityLow, "",
+		"A webhook for an order nobody knows: check whether the order exists; tell the developers."},
+	{WebhookReplayed, ReportMismatches, SeverityMedium, "",
+		"A webhook arrived too late or was replayed: ignore it as evidence; tell the developers if it repeats."},
+	{WebhookSignatureInvalid, ReportMismatches, SeverityHigh, "",
+		"A webhook failed its signature: possibly forged; check the webhook secret, tell security."},
+	{DuplicateLedgerRow, ReportDuplicates, SeverityMedium, "",
+		"The ledger lists this twice: remove the extra row."},
+	{DuplicatePayment, ReportDuplicates, SeverityCritical, "",
+		"The customer paid twice: refund the extra payment."},
+	{DuplicatePayout, ReportDuplicates, SeverityCritical, "",
+		"Possibly paid twice: check with the bank; recover the extra payout."},
+	{DuplicateUTR, ReportDuplicates, SeverityHigh, "",
+		"One bank reference on two payouts: ask the bank which payout it belongs to."},
+	{DuplicateWebhook, ReportDuplicates, SeverityLow, "",
+		"The same webhook came more than once: no action unless it keeps growing."},
+	{MissingUTR, ReportMissingUTR, SeverityMedium, "",
+		"Get the UTR from the bank statement or the gateway; add it to the ledger."},
+	{UTRCorrupted, ReportMissingUTR, SeverityMedium, "",
+		"A spreadsheet damaged the UTR: re-export the ledger with UTRs as text."},
+	{BankCreditMismatch, ReportSettlements, SeverityCritical, "",
+		"The bank credited a different amount than the settlement: ask the bank and KwikPaisa about the difference."},
+	{BankCreditMissing, ReportSettlements, SeverityCritical, "",
+		"No bank credit for this settlement yet: check the bank statement; if the window has passed, ask KwikPaisa for the UTR."},
+	{DuplicateSettlement, ReportSettlements, SeverityCritical, "",
+		"The payment was settled more than once: ask KwikPaisa to recover the extra settlement."},
+	{FeeMismatch, ReportSettlements, SeverityHigh, "",
+		"The fee differs from the contracted rate: raise it with KwikPaisa, quoting the settlement id and the rate."},
+	{NetMismatch, ReportSettlements, SeverityHigh, "",
+		"The row's net does not add up (amount − fee − tax): ask KwikPaisa to correct the settlement report."},
+	{RefundNotDeducted, ReportSettlements, SeverityHigh, "",
+		"A refund not yet deducted: expect it in a coming settlement; if the window has passed, ask KwikPaisa."},
+	{SettledNotPaid, ReportSettlements, SeverityCritical, "",
+		"KwikPaisa settled a payment the books do not show as paid: check the order; correct the ledger or ask KwikPaisa."},
+	{SettlementAmountMismatch, ReportSettlements, SeverityCritical, "",
+		"The settled amount differs from the payment: raise it with KwikPaisa with the settlement id."},
+	{TaxMismatch, ReportSettlements, SeverityMedium, "",
+		"The GST on the fee is wrong: raise it with KwikPaisa; check the GST invoice."},
+	{UnexplainedCredit, ReportSettlements, SeverityMedium, "",
+		"A gateway credit no settlement explains: ask KwikPaisa which settlement it is; do not book it until then."},
+	{Unsettled, ReportSettlements, SeverityHigh, "",
+		"Paid but not settled yet: wait for the settlement window; if it has passed, ask KwikPaisa when it will settle."},
+}
 
-	Unsettled:                {ReportSettlements, "Paid but not settled yet: wait for the settlement window; if it has passed, ask KwikPaisa when it will settle."},
-	SettledNotPaid:           {ReportSettlements, "KwikPaisa settled a payment the books do not show as paid: check the order; correct the ledger or ask KwikPaisa."},
-	SettlementAmountMismatch: {ReportSettlements, "The settled amount differs from the payment: raise it with KwikPaisa with the settlement id."},
-	DuplicateSettlement:      {ReportSettlements, "The payment was settled more than once: ask KwikPaisa to recover the extra settlement."},
-	RefundNotDeducted:        {ReportSettlements, "A refund not yet deducted: expect it in a coming settlement; if the window has passed, ask KwikPaisa."},
-	FeeMismatch:              {ReportSettlements, "The fee differs from the contracted rate: raise it with KwikPaisa, quoting the settlement id and the rate."},
-	TaxMismatch:              {ReportSettlements, "The GST on the fee is wrong: raise it with KwikPaisa; check the GST invoice."},
-	NetMismatch:              {ReportSettlements, "The row's net does not add up (amount − fee − tax): ask KwikPaisa to correct the settlement report."},
-	BankCreditMissing:        {ReportSettlements, "No bank credit for this settlement yet: check the bank statement; if the window has passed, ask KwikPaisa for the UTR."},
-	BankCreditMismatch:       {ReportSettlements, "The bank credited a different amount than the settlement: ask the bank and KwikPaisa about the difference."},
-	UnexplainedCredit:        {ReportSettlements, "A gateway credit no settlement explains: ask KwikPaisa which settlement it is; do not book it until then."},
+// Categories lists every category in report order, then alphabetically.
+var Categories = func() []Category {
+	out := make([]Category, len(categoryTable))
+	for i, c := range categoryTable {
+		out[i] = c.category
+	}
+	return out
+}()
+
+func (c Category) info() (categoryInfo, bool) {
+	for _, info := range categoryTable {
+		if info.category == c {
+			return info, true
+		}
+	}
+	return categoryInfo{}, false
+}
+
+// Severity ranks an exception of the category by the money at stake; moved
+// says whether money moved on either side.
+//
+//   - CRITICAL: money moved and the books disagree on how much or whether.
+//   - HIGH: money may be misdirected or a record may be forged.
+//   - MEDIUM: a record cannot be confirmed, or is damaged or repeated.
+//   - LOW: a signal that hides no money by itself.
+//   - INFO: nothing moved; kept so that every row is accounted for.
+func (c Category) Severity(moved bool) Severity {
+	info, ok := c.info()
+	switch {
+	case !ok:
+		return SeverityInfo
+	case !moved && info.unmoved != "":
+		return info.unmoved
+	}
+	return info.severity
 }
 
 // Report returns the report a category is written to.
 func (c Category) Report() Report {
-	if info, ok := categoryTable[c]; ok {
+	if info, ok := c.info(); ok {
 		return info.report
 	}
 	return ReportMismatches
@@ -125,7 +188,7 @@ func (c Category) Report() Report {
 
 // WhatToDo says in plain words what a person does about an exception of
 // the category.
-func (c Category) WhatToDo() string { return categoryTable[c].todo }
+func (c Category) WhatToDo() string { info, _ := c.info(); return info.todo }
 
 // State is where a person has taken an exception (SPEC §8).
 type State string

@@ -11,7 +11,7 @@ import (
 // a later set suffixes every key with -S<set> and varies the values two
 // sets would otherwise share (a beneficiary, a UTR), so that no set makes
 // an exception of another's.
-func (d *Day) plant(set int) {
+func (d *generator) plant(set int) {
 	id := func(key string) string {
 		if set == 0 {
 			return key

@@ -45,12 +45,12 @@ func gatewayTime(t time.Time) string { return t.In(ist).Format("02-01-2006 03:04
 
 func ledgerTime(t time.Time) string { return t.In(ist).Format("2006-01-02 15:04:05") }
 
-func (d *Day) next() int { d.seq++; return d.seq }
+func (d *generator) next() int { d.seq++; return d.seq }
 
 // at returns a time of the day, s seconds after midnight IST.
-func (d *Day) at(s int) time.Time { return d.Date.Add(time.Duration(s) * time.Second) }
+func (d *generator) at(s int) time.Time { return d.Date.Add(time.Duration(s) * time.Second) }
 
-func (d *Day) digits(n int) string {
+func (d *generator) digits(n int) string {
 	b := make([]byte, n)
 	for i := range b {
 		b[i] = byte('0' + d.rng.IntN(10))
@@ -61,7 +61,7 @@ func (d *Day) digits(n int) string {
 	return string(b)
 }
 
-func (d *Day) ordinaryOrder() {
+func (d *generator) ordinaryOrder() {
 	n := d.next()
 	o := order{
 		id:       fmt.Sprintf("ORD%s%07d", d.Date.Format("20060102"), n),
@@ -86,7 +86,7 @@ func (d *Day) ordinaryOrder() {
 }
 
 // addOrder writes an order to the ledger and the gateway dump.
-func (d *Day) addOrder(o order, ledger, gateway bool) {
+func (d *generator) addOrder(o order, ledger, gateway bool) {
 	if ledger {
 		created := o.ledgerCreated
 		if created == "" {
@@ -103,7 +103,7 @@ func (d *Day) addOrder(o order, ledger, gateway bool) {
 	}
 }
 
-func (d *Day) orderRecord(o order) map[string]any {
+func (d *generator) orderRecord(o order) map[string]any {
 	var kx any = "KX" + d.digits(10)
 	if d.rng.IntN(5) == 0 {
 		// Some gateway ids are long JSON numbers: they must be read
@@ -122,7 +122,7 @@ func (d *Day) orderRecord(o order) map[string]any {
 }
 
 // orderWebhooks stores the deliveries the gateway sends for an order.
-func (d *Day) orderWebhooks(o order, processingFirst bool) {
+func (d *generator) orderWebhooks(o order, processingFirst bool) {
 	data := func(status string) map[string]any {
 		return map[string]any{"order_id": o.id, "amount": money(o.amount), "currency": o.currency, "status": status,
 			"transaction_id": o.txn}
@@ -146,7 +146,7 @@ func (d *Day) orderWebhooks(o order, processingFirst bool) {
 
 var banks = []string{"HDFC0001234", "ICIC0004321", "SBIN0000456", "UTIB0000789", "KKBK0000321"}
 
-func (d *Day) ordinaryPayout() {
+func (d *generator) ordinaryPayout() {
 	n := d.next()
 	p := payout{
 		id:        fmt.Sprintf("PO%s%07d", d.Date.Format("20060102"), n),
@@ -179,7 +179,7 @@ func (d *Day) ordinaryPayout() {
 	d.payoutWebhooks(p)
 }
 
-func (d *Day) addPayout(p payout, ledger, gateway bool) {
+func (d *generator) addPayout(p payout, ledger, gateway bool) {
 	if ledger {
 		utr := p.utr
 		if p.ledgerUTR != "" {
@@ -200,7 +200,7 @@ func (d *Day) addPayout(p payout, ledger, gateway bool) {
 	}
 }
 
-func (d *Day) payoutRecord(p payout) map[string]any {
+func (d *generator) payoutRecord(p payout) map[string]any {
 	g := map[string]any{
 		"payout_order_id": p.id, "kwikx_payout_id": "KXP" + d.digits(12), "amount": money(p.amount),
 		"currency": p.currency, "payout_status": p.gatewayStatus, "transfer_mode": p.mode,
@@ -221,7 +221,7 @@ func (d *Day) payoutRecord(p payout) map[string]any {
 	return g
 }
 
-func (d *Day) payoutWebhooks(p payout) {
+func (d *generator) payoutWebhooks(p payout) {
 	event := map[string]string{"SUCCESS": "payout.success", "FAILED": "payout.failed", "PENDING": "payout.processing",
 		"REVERSED": "payout.reversed"}[p.gatewayStatus]
 	if event == "" {

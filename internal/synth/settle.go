@@ -354,7 +354,7 @@ func (s *settler) writeBank(planted []plantedSettlement) error {
 
 // plantSettlements plants one case of each settlement category of SPEC
 // §7.4 and its near misses, in set 0 only.
-func (d *Day) plantSettlements() {
+func (d *generator) plantSettlements() {
 	s := d.settle
 	d.settleOwn = true
 	defer func() { d.settleOwn = false }()

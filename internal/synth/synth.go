@@ -48,10 +48,10 @@ type Planted struct {
 // ist is the zone of the business day and of the gateway's timestamps.
 var ist = time.FixedZone("IST", 5*3600+1800)
 
-// Day is a day being generated. Rows wait in Orders, Payouts, Gateway and
+// generator writes a day as it makes it. Rows wait in Orders, Payouts, Gateway and
 // Webhooks only until flush writes them, so memory stays bounded whatever
 // the size of the day; Planted keeps every planted exception.
-type Day struct {
+type generator struct {
 	Date     time.Time // midnight IST
 	Orders   [][]string
 	Payouts  [][]string
@@ -107,7 +107,7 @@ func Write(dir string, p Params) ([]Planted, error) {
 		return nil, err
 	}
 	defer out.abort()
-	d := &Day{Date: date, secret: p.WebhookSecret, rng: rand.New(rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15)), out: out}
+	d := &generator{Date: date, secret: p.WebhookSecret, rng: rand.New(rand.NewPCG(p.Seed, p.Seed^0x9e3779b97f4a7c15)), out: out}
 	if p.SettleDir != "" {
 		if d.settle, err = newSettler(p.SettleDir, date); err != nil {
 			return nil, fmt.Errorf("settlements: %w", err)
@@ -134,7 +134,7 @@ func Write(dir string, p Params) ([]Planted, error) {
 }
 
 // generate makes the ordinary rows, then the planted sets, flushing as it goes.
-func (d *Day) generate(p Params) error {
+func (d *generator) generate(p Params) error {
 	for i := 0; i < p.Orders; i++ {
 		d.ordinaryOrder()
 		if err := d.flush(); err != nil {
@@ -164,7 +164,7 @@ func (d *Day) generate(p Params) error {
 }
 
 // flush writes the waiting rows to their files and empties the queues.
-func (d *Day) flush() error {
+func (d *generator) flush() error {
 	for _, r := range d.Orders {
 		if err := d.out.orders.Write(r); err != nil {
 			return fmt.Errorf("write orders.csv: %w", err)
@@ -222,7 +222,7 @@ func writeCSV(w *bufio.Writer, header []string, rows [][]string) error {
 	return cw.Error()
 }
 
-func (d *Day) writePlanted(w *bufio.Writer) error {
+func (d *generator) writePlanted(w *bufio.Writer) error {
 	sort.Slice(d.Planted, func(i, j int) bool {
 		a, b := d.Planted[i], d.Planted[j]
 		if a.Category != b.Category {

@@ -10,6 +10,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
+	"github.com/kwikpaisa/recon/internal/recon"
 	"github.com/kwikpaisa/recon/internal/synth"
 )
 
@@ -57,11 +58,11 @@ func TestLoadDayAgreesWithAssembly(t *testing.T) {
 	}
 	defer s.Close()
 	for _, date := range dates {
-		day, err := pipeline.ParseDay(date, ist)
+		day, err := recon.ParseBusinessDay(date, ist)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fast, err := s.LoadDay(context.Background(), date, day.Start, day.End)
+		fast, err := s.LoadDay(context.Background(), day)
 		if err != nil {
 			t.Fatal(err)
 		}

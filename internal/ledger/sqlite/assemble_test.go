@@ -17,7 +17,7 @@ import (
 // beside SQLite's fast path does. mustLoadDay checks that LoadDay's fast
 // path, which decides the same things inside its own decoder, agrees.
 func assembleDay(ctx context.Context, s *DB, date string, from, to time.Time) (*recon.Day, error) {
-	a := recon.NewDayAssembly(date, from, to)
+	a := recon.NewDayAssembly(recon.BusinessDay{Date: date, Start: from, End: to})
 	var files []recon.AssemblyFile
 	if err := s.db.SelectContext(ctx, &files, `SELECT id, path, rows_accepted AS accepted FROM source_files`); err != nil {
 		return nil, err
@@ -256,7 +256,7 @@ func closeRows(rows *sql.Rows) error {
 func mustLoadDay(t *testing.T, db *DB, date string, from, to time.Time) *recon.Day {
 	t.Helper()
 	ctx := context.Background()
-	got, err := db.LoadDay(ctx, date, from, to)
+	got, err := db.LoadDay(ctx, recon.BusinessDay{Date: date, Start: from, End: to})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -232,7 +232,7 @@ func TestPageCacheBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	from := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	day, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
+	day, err := db.LoadDay(ctx, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})
 	if err != nil || len(day.Deliveries) != n {
 		t.Fatalf("LoadDay: %d deliveries (%v); want %d", len(day.Deliveries), err, n)
 	}

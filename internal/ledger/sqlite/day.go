@@ -10,12 +10,11 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-// LoadDay reads what a run of date needs; the day is [from, to).
-func (s *DB) LoadDay(ctx context.Context, date string, from, to time.Time) (*recon.Day, error) {
+// LoadDay reads what a run of a business day needs.
+func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error) {
+	from, to := day.Start, day.End
 	d := &recon.Day{
-		Date:            date,
-		Start:           from,
-		End:             to,
+		BusinessDay:     day,
 		OutOfDay:        map[string]int{},
 		OutsideDates:    map[string]map[string]int{},
 		FromNear:        map[string]int{},

@@ -389,7 +389,7 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 	if err := db.SetDaySources(ctx, "2026-11-24", sources); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1)); err != nil {
+	if _, err := db.LoadDay(ctx, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)}); err != nil {
 		t.Fatalf("the day before any is broken: %v", err)
 	}
 	for _, tc := range []struct{ table, where, want string }{
@@ -407,7 +407,7 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 		if _, err := db.db.ExecContext(ctx, `UPDATE `+tc.table+` SET class = 'bogus'`+where); err != nil {
 			t.Fatal(err)
 		}
-		_, err := db.LoadDay(ctx, "2026-11-24", from, from.AddDate(0, 0, 1))
+		_, err := db.LoadDay(ctx, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s%s broken: error %v, want it to start %s", tc.table, where, err, tc.want)
 		}

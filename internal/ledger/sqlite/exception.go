@@ -194,7 +194,7 @@ func (s *DB) Recheck(ctx context.Context, date, runDate, runID string, exs []rec
 					res.StillOpen++
 				}
 			}
-			e.AgeDays = ageDays(e.FirstSeen, runDate)
+			e.AgeDays = recon.AgeDays(e.FirstSeen, runDate)
 			res.Open = append(res.Open, e)
 		}
 		for k, r := range before {
@@ -214,16 +214,6 @@ func (s *DB) Recheck(ctx context.Context, date, runDate, runID string, exs []rec
 		return nil, fmt.Errorf("re-check exceptions of %s: %w", date, err)
 	}
 	return res, nil
-}
-
-// ageDays is the number of calendar days from first to date (YYYY-MM-DD).
-func ageDays(first, date string) int {
-	f, err1 := time.Parse(time.DateOnly, first)
-	d, err2 := time.Parse(time.DateOnly, date)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return int(d.Sub(f).Hours() / 24)
 }
 
 func amountArg(a *recon.Amount) any {

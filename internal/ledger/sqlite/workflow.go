@@ -339,7 +339,7 @@ func (s *DB) List(ctx context.Context, f ledger.Filter) ([]ledger.Listed, error)
 		l.Category, l.Entity, l.Severity = recon.Category(c), recon.Entity(en), recon.Severity(sev)
 		l.LedgerAmount, l.GatewayAmount, l.Difference = nullAmount(la), nullAmount(ga), nullAmount(diff)
 		l.Evidence = strings.Fields(evidence)
-		l.AgeDays = ageDays(l.FirstSeen, f.Today)
+		l.AgeDays = recon.AgeDays(l.FirstSeen, f.Today)
 		out = append(out, l)
 	}
 	if err := rows.Err(); err != nil {
