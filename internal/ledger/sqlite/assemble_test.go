@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/storetest"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -301,4 +303,24 @@ func dayDiff(a, b *recon.Day) string {
 		}
 	}
 	return ""
+}
+
+// TestStore runs the conformance suite against SQLite, checking every day
+// it loads against recon.DayAssembly.
+func TestStore(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T, now func() time.Time) ledger.Store {
+			return mustOpenWith(t, Options{Now: now})
+		},
+		CheckDay: func(t *testing.T, s ledger.Store, day recon.BusinessDay, got *recon.Day) {
+			t.Helper()
+			plain, err := assembleDay(context.Background(), s.(*DB), day.Date, day.Start, day.End)
+			if err != nil {
+				t.Fatalf("assembleDay: %v", err)
+			}
+			if diff := dayDiff(got, plain); diff != "" {
+				t.Fatalf("LoadDay and recon.DayAssembly disagree on %s: %s", day.Date, diff)
+			}
+		},
+	})
 }

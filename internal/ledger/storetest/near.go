@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -11,14 +11,13 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-// TestNeighbourRowsOfTheDay stores two dates' order files as a UTC-day
+// testNeighbourRowsOfTheDay stores two dates' order files as a UTC-day
 // export cuts them and records the 24th's as the 25th's previous-date
 // file: the 25th's load holds the 24th's row of 01:00 IST on the 25th
 // (not its row of the 24th), and a pull of the 25th asks for its key.
-func TestNeighbourRowsOfTheDay(t *testing.T) {
+func testNeighbourRowsOfTheDay(t *testing.T, h Harness) {
 	ctx := context.Background()
-	db := mustOpen(t)
-	db.Now = func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }
+	db := h.open(t, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC))
 	ist := time.FixedZone("IST", 19800)
 	store := func(path string, rows map[string]time.Time) recon.SourceFile {
 		t.Helper()
@@ -50,7 +49,7 @@ func TestNeighbourRowsOfTheDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	from, to := time.Date(2026, 11, 25, 0, 0, 0, 0, ist), time.Date(2026, 11, 26, 0, 0, 0, 0, ist)
-	d := mustLoadDay(t, db, "2026-11-25", from, to)
+	d := h.loadDay(t, db, recon.BusinessDay{Date: "2026-11-25", Start: from, End: to})
 	var got []string
 	for _, o := range d.Orders {
 		got = append(got, o.OrderID+"@"+o.Place.String())

@@ -1,37 +1,26 @@
-package sqlite
+package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-func mustOpen(tb testing.TB) *DB { tb.Helper(); return mustOpenWith(tb, Options{}) }
-
-func mustOpenWith(tb testing.TB, opts Options) *DB {
-	tb.Helper()
-	db, err := OpenWith(context.Background(), filepath.Join(tb.TempDir(), "recon.db"), opts)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
-func ex(c recon.Category, ref string) recon.Exception {
+// Exception is a pay-in exception of c for ref, first seen 2026-11-20.
+func Exception(c recon.Category, ref string) recon.Exception {
 	return recon.Exception{Category: c, Entity: recon.EntityPayin, Reference: ref, Severity: recon.SeverityHigh,
 		FirstSeen: "2026-11-20", Detail: "d", Evidence: []string{"orders.csv:2"}}
 }
 
-// TestRecheck follows the exceptions of 2026-11-20 through re-checks by
+// testRecheck follows the exceptions of 2026-11-20 through re-checks by
 // later runs: still open, resolved, new, reopened, and a re-run that
 // counts the same.
-func TestRecheck(t *testing.T) {
+func testRecheck(t *testing.T, h Harness) {
 	ctx := context.Background()
-	db := mustOpen(t)
-	a, b, c := ex(recon.AmountMismatch, "A"), ex(recon.StatusMismatch, "B"), ex(recon.WebhookConflict, "C")
+	db := h.open(t, time.Time{})
+	a, b, c := Exception(recon.AmountMismatch, "A"), Exception(recon.StatusMismatch, "B"), Exception(recon.WebhookConflict, "C")
 	if err := db.SaveExceptions(ctx, "2026-11-20", "run-1", []recon.Exception{a, b}); err != nil {
 		t.Fatal(err)
 	}
