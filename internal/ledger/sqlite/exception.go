@@ -17,7 +17,7 @@ import (
 // or re-check reports. A row is open while resolved_on is ''. A run of
 // date D saves D's exceptions (SaveExceptions) and then re-checks each
 // earlier date E of its window that still has open rows (OpenDates,
-// ledger.Recheck): a row of E that the re-check reports again stays open and keeps
+// Recheck): a row of E that the re-check reports again stays open and keeps
 // its first_seen; a row it no longer reports is resolved on D; a row only
 // the re-check reports is new, found on D.
 
@@ -55,7 +55,7 @@ const insertException = `INSERT INTO exceptions (business_date, category, entity
 // transaction.
 func (s *DB) SaveExceptions(ctx context.Context, date, runID string, exs []recon.Exception) error {
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.settle(ctx, tx, date, date, runID, reportedKeys(exs)); err != nil {
+		if err := s.settle(ctx, tx, date, date, runID, ledger.ReportedKeys(exs)); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM exceptions WHERE business_date = ?`, date); err != nil {
@@ -119,19 +119,19 @@ func (s *DB) DayRoles(ctx context.Context, date string) (map[string]bool, error)
 	return out, nil
 }
 
-// ledger.Recheck records, in one transaction, the re-check by a run of date runDate
+// Recheck records, in one transaction, the re-check by a run of date runDate
 // of the earlier date date: exs is what matching date now reports. A row
 // reported again is updated and keeps its first_seen and found_on; a row
 // no longer reported is resolved on runDate; a row reported for the first
 // time is inserted, found on runDate, first seen on date. Counting by
 // found_on and resolved_on makes a re-run of runDate count the same.
 func (s *DB) Recheck(ctx context.Context, date, runDate, runID string, exs []recon.Exception) (*ledger.Recheck, error) {
-	res := &ledger.Recheck{Date: date}
+	var res *ledger.Recheck
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.settle(ctx, tx, date, runDate, runID, reportedKeys(exs)); err != nil {
+		if err := s.settle(ctx, tx, date, runDate, runID, ledger.ReportedKeys(exs)); err != nil {
 			return err
 		}
-		type stored struct {
+		type row struct {
 			Category   string `db:"category"`
 			Entity     string `db:"entity"`
 			Reference  string `db:"reference"`
@@ -139,75 +139,53 @@ func (s *DB) Recheck(ctx context.Context, date, runDate, runID string, exs []rec
 			ResolvedOn string `db:"resolved_on"`
 			FoundOn    string `db:"found_on"`
 		}
-		var rows []stored
+		var rows []row
 		if err := tx.SelectContext(ctx, &rows, `SELECT category, entity, reference, first_seen, resolved_on, found_on
 			FROM exceptions WHERE business_date = ?`, date); err != nil {
 			return err
 		}
-		before := make(map[string]*stored, len(rows))
-		for i := range rows {
-			r := &rows[i]
-			before[ledger.ExceptionKey(recon.Category(r.Category), recon.Entity(r.Entity), r.Reference)] = r
+		before := make([]ledger.StoredException, len(rows))
+		for i, r := range rows {
+			before[i] = ledger.StoredException{Category: recon.Category(r.Category), Entity: recon.Entity(r.Entity),
+				Reference: r.Reference, FirstSeen: r.FirstSeen, FoundOn: r.FoundOn, ResolvedOn: r.ResolvedOn}
+		}
+		plan := ledger.PlanRecheck(date, runDate, before, exs)
+		for _, r := range plan.Replace {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM exceptions WHERE business_date = ? AND category = ?
+				AND entity = ? AND reference = ?`, date, string(r.Category), string(r.Entity), r.Reference); err != nil {
+				return err
+			}
 		}
 		ins, err := tx.PreparexContext(ctx, insertException)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		now := map[string]bool{}
-		for i := range exs {
-			e := exs[i]
-			k := ledger.ExceptionKey(e.Category, e.Entity, e.Reference)
-			now[k] = true
-			prev, ok := before[k]
-			if !ok || prev.ResolvedOn != "" && prev.ResolvedOn < runDate {
-				// Never reported for this date, or reopened after an
-				// earlier resolution: found now.
-				if ok {
-					if _, err := tx.ExecContext(ctx, `DELETE FROM exceptions WHERE business_date = ? AND category = ?
-						AND entity = ? AND reference = ?`, date, prev.Category, prev.Entity, prev.Reference); err != nil {
-						return err
-					}
-				}
-				if e.FirstSeen == "" || e.FirstSeen > date {
-					e.FirstSeen = date
-				}
-				if err := insertOne(ctx, ins, date, runID, runDate, &e); err != nil {
-					return err
-				}
-				res.New++
-			} else {
-				e.FirstSeen = prev.FirstSeen
-				if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET severity = ?, provisional = ?, ledger_amount = ?,
-					gateway_amount = ?, difference = ?, ledger_status = ?, gateway_status = ?, webhook_status = ?,
-					ledger_utr = ?, gateway_utr = ?, missing_in = ?, count = ?, detail = ?, evidence = ?, run_id = ?,
-					resolved_on = '' WHERE business_date = ? AND category = ? AND entity = ? AND reference = ?`,
-					string(e.Severity), e.Provisional, amountArg(e.LedgerAmount), amountArg(e.GatewayAmount),
-					amountArg(e.Difference), e.LedgerStatus, e.GatewayStatus, e.WebhookStatus, e.LedgerUTR, e.GatewayUTR,
-					e.MissingIn, e.Count, e.Detail, strings.Join(e.Evidence, " "), runID,
-					date, string(e.Category), string(e.Entity), e.Reference); err != nil {
-					return fmt.Errorf("update exception %s %s: %w", e.Category, e.Reference, err)
-				}
-				if prev.FoundOn == runDate {
-					res.New++ // found by an earlier run of the same date
-				} else {
-					res.StillOpen++
-				}
+		for i := range plan.Insert {
+			if err := insertOne(ctx, ins, date, runID, runDate, &plan.Insert[i]); err != nil {
+				return err
 			}
-			e.AgeDays = recon.AgeDays(e.FirstSeen, runDate)
-			res.Open = append(res.Open, e)
 		}
-		for k, r := range before {
-			if now[k] || (r.ResolvedOn != "" && r.ResolvedOn < runDate) {
-				continue
+		for _, e := range plan.Update {
+			if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET severity = ?, provisional = ?, ledger_amount = ?,
+				gateway_amount = ?, difference = ?, ledger_status = ?, gateway_status = ?, webhook_status = ?,
+				ledger_utr = ?, gateway_utr = ?, missing_in = ?, count = ?, detail = ?, evidence = ?, run_id = ?,
+				resolved_on = '' WHERE business_date = ? AND category = ? AND entity = ? AND reference = ?`,
+				string(e.Severity), e.Provisional, amountArg(e.LedgerAmount), amountArg(e.GatewayAmount),
+				amountArg(e.Difference), e.LedgerStatus, e.GatewayStatus, e.WebhookStatus, e.LedgerUTR, e.GatewayUTR,
+				e.MissingIn, e.Count, e.Detail, strings.Join(e.Evidence, " "), runID,
+				date, string(e.Category), string(e.Entity), e.Reference); err != nil {
+				return fmt.Errorf("update exception %s %s: %w", e.Category, e.Reference, err)
 			}
+		}
+		for _, r := range plan.Resolve {
 			if _, err := tx.ExecContext(ctx, `UPDATE exceptions SET resolved_on = ?, run_id = ?
 				WHERE business_date = ? AND category = ? AND entity = ? AND reference = ?`,
-				runDate, runID, date, r.Category, r.Entity, r.Reference); err != nil {
+				runDate, runID, date, string(r.Category), string(r.Entity), r.Reference); err != nil {
 				return fmt.Errorf("resolve exception %s %s: %w", r.Category, r.Reference, err)
 			}
-			res.Resolved++
 		}
+		res = &plan.Result
 		return nil
 	})
 	if err != nil {

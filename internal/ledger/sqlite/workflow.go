@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -60,8 +59,8 @@ func (s *DB) Record(ctx context.Context, changes []ledger.Change) ([]ledger.Audi
 	err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 		out = out[:0]
 		for _, c := range changes {
-			if c.To.NeedsNote() && strings.TrimSpace(c.Note) == "" {
-				return fmt.Errorf("%s: %s needs a note saying what was done", c.Key, c.To)
+			if err := c.Check(); err != nil {
+				return err
 			}
 			cur, live, err := current(ctx, tx, c.Key)
 			if err != nil {
@@ -70,14 +69,10 @@ func (s *DB) Record(ctx context.Context, changes []ledger.Change) ([]ledger.Audi
 			if !live {
 				return fmt.Errorf("%s: %w", c.Key, ledger.ErrNoException)
 			}
-			owner := cur.Owner
-			if c.Owner != nil {
-				owner = *c.Owner
-			}
-			if cur.State == c.To && cur.Owner == owner && cur.Note == c.Note {
+			e, changed := c.Entry(cur, at)
+			if !changed {
 				continue
 			}
-			e := ledger.AuditEntry{Key: c.Key, At: at, Who: c.Who, From: cur.State, To: c.To, Owner: owner, Note: c.Note}
 			if e.ID, err = appendAudit(ctx, tx, e); err != nil {
 				return err
 			}
@@ -110,7 +105,7 @@ func current(ctx context.Context, q sqlx.QueryerContext, k ledger.Key) (ledger.W
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return ledger.Workflow{}, false, err
 	}
-	w := derived(resolvedOn)
+	w := ledger.Derived(resolvedOn)
 	var last struct {
 		To    string `db:"to_state"`
 		Owner string `db:"owner"`
@@ -129,14 +124,6 @@ func current(ctx context.Context, q sqlx.QueryerContext, k ledger.Key) (ledger.W
 	return w, live, nil
 }
 
-// derived is the workflow of a key with no audit entry.
-func derived(resolvedOn string) ledger.Workflow {
-	if resolvedOn != "" {
-		return ledger.Workflow{State: recon.StateResolved, ByRun: true}
-	}
-	return ledger.Workflow{State: recon.StateOpen}
-}
-
 func appendAudit(ctx context.Context, tx *sqlx.Tx, e ledger.AuditEntry) (int64, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO exception_audit (business_date, category, entity, reference, at, who,
 		from_state, to_state, owner, note, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -147,18 +134,6 @@ func appendAudit(ctx context.Context, tx *sqlx.Tx, e ledger.AuditEntry) (int64, 
 	}
 	return res.LastInsertId()
 }
-
-// reportedKeys is the set of the ExceptionKeys of exs.
-func reportedKeys(exs []recon.Exception) map[string]bool {
-	out := make(map[string]bool, len(exs))
-	for i := range exs {
-		out[ledger.ExceptionKey(exs[i].Category, exs[i].Entity, exs[i].Reference)] = true
-	}
-	return out
-}
-
-// runWho is the audit trail's "who" for a change a run made.
-const runWho = "recon run"
 
 // settle records what a run's data did to the exceptions of date, before
 // the run replaces or updates them: reported holds the ledger.ExceptionKey of
@@ -173,8 +148,8 @@ func (s *DB) settle(ctx context.Context, tx *sqlx.Tx, date, runDate, runID strin
 		Reference  string `db:"reference"`
 		ResolvedOn string `db:"resolved_on"`
 	}
-	var stored []row
-	if err := tx.SelectContext(ctx, &stored, `SELECT category, entity, reference, resolved_on FROM exceptions
+	var rows []row
+	if err := tx.SelectContext(ctx, &rows, `SELECT category, entity, reference, resolved_on FROM exceptions
 		WHERE business_date = ?`, date); err != nil {
 		return fmt.Errorf("states of %s: %w", date, err)
 	}
@@ -182,42 +157,13 @@ func (s *DB) settle(ctx context.Context, tx *sqlx.Tx, date, runDate, runID strin
 	if err != nil {
 		return err
 	}
-	type item struct {
-		key  ledger.Key
-		flow ledger.Workflow
-		live bool // stored and not resolved
-	}
-	items := map[string]*item{}
-	for _, r := range stored {
-		k := ledger.Key{Date: date, Category: recon.Category(r.Category), Entity: recon.Entity(r.Entity), Reference: r.Reference}
-		items[ledger.ExceptionKey(k.Category, k.Entity, k.Reference)] = &item{key: k, flow: derived(r.ResolvedOn), live: r.ResolvedOn == ""}
-	}
-	for ek, f := range flows {
-		it := items[ek]
-		if it == nil {
-			it = &item{key: f.key}
-			items[ek] = it
-		}
-		it.flow = f.Workflow
+	stored := make([]ledger.StoredException, len(rows))
+	for i, r := range rows {
+		stored[i] = ledger.StoredException{Category: recon.Category(r.Category), Entity: recon.Entity(r.Entity),
+			Reference: r.Reference, ResolvedOn: r.ResolvedOn}
 	}
 	at := s.Now().UTC().Format(time.RFC3339Nano)
-	keys := make([]string, 0, len(items))
-	for ek := range items {
-		keys = append(keys, ek)
-	}
-	sort.Strings(keys) // entries in key order: the trail reads the same run to run
-	for _, ek := range keys {
-		it := items[ek]
-		settledByRun := it.flow.State == recon.StateResolved && it.flow.ByRun
-		e := ledger.AuditEntry{Key: it.key, At: at, Who: runWho, From: it.flow.State, Owner: it.flow.Owner, RunID: runID}
-		switch {
-		case reported[ek] && settledByRun:
-			e.To, e.Note = recon.StateOpen, "reported again by the run of "+runDate
-		case !reported[ek] && it.live && !settledByRun:
-			e.To, e.Note = recon.StateResolved, "settled: no longer reported by the run of "+runDate
-		default:
-			continue
-		}
+	for _, e := range ledger.SettleEntries(date, runDate, runID, at, stored, flows, reported) {
 		if _, err := appendAudit(ctx, tx, e); err != nil {
 			return err
 		}
@@ -225,13 +171,8 @@ func (s *DB) settle(ctx context.Context, tx *sqlx.Tx, date, runDate, runID strin
 	return nil
 }
 
-type keyFlow struct {
-	key ledger.Key
-	ledger.Workflow
-}
-
 // latest returns the latest audit entry of each key of date that has one.
-func latest(ctx context.Context, tx sqlx.QueryerContext, date string) (map[string]keyFlow, error) {
+func latest(ctx context.Context, tx sqlx.QueryerContext, date string) (map[string]ledger.KeyFlow, error) {
 	rows, err := tx.QueryxContext(ctx, `SELECT a.category, a.entity, a.reference, a.to_state, a.owner, a.note, a.run_id
 		FROM exception_audit a WHERE a.business_date = ? AND a.id = (SELECT max(b.id) FROM exception_audit b
 		WHERE b.business_date = a.business_date AND b.category = a.category AND b.entity = a.entity
@@ -240,14 +181,14 @@ func latest(ctx context.Context, tx sqlx.QueryerContext, date string) (map[strin
 		return nil, fmt.Errorf("states of %s: %w", date, err)
 	}
 	defer rows.Close()
-	out := map[string]keyFlow{}
+	out := map[string]ledger.KeyFlow{}
 	for rows.Next() {
 		var c, e, r, to, owner, note, runID string
 		if err := rows.Scan(&c, &e, &r, &to, &owner, &note, &runID); err != nil {
 			return nil, err
 		}
-		out[ledger.ExceptionKey(recon.Category(c), recon.Entity(e), r)] = keyFlow{
-			key:      ledger.Key{Date: date, Category: recon.Category(c), Entity: recon.Entity(e), Reference: r},
+		out[ledger.ExceptionKey(recon.Category(c), recon.Entity(e), r)] = ledger.KeyFlow{
+			Key:      ledger.Key{Date: date, Category: recon.Category(c), Entity: recon.Entity(e), Reference: r},
 			Workflow: ledger.Workflow{State: recon.State(to), Owner: owner, Note: note, ByRun: runID != ""},
 		}
 	}
@@ -257,7 +198,7 @@ func latest(ctx context.Context, tx sqlx.QueryerContext, date string) (map[strin
 // ApplyStates fills the State, Owner and Note of each exception from the
 // store; an exception's Date names its business date.
 func (s *DB) ApplyStates(ctx context.Context, exs []recon.Exception) error {
-	byDate := map[string]map[string]keyFlow{}
+	byDate := map[string]map[string]ledger.KeyFlow{}
 	for i := range exs {
 		e := &exs[i]
 		flows, ok := byDate[e.Date]
@@ -345,7 +286,7 @@ func (s *DB) List(ctx context.Context, f ledger.Filter) ([]ledger.Listed, error)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	flows := map[string]map[string]keyFlow{}
+	flows := map[string]map[string]ledger.KeyFlow{}
 	kept := out[:0]
 	for _, l := range out {
 		byKey, ok := flows[l.Date]
@@ -355,7 +296,7 @@ func (s *DB) List(ctx context.Context, f ledger.Filter) ([]ledger.Listed, error)
 			}
 			flows[l.Date] = byKey
 		}
-		w := derived(l.ResolvedOn)
+		w := ledger.Derived(l.ResolvedOn)
 		if kf, ok := byKey[ledger.ExceptionKey(l.Category, l.Entity, l.Reference)]; ok {
 			w = kf.Workflow
 		}
