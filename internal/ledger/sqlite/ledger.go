@@ -246,16 +246,22 @@ func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 func (s *DB) Path() string { return s.path }
 
 // migrate applies, in order, each embedded migration not yet recorded, each
-// in its own transaction.
+// in its own transaction. A store that has them all is only read: opening
+// it does not wait for another process's write (a run refused by the
+// date's lock learns so at once, not after the holder's transaction).
 func (s *DB) migrate(ctx context.Context) error {
-	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create migrations table: %w", err)
-	}
 	names, err := fs.Glob(migrations, "migration/*.sql")
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
+	var applied []string
+	if err := s.db.SelectContext(ctx, &applied, `SELECT name FROM migrations`); err == nil && len(applied) >= len(names) {
+		return nil
+	}
+	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("create migrations table: %w", err)
+	}
 	for _, name := range names {
 		if err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 			var n int
