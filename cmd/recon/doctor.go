@@ -15,6 +15,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/config"
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
+	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/pull"
 )
 
@@ -256,11 +257,21 @@ func doctor(ctx context.Context, cfgPath, scheduler string, now func() time.Time
 	// A schedule.
 	add(scheduleCheck(file, scheduler, installedSchedules(ctx)))
 
-	// Writable paths.
-	for _, p := range []struct{ name, dir string }{
-		{"output folder writable", firstOf(file.Out, "reports")},
-		{"database folder writable", filepath.Dir(firstOf(file.DB, "recon.db"))},
-	} {
+	// Writable paths, and a database server that answers.
+	dirs := []struct{ name, dir string }{{"output folder writable", firstOf(file.Out, "reports")}}
+	if db := firstOf(file.DB, "recon.db"); stores.IsURL(db) {
+		c = check{name: "database reachable", detail: stores.Printable(db)}
+		if s, err := stores.Open(ctx, db, nil); err != nil {
+			c.detail, c.fix = oneLine(err.Error()), "start the server, or correct db in the configuration; the password goes in PGPASSWORD"
+		} else {
+			s.Close()
+			c.ok = true
+		}
+		add(c)
+	} else {
+		dirs = append(dirs, struct{ name, dir string }{"database folder writable", filepath.Dir(db)})
+	}
+	for _, p := range dirs {
 		c = check{name: p.name, detail: p.dir}
 		if err := writable(p.dir); err != nil {
 			c.detail, c.fix = oneLine(err.Error()), "create "+p.dir+" and let the user that runs recon write to it"

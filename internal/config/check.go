@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -80,7 +81,10 @@ func check(path string) (*File, []Problem, error) {
 	f.fillDefaults()
 	c.semantics(&f)
 	base := filepath.Dir(path)
-	for _, p := range []*string{&f.DB, &f.Out, &f.Metrics, &f.Sources.Orders, &f.Sources.Payouts, &f.Sources.Gateway,
+	if f.DB != "" && !IsDatabaseURL(f.DB) && !filepath.IsAbs(f.DB) {
+		f.DB = filepath.Join(base, f.DB)
+	}
+	for _, p := range []*string{&f.Out, &f.Metrics, &f.Sources.Orders, &f.Sources.Payouts, &f.Sources.Gateway,
 		&f.Sources.Webhooks, &f.Sources.Settlements, &f.Sources.Bank, &f.Schedule.Dir} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(base, *p)
@@ -250,6 +254,14 @@ func join(prefix, key string) string {
 // semantics checks what the types cannot: zones, amounts, classes, URLs,
 // templates and paths.
 func (c *checker) semantics(f *File) {
+	if IsDatabaseURL(f.DB) {
+		if u, err := url.Parse(f.DB); err != nil {
+			c.add("db", "not a PostgreSQL URL: %v", errors.Unwrap(err))
+		} else if _, ok := u.User.Password(); ok {
+			// The URL's text is not repeated: it holds the password.
+			c.add("db", "the URL holds a password: remove it and set PGPASSWORD (or a ~/.pgpass file) for the user that runs recon")
+		}
+	}
 	if _, err := LoadZone(f.Zone); err != nil {
 		c.add("zone", "unknown time zone %q (write an IANA name such as Asia/Kolkata)", f.Zone)
 	}

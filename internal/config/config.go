@@ -284,3 +284,9 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// IsDatabaseURL says whether db names a PostgreSQL server (postgres:// or
+// postgresql://) rather than an SQLite file.
+func IsDatabaseURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}

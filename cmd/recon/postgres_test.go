@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/ledger/postgres/pgtest"
+	"github.com/kwikpaisa/recon/internal/synth"
+)
+
+// TestPostgresCrashAndRerun kills `recon run` on a PostgreSQL store at
+// points through the run, then runs it again on the same database: the
+// re-run completes and writes the reports an uninterrupted run on SQLite
+// writes, byte for byte.
+func TestPostgresCrashAndRerun(t *testing.T) {
+	pgtest.Server(t)
+	day := synthDay(t, 1000, 300)
+	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
+	ref := t.TempDir()
+	if p := runProc(t, env, "", dayRun(day, ref)...); p.code != 0 {
+		t.Fatalf("uninterrupted run: exit %d\n%s", p.code, p.stderr)
+	}
+	want := reportSet(t, filepath.Join(ref, "out", fixtureDate))
+	for _, kp := range []killPoint{
+		{name: "100 ms after the start", after: 100 * time.Millisecond, mayFinish: true},
+		{name: "while reading the gateway dump", line: `"stage":"ingest"`, nth: 2},
+		{name: "while reading the webhook log", line: `"stage":"ingest"`, nth: 3},
+		{name: "matching", line: `"stage":"match"`, nth: 1},
+	} {
+		t.Run(kp.name, func(t *testing.T) {
+			tmp, db := t.TempDir(), pgtest.Fresh(t)
+			dir := filepath.Join(tmp, "out", fixtureDate)
+			args := dayRun(day, tmp, "--db", db)
+			if killed := killRun(t, env, args, kp); !killed && !kp.mayFinish {
+				t.Errorf("the run ended before the kill %s", kp.name)
+			}
+			wholeSetOrNone(t, dir)
+			if p := runProc(t, env, "", args...); p.code != 0 {
+				t.Fatalf("re-run after the kill: exit %d\n%s", p.code, p.stderr)
+			}
+			compareReports(t, "re-run on PostgreSQL after a kill "+kp.name, reportSet(t, dir), want)
+			noLeftovers(t, dir)
+		})
+	}
+}
+
+// TestPostgresRunsOfOneDate runs recon as separate processes, as two
+// machines would, against one PostgreSQL database: a second run of a date
+// being reconciled is refused, naming the holder; a run of another date
+// proceeds; two runs with --wait complete one after the other, each
+// writing the reports of a lone run.
+func TestPostgresRunsOfOneDate(t *testing.T) {
+	pgtest.Server(t)
+	day := synthDay(t, 1500, 400)
+	other := t.TempDir()
+	if _, err := synth.Write(other, synth.Params{Date: "2026-11-26", Orders: 300, Payouts: 100, Seed: 9,
+		WebhookSecret: fixtureSecret}); err != nil {
+		t.Fatal(err)
+	}
+	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
+	ref := t.TempDir()
+	if p := runProc(t, env, "", dayRun(day, ref)...); p.code != 0 {
+		t.Fatalf("single run: exit %d\n%s", p.code, p.stderr)
+	}
+	want := reportSet(t, filepath.Join(ref, "out", fixtureDate))
+
+	t.Run("refused, and another date proceeds", func(t *testing.T) {
+		tmp, db := t.TempDir(), pgtest.Fresh(t)
+		first, sc := startLogged(t, env, dayRun(day, tmp, "--db", db)...)
+		for sc.Scan() && !strings.Contains(sc.Text(), `"stage":"ingest"`) {
+		}
+		var second, another procResult
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); second = runProc(t, env, "", dayRun(day, t.TempDir(), "--db", db)...) }()
+		go func() {
+			defer wg.Done()
+			another = runProc(t, env, "", dayRunOn("2026-11-26", other, t.TempDir(), "--db", db)...)
+		}()
+		wg.Wait()
+		for sc.Scan() {
+		}
+		if err := first.Wait(); err != nil {
+			t.Fatalf("first run: %v", err)
+		}
+		msgs := errorLines(second.stderr)
+		wantMsg := fmt.Sprintf("recon: refusing to run: date %s is being reconciled by pid %d", fixtureDate, first.Process.Pid)
+		if second.code != exitError || len(msgs) != 1 || !strings.HasPrefix(msgs[0], wantMsg) {
+			t.Errorf("second run of the date: exit %d, messages %q; want exit 1 and %q", second.code, msgs, wantMsg)
+		}
+		if strings.Contains(second.stderr, "advisory lock in postgres://") == false {
+			t.Errorf("the refusal does not say where the lock is: %q", second.stderr)
+		}
+		if another.code != 0 {
+			t.Errorf("run of another date: exit %d, want 0\n%s", another.code, another.stderr)
+		}
+		compareReports(t, "the first run", reportSet(t, filepath.Join(tmp, "out", fixtureDate)), want)
+	})
+
+	t.Run("two runs with --wait", func(t *testing.T) {
+		db := pgtest.Fresh(t)
+		var dirs [2]string
+		var ps [2]procResult
+		var wg sync.WaitGroup
+		for i := range ps {
+			dirs[i] = t.TempDir()
+			wg.Add(1)
+			go func() { defer wg.Done(); ps[i] = runProc(t, env, "", dayRun(day, dirs[i], "--db", db, "--wait")...) }()
+		}
+		wg.Wait()
+		for i, p := range ps {
+			if p.code != 0 {
+				t.Fatalf("run %d: exit %d\n%s", i+1, p.code, p.stderr)
+			}
+			compareReports(t, fmt.Sprintf("run %d", i+1), reportSet(t, filepath.Join(dirs[i], "out", fixtureDate)), want)
+		}
+	})
+}

@@ -1,0 +1,283 @@
+package postgres
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// SourceFile returns the stored record of a file, or nil when it was never
+// loaded.
+func (s *DB) SourceFile(ctx context.Context, kind, path string) (*ledger.StoredFile, error) {
+	var f ledger.StoredFile
+	err := s.pool.QueryRow(ctx, `SELECT id, kind, path, sha256, previous_sha256, size, rows_read, rows_accepted,
+			rows_rejected, numeric_keys, settings_sha256, stamp
+		FROM source_files WHERE merchant_id = $1 AND kind = $2 AND path = $3`, s.merchant, kind, path).Scan(
+		&f.ID, &f.Kind, &f.Path, &f.SHA256, &f.PreviousSHA256, &f.Size, &f.Read, &f.Accepted, &f.Rejected,
+		&f.NumericKeys, &f.Settings, &f.Stamp)
+	if errNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find source file %s: %w", path, s.scrub(err))
+	}
+	return &f, nil
+}
+
+// SetStamp keeps stamp as the stamp of a stored file whose content was
+// hashed again and found unchanged.
+func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
+	err := s.exec(ctx, `UPDATE source_files SET stamp = $4 WHERE merchant_id = $1 AND kind = $2 AND path = $3`,
+		s.merchant, kind, path, stamp)
+	if err != nil {
+		return fmt.Errorf("record source file %s: %w", path, err)
+	}
+	return nil
+}
+
+// LoadFile replaces everything stored from one source file, in one
+// transaction: read is called with a Loader whose rows go in with COPY;
+// f's counts are then stored with its hash. A failure leaves the store as
+// it was.
+func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger.Loader) error) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		prev := ""
+		err := tx.QueryRow(ctx, `SELECT id, sha256 FROM source_files WHERE merchant_id = $1 AND kind = $2 AND path = $3
+			FOR UPDATE`, s.merchant, f.Kind, f.Path).Scan(&id, &prev)
+		switch {
+		case errNoRows(err):
+			err = tx.QueryRow(ctx, `INSERT INTO source_files (merchant_id, kind, path, sha256, size, rows_read, rows_accepted,
+				rows_rejected, loaded_at) VALUES ($1, $2, $3, $4, $5, 0, 0, 0, $6) RETURNING id`,
+				s.merchant, f.Kind, f.Path, f.SHA256, f.Size, nanos(s.Now())).Scan(&id)
+			if err != nil {
+				return fmt.Errorf("record source file %s: %w", f.Path, err)
+			}
+		case err != nil:
+			return fmt.Errorf("find source file %s: %w", f.Path, err)
+		default:
+			for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE merchant_id = $1 AND file_id = $2`, s.merchant, id); err != nil {
+					return fmt.Errorf("clear %s of %s: %w", table, f.Path, err)
+				}
+			}
+		}
+		l := &loader{ctx: ctx, tx: tx, m: s.merchant, file: id, now: nanos(s.Now())}
+		if err := read(l); err != nil {
+			return err
+		}
+		if err := l.flush(); err != nil {
+			return fmt.Errorf("store rows of %s: %w", f.Path, err)
+		}
+		if prev != "" && prev != f.SHA256 {
+			f.PreviousSHA256 = prev
+		}
+		_, err = tx.Exec(ctx, `UPDATE source_files SET sha256 = $3, previous_sha256 = $4, size = $5, rows_read = $6,
+			rows_accepted = $7, rows_rejected = $8, numeric_keys = $9, loaded_at = $10, settings_sha256 = $11, stamp = $12
+			WHERE merchant_id = $1 AND id = $2`,
+			s.merchant, id, f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, f.NumericKeys,
+			nanos(s.Now()), f.Settings, f.Stamp)
+		if err != nil {
+			return fmt.Errorf("record source file %s: %w", f.Path, err)
+		}
+		return nil
+	})
+}
+
+// copyBatch is how many rows of one table a loader gathers before it
+// copies them in.
+const copyBatch = 10000
+
+// A table a loader copies into, and its columns.
+type copyTable struct {
+	name    string
+	columns []string
+}
+
+var (
+	ordersTable = copyTable{"orders", []string{"merchant_id", "file_id", "seq", "line", "order_id", "amount", "currency",
+		"status", "class", "created_at", "transaction_id", "payment_method"}}
+	payoutsTable = copyTable{"payouts", []string{"merchant_id", "file_id", "seq", "line", "payout_order_id", "amount",
+		"currency", "status", "class", "transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa",
+		"utr", "utr_corrupted", "utr_raw", "requested_at"}}
+	gatewayTable = copyTable{"gateway_records", []string{"merchant_id", "file_id", "line", "entity", "key", "gateway_id",
+		"amount", "currency", "status", "class", "transaction_id", "bank_reference", "utr", "payment_method",
+		"transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa", "failure_reason", "created_at",
+		"settled_at", "fetched_at", "raw"}}
+	deliveriesTable = copyTable{"deliveries", []string{"merchant_id", "file_id", "line", "received_at", "timestamp",
+		"event", "entity", "key", "class", "amount", "currency", "transaction_id", "utr", "body_sha256", "verified",
+		"stale", "problem"}}
+	rejectsTable = copyTable{"rejects", []string{"merchant_id", "file_id", "seq", "line", "field", "value", "reason"}}
+)
+
+// loader gathers the rows of one file, table by table, and copies each
+// table's in when it has a batch; seq numbers the ledgers' rows and the
+// rejects in file order, as SQLite's store does.
+type loader struct {
+	ctx  context.Context
+	tx   pgx.Tx
+	m    string
+	file int64
+	now  int64
+	seq  int64
+	rows map[string][][]any
+}
+
+func (l *loader) next() int64 { l.seq++; return l.seq }
+
+func (l *loader) add(t copyTable, row ...any) error {
+	if l.rows == nil {
+		l.rows = map[string][][]any{}
+	}
+	l.rows[t.name] = append(l.rows[t.name], row)
+	if len(l.rows[t.name]) < copyBatch {
+		return nil
+	}
+	return l.copy(t)
+}
+
+func (l *loader) copy(t copyTable) error {
+	rows := l.rows[t.name]
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("store %s rows: %w", t.name, err)
+	}
+	l.rows[t.name] = rows[:0]
+	return nil
+}
+
+// flush copies in what every table has gathered.
+func (l *loader) flush() error {
+	for _, t := range []copyTable{ordersTable, payoutsTable, gatewayTable, deliveriesTable, rejectsTable} {
+		if err := l.copy(t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Order stores an order row.
+func (l *loader) Order(o *recon.Order) error {
+	return l.add(ordersTable, l.m, l.file, l.next(), o.Place.Line(), o.OrderID, int64(o.Amount), o.Currency, o.Status,
+		o.Class.String(), int64(o.CreatedAt), o.TransactionID, o.PaymentMethod)
+}
+
+// Payout stores a payout row.
+func (l *loader) Payout(p *recon.Payout) error {
+	return l.add(payoutsTable, l.m, l.file, l.next(), p.Place.Line(), p.PayoutID, int64(p.Amount), p.Currency, p.Status,
+		p.Class.String(), p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA, p.UTR,
+		p.UTRCorrupted, p.UTRRaw, int64(p.RequestedAt))
+}
+
+// Gateway stores a gateway record read from a dump.
+func (l *loader) Gateway(g *recon.GatewayRecord) error {
+	return l.add(gatewayTable, gatewayValues(l.m, &l.file, l.now, g, false)...)
+}
+
+// gatewayValues are the values of gatewayTable's columns for g; a nil
+// file is a pulled record, whose raw response is kept.
+func gatewayValues(merchant string, file *int64, fetched int64, g *recon.GatewayRecord, keepRaw bool) []any {
+	d := g.Detail
+	if d == nil {
+		d = &recon.GatewayDetail{}
+	}
+	var raw []byte
+	if keepRaw {
+		raw = d.Raw
+		if raw == nil {
+			raw = []byte{}
+		}
+	}
+	return []any{merchant, file, g.Place.Line(), string(g.Entity), g.Key, d.GatewayID, int64(g.Amount), g.Currency,
+		g.Status, g.Class.String(), g.TransactionID, d.BankReference, g.UTR, d.PaymentMethod, d.TransferMode,
+		g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, d.FailureReason, int64(g.CreatedAt),
+		nanos(d.SettledAt), fetched, raw}
+}
+
+// Delivery stores a webhook delivery.
+func (l *loader) Delivery(d *recon.Delivery) error {
+	var amount *int64
+	if d.HasAmount {
+		a := int64(d.Amount)
+		amount = &a
+	}
+	return l.add(deliveriesTable, l.m, l.file, int64(d.Place.LineNo()), int64(d.ReceivedAt), d.Timestamp, d.Event,
+		string(d.Entity), d.Key, d.Class.String(), amount, d.Currency, d.TransactionID, d.UTR,
+		hex.EncodeToString(d.BodySHA256[:]), d.Verified.String(), d.Stale, d.Problem)
+}
+
+// Reject stores a rejected row. PostgreSQL text holds neither invalid
+// UTF-8 nor NUL: both become U+FFFD in the stored value.
+func (l *loader) Reject(r *recon.Reject) error {
+	value := strings.ReplaceAll(strings.ToValidUTF8(r.Value, "\uFFFD"), "\x00", "\uFFFD")
+	return l.add(rejectsTable, l.m, l.file, l.next(), r.Line, r.Column, value, r.Reason)
+}
+
+// SetDaySources records which files make up a business date's sources,
+// replacing what the date had.
+func (s *DB) SetDaySources(ctx context.Context, date string, roles map[string]recon.SourceFile) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM day_sources WHERE merchant_id = $1 AND business_date = $2`, s.merchant, date); err != nil {
+			return fmt.Errorf("clear sources of %s: %w", date, err)
+		}
+		for role, f := range roles {
+			_, err := tx.Exec(ctx, `INSERT INTO day_sources (merchant_id, business_date, role, file_id)
+				SELECT $1, $2, $3, id FROM source_files WHERE merchant_id = $1 AND kind = $4 AND path = $5`,
+				s.merchant, date, role, f.Kind, f.Path)
+			if err != nil {
+				return fmt.Errorf("record sources of %s: %w", date, err)
+			}
+		}
+		return nil
+	})
+}
+
+// DayRejects returns the rejected rows of a date's source files, file by
+// file in role order, each in file order; the neighbours' ledgers' are
+// their own date's.
+func (s *DB) DayRejects(ctx context.Context, date string) ([]recon.Reject, error) {
+	rows, err := s.pool.Query(ctx, `SELECT f.path, r.line, r.field, r.value, r.reason
+		FROM day_sources ds JOIN source_files f ON f.merchant_id = ds.merchant_id AND f.id = ds.file_id
+			JOIN rejects r ON r.merchant_id = f.merchant_id AND r.file_id = f.id
+		WHERE ds.merchant_id = $1 AND ds.business_date = $2
+			AND ds.role NOT IN ('orders_prev', 'orders_next', 'payouts_prev', 'payouts_next')
+		ORDER BY CASE ds.role WHEN 'orders' THEN 1 WHEN 'payouts' THEN 2 WHEN 'gateway' THEN 3
+			WHEN 'webhooks' THEN 4 ELSE 5 END, ds.role, r.seq`, s.merchant, date)
+	if err != nil {
+		return nil, fmt.Errorf("read rejects of %s: %w", date, s.scrub(err))
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (recon.Reject, error) {
+		var rj recon.Reject
+		err := r.Scan(&rj.File, &rj.Line, &rj.Column, &rj.Value, &rj.Reason)
+		return rj, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read rejects of %s: %w", date, s.scrub(err))
+	}
+	return out, nil
+}
+
+// DayRoles says which sources a date was run with.
+func (s *DB) DayRoles(ctx context.Context, date string) (map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT role FROM day_sources WHERE merchant_id = $1 AND business_date = $2`, s.merchant, date)
+	if err != nil {
+		return nil, fmt.Errorf("sources of %s: %w", date, s.scrub(err))
+	}
+	roles, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("sources of %s: %w", date, s.scrub(err))
+	}
+	out := map[string]bool{}
+	for _, r := range roles {
+		out[r] = true
+	}
+	return out, nil
+}

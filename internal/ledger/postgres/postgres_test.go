@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/postgres/pgtest"
+	"github.com/kwikpaisa/recon/internal/ledger/storetest"
+)
+
+func mustOpen(t *testing.T, url string, now func() time.Time) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), url, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestStore runs the conformance suite against PostgreSQL, each case on a
+// fresh database.
+func TestStore(t *testing.T) {
+	pgtest.Server(t)
+	storetest.Run(t, storetest.Harness{
+		Open: func(t *testing.T, now func() time.Time) ledger.Store { return mustOpen(t, pgtest.Fresh(t), now) },
+	})
+}
+
+// TestPasswordNeverShown opens URLs that fail in different ways, each with
+// a password, and checks that no error names it.
+func TestPasswordNeverShown(t *testing.T) {
+	const secret = "sekrit-XYZ"
+	for _, u := range []string{
+		"postgres://recon:" + secret + "@127.0.0.1:1/recon",         // nothing listens
+		"postgres://recon:" + secret + "@127.0.0.1:notaport/recon",  // does not parse
+		"postgres://recon:" + secret + "@127.0.0.1/recon?sslmode=x", // a bad setting
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err := Open(ctx, u, Options{})
+		cancel()
+		if err == nil {
+			t.Fatalf("Open(%s) succeeded", Redact(u))
+		}
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("the error names the password: %v", err)
+		}
+		if !strings.Contains(err.Error(), "127.0.0.1") {
+			t.Errorf("the error does not name the server: %v", err)
+		}
+	}
+	if got := Redact("postgres://recon:" + secret + "@db.example:5432/recon"); strings.Contains(got, secret) ||
+		!strings.Contains(got, "db.example:5432/recon") {
+		t.Errorf("Redact = %q", got)
+	}
+}
+
+// TestDateLock: a date's lock is one holder's across processes (two
+// stores on one database); another date proceeds; the lock is free again
+// once released, or once its holder's connections close, as when the
+// process is killed.
+func TestDateLock(t *testing.T) {
+	url := pgtest.Fresh(t)
+	ctx := context.Background()
+	a, b := mustOpen(t, url, nil), mustOpen(t, url, nil)
+	unlock, err := a.LockDate(ctx, "2026-11-24", "pid 1, run A", false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.LockDate(ctx, "2026-11-24", "pid 2, run B", false, nil)
+	var held *ledger.LockedError
+	if !errors.As(err, &held) || held.Holder != "pid 1, run A" || !errors.Is(err, ledger.ErrDateLocked) {
+		t.Fatalf("second lock of the date: %v, want a LockedError naming pid 1, run A", err)
+	}
+	other, err := b.LockDate(ctx, "2026-11-25", "pid 2, run B", false, nil)
+	if err != nil {
+		t.Fatalf("another date: %v", err)
+	}
+	if err := other(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A waiting locker is told once, then gets the lock when it is freed.
+	told := make(chan *ledger.LockedError, 4)
+	got := make(chan error, 1)
+	go func() {
+		unlockB, err := b.LockDate(ctx, "2026-11-24", "pid 2, run B", true, func(h *ledger.LockedError) { told <- h })
+		if err == nil {
+			err = unlockB()
+		}
+		got <- err
+	}()
+	if h := <-told; h.Holder != "pid 1, run A" {
+		t.Errorf("the waiter was told of %q", h.Holder)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("waiting lock: %v", err)
+	}
+	if len(told) != 0 {
+		t.Errorf("the waiter was told %d more times", len(told))
+	}
+
+	// A holder whose connection drops (a killed process) frees the date:
+	// the server ends the lock's session as it would a dead client's.
+	c := mustOpen(t, url, nil)
+	if _, err := c.LockDate(ctx, "2026-11-26", "pid 3", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.LockDate(ctx, "2026-11-26", "pid 2", false, nil); !errors.Is(err, ledger.ErrDateLocked) {
+		t.Fatalf("lock held by pid 3: %v", err)
+	}
+	if _, err := b.pool.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		unlockB, err := b.LockDate(ctx, "2026-11-26", "pid 2", false, nil)
+		if err == nil {
+			unlockB()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the date stayed locked after its holder's connections closed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
