@@ -100,7 +100,7 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "pull", "--date YYYY-MM-DD [flags]", pullAbout)
 	date := fs.String("date", "", "business `date` to pull, YYYY-MM-DD (required)")
 	cfgPath := fs.String("config", "", "configuration `file` (TOML)")
-	dbPath := fs.String("db", "", "SQLite database `file` (default ./recon.db)")
+	dbPath := fs.String("db", "", "the store: an SQLite `file` (default ./recon.db) or a postgres:// URL without its password (PGPASSWORD)")
 	out := fs.String("out", "", "report `folder` (default ./reports)")
 	verbose := fs.Bool("v", false, "log to stderr")
 	wait := fs.Bool("wait", false, "when a run of the date holds its lock, wait for it instead of refusing")

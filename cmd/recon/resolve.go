@@ -34,7 +34,7 @@ type storeFlags struct{ config, db string }
 
 func (s *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.config, "config", "", "configuration `file` (TOML), for the database and zone")
-	fs.StringVar(&s.db, "db", "", "SQLite database `file` (default ./recon.db)")
+	fs.StringVar(&s.db, "db", "", "the store: an SQLite `file` (default ./recon.db) or a postgres:// URL without its password (PGPASSWORD)")
 }
 
 // open opens the store a run wrote: a path with no database is an error,

@@ -93,7 +93,7 @@ func runCmd(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&f.gateway, "gateway", "", "gateway dump `file` (JSON lines)")
 	fs.StringVar(&f.webhooks, "webhooks", "", "webhook log `file` (JSON lines)")
 	f.settlement.register(fs)
-	fs.StringVar(&f.db, "db", "", "SQLite database `file` (default ./recon.db)")
+	fs.StringVar(&f.db, "db", "", "the store: an SQLite `file` (default ./recon.db) or a postgres:// URL without its password (PGPASSWORD)")
 	fs.StringVar(&f.out, "out", "", "report `folder` (default ./reports)")
 	fs.StringVar(&f.metrics, "metrics", "", "Prometheus textfile to write after the run (`file`)")
 	fs.BoolVar(&f.offline, "offline", false, "make no API call; the gateway dump is authoritative")
@@ -250,7 +250,7 @@ func (a *attempt) finish(ctx context.Context, e *env, f *runFlags, log *slog.Log
 			rerr = recordFailure(ctx, db, a, finished, code, errorLine(err))
 		}
 		if rerr != nil {
-			log.Error("record the run", "db", db, "error", rerr.Error())
+			log.Error("record the run", "db", stores.Printable(db), "error", rerr.Error())
 		}
 	}
 	if metricsPath == "" {

@@ -51,7 +51,7 @@ var runHeader = []string{"DATE", "STARTED", "FINISHED", "STATUS", "JUDGED", "MAT
 func runsCmd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "runs", "[--config FILE] [--db FILE] [--date YYYY-MM-DD] [-n N] [--format table|json|csv]", runsAbout)
 	cfgPath := fs.String("config", "", "configuration `file` (TOML), for the database and zone")
-	db := fs.String("db", "", "SQLite database `file` (default ./recon.db)")
+	db := fs.String("db", "", "the store: an SQLite `file` (default ./recon.db) or a postgres:// URL without its password (PGPASSWORD)")
 	date := fs.String("date", "", "only runs of this business `date`")
 	limit := fs.Int("n", 20, "show at most `N` runs")
 	format := fs.String("format", "table", "output `format`: table, json or csv")

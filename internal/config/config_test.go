@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,5 +233,42 @@ func TestBaseURLWithSecretRefused(t *testing.T) {
 	_, problems, _ := Check(writeFile(t, "[api]\nbase_url = \"https://api.kwikpaisa.com/?api_key="+secret+"\"\n"))
 	if len(problems) == 1 && !strings.Contains(problems[0].Message, "must not carry credentials or a query: put secrets in KWIKPAISA_* environment variables") {
 		t.Errorf("problem %q does not say where secrets go", problems[0].Message)
+	}
+}
+
+// TestCheckDatabaseURL: a PostgreSQL URL is taken as it is (not joined to
+// the configuration's folder like a file), and one holding a password is
+// refused without repeating it.
+func TestCheckDatabaseURL(t *testing.T) {
+	tests := []struct {
+		name, db string
+		problem  bool
+	}{
+		{"a URL without a password", "postgres://recon@db.internal:5432/recon?sslmode=verify-full", false},
+		{"postgresql:// too", "postgresql://recon@127.0.0.1/recon", false},
+		{"a URL with a password", "postgres://recon:hunter2-secret@db.internal/recon", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, problems, err := Check(writeFile(t, "db = \""+tt.db+"\"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.problem {
+				if len(problems) != 1 || problems[0].Key != "db" || !strings.Contains(problems[0].Message, "PGPASSWORD") {
+					t.Fatalf("problems %v, want one for db naming PGPASSWORD", problems)
+				}
+				if strings.Contains(fmt.Sprint(problems[0]), "hunter2-secret") {
+					t.Errorf("the problem repeats the password: %v", problems[0])
+				}
+				return
+			}
+			if len(problems) != 0 {
+				t.Fatalf("problems %v, want none", problems)
+			}
+			if f.DB != tt.db {
+				t.Errorf("db = %q, want %q as written", f.DB, tt.db)
+			}
+		})
 	}
 }
