@@ -120,3 +120,24 @@ func TestPostgresRunsOfOneDate(t *testing.T) {
 		}
 	})
 }
+
+// TestDatabasePasswordNotShown runs recon against a PostgreSQL URL with a
+// password that cannot be reached: it fails loudly, names the server, and
+// neither its message nor its log shows the password.
+func TestDatabasePasswordNotShown(t *testing.T) {
+	inRepoRoot(t)
+	const secret = "sekrit-PW-42"
+	tmp := t.TempDir()
+	code, stdout, stderr := runRecon(t, fixtureNow, "run", "--date", fixtureDate, "--offline",
+		"--orders", filepath.Join("fixtures", "day", fixtureDate, "orders.csv"),
+		"--db", "postgres://recon:"+secret+"@127.0.0.1:1/recon", "--out", filepath.Join(tmp, "out"))
+	if code == 0 {
+		t.Fatalf("exit 0 with no database server")
+	}
+	if strings.Contains(stdout+stderr, secret) {
+		t.Errorf("the password is shown:\n%s%s", stdout, stderr)
+	}
+	if !strings.Contains(stderr, "postgres://recon:xxxxx@127.0.0.1:1/recon") {
+		t.Errorf("the message does not name the server:\n%s", stderr)
+	}
+}
