@@ -20,6 +20,9 @@ FUZZTIME ?= 10s
 # generated once into bench/data/<tier>-<seed>.
 TIER ?= S
 SEED ?= 1
+# POSTGRES, a PostgreSQL server URL without its password (PGPASSWORD holds it),
+# makes `make bench` run the tier on PostgreSQL too.
+POSTGRES ?= $(RECON_BENCH_POSTGRES_URL)
 # BENCHFLAGS passes more flags to reconbench, e.g. --no-rerun or --keep.
 BENCHFLAGS ?=
 
@@ -64,9 +67,10 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-bench: build ## measure `recon run` on a generated day (TIER=S or M), then the Go benchmarks
+bench: build ## measure `recon run` on a generated day (TIER=S or M; on PostgreSQL too with POSTGRES=url), then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench
 	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(BENCHFLAGS)
+	$(if $(POSTGRES),bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --postgres '$(POSTGRES)' $(BENCHFLAGS))
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz: ## run each fuzz target for FUZZTIME (10s, or a count: 2000x)

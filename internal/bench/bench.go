@@ -8,11 +8,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kwikpaisa/recon/internal/ledger/postgres"
 	"github.com/kwikpaisa/recon/internal/synth"
 )
 
@@ -35,6 +39,10 @@ type Config struct {
 	// statements (recon gen --settle-dir) and runs it with them: a day of
 	// its own in the cache, its wall time kept as "<tier>+settlements".
 	Settlements bool
+	// Postgres, a PostgreSQL server's URL, runs the day on a database
+	// created on it for the bench (and dropped after) instead of an SQLite
+	// file; its wall time is kept as "<tier>@postgres".
+	Postgres string
 }
 
 // Bench generates the tier's day unless it is cached, runs recon on it
@@ -55,6 +63,7 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if r.Gen, err = ensureDay(ctx, cfg, tier, r.Data, progress); err != nil {
 		return err
 	}
+	var db string
 	tmp, err := os.MkdirTemp("", "reconbench-")
 	if err != nil {
 		return fmt.Errorf("create temp folder: %w", err)
@@ -64,10 +73,19 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
+	db, r.Store = filepath.Join(tmp, "recon.db"), "SQLite"
+	if cfg.Postgres != "" {
+		var drop func()
+		if db, drop, err = freshDatabase(ctx, cfg.Postgres); err != nil {
+			return err
+		}
+		defer drop()
+		r.Store, wallKey = "PostgreSQL "+postgres.Redact(db), wallKey+"@postgres"
+	}
 	args := []string{"run", "--offline", "--date", cfg.Date,
 		"--orders", filepath.Join(r.Data, "orders.csv"), "--payouts", filepath.Join(r.Data, "payouts.csv"),
 		"--gateway", filepath.Join(r.Data, "gateway.jsonl"), "--webhooks", filepath.Join(r.Data, "webhooks.jsonl"),
-		"--db", filepath.Join(tmp, "recon.db"), "--out", filepath.Join(tmp, "reports"), "--log-format", "json"}
+		"--db", db, "--out", filepath.Join(tmp, "reports"), "--log-format", "json"}
 	if cfg.Settlements {
 		conf, err := settlementConfig(tmp, r.Data)
 		if err != nil {
@@ -226,4 +244,31 @@ func saveWall(cache, tier string, wall time.Duration) (map[string]time.Duration,
 		out[t] = time.Duration(s * float64(time.Second))
 	}
 	return out, nil
+}
+
+// freshDatabase creates a database for one bench on the server at server
+// and returns its URL and a func that drops it.
+func freshDatabase(ctx context.Context, server string) (string, func(), error) {
+	u, err := url.Parse(server)
+	if err != nil {
+		return "", nil, fmt.Errorf("--postgres: not a URL")
+	}
+	name := fmt.Sprintf("reconbench_%d", time.Now().UnixNano())
+	conn, err := pgx.Connect(ctx, server)
+	if err != nil {
+		return "", nil, fmt.Errorf("connect to %s: %w", postgres.Redact(server), err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+name); err != nil {
+		return "", nil, fmt.Errorf("create a bench database on %s: %w", postgres.Redact(server), err)
+	}
+	drop := func() {
+		ctx := context.Background()
+		if conn, err := pgx.Connect(ctx, server); err == nil {
+			_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+			conn.Close(ctx)
+		}
+	}
+	u.Path = "/" + name
+	return u.String(), drop, nil
 }

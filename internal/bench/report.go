@@ -22,6 +22,7 @@ type Result struct {
 	Tier            string
 	Orders, Payouts int
 	Seed            uint64
+	Store           string // SQLite, or PostgreSQL and its server
 	Data            string // the folder of the day's files
 	Gen             *Usage // the generation, nil when the day was cached
 	First           Run
@@ -62,8 +63,8 @@ func TargetsOf(tier string) Targets {
 // Write prints r as two aligned tables: the totals against their targets,
 // then the stages in log order.
 func Write(w io.Writer, r Result) error {
-	fmt.Fprintf(w, "recon bench: tier %s (%s orders, %s payouts, seed %d)\n", r.Tier, group(int64(r.Orders)),
-		group(int64(r.Payouts)), r.Seed)
+	fmt.Fprintf(w, "recon bench: tier %s (%s orders, %s payouts, seed %d) on %s\n", r.Tier, group(int64(r.Orders)),
+		group(int64(r.Payouts)), r.Seed, firstNonEmpty(r.Store, "SQLite"))
 	if r.Gen != nil {
 		fmt.Fprintf(w, "day %s: generated in %s wall, %s CPU, %s peak RSS\n", r.Data, secs(r.Gen.Wall),
 			secs(r.Gen.CPU()), mib(r.Gen.MaxRSS))
@@ -93,6 +94,11 @@ func Write(w io.Writer, r Result) error {
 	if r.Rerun != nil && r.First.Wall > 0 {
 		share := r.Rerun.Wall.Seconds() / r.First.Wall.Seconds()
 		row(tw, "  re-run / first", percent(share), true, "≤ "+percent(RerunTarget), share <= RerunTarget)
+	}
+	if lite, pg := r.Walls[r.Tier], r.Walls[r.Tier+"@postgres"]; lite > 0 && pg > 0 {
+		ratio := pg.Seconds() / lite.Seconds()
+		row(tw, "PostgreSQL / SQLite, tier "+r.Tier+" (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true,
+			"≤ "+strconv.FormatFloat(PostgresTarget, 'f', 0, 64), ratio <= PostgresTarget)
 	}
 	s, okS := r.Walls["S"]
 	m, okM := r.Walls["M"]
@@ -239,4 +245,17 @@ func table(w io.Writer, flags uint) (*tabwriter.Writer, func() error) {
 		_, err := io.WriteString(w, out.String())
 		return err
 	}
+}
+
+// PostgresTarget is issue 19's bound on a tier's first run on PostgreSQL,
+// as a multiple of the same tier's on SQLite.
+const PostgresTarget = 2.0
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
