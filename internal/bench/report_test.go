@@ -24,7 +24,7 @@ func TestWrite(t *testing.T) {
 	}{
 		{"tier S with stages, M not known", Result{Tier: "S", Orders: 100000, Payouts: 20000, Seed: 1, Data: "bench/data/S-1",
 			First: first, Rerun: rerun, Check: Check{Planted: 540, Reported: 540},
-			Walls: map[string]time.Duration{"S": 2500 * time.Millisecond}}, `recon bench: tier S (100,000 orders, 20,000 payouts, seed 1)
+			Walls: map[string]time.Duration{"S": 2500 * time.Millisecond}}, `recon bench: tier S (100,000 orders, 20,000 payouts, seed 1) on SQLite
 day bench/data/S-1: cached (delete the folder to regenerate)
 
                          figure                    target
@@ -51,7 +51,7 @@ exceptions: 540 reported, 540 planted: exactly the planted ones
 			First: Run{Usage: Usage{Wall: 30 * time.Second, MaxRSS: 2 << 30}},
 			Check: Check{Planted: 10, Reported: 11, Differences: []Difference{
 				{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Unplanted: []string{"PAYOUT PO1"}}}},
-			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2)
+			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2) on SQLite
 day d: generated in 16.00 s wall, 12.00 s CPU, 36.0 MiB peak RSS
 
                              figure                    target
@@ -65,6 +65,24 @@ tier M / tier S (last runs)  15.0                      ≤ 11          MISSED
 exceptions: 11 report rows, 10 planted: NOT the planted ones
   category       planted  reported  missed  unplanted  repeated  example
   DUPLICATE_UTR  2        3         0       1          0         PAYOUT PO1
+
+per-stage figures: none (the run's log has no "stage done" lines)
+`},
+		{"tier S on PostgreSQL, slower than twice SQLite", Result{Tier: "S", Orders: 100000, Payouts: 20000, Seed: 1,
+			Store: "PostgreSQL (127.0.0.1:5432)", Data: "d", First: Run{Usage: Usage{Wall: 5 * time.Second}},
+			Check: Check{Planted: 5, Reported: 5},
+			Walls: map[string]time.Duration{"S": 2 * time.Second, "S@postgres": 5 * time.Second}}, `recon bench: tier S (100,000 orders, 20,000 payouts, seed 1) on PostgreSQL (127.0.0.1:5432)
+day d: cached (delete the folder to regenerate)
+
+                                         figure                    target
+first run
+  wall                                   5.00 s
+  CPU user+sys                           0.00 s (0.00 s + 0.00 s)
+  peak RSS                               0.0 MiB
+re-run                                   skipped
+PostgreSQL / SQLite, tier S (last runs)  2.50                      ≤ 2     MISSED
+
+exceptions: 5 reported, 5 planted: exactly the planted ones
 
 per-stage figures: none (the run's log has no "stage done" lines)
 `},
