@@ -46,7 +46,8 @@ func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
 // f's counts are then stored with its hash. A failure leaves the store as
 // it was.
 func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger.Loader) error) error {
-	return s.withTx(ctx, func(tx pgx.Tx) error {
+	var touched []copyTable
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		prev := ""
 		err := tx.QueryRow(ctx, `SELECT id, sha256 FROM source_files WHERE merchant_id = $1 AND kind = $2 AND path = $3
@@ -75,6 +76,7 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		if err := l.flush(); err != nil {
 			return fmt.Errorf("store rows of %s: %w", f.Path, err)
 		}
+		touched = l.touched()
 		if prev != "" && prev != f.SHA256 {
 			f.PreviousSHA256 = prev
 		}
@@ -88,6 +90,19 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// A table that has just been filled still has the planner's figures of
+	// the empty one until autovacuum comes by, minutes later: the day's
+	// load would then be planned for no rows (nested loops over a hundred
+	// thousand keys took tier S's load from seconds to over half an hour).
+	for _, t := range touched {
+		if _, err := s.pool.Exec(ctx, `ANALYZE `+t.name); err != nil {
+			return s.scrub(fmt.Errorf("analyze %s after %s: %w", t.name, f.Path, err))
+		}
+	}
+	return nil
 }
 
 // copyBatch is how many rows of one table a loader gathers before it
@@ -114,6 +129,8 @@ var (
 		"event", "entity", "key", "class", "amount", "currency", "transaction_id", "utr", "body_sha256", "verified",
 		"stale", "problem"}}
 	rejectsTable = copyTable{"rejects", []string{"merchant_id", "file_id", "seq", "line", "field", "value", "reason"}}
+
+	loaderTables = []copyTable{ordersTable, payoutsTable, gatewayTable, deliveriesTable, rejectsTable}
 )
 
 // loader gathers the rows of one file, table by table, and copies each
@@ -127,6 +144,8 @@ type loader struct {
 	now  int64
 	seq  int64
 	rows map[string][][]any
+	// copied counts the rows copied into each table.
+	copied map[string]int
 }
 
 func (l *loader) next() int64 { l.seq++; return l.seq }
@@ -150,13 +169,28 @@ func (l *loader) copy(t copyTable) error {
 	if _, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("store %s rows: %w", t.name, err)
 	}
+	if l.copied == nil {
+		l.copied = map[string]int{}
+	}
+	l.copied[t.name] += len(rows)
 	l.rows[t.name] = rows[:0]
 	return nil
 }
 
+// touched returns the tables the loader has copied rows into.
+func (l *loader) touched() []copyTable {
+	var ts []copyTable
+	for _, t := range loaderTables {
+		if l.copied[t.name] > 0 {
+			ts = append(ts, t)
+		}
+	}
+	return ts
+}
+
 // flush copies in what every table has gathered.
 func (l *loader) flush() error {
-	for _, t := range []copyTable{ordersTable, payoutsTable, gatewayTable, deliveriesTable, rejectsTable} {
+	for _, t := range loaderTables {
 		if err := l.copy(t); err != nil {
 			return err
 		}
