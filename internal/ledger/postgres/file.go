@@ -71,6 +71,8 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		}
 		l := &loader{ctx: ctx, tx: tx, m: s.merchant, file: id, now: nanos(s.Now())}
 		if err := read(l); err != nil {
+			// The transaction is rolled back: not under a copy in flight.
+			l.wait() //nolint:errcheck // the read's error is the one to report
 			return err
 		}
 		if err := l.flush(); err != nil {
@@ -146,6 +148,8 @@ type loader struct {
 	rows map[string][][]any
 	// copied counts the rows copied into each table.
 	copied map[string]int
+	// inFlight reports the end of the copy under way.
+	inFlight chan error
 }
 
 func (l *loader) next() int64 { l.seq++; return l.seq }
@@ -161,20 +165,43 @@ func (l *loader) add(t copyTable, row ...any) error {
 	return l.copy(t)
 }
 
+// copy sends the batch t has gathered to the server. The copy runs while
+// the caller reads on into the next batch, so the file's reading and the
+// server's writing overlap; one copy at a time, as a transaction's
+// connection runs one command at a time.
 func (l *loader) copy(t copyTable) error {
 	rows := l.rows[t.name]
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("store %s rows: %w", t.name, err)
+	if err := l.wait(); err != nil {
+		return err
 	}
+	l.rows[t.name] = make([][]any, 0, copyBatch)
 	if l.copied == nil {
 		l.copied = map[string]int{}
 	}
 	l.copied[t.name] += len(rows)
-	l.rows[t.name] = rows[:0]
+	done := make(chan error, 1)
+	l.inFlight = done
+	go func() {
+		_, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(rows))
+		if err != nil {
+			err = fmt.Errorf("store %s rows: %w", t.name, err)
+		}
+		done <- err
+	}()
 	return nil
+}
+
+// wait waits for the copy in flight, if any, and returns its error.
+func (l *loader) wait() error {
+	if l.inFlight == nil {
+		return nil
+	}
+	err := <-l.inFlight
+	l.inFlight = nil
+	return err
 }
 
 // touched returns the tables the loader has copied rows into.
@@ -195,7 +222,7 @@ func (l *loader) flush() error {
 			return err
 		}
 	}
-	return nil
+	return l.wait()
 }
 
 // Order stores an order row.
