@@ -78,6 +78,15 @@ type Store interface {
 	Runs(ctx context.Context, limit int) ([]Run, error)
 }
 
+// LoadCollector is implemented by a store whose LoadDay makes garbage as
+// it reads, every row decoded by a driver into values of its own: a run
+// collects at the store's percentage (GOGC) while it loads a day. Without
+// it the run collects rarely through the load, which suits a store that
+// reads a day straight into the day's own memory (SQLite's).
+type LoadCollector interface {
+	LoadGCPercent() int
+}
+
 // Loader stores the records of one source file inside LoadFile's
 // transaction.
 type Loader interface {

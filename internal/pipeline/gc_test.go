@@ -1,8 +1,17 @@
 package pipeline
 
 import (
+	"context"
+	"path/filepath"
 	"runtime/debug"
 	"testing"
+	"time"
+
+	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
+	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // TestCollectLess: runs that overlap share the lower collection rate, the
@@ -35,4 +44,60 @@ func TestCollectLess(t *testing.T) {
 		t.Errorf("GOGC set in the environment: %d, want it left alone (150)", got)
 	}
 	c()
+}
+
+// collectingStore is a store that asks for its own collector percentage
+// while it loads a day, and notes the one it loaded under.
+type collectingStore struct {
+	ledger.Store
+	loadedAt []int
+}
+
+func (s *collectingStore) LoadGCPercent() int { return 37 }
+
+func (s *collectingStore) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error) {
+	p := debug.SetGCPercent(-1)
+	debug.SetGCPercent(p)
+	s.loadedAt = append(s.loadedAt, p)
+	return s.Store.LoadDay(ctx, day)
+}
+
+// TestLoadCollector: a store that names its collector percentage
+// (PostgreSQL's, whose driver makes garbage of every row) loads the day
+// under it, and the run's own percentage is back after.
+func TestLoadCollector(t *testing.T) {
+	t.Setenv("GOGC", "")
+	ctx := context.Background()
+	zone := time.FixedZone("IST", 19800)
+	dir := filepath.Join("..", "..", "fixtures", "day", "2026-11-24")
+	inner, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "recon.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inner.Close()
+	store := &collectingStore{Store: inner}
+	before := debug.SetGCPercent(150)
+	defer debug.SetGCPercent(before)
+	opts := ingest.DefaultOptions(zone)
+	opts.WebhookSecrets = []string{"whsec_fixture_2026"}
+	if _, err := Run(ctx, Config{
+		Date: "2026-11-24", Zone: zone, DB: inner.Name(), Store: store, Out: t.TempDir(), Offline: true, Ingest: opts,
+		Match: match.DefaultOptions(),
+		Sources: Sources{Orders: filepath.Join(dir, "orders.csv"), Payouts: filepath.Join(dir, "payouts.csv"),
+			Gateway: filepath.Join(dir, "gateway.jsonl"), Webhooks: filepath.Join(dir, "webhooks.jsonl")},
+		Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, zone) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(store.loadedAt) == 0 {
+		t.Fatal("the run never loaded a day")
+	}
+	for i, p := range store.loadedAt {
+		if p != 37 {
+			t.Errorf("load %d ran at GOGC %d, want the store's 37", i+1, p)
+		}
+	}
+	if p := debug.SetGCPercent(150); p != 150 {
+		t.Errorf("after the run GOGC is %d, want the 150 there was before", p)
+	}
 }

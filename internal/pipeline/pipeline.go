@@ -191,6 +191,15 @@ func (r *run) stageDone(stage string, rows int, start time.Time) {
 		"elapsed_ms", float64(d.Microseconds())/1000)
 }
 
+// loadDay loads a day from the store, collecting at the store's
+// percentage if it has one (ledger.LoadCollector).
+func (r *run) loadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error) {
+	if c, ok := r.db.(ledger.LoadCollector); ok {
+		defer collectAt(c.LoadGCPercent())()
+	}
+	return r.db.LoadDay(ctx, day)
+}
+
 func (r *run) stages(ctx context.Context) error {
 	restoreGC := collectLess()
 	defer restoreGC()
@@ -214,7 +223,7 @@ func (r *run) stages(ctx context.Context) error {
 	r.log.Info("loading the day", "stage", "load")
 	r.begin(Stage{Name: "load"})
 	t := time.Now()
-	d, err := r.db.LoadDay(ctx, r.day)
+	d, err := r.loadDay(ctx, r.day)
 	if err != nil {
 		return err
 	}
@@ -381,7 +390,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 				return nil, fmt.Errorf("re-check %s: pull gateway statuses: %w", date, err)
 			}
 		}
-		d, err := r.db.LoadDay(ctx, day)
+		d, err := r.loadDay(ctx, day)
 		if err != nil {
 			return nil, err
 		}

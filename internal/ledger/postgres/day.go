@@ -10,6 +10,13 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
+// LoadGCPercent is the collector's percentage while a day loads: each row
+// pgx decodes is garbage once the assembly has taken it, and at tier M the
+// run's usual low rate during the load (GOGC 400) let that garbage take the
+// peak to 3.4 GiB; at 50 it was 2.0 GiB, and the load a quarter faster, as
+// fewer fresh pages were touched.
+func (s *DB) LoadGCPercent() int { return 50 }
+
 // LoadDay streams the rows a day needs into recon.DayAssembly, which
 // decides what the day is, inside one read-only transaction that sees one
 // snapshot of the store.

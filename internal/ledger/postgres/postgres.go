@@ -47,7 +47,10 @@ type DB struct {
 	locks map[*pgxpool.Conn]bool
 }
 
-var _ ledger.Store = (*DB)(nil)
+var (
+	_ ledger.Store         = (*DB)(nil)
+	_ ledger.LoadCollector = (*DB)(nil)
+)
 
 // Open connects to the database at rawURL (postgres://…) and brings its
 // schema up to date.
