@@ -185,3 +185,75 @@ func (c Change) Entry(cur Workflow, at string) (AuditEntry, bool) {
 	}
 	return AuditEntry{Key: c.Key, At: at, Who: c.Who, From: cur.State, To: c.To, Owner: owner, Note: c.Note}, true
 }
+
+// RecordChanges is what Store.Record does inside its transaction, the same
+// in every store: each change is checked, compared with its key's current
+// workflow (current; false when the store holds no such exception) and,
+// when it alters something, appended to the audit trail (appendAudit
+// returns the entry's id). The first failure fails them all.
+func RecordChanges(changes []Change, at string, current func(Key) (Workflow, bool, error),
+	appendAudit func(AuditEntry) (int64, error)) ([]AuditEntry, error) {
+	var out []AuditEntry
+	for _, c := range changes {
+		if err := c.Check(); err != nil {
+			return nil, err
+		}
+		cur, live, err := current(c.Key)
+		if err != nil {
+			return nil, err
+		}
+		if !live {
+			return nil, fmt.Errorf("%s: %w", c.Key, ErrNoException)
+		}
+		e, changed := c.Entry(cur, at)
+		if !changed {
+			continue
+		}
+		if e.ID, err = appendAudit(e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// ResolveEntity completes k with the one entity the store holds an
+// exception of k's date, category and reference under (entities, as
+// found): ErrNoException when none, an *AmbiguousError when several.
+func ResolveEntity(k Key, entities []string) (Key, error) {
+	switch len(entities) {
+	case 0:
+		return k, fmt.Errorf("%s %s on %s: %w", k.Category, k.Reference, k.Date, ErrNoException)
+	case 1:
+		k.Entity = recon.Entity(entities[0])
+		return k, nil
+	}
+	amb := &AmbiguousError{Key: k}
+	for _, e := range entities {
+		amb.Entities = append(amb.Entities, recon.Entity(e))
+	}
+	return k, amb
+}
+
+// ApplyFlows sets each exception's state, owner and note from the latest
+// audit entries of its date (latest reads a date's, once a date); an
+// exception without any is open and unowned.
+func ApplyFlows(exs []recon.Exception, latest func(date string) (map[string]KeyFlow, error)) error {
+	byDate := map[string]map[string]KeyFlow{}
+	for i := range exs {
+		e := &exs[i]
+		flows, ok := byDate[e.Date]
+		if !ok {
+			var err error
+			if flows, err = latest(e.Date); err != nil {
+				return err
+			}
+			byDate[e.Date] = flows
+		}
+		e.State, e.Owner, e.Note = recon.StateOpen, "", ""
+		if f, ok := flows[ExceptionKey(e.Category, e.Entity, e.Reference)]; ok {
+			e.State, e.Owner, e.Note = f.State, f.Owner, f.Note
+		}
+	}
+	return nil
+}

@@ -1,6 +1,9 @@
 package ledger
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -43,4 +46,60 @@ type Filter struct {
 type Listed struct {
 	recon.Exception
 	ResolvedOn string // the run date whose re-check resolved it, or ""
+}
+
+// TrendFrom returns the first date of the window of days that ends on date
+// (Store.Trend).
+func TrendFrom(date string, days int) (string, error) {
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return "", fmt.Errorf("trend to %q: %w", date, err)
+	}
+	return d.AddDate(0, 0, 1-days).Format(time.DateOnly), nil
+}
+
+// Trend adds up a window's stored exceptions by date (Store.Trend): each
+// counts once, and a key's money at risk once a date, the largest of its
+// exceptions'.
+type Trend struct {
+	dates  []string
+	byDate map[string]*DayTotal
+	risk   map[[3]string]recon.Amount
+}
+
+// NewTrend starts the totals of dates, in order: those with a day's
+// sources or exceptions stored, and the window's last.
+func NewTrend(dates []string) *Trend {
+	t := &Trend{dates: dates, byDate: map[string]*DayTotal{}, risk: map[[3]string]recon.Amount{}}
+	for _, dt := range dates {
+		t.byDate[dt] = &DayTotal{Date: dt}
+	}
+	return t
+}
+
+// Add counts a stored exception of date; those of other dates are left
+// out.
+func (t *Trend) Add(date, entity, reference string, e recon.Exception) {
+	dt := t.byDate[date]
+	if dt == nil {
+		return
+	}
+	dt.Exceptions++
+	k := [3]string{date, entity, reference}
+	t.risk[k] = max(t.risk[k], e.AtRisk())
+}
+
+// Totals returns each date's totals, in order.
+func (t *Trend) Totals() []DayTotal {
+	atRisk := map[string]recon.Amount{}
+	for k, a := range t.risk {
+		atRisk[k[0]] += a
+	}
+	out := make([]DayTotal, 0, len(t.dates))
+	for _, dt := range t.dates {
+		d := *t.byDate[dt]
+		d.AtRisk = atRisk[dt]
+		out = append(out, d)
+	}
+	return out
 }

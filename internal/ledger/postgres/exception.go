@@ -253,11 +253,10 @@ func (s *DB) settle(ctx context.Context, tx pgx.Tx, date, runDate, runID string,
 // date, oldest first. A key reported in several categories counts its
 // money once (its largest).
 func (s *DB) Trend(ctx context.Context, date string, days int) ([]ledger.DayTotal, error) {
-	d, err := time.Parse(time.DateOnly, date)
+	from, err := ledger.TrendFrom(date, days)
 	if err != nil {
-		return nil, fmt.Errorf("trend to %q: %w", date, err)
+		return nil, err
 	}
-	from := d.AddDate(0, 0, 1-days).Format(time.DateOnly)
 	rows, err := s.pool.Query(ctx, `SELECT business_date FROM day_sources WHERE merchant_id = $1
 			AND business_date >= $2 AND business_date <= $3
 		UNION SELECT business_date FROM exceptions WHERE merchant_id = $1 AND business_date >= $2 AND business_date <= $3
@@ -269,43 +268,25 @@ func (s *DB) Trend(ctx context.Context, date string, days int) ([]ledger.DayTota
 	if err != nil {
 		return nil, fmt.Errorf("trend to %s: %w", date, s.scrub(err))
 	}
-	byDate := map[string]*ledger.DayTotal{}
-	for _, dt := range dates {
-		byDate[dt] = &ledger.DayTotal{Date: dt}
-	}
+	trend := ledger.NewTrend(dates)
 	rows, err = s.pool.Query(ctx, `SELECT business_date, entity, reference, ledger_amount, gateway_amount, difference
 		FROM exceptions WHERE merchant_id = $1 AND business_date >= $2 AND business_date <= $3`, s.merchant, from, date)
 	if err != nil {
 		return nil, fmt.Errorf("trend to %s: %w", date, s.scrub(err))
 	}
 	defer rows.Close()
-	risk := map[[3]string]recon.Amount{}
 	for rows.Next() {
 		var dt, entity, ref string
 		var l, g, diff *int64
 		if err := rows.Scan(&dt, &entity, &ref, &l, &g, &diff); err != nil {
 			return nil, err
 		}
-		t := byDate[dt]
-		if t == nil {
-			continue
-		}
-		t.Exceptions++
-		e := recon.Exception{LedgerAmount: amountOf(l), GatewayAmount: amountOf(g), Difference: amountOf(diff)}
-		k := [3]string{dt, entity, ref}
-		risk[k] = max(risk[k], e.AtRisk())
+		trend.Add(dt, entity, ref, recon.Exception{LedgerAmount: amountOf(l), GatewayAmount: amountOf(g), Difference: amountOf(diff)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.scrub(err)
 	}
-	for k, a := range risk {
-		byDate[k[0]].AtRisk += a
-	}
-	out := make([]ledger.DayTotal, 0, len(dates))
-	for _, dt := range dates {
-		out = append(out, *byDate[dt])
-	}
-	return out, nil
+	return trend.Totals(), nil
 }
 
 // KnownOrders returns which of ids an order ledger row or a pay-in gateway

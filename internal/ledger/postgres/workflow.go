@@ -34,18 +34,7 @@ func (s *DB) FindKey(ctx context.Context, k ledger.Key) (ledger.Key, error) {
 	if err != nil {
 		return k, fmt.Errorf("find exception %s: %w", k, s.scrub(err))
 	}
-	switch len(entities) {
-	case 0:
-		return k, fmt.Errorf("%s %s on %s: %w", k.Category, k.Reference, k.Date, ledger.ErrNoException)
-	case 1:
-		k.Entity = recon.Entity(entities[0])
-		return k, nil
-	}
-	amb := &ledger.AmbiguousError{Key: k}
-	for _, e := range entities {
-		amb.Entities = append(amb.Entities, recon.Entity(e))
-	}
-	return k, amb
+	return ledger.ResolveEntity(k, entities)
 }
 
 // Record applies changes in one transaction: each becomes an audit entry
@@ -54,28 +43,11 @@ func (s *DB) Record(ctx context.Context, changes []ledger.Change) ([]ledger.Audi
 	at := s.Now().UTC().Format(time.RFC3339Nano)
 	var out []ledger.AuditEntry
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		out = out[:0]
-		for _, c := range changes {
-			if err := c.Check(); err != nil {
-				return err
-			}
-			cur, live, err := s.current(ctx, tx, c.Key)
-			if err != nil {
-				return err
-			}
-			if !live {
-				return fmt.Errorf("%s: %w", c.Key, ledger.ErrNoException)
-			}
-			e, changed := c.Entry(cur, at)
-			if !changed {
-				continue
-			}
-			if e.ID, err = s.appendAudit(ctx, tx, e); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return nil
+		var err error
+		out, err = ledger.RecordChanges(changes, at,
+			func(k ledger.Key) (ledger.Workflow, bool, error) { return s.current(ctx, tx, k) },
+			func(e ledger.AuditEntry) (int64, error) { return s.appendAudit(ctx, tx, e) })
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -164,23 +136,7 @@ func (s *DB) latest(ctx context.Context, q querier, date string) (map[string]led
 // ApplyStates fills the State, Owner and Note of each exception from the
 // store; an exception's Date names its business date.
 func (s *DB) ApplyStates(ctx context.Context, exs []recon.Exception) error {
-	byDate := map[string]map[string]ledger.KeyFlow{}
-	for i := range exs {
-		e := &exs[i]
-		flows, ok := byDate[e.Date]
-		if !ok {
-			var err error
-			if flows, err = s.latest(ctx, s.pool, e.Date); err != nil {
-				return err
-			}
-			byDate[e.Date] = flows
-		}
-		e.State, e.Owner, e.Note = recon.StateOpen, "", ""
-		if f, ok := flows[ledger.ExceptionKey(e.Category, e.Entity, e.Reference)]; ok {
-			e.State, e.Owner, e.Note = f.State, f.Owner, f.Note
-		}
-	}
-	return nil
+	return ledger.ApplyFlows(exs, func(date string) (map[string]ledger.KeyFlow, error) { return s.latest(ctx, s.pool, date) })
 }
 
 // Audit returns the audit trail, oldest first; a non-empty date keeps

@@ -205,54 +205,36 @@ func amountArg(a *recon.Amount) any {
 // date, oldest first. A key reported in several categories counts its
 // money once (its largest).
 func (s *DB) Trend(ctx context.Context, date string, days int) ([]ledger.DayTotal, error) {
-	d, err := time.Parse(time.DateOnly, date)
+	from, err := ledger.TrendFrom(date, days)
 	if err != nil {
-		return nil, fmt.Errorf("trend to %q: %w", date, err)
+		return nil, err
 	}
-	from := d.AddDate(0, 0, 1-days).Format(time.DateOnly)
 	var dates []string
 	if err := s.db.SelectContext(ctx, &dates, `SELECT business_date FROM day_sources WHERE business_date >= ?
 		AND business_date <= ? UNION SELECT business_date FROM exceptions WHERE business_date >= ? AND business_date <= ?
 		UNION SELECT ? ORDER BY 1`, from, date, from, date, date); err != nil {
 		return nil, fmt.Errorf("trend to %s: %w", date, err)
 	}
+	trend := ledger.NewTrend(dates)
 	rows, err := s.db.QueryxContext(ctx, `SELECT business_date, entity, reference, ledger_amount, gateway_amount,
 		difference FROM exceptions WHERE business_date >= ? AND business_date <= ?`, from, date)
 	if err != nil {
 		return nil, fmt.Errorf("trend to %s: %w", date, err)
 	}
 	defer rows.Close()
-	byDate := map[string]*ledger.DayTotal{}
-	risk := map[[3]string]recon.Amount{}
-	for _, dt := range dates {
-		byDate[dt] = &ledger.DayTotal{Date: dt}
-	}
 	for rows.Next() {
 		var dt, entity, ref string
 		var l, g, diff sql.NullInt64
 		if err := rows.Scan(&dt, &entity, &ref, &l, &g, &diff); err != nil {
 			return nil, err
 		}
-		t := byDate[dt]
-		if t == nil {
-			continue
-		}
-		t.Exceptions++
-		e := recon.Exception{LedgerAmount: nullAmount(l), GatewayAmount: nullAmount(g), Difference: nullAmount(diff)}
-		k := [3]string{dt, entity, ref}
-		risk[k] = max(risk[k], e.AtRisk())
+		trend.Add(dt, entity, ref, recon.Exception{LedgerAmount: nullAmount(l), GatewayAmount: nullAmount(g),
+			Difference: nullAmount(diff)})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for k, a := range risk {
-		byDate[k[0]].AtRisk += a
-	}
-	out := make([]ledger.DayTotal, 0, len(dates))
-	for _, dt := range dates {
-		out = append(out, *byDate[dt])
-	}
-	return out, nil
+	return trend.Totals(), nil
 }
 
 func nullAmount(n sql.NullInt64) *recon.Amount {

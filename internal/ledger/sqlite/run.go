@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ledger"
@@ -86,21 +85,16 @@ func (s *DB) LedgerDates(ctx context.Context, kind, path string, zone *time.Loca
 		return nil, fmt.Errorf("ledger dates of %s: %w", path, err)
 	}
 	defer rows.Close()
-	counts := map[string]int{}
+	counts := ledger.NewDateCounter(zone)
 	for rows.Next() {
 		var n int64
 		if err := rows.Scan(&n); err != nil {
 			return nil, fmt.Errorf("ledger dates of %s: %w", path, err)
 		}
-		counts[time.Unix(0, n).In(zone).Format("2006-01-02")]++
+		counts.Add(n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("ledger dates of %s: %w", path, err)
 	}
-	out := make([]ledger.DateCount, 0, len(counts))
-	for d, n := range counts {
-		out = append(out, ledger.DateCount{Date: d, Rows: n})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Date < out[j].Date })
-	return out, nil
+	return counts.Dates(), nil
 }
