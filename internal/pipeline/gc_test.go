@@ -5,12 +5,9 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"testing"
-	"time"
 
-	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
-	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -68,8 +65,6 @@ func (s *collectingStore) LoadDay(ctx context.Context, day recon.BusinessDay) (*
 func TestLoadCollector(t *testing.T) {
 	t.Setenv("GOGC", "")
 	ctx := context.Background()
-	zone := time.FixedZone("IST", 19800)
-	dir := filepath.Join("..", "..", "fixtures", "day", "2026-11-24")
 	inner, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "recon.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -78,15 +73,9 @@ func TestLoadCollector(t *testing.T) {
 	store := &collectingStore{Store: inner}
 	before := debug.SetGCPercent(150)
 	defer debug.SetGCPercent(before)
-	opts := ingest.DefaultOptions(zone)
-	opts.WebhookSecrets = []string{"whsec_fixture_2026"}
-	if _, err := Run(ctx, Config{
-		Date: "2026-11-24", Zone: zone, DB: inner.Name(), Store: store, Out: t.TempDir(), Offline: true, Ingest: opts,
-		Match: match.DefaultOptions(),
-		Sources: Sources{Orders: filepath.Join(dir, "orders.csv"), Payouts: filepath.Join(dir, "payouts.csv"),
-			Gateway: filepath.Join(dir, "gateway.jsonl"), Webhooks: filepath.Join(dir, "webhooks.jsonl")},
-		Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, zone) },
-	}); err != nil {
+	cfg := fixtureDay(t, inner.Name())
+	cfg.Store = store
+	if _, err := Run(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
 	if len(store.loadedAt) == 0 {

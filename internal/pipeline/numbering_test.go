@@ -20,19 +20,11 @@ import (
 // the same exceptions and counts either way.
 func TestKeyNumberingAgrees(t *testing.T) {
 	ctx := context.Background()
-	zone := time.FixedZone("IST", 19800)
-	dir := filepath.Join("..", "..", "fixtures", "day", "2026-11-24")
 	db := filepath.Join(t.TempDir(), "recon.db")
-	opts := ingest.DefaultOptions(zone)
-	opts.WebhookSecrets = []string{"whsec_fixture_2026"}
-	if _, err := Run(ctx, Config{
-		Date: "2026-11-24", Zone: zone, DB: db, Out: t.TempDir(), Offline: true, Ingest: opts, Match: match.DefaultOptions(),
-		Sources: Sources{Orders: filepath.Join(dir, "orders.csv"), Payouts: filepath.Join(dir, "payouts.csv"),
-			Gateway: filepath.Join(dir, "gateway.jsonl"), Webhooks: filepath.Join(dir, "webhooks.jsonl")},
-		Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, zone) },
-	}); err != nil {
+	if _, err := Run(ctx, fixtureDay(t, db)); err != nil {
 		t.Fatal(err)
 	}
+	zone := time.FixedZone("IST", 19800)
 	store, err := sqlite.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -83,5 +75,21 @@ func TestKeyNumberingAgrees(t *testing.T) {
 		if a.Keys.HasRecord(g) != a.Keys.Has(g.Entity, g.Key) || a.Keys.HasRecord(g) != b.Keys.Has(g.Entity, g.Key) {
 			t.Errorf("gateway record of %s %s: judged %v by number, %v by key", g.Entity, g.Key, a.Keys.HasRecord(g), b.Keys.Has(g.Entity, g.Key))
 		}
+	}
+}
+
+// fixtureDay is the offline run of the shipped fixture day
+// (fixtures/day/2026-11-24) into the store db, reporting into a
+// temporary folder.
+func fixtureDay(t *testing.T, db string) Config {
+	zone := time.FixedZone("IST", 19800)
+	dir := filepath.Join("..", "..", "fixtures", "day", "2026-11-24")
+	opts := ingest.DefaultOptions(zone)
+	opts.WebhookSecrets = []string{"whsec_fixture_2026"}
+	return Config{
+		Date: "2026-11-24", Zone: zone, DB: db, Out: t.TempDir(), Offline: true, Ingest: opts, Match: match.DefaultOptions(),
+		Sources: Sources{Orders: filepath.Join(dir, "orders.csv"), Payouts: filepath.Join(dir, "payouts.csv"),
+			Gateway: filepath.Join(dir, "gateway.jsonl"), Webhooks: filepath.Join(dir, "webhooks.jsonl")},
+		Now: func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, zone) },
 	}
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
-// LoadGCPercent is the collector's percentage while a day loads: each row
-// pgx decodes is garbage once the assembly has taken it, and at tier M the
-// run's usual low rate during the load (GOGC 400) let that garbage take the
-// peak to 3.4 GiB; at 50 it was 2.0 GiB, and the load a quarter faster, as
-// fewer fresh pages were touched.
+// LoadGCPercent is the collector's percentage while a day loads: each value
+// pgx decodes is garbage once the assembly has taken it, and at the run's
+// usual low rate that garbage, not the day, set the peak; collecting often
+// also made the load faster, as fewer fresh pages were touched (the
+// README's Performance section has the figures).
 func (s *DB) LoadGCPercent() int { return 50 }
 
 // LoadDay streams the rows a day needs into recon.DayAssembly, which

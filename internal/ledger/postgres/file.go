@@ -46,8 +46,7 @@ func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
 // f's counts are then stored with its hash. A failure leaves the store as
 // it was.
 func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger.Loader) error) error {
-	var touched []copyTable
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return s.withTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		prev := ""
 		err := tx.QueryRow(ctx, `SELECT id, sha256 FROM source_files WHERE merchant_id = $1 AND kind = $2 AND path = $3
@@ -78,7 +77,18 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		if err := l.flush(); err != nil {
 			return fmt.Errorf("store rows of %s: %w", f.Path, err)
 		}
-		touched = l.touched()
+		// A table just filled keeps the planner's figures of the empty one
+		// until autovacuum comes by, minutes later, and the day's load is
+		// then planned for no rows (nested loops over every key). ANALYZE
+		// counts this transaction's own rows, and fails with it.
+		for _, t := range loaderTables {
+			if !l.touched[t.name] {
+				continue
+			}
+			if _, err := tx.Exec(ctx, `ANALYZE `+t.name); err != nil {
+				return fmt.Errorf("analyze %s after %s: %w", t.name, f.Path, err)
+			}
+		}
 		if prev != "" && prev != f.SHA256 {
 			f.PreviousSHA256 = prev
 		}
@@ -92,19 +102,6 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	// A table that has just been filled still has the planner's figures of
-	// the empty one until autovacuum comes by, minutes later: the day's
-	// load would then be planned for no rows (nested loops over a hundred
-	// thousand keys took tier S's load from seconds to over half an hour).
-	for _, t := range touched {
-		if _, err := s.pool.Exec(ctx, `ANALYZE `+t.name); err != nil {
-			return s.scrub(fmt.Errorf("analyze %s after %s: %w", t.name, f.Path, err))
-		}
-	}
-	return nil
 }
 
 // copyBatch is how many rows of one table a loader gathers before it
@@ -146,8 +143,8 @@ type loader struct {
 	now  int64
 	seq  int64
 	rows map[string][][]any
-	// copied counts the rows copied into each table.
-	copied map[string]int
+	// touched holds the tables rows were copied into.
+	touched map[string]bool
 	// inFlight reports the end of the copy under way.
 	inFlight chan error
 }
@@ -178,10 +175,10 @@ func (l *loader) copy(t copyTable) error {
 		return err
 	}
 	l.rows[t.name] = make([][]any, 0, copyBatch)
-	if l.copied == nil {
-		l.copied = map[string]int{}
+	if l.touched == nil {
+		l.touched = map[string]bool{}
 	}
-	l.copied[t.name] += len(rows)
+	l.touched[t.name] = true
 	done := make(chan error, 1)
 	l.inFlight = done
 	go func() {
@@ -202,17 +199,6 @@ func (l *loader) wait() error {
 	err := <-l.inFlight
 	l.inFlight = nil
 	return err
-}
-
-// touched returns the tables the loader has copied rows into.
-func (l *loader) touched() []copyTable {
-	var ts []copyTable
-	for _, t := range loaderTables {
-		if l.copied[t.name] > 0 {
-			ts = append(ts, t)
-		}
-	}
-	return ts
 }
 
 // flush copies in what every table has gathered.
