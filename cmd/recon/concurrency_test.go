@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/kwikpaisa/recon/internal/synth"
@@ -38,15 +38,18 @@ func TestConcurrentRunsAcrossProcesses(t *testing.T) {
 	t.Run("second run of the date refuses, another date proceeds", func(t *testing.T) {
 		tmp := t.TempDir()
 		first, sc := startLogged(t, env, dayRun(day, tmp)...)
-		// The first run holds the lock once it logs its first stage.
-		for sc.Scan() && !strings.Contains(sc.Text(), `"stage":"ingest"`) {
+		// The first run holds the date's lock from its first stage; it is
+		// stopped as it loads the day, holding no write of the database.
+		for sc.Scan() && !strings.Contains(sc.Text(), `"msg":"loading the day"`) {
 		}
-		var second, another procResult
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); second = runProc(t, env, "", dayRun(day, tmp)...) }()
-		go func() { defer wg.Done(); another = runProc(t, env, "", dayRunOn("2026-11-26", other, tmp)...) }()
-		wg.Wait()
+		resume := pause(t, first)
+		// The second logs its refusal, then waits for the first's write
+		// (the load) to record its failed run.
+		w := watchLines(startLogged(t, env, dayRun(day, tmp)...))
+		w.until(t, `"msg":"date locked: refusing"`)
+		resume()
+		second := w.end()
+		another := runProc(t, env, "", dayRunOn("2026-11-26", other, tmp)...)
 		for sc.Scan() { // drain the log until the run ends
 		}
 		if err := first.Wait(); err != nil {
@@ -67,24 +70,28 @@ func TestConcurrentRunsAcrossProcesses(t *testing.T) {
 
 	t.Run("two runs with --wait complete one after the other", func(t *testing.T) {
 		tmp := t.TempDir()
-		var ps [2]procResult
-		var wg sync.WaitGroup
-		for i := range ps {
-			wg.Add(1)
-			go func() { defer wg.Done(); ps[i] = runProc(t, env, "", dayRun(day, tmp, "--wait")...) }()
+		// The first run is stopped as it loads the day, holding the date's
+		// lock, so that the second surely finds it held however fast the
+		// first would have ended.
+		first, sc := startLogged(t, env, dayRun(day, tmp, "--wait")...)
+		for sc.Scan() && !strings.Contains(sc.Text(), `"msg":"loading the day"`) {
 		}
-		wg.Wait()
-		waited := 0
-		for i, p := range ps {
-			if p.code != 0 {
-				t.Errorf("run %d: exit %d, want 0\n%s", i+1, p.code, p.stderr)
-			}
-			if strings.Contains(p.stderr, "recon: waiting: date "+fixtureDate+" is being reconciled by pid ") {
-				waited++
-			}
+		resume := pause(t, first)
+		w := watchLines(startLogged(t, env, dayRun(day, tmp, "--wait")...))
+		waiting := "recon: waiting: date " + fixtureDate + " is being reconciled by pid " + strconv.Itoa(first.Process.Pid)
+		said := w.until(t, waiting)
+		resume()
+		for sc.Scan() {
 		}
-		if waited != 1 {
-			t.Errorf("%d runs said they waited for the other, want 1", waited)
+		second := w.end()
+		if err := first.Wait(); err != nil {
+			t.Errorf("first run: %v", err)
+		}
+		if second.code != 0 {
+			t.Errorf("second run: exit %d\n%s", second.code, second.stderr)
+		}
+		if !said {
+			t.Errorf("the second run did not say %q", waiting)
 		}
 		compareReports(t, "after two runs at once", reportSet(t, filepath.Join(tmp, "out", fixtureDate)), want)
 		integrityOK(t, filepath.Join(tmp, "recon.db"))

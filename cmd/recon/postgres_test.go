@@ -74,17 +74,16 @@ func TestPostgresRunsOfOneDate(t *testing.T) {
 	t.Run("refused, and another date proceeds", func(t *testing.T) {
 		tmp, db := t.TempDir(), pgtest.Fresh(t)
 		first, sc := startLogged(t, env, dayRun(day, tmp, "--db", db)...)
-		for sc.Scan() && !strings.Contains(sc.Text(), `"stage":"ingest"`) {
+		for sc.Scan() && !strings.Contains(sc.Text(), `"msg":"loading the day"`) {
 		}
-		var second, another procResult
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() { defer wg.Done(); second = runProc(t, env, "", dayRun(day, t.TempDir(), "--db", db)...) }()
-		go func() {
-			defer wg.Done()
-			another = runProc(t, env, "", dayRunOn("2026-11-26", other, t.TempDir(), "--db", db)...)
-		}()
-		wg.Wait()
+		// Stopped as it loads the day, holding the date's lock, so that the
+		// second surely finds it held.
+		resume := pause(t, first)
+		w := watchLines(startLogged(t, env, dayRun(day, t.TempDir(), "--db", db)...))
+		w.until(t, `"msg":"date locked: refusing"`)
+		resume()
+		second := w.end()
+		another := runProc(t, env, "", dayRunOn("2026-11-26", other, t.TempDir(), "--db", db)...)
 		for sc.Scan() {
 		}
 		if err := first.Wait(); err != nil {

@@ -396,3 +396,74 @@ func errorLines(stderr string) []string {
 	}
 	return out
 }
+
+// pause stops a started recon (SIGSTOP) where it stands, so that a lock it
+// holds stays held however fast it would have ended, and returns the
+// function that lets it go on (once; the test's end calls it too).
+func pause(t *testing.T, cmd *exec.Cmd) (resume func()) {
+	t.Helper()
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	resume = func() {
+		once.Do(func() {
+			if err := cmd.Process.Signal(syscall.SIGCONT); err != nil && !errors.Is(err, os.ErrProcessDone) {
+				t.Error(err)
+			}
+		})
+	}
+	t.Cleanup(resume)
+	return resume
+}
+
+// lineWatch reads the stderr lines of a started recon on a goroutine of
+// its own, so that a test can wait for one line while the run goes on.
+type lineWatch struct {
+	cmd   *exec.Cmd
+	lines chan string
+	seen  []string
+}
+
+func watchLines(cmd *exec.Cmd, sc *bufio.Scanner) *lineWatch {
+	w := &lineWatch{cmd: cmd, lines: make(chan string)}
+	go func() {
+		defer close(w.lines)
+		for sc.Scan() {
+			w.lines <- sc.Text()
+		}
+	}()
+	return w
+}
+
+// until reads lines until one contains s, and says whether one did before
+// the run ended. The two minutes are not a measure of speed: they only end
+// a test whose run waits without a word.
+func (w *lineWatch) until(t *testing.T, s string) bool {
+	t.Helper()
+	deadline := time.After(2 * time.Minute)
+	for {
+		select {
+		case l, ok := <-w.lines:
+			if !ok {
+				return false
+			}
+			w.seen = append(w.seen, l)
+			if strings.Contains(l, s) {
+				return true
+			}
+		case <-deadline:
+			t.Errorf("no line %q in two minutes", s)
+			return false
+		}
+	}
+}
+
+// end reads the rest of the lines and waits for the run to end.
+func (w *lineWatch) end() procResult {
+	for l := range w.lines {
+		w.seen = append(w.seen, l)
+	}
+	_ = w.cmd.Wait()
+	return procResult{code: w.cmd.ProcessState.ExitCode(), stderr: strings.Join(w.seen, "\n") + "\n"}
+}
