@@ -110,7 +110,15 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			}
 		}
 	}
-	if r.Walls, err = saveWall(cfg.Cache, wallKey, r.First.Wall); err != nil {
+	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds())
+	if err != nil {
+		return err
+	}
+	r.Walls = map[string]time.Duration{}
+	for k, s := range walls {
+		r.Walls[k] = time.Duration(s * float64(time.Second))
+	}
+	if r.Peaks, err = saveLast(cfg.Cache, peaksFile, wallKey, float64(r.First.MaxRSS)); err != nil {
 		return err
 	}
 	return Write(w, r)
@@ -213,23 +221,27 @@ func tail(path string, n int) string {
 	return string(bytes.Join(lines, []byte("\n")))
 }
 
-// walls is the file of the last first-run wall time of each tier.
-const walls = "last-walls.json"
+// The files of the last first run's wall time (in seconds) and peak RSS
+// (in bytes) of each tier, in the cache folder.
+const (
+	wallsFile = "last-walls.json"
+	peaksFile = "last-peaks.json"
+)
 
-// saveWall records tier's latest wall time in the cache folder and returns
+// saveLast records a tier's latest figure in one of those files and returns
 // every tier's.
-func saveWall(cache, tier string, wall time.Duration) (map[string]time.Duration, error) {
-	path := filepath.Join(cache, walls)
-	seconds := map[string]float64{}
+func saveLast(cache, file, tier string, v float64) (map[string]float64, error) {
+	path := filepath.Join(cache, file)
+	last := map[string]float64{}
 	if b, err := os.ReadFile(path); err == nil {
-		if err := json.Unmarshal(b, &seconds); err != nil {
+		if err := json.Unmarshal(b, &last); err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	seconds[tier] = wall.Seconds()
-	b, err := json.MarshalIndent(seconds, "", "  ")
+	last[tier] = v
+	b, err := json.MarshalIndent(last, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -239,11 +251,7 @@ func saveWall(cache, tier string, wall time.Duration) (map[string]time.Duration,
 	if err := os.Rename(path+".tmp", path); err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	out := map[string]time.Duration{}
-	for t, s := range seconds {
-		out[t] = time.Duration(s * float64(time.Second))
-	}
-	return out, nil
+	return last, nil
 }
 
 // freshDatabase creates a database for one bench on the server at server

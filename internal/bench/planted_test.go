@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
-	"time"
 )
 
 func writeFiles(t *testing.T, dir string, files map[string]string) {
@@ -67,20 +66,29 @@ func TestCheckPlantedMissingReport(t *testing.T) {
 	}
 }
 
-func TestSaveWall(t *testing.T) {
+func TestSaveLast(t *testing.T) {
 	cache := t.TempDir()
-	if _, err := saveWall(cache, "S", 2*time.Second); err != nil {
-		t.Fatalf("saveWall S: %v", err)
+	if _, err := saveLast(cache, wallsFile, "S", 2); err != nil {
+		t.Fatalf("saveLast S: %v", err)
 	}
-	if _, err := saveWall(cache, "M", 25*time.Second); err != nil {
-		t.Fatalf("saveWall M: %v", err)
+	if _, err := saveLast(cache, wallsFile, "M", 25); err != nil {
+		t.Fatalf("saveLast M: %v", err)
 	}
-	got, err := saveWall(cache, "S", 3*time.Second)
+	if _, err := saveLast(cache, peaksFile, "M", 1<<30); err != nil {
+		t.Fatalf("saveLast M's peak: %v", err)
+	}
+	got, err := saveLast(cache, wallsFile, "S", 3)
 	if err != nil {
-		t.Fatalf("saveWall S again: %v", err)
+		t.Fatalf("saveLast S again: %v", err)
 	}
-	want := map[string]time.Duration{"S": 3 * time.Second, "M": 25 * time.Second}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("saveWall=%v, want %v", got, want)
+	if want := map[string]float64{"S": 3, "M": 25}; !reflect.DeepEqual(got, want) {
+		t.Errorf("walls %v, want %v", got, want)
+	}
+	got, err = saveLast(cache, peaksFile, "M+settlements", 1<<29)
+	if err != nil {
+		t.Fatalf("saveLast M+settlements's peak: %v", err)
+	}
+	if want := map[string]float64{"M": 1 << 30, "M+settlements": 1 << 29}; !reflect.DeepEqual(got, want) {
+		t.Errorf("peaks %v, want %v", got, want)
 	}
 }

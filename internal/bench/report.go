@@ -32,6 +32,9 @@ type Result struct {
 	// Walls holds the last first-run wall time of each tier measured so
 	// far, this one included, for the tier M / tier S ratio.
 	Walls map[string]time.Duration
+	// Peaks holds the last first-run peak RSS (bytes) of each tier, for
+	// the memory of a day with settlements against one without.
+	Peaks map[string]float64
 }
 
 // Targets are issue 8's targets for a tier (zero: none).
@@ -47,6 +50,9 @@ const (
 	// SettlementRatioTarget bounds a day run with settlement reports and
 	// bank statements against the same tier without them (issue 23).
 	SettlementRatioTarget = 1.20
+	// SettlementPeakTarget: such a day stays within the memory of the day
+	// without them.
+	SettlementPeakTarget = 1.00
 )
 
 // TargetsOf returns the targets of tier S or M.
@@ -121,11 +127,16 @@ func Write(w io.Writer, r Result) error {
 		fmt.Fprintf(tw, "tier M / tier S\t-\t≤ %.0f\tneeds a run of both tiers (make bench TIER=M)\n", RatioTarget)
 	}
 	// With settlements against without, of the same tier (issue 23: within
-	// 20%).
+	// 20% of its time and within its memory).
 	if plain, settled := r.Walls[r.Tier], r.Walls[r.Tier+"+settlements"]; !onPostgres && plain > 0 && settled > 0 {
 		ratio := settled.Seconds() / plain.Seconds()
 		row(tw, "with settlements / without (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true,
 			"≤ "+strconv.FormatFloat(SettlementRatioTarget, 'f', 2, 64), ratio <= SettlementRatioTarget)
+	}
+	if plain, settled := r.Peaks[r.Tier], r.Peaks[r.Tier+"+settlements"]; !onPostgres && plain > 0 && settled > 0 {
+		ratio := settled / plain
+		row(tw, "  peak RSS, with / without", strconv.FormatFloat(ratio, 'f', 2, 64), true,
+			"≤ "+strconv.FormatFloat(SettlementPeakTarget, 'f', 2, 64), ratio <= SettlementPeakTarget)
 	}
 	if err := flush(); err != nil {
 		return err

@@ -86,6 +86,27 @@ exceptions: 5 reported, 5 planted: exactly the planted ones
 
 per-stage figures: none (the run's log has no "stage done" lines)
 `},
+		{"tier M with settlements: faster than the bound, heavier than the day without", Result{Tier: "M", Orders: 1000000,
+			Payouts: 200000, Seed: 1, Data: "d", First: Run{Usage: Usage{Wall: 22 * time.Second, MaxRSS: 980 << 20}},
+			Check: Check{Planted: 5, Reported: 5},
+			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 20 * time.Second, "M+settlements": 22 * time.Second},
+			Peaks: map[string]float64{"M": 970 << 20, "M+settlements": 980 << 20}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 1) on SQLite
+day d: cached (delete the folder to regenerate)
+
+                                        figure                    target
+first run
+  wall                                  22.00 s                   ≤ 20.00 s     MISSED
+  CPU user+sys                          0.00 s (0.00 s + 0.00 s)
+  peak RSS                              980.0 MiB                 ≤ 1024.0 MiB  ok
+re-run                                  skipped
+tier M / tier S (last runs)             10.0                      ≤ 11          ok
+with settlements / without (last runs)  1.10                      ≤ 1.20        ok
+  peak RSS, with / without              1.01                      ≤ 1.00        MISSED
+
+exceptions: 5 reported, 5 planted: exactly the planted ones
+
+per-stage figures: none (the run's log has no "stage done" lines)
+`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
