@@ -87,17 +87,23 @@ type settlement struct {
 
 // settler judges the settlements of one day.
 type settler struct {
-	day  *recon.Day
+	day  *Payins
 	in   *SettlementInput
 	opts SettlementOptions
 	out  []recon.Exception
 	seen map[string]bool
+	// methods holds the payment method the day's ledger gives each order
+	// settled by a PAYMENT row.
+	methods map[string]string
+	// The day's bounds in the business zone, for onDay: a bound for each
+	// row is cheaper than its date formatted.
+	dayStart, dayEnd time.Time
 }
 
 // Settle matches one day's payments, the settlements settled on it and
 // the bank credits booked on it (SPEC §7.3-7.4). It returns its exceptions,
 // sorted, and the day's figures.
-func Settle(day *recon.Day, in *SettlementInput, opts SettlementOptions) ([]recon.Exception, SettlementFigures) {
+func Settle(day *Payins, in *SettlementInput, opts SettlementOptions) ([]recon.Exception, SettlementFigures) {
 	if opts.Zone == nil {
 		opts.Zone = time.UTC
 		if !day.Start.IsZero() {
@@ -105,6 +111,9 @@ func Settle(day *recon.Day, in *SettlementInput, opts SettlementOptions) ([]reco
 		}
 	}
 	s := &settler{day: day, in: in, opts: opts, seen: map[string]bool{}}
+	// An invalid date leaves the zero time, on which no row falls.
+	s.dayStart, _ = time.ParseInLocation(time.DateOnly, day.Date, opts.Zone)
+	s.dayEnd = s.dayStart.AddDate(0, 0, 1)
 	sets := s.settlements()
 	claimCredits(sets, in.Bank, opts)
 	var fig SettlementFigures
@@ -146,74 +155,6 @@ func (s *settler) settlements() []*settlement {
 	return out
 }
 
-// payment is one pay-in of the day as the settlement checks see it.
-type payment struct {
-	key          string
-	amount       recon.Amount
-	class        recon.StatusClass
-	status       string // the gateway's word; "" when it has no record
-	ledgerStatus string
-	place        recon.Place // the ledger row, else the gateway record
-}
-
-// word is the payment's status as the gateway wrote it, else as the
-// ledger did.
-func (p *payment) word() string {
-	if p.status != "" {
-		return p.status
-	}
-	return p.ledgerStatus
-}
-
-// eachPayment calls fn with each of the day's pay-ins: the keys of its
-// order ledger rows (first row of a key) and of the gateway records
-// created in it that no ledger has, each with the gateway's status and
-// amount (the ledger's when the gateway has no record). fn must not keep
-// p.
-func (s *settler) eachPayment(fn func(p *payment)) {
-	// One entry per pay-in key of the day: its latest gateway record, and
-	// whether a ledger row of the day was seen. One map, not two: the day
-	// is loaded while it lives.
-	type key struct {
-		g    *recon.GatewayRecord
-		seen bool
-	}
-	keys := make(map[string]key, len(s.day.Orders)+len(s.day.Gateway)/2)
-	for i := range s.day.Gateway {
-		if g := &s.day.Gateway[i]; g.Entity == recon.EntityPayin {
-			keys[g.Key] = key{g: g}
-		}
-	}
-	var p payment
-	for i := range s.day.Orders {
-		o := &s.day.Orders[i]
-		k := keys[o.OrderID]
-		if k.seen {
-			continue // a later row of the key
-		}
-		keys[o.OrderID] = key{g: k.g, seen: true}
-		p = payment{key: o.OrderID, amount: o.Amount, class: o.Class, ledgerStatus: o.Status, place: o.Place}
-		if g := k.g; g != nil {
-			p.amount, p.class, p.status = g.Amount, g.Class, g.Status
-		}
-		fn(&p)
-	}
-	start, end := recon.InstantOf(s.day.Start), recon.InstantOf(s.day.End)
-	for i := range s.day.Gateway {
-		g := &s.day.Gateway[i]
-		if g.Entity != recon.EntityPayin {
-			continue
-		}
-		k := keys[g.Key]
-		if k.g != g || k.seen || s.day.LedgerElsewhere[recon.EntityPayin][g.Key] || g.CreatedAt < start || g.CreatedAt >= end {
-			continue // not the key's latest record, or the ledger has the key
-		}
-		keys[g.Key] = key{g: g, seen: true}
-		p = payment{key: g.Key, amount: g.Amount, class: g.Class, status: g.Status, place: g.Place}
-		fn(&p)
-	}
-}
-
 // windowOpen reports whether the run's clock is before end + w.
 func (s *settler) windowOpen(end time.Time, w time.Duration) bool {
 	return !s.opts.Now.IsZero() && s.opts.Now.Before(end.Add(w))
@@ -246,7 +187,7 @@ func (ev *paymentEvents) of(order string) []*recon.SettlementRow {
 // their orders, and orders settled on the day that no ledger or gateway
 // knows.
 func (s *settler) payments(fig *SettlementFigures) {
-	ev := &paymentEvents{rows: s.in.Rows, at: map[string][2]int32{}}
+	ev := &paymentEvents{rows: s.in.Rows, at: make(map[string][2]int32, len(s.in.Rows))}
 	refunds := map[string]bool{}
 	settledToday := map[string]bool{} // PAYMENT orders settled on the day: true once a payment of the day
 	for i := range s.in.Rows {
@@ -259,7 +200,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 			}
 			a[1]++
 			ev.at[r.OrderID] = a
-			if s.in.Known != nil && s.dateOf(r.SettledAt) == s.day.Date {
+			if s.in.Known != nil && s.onDay(r.SettledAt) {
 				settledToday[r.OrderID] = false
 			}
 		case recon.EventRefund:
@@ -267,48 +208,53 @@ func (s *settler) payments(fig *SettlementFigures) {
 		}
 	}
 	open := s.windowOpen(s.day.End, s.opts.Window)
-	s.eachPayment(func(p *payment) {
-		if _, ok := settledToday[p.key]; ok {
-			settledToday[p.key] = true
+	s.methods = map[string]string{}
+	for i := range s.day.len() {
+		p, key, word := &s.day.list[i], s.day.key(i), s.day.word(i)
+		if _, ok := settledToday[key]; ok {
+			settledToday[key] = true
 		}
-		n := ev.count(p.key)
+		n := ev.count(key)
+		if n > 0 && p.method != 0 {
+			s.methods[key] = s.day.words[p.method]
+		}
 		base := func() recon.Exception {
-			return recon.Exception{Entity: recon.EntityPayin, Reference: p.key, GatewayAmount: ptr(p.amount),
-				GatewayStatus: p.status, LedgerStatus: p.ledgerStatus, Evidence: []string{p.place.String()}}
+			return recon.Exception{Entity: recon.EntityPayin, Reference: key, GatewayAmount: ptr(p.amount),
+				GatewayStatus: s.day.words[p.status], LedgerStatus: s.day.words[p.ledgerStatus], Evidence: []string{p.place.String()}}
 		}
 		paid := p.class == recon.StatusSuccess
 		if n == 0 && !paid && p.class != recon.StatusRefunded {
-			return // the common case of an unpaid order: nothing to judge
+			continue // the common case of an unpaid order: nothing to judge
 		}
 		if n == 0 && paid {
 			fig.Unsettled++
 			fig.UnsettledAmount.Add(p.amount)
 			e := base()
 			e.Category, e.Provisional = recon.Unsettled, open
-			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", p.key, p.word(), p.amount)
+			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", key, word, p.amount)
 			if open {
 				e.Detail += fmt.Sprintf(" It may still settle: the settlement window (%s) has not passed.", days(s.opts.Window))
 			}
 			s.add(e)
 		}
-		if p.class == recon.StatusRefunded && !refunds[p.key] {
+		if p.class == recon.StatusRefunded && !refunds[key] {
 			e := base()
 			e.Category, e.Provisional = recon.RefundNotDeducted, open
-			e.Detail = fmt.Sprintf("Order %s was refunded, but no settlement report read deducts the refund.", p.key)
+			e.Detail = fmt.Sprintf("Order %s was refunded, but no settlement report read deducts the refund.", key)
 			if open {
 				e.Detail += fmt.Sprintf(" It may still be deducted: the settlement window (%s) has not passed.", days(s.opts.Window))
 			}
 			s.add(e)
 		}
 		if n == 0 {
-			return
+			continue
 		}
-		rows := ev.of(p.key)
+		rows := ev.of(key)
 		if !paid && p.class != recon.StatusRefunded {
 			e := base()
 			e.Category, e.LedgerAmount, e.LedgerUTR = recon.SettledNotPaid, ptr(rows[0].Amount), rows[0].UTR
 			e.Evidence = append(e.Evidence, rowPlaces(rows)...)
-			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", rows[0].SettlementID, p.key, rows[0].Amount, p.word())
+			e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but its payment status is %s, not paid.", rows[0].SettlementID, key, rows[0].Amount, word)
 			s.add(e)
 		}
 		for _, r := range rows {
@@ -316,7 +262,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 				e := base()
 				e.Category, e.LedgerAmount, e.Difference, e.LedgerUTR = recon.SettlementAmountMismatch, ptr(r.Amount), ptr(r.Amount-p.amount), r.UTR
 				e.Evidence = append(e.Evidence, rowPlace(r))
-				e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but the payment was for %s; difference %s.", r.SettlementID, p.key, r.Amount, p.amount, r.Amount-p.amount)
+				e.Detail = fmt.Sprintf("Settlement %s settled order %s for %s, but the payment was for %s; difference %s.", r.SettlementID, key, r.Amount, p.amount, r.Amount-p.amount)
 				s.add(e)
 			}
 		}
@@ -324,10 +270,10 @@ func (s *settler) payments(fig *SettlementFigures) {
 			e := base()
 			e.Category, e.Count, e.LedgerUTR = recon.DuplicateSettlement, len(rows), rows[0].UTR
 			e.Evidence = append(e.Evidence, rowPlaces(rows)...)
-			e.Detail = fmt.Sprintf("Order %s was settled %d times (%s).", p.key, len(rows), strings.Join(settlementIDs(rows), ", "))
+			e.Detail = fmt.Sprintf("Order %s was settled %d times (%s).", key, len(rows), strings.Join(settlementIDs(rows), ", "))
 			s.add(e)
 		}
-	})
+	}
 	// An order settled on the day that no ledger or gateway record of any
 	// date knows.
 	var unknown []string
@@ -350,18 +296,15 @@ func (s *settler) payments(fig *SettlementFigures) {
 	}
 }
 
-func (s *settler) dateOf(t time.Time) string { return t.In(s.opts.Zone).Format(time.DateOnly) }
+// onDay says whether t falls on the day's date in the business zone.
+func (s *settler) onDay(t time.Time) bool {
+	return !t.Before(s.dayStart) && t.Before(s.dayEnd)
+}
 
 // settled judges the settlements settled on the day: each row's fee, tax
 // and arithmetic, and the settlement's bank credit; and adds up the day's
 // figures.
 func (s *settler) settled(sets []*settlement, fig *SettlementFigures) {
-	methods := map[string]string{}
-	for i := range s.day.Orders {
-		if o := &s.day.Orders[i]; methods[o.OrderID] == "" {
-			methods[o.OrderID] = o.PaymentMethod
-		}
-	}
 	for _, st := range sets {
 		if st.date != s.day.Date {
 			continue
@@ -377,14 +320,14 @@ func (s *settler) settled(sets []*settlement, fig *SettlementFigures) {
 			case recon.EventRefund, recon.EventChargeback:
 				fig.Deducted.Add(r.Amount)
 			}
-			s.row(r, methods)
+			s.row(r)
 		}
 		s.credit(st, fig)
 	}
 }
 
 // row checks one settlement row's fee, tax and net.
-func (s *settler) row(r *recon.SettlementRow, methods map[string]string) {
+func (s *settler) row(r *recon.SettlementRow) {
 	if !r.HasAmounts {
 		return
 	}
@@ -394,7 +337,7 @@ func (s *settler) row(r *recon.SettlementRow, methods map[string]string) {
 		if r.Type == recon.EventPayment {
 			method, from := r.PaymentMethod, "the row's"
 			if method == "" {
-				method, from = methods[r.OrderID], "the ledger's"
+				method, from = s.methods[r.OrderID], "the ledger's"
 			}
 			rate, name := f.RateFor(method)
 			want := recon.ExpectedFee(rate, r.Amount)

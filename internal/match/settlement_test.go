@@ -270,7 +270,7 @@ func TestSettle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newSettleCase()
 			tt.build(c)
-			exs, _ := Settle(&c.Day, &c.in, c.opts)
+			exs, _ := Settle(PayinsOf(&c.Day), &c.in, c.opts)
 			var gotList []sx
 			for _, e := range exs {
 				ref := e.Reference
@@ -306,7 +306,7 @@ func TestSettleFigures(t *testing.T) {
 	c.row("STL-1", utr, 24, recon.EventChargeback, "ORD-9", "", 5000, 0, 0, -5000)
 	c.row("STL-2", "KKBKH26329000009", 25, recon.EventPayment, "ORD-8", "", 1, 0, 0, 1) // another day's
 	c.credit("2026-11-24", 121460, "", "KWIKPAISA "+utr)
-	_, f := Settle(&c.Day, &c.in, c.opts)
+	_, f := Settle(PayinsOf(&c.Day), &c.in, c.opts)
 	checks := []struct {
 		name string
 		got  string
@@ -344,7 +344,7 @@ func TestSettleSaysAmountMatch(t *testing.T) {
 			c.paid("ORD-1", 10000)
 			c.pay("STL-1", utr, 24, "ORD-1", 10000)
 			c.credit("2026-11-26", 10000, "", tt.narration)
-			exs, f := Settle(&c.Day, &c.in, c.opts)
+			exs, f := Settle(PayinsOf(&c.Day), &c.in, c.opts)
 			if len(exs) != 0 || f.CreditsMatched != 1 {
 				t.Fatalf("exceptions %+v, credits matched %d; want none and 1", exs, f.CreditsMatched)
 			}

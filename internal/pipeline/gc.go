@@ -2,8 +2,12 @@ package pipeline
 
 import (
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sync"
+
+	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 // lessGC is the garbage collector's percentage (GOGC) for the stages before
@@ -46,10 +50,8 @@ func collectLess() (restore func()) {
 }
 
 // settleGC is the collector's percentage while the settlement stage reads
-// its files. The stage runs after the match, with the loaded day live: at
-// lessGC the reading's garbage grew the heap unchecked (tier M's peak rose
-// from 0.97 to 2.1 GiB), while a collection now marks mostly the day and
-// frees the reading's garbage.
+// its files and matches. The stage runs with the day let go; at lessGC the
+// reading's garbage would grow the heap to five times the rows it keeps.
 const settleGC = 25
 
 // collectAt sets the collector's percentage for one stage unless GOGC is
@@ -66,4 +68,24 @@ func collectAt(percent int) (restore func()) {
 		debug.SetGCPercent(before)
 		gcRuns.Unlock()
 	}
+}
+
+// payinsOf returns the pay-ins of a matched day, which it empties of all
+// else first: that and the match's garbage are collected, and the pay-ins
+// made in their place, rather than grow the heap beyond the day's peak.
+func payinsOf(d *recon.Day) *match.Payins {
+	d.Payouts, d.Deliveries, d.KnownKeys, d.Pulls = nil, nil, nil, nil
+	runtime.GC()
+	return match.PayinsOf(d)
+}
+
+// letGo frees the memory of a loaded day the run no longer holds, before a
+// stage that would otherwise grow the heap beside it; exs, which it keeps,
+// are given strings of their own, since a string of the day may keep a
+// whole block of the day's strings alive.
+func letGo(exs []recon.Exception) {
+	for i := range exs {
+		exs[i].OwnStrings()
+	}
+	runtime.GC()
 }

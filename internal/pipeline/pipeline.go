@@ -239,15 +239,17 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.Now = r.started
 	result := match.Reconcile(d, mopts)
 	r.stageDone("match", rows, t)
+	figures := figuresOf(d, result)
 	var settled *settledDay
 	if r.cfg.Settlement != nil {
-		// Read after the match, not beside the ingest: rows held through
-		// the ingest and the load raise the heap the collector allows
-		// (lessGC) by four times their size.
+		// The settlement files are read after the match, not beside the
+		// ingest, and with the day let go: their rows held beside the loaded
+		// day outgrew its memory.
 		t = time.Now()
-		restore := collectAt(settleGC)
-		settled, err = r.settle(ctx, d, r.day, true)
-		restore()
+		payins := payinsOf(d)
+		d, result.Keys = nil, nil
+		letGo(result.Exceptions)
+		settled, err = r.settle(ctx, payins, r.day, true)
 		if err != nil {
 			return err
 		}
@@ -314,7 +316,7 @@ func (r *run) stages(ctx context.Context) error {
 	}
 	counted := reported // the summary counts what is still open
 	counted.Exceptions = recon.OpenOnly(reported.Exceptions)
-	rep.Summary = summarize(d, &counted, r.inputs, pulls, ageing)
+	rep.Summary = summarize(figures, &counted, r.inputs, pulls, ageing)
 	if settled != nil {
 		rep.Settlements = true
 		rep.Summary = withSettlementSummary(rep.Summary, &counted, &settled.figures)
@@ -402,7 +404,10 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		// The settlement checks of the date, or, in a run without their
 		// sources, the date's open settlement exceptions as they stand.
 		if r.cfg.Settlement != nil {
-			settled, err := r.settle(ctx, d, day, false)
+			payins := payinsOf(d)
+			d = nil
+			letGo(exs)
+			settled, err := r.settle(ctx, payins, day, false)
 			if err != nil {
 				return nil, fmt.Errorf("re-check %s: %w", date, err)
 			}

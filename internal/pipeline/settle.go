@@ -51,16 +51,18 @@ func settleWindow(day recon.BusinessDay, opts match.SettlementOptions) (reports,
 
 func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
-// settle runs the settlement checks of day d: it reads the settlement
-// reports and bank statements of its window, asks the store which settled
-// orders it knows, and matches. withFiles also hashes the files for the
-// summary and the manifest.
-func (r *run) settle(ctx context.Context, d *recon.Day, day recon.BusinessDay, withFiles bool) (*settledDay, error) {
+// settle runs the settlement checks of a day whose pay-ins are p: it reads
+// the settlement reports and bank statements of its window, asks the store
+// which settled orders it knows, and matches. withFiles also hashes the
+// files for the summary and the manifest.
+func (r *run) settle(ctx context.Context, p *match.Payins, day recon.BusinessDay, withFiles bool) (*settledDay, error) {
+	restore := collectAt(settleGC)
+	defer restore()
 	out, in, err := r.readSettlements(ctx, day, withFiles)
 	if err != nil {
 		return nil, err
 	}
-	return r.judgeSettlements(ctx, d, day, out, in)
+	return r.judgeSettlements(ctx, p, day, out, in)
 }
 
 // readSettlements reads the settlement reports and bank statements of
@@ -137,7 +139,7 @@ func (r *run) readSettlements(ctx context.Context, day recon.BusinessDay, withFi
 
 // judgeSettlements asks the store which of the orders settled on day it
 // knows, and matches.
-func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day recon.BusinessDay, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
+func (r *run) judgeSettlements(ctx context.Context, p *match.Payins, day recon.BusinessDay, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
 	st := r.cfg.Settlement
 	// The orders settled on the day: which of them a ledger or gateway of
 	// any date knows.
@@ -145,7 +147,7 @@ func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day recon.Busi
 	idSeen := map[string]bool{}
 	for i := range in.Rows {
 		row := &in.Rows[i]
-		if row.Type == recon.EventPayment && !idSeen[row.OrderID] && row.SettledAt.In(day.Start.Location()).Format(time.DateOnly) == day.Date {
+		if row.Type == recon.EventPayment && !idSeen[row.OrderID] && !row.SettledAt.Before(day.Start) && row.SettledAt.Before(day.End) {
 			idSeen[row.OrderID] = true
 			ids = append(ids, row.OrderID)
 		}
@@ -160,6 +162,6 @@ func (r *run) judgeSettlements(ctx context.Context, d *recon.Day, day recon.Busi
 	opts.Zone = day.Start.Location()
 	opts.Now = r.started
 	opts.Bank = st.Bank != nil
-	out.exceptions, out.figures = match.Settle(d, in, opts)
+	out.exceptions, out.figures = match.Settle(p, in, opts)
 	return out, nil
 }

@@ -15,56 +15,43 @@ import (
 var classOrder = []recon.StatusClass{recon.StatusSuccess, recon.StatusPending, recon.StatusNotPaid,
 	recon.StatusFailed, recon.StatusRefunded, recon.StatusReversed}
 
-// summarize computes the summary of SPEC §5.1.
-func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull recon.PullStats, ageing *Ageing) []export.Metric {
-	var out []export.Metric
-	add := func(section, item, name, value string) {
-		out = append(out, export.Metric{Section: section, Item: item, Name: name, Value: value})
-	}
-	itoa := strconv.Itoa
+// tally is a count of records and their amount.
+type tally struct {
+	count int
+	sum   recon.Sum
+}
 
-	for _, f := range inputs {
-		add("input", f.Path, "rows_read", itoa(f.Read))
-		add("input", f.Path, "rows_accepted", itoa(f.Accepted))
-		add("input", f.Path, "rows_rejected", itoa(f.Rejected))
-		if n, ok := d.OutOfDay[f.Kind]; ok {
-			add("input", f.Path, "rows_outside_day", itoa(n))
-			// The dates those rows belong to: each date's run judges them.
-			dates := d.OutsideDates[f.Kind]
-			for _, date := range slices.Sorted(maps.Keys(dates)) {
-				add("input", f.Path, "rows_dated_"+date, itoa(dates[date]))
-			}
-		}
-	}
-	// The rows of the day that the files of the dates before and after
-	// brought, judged here.
-	for _, path := range slices.Sorted(maps.Keys(d.FromNear)) {
-		add("input", path, "rows_of_day", itoa(d.FromNear[path]))
-	}
+// dayFigures are the summary's figures of the loaded day, taken once it is
+// matched so that the day can be let go before the run goes on.
+type dayFigures struct {
+	outOfDay     map[string]int
+	outsideDates map[string]map[string]int
+	fromNear     map[string]int
+	// Per entity: the day's ledger rows, and the gateway records of the
+	// keys judged by status class.
+	ledger  map[recon.Entity]tally
+	gateway map[recon.Entity]map[recon.StatusClass]*tally
+	// The deliveries of the day's own log.
+	dayLog                               string
+	deliveries, verified, invalid, stale int
+}
 
-	// Ledger and gateway figures per entity.
-	type tally struct {
-		count int
-		sum   recon.Sum
+// figuresOf takes the summary's figures of a matched day.
+func figuresOf(d *recon.Day, res *match.Result) *dayFigures {
+	f := &dayFigures{outOfDay: d.OutOfDay, outsideDates: d.OutsideDates, fromNear: d.FromNear, dayLog: d.DayLog,
+		ledger: map[recon.Entity]tally{}, gateway: map[recon.Entity]map[recon.StatusClass]*tally{}}
+	var orders, payouts tally
+	for i := range d.Orders {
+		orders.count++
+		orders.sum.Add(d.Orders[i].Amount)
 	}
+	for i := range d.Payouts {
+		payouts.count++
+		payouts.sum.Add(d.Payouts[i].Amount)
+	}
+	f.ledger[recon.EntityPayin], f.ledger[recon.EntityPayout] = orders, payouts
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
-		section := map[recon.Entity]string{recon.EntityPayin: "payin", recon.EntityPayout: "payout"}[entity]
-		var ledger tally
-		if entity == recon.EntityPayin {
-			for i := range d.Orders {
-				ledger.count++
-				ledger.sum.Add(d.Orders[i].Amount)
-			}
-		} else {
-			for i := range d.Payouts {
-				ledger.count++
-				ledger.sum.Add(d.Payouts[i].Amount)
-			}
-		}
-		add(section, "ledger", "count", itoa(ledger.count))
-		add(section, "ledger", "amount", ledger.sum.String())
 		byClass := map[recon.StatusClass]*tally{}
-		total := 0
 		for i := range d.Gateway {
 			// The gateway records of the day: those of the keys judged, not
 			// those of a ledger row outside the day.
@@ -79,7 +66,64 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 			}
 			t.count++
 			t.sum.Add(g.Amount)
-			total++
+		}
+		f.gateway[entity] = byClass
+	}
+	for i := range d.Deliveries {
+		dv := &d.Deliveries[i]
+		if dv.Place.File() != d.DayLog {
+			continue
+		}
+		f.deliveries++
+		switch {
+		case dv.Verified == recon.VerifyNone:
+			f.invalid++
+		case dv.Stale:
+			f.stale++
+		default:
+			f.verified++
+		}
+	}
+	return f
+}
+
+// summarize computes the summary of SPEC §5.1.
+func summarize(d *dayFigures, res *match.Result, inputs []recon.SourceFile, pull recon.PullStats, ageing *Ageing) []export.Metric {
+	var out []export.Metric
+	add := func(section, item, name, value string) {
+		out = append(out, export.Metric{Section: section, Item: item, Name: name, Value: value})
+	}
+	itoa := strconv.Itoa
+
+	for _, f := range inputs {
+		add("input", f.Path, "rows_read", itoa(f.Read))
+		add("input", f.Path, "rows_accepted", itoa(f.Accepted))
+		add("input", f.Path, "rows_rejected", itoa(f.Rejected))
+		if n, ok := d.outOfDay[f.Kind]; ok {
+			add("input", f.Path, "rows_outside_day", itoa(n))
+			// The dates those rows belong to: each date's run judges them.
+			dates := d.outsideDates[f.Kind]
+			for _, date := range slices.Sorted(maps.Keys(dates)) {
+				add("input", f.Path, "rows_dated_"+date, itoa(dates[date]))
+			}
+		}
+	}
+	// The rows of the day that the files of the dates before and after
+	// brought, judged here.
+	for _, path := range slices.Sorted(maps.Keys(d.fromNear)) {
+		add("input", path, "rows_of_day", itoa(d.fromNear[path]))
+	}
+
+	// Ledger and gateway figures per entity.
+	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
+		section := map[recon.Entity]string{recon.EntityPayin: "payin", recon.EntityPayout: "payout"}[entity]
+		ledger := d.ledger[entity]
+		add(section, "ledger", "count", itoa(ledger.count))
+		add(section, "ledger", "amount", ledger.sum.String())
+		byClass := d.gateway[entity]
+		total := 0
+		for _, t := range byClass {
+			total += t.count
 		}
 		for _, c := range classOrder {
 			if t := byClass[c]; t != nil {
@@ -132,28 +176,12 @@ func summarize(d *recon.Day, res *match.Result, inputs []recon.SourceFile, pull 
 	}
 
 	// Webhooks of the day's own log.
-	var deliveries, verified, invalid, stale int
-	for i := range d.Deliveries {
-		dv := &d.Deliveries[i]
-		if dv.Place.File() != d.DayLog {
-			continue
-		}
-		deliveries++
-		switch {
-		case dv.Verified == recon.VerifyNone:
-			invalid++
-		case dv.Stale:
-			stale++
-		default:
-			verified++
-		}
-	}
-	add("webhooks", d.DayLog, "deliveries", itoa(deliveries))
-	add("webhooks", d.DayLog, "verified", itoa(verified))
-	add("webhooks", d.DayLog, "invalid", itoa(invalid))
-	add("webhooks", d.DayLog, "stale", itoa(stale))
-	add("webhooks", d.DayLog, "duplicate", itoa(res.DuplicateDeliveries))
-	add("webhooks", d.DayLog, "orphan", itoa(res.OrphanDeliveries))
+	add("webhooks", d.dayLog, "deliveries", itoa(d.deliveries))
+	add("webhooks", d.dayLog, "verified", itoa(d.verified))
+	add("webhooks", d.dayLog, "invalid", itoa(d.invalid))
+	add("webhooks", d.dayLog, "stale", itoa(d.stale))
+	add("webhooks", d.dayLog, "duplicate", itoa(res.DuplicateDeliveries))
+	add("webhooks", d.dayLog, "orphan", itoa(res.OrphanDeliveries))
 
 	add("pulls", "", "keys", itoa(pull.Keys))
 	add("pulls", "", "requests", itoa(pull.Requests))

@@ -323,3 +323,27 @@ func (e *Exception) Less(o *Exception) bool {
 	}
 	return e.Reference < o.Reference
 }
+
+// OwnStrings gives e copies of its strings and amounts. A day's records
+// share blocks of memory among their strings; an exception kept after its
+// day is let go must not keep those blocks alive.
+func (e *Exception) OwnStrings() {
+	for _, s := range []*string{&e.Reference, &e.FirstSeen, &e.LedgerStatus, &e.GatewayStatus, &e.WebhookStatus,
+		&e.LedgerUTR, &e.GatewayUTR, &e.MissingIn, &e.Detail, &e.Date, &e.Owner, &e.Note} {
+		*s = strings.Clone(*s)
+	}
+	e.Category = Category(strings.Clone(string(e.Category)))
+	e.Entity = Entity(strings.Clone(string(e.Entity)))
+	e.Severity = Severity(strings.Clone(string(e.Severity)))
+	e.State = State(strings.Clone(string(e.State)))
+	for _, a := range []**Amount{&e.LedgerAmount, &e.GatewayAmount, &e.Difference} {
+		if *a != nil {
+			v := **a
+			*a = &v
+		}
+	}
+	e.Evidence = slices.Clone(e.Evidence)
+	for i := range e.Evidence {
+		e.Evidence[i] = strings.Clone(e.Evidence[i])
+	}
+}
