@@ -17,7 +17,9 @@ export CGO_ENABLED := 1
 # (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 10s
 # `make bench` measures this tier (S: 100,000 orders; M: 1,000,000) on a day
-# generated once into bench/data/<tier>-<seed>.
+# generated once into bench/data/<tier>-<seed>-timed (its gateway dump and
+# webhook log by time, as real exports come), and the same day in key order
+# into bench/data/<tier>-<seed>, measured beside it (first run only).
 TIER ?= S
 SEED ?= 1
 # POSTGRES, a PostgreSQL server URL without its password (PGPASSWORD holds it),
@@ -67,8 +69,9 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-bench: build ## measure `recon run` on a generated day (TIER=S or M; on PostgreSQL too with POSTGRES=url), then the Go benchmarks
+bench: build ## measure `recon run` on a generated day (TIER=S or M; on PostgreSQL too with POSTGRES=url), the same day in key order, then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --key-order --no-rerun $(BENCHFLAGS)
 	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(BENCHFLAGS)
 	$(if $(POSTGRES),bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --postgres '$(POSTGRES)' $(BENCHFLAGS))
 	$(GO) test -run '^$$' -bench . -benchmem ./...
@@ -84,7 +87,7 @@ lint: ## staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@latest ./...
 
 fixtures: build ## regenerate the fixture day's inputs (then: go test ./cmd/recon -update)
-	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) gen --out fixtures/day/$(DATE) --date $(DATE) --settle-dir fixtures/day
+	KWIKPAISA_WEBHOOK_SECRET=$(FIXTURE_WEBHOOK_SECRET) $(BIN) gen --out fixtures/day/$(DATE) --date $(DATE) --settle-dir fixtures/day --key-order
 
 clean: ## remove build output, the demo database and reports
 	rm -rf bin reports recon.db recon.db-wal recon.db-shm

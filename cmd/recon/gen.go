@@ -19,6 +19,11 @@ payouts) sets the size of the day and a plant rate of 0.005; --orders,
 --payouts and --plant-rate given with it override it. Rows are written as
 they are made: memory does not grow with the day.
 
+The gateway dump comes as a gateway exports it, by the time each record
+was created, pay-ins and payouts interleaved, and the webhook log by the
+time each delivery was received: not in the order of the keys. --key-order
+writes both in key order instead.
+
 --settle-dir adds the settlement side (docs/settlements.md): settlement
 reports of the date and the next two (XLSX, CSV), bank statements of the
 date and the next three (CSV, CAMT.053, MT940, XLSX), the fees charged by
@@ -35,6 +40,7 @@ func genCmd(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "random `seed`")
 	plant := fs.Bool("plant", true, "plant exceptions: one case of each, or as many as --plant-rate says")
 	settle := fs.String("settle-dir", "", "also write settlement reports and bank statements (all four forms) under `folder`/settlements and folder/bank, with their planted exceptions")
+	keyOrder := fs.Bool("key-order", false, "write the gateway dump and the webhook log in key order, not by time")
 	rate := fs.Float64("plant-rate", 0, "plant sets of exceptions until they are about this `fraction` of the rows (0: one set)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -45,7 +51,8 @@ func genCmd(ctx context.Context, e *env, args []string) error {
 	if *rate < 0 || *rate > 1 {
 		return &usageError{message: fmt.Sprintf("--plant-rate %g is not a fraction", *rate), hint: "--plant-rate 0.005"}
 	}
-	p := synth.Params{Date: *date, Orders: *orders, Payouts: *payouts, Seed: *seed, Plant: *plant, PlantRate: *rate, SettleDir: *settle}
+	p := synth.Params{Date: *date, Orders: *orders, Payouts: *payouts, Seed: *seed, Plant: *plant, PlantRate: *rate, SettleDir: *settle,
+		KeyOrder: *keyOrder}
 	if *tier != "" {
 		t, err := synth.TierOf(*tier)
 		if err != nil {

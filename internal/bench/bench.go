@@ -39,6 +39,10 @@ type Config struct {
 	// statements (recon gen --settle-dir) and runs it with them: a day of
 	// its own in the cache, its wall time kept as "<tier>+settlements".
 	Settlements bool
+	// KeyOrder benches the day with its gateway dump and webhook log in key
+	// order (recon gen --key-order), not by time as real exports come: a
+	// day of its own in the cache, its wall time kept as "<tier>/key".
+	KeyOrder bool
 	// Postgres, a PostgreSQL server's URL, runs the day on a database
 	// created on it for the bench (and dropped after) instead of an SQLite
 	// file; its wall time is kept as "<tier>@postgres".
@@ -53,9 +57,14 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := Result{Tier: tier.Name, Orders: tier.Orders, Payouts: tier.Payouts, Seed: cfg.Seed,
-		Data: filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d", tier.Name, cfg.Seed))}
+	r := Result{Tier: tier.Name, Orders: tier.Orders, Payouts: tier.Payouts, Seed: cfg.Seed, KeyOrder: cfg.KeyOrder,
+		Data: filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d-timed", tier.Name, cfg.Seed))}
 	wallKey := tier.Name
+	if cfg.KeyOrder {
+		// The days of earlier benches, all in key order, keep their folders.
+		r.Data = filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d", tier.Name, cfg.Seed))
+		wallKey += KeyOrderSuffix
+	}
 	if cfg.Settlements {
 		r.Data += "-settled"
 		wallKey += "+settlements"
@@ -142,6 +151,9 @@ func ensureDay(ctx context.Context, cfg Config, tier synth.Tier, dir string, pro
 	if cfg.Settlements {
 		args = append(args, "--settle-dir", part)
 	}
+	if cfg.KeyOrder {
+		args = append(args, "--key-order")
+	}
 	fmt.Fprintf(progress, "generating tier %s: %s %s\n", tier.Name, cfg.Recon, strings.Join(args, " "))
 	u, err := Measure(ctx, Command{Path: cfg.Recon, Args: args, Env: childEnv(), Stderr: progress})
 	if err != nil {
@@ -222,10 +234,12 @@ func tail(path string, n int) string {
 }
 
 // The files of the last first run's wall time (in seconds) and peak RSS
-// (in bytes) of each tier, in the cache folder.
+// (in bytes) of each tier and input order, in the cache folder. (Up to
+// 2026-12-04 last-walls.json kept the walls of days in key order under the
+// tier's name alone, which now names the day by time: it is not read.)
 const (
-	wallsFile = "last-walls.json"
-	peaksFile = "last-peaks.json"
+	wallsFile = "walls.json"
+	peaksFile = "peaks.json"
 )
 
 // saveLast records a tier's latest figure in one of those files and returns

@@ -25,7 +25,7 @@ func TestWrite(t *testing.T) {
 		{"tier S with stages, M not known", Result{Tier: "S", Orders: 100000, Payouts: 20000, Seed: 1, Data: "bench/data/S-1",
 			First: first, Rerun: rerun, Check: Check{Planted: 540, Reported: 540},
 			Walls: map[string]time.Duration{"S": 2500 * time.Millisecond}}, `recon bench: tier S (100,000 orders, 20,000 payouts, seed 1) on SQLite
-day bench/data/S-1: cached (delete the folder to regenerate)
+day bench/data/S-1 (gateway dump and webhook log by time, as exported): cached (delete the folder to regenerate)
 
                          figure                    target
 first run
@@ -52,7 +52,7 @@ exceptions: 540 reported, 540 planted: exactly the planted ones
 			Check: Check{Planted: 10, Reported: 11, Differences: []Difference{
 				{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Unplanted: []string{"PAYOUT PO1"}}}},
 			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2) on SQLite
-day d: generated in 16.00 s wall, 12.00 s CPU, 36.0 MiB peak RSS
+day d (gateway dump and webhook log by time, as exported): generated in 16.00 s wall, 12.00 s CPU, 36.0 MiB peak RSS
 
                              figure                    target
 first run
@@ -72,7 +72,7 @@ per-stage figures: none (the run's log has no "stage done" lines)
 			Store: "PostgreSQL (127.0.0.1:5432)", Data: "d", First: Run{Usage: Usage{Wall: 5 * time.Second}},
 			Check: Check{Planted: 5, Reported: 5},
 			Walls: map[string]time.Duration{"S": 2 * time.Second, "S@postgres": 5 * time.Second}}, `recon bench: tier S (100,000 orders, 20,000 payouts, seed 1) on PostgreSQL (127.0.0.1:5432)
-day d: cached (delete the folder to regenerate)
+day d (gateway dump and webhook log by time, as exported): cached (delete the folder to regenerate)
 
                                          figure                    target
 first run
@@ -91,7 +91,7 @@ per-stage figures: none (the run's log has no "stage done" lines)
 			Check: Check{Planted: 5, Reported: 5},
 			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 20 * time.Second, "M+settlements": 22 * time.Second},
 			Peaks: map[string]float64{"M": 970 << 20, "M+settlements": 980 << 20}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 1) on SQLite
-day d: cached (delete the folder to regenerate)
+day d (gateway dump and webhook log by time, as exported): cached (delete the folder to regenerate)
 
                                         figure                    target
 first run
@@ -102,6 +102,25 @@ re-run                                  skipped
 tier M / tier S (last runs)             10.0                      ≤ 11          ok
 with settlements / without (last runs)  1.10                      ≤ 1.20        ok
   peak RSS, with / without              1.01                      ≤ 1.00        MISSED
+
+exceptions: 5 reported, 5 planted: exactly the planted ones
+
+per-stage figures: none (the run's log has no "stage done" lines)
+`},
+		{"tier M in key order beside the day by time", Result{Tier: "M", Orders: 1000000, Payouts: 200000, Seed: 1,
+			KeyOrder: true, Data: "d", First: Run{Usage: Usage{Wall: 21 * time.Second, MaxRSS: 960 << 20}},
+			Check: Check{Planted: 5, Reported: 5},
+			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 33 * time.Second, "M/key": 21 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 1) on SQLite
+day d (gateway dump and webhook log in key order): cached (delete the folder to regenerate)
+
+                                    figure                    target
+first run
+  wall                              21.00 s                   ≤ 20.00 s     MISSED
+  CPU user+sys                      0.00 s (0.00 s + 0.00 s)
+  peak RSS                          960.0 MiB                 ≤ 1024.0 MiB  ok
+re-run                              skipped
+tier M / tier S (last runs)         16.5                      ≤ 11          MISSED
+by time / in key order (last runs)  1.57                      ≤ 1.10        MISSED
 
 exceptions: 5 reported, 5 planted: exactly the planted ones
 

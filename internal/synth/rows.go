@@ -41,7 +41,10 @@ type payout struct {
 func money(paise int64) string { return fmt.Sprintf("%d.%02d", paise/100, paise%100) }
 
 // gatewayTime writes KwikPaisa's own form: 13-05-2026 08:34 AM, IST.
-func gatewayTime(t time.Time) string { return t.In(ist).Format("02-01-2006 03:04 PM") }
+// gatewayLayout is how the gateway writes its times.
+const gatewayLayout = "02-01-2006 03:04 PM"
+
+func gatewayTime(t time.Time) string { return t.In(ist).Format(gatewayLayout) }
 
 func ledgerTime(t time.Time) string { return t.In(ist).Format("2006-01-02 15:04:05") }
 

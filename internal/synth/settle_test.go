@@ -16,10 +16,11 @@ import (
 // every file back with recon's own readers: each bank form is told from
 // its content, every row is accepted, and the day's own files are the
 // same bytes as a day generated without settlements, but for the planted
-// rows appended after them.
+// rows appended after them (in key order: in time order they fall among
+// the others).
 func TestWriteSettlements(t *testing.T) {
 	dir := t.TempDir()
-	p := Params{Date: "2026-11-24", Orders: 200, Payouts: 20, Seed: 3, WebhookSecret: "s", Plant: true}
+	p := Params{Date: "2026-11-24", Orders: 200, Payouts: 20, Seed: 3, WebhookSecret: "s", Plant: true, KeyOrder: true}
 	plain := filepath.Join(dir, "plain")
 	if _, err := Write(plain, p); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 )
@@ -22,9 +23,13 @@ type sinks struct {
 	gateway, webhook *bufio.Writer
 	line, body       []byte // scratch, reused for every line
 	keys             []string
+	// The gateway dump's and the webhook log's lines in time order; nil
+	// when the day is written in key order.
+	gatewayOrder, webhookOrder *timeOrder
+	lastCreated                int64 // of the last gateway record with a readable created_at
 }
 
-func openSinks(dir string) (*sinks, error) {
+func openSinks(dir string, keyOrder bool, runBytes int) (*sinks, error) {
 	s := &sinks{}
 	for _, name := range []string{"orders.csv", "payouts.csv", "gateway.jsonl", "webhooks.jsonl"} {
 		f, err := os.Create(filepath.Join(dir, name))
@@ -37,6 +42,10 @@ func openSinks(dir string) (*sinks, error) {
 	}
 	s.orders, s.payouts = csv.NewWriter(s.bufs[0]), csv.NewWriter(s.bufs[1])
 	s.gateway, s.webhook = s.bufs[2], s.bufs[3]
+	if !keyOrder {
+		s.gatewayOrder = newTimeOrder(s.gateway, dir, runBytes)
+		s.webhookOrder = newTimeOrder(s.webhook, dir, runBytes)
+	}
 	if err := s.orders.Write(orderHeader); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("write orders.csv: %w", err)
@@ -48,8 +57,17 @@ func openSinks(dir string) (*sinks, error) {
 	return s, nil
 }
 
-// close flushes and closes every file; abort closes what close did not.
+// close writes what waits to be put in order, flushes and closes every
+// file; abort closes what close did not.
 func (s *sinks) close() error {
+	for _, o := range []*timeOrder{s.gatewayOrder, s.webhookOrder} {
+		if o != nil {
+			if err := o.finish(); err != nil {
+				s.abort()
+				return fmt.Errorf("write in time order: %w", err)
+			}
+		}
+	}
 	s.orders.Flush()
 	s.payouts.Flush()
 	errs := []error{s.orders.Error(), s.payouts.Error()}
@@ -66,6 +84,11 @@ func (s *sinks) close() error {
 }
 
 func (s *sinks) abort() {
+	for _, o := range []*timeOrder{s.gatewayOrder, s.webhookOrder} {
+		if o != nil {
+			o.remove()
+		}
+	}
 	for _, f := range s.files {
 		f.Close()
 	}
@@ -78,6 +101,17 @@ func (s *sinks) gatewayLine(g map[string]any) error {
 		return err
 	}
 	s.line = append(s.line, '\n')
+	if s.gatewayOrder != nil {
+		// The gateway exports its records in the order they were created;
+		// a record whose created_at does not read (a planted one) goes
+		// beside the one before it.
+		if c, ok := g["created_at"].(string); ok {
+			if t, err := time.ParseInLocation(gatewayLayout, c, ist); err == nil {
+				s.lastCreated = t.UnixNano()
+			}
+		}
+		return s.gatewayOrder.add(s.lastCreated, s.line)
+	}
 	_, err = s.gateway.Write(s.line)
 	return err
 }
@@ -116,6 +150,13 @@ func (s *sinks) webhookLine(secret string, wh Webhook) error {
 	l = append(l, "\"}\n"...)
 	s.line = l
 	for i := 0; i <= wh.Repeat; i++ {
+		if s.webhookOrder != nil {
+			// The merchant's server stores deliveries as they arrive.
+			if err := s.webhookOrder.add(wh.ReceivedAt.UnixNano(), l); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := s.webhook.Write(l); err != nil {
 			return err
 		}

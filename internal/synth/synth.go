@@ -35,6 +35,14 @@ type Params struct {
 	// exceptions until they number about PlantRate × (Orders + Payouts).
 	// Zero plants one set. The first set is the same for every rate.
 	PlantRate float64
+	// KeyOrder writes the gateway dump and the webhook log in the order
+	// the generator makes their keys. Without it they come as a real
+	// export does: the dump by creation time, pay-ins and payouts
+	// interleaved, and the log by receipt time.
+	KeyOrder bool
+	// runBytes bounds the memory that puts the lines in time order (16
+	// MiB); tests make it small.
+	runBytes int
 }
 
 // Planted is one exception the generator planted on purpose.
@@ -102,7 +110,10 @@ func Write(dir string, p Params) ([]Planted, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
-	out, err := openSinks(dir)
+	if p.runBytes <= 0 {
+		p.runBytes = defaultRunBytes
+	}
+	out, err := openSinks(dir, p.KeyOrder, p.runBytes)
 	if err != nil {
 		return nil, err
 	}
