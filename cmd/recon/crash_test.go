@@ -39,7 +39,9 @@ type killPoint struct {
 // report folder throughout never sees a half-written report.
 func TestCrashAndRerun(t *testing.T) {
 	t.Parallel()
-	day := synthDay(t, 1000, 300)
+	// Large enough that a run lasts well past the fixed kill points: a day
+	// of 1,000 orders once ended within 100 ms beside the other packages.
+	day := synthDay(t, 4000, 800)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 
 	ref := t.TempDir()
