@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/jmoiron/sqlx"
@@ -99,6 +101,41 @@ func (lg *latestGateway) row(v *rowValues) error {
 	return nil
 }
 
+// inKeyOrder puts the records in the order of their keys' numbers, the
+// order the day's keys were read in, whatever order the rows came in (by
+// id: joinLedgerRows). It is the last step of the load: the positions
+// scopeKey.loaded gave no longer hold.
+func (lg *latestGateway) inKeyOrder() {
+	recs := lg.recs
+	byNo := func(a, b int32) int { return cmp.Compare(recs[a].KeyNo, recs[b].KeyNo) }
+	perm := make([]int32, len(recs)) // perm[i]: the record that goes at i
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	if slices.IsSortedFunc(perm, byNo) {
+		return
+	}
+	slices.SortFunc(perm, byNo)
+	// Each cycle of the permutation moves its records one step, the first
+	// through tmp.
+	for i := range perm {
+		if perm[i] == int32(i) {
+			continue
+		}
+		tmp, j := recs[i], i
+		for {
+			k := int(perm[j])
+			perm[j] = int32(j)
+			if k == i {
+				recs[j] = tmp
+				break
+			}
+			recs[j] = recs[k]
+			j = k
+		}
+	}
+}
+
 // gatewayLoad is the loading of the day's gateway records, shared by the
 // load's connection (the pay-ins) and the one beside it (the payouts and
 // the keys created in the day).
@@ -129,8 +166,10 @@ func (sc *dayScope) gatewayLoad() *gatewayLoad {
 }
 
 // gateway returns the day's Gateway: the pay-ins' records, then the
-// payouts'.
+// payouts', each in the order of their keys' numbers.
 func (gl *gatewayLoad) gateway() []recon.GatewayRecord {
+	gl.payins.inKeyOrder()
+	gl.payouts.inKeyOrder()
 	pi, po := gl.payins.recs, gl.payouts.recs
 	n := len(pi) + len(po)
 	inAll := len(pi) == 0 || len(gl.all) > 0 && &pi[0] == &gl.all[0]
@@ -152,7 +191,7 @@ func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day
 	if sc.payoutsOutOfDay, sc.payoutsOutside, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
 		return fmt.Errorf("load payouts of %s: %w", sc.date, err)
 	}
-	if err := joinLedger(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records g", "g", "", gl.payouts.row); err != nil {
+	if err := joinLedgerRows(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records", "g", gl.payouts.row); err != nil {
 		return fmt.Errorf("load gateway records of %s: %w", sc.date, err)
 	}
 	if sc.ownDeliveries, err = loadOwnDeliveries(ctx, conn, sc); err != nil {
@@ -256,7 +295,7 @@ func (b *keyBatch) reset() { b.buf, b.keys = b.buf[:0], b.keys[:0] }
 // one in another date's ledger.
 func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope, gl *gatewayLoad) error {
 	// The records of the ledgers' keys: one index probe per ledger row.
-	if err := joinLedger(ctx, sc.conn, sc, orderLedger, gatewayColumns, "gateway_records g", "g", "", gl.payins.row); err != nil {
+	if err := joinLedgerRows(ctx, sc.conn, sc, orderLedger, gatewayColumns, "gateway_records", "g", gl.payins.row); err != nil {
 		return err
 	}
 	if err := sc.waitOwn(); err != nil {

@@ -262,3 +262,23 @@ func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTabl
 	}
 	return nil
 }
+
+// joinLedgerRows is joinLedger for a target whose rows are read by their
+// id: the join finds the ids of the ledger's keys' rows through the
+// target's key index alone, and the rows are then read in id order, each
+// once. A target filled in another order than the ledger's (a gateway dump
+// in the order its records were exported) is then read page after page,
+// not a page at random for each key.
+func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
+	row func(*rowValues) error) error {
+	for _, f := range sc.ledgerFiles(l.role) {
+		cond, args := sc.inDayOnly(f, "l."+l.at)
+		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+columns+` FROM `+table+` `+alias+` WHERE `+alias+`.id IN (
+			SELECT k.id FROM `+l.table+` l CROSS JOIN `+table+` k ON k.entity = '`+l.entity+`' AND k.key = l.`+l.key+`
+			WHERE l.file_id = ?`+cond+`)`, args, row)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
