@@ -190,36 +190,56 @@ type keyFacts struct {
 type keyIndex map[recon.Entity]*entityKeys
 
 type entityKeys struct {
-	keys  *recon.Keys
+	keyNumbers
 	facts []keyFacts // by key number
-	// numbered says the store numbered the day's keys: a record's KeyNo
-	// is its key's number.
+}
+
+// keyNumbers numbers one entity's keys of a day: with the day's own Keys,
+// which the store built as it loaded the day (a record's KeyNo is its key's
+// number), or with new ones for a day built by hand.
+type keyNumbers struct {
+	keys *recon.Keys
+	// numbered says the store numbered the day's keys.
 	numbered bool
 }
 
-// newKeyIndex numbers the day's keys with the day's own Keys, which the
-// store built as it loaded the day, or with new ones for a day built by
-// hand.
+func newKeyNumbers(day *recon.Day, entity recon.Entity) keyNumbers {
+	if keys := day.Keys[entity]; keys != nil {
+		return keyNumbers{keys: keys, numbered: true}
+	}
+	n := 0
+	for i := range day.Gateway {
+		if day.Gateway[i].Entity == entity {
+			n++
+		}
+	}
+	if entity == recon.EntityPayin {
+		n += len(day.Orders)
+	} else {
+		n += len(day.Payouts)
+	}
+	return keyNumbers{keys: recon.NewKeys(n)}
+}
+
+// number returns the number of a record's key, adding the key if it is
+// new; -1 for a record the store gave no key number. no is the record's
+// KeyNo.
+func (k keyNumbers) number(key string, no int32) int32 {
+	if k.numbered {
+		return no
+	}
+	i, _ := k.keys.Add(key)
+	return i
+}
+
+// newKeyIndex numbers the day's keys (newKeyNumbers) and gives each its
+// facts.
 func newKeyIndex(day *recon.Day) keyIndex {
 	x := keyIndex{}
 	for _, entity := range []recon.Entity{recon.EntityPayin, recon.EntityPayout} {
-		keys := day.Keys[entity]
-		numbered := keys != nil
-		if !numbered {
-			n := 0
-			for i := range day.Gateway {
-				if day.Gateway[i].Entity == entity {
-					n++
-				}
-			}
-			if entity == recon.EntityPayin {
-				n += len(day.Orders)
-			} else {
-				n += len(day.Payouts)
-			}
-			keys = recon.NewKeys(n)
-		}
-		x[entity] = &entityKeys{keys: keys, facts: make([]keyFacts, keys.Len(), keys.Len()+keys.Len()/64), numbered: numbered}
+		kn := newKeyNumbers(day, entity)
+		n := kn.keys.Len()
+		x[entity] = &entityKeys{keyNumbers: kn, facts: make([]keyFacts, n, n+n/64)}
 	}
 	return x
 }
@@ -230,15 +250,13 @@ func newKeyIndex(day *recon.Day) keyIndex {
 // until the next add.
 func (x keyIndex) add(entity recon.Entity, key string, no int32) *keyFacts {
 	ek := x[entity]
-	switch {
-	case ek == nil:
+	if ek == nil {
 		return nil
-	case ek.numbered && no < 0:
-		return nil
-	case ek.numbered:
-		return &ek.facts[no]
 	}
-	i, _ := ek.keys.Add(key)
+	i := ek.number(key, no)
+	if i < 0 {
+		return nil
+	}
 	for int(i) >= len(ek.facts) {
 		ek.facts = append(ek.facts, keyFacts{})
 	}

@@ -59,23 +59,31 @@ func (p *Payins) word(i int) string {
 // the gateway's status and amount (the ledger's when the gateway has no
 // record), in that order.
 func PayinsOf(day *recon.Day) *Payins {
-	n := newPayinNumbers(day)
-	// Per key number, the latest gateway record and the record the key's
-	// pay-in comes from (order i as i+1, gateway record i as -(i+1); 0 for
-	// none yet).
-	latest, from := make([]int32, n.len()), make([]int32, n.len())
+	kn := newKeyNumbers(day, recon.EntityPayin)
+	// Per key number, the latest gateway record (i+1) and the key's place in
+	// the list (+1; 0 while not listed).
+	latest, listed := make([]int32, kn.keys.Len()), make([]int32, kn.keys.Len())
+	number := func(key string, no int32) int32 {
+		k := kn.number(key, no)
+		for k >= 0 && int(k) >= len(latest) {
+			latest, listed = append(latest, 0), append(listed, 0)
+		}
+		return k
+	}
 	for i := range day.Gateway {
 		if g := &day.Gateway[i]; g.Entity == recon.EntityPayin {
-			latest[n.of(g.Key, g.KeyNo)] = int32(i + 1)
+			if k := number(g.Key, g.KeyNo); k >= 0 {
+				latest[k] = int32(i + 1)
+			}
 		}
 	}
-	var picks []int32 // the records of the pay-ins, in the order listed
+	var picks []int32 // each pay-in's record: order i as i+1, gateway record i as -(i+1)
 	size := 0         // of their keys
 	for i := range day.Orders {
 		o := &day.Orders[i]
-		if k := n.of(o.OrderID, o.KeyNo); from[k] == 0 {
-			from[k] = int32(i + 1)
+		if k := number(o.OrderID, o.KeyNo); k >= 0 && listed[k] == 0 {
 			picks = append(picks, int32(i+1))
+			listed[k] = int32(len(picks))
 			size += len(o.OrderID)
 		}
 	}
@@ -85,12 +93,13 @@ func PayinsOf(day *recon.Day) *Payins {
 		if g.Entity != recon.EntityPayin {
 			continue
 		}
-		k := n.of(g.Key, g.KeyNo)
-		if latest[k] != int32(i+1) || from[k] != 0 || day.LedgerElsewhere[recon.EntityPayin][g.Key] || g.CreatedAt < start || g.CreatedAt >= end {
+		k := number(g.Key, g.KeyNo)
+		if k < 0 || latest[k] != int32(i+1) || listed[k] != 0 || day.LedgerElsewhere[recon.EntityPayin][g.Key] ||
+			g.CreatedAt < start || g.CreatedAt >= end {
 			continue // not the key's latest record, or a ledger has the key
 		}
-		from[k] = -int32(i + 1)
 		picks = append(picks, -int32(i+1))
+		listed[k] = int32(len(picks))
 		size += len(g.Key)
 	}
 
@@ -102,9 +111,9 @@ func PayinsOf(day *recon.Day) *Payins {
 	word := func(s string) uint32 {
 		w, ok := numbers[s]
 		if !ok {
-			w = uint32(len(out.words))
-			numbers[strings.Clone(s)] = w
-			out.words = append(out.words, strings.Clone(s))
+			w, s = uint32(len(out.words)), strings.Clone(s)
+			numbers[s] = w
+			out.words = append(out.words, s)
 		}
 		return w
 	}
@@ -120,7 +129,7 @@ func PayinsOf(day *recon.Day) *Payins {
 			o := &day.Orders[pick-1]
 			keys.WriteString(o.OrderID)
 			p.amount, p.class, p.ledgerStatus, p.place = o.Amount, o.Class, word(o.Status), o.Place
-			if g := latest[n.of(o.OrderID, o.KeyNo)]; g != 0 {
+			if g := latest[number(o.OrderID, o.KeyNo)]; g != 0 {
 				g := &day.Gateway[g-1]
 				p.amount, p.class, p.status = g.Amount, g.Class, word(g.Status)
 			}
@@ -134,59 +143,12 @@ func PayinsOf(day *recon.Day) *Payins {
 		if o.PaymentMethod == "" {
 			continue
 		}
-		if k := from[n.of(o.OrderID, o.KeyNo)]; k > 0 {
-			if p := &out.list[k-1]; p.method == 0 {
+		if k := number(o.OrderID, o.KeyNo); k >= 0 && listed[k] > 0 {
+			if p := &out.list[listed[k]-1]; p.method == 0 {
 				p.method = word(o.PaymentMethod)
 			}
 		}
 	}
 	out.keys = keys.String()
 	return out
-}
-
-// payinNumbers numbers the pay-in keys of a day: with the numbers the store
-// gave its records, or, for a day built by hand, with numbers of its own.
-type payinNumbers struct {
-	store *recon.Keys // the day's; nil when not numbered by the store
-	own   *recon.Keys
-}
-
-func newPayinNumbers(day *recon.Day) payinNumbers {
-	keys := day.Keys[recon.EntityPayin]
-	numbered := keys != nil
-	for i := 0; numbered && i < len(day.Orders); i++ {
-		numbered = day.Orders[i].KeyNo >= 0
-	}
-	for i := 0; numbered && i < len(day.Gateway); i++ {
-		numbered = day.Gateway[i].Entity != recon.EntityPayin || day.Gateway[i].KeyNo >= 0
-	}
-	if numbered {
-		return payinNumbers{store: keys}
-	}
-	own := recon.NewKeys(len(day.Orders) + len(day.Gateway))
-	for i := range day.Gateway {
-		if g := &day.Gateway[i]; g.Entity == recon.EntityPayin {
-			own.Add(g.Key)
-		}
-	}
-	for i := range day.Orders {
-		own.Add(day.Orders[i].OrderID)
-	}
-	return payinNumbers{own: own}
-}
-
-func (n payinNumbers) len() int {
-	if n.store != nil {
-		return n.store.Len()
-	}
-	return n.own.Len()
-}
-
-// of returns the number of a key whose record has the number no.
-func (n payinNumbers) of(key string, no int32) int32 {
-	if n.store != nil {
-		return no
-	}
-	k, _ := n.own.Find(key)
-	return k
 }

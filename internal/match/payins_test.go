@@ -51,8 +51,8 @@ func payinsDay(b *block) *recon.Day {
 	}
 	gw("ORD-1", 10000, recon.StatusSuccess, 10)
 	ord("ORD-1", 9000, recon.StatusPending, "")    // the gateway's amount and status count
-	ord("ORD-2", 500, recon.StatusNotPaid, "card") // no gateway record: the ledger's
 	ord("ORD-1", 9000, recon.StatusPending, "upi") // a later row: only its method counts
+	ord("ORD-2", 500, recon.StatusNotPaid, "card") // no gateway record: the ledger's; after a repeated key
 	gw("GW-ONLY", 700, recon.StatusSuccess, 11)    // the gateway's alone, created in the day
 	gw("GW-LATER", 800, recon.StatusSuccess, 24)   // created the next day: not the day's
 	gw("GW-ELSEWHERE", 900, recon.StatusSuccess, 12)
@@ -81,7 +81,7 @@ func TestPayinsOf(t *testing.T) {
 	day := payinsDay(b)
 	want := []string{
 		"ORD-1 100.00 SUCCESS SUCCESS/pending upi orders.csv:2",
-		"ORD-2 5.00 NOT_PAID /not_paid card orders.csv:3",
+		"ORD-2 5.00 NOT_PAID /not_paid card orders.csv:4",
 		"GW-ONLY 7.00 SUCCESS SUCCESS/ - gateway.jsonl:2",
 	}
 	for name, d := range map[string]*recon.Day{"built by hand": day, "numbered by the store": numbered(day)} {
