@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bufio"
+	"cmp"
 	"container/heap"
 	"encoding/binary"
 	"errors"
@@ -23,7 +24,7 @@ type timeOrder struct {
 	runBytes int
 	buf      []byte // the lines of the run being gathered
 	lines    []timedLine
-	seq      uint64
+	seq      int64
 	runs     []*os.File
 }
 
@@ -41,7 +42,7 @@ func newTimeOrder(w io.Writer, dir string, runBytes int) *timeOrder {
 
 // add queues one line (its bytes are copied) to be written at time at.
 func (o *timeOrder) add(at int64, line []byte) error {
-	o.lines = append(o.lines, timedLine{at: at, seq: int64(o.seq), off: len(o.buf), len: len(line)})
+	o.lines = append(o.lines, timedLine{at: at, seq: o.seq, off: len(o.buf), len: len(line)})
 	o.seq++
 	o.buf = append(o.buf, line...)
 	if len(o.buf) >= o.runBytes {
@@ -51,22 +52,7 @@ func (o *timeOrder) add(at int64, line []byte) error {
 }
 
 func (o *timeOrder) sort() {
-	slices.SortFunc(o.lines, func(a, b timedLine) int {
-		if a.at != b.at {
-			return cmpInt(a.at, b.at)
-		}
-		return cmpInt(a.seq, b.seq)
-	})
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	slices.SortFunc(o.lines, func(a, b timedLine) int { return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.seq, b.seq)) })
 }
 
 // spill writes the gathered lines, sorted, to a run file of their own.

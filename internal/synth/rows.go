@@ -98,7 +98,7 @@ func (d *generator) addOrder(o order, ledger, gateway bool) {
 		d.Orders = append(d.Orders, []string{o.id, money(o.amount), o.currency, o.ledgerStatus, created, o.txn, o.method})
 	}
 	if gateway {
-		d.Gateway = append(d.Gateway, d.orderRecord(o))
+		d.Gateway = append(d.Gateway, gatewayRecord{o.created, d.orderRecord(o)})
 		// KwikPaisa settles what it took the next day (settle.go).
 		if d.settle != nil && !d.settleOwn {
 			d.settleErr = errors.Join(d.settleErr, d.settle.settled(o))
@@ -199,7 +199,7 @@ func (d *generator) addPayout(p payout, ledger, gateway bool) {
 			p.ifsc, p.vpa, utr, requested})
 	}
 	if gateway {
-		d.Gateway = append(d.Gateway, d.payoutRecord(p))
+		d.Gateway = append(d.Gateway, gatewayRecord{p.requested, d.payoutRecord(p)})
 	}
 }
 

@@ -26,7 +26,6 @@ type sinks struct {
 	// The gateway dump's and the webhook log's lines in time order; nil
 	// when the day is written in key order.
 	gatewayOrder, webhookOrder *timeOrder
-	lastCreated                int64 // of the last gateway record with a readable created_at
 }
 
 func openSinks(dir string, keyOrder bool, runBytes int) (*sinks, error) {
@@ -95,22 +94,15 @@ func (s *sinks) abort() {
 	s.files = nil
 }
 
-func (s *sinks) gatewayLine(g map[string]any) error {
+func (s *sinks) gatewayLine(created time.Time, g map[string]any) error {
 	var err error
 	if s.line, err = s.appendJSON(s.line[:0], g); err != nil {
 		return err
 	}
 	s.line = append(s.line, '\n')
 	if s.gatewayOrder != nil {
-		// The gateway exports its records in the order they were created;
-		// a record whose created_at does not read (a planted one) goes
-		// beside the one before it.
-		if c, ok := g["created_at"].(string); ok {
-			if t, err := time.ParseInLocation(gatewayLayout, c, ist); err == nil {
-				s.lastCreated = t.UnixNano()
-			}
-		}
-		return s.gatewayOrder.add(s.lastCreated, s.line)
+		// The gateway exports its records in the order it created them.
+		return s.gatewayOrder.add(created.UnixNano(), s.line)
 	}
 	_, err = s.gateway.Write(s.line)
 	return err

@@ -63,7 +63,7 @@ type generator struct {
 	Date     time.Time // midnight IST
 	Orders   [][]string
 	Payouts  [][]string
-	Gateway  []map[string]any
+	Gateway  []gatewayRecord
 	Webhooks []Webhook
 	Planted  []Planted
 	secret   string
@@ -78,6 +78,13 @@ type generator struct {
 	// settleOwn is set while the settlement cases are planted: their
 	// orders settle as planted, not the next day.
 	settleOwn bool
+}
+
+// gatewayRecord is one record of the gateway dump, with the time the
+// gateway created it (the dump is in that order).
+type gatewayRecord struct {
+	created time.Time
+	fields  map[string]any
 }
 
 // Webhook is one stored delivery, before it is signed.
@@ -187,7 +194,7 @@ func (d *generator) flush() error {
 		}
 	}
 	for _, g := range d.Gateway {
-		if err := d.out.gatewayLine(g); err != nil {
+		if err := d.out.gatewayLine(g.created, g.fields); err != nil {
 			return fmt.Errorf("write gateway.jsonl: %w", err)
 		}
 	}
