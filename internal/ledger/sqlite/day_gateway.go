@@ -107,15 +107,14 @@ func (lg *latestGateway) row(v *rowValues) error {
 // scopeKey.loaded gave no longer hold.
 func (lg *latestGateway) inKeyOrder() {
 	recs := lg.recs
-	byNo := func(a, b int32) int { return cmp.Compare(recs[a].KeyNo, recs[b].KeyNo) }
+	if slices.IsSortedFunc(recs, func(a, b recon.GatewayRecord) int { return cmp.Compare(a.KeyNo, b.KeyNo) }) {
+		return // the dump was in the ledger's order
+	}
 	perm := make([]int32, len(recs)) // perm[i]: the record that goes at i
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	if slices.IsSortedFunc(perm, byNo) {
-		return
-	}
-	slices.SortFunc(perm, byNo)
+	slices.SortFunc(perm, func(a, b int32) int { return cmp.Compare(recs[a].KeyNo, recs[b].KeyNo) })
 	// Each cycle of the permutation moves its records one step, the first
 	// through tmp.
 	for i := range perm {

@@ -252,15 +252,10 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 // store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
-	for _, f := range sc.ledgerFiles(l.role) {
-		cond, args := sc.inDayOnly(f, "l."+l.at)
-		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+columns+` FROM `+l.table+` l CROSS JOIN `+target+`
-		ON `+alias+`.entity = '`+l.entity+`' AND `+alias+`.key = l.`+l.key+` WHERE l.file_id = ?`+cond+where, args, row)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
+		return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
+		ON ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + ` WHERE l.file_id = ?` + cond + where
+	}, row)
 }
 
 // joinLedgerRows is joinLedger for a target whose rows are read by their
@@ -271,12 +266,21 @@ func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTabl
 // not a page at random for each key.
 func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
 	row func(*rowValues) error) error {
+	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
+		return `SELECT ` + columns + ` FROM ` + table + ` ` + alias + ` WHERE ` + alias + `.id IN (
+			SELECT k.id FROM ` + l.table + ` l CROSS JOIN ` + table + ` k ON k.entity = '` + l.entity + `' AND k.key = l.` + l.key + `
+			WHERE l.file_id = ?` + cond + `)`
+	}, row)
+}
+
+// eachLedgerFile runs, for each of the date's ledger files of l, the query
+// that query builds around the condition that keeps the file's rows of
+// the day (sc.inDayOnly), and hands its rows to row.
+func eachLedgerFile(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, query func(cond string) string,
+	row func(*rowValues) error) error {
 	for _, f := range sc.ledgerFiles(l.role) {
 		cond, args := sc.inDayOnly(f, "l."+l.at)
-		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+columns+` FROM `+table+` `+alias+` WHERE `+alias+`.id IN (
-			SELECT k.id FROM `+l.table+` l CROSS JOIN `+table+` k ON k.entity = '`+l.entity+`' AND k.key = l.`+l.key+`
-			WHERE l.file_id = ?`+cond+`)`, args, row)
-		if err != nil {
+		if err := bulkQuery(ctx, conn, sc.readSize, query(cond), args, row); err != nil {
 			return err
 		}
 	}

@@ -67,9 +67,9 @@ type Options struct {
 	// store's own while LoadDay runs (1 MiB). The store's cache serves the
 	// ingest: a dump in fetch order, not key order, inserts into its
 	// indexes at random, and a cache that holds a large day's indexes
-	// spares it re-reading the pages it spilled. LoadDay shrinks it, so
-	// it does not add to the day's peak; the load reads each page about
-	// once. Tests make them small.
+	// spares it re-reading the pages it spilled. LoadDay shrinks it
+	// before the day is assembled (tier M's peak moved by a few MiB); the
+	// load reads each page about once. Tests make them small.
 	StoreCacheKiB, ReaderCacheKiB, LoadCacheKiB int
 	// ReadBatchBytes is the buffer a bulk query's rows are read into, a
 	// batch at a time (1 MiB).
