@@ -70,22 +70,20 @@ func collectAt(percent int) (restore func()) {
 	}
 }
 
-// payinsOf returns the pay-ins of a matched day, which it empties of all
-// else first: that and the match's garbage are collected, and the pay-ins
-// made in their place, rather than grow the heap beyond the day's peak.
-func payinsOf(d *recon.Day) *match.Payins {
+// payinsOf returns the pay-ins of a matched day and empties the day, whose
+// memory it frees before a stage that would otherwise grow the heap beside
+// it. What the pay-ins are not made of goes first, then the match's
+// garbage, so that they take its place rather than grow the heap beyond the
+// day's own peak. exs, which the run keeps, are given strings of their own:
+// a string of the day may keep a whole block of the day's strings alive.
+func payinsOf(d *recon.Day, exs []recon.Exception) *match.Payins {
 	d.Payouts, d.Deliveries, d.KnownKeys, d.Pulls = nil, nil, nil, nil
 	runtime.GC()
-	return match.PayinsOf(d)
-}
-
-// letGo frees the memory of a loaded day the run no longer holds, before a
-// stage that would otherwise grow the heap beside it; exs, which it keeps,
-// are given strings of their own, since a string of the day may keep a
-// whole block of the day's strings alive.
-func letGo(exs []recon.Exception) {
+	p := match.PayinsOf(d)
+	*d = recon.Day{}
 	for i := range exs {
 		exs[i].OwnStrings()
 	}
 	runtime.GC()
+	return p
 }

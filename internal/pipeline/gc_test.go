@@ -3,8 +3,11 @@ package pipeline
 import (
 	"context"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
@@ -88,5 +91,31 @@ func TestLoadCollector(t *testing.T) {
 	}
 	if p := debug.SetGCPercent(150); p != 150 {
 		t.Errorf("after the run GOGC is %d, want the 150 there was before", p)
+	}
+}
+
+// TestPayinsOfEmptiesTheDay: once the pay-ins are taken, the day holds
+// nothing (the run may still hold the pointer), and the exceptions the run
+// keeps hold no string of the day's.
+func TestPayinsOfEmptiesTheDay(t *testing.T) {
+	buf := []byte("ORD-1ORD-1")
+	dayKey, excKey := string(buf[:5]), unsafe.String(&buf[5], 5)
+	start := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	d := &recon.Day{BusinessDay: recon.BusinessDay{Date: "2026-11-24", Start: start, End: start.AddDate(0, 0, 1)},
+		Orders:     []recon.Order{{OrderID: dayKey, Amount: 500, Status: "paid", Class: recon.StatusSuccess}},
+		Payouts:    []recon.Payout{{PayoutID: "PO-1"}},
+		Deliveries: []recon.Delivery{{Key: dayKey}}}
+	exs := []recon.Exception{{Category: recon.Unverified, Entity: recon.EntityPayin, Reference: excKey}}
+
+	p := payinsOf(d, exs)
+
+	if !reflect.DeepEqual(*d, recon.Day{}) {
+		t.Errorf("the day still holds %+v", *d)
+	}
+	if p == nil || p.Date != "2026-11-24" {
+		t.Fatalf("pay-ins of %v", p)
+	}
+	if unsafe.StringData(exs[0].Reference) == &buf[5] || exs[0].Reference != "ORD-1" {
+		t.Errorf("the exception's reference is still the day's string")
 	}
 }

@@ -246,9 +246,8 @@ func (r *run) stages(ctx context.Context) error {
 		// ingest, and with the day let go: their rows held beside the loaded
 		// day outgrew its memory.
 		t = time.Now()
-		payins := payinsOf(d)
-		d, result.Keys = nil, nil
-		letGo(result.Exceptions)
+		result.Keys = nil
+		payins := payinsOf(d, result.Exceptions)
 		settled, err = r.settle(ctx, payins, r.day, true)
 		if err != nil {
 			return err
@@ -404,9 +403,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		// The settlement checks of the date, or, in a run without their
 		// sources, the date's open settlement exceptions as they stand.
 		if r.cfg.Settlement != nil {
-			payins := payinsOf(d)
-			d = nil
-			letGo(exs)
+			payins := payinsOf(d, exs)
 			settled, err := r.settle(ctx, payins, day, false)
 			if err != nil {
 				return nil, fmt.Errorf("re-check %s: %w", date, err)
