@@ -1,8 +1,10 @@
 package recon
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -94,6 +96,17 @@ func (k *assemblyKeys) add(key string) (*assemblyKey, int32, string) {
 		k.keys = append(k.keys, assemblyKey{rec: -1})
 	}
 	return &k.keys[no], no, k.index.Key(no)
+}
+
+// reserveRecords sizes the records for one per key the entity has, the
+// most it can keep: every key is known before the first record comes. The
+// pay-ins' have room for the payouts' after them, where Day puts them.
+func (k *assemblyKeys) reserveRecords(all map[Entity]*assemblyKeys) {
+	n := len(k.keys)
+	if k == all[EntityPayin] {
+		n += len(all[EntityPayout].keys)
+	}
+	k.recs, k.fetched, k.ids = make([]GatewayRecord, 0, n), make([]int64, 0, len(k.keys)), make([]int64, 0, len(k.keys))
 }
 
 // NewDayAssembly starts the assembly of a business day.
@@ -291,6 +304,9 @@ func (a *DayAssembly) Gateway(g GatewayRecord, file, id int64, fetched int64) er
 		ks.recs[k.rec], ks.fetched[k.rec], ks.ids[k.rec] = g, fetched, id
 		return nil
 	}
+	if ks.recs == nil {
+		ks.reserveRecords(a.keys)
+	}
 	k.rec = int32(len(ks.recs))
 	ks.recs = append(ks.recs, g)
 	ks.fetched = append(ks.fetched, fetched)
@@ -446,25 +462,26 @@ func (a *DayAssembly) Day() *Day {
 	d.Payouts = DropCopies(d.Payouts, ownPayouts, d.FromNear,
 		func(p *Payout) (string, Place) { return p.PayoutID, p.Place }, SamePayout)
 	// The records: each entity's ledger keys' in key order, then its
-	// gateway-only keys' by key.
-	d.Gateway = make([]GatewayRecord, 0, len(a.keys[EntityPayin].recs)+len(a.keys[EntityPayout].recs))
+	// gateway-only keys' by key; the payouts' after the pay-ins', in the
+	// room reserveRecords left.
 	for _, e := range []Entity{EntityPayin, EntityPayout} {
 		ks := a.keys[e]
 		// Sorted in place: the assembly is done with its records.
-		recs := ks.recs
-		sort.SliceStable(recs, func(i, j int) bool {
-			x, y := recs[i], recs[j]
+		Arrange(ks.recs, func(x, y *GatewayRecord) int {
 			xl, yl := x.KeyNo < ks.ledgerN, y.KeyNo < ks.ledgerN
-			if xl != yl {
-				return xl
+			switch {
+			case xl != yl:
+				if xl {
+					return -1
+				}
+				return 1
+			case xl:
+				return cmp.Compare(x.KeyNo, y.KeyNo)
 			}
-			if xl {
-				return x.KeyNo < y.KeyNo
-			}
-			return x.Key < y.Key
+			return strings.Compare(x.Key, y.Key)
 		})
-		d.Gateway = append(d.Gateway, recs...)
 	}
+	d.Gateway = append(a.keys[EntityPayin].recs, a.keys[EntityPayout].recs...)
 	d.Keys = map[Entity]*Keys{EntityPayin: a.keys[EntityPayin].index, EntityPayout: a.keys[EntityPayout].index}
 	return d
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/jmoiron/sqlx"
@@ -106,33 +105,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 // id: joinLedgerRows). It is the last step of the load: the positions
 // scopeKey.loaded gave no longer hold.
 func (lg *latestGateway) inKeyOrder() {
-	recs := lg.recs
-	if slices.IsSortedFunc(recs, func(a, b recon.GatewayRecord) int { return cmp.Compare(a.KeyNo, b.KeyNo) }) {
-		return // the dump was in the ledger's order
-	}
-	perm := make([]int32, len(recs)) // perm[i]: the record that goes at i
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	slices.SortFunc(perm, func(a, b int32) int { return cmp.Compare(recs[a].KeyNo, recs[b].KeyNo) })
-	// Each cycle of the permutation moves its records one step, the first
-	// through tmp.
-	for i := range perm {
-		if perm[i] == int32(i) {
-			continue
-		}
-		tmp, j := recs[i], i
-		for {
-			k := int(perm[j])
-			perm[j] = int32(j)
-			if k == i {
-				recs[j] = tmp
-				break
-			}
-			recs[j] = recs[k]
-			j = k
-		}
-	}
+	recon.Arrange(lg.recs, func(a, b *recon.GatewayRecord) int { return cmp.Compare(a.KeyNo, b.KeyNo) })
 }
 
 // gatewayLoad is the loading of the day's gateway records, shared by the
