@@ -21,6 +21,9 @@ func (s *DB) LoadGCPercent() int { return 50 }
 // decides what the day is, inside one read-only transaction that sees one
 // snapshot of the store.
 func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error) {
+	if _, err := s.pool.Exec(ctx, `VACUUM (SKIP_LOCKED) orders, payouts, gateway_records, deliveries`); err != nil {
+		return nil, fmt.Errorf("load %s: vacuum: %w", day.Date, err)
+	}
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", day.Date, err)
@@ -56,8 +59,6 @@ type dayLoad struct {
 	a     *recon.DayAssembly
 	day   recon.BusinessDay
 	paths map[int64]string
-	// ownBodies holds the body hashes of the day's own logs.
-	ownBodies []string
 }
 
 func (l *dayLoad) lo() int64 { return int64(recon.InstantOf(l.day.Start)) }
@@ -328,9 +329,6 @@ func (l *dayLoad) deliveryRow(own bool) func(pgx.Rows) error {
 		if dv.Verified, ok = recon.ParseVerifyMethod(verified); !ok {
 			return fmt.Errorf("delivery at %s: stored verification %q is none of \"\", \"raw\", \"canonical\"", dv.Place, verified)
 		}
-		if own {
-			l.ownBodies = append(l.ownBodies, sum)
-		}
 		l.a.Delivery(dv, own)
 		return nil
 	}
@@ -366,7 +364,8 @@ func (l *dayLoad) deliveries() error {
 		return nil
 	}
 	return l.each(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = ANY($2)
-		AND w.body_sha256 = ANY($3)`, []any{l.m, others, l.ownBodies}, row)
+		AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE merchant_id = $1 AND file_id = ANY($3))`,
+		[]any{l.m, others, own}, row)
 }
 
 func (l *dayLoad) known() error {

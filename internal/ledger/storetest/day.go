@@ -227,3 +227,41 @@ func LoadFile(t *testing.T, db ledger.Store, kind, path string, add func(ledger.
 	}
 	return f
 }
+
+// testRepeatedBodyInAnotherLog loads a day whose own log holds a delivery
+// whose body another date's log holds too, under a key that is not of the
+// day: that delivery is loaded (a replay across logs), and the other log's
+// delivery of a body of its own is not.
+func testRepeatedBodyInAnotherLog(t *testing.T, h Harness) {
+	ctx := context.Background()
+	db := h.open(t, time.Time{})
+	from, at := Day()
+	delivery := func(path string, line int, key, body string) *recon.Delivery {
+		return &recon.Delivery{Place: recon.PlaceOf(path, strconv.Itoa(line)), ReceivedAt: at, Event: "payment.success",
+			Entity: recon.EntityPayin, Key: key, Class: recon.StatusSuccess, BodySHA256: sha256.Sum256([]byte(body)),
+			Verified: recon.VerifyRaw}
+	}
+	own := LoadFile(t, db, "webhooks", "webhooks.jsonl", func(l ledger.Loader) error {
+		return l.Delivery(delivery("webhooks.jsonl", 1, "ORD-1", "body of ORD-1"))
+	})
+	if err := db.SetDaySources(ctx, "2026-11-24", map[string]recon.SourceFile{"webhooks": own}); err != nil {
+		t.Fatal(err)
+	}
+	earlier := LoadFile(t, db, "webhooks", "a-webhooks.jsonl", func(l ledger.Loader) error {
+		if err := l.Delivery(delivery("a-webhooks.jsonl", 1, "ORD-OLD", "body of ORD-1")); err != nil {
+			return err
+		}
+		return l.Delivery(delivery("a-webhooks.jsonl", 2, "ORD-OTHER", "body of ORD-OTHER"))
+	})
+	if err := db.SetDaySources(ctx, "2026-11-23", map[string]recon.SourceFile{"webhooks": earlier}); err != nil {
+		t.Fatal(err)
+	}
+	d := h.loadDay(t, db, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})
+	var got []string
+	for _, dv := range d.Deliveries {
+		got = append(got, dv.Place.String()+" "+dv.Key)
+	}
+	if want := []string{"a-webhooks.jsonl:1 ORD-OLD", "webhooks.jsonl:1 ORD-1"}; !slices.Equal(got, want) {
+		t.Errorf("deliveries %q, want %q", got, want)
+	}
+}

@@ -40,6 +40,7 @@ func Run(t *testing.T, h Harness) {
 		{"LoadDayBoundsAndKnownKeys", testLoadDayBoundsAndKnownKeys},
 		{"PullTotals", testPullTotals},
 		{"DeliveryKeyNumbers", testDeliveryKeyNumbers},
+		{"RepeatedBodyInAnotherLog", testRepeatedBodyInAnotherLog},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, h) })
