@@ -3,6 +3,7 @@ package recon
 import (
 	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -46,7 +47,7 @@ type DayAssembly struct {
 	// gatewayOnly are the keys created in the day that no ledger row has,
 	// in the order CreatedInDay met them, per entity.
 	gatewayOnly map[Entity][]string
-	deliveries  map[[2]string]bool // (file, line) of the deliveries taken
+	taken       map[Place]bool // the other logs' deliveries taken
 	own         []Delivery
 	others      []Delivery
 }
@@ -121,7 +122,7 @@ func NewDayAssembly(day BusinessDay) *DayAssembly {
 		files: map[int64]AssemblyFile{}, roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{},
 		keys:        map[Entity]*assemblyKeys{EntityPayin: {index: NewKeys(0)}, EntityPayout: {index: NewKeys(0)}},
 		gatewayOnly: map[Entity][]string{},
-		deliveries:  map[[2]string]bool{},
+		taken:       map[Place]bool{},
 	}
 }
 
@@ -168,9 +169,8 @@ func (a *DayAssembly) reserve() {
 		a.day.Payouts = make([]Payout, 0, n)
 		a.keys[EntityPayout] = &assemblyKeys{index: NewKeys(n), keys: make([]assemblyKey, 0, n)}
 	}
-	if n := accepted("webhooks", "webhooks_next"); n > 0 && len(a.deliveries) == 0 {
+	if n := accepted("webhooks", "webhooks_next"); n > 0 && len(a.own) == 0 {
 		a.own = make([]Delivery, 0, n)
-		a.deliveries = make(map[[2]string]bool, n)
 	}
 }
 
@@ -334,11 +334,12 @@ func (a *DayAssembly) ElsewhereCandidates() []DayKey {
 func (a *DayAssembly) SetElsewhere(k DayKey) { a.day.LedgerElsewhere[k.Entity][k.Key] = true }
 
 // OwnLogs returns the day's own webhook logs (its own and the next
-// date's), by path.
+// date's), by path, each once: one file can be both, and its deliveries
+// are taken as read.
 func (a *DayAssembly) OwnLogs() []int64 {
 	var ids []int64
 	for _, role := range []string{"webhooks", "webhooks_next"} {
-		if id, ok := a.roles[role]; ok {
+		if id, ok := a.roles[role]; ok && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -358,20 +359,20 @@ func (a *DayAssembly) OtherLogs() []int64 {
 	return ids
 }
 
-// Delivery takes a stored delivery of a log, own or not; a delivery taken
-// before (same file and line) is ignored.
+// Delivery takes a stored delivery of a log, own or not. Each own log is
+// read once, whole; another log's delivery several queries find is taken
+// once (the others by place).
 func (a *DayAssembly) Delivery(dv Delivery, own bool) {
-	at := [2]string{dv.Place.File(), dv.Place.Line()}
-	if a.deliveries[at] {
-		return
-	}
-	a.deliveries[at] = true
 	dv.KeyNo = -1
 	if own {
 		a.own = append(a.own, dv)
-	} else {
-		a.others = append(a.others, dv)
+		return
 	}
+	if a.taken[dv.Place] {
+		return
+	}
+	a.taken[dv.Place] = true
+	a.others = append(a.others, dv)
 }
 
 // numberDeliveries orders the deliveries by log path and line and numbers
@@ -379,12 +380,11 @@ func (a *DayAssembly) Delivery(dv Delivery, own bool) {
 // order.
 func (a *DayAssembly) numberDeliveries() {
 	dvs := append(a.own, a.others...)
-	sort.SliceStable(dvs, func(i, j int) bool {
-		x, y := dvs[i].Place, dvs[j].Place
-		if fx, fy := x.File(), y.File(); fx != fy {
-			return fx < fy
+	Arrange(dvs, func(x, y *Delivery) int {
+		if c := strings.Compare(x.Place.File(), y.Place.File()); c != 0 {
+			return c
 		}
-		return x.LineNo() < y.LineNo()
+		return cmp.Compare(x.Place.LineNo(), y.Place.LineNo())
 	})
 	for i := range dvs {
 		dv := &dvs[i]

@@ -114,3 +114,18 @@ func TestDayAssemblyRules(t *testing.T) {
 		t.Errorf("elsewhere %v, day log %q", d.LedgerElsewhere, d.DayLog)
 	}
 }
+
+// TestOwnLogsOnce: a log named for the day and for the next date (one file
+// the gateway appends to every day) is one own log, read once.
+func TestOwnLogsOnce(t *testing.T) {
+	day, err := ParseBusinessDay("2026-11-24", time.FixedZone("IST", 19800))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewDayAssembly(day)
+	a.Sources([]AssemblyFile{{5, "webhooks.jsonl", 2}, {7, "b-webhooks.jsonl", 1}},
+		[]AssemblySource{{"2026-11-24", "webhooks", 7}, {"2026-11-24", "webhooks_next", 7}, {"2026-11-25", "webhooks", 5}})
+	if got := a.OwnLogs(); !slices.Equal(got, []int64{7}) {
+		t.Errorf("OwnLogs = %v, want [7]", got)
+	}
+}
