@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -59,6 +60,7 @@ type dayLoad struct {
 	a     *recon.DayAssembly
 	day   recon.BusinessDay
 	paths map[int64]string
+	str   ledger.Strings // the strings of the rows read
 }
 
 func (l *dayLoad) lo() int64 { return int64(recon.InstantOf(l.day.Start)) }
@@ -131,20 +133,17 @@ func (l *dayLoad) class(word, what string) (recon.StatusClass, error) {
 func (l *dayLoad) orders() error {
 	for _, f := range l.a.LedgerFiles("orders") {
 		cond, args := l.inDay(f, "created_at", []any{l.m, f.ID})
-		err := l.each(`SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method
-			FROM orders WHERE merchant_id = $1 AND file_id = $2`+cond+` ORDER BY seq`, args, func(r pgx.Rows) error {
-			var o recon.Order
-			var line, class string
-			var amount, created int64
-			if err := r.Scan(&line, &o.OrderID, &amount, &o.Currency, &o.Status, &class, &created, &o.TransactionID,
-				&o.PaymentMethod); err != nil {
-				return err
-			}
+		err := l.eachRaw(`SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method
+			FROM orders WHERE merchant_id = $1 AND file_id = $2`+cond+` ORDER BY seq`, args, func(r *rawRow) error {
+			line := r.Bytes()
+			o := recon.Order{OrderID: r.String(), Amount: recon.Amount(r.Int()), Currency: r.Word(), Status: r.Word()}
+			class := r.Bytes()
+			o.CreatedAt, o.TransactionID, o.PaymentMethod = recon.Instant(r.Int()), r.String(), r.Word()
 			var err error
-			if o.Class, err = l.class(class, "order "+o.OrderID); err != nil {
+			if o.Class, err = l.class(string(class), "order "+o.OrderID); err != nil {
 				return err
 			}
-			o.Amount, o.CreatedAt, o.Place = recon.Amount(amount), recon.Instant(created), recon.PlaceOf(l.paths[f.ID], line)
+			o.Place = recon.PlaceOf(l.paths[f.ID], string(line))
 			l.a.Order(o, f)
 			return nil
 		})
@@ -188,24 +187,23 @@ func (l *dayLoad) payouts() error {
 const gatewayColumns = `g.id, coalesce(g.file_id, 0), g.line, g.entity, g.key, g.amount, g.currency, g.status, g.class,
 	g.transaction_id, g.utr, g.beneficiary_account, g.beneficiary_ifsc, g.beneficiary_vpa, g.created_at, g.fetched_at`
 
-func (l *dayLoad) gatewayRow(r pgx.Rows) error {
-	var g recon.GatewayRecord
-	var id, file, amount, created, fetched int64
-	var line, entity, class string
-	if err := r.Scan(&id, &file, &line, &entity, &g.Key, &amount, &g.Currency, &g.Status, &class, &g.TransactionID,
-		&g.UTR, &g.BeneficiaryAccount, &g.BeneficiaryIFSC, &g.BeneficiaryVPA, &created, &fetched); err != nil {
-		return err
-	}
-	g.Entity = recon.Entity(entity)
+func (l *dayLoad) gatewayRow(r *rawRow) error {
+	id, file, line := r.Int(), r.Int(), r.Bytes()
+	g := recon.GatewayRecord{Entity: recon.Entity(r.Word()), Key: r.String(), Amount: recon.Amount(r.Int()),
+		Currency: r.Word(), Status: r.Word()}
+	class := r.Bytes()
+	g.TransactionID, g.UTR, g.BeneficiaryAccount = r.String(), r.String(), r.String()
+	g.BeneficiaryIFSC, g.BeneficiaryVPA = r.Word(), r.String()
+	g.CreatedAt = recon.Instant(r.Int())
+	fetched := r.Int()
 	var err error
-	if g.Class, err = l.class(class, "gateway record of "+entity+" "+g.Key); err != nil {
+	if g.Class, err = l.class(string(class), "gateway record of "+string(g.Entity)+" "+g.Key); err != nil {
 		return err
 	}
-	g.Amount, g.CreatedAt = recon.Amount(amount), recon.Instant(created)
 	if file == 0 {
-		g.Place = recon.PlaceOf("api", line)
+		g.Place = recon.PlaceOf("api", string(line))
 	} else {
-		g.Place = recon.PlaceOf(l.paths[file], line)
+		g.Place = recon.PlaceOf(l.paths[file], string(line))
 	}
 	return l.a.Gateway(g, file, id, fetched)
 }
@@ -222,12 +220,12 @@ var ledgerTables = []ledgerTable{
 // joinLedgers runs, for each ledger file of the date, a join from its keys
 // into target (a table aliased alias, with entity and key columns), with
 // more conditions in where from argument 5 on.
-func (l *dayLoad) joinLedgers(columns, target, alias, where string, more []any, row func(pgx.Rows) error) error {
+func (l *dayLoad) joinLedgers(columns, target, alias, where string, more []any, row func(*rawRow) error) error {
 	for _, t := range ledgerTables {
 		for _, f := range l.a.LedgerFiles(t.kind) {
 			args := append([]any{l.m, f.ID, t.entity}, more...)
 			cond, args := l.inDay(f, "l."+t.at, args)
-			err := l.each(`SELECT `+columns+` FROM `+t.table+` l JOIN `+target+` ON `+alias+`.merchant_id = l.merchant_id
+			err := l.eachRaw(`SELECT `+columns+` FROM `+t.table+` l JOIN `+target+` ON `+alias+`.merchant_id = l.merchant_id
 				AND `+alias+`.entity = $3 AND `+alias+`.key = l.`+t.key+`
 				WHERE l.merchant_id = $1 AND l.file_id = $2`+where+cond, args, row)
 			if err != nil {
@@ -248,13 +246,9 @@ func keyArrays(keys []recon.DayKey) ([]string, []string) {
 }
 
 func (l *dayLoad) gateway() error {
-	err := l.each(`SELECT entity, key FROM gateway_records WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
-		ORDER BY created_at, entity, key`, []any{l.m, l.lo(), l.hi()}, func(r pgx.Rows) error {
-		var entity, key string
-		if err := r.Scan(&entity, &key); err != nil {
-			return err
-		}
-		l.a.CreatedInDay(recon.Entity(entity), key)
+	err := l.eachRaw(`SELECT entity, key FROM gateway_records WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
+		ORDER BY created_at, entity, key`, []any{l.m, l.lo(), l.hi()}, func(r *rawRow) error {
+		l.a.CreatedInDay(recon.Entity(r.Word()), r.String())
 		return nil
 	})
 	if err != nil {
@@ -264,7 +258,7 @@ func (l *dayLoad) gateway() error {
 		return err
 	}
 	entities, refs := keyArrays(l.a.GatewayOnly())
-	return l.each(`SELECT `+gatewayColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
+	return l.eachRaw(`SELECT `+gatewayColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
 		JOIN gateway_records g ON g.merchant_id = $1 AND g.entity = k.entity AND g.key = k.key`,
 		[]any{l.m, entities, refs}, l.gatewayRow)
 }
@@ -300,33 +294,31 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 
 // deliveryRow reads a row of deliveryColumns into the assembly, as one of
 // the day's own logs or another.
-func (l *dayLoad) deliveryRow(own bool) func(pgx.Rows) error {
-	return func(r pgx.Rows) error {
-		var dv recon.Delivery
-		var file, line, received int64
-		var amount *int64
-		var entity, class, sum, verified string
-		if err := r.Scan(&file, &line, &received, &dv.Timestamp, &dv.Event, &entity, &dv.Key, &class, &amount,
-			&dv.Currency, &dv.TransactionID, &dv.UTR, &sum, &verified, &dv.Stale, &dv.Problem); err != nil {
-			return err
-		}
-		dv.Place = recon.SourceOf(l.paths[file], "").At(int(line))
-		dv.ReceivedAt, dv.Entity = recon.Instant(received), recon.Entity(entity)
+func (l *dayLoad) deliveryRow(own bool) func(*rawRow) error {
+	return func(r *rawRow) error {
+		file, line := r.Int(), r.Int()
+		dv := recon.Delivery{Place: recon.SourceOf(l.paths[file], "").At(int(line)), ReceivedAt: recon.Instant(r.Int()),
+			Timestamp: r.Int(), Event: r.Word(), Entity: recon.Entity(r.Word()), Key: r.String()}
+		class := r.Bytes()
+		amount, hasAmount := r.NullInt()
+		dv.Currency, dv.TransactionID, dv.UTR = r.Word(), r.String(), r.String()
+		sum, verified := r.Bytes(), r.Bytes()
+		dv.Stale, dv.Problem = r.Bool(), r.Word()
 		var err error
-		if dv.Class, err = l.class(class, "delivery at "+dv.Place.String()); err != nil {
+		if dv.Class, err = l.class(string(class), "delivery at "+dv.Place.String()); err != nil {
 			return err
 		}
-		if amount != nil {
-			dv.HasAmount, dv.Amount = true, recon.Amount(*amount)
+		if hasAmount {
+			dv.HasAmount, dv.Amount = true, recon.Amount(amount)
 		}
 		if len(sum) != hex.EncodedLen(len(dv.BodySHA256)) {
 			return fmt.Errorf("delivery at %s: stored body hash %q is not a SHA-256", dv.Place, sum)
 		}
-		if _, err := hex.Decode(dv.BodySHA256[:], []byte(sum)); err != nil {
+		if _, err := hex.Decode(dv.BodySHA256[:], sum); err != nil {
 			return fmt.Errorf("delivery at %s: stored body hash %q: %w", dv.Place, sum, err)
 		}
 		var ok bool
-		if dv.Verified, ok = recon.ParseVerifyMethod(verified); !ok {
+		if dv.Verified, ok = recon.ParseVerifyMethod(string(verified)); !ok {
 			return fmt.Errorf("delivery at %s: stored verification %q is none of \"\", \"raw\", \"canonical\"", dv.Place, verified)
 		}
 		l.a.Delivery(dv, own)
@@ -337,7 +329,7 @@ func (l *dayLoad) deliveryRow(own bool) func(pgx.Rows) error {
 func (l *dayLoad) deliveries() error {
 	own := l.a.OwnLogs()
 	for _, id := range own {
-		err := l.each(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = $2 ORDER BY w.line`,
+		err := l.eachRaw(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = $2 ORDER BY w.line`,
 			[]any{l.m, id}, l.deliveryRow(true))
 		if err != nil {
 			return err
@@ -354,7 +346,7 @@ func (l *dayLoad) deliveries() error {
 		return err
 	}
 	entities, refs := keyArrays(l.a.GatewayOnly())
-	err := l.each(`SELECT `+deliveryColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
+	err := l.eachRaw(`SELECT `+deliveryColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
 		JOIN deliveries w ON w.merchant_id = $1 AND w.entity = k.entity AND w.key = k.key AND w.file_id = ANY($4)`,
 		[]any{l.m, entities, refs, others}, row)
 	if err != nil {
@@ -363,7 +355,7 @@ func (l *dayLoad) deliveries() error {
 	if len(own) == 0 {
 		return nil
 	}
-	return l.each(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = ANY($2)
+	return l.eachRaw(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = ANY($2)
 		AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE merchant_id = $1 AND file_id = ANY($3))`,
 		[]any{l.m, others, own}, row)
 }
