@@ -142,7 +142,7 @@ type loader struct {
 	file int64
 	now  int64
 	seq  int64
-	rows map[string][][]any
+	rows map[string]*copyRows
 	// touched holds the tables rows were copied into.
 	touched map[string]bool
 	// inFlight reports the end of the copy under way.
@@ -151,15 +151,31 @@ type loader struct {
 
 func (l *loader) next() int64 { l.seq++; return l.seq }
 
-func (l *loader) add(t copyTable, row ...any) error {
+// row starts a row of t, its merchant and file packed.
+func (l *loader) row(t copyTable) *copyRows {
 	if l.rows == nil {
-		l.rows = map[string][][]any{}
+		l.rows = map[string]*copyRows{}
 	}
-	l.rows[t.name] = append(l.rows[t.name], row)
-	if len(l.rows[t.name]) < copyBatch {
+	c := l.rows[t.name]
+	if c == nil {
+		c = newCopyRows(t)
+		l.rows[t.name] = c
+	}
+	c.row()
+	c.Text(l.m)
+	c.Int(l.file)
+	return c
+}
+
+// end ends the row c, copying the table's batch in when it is full.
+func (l *loader) end(c *copyRows) error {
+	if err := c.end(); err != nil {
+		return err
+	}
+	if c.rows < copyBatch {
 		return nil
 	}
-	return l.copy(t)
+	return l.copy(c.t)
 }
 
 // copy sends the batch t has gathered to the server. The copy runs while
@@ -167,27 +183,21 @@ func (l *loader) add(t copyTable, row ...any) error {
 // server's writing overlap; one copy at a time, as a transaction's
 // connection runs one command at a time.
 func (l *loader) copy(t copyTable) error {
-	rows := l.rows[t.name]
-	if len(rows) == 0 {
+	c := l.rows[t.name]
+	if c == nil || c.rows == 0 {
 		return nil
 	}
 	if err := l.wait(); err != nil {
 		return err
 	}
-	l.rows[t.name] = make([][]any, 0, copyBatch)
+	l.rows[t.name] = nil
 	if l.touched == nil {
 		l.touched = map[string]bool{}
 	}
 	l.touched[t.name] = true
 	done := make(chan error, 1)
 	l.inFlight = done
-	go func() {
-		_, err := l.tx.CopyFrom(l.ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(rows))
-		if err != nil {
-			err = fmt.Errorf("store %s rows: %w", t.name, err)
-		}
-		done <- err
-	}()
+	go func() { done <- copyIn(l.ctx, l.tx, c) }()
 	return nil
 }
 
@@ -213,59 +223,121 @@ func (l *loader) flush() error {
 
 // Order stores an order row.
 func (l *loader) Order(o *recon.Order) error {
-	return l.add(ordersTable, l.m, l.file, l.next(), o.Place.Line(), o.OrderID, int64(o.Amount), o.Currency, o.Status,
-		o.Class.String(), int64(o.CreatedAt), o.TransactionID, o.PaymentMethod)
+	c := l.row(ordersTable)
+	c.Int(l.next())
+	c.Line(o.Place)
+	c.Text(o.OrderID)
+	c.Int(int64(o.Amount))
+	c.Text(o.Currency)
+	c.Text(o.Status)
+	c.Text(o.Class.String())
+	c.Int(int64(o.CreatedAt))
+	c.Text(o.TransactionID)
+	c.Text(o.PaymentMethod)
+	return l.end(c)
 }
 
 // Payout stores a payout row.
 func (l *loader) Payout(p *recon.Payout) error {
-	return l.add(payoutsTable, l.m, l.file, l.next(), p.Place.Line(), p.PayoutID, int64(p.Amount), p.Currency, p.Status,
-		p.Class.String(), p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA, p.UTR,
-		p.UTRCorrupted, p.UTRRaw, int64(p.RequestedAt))
+	c := l.row(payoutsTable)
+	c.Int(l.next())
+	c.Line(p.Place)
+	c.Text(p.PayoutID)
+	c.Int(int64(p.Amount))
+	c.Text(p.Currency)
+	c.Text(p.Status)
+	c.Text(p.Class.String())
+	c.Text(p.TransferMode)
+	c.Text(p.BeneficiaryAccount)
+	c.Text(p.BeneficiaryIFSC)
+	c.Text(p.BeneficiaryVPA)
+	c.Text(p.UTR)
+	c.Bool(p.UTRCorrupted)
+	c.Text(p.UTRRaw)
+	c.Int(int64(p.RequestedAt))
+	return l.end(c)
 }
 
 // Gateway stores a gateway record read from a dump.
 func (l *loader) Gateway(g *recon.GatewayRecord) error {
-	return l.add(gatewayTable, gatewayValues(l.m, &l.file, l.now, g, false)...)
+	c := l.row(gatewayTable)
+	gatewayValues(c, l.now, g, false)
+	return l.end(c)
 }
 
-// gatewayValues are the values of gatewayTable's columns for g; a nil
-// file is a pulled record, whose raw response is kept.
-func gatewayValues(merchant string, file *int64, fetched int64, g *recon.GatewayRecord, keepRaw bool) []any {
+// gatewayValues packs the values of gatewayTable's columns for g after its
+// merchant and file (NULL for a pulled record, whose raw response is
+// kept).
+func gatewayValues(c *copyRows, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
 	d := g.Detail
 	if d == nil {
 		d = &recon.GatewayDetail{}
 	}
-	var raw []byte
-	if keepRaw {
-		raw = d.Raw
-		if raw == nil {
-			raw = []byte{}
-		}
+	c.Line(g.Place)
+	c.Text(string(g.Entity))
+	c.Text(g.Key)
+	c.Text(d.GatewayID)
+	c.Int(int64(g.Amount))
+	c.Text(g.Currency)
+	c.Text(g.Status)
+	c.Text(g.Class.String())
+	c.Text(g.TransactionID)
+	c.Text(d.BankReference)
+	c.Text(g.UTR)
+	c.Text(d.PaymentMethod)
+	c.Text(d.TransferMode)
+	c.Text(g.BeneficiaryAccount)
+	c.Text(g.BeneficiaryIFSC)
+	c.Text(g.BeneficiaryVPA)
+	c.Text(d.FailureReason)
+	c.Int(int64(g.CreatedAt))
+	c.Int(nanos(d.SettledAt))
+	c.Int(fetched)
+	switch {
+	case !keepRaw:
+		c.Null()
+	case d.Raw == nil:
+		c.Bytes([]byte{})
+	default:
+		c.Bytes(d.Raw)
 	}
-	return []any{merchant, file, g.Place.Line(), string(g.Entity), g.Key, d.GatewayID, int64(g.Amount), g.Currency,
-		g.Status, g.Class.String(), g.TransactionID, d.BankReference, g.UTR, d.PaymentMethod, d.TransferMode,
-		g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA, d.FailureReason, int64(g.CreatedAt),
-		nanos(d.SettledAt), fetched, raw}
 }
 
 // Delivery stores a webhook delivery.
 func (l *loader) Delivery(d *recon.Delivery) error {
-	var amount *int64
+	c := l.row(deliveriesTable)
+	c.Int(int64(d.Place.LineNo()))
+	c.Int(int64(d.ReceivedAt))
+	c.Int(d.Timestamp)
+	c.Text(d.Event)
+	c.Text(string(d.Entity))
+	c.Text(d.Key)
+	c.Text(d.Class.String())
 	if d.HasAmount {
-		a := int64(d.Amount)
-		amount = &a
+		c.Int(int64(d.Amount))
+	} else {
+		c.Null()
 	}
-	return l.add(deliveriesTable, l.m, l.file, int64(d.Place.LineNo()), int64(d.ReceivedAt), d.Timestamp, d.Event,
-		string(d.Entity), d.Key, d.Class.String(), amount, d.Currency, d.TransactionID, d.UTR,
-		hex.EncodeToString(d.BodySHA256[:]), d.Verified.String(), d.Stale, d.Problem)
+	c.Text(d.Currency)
+	c.Text(d.TransactionID)
+	c.Text(d.UTR)
+	c.Text(hex.EncodeToString(d.BodySHA256[:]))
+	c.Text(d.Verified.String())
+	c.Bool(d.Stale)
+	c.Text(d.Problem)
+	return l.end(c)
 }
 
 // Reject stores a rejected row. PostgreSQL text holds neither invalid
 // UTF-8 nor NUL: both become U+FFFD in the stored value.
 func (l *loader) Reject(r *recon.Reject) error {
-	value := strings.ReplaceAll(strings.ToValidUTF8(r.Value, "\uFFFD"), "\x00", "\uFFFD")
-	return l.add(rejectsTable, l.m, l.file, l.next(), r.Line, r.Column, value, r.Reason)
+	c := l.row(rejectsTable)
+	c.Int(l.next())
+	c.Text(r.Line)
+	c.Text(r.Column)
+	c.Text(strings.ReplaceAll(strings.ToValidUTF8(r.Value, "\uFFFD"), "\x00", "\uFFFD"))
+	c.Text(r.Reason)
+	return l.end(c)
 }
 
 // SetDaySources records which files make up a business date's sources,

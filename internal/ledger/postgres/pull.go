@@ -73,9 +73,15 @@ func (s *DB) PullCandidates(ctx context.Context, date string, from, to time.Time
 func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		if p.Record != nil {
-			vals := gatewayValues(s.merchant, nil, nanos(p.At), p.Record, true)
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{gatewayTable.name}, gatewayTable.columns,
-				pgx.CopyFromRows([][]any{vals})); err != nil {
+			c := newCopyRows(gatewayTable)
+			c.row()
+			c.Text(s.merchant)
+			c.Null() // no file
+			gatewayValues(c, nanos(p.At), p.Record, true)
+			if err := c.end(); err != nil {
+				return err
+			}
+			if err := copyIn(ctx, tx, c); err != nil {
 				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
 			}
 		}
