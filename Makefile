@@ -16,7 +16,8 @@ export CGO_ENABLED := 1
 # fail a target with "context deadline exceeded" as a duration ends
 # (golang/go#75804, fixed in Go 1.27).
 FUZZTIME ?= 10s
-# `make bench` measures this tier (S: 100,000 orders; M: 1,000,000) on a day
+# `make bench` measures this tier (S: 100,000 orders; M: 1,000,000; M3:
+# 3,000,000; L: 10,000,000, about 30 GB of disk and run only on demand) on a day
 # generated once into bench/data/<tier>-<seed>-timed (its gateway dump and
 # webhook log by time, as real exports come), and the same day in key order
 # into bench/data/<tier>-<seed>, measured beside it (first run only).
@@ -69,7 +70,7 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-bench: build ## measure `recon run` on a generated day (TIER=S or M; on PostgreSQL too with POSTGRES=url), the same day in key order, then the Go benchmarks
+bench: build ## measure `recon run` on a generated day (TIER=S, M, M3 or L; on PostgreSQL too with POSTGRES=url), the same day in key order, then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench
 	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --key-order --no-rerun $(BENCHFLAGS)
 	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(BENCHFLAGS)

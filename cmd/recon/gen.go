@@ -34,7 +34,7 @@ func genCmd(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "gen", "--out DIR [flags]", genAbout)
 	out := fs.String("out", "", "`folder` to write the day into (required)")
 	date := fs.String("date", "2026-11-24", "business `date`")
-	tier := fs.String("tier", "", "benchmark `tier`: S or M")
+	tier := fs.String("tier", "", "benchmark `tier`: S, M, M3 or L (100,000 to 10,000,000 orders)")
 	orders := fs.Int("orders", 300, "ordinary `orders`, besides the planted ones")
 	payouts := fs.Int("payouts", 150, "ordinary `payouts`, besides the planted ones")
 	seed := fs.Uint64("seed", 1, "random `seed`")

@@ -27,7 +27,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cfg bench.Config
 	fs.StringVar(&cfg.Recon, "recon", "bin/recon", "the recon `binary` to measure")
-	fs.StringVar(&cfg.Tier, "tier", "S", "benchmark `tier`: S (100,000 orders) or M (1,000,000)")
+	fs.StringVar(&cfg.Tier, "tier", "S", "benchmark `tier`: S (100,000 orders), M (1,000,000), M3 (3,000,000) or L (10,000,000)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "random `seed` of the generated day")
 	fs.StringVar(&cfg.Date, "date", "2026-11-24", "business `date` of the generated day")
 	fs.StringVar(&cfg.Cache, "cache", "bench/data", "`folder` of the generated days and the last figures")

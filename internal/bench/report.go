@@ -49,6 +49,9 @@ type Targets struct {
 const (
 	RerunTarget = 0.25 // re-run wall / first wall
 	RatioTarget = 11.0 // tier M wall / tier S wall
+	// GrowthTarget bounds a tier's wall against the tier below, a third of
+	// its size (issue 20: three times the day costs three times).
+	GrowthTarget = 3.3
 	// SettlementRatioTarget bounds a day run with settlement reports and
 	// bank statements against the same tier without them (issue 23).
 	SettlementRatioTarget = 1.20
@@ -64,16 +67,27 @@ const (
 // KeyOrderSuffix marks the wall time of a key-ordered day.
 const KeyOrderSuffix = "/key"
 
-// TargetsOf returns the targets of tier S or M.
+// TargetsOf returns the targets of a tier: S and M's walls (issue 8), and
+// from M up a peak within 1 GiB (issue 20: bounded memory).
 func TargetsOf(tier string) Targets {
 	switch tier {
 	case "S":
 		return Targets{Wall: 3 * time.Second}
 	case "M":
 		return Targets{Wall: 20 * time.Second, MaxRSS: 1 << 30}
+	case "M3", "L":
+		return Targets{MaxRSS: 1 << 30}
 	}
 	return Targets{}
 }
+
+// growth are the tiers each judged against the one below it, by the last
+// run of both: ten times the day within eleven times the wall (issue 8),
+// then three times within 3.3 (issue 20).
+var growth = []struct {
+	lower, upper string
+	bound        float64
+}{{"S", "M", RatioTarget}, {"M", "M3", GrowthTarget}, {"M3", "L", GrowthTarget}}
 
 // Write prints r as two aligned tables: the totals against their targets,
 // then the stages in log order.
@@ -130,19 +144,29 @@ func Write(w io.Writer, r Result) error {
 		row(tw, "PostgreSQL / SQLite, tier "+r.Tier+" (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true,
 			"≤ "+strconv.FormatFloat(PostgresTarget, 'f', 0, 64), ratio <= PostgresTarget)
 	}
-	s, okS := r.Walls["S"]
-	m, okM := r.Walls["M"]
 	if onPostgres {
 		if r.Walls[base] == 0 {
 			fmt.Fprintf(tw, "PostgreSQL / SQLite\t-\t≤ %.0f\tneeds a run on SQLite too (make bench TIER=%s)\n",
 				PostgresTarget, r.Tier)
 		}
-	} else if okS && okM && s > 0 {
-		ratio := m.Seconds() / s.Seconds()
-		row(tw, "tier M / tier S (last runs)", strconv.FormatFloat(ratio, 'f', 1, 64), true,
-			"≤ "+strconv.FormatFloat(RatioTarget, 'f', 0, 64), ratio <= RatioTarget)
 	} else {
-		fmt.Fprintf(tw, "tier M / tier S\t-\t≤ %.0f\tneeds a run of both tiers (make bench TIER=M)\n", RatioTarget)
+		for _, g := range growth {
+			if r.Tier != g.lower && r.Tier != g.upper {
+				continue
+			}
+			name, bound := "tier "+g.upper+" / tier "+g.lower, strconv.FormatFloat(g.bound, 'f', -1, 64)
+			lo, hi := r.Walls[g.lower], r.Walls[g.upper]
+			if lo == 0 || hi == 0 {
+				missing := g.lower
+				if hi == 0 {
+					missing = g.upper
+				}
+				fmt.Fprintf(tw, "%s\t-\t≤ %s\tneeds a run of both tiers (make bench TIER=%s)\n", name, bound, missing)
+				continue
+			}
+			ratio := hi.Seconds() / lo.Seconds()
+			row(tw, name+" (last runs)", strconv.FormatFloat(ratio, 'f', 1, 64), true, "≤ "+bound, ratio <= g.bound)
+		}
 	}
 	// The day by time against the same day in key order.
 	if timed, keyed := r.Walls[r.Tier], r.Walls[r.Tier+KeyOrderSuffix]; !onPostgres && timed > 0 && keyed > 0 {

@@ -51,16 +51,17 @@ exceptions: 540 reported, 540 planted: exactly the planted ones
 			First: Run{Usage: Usage{Wall: 30 * time.Second, MaxRSS: 2 << 30}},
 			Check: Check{Planted: 10, Reported: 11, Differences: []Difference{
 				{Category: "DUPLICATE_UTR", Planted: 2, Reported: 3, Unplanted: []string{"PAYOUT PO1"}}}},
-			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2) on SQLite
+			Walls: map[string]time.Duration{"S": 2 * time.Second, "M": 30 * time.Second, "M3": 96 * time.Second}}, `recon bench: tier M (1,000,000 orders, 200,000 payouts, seed 2) on SQLite
 day d (gateway dump and webhook log by time, as exported): generated in 16.00 s wall, 12.00 s CPU, 36.0 MiB peak RSS
 
-                             figure                    target
+                              figure                    target
 first run
-  wall                       30.00 s                   ≤ 20.00 s     MISSED
-  CPU user+sys               0.00 s (0.00 s + 0.00 s)
-  peak RSS                   2048.0 MiB                ≤ 1024.0 MiB  MISSED
-re-run                       skipped
-tier M / tier S (last runs)  15.0                      ≤ 11          MISSED
+  wall                        30.00 s                   ≤ 20.00 s     MISSED
+  CPU user+sys                0.00 s (0.00 s + 0.00 s)
+  peak RSS                    2048.0 MiB                ≤ 1024.0 MiB  MISSED
+re-run                        skipped
+tier M / tier S (last runs)   15.0                      ≤ 11          MISSED
+tier M3 / tier M (last runs)  3.2                       ≤ 3.3         ok
 
 exceptions: 11 report rows, 10 planted: NOT the planted ones
   category       planted  reported  missed  unplanted  repeated  example
@@ -100,6 +101,7 @@ first run
   peak RSS                              980.0 MiB                 ≤ 1024.0 MiB  ok
 re-run                                  skipped
 tier M / tier S (last runs)             10.0                      ≤ 11          ok
+tier M3 / tier M                        -                         ≤ 3.3         needs a run of both tiers (make bench TIER=M3)
 with settlements / without (last runs)  1.10                      ≤ 1.20        ok
   peak RSS, with / without              1.01                      ≤ 1.00        MISSED
 
@@ -120,7 +122,26 @@ first run
   peak RSS                          960.0 MiB                 ≤ 1024.0 MiB  ok
 re-run                              skipped
 tier M / tier S (last runs)         16.5                      ≤ 11          MISSED
+tier M3 / tier M                    -                         ≤ 3.3         needs a run of both tiers (make bench TIER=M3)
 by time / in key order (last runs)  1.57                      ≤ 1.10        MISSED
+
+exceptions: 5 reported, 5 planted: exactly the planted ones
+
+per-stage figures: none (the run's log has no "stage done" lines)
+`},
+		{"tier L: three times M3 in more than 3.3 times its wall, and its peak", Result{Tier: "L", Orders: 10000000,
+			Payouts: 2000000, Seed: 1, Data: "d", First: Run{Usage: Usage{Wall: 400 * time.Second, MaxRSS: 9 << 30}},
+			Check: Check{Planted: 5, Reported: 5},
+			Walls: map[string]time.Duration{"M3": 100 * time.Second, "L": 400 * time.Second}}, `recon bench: tier L (10,000,000 orders, 2,000,000 payouts, seed 1) on SQLite
+day d (gateway dump and webhook log by time, as exported): cached (delete the folder to regenerate)
+
+                              figure                    target
+first run
+  wall                        400.00 s
+  CPU user+sys                0.00 s (0.00 s + 0.00 s)
+  peak RSS                    9216.0 MiB                ≤ 1024.0 MiB  MISSED
+re-run                        skipped
+tier L / tier M3 (last runs)  4.0                       ≤ 3.3         MISSED
 
 exceptions: 5 reported, 5 planted: exactly the planted ones
 

@@ -272,13 +272,19 @@ type Tier struct {
 	PlantRate       float64
 }
 
-// TierOf returns the tier named S or M (case-insensitive).
+// TierOf returns the tier named S, M, M3 or L (case-insensitive). M3 and L
+// measure growth (issue 20): each costs about three times the one below,
+// L's day is ten gigabytes of files, and it runs only on demand.
 func TierOf(name string) (Tier, error) {
 	switch strings.ToUpper(name) {
 	case "S":
 		return Tier{Name: "S", Orders: 100_000, Payouts: 20_000, PlantRate: 0.005}, nil
 	case "M":
 		return Tier{Name: "M", Orders: 1_000_000, Payouts: 200_000, PlantRate: 0.005}, nil
+	case "M3":
+		return Tier{Name: "M3", Orders: 3_000_000, Payouts: 600_000, PlantRate: 0.005}, nil
+	case "L":
+		return Tier{Name: "L", Orders: 10_000_000, Payouts: 2_000_000, PlantRate: 0.005}, nil
 	}
-	return Tier{}, fmt.Errorf("unknown tier %q: want S (100,000 orders) or M (1,000,000 orders)", name)
+	return Tier{}, fmt.Errorf("unknown tier %q: want S (100,000 orders), M (1,000,000), M3 (3,000,000) or L (10,000,000)", name)
 }
