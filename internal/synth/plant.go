@@ -175,7 +175,7 @@ func (d *generator) plant(set int) {
 	po := func(id string, amount int64, at int) payout {
 		req := d.at(at)
 		return payout{id: id, amount: amount, currency: "INR", ledgerStatus: "success", gatewayStatus: "SUCCESS",
-			mode: "IMPS", account: d.digits(12), ifsc: "HDFC0001234", utr: d.digits(12), requested: req,
+			mode: "IMPS", account: d.digits(12), ifsc: "HDFC0001234", utr: d.utr(12), requested: req,
 			processed: req.Add(2 * time.Minute)}
 	}
 	both := func(x payout) { d.addPayout(x, true, true); d.payoutWebhooks(x) }
@@ -183,7 +183,7 @@ func (d *generator) plant(set int) {
 	x := po(id("PO-UTR-1"), 5000_00, 9*3600)
 	d.addPayout(x, true, false)
 	x2 := x
-	x2.utr = d.digits(12)
+	x2.utr = d.utr(12)
 	d.addPayout(x2, false, true)
 	d.payoutWebhooks(x2)
 	p("UTR_MISMATCH", "PAYOUT", x.id, "ledger and gateway UTRs differ")
@@ -232,7 +232,7 @@ func (d *generator) plant(set int) {
 	both(x2)
 	// near miss: a retry after a failure
 
-	utr := d.digits(12)
+	utr := d.utr(12)
 	x = po(id("PO-DUTR-1"), 3000_00, 13*3600)
 	x.utr = utr
 	both(x)

@@ -69,6 +69,7 @@ type generator struct {
 	secret   string
 	rng      *rand.Rand
 	seq      int
+	utrs     map[uint64]bool // the UTRs drawn (utr)
 	out      *sinks
 	// settle writes the settlement side of the day; nil without one.
 	settle        *settler

@@ -3,6 +3,7 @@ package synth
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -102,5 +103,22 @@ func TestAppendJSON(t *testing.T) {
 				t.Errorf("appendJSON=%s, want %s", got, want)
 			}
 		})
+	}
+}
+
+// TestUTRsDoNotRepeat draws every 2-digit UTR there is: each comes once,
+// where random draws would repeat one within about a dozen.
+func TestUTRsDoNotRepeat(t *testing.T) {
+	d := &generator{rng: rand.New(rand.NewPCG(1, 2))}
+	seen := map[string]bool{}
+	for range 90 { // 10 to 99: digits never starts with 0
+		u := d.utr(2)
+		if len(u) != 2 || seen[u] {
+			t.Fatalf("UTR %q drawn again or of the wrong length (drawn before: %d)", u, len(seen))
+		}
+		seen[u] = true
+	}
+	if u := d.utr(3); len(u) != 3 {
+		t.Errorf("a 3-digit UTR after the 2-digit ones: %q", u)
 	}
 }
