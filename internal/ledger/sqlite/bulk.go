@@ -8,10 +8,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"unsafe"
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -173,11 +173,10 @@ func (a *argRow) Blob(v []byte) {
 
 // rowValues reads the values of one packed row, left to right.
 type rowValues struct {
-	buf    []byte // the rows still to read
-	col    int    // values read of the current row
-	n      int    // values per row
-	arena  []byte // what is left of the block String carves strings from
-	blocks int    // blocks allocated so far
+	buf []byte         // the rows still to read
+	col int            // values read of the current row
+	n   int            // values per row
+	str ledger.Strings // what String carves its strings from
 }
 
 // next returns the next value's tag and bytes (the int64's 8 bytes for an
@@ -225,32 +224,13 @@ func (v *rowValues) Bytes() []byte {
 	return nil
 }
 
-// String returns the next value as a new string. The strings of a query
-// are carved from shared blocks: a day's millions of short ids cost one
-// allocation per block instead of one each (and no rounding up to a size
-// class). A string keeps its block alive, which the day's records do
-// anyway.
+// String returns the next value as a new string, carved from the query's
+// shared blocks (ledger.Strings).
 func (v *rowValues) String() string { return v.keep(v.Bytes()) }
 
 // keep returns b, a value of the current row, as a string carved from the
 // query's blocks as String does.
-func (v *rowValues) keep(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > 512 {
-		return string(b)
-	}
-	if len(v.arena) < len(b) {
-		// 4 KiB first, then doubling to 1 MiB: a small query wastes little.
-		v.arena = make([]byte, 4096<<min(v.blocks, 8))
-		v.blocks++
-	}
-	n := copy(v.arena, b)
-	s := unsafe.String(&v.arena[0], n)
-	v.arena = v.arena[n:]
-	return s
-}
+func (v *rowValues) keep(b []byte) string { return v.str.Keep(b) }
 
 // skipRest moves past the values of the row the callback did not read.
 func (v *rowValues) skipRest() {
