@@ -174,3 +174,71 @@ func TestLoadFileLeavesPlannerFigures(t *testing.T) {
 		t.Errorf("orders holds %d rows of %d distinct seq, want %d of each", rows, seqs, n)
 	}
 }
+
+// TestLoadDayNamesABadClass: a stored row whose status class recon does
+// not know fails the load with the row named, for each table the load
+// reads (the name is only made for the row that fails).
+func TestLoadDayNamesABadClass(t *testing.T) {
+	from, at := storetest.Day()
+	day := recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)}
+	for _, tt := range []struct{ table, want string }{
+		{"orders", `order ORD-2: stored status class "bogus"`},
+		{"payouts", `payout PO-1: stored status class "bogus"`},
+		{"gateway_records", `gateway record of PAYIN ORD-2: stored status class "bogus"`},
+		{"deliveries", `delivery at webhooks.jsonl:2: stored status class "bogus"`},
+	} {
+		t.Run(tt.table, func(t *testing.T) {
+			ctx := context.Background()
+			db := mustOpen(t, pgtest.Fresh(t), nil)
+			roles := map[string]recon.SourceFile{
+				"orders": storetest.LoadFile(t, db, "orders", "orders.csv", func(l ledger.Loader) error {
+					for i, k := range []string{"ORD-1", "ORD-2"} {
+						if err := l.Order(&recon.Order{OrderID: k, Amount: 100, Currency: "INR", Status: "PAID",
+							Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
+							return err
+						}
+					}
+					return nil
+				}),
+				"payouts": storetest.LoadFile(t, db, "payouts", "payouts.csv", func(l ledger.Loader) error {
+					return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
+						Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
+				}),
+				"gateway": storetest.LoadFile(t, db, "gateway", "gateway.jsonl", func(l ledger.Loader) error {
+					for i, k := range []string{"ORD-1", "ORD-2"} {
+						if err := l.Gateway(&recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Amount: 100, Currency: "INR",
+							Status: "PAID", Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}); err != nil {
+							return err
+						}
+					}
+					return nil
+				}),
+				"webhooks": storetest.LoadFile(t, db, "webhooks", "webhooks.jsonl", func(l ledger.Loader) error {
+					for i, k := range []string{"ORD-1", "ORD-2"} {
+						if err := l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", strconv.Itoa(i+1)),
+							ReceivedAt: at, Event: "payment.success", Entity: recon.EntityPayin, Key: k,
+							Class: recon.StatusSuccess, Verified: recon.VerifyRaw}); err != nil {
+							return err
+						}
+					}
+					return nil
+				}),
+			}
+			if err := db.SetDaySources(ctx, day.Date, roles); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.LoadDay(ctx, day); err != nil {
+				t.Fatalf("the day before its row was spoilt: %v", err)
+			}
+			key := map[string]string{"orders": "order_id = 'ORD-2'", "payouts": "payout_order_id = 'PO-1'",
+				"gateway_records": "key = 'ORD-2'", "deliveries": "line = 2"}[tt.table]
+			if _, err := db.pool.Exec(ctx, `UPDATE `+tt.table+` SET class = 'bogus' WHERE `+key); err != nil {
+				t.Fatal(err)
+			}
+			_, err := db.LoadDay(ctx, day)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("LoadDay: %v, want an error saying %s", err, tt.want)
+			}
+		})
+	}
+}
