@@ -8,6 +8,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -24,12 +25,12 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 // live record in recs, at the position its scopeKey gives; fetched and ids
 // hold each kept record's fetch time and row id (the tie between two
 // records fetched at the same instant). The pay-ins' and the payouts' are
-// filled on two connections at once, each with its own interner.
+// filled on two connections at once, each with its own ledger.Strings for words.
 type latestGateway struct {
 	sc      *dayScope
 	entity  recon.Entity
 	keys    *scopeKeys
-	in      interner
+	in      *ledger.Strings // words, interned
 	recs    []recon.GatewayRecord
 	fetched []int64
 	ids     []int64
@@ -39,7 +40,7 @@ type latestGateway struct {
 // newLatestGateway returns a latestGateway with room for n records' fetch
 // times and ids; the caller gives it recs.
 func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
-	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: interner{},
+	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: &ledger.Strings{},
 		fetched: make([]int64, 0, n), ids: make([]int64, 0, n), places: newPlacers(sc.paths)}
 }
 
@@ -80,9 +81,9 @@ func (lg *latestGateway) row(v *rowValues) error {
 	if err != nil {
 		return fmt.Errorf("gateway record of %s %s: %w", lg.entity, k, err)
 	}
-	g.Currency, g.Status, g.Class = in.get(currency), in.get(status), class
+	g.Currency, g.Status, g.Class = in.Word(currency), in.Word(status), class
 	g.TransactionID, g.UTR, g.BeneficiaryAccount = v.keep(txn), v.keep(utr), v.keep(account)
-	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.get(ifsc), v.keep(vpa)
+	g.BeneficiaryIFSC, g.BeneficiaryVPA = in.Word(ifsc), v.keep(vpa)
 	g.CreatedAt = recon.Instant(created)
 	if fileNull {
 		g.Place = recon.PlaceOf("api", string(line))
@@ -204,10 +205,10 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 		b.reset()
 	}
 	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
-	in := interner{}
+	in := &ledger.Strings{}
 	err := bulkQuery(ctx, conn, sc.readSize, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
 		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
-			entity := recon.Entity(in.get(v.Bytes()))
+			entity := recon.Entity(in.Word(v.Bytes()))
 			b := batches[entity]
 			if b == nil {
 				return nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -48,8 +49,8 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 			if err != nil {
 				return fmt.Errorf("order %s: %w", o.OrderID, err)
 			}
-			o.Currency, o.Status, o.Class = in.get(currency), in.get(status), class
-			o.TransactionID, o.PaymentMethod = v.String(), in.get(v.Bytes())
+			o.Currency, o.Status, o.Class = in.Word(currency), in.Word(status), class
+			o.TransactionID, o.PaymentMethod = v.String(), in.Word(v.Bytes())
 			o.CreatedAt, o.Place = recon.Instant(created), places.at(line)
 			d.Orders = append(d.Orders, o)
 			return nil
@@ -64,7 +65,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 // loadPayouts reads the payouts ledgers' rows of the day into d.Payouts on
 // conn, interning with in; it returns how many rows of the date's own file
 // are outside the day, by date.
-func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, in interner) (outOfDay int, outside map[string]int, err error) {
+func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScope, in *ledger.Strings) (outOfDay int, outside map[string]int, err error) {
 	files := sc.ledgerFiles("payouts")
 	if len(files) == 0 {
 		return 0, nil, nil
@@ -83,13 +84,13 @@ func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScop
 			line := v.Bytes()
 			k, p.KeyNo, p.PayoutID = keys.add(v.Bytes())
 			p.Amount = recon.Amount(v.Int())
-			p.Currency, p.Status = in.get(v.Bytes()), in.get(v.Bytes())
+			p.Currency, p.Status = in.Word(v.Bytes()), in.Word(v.Bytes())
 			class, err := storedClass(v.Bytes())
 			if err != nil {
 				return fmt.Errorf("payout %s: %w", p.PayoutID, err)
 			}
 			p.Class = class
-			p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.get(v.Bytes()), v.String(), in.get(v.Bytes())
+			p.TransferMode, p.BeneficiaryAccount, p.BeneficiaryIFSC = in.Word(v.Bytes()), v.String(), in.Word(v.Bytes())
 			p.BeneficiaryVPA, p.UTR, p.UTRCorrupted, p.UTRRaw = v.String(), v.String(), v.Int() != 0, v.String()
 			requested := v.Int()
 			k.ledger = true
@@ -156,8 +157,8 @@ func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day,
 
 func (s *DB) loadPulls(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	return bulkQuery(ctx, sc.conn, sc.readSize, `SELECT entity, key, outcome FROM pulls`, nil, func(v *rowValues) error {
-		if m := d.Pulls[recon.Entity(sc.intern.get(v.Bytes()))]; m != nil {
-			m[v.String()] = recon.PullOutcome(sc.intern.get(v.Bytes()))
+		if m := d.Pulls[recon.Entity(sc.intern.Word(v.Bytes()))]; m != nil {
+			m[v.String()] = recon.PullOutcome(sc.intern.Word(v.Bytes()))
 		}
 		return nil
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -37,7 +38,7 @@ type dayScope struct {
 	gatewayOnly []dayKey
 	// gatewayOnlyArgs are gatewayOnly as (entity, key) query arguments.
 	gatewayOnlyArgs [][]any
-	intern          interner
+	intern          *ledger.Strings // words, interned, on the store's connection
 	// conn is the connection of the load's transaction, for the queries
 	// that read many rows (bulkQuery).
 	conn *sqlx.Conn
@@ -109,7 +110,7 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 		date: date, readSize: s.opts.ReadBatchBytes, lo: nanos(from), hi: nanos(to), zone: from.Location(),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
 		accepted: map[int64]int{},
-		intern:   interner{},
+		intern:   &ledger.Strings{},
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, path, rows_accepted FROM source_files`)
 	if err != nil {
@@ -213,21 +214,6 @@ func storedClass(word []byte) (recon.StatusClass, error) {
 		return c, fmt.Errorf("stored status class %q is not one recon knows", word)
 	}
 	return c, nil
-}
-
-// interner shares one string among the many rows that repeat it (a
-// currency, a status word), so a day of a million rows holds each once.
-type interner map[string]string
-
-func (in interner) get(b []byte) string {
-	if s, ok := in[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(in) < 4096 {
-		in[s] = s
-	}
-	return s
 }
 
 // dayKey is one key of a pay-in or a payout.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -22,7 +23,7 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 // already taken (by file and line) when taken is not nil.
 type deliveryReader struct {
 	places placers
-	in     interner
+	in     *ledger.Strings // words, interned
 	taken  map[[2]int64]bool
 	out    []recon.Delivery
 }
@@ -38,8 +39,8 @@ func (r *deliveryReader) row(v *rowValues) error {
 	}
 	in := r.in
 	dv := recon.Delivery{Place: r.places.of(file).src.At(int(line)), KeyNo: -1} // numberDeliveries numbers it
-	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.get(v.Bytes())
-	dv.Entity, dv.Key = recon.Entity(in.get(v.Bytes())), v.String()
+	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.Word(v.Bytes())
+	dv.Entity, dv.Key = recon.Entity(in.Word(v.Bytes())), v.String()
 	class, err := storedClass(v.Bytes())
 	if err != nil {
 		return fmt.Errorf("delivery at %s: %w", dv.Place, err)
@@ -49,7 +50,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 		dv.HasAmount = true
 	}
 	dv.Amount = recon.Amount(v.Int())
-	dv.Currency, dv.TransactionID, dv.UTR = in.get(v.Bytes()), v.String(), v.String()
+	dv.Currency, dv.TransactionID, dv.UTR = in.Word(v.Bytes()), v.String(), v.String()
 	sum := v.Bytes()
 	if len(sum) != hex.EncodedLen(len(dv.BodySHA256)) {
 		return fmt.Errorf("delivery at %s: stored body hash %q is not a SHA-256", dv.Place, sum)
@@ -63,7 +64,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 		return fmt.Errorf("delivery at %s: stored verification %q is none of \"\", \"raw\", \"canonical\"", dv.Place, word)
 	}
 	dv.Verified, dv.Stale = verified, v.Int() != 0
-	dv.Problem = in.get(v.Bytes())
+	dv.Problem = in.Word(v.Bytes())
 	r.out = append(r.out, dv)
 	return nil
 }
@@ -84,14 +85,14 @@ func (sc *dayScope) ownLogs() []int64 {
 // loadOwnDeliveries reads every delivery of the day's own logs, in path and
 // line order, on conn: LoadDay runs it on a connection of its own, beside
 // the rest of the load. It reads only what dayScope found before it
-// started, and interns with an interner of its own.
+// started, and interns words with a ledger.Strings of its own.
 func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]recon.Delivery, error) {
 	ids := sc.ownLogs()
 	n := 0
 	for _, id := range ids {
 		n += sc.accepted[id]
 	}
-	own := &deliveryReader{places: newPlacers(sc.paths), in: interner{}, out: make([]recon.Delivery, 0, n)}
+	own := &deliveryReader{places: newPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
 	for _, id := range ids {
 		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
