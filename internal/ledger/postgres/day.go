@@ -66,28 +66,10 @@ type dayLoad struct {
 func (l *dayLoad) lo() int64 { return int64(recon.InstantOf(l.day.Start)) }
 func (l *dayLoad) hi() int64 { return int64(recon.InstantOf(l.day.End)) }
 
-// each runs query and calls row with each result row's scanner.
-func (l *dayLoad) each(query string, args []any, row func(pgx.Rows) error) error {
-	rows, err := l.tx.Query(l.ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 func (l *dayLoad) sources() error {
 	var files []recon.AssemblyFile
-	err := l.each(`SELECT id, path, rows_accepted FROM source_files WHERE merchant_id = $1`, []any{l.m}, func(r pgx.Rows) error {
-		var f recon.AssemblyFile
-		if err := r.Scan(&f.ID, &f.Path, &f.Accepted); err != nil {
-			return err
-		}
+	err := l.each(`SELECT id, path, rows_accepted FROM source_files WHERE merchant_id = $1`, []any{l.m}, func(r *rawRow) error {
+		f := recon.AssemblyFile{ID: r.Int(), Path: r.String(), Accepted: int(r.Int())}
 		files = append(files, f)
 		l.paths[f.ID] = f.Path
 		return nil
@@ -96,12 +78,8 @@ func (l *dayLoad) sources() error {
 		return err
 	}
 	var srcs []recon.AssemblySource
-	err = l.each(`SELECT business_date, role, file_id FROM day_sources WHERE merchant_id = $1`, []any{l.m}, func(r pgx.Rows) error {
-		var s recon.AssemblySource
-		if err := r.Scan(&s.Date, &s.Role, &s.FileID); err != nil {
-			return err
-		}
-		srcs = append(srcs, s)
+	err = l.each(`SELECT business_date, role, file_id FROM day_sources WHERE merchant_id = $1`, []any{l.m}, func(r *rawRow) error {
+		srcs = append(srcs, recon.AssemblySource{Date: r.Word(), Role: r.Word(), FileID: r.Int()})
 		return nil
 	})
 	if err != nil {
@@ -136,7 +114,7 @@ func (l *dayLoad) class(word string, what func() string) (recon.StatusClass, err
 func (l *dayLoad) orders() error {
 	for _, f := range l.a.LedgerFiles("orders") {
 		cond, args := l.inDay(f, "created_at", []any{l.m, f.ID})
-		err := l.eachRaw(`SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method
+		err := l.each(`SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method
 			FROM orders WHERE merchant_id = $1 AND file_id = $2`+cond+` ORDER BY seq`, args, func(r *rawRow) error {
 			line := r.Bytes()
 			o := recon.Order{OrderID: r.String(), Amount: recon.Amount(r.Int()), Currency: r.Word(), Status: r.Word()}
@@ -160,7 +138,7 @@ func (l *dayLoad) orders() error {
 func (l *dayLoad) payouts() error {
 	for _, f := range l.a.LedgerFiles("payouts") {
 		cond, args := l.inDay(f, "requested_at", []any{l.m, f.ID})
-		err := l.eachRaw(`SELECT line, payout_order_id, amount, currency, status, class, transfer_mode, beneficiary_account,
+		err := l.each(`SELECT line, payout_order_id, amount, currency, status, class, transfer_mode, beneficiary_account,
 				beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw, requested_at
 			FROM payouts WHERE merchant_id = $1 AND file_id = $2`+cond+` ORDER BY seq`, args, func(r *rawRow) error {
 			line := r.Bytes()
@@ -226,7 +204,7 @@ func (l *dayLoad) joinLedgers(columns, target, alias, where string, more []any, 
 		for _, f := range l.a.LedgerFiles(t.kind) {
 			args := append([]any{l.m, f.ID, t.entity}, more...)
 			cond, args := l.inDay(f, "l."+t.at, args)
-			err := l.eachRaw(`SELECT `+columns+` FROM `+t.table+` l JOIN `+target+` ON `+alias+`.merchant_id = l.merchant_id
+			err := l.each(`SELECT `+columns+` FROM `+t.table+` l JOIN `+target+` ON `+alias+`.merchant_id = l.merchant_id
 				AND `+alias+`.entity = $3 AND `+alias+`.key = l.`+t.key+`
 				WHERE l.merchant_id = $1 AND l.file_id = $2`+where+cond, args, row)
 			if err != nil {
@@ -247,7 +225,7 @@ func keyArrays(keys []recon.DayKey) ([]string, []string) {
 }
 
 func (l *dayLoad) gateway() error {
-	err := l.eachRaw(`SELECT entity, key FROM gateway_records WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
+	err := l.each(`SELECT entity, key FROM gateway_records WHERE merchant_id = $1 AND created_at >= $2 AND created_at < $3
 		ORDER BY created_at, entity, key`, []any{l.m, l.lo(), l.hi()}, func(r *rawRow) error {
 		l.a.CreatedInDay(recon.Entity(r.Word()), r.String())
 		return nil
@@ -259,7 +237,7 @@ func (l *dayLoad) gateway() error {
 		return err
 	}
 	entities, refs := keyArrays(l.a.GatewayOnly())
-	return l.eachRaw(`SELECT `+gatewayColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
+	return l.each(`SELECT `+gatewayColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
 		JOIN gateway_records g ON g.merchant_id = $1 AND g.entity = k.entity AND g.key = k.key`,
 		[]any{l.m, entities, refs}, l.gatewayRow)
 }
@@ -277,14 +255,8 @@ const inLedgers = `EXISTS (SELECT 1 FROM orders o JOIN day_sources ds ON ds.merc
 func (l *dayLoad) elsewhere() error {
 	entities, refs := keyArrays(l.a.ElsewhereCandidates())
 	return l.each(`SELECT k.entity, k.key FROM unnest($2::text[], $3::text[]) AS k(entity, key) WHERE `+inLedgers,
-		[]any{l.m, entities, refs}, func(r pgx.Rows) error {
-			var k recon.DayKey
-			var entity string
-			if err := r.Scan(&entity, &k.Key); err != nil {
-				return err
-			}
-			k.Entity = recon.Entity(entity)
-			l.a.SetElsewhere(k)
+		[]any{l.m, entities, refs}, func(r *rawRow) error {
+			l.a.SetElsewhere(recon.DayKey{Entity: recon.Entity(r.Word()), Key: r.String()})
 			return nil
 		})
 }
@@ -330,7 +302,7 @@ func (l *dayLoad) deliveryRow(own bool) func(*rawRow) error {
 func (l *dayLoad) deliveries() error {
 	own := l.a.OwnLogs()
 	for _, id := range own {
-		err := l.eachRaw(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = $2 ORDER BY w.line`,
+		err := l.each(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = $2 ORDER BY w.line`,
 			[]any{l.m, id}, l.deliveryRow(true))
 		if err != nil {
 			return err
@@ -347,7 +319,7 @@ func (l *dayLoad) deliveries() error {
 		return err
 	}
 	entities, refs := keyArrays(l.a.GatewayOnly())
-	err := l.eachRaw(`SELECT `+deliveryColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
+	err := l.each(`SELECT `+deliveryColumns+` FROM unnest($2::text[], $3::text[]) AS k(entity, key)
 		JOIN deliveries w ON w.merchant_id = $1 AND w.entity = k.entity AND w.key = k.key AND w.file_id = ANY($4)`,
 		[]any{l.m, entities, refs, others}, row)
 	if err != nil {
@@ -356,7 +328,7 @@ func (l *dayLoad) deliveries() error {
 	if len(own) == 0 {
 		return nil
 	}
-	return l.eachRaw(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = ANY($2)
+	return l.each(`SELECT `+deliveryColumns+` FROM deliveries w WHERE w.merchant_id = $1 AND w.file_id = ANY($2)
 		AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE merchant_id = $1 AND file_id = ANY($3))`,
 		[]any{l.m, others, own}, row)
 }
@@ -366,25 +338,15 @@ func (l *dayLoad) known() error {
 	return l.each(`SELECT k.entity, k.key FROM unnest($2::text[], $3::text[]) AS k(entity, key) WHERE `+inLedgers+`
 		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.merchant_id = $1 AND g.entity = k.entity AND g.key = k.key
 			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources WHERE merchant_id = $1)))`,
-		[]any{l.m, entities, refs}, func(r pgx.Rows) error {
-			var k recon.DayKey
-			var entity string
-			if err := r.Scan(&entity, &k.Key); err != nil {
-				return err
-			}
-			k.Entity = recon.Entity(entity)
-			l.a.SetKnown(k)
+		[]any{l.m, entities, refs}, func(r *rawRow) error {
+			l.a.SetKnown(recon.DayKey{Entity: recon.Entity(r.Word()), Key: r.String()})
 			return nil
 		})
 }
 
 func (l *dayLoad) pulls() error {
-	return l.each(`SELECT entity, key, outcome FROM pulls WHERE merchant_id = $1`, []any{l.m}, func(r pgx.Rows) error {
-		var entity, key, outcome string
-		if err := r.Scan(&entity, &key, &outcome); err != nil {
-			return err
-		}
-		l.a.Pull(recon.Entity(entity), key, recon.PullOutcome(outcome))
+	return l.each(`SELECT entity, key, outcome FROM pulls WHERE merchant_id = $1`, []any{l.m}, func(r *rawRow) error {
+		l.a.Pull(recon.Entity(r.Word()), r.String(), recon.PullOutcome(r.Word()))
 		return nil
 	})
 }

@@ -41,7 +41,7 @@ func (r *rawRow) fail(err error) {
 	}
 }
 
-// Int reads a bigint.
+// Int reads an integer (smallint, integer or bigint).
 func (r *rawRow) Int() int64 {
 	n, ok := r.NullInt()
 	if !ok {
@@ -50,7 +50,7 @@ func (r *rawRow) Int() int64 {
 	return n
 }
 
-// NullInt reads a bigint that may be NULL (false).
+// NullInt reads an integer that may be NULL (false).
 func (r *rawRow) NullInt() (int64, bool) {
 	v, bin := r.next()
 	switch {
@@ -58,8 +58,12 @@ func (r *rawRow) NullInt() (int64, bool) {
 		return 0, false
 	case bin && len(v) == 8:
 		return int64(binary.BigEndian.Uint64(v)), true
+	case bin && len(v) == 4:
+		return int64(int32(binary.BigEndian.Uint32(v))), true
+	case bin && len(v) == 2:
+		return int64(int16(binary.BigEndian.Uint16(v))), true
 	case bin:
-		r.fail(fmt.Errorf("column %d: a binary bigint of %d bytes", r.i, len(v)))
+		r.fail(fmt.Errorf("column %d: a binary integer of %d bytes", r.i, len(v)))
 		return 0, false
 	}
 	n, err := strconv.ParseInt(string(v), 10, 64)
@@ -92,8 +96,8 @@ func (r *rawRow) String() string { return r.str.Keep(r.Bytes()) }
 // Word reads text a column repeats, interned.
 func (r *rawRow) Word() string { return r.str.Word(r.Bytes()) }
 
-// eachRaw runs query and calls row with each result row.
-func (l *dayLoad) eachRaw(query string, args []any, row func(*rawRow) error) error {
+// each runs query and calls row with each result row.
+func (l *dayLoad) each(query string, args []any, row func(*rawRow) error) error {
 	rows, err := l.tx.Query(l.ctx, query, args...)
 	if err != nil {
 		return err

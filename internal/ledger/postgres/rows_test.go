@@ -32,6 +32,11 @@ func TestRawRow(t *testing.T) {
 	if r.Word() != "INR" || r.String() != "ORD-1" {
 		t.Error("text read wrong")
 	}
+	// integer and smallint, as a count column comes
+	small := &rawRow{vals: [][]byte{binary.BigEndian.AppendUint32(nil, uint32(70000)), {0xff, 0xfe}}, bin: []bool{true, true}}
+	if a, b := small.Int(), small.Int(); a != 70000 || b != -2 || small.err != nil {
+		t.Errorf("integer, smallint = %d, %d (%v)", a, b, small.err)
+	}
 	if r.err != nil {
 		t.Fatalf("a good row failed: %v", r.err)
 	}
@@ -43,7 +48,7 @@ func TestRawRow(t *testing.T) {
 		val []byte
 		bin bool
 		why string
-	}{{nil, true, "NULL where a number"}, {[]byte{1, 2}, true, "2 bytes"}, {[]byte("12x"), false, "invalid syntax"}} {
+	}{{nil, true, "NULL where a number"}, {[]byte{1, 2, 3}, true, "3 bytes"}, {[]byte("12x"), false, "invalid syntax"}} {
 		r := &rawRow{vals: [][]byte{bad.val}, bin: []bool{bad.bin}}
 		r.Int()
 		if r.err == nil || !strings.Contains(r.err.Error(), bad.why) {
