@@ -27,8 +27,11 @@ type copyRows struct {
 // header extension.
 const copySignature = "PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
 
-func newCopyRows(t copyTable) *copyRows {
-	return &copyRows{t: t, buf: append(make([]byte, 0, 64<<10), copySignature...)}
+// newCopyRows starts the rows of t with room for size bytes: a loader's
+// next batch takes the size of the one before, rather than growing to it
+// again.
+func newCopyRows(t copyTable, size int) *copyRows {
+	return &copyRows{t: t, buf: append(make([]byte, 0, max(size, 4<<10)), copySignature...)}
 }
 
 // row starts a row.

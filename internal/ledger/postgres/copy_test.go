@@ -9,7 +9,7 @@ import (
 // TestCopyRows checks the binary COPY layout of one row and that a row
 // without a value per column is refused before it reaches the server.
 func TestCopyRows(t *testing.T) {
-	c := newCopyRows(copyTable{"t", []string{"a", "b", "c", "d"}})
+	c := newCopyRows(copyTable{"t", []string{"a", "b", "c", "d"}}, 0)
 	c.row()
 	c.Int(-2)
 	c.Text("é")
@@ -29,7 +29,7 @@ func TestCopyRows(t *testing.T) {
 	if string(got) != string(want) {
 		t.Errorf("packed\n% x\nwant\n% x", got, want)
 	}
-	short := newCopyRows(copyTable{"t", []string{"a", "b"}})
+	short := newCopyRows(copyTable{"t", []string{"a", "b"}}, 0)
 	short.row()
 	short.Int(1)
 	if err := short.end(); err == nil || !strings.Contains(err.Error(), "1 values for 2 columns") {

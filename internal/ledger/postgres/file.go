@@ -82,7 +82,7 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		// then planned for no rows (nested loops over every key). ANALYZE
 		// counts this transaction's own rows, and fails with it.
 		for _, t := range loaderTables {
-			if !l.touched[t.name] {
+			if _, sent := l.sent[t.name]; !sent {
 				continue
 			}
 			if _, err := tx.Exec(ctx, `ANALYZE `+t.name); err != nil {
@@ -143,8 +143,9 @@ type loader struct {
 	now  int64
 	seq  int64
 	rows map[string]*copyRows
-	// touched holds the tables rows were copied into.
-	touched map[string]bool
+	// sent holds the tables rows were copied into, with the size of each
+	// one's last batch: the room of its next.
+	sent map[string]int
 	// inFlight reports the end of the copy under way.
 	inFlight chan error
 }
@@ -158,7 +159,7 @@ func (l *loader) row(t copyTable) *copyRows {
 	}
 	c := l.rows[t.name]
 	if c == nil {
-		c = newCopyRows(t)
+		c = newCopyRows(t, max(l.sent[t.name], 64<<10))
 		l.rows[t.name] = c
 	}
 	c.row()
@@ -191,10 +192,10 @@ func (l *loader) copy(t copyTable) error {
 		return err
 	}
 	l.rows[t.name] = nil
-	if l.touched == nil {
-		l.touched = map[string]bool{}
+	if l.sent == nil {
+		l.sent = map[string]int{}
 	}
-	l.touched[t.name] = true
+	l.sent[t.name] = cap(c.buf)
 	done := make(chan error, 1)
 	l.inFlight = done
 	go func() { done <- copyIn(l.ctx, l.tx, c) }()

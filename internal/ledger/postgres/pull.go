@@ -73,7 +73,7 @@ func (s *DB) PullCandidates(ctx context.Context, date string, from, to time.Time
 func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		if p.Record != nil {
-			c := newCopyRows(gatewayTable)
+			c := newCopyRows(gatewayTable, 0)
 			c.row()
 			c.Text(s.merchant)
 			c.Null() // no file
