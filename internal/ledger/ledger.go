@@ -87,6 +87,15 @@ type LoadCollector interface {
 	LoadGCPercent() int
 }
 
+// ConcurrentLoader is implemented by a store whose LoadFile may run for
+// files of different kinds at once, each in its own transaction (a server
+// database, whose sessions write in parallel): a run loads that many of
+// its files at a time. Without it the run loads one file after another,
+// which suits a store with one writer (SQLite's).
+type ConcurrentLoader interface {
+	LoadConcurrency() int
+}
+
 // Loader stores the records of one source file inside LoadFile's
 // transaction.
 type Loader interface {

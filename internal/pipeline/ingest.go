@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -90,18 +91,85 @@ func (r *run) ingest(ctx context.Context) error {
 			}()
 		}
 	}()
+	files, err := r.loadAll(ctx, todo, func(i int) (recon.SourceFile, error) {
+		return r.load(ctx, todo[i], stored[i], <-digests[i])
+	})
+	if err != nil {
+		return err
+	}
 	roles := map[string]recon.SourceFile{}
 	for i, src := range todo {
-		f, err := r.load(ctx, src, stored[i], <-digests[i])
-		if err != nil {
-			return err
-		}
-		roles[src.role] = f
+		roles[src.role] = files[i]
 		if ownRole(src.role) {
-			r.inputs = append(r.inputs, f)
+			r.inputs = append(r.inputs, files[i])
 		}
 	}
 	return r.db.SetDaySources(ctx, r.day.Date, roles)
+}
+
+// loadAll loads the sources of todo (load(i) loads the i-th) and returns
+// what each became, in todo's order. A store that writes several files at
+// once (ledger.ConcurrentLoader) is given that many, never two of one kind
+// (they share tables, and the planner's figures of each); any other loads
+// them one after another. When loads fail, the error is that of the first
+// failed source in todo's order, as loading them in turn would report; the
+// loads already under way are let finish, each in its own transaction.
+func (r *run) loadAll(ctx context.Context, todo []source, load func(i int) (recon.SourceFile, error)) ([]recon.SourceFile, error) {
+	files := make([]recon.SourceFile, len(todo))
+	n := 1
+	if c, ok := r.db.(ledger.ConcurrentLoader); ok {
+		n = max(1, c.LoadConcurrency())
+	}
+	if n == 1 {
+		for i := range todo {
+			f, err := load(i)
+			if err != nil {
+				return nil, err
+			}
+			files[i] = f
+		}
+		return files, nil
+	}
+	type loaded struct {
+		i   int
+		f   recon.SourceFile
+		err error
+	}
+	done := make(chan loaded)
+	errs := make([]error, len(todo))
+	started := make([]bool, len(todo))
+	busy := map[string]bool{} // kinds being loaded
+	failed := false
+	for running, finished := 0, 0; finished < len(todo); finished++ {
+		for i, src := range todo {
+			if running == n || failed {
+				break
+			}
+			if started[i] || busy[src.kind] {
+				continue
+			}
+			started[i], busy[src.kind] = true, true
+			running++
+			go func() {
+				f, err := load(i)
+				done <- loaded{i, f, err}
+			}()
+		}
+		if running == 0 {
+			break
+		}
+		l := <-done
+		running--
+		busy[todo[l.i].kind] = false
+		files[l.i], errs[l.i] = l.f, l.err
+		failed = failed || l.err != nil
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }
 
 // ownRole says whether a role is one of the date's own files, rather than
@@ -178,7 +246,9 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 	err := r.db.LoadFile(ctx, &f, func(l ledger.Loader) error {
 		sink := ingest.Sink{Order: l.Order, Payout: l.Payout, Gateway: l.Gateway, Delivery: l.Delivery, Reject: l.Reject}
 		if r.cfg.Progress != nil {
-			sink = r.counted(src, d.size, sink)
+			var stop func()
+			sink, stop = r.counted(src, d.size, sink)
+			defer stop()
 		}
 		counts, err := src.read(ctx, src.path, r.cfg.Ingest, sink)
 		if err != nil {
@@ -197,15 +267,32 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 }
 
 // counted tells the progress display that src is being read and returns
-// sink counting the rows it is given, for the display.
-func (r *run) counted(src source, size int64, sink ingest.Sink) ingest.Sink {
+// sink counting the rows it is given, for the display, and the stop to
+// call when the file is read. The display shows one file at a time: of
+// files read at once, the one begun first, then the next still being read.
+func (r *run) counted(src source, size int64, sink ingest.Sink) (ingest.Sink, func()) {
 	rows := new(atomic.Int64)
-	r.begin(Stage{Name: "ingest", File: src.path, Size: size, Rows: rows})
+	st := &Stage{Name: "ingest", File: src.path, Size: size, Rows: rows}
+	r.readingMu.Lock()
+	r.reading = append(r.reading, st)
+	if len(r.reading) == 1 {
+		r.begin(*st)
+	}
+	r.readingMu.Unlock()
+	stop := func() {
+		r.readingMu.Lock()
+		defer r.readingMu.Unlock()
+		shown := r.reading[0] == st
+		r.reading = slices.DeleteFunc(r.reading, func(s *Stage) bool { return s == st })
+		if shown && len(r.reading) > 0 {
+			r.begin(*r.reading[0])
+		}
+	}
 	return ingest.Sink{
 		Order:    func(o *recon.Order) error { rows.Add(1); return sink.Order(o) },
 		Payout:   func(p *recon.Payout) error { rows.Add(1); return sink.Payout(p) },
 		Gateway:  func(g *recon.GatewayRecord) error { rows.Add(1); return sink.Gateway(g) },
 		Delivery: func(d *recon.Delivery) error { rows.Add(1); return sink.Delivery(d) },
 		Reject:   func(j *recon.Reject) error { rows.Add(1); return sink.Reject(j) },
-	}
+	}, stop
 }

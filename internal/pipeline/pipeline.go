@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -182,6 +183,9 @@ type run struct {
 	started time.Time
 
 	inputs []recon.SourceFile
+	// reading holds the files being read, for the progress display.
+	readingMu sync.Mutex
+	reading   []*Stage
 }
 
 // stageDone logs one finished stage with its row count and elapsed time:

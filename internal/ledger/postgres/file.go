@@ -104,6 +104,12 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 	})
 }
 
+// LoadConcurrency is how many files a run loads at once: two, so the
+// server writes one file's rows while recon reads the other's (a webhook
+// log's signatures cost recon more than its rows cost the server, a
+// gateway dump the other way round).
+func (s *DB) LoadConcurrency() int { return 2 }
+
 // copyBatch is how many rows of one table a loader gathers before it
 // copies them in.
 const copyBatch = 10000

@@ -48,8 +48,9 @@ type DB struct {
 }
 
 var (
-	_ ledger.Store         = (*DB)(nil)
-	_ ledger.LoadCollector = (*DB)(nil)
+	_ ledger.Store            = (*DB)(nil)
+	_ ledger.LoadCollector    = (*DB)(nil)
+	_ ledger.ConcurrentLoader = (*DB)(nil)
 )
 
 // Open connects to the database at rawURL (postgres://…) and brings its
