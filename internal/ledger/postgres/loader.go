@@ -1,0 +1,254 @@
+package postgres
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// LoadConcurrency is how many files a run loads at once: two, so the
+// server writes one file's rows while recon reads the other's (a webhook
+// log's signatures cost recon more than its rows cost the server, a
+// gateway dump the other way round).
+func (s *DB) LoadConcurrency() int { return 2 }
+
+// copyBatch is how many rows of one table a loader gathers before it
+// copies them in.
+const copyBatch = 10000
+
+// A table a loader copies into, and its columns.
+type copyTable struct {
+	name    string
+	columns []string
+}
+
+var (
+	ordersTable = copyTable{"orders", []string{"merchant_id", "file_id", "seq", "line", "order_id", "amount", "currency",
+		"status", "class", "created_at", "transaction_id", "payment_method"}}
+	payoutsTable = copyTable{"payouts", []string{"merchant_id", "file_id", "seq", "line", "payout_order_id", "amount",
+		"currency", "status", "class", "transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa",
+		"utr", "utr_corrupted", "utr_raw", "requested_at"}}
+	gatewayTable = copyTable{"gateway_records", []string{"merchant_id", "file_id", "line", "entity", "key", "gateway_id",
+		"amount", "currency", "status", "class", "transaction_id", "bank_reference", "utr", "payment_method",
+		"transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa", "failure_reason", "created_at",
+		"settled_at", "fetched_at", "raw"}}
+	deliveriesTable = copyTable{"deliveries", []string{"merchant_id", "file_id", "line", "received_at", "timestamp",
+		"event", "entity", "key", "class", "amount", "currency", "transaction_id", "utr", "body_sha256", "verified",
+		"stale", "problem"}}
+	rejectsTable = copyTable{"rejects", []string{"merchant_id", "file_id", "seq", "line", "field", "value", "reason"}}
+
+	loaderTables = []copyTable{ordersTable, payoutsTable, gatewayTable, deliveriesTable, rejectsTable}
+)
+
+// loader gathers the rows of one file, table by table, and copies each
+// table's in when it has a batch; seq numbers the ledgers' rows and the
+// rejects in file order, as SQLite's store does.
+type loader struct {
+	ctx  context.Context
+	tx   pgx.Tx
+	m    string
+	file int64
+	now  int64
+	seq  int64
+	rows map[string]*copyRows
+	// sent holds the tables rows were copied into, with the size of each
+	// one's last batch: the room of its next.
+	sent map[string]int
+	// inFlight reports the end of the copy under way.
+	inFlight chan error
+}
+
+func (l *loader) next() int64 { l.seq++; return l.seq }
+
+// row starts a row of t, its merchant and file packed.
+func (l *loader) row(t copyTable) *copyRows {
+	if l.rows == nil {
+		l.rows = map[string]*copyRows{}
+	}
+	c := l.rows[t.name]
+	if c == nil {
+		c = newCopyRows(t, max(l.sent[t.name], 64<<10))
+		l.rows[t.name] = c
+	}
+	c.row()
+	c.Text(l.m)
+	c.Int(l.file)
+	return c
+}
+
+// end ends the row c, copying the table's batch in when it is full.
+func (l *loader) end(c *copyRows) error {
+	if err := c.end(); err != nil {
+		return err
+	}
+	if c.rows < copyBatch {
+		return nil
+	}
+	return l.copy(c.t)
+}
+
+// copy sends the batch t has gathered to the server. The copy runs while
+// the caller reads on into the next batch, so the file's reading and the
+// server's writing overlap; one copy at a time, as a transaction's
+// connection runs one command at a time.
+func (l *loader) copy(t copyTable) error {
+	c := l.rows[t.name]
+	if c == nil || c.rows == 0 {
+		return nil
+	}
+	if err := l.wait(); err != nil {
+		return err
+	}
+	l.rows[t.name] = nil
+	if l.sent == nil {
+		l.sent = map[string]int{}
+	}
+	l.sent[t.name] = cap(c.buf)
+	done := make(chan error, 1)
+	l.inFlight = done
+	go func() { done <- copyIn(l.ctx, l.tx, c) }()
+	return nil
+}
+
+// wait waits for the copy in flight, if any, and returns its error.
+func (l *loader) wait() error {
+	if l.inFlight == nil {
+		return nil
+	}
+	err := <-l.inFlight
+	l.inFlight = nil
+	return err
+}
+
+// flush copies in what every table has gathered.
+func (l *loader) flush() error {
+	for _, t := range loaderTables {
+		if err := l.copy(t); err != nil {
+			return err
+		}
+	}
+	return l.wait()
+}
+
+// Order stores an order row.
+func (l *loader) Order(o *recon.Order) error {
+	c := l.row(ordersTable)
+	c.Int(l.next())
+	c.Line(o.Place)
+	c.Text(o.OrderID)
+	c.Int(int64(o.Amount))
+	c.Text(o.Currency)
+	c.Text(o.Status)
+	c.Text(o.Class.String())
+	c.Int(int64(o.CreatedAt))
+	c.Text(o.TransactionID)
+	c.Text(o.PaymentMethod)
+	return l.end(c)
+}
+
+// Payout stores a payout row.
+func (l *loader) Payout(p *recon.Payout) error {
+	c := l.row(payoutsTable)
+	c.Int(l.next())
+	c.Line(p.Place)
+	c.Text(p.PayoutID)
+	c.Int(int64(p.Amount))
+	c.Text(p.Currency)
+	c.Text(p.Status)
+	c.Text(p.Class.String())
+	c.Text(p.TransferMode)
+	c.Text(p.BeneficiaryAccount)
+	c.Text(p.BeneficiaryIFSC)
+	c.Text(p.BeneficiaryVPA)
+	c.Text(p.UTR)
+	c.Bool(p.UTRCorrupted)
+	c.Text(p.UTRRaw)
+	c.Int(int64(p.RequestedAt))
+	return l.end(c)
+}
+
+// Gateway stores a gateway record read from a dump.
+func (l *loader) Gateway(g *recon.GatewayRecord) error {
+	c := l.row(gatewayTable)
+	gatewayValues(c, l.now, g, false)
+	return l.end(c)
+}
+
+// gatewayValues packs the values of gatewayTable's columns for g after its
+// merchant and file (NULL for a pulled record, whose raw response is
+// kept).
+func gatewayValues(c *copyRows, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
+	d := g.Detail
+	if d == nil {
+		d = &recon.GatewayDetail{}
+	}
+	c.Line(g.Place)
+	c.Text(string(g.Entity))
+	c.Text(g.Key)
+	c.Text(d.GatewayID)
+	c.Int(int64(g.Amount))
+	c.Text(g.Currency)
+	c.Text(g.Status)
+	c.Text(g.Class.String())
+	c.Text(g.TransactionID)
+	c.Text(d.BankReference)
+	c.Text(g.UTR)
+	c.Text(d.PaymentMethod)
+	c.Text(d.TransferMode)
+	c.Text(g.BeneficiaryAccount)
+	c.Text(g.BeneficiaryIFSC)
+	c.Text(g.BeneficiaryVPA)
+	c.Text(d.FailureReason)
+	c.Int(int64(g.CreatedAt))
+	c.Int(nanos(d.SettledAt))
+	c.Int(fetched)
+	switch {
+	case !keepRaw:
+		c.Null()
+	case d.Raw == nil:
+		c.Bytes([]byte{})
+	default:
+		c.Bytes(d.Raw)
+	}
+}
+
+// Delivery stores a webhook delivery.
+func (l *loader) Delivery(d *recon.Delivery) error {
+	c := l.row(deliveriesTable)
+	c.Int(int64(d.Place.LineNo()))
+	c.Int(int64(d.ReceivedAt))
+	c.Int(d.Timestamp)
+	c.Text(d.Event)
+	c.Text(string(d.Entity))
+	c.Text(d.Key)
+	c.Text(d.Class.String())
+	if d.HasAmount {
+		c.Int(int64(d.Amount))
+	} else {
+		c.Null()
+	}
+	c.Text(d.Currency)
+	c.Text(d.TransactionID)
+	c.Text(d.UTR)
+	c.Text(hex.EncodeToString(d.BodySHA256[:]))
+	c.Text(d.Verified.String())
+	c.Bool(d.Stale)
+	c.Text(d.Problem)
+	return l.end(c)
+}
+
+// Reject stores a rejected row. PostgreSQL text holds neither invalid
+// UTF-8 nor NUL: both become U+FFFD in the stored value.
+func (l *loader) Reject(r *recon.Reject) error {
+	c := l.row(rejectsTable)
+	c.Int(l.next())
+	c.Text(r.Line)
+	c.Text(r.Column)
+	c.Text(strings.ReplaceAll(strings.ToValidUTF8(r.Value, "\uFFFD"), "\x00", "\uFFFD"))
+	c.Text(r.Reason)
+	return l.end(c)
+}
