@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sort"
 	"sync/atomic"
 	"time"
 
@@ -52,11 +53,14 @@ func (r *run) ingest(ctx context.Context) error {
 	// start, the others in load order, so a file is hashed while the one
 	// before it loads, and a re-run of a day whose files were copied
 	// again hashes them on two cores in about the time of the largest.
+	n := r.loadConcurrency()
+	order := loadOrder(todo, n)
 	stored := make([]*ledger.StoredFile, len(todo))
 	digests := make([]chan digest, len(todo)) // in todo's order
 	var toHash []int
 	var paths []string
-	for i, src := range todo {
+	for _, i := range order {
+		src := todo[i]
 		digests[i] = make(chan digest, 1)
 		f, err := r.db.SourceFile(ctx, src.kind, src.path)
 		if err != nil {
@@ -91,7 +95,7 @@ func (r *run) ingest(ctx context.Context) error {
 			}()
 		}
 	}()
-	files, err := r.loadAll(ctx, todo, func(i int) (recon.SourceFile, error) {
+	files, err := loadAll(todo, order, n, func(i int) (recon.SourceFile, error) {
 		return r.load(ctx, todo[i], stored[i], <-digests[i])
 	})
 	if err != nil {
@@ -107,21 +111,47 @@ func (r *run) ingest(ctx context.Context) error {
 	return r.db.SetDaySources(ctx, r.day.Date, roles)
 }
 
-// loadAll loads the sources of todo (load(i) loads the i-th) and returns
-// what each became, in todo's order. A store that writes several files at
-// once (ledger.ConcurrentLoader) is given that many, never two of one kind
-// (they share tables, and the planner's figures of each); any other loads
-// them one after another. When loads fail, the error is that of the first
-// failed source in todo's order, as loading them in turn would report; the
-// loads already under way are let finish, each in its own transaction.
-func (r *run) loadAll(ctx context.Context, todo []source, load func(i int) (recon.SourceFile, error)) ([]recon.SourceFile, error) {
-	files := make([]recon.SourceFile, len(todo))
-	n := 1
+// loadConcurrency is how many files the store loads at once: a store that
+// writes several at a time says how many (ledger.ConcurrentLoader), any
+// other loads one after another.
+func (r *run) loadConcurrency() int {
 	if c, ok := r.db.(ledger.ConcurrentLoader); ok {
-		n = max(1, c.LoadConcurrency())
+		return max(1, c.LoadConcurrency())
 	}
+	return 1
+}
+
+// loadOrder returns the positions of todo in the order their loads begin:
+// todo's own for one file at a time; the largest file first for several,
+// so that the longest load does not run alone at the end while the other
+// cores wait. A file that cannot be read keeps its place after the others;
+// its hashing says why.
+func loadOrder(todo []source, n int) []int {
+	order := make([]int, len(todo))
+	size := make([]int64, len(todo))
+	for i, src := range todo {
+		order[i], size[i] = i, -1
+		if fi, err := os.Stat(src.path); err == nil {
+			size[i] = fi.Size()
+		}
+	}
+	if n > 1 {
+		sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	}
+	return order
+}
+
+// loadAll loads the sources of todo (load(i) loads the i-th) n at a time,
+// beginning them in order, and returns what each became, in todo's order.
+// Files of one kind are never loaded at once: they share tables, and the
+// planner's figures of each. When loads fail, the error is that of the
+// first failed source in todo's order, as loading them in turn would
+// report; no load begins after a failure, and those under way are let
+// finish, each in its own transaction.
+func loadAll(todo []source, order []int, n int, load func(i int) (recon.SourceFile, error)) ([]recon.SourceFile, error) {
+	files := make([]recon.SourceFile, len(todo))
 	if n == 1 {
-		for i := range todo {
+		for _, i := range order {
 			f, err := load(i)
 			if err != nil {
 				return nil, err
@@ -141,14 +171,14 @@ func (r *run) loadAll(ctx context.Context, todo []source, load func(i int) (reco
 	busy := map[string]bool{} // kinds being loaded
 	failed := false
 	for running, finished := 0, 0; finished < len(todo); finished++ {
-		for i, src := range todo {
+		for _, i := range order {
 			if running == n || failed {
 				break
 			}
-			if started[i] || busy[src.kind] {
+			if started[i] || busy[todo[i].kind] {
 				continue
 			}
-			started[i], busy[src.kind] = true, true
+			started[i], busy[todo[i].kind] = true, true
 			running++
 			go func() {
 				f, err := load(i)

@@ -2,6 +2,10 @@ package pipeline
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -9,15 +13,6 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
-
-// concurrentStore is a store that loads n files at once; loadAll asks
-// nothing else of it.
-type concurrentStore struct {
-	ledger.Store
-	n int
-}
-
-func (s concurrentStore) LoadConcurrency() int { return s.n }
 
 // meet returns a wait that blocks until every one of n callers has come,
 // failing t if they do not within a minute (loads that never overlap).
@@ -43,11 +38,10 @@ func TestLoadAllConcurrently(t *testing.T) {
 		{role: "orders", kind: "orders"}, {role: "orders_prev", kind: "orders"}, {role: "payouts", kind: "payouts"},
 		{role: "gateway", kind: "gateway"}, {role: "webhooks", kind: "webhooks"}, {role: "webhooks_next", kind: "webhooks"},
 	}
-	r := &run{db: concurrentStore{n: 2}}
 	var mu sync.Mutex
 	loading, most := map[string]int{}, 0
 	together := meet(t, 2) // the first two loads meet: orders and payouts
-	files, err := r.loadAll(t.Context(), todo, func(i int) (recon.SourceFile, error) {
+	files, err := loadAll(todo, []int{0, 1, 2, 3, 4, 5}, 2, func(i int) (recon.SourceFile, error) {
 		mu.Lock()
 		loading[todo[i].kind]++
 		n := 0
@@ -86,11 +80,10 @@ func TestLoadAllConcurrently(t *testing.T) {
 func TestLoadAllFirstError(t *testing.T) {
 	todo := []source{{role: "orders", kind: "orders"}, {role: "payouts", kind: "payouts"},
 		{role: "gateway", kind: "gateway"}, {role: "webhooks", kind: "webhooks"}}
-	r := &run{db: concurrentStore{n: 2}}
 	payoutsFailed := make(chan struct{})
 	var mu sync.Mutex
 	var started []string
-	_, err := r.loadAll(t.Context(), todo, func(i int) (recon.SourceFile, error) {
+	_, err := loadAll(todo, []int{0, 1, 2, 3}, 2, func(i int) (recon.SourceFile, error) {
 		mu.Lock()
 		started = append(started, todo[i].role)
 		mu.Unlock()
@@ -113,5 +106,41 @@ func TestLoadAllFirstError(t *testing.T) {
 	}
 	if len(started) != 2 {
 		t.Errorf("loads started: %v, want only orders and payouts", started)
+	}
+}
+
+// concurrentStore is a store that loads n files at once.
+type concurrentStore struct {
+	ledger.Store
+	n int
+}
+
+func (s concurrentStore) LoadConcurrency() int { return s.n }
+
+// TestLoadOrder: a store that loads files one at a time takes them in the
+// sources' order; one that loads several begins with the largest, and a
+// file that cannot be read comes last.
+func TestLoadOrder(t *testing.T) {
+	dir := t.TempDir()
+	var todo []source
+	for i, size := range []int{10, 0, 30, 20} {
+		p := filepath.Join(dir, strconv.Itoa(i))
+		if err := os.WriteFile(p, make([]byte, size), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		todo = append(todo, source{path: p})
+	}
+	todo = append(todo, source{path: filepath.Join(dir, "missing")})
+	for _, c := range []struct {
+		db   ledger.Store
+		want []int
+	}{
+		{concurrentStore{n: 1}, []int{0, 1, 2, 3, 4}},
+		{concurrentStore{n: 2}, []int{2, 3, 0, 1, 4}},
+	} {
+		r := &run{db: c.db}
+		if got := loadOrder(todo, r.loadConcurrency()); !slices.Equal(got, c.want) {
+			t.Errorf("%d at a time: order %v, want %v", c.db.(concurrentStore).n, got, c.want)
+		}
 	}
 }
