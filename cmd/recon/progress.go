@@ -81,6 +81,13 @@ func (d *display) begin(s pipeline.Stage) {
 	defer d.mu.Unlock()
 	d.finish()
 	d.stage, d.fd = s, ""
+	if s.Took > 0 {
+		// Read while another file was shown: its line, without a bar
+		// whose rate would be its size over no time.
+		fmt.Fprintf(d.w, "%s: %s %s, %s rows, read in %.1f s beside %s\n", d.what, s.Name, filepath.Base(s.File),
+			group(int(s.Rows.Load())), s.Took.Seconds(), filepath.Base(s.Beside))
+		return
+	}
 	desc := d.what + ": " + s.Name
 	if s.File != "" {
 		desc += " " + filepath.Base(s.File)

@@ -9,10 +9,14 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/kwikpaisa/recon/internal/pipeline"
 )
 
 // TestProgressOnTerminal runs the real binary with its stderr on a
@@ -113,5 +117,22 @@ func TestDevNullIsNoTerminal(t *testing.T) {
 	defer f.Close()
 	if isTerminal(f) {
 		t.Errorf("isTerminal(%s) = true, want false", os.DevNull)
+	}
+}
+
+// TestProgressOfAFileReadBeside: a file read while another was shown gets
+// one line, done, with its rows and time and the file it was read beside,
+// and no bar (whose rate would be its size over no time).
+func TestProgressOfAFileReadBeside(t *testing.T) {
+	var buf bytes.Buffer
+	d := &display{w: &buf, what: "reconciling " + fixtureDate}
+	rows := new(atomic.Int64)
+	rows.Store(3000)
+	d.begin(pipeline.Stage{Name: "ingest", File: "/in/orders.csv", Size: 1 << 20, Rows: rows,
+		Took: 1500 * time.Millisecond, Beside: "/in/gateway.jsonl"})
+	d.begin(pipeline.Stage{Name: "load"})
+	want := "reconciling " + fixtureDate + ": ingest orders.csv, 3,000 rows, read in 1.5 s beside gateway.jsonl\n"
+	if got := buf.String(); !strings.HasPrefix(got, want) || strings.Contains(got, "B/s") {
+		t.Errorf("the terminal shows:\n%q\nwant it to begin %q, with no rate", got, want)
 	}
 }

@@ -299,10 +299,12 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 // counted tells the progress display that src is being read and returns
 // sink counting the rows it is given, for the display, and the stop to
 // call when the file is read. The display shows one file at a time: of
-// files read at once, the one begun first, then the next still being read.
+// files read at once, the one begun first; when it ends, the files read
+// meanwhile in its shadow, each as done, then the next still being read.
 func (r *run) counted(src source, size int64, sink ingest.Sink) (ingest.Sink, func()) {
 	rows := new(atomic.Int64)
 	st := &Stage{Name: "ingest", File: src.path, Size: size, Rows: rows}
+	start := time.Now()
 	r.readingMu.Lock()
 	r.reading = append(r.reading, st)
 	if len(r.reading) == 1 {
@@ -314,7 +316,16 @@ func (r *run) counted(src source, size int64, sink ingest.Sink) (ingest.Sink, fu
 		defer r.readingMu.Unlock()
 		shown := r.reading[0] == st
 		r.reading = slices.DeleteFunc(r.reading, func(s *Stage) bool { return s == st })
-		if shown && len(r.reading) > 0 {
+		if !shown {
+			st.Took, st.Beside = max(time.Since(start), time.Nanosecond), r.reading[0].File
+			r.unseen = append(r.unseen, st)
+			return
+		}
+		for _, u := range r.unseen {
+			r.begin(*u)
+		}
+		r.unseen = nil
+		if len(r.reading) > 0 {
 			r.begin(*r.reading[0])
 		}
 	}

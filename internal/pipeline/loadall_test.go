@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -142,5 +143,32 @@ func TestLoadOrder(t *testing.T) {
 		if got := loadOrder(todo, r.loadConcurrency()); !slices.Equal(got, c.want) {
 			t.Errorf("%d at a time: order %v, want %v", c.db.(concurrentStore).n, got, c.want)
 		}
+	}
+}
+
+// TestProgressOfFilesReadAtOnce: of files read at once the display is
+// shown the first begun; one read meanwhile is shown when that one ends,
+// as done beside it, and then the file still being read.
+func TestProgressOfFilesReadAtOnce(t *testing.T) {
+	var shown []Stage
+	r := &run{cfg: Config{Progress: func(s Stage) { shown = append(shown, s) }}}
+	src := func(name string) source { return source{role: name, kind: name, path: "/in/" + name} }
+	_, stopGateway := r.counted(src("gateway"), 10, ingest.Sink{})
+	_, stopOrders := r.counted(src("orders"), 10, ingest.Sink{})
+	_, stopWebhooks := r.counted(src("webhooks"), 10, ingest.Sink{})
+	stopOrders()
+	stopGateway()
+	stopWebhooks()
+	var got []string
+	for _, s := range shown {
+		g := s.File
+		if s.Took > 0 {
+			g += " done beside " + s.Beside
+		}
+		got = append(got, g)
+	}
+	want := []string{"/in/gateway", "/in/orders done beside /in/gateway", "/in/webhooks"}
+	if !slices.Equal(got, want) {
+		t.Errorf("shown %q, want %q", got, want)
 	}
 }

@@ -89,6 +89,10 @@ type Stage struct {
 	Size int64  // the file's size in bytes (ingest)
 	// Rows counts the rows read so far (ingest); nil for the other stages.
 	Rows *atomic.Int64
+	// Took, when not zero, says the file was read already, in this long,
+	// while the display showed Beside, read at the same time.
+	Took   time.Duration
+	Beside string
 }
 
 // begin tells the progress display that a stage begins.
@@ -183,9 +187,10 @@ type run struct {
 	started time.Time
 
 	inputs []recon.SourceFile
-	// reading holds the files being read, for the progress display.
-	readingMu sync.Mutex
-	reading   []*Stage
+	// reading holds the files being read, for the progress display, and
+	// unseen those read while another was shown.
+	readingMu       sync.Mutex
+	reading, unseen []*Stage
 }
 
 // stageDone logs one finished stage with its row count and elapsed time:
