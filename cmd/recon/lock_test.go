@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,5 +179,64 @@ func TestPullTakesTheDateLock(t *testing.T) {
 	want := "recon: refusing to run: date " + fixtureDate + " is being reconciled by pid 4242, run run-other"
 	if p.code != exitError || len(msgs) != 1 || !strings.HasPrefix(msgs[0], want) || strings.Contains(p.stdout, "pulled") {
 		t.Errorf("pull while a run holds the date: exit %d, stdout %q, messages %q; want exit 1, nothing pulled, and %q…", p.code, p.stdout, msgs, want)
+	}
+}
+
+// TestRefusalSaidAtOnce holds a date's lock, as a run of it does, and a
+// write on the database, as that run's load does for minutes on a large
+// day: a second run of the date says it refuses while the write is still
+// held (recording the refused attempt has to wait for it), says so once,
+// and the attempt is in the run history once the write ends.
+func TestRefusalSaidAtOnce(t *testing.T) {
+	t.Parallel()
+	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
+	day := plainDay(t, fixtureDate, 50, 10)
+	tmp := t.TempDir()
+	db := filepath.Join(tmp, "recon.db")
+	if p := runProc(t, env, "", dayRunOn(fixtureDate, day, tmp)...); p.code != 0 {
+		t.Fatalf("first run, to create the database: exit %d\n%s", p.code, p.stderr)
+	}
+	held, err := runlock.TryAcquire(db, fixtureDate, "pid 4242, run run-other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	release := holdWrite(t, db)
+	cmd, sc := startLogged(t, env, dayRunOn(fixtureDate, day, tmp)...)
+	// Should nothing be said while the write is held, it is let go after
+	// a minute, for the run to end and the test to fail.
+	var gaveUp atomic.Bool
+	watchdog := time.AfterFunc(time.Minute, func() { gaveUp.Store(true); release() })
+	var said []string
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "recon: ") {
+			said = append(said, l)
+			break
+		}
+	}
+	watchdog.Stop()
+	if gaveUp.Load() {
+		t.Errorf("recon said nothing while the write was held")
+	}
+	release() // only now can the refused attempt be recorded
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "recon: ") {
+			said = append(said, l)
+		}
+	}
+	err = cmd.Wait()
+	want := "recon: refusing to run: date " + fixtureDate + " is being reconciled by pid 4242, run run-other"
+	if len(said) != 1 || !strings.HasPrefix(said[0], want) {
+		t.Errorf("recon said %q, want once %q… while the write was held", said, want)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitError {
+		t.Errorf("exit %d (%v), want %d", code, err, exitError)
+	}
+	runs, err := listRuns(context.Background(), db, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].Status != "failed" || !strings.Contains(runs[0].Message, "refusing to run") {
+		t.Errorf("run history %+v, want the refused attempt last, failed, refusing", runs)
 	}
 }

@@ -167,7 +167,7 @@ func report(stderr io.Writer, err error) int {
 			fmt.Fprintf(stderr, "hint: %s\n", ue.hint)
 		}
 	case errors.As(err, &ex):
-		if ex.message != "" {
+		if ex.message != "" && !ex.told {
 			fmt.Fprintf(stderr, "recon: %s\n", ex.message)
 		}
 	case errors.As(err, &ce) && len(ce.Problems) == 1:
@@ -204,6 +204,9 @@ func exitStatus(err error) int {
 type exitCodeError struct {
 	code    int
 	message string
+	// told says the message was written to stderr already, when the
+	// command knew it: it is not written again at the end.
+	told bool
 }
 
 func (e *exitCodeError) Error() string { return e.message }

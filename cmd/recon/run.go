@@ -319,8 +319,12 @@ func takeDateLock(ctx context.Context, e *env, db ledger.Store, date, holder str
 	})
 	var held *ledger.LockedError
 	if errors.As(err, &held) {
+		// Said now: recording the refused attempt waits for the holder's
+		// write in hand, which on a large day is minutes.
 		log.Warn("date locked: refusing", "lock", held.Where, "holder", held.Holder)
-		return nil, &exitCodeError{code: exitError, message: fmt.Sprintf("refusing to run: %s; wait for it with --wait", held)}
+		msg := fmt.Sprintf("refusing to run: %s; wait for it with --wait", held)
+		fmt.Fprintf(e.stderr, "recon: %s\n", msg)
+		return nil, &exitCodeError{code: exitError, message: msg, told: true}
 	}
 	return unlock, err
 }
