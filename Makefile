@@ -28,6 +28,10 @@ SEED ?= 1
 POSTGRES ?= $(RECON_BENCH_POSTGRES_URL)
 # BENCHFLAGS passes more flags to reconbench, e.g. --no-rerun or --keep.
 BENCHFLAGS ?=
+# DUCKDB=1 builds the DuckDB baseline (bench/duckdb, a module of its own:
+# DuckDB never enters bin/recon) and runs it on the day by time right after
+# recon, for the ratio of the two (issue 20).
+DUCKDB ?=
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -70,10 +74,11 @@ vet:
 unit:
 	$(GO) test -race -count=1 ./...
 
-bench: build ## measure `recon run` on a generated day (TIER=S, M, M3 or L; on PostgreSQL too with POSTGRES=url), the same day in key order, then the Go benchmarks
+bench: build ## measure `recon run` on a generated day (TIER=S, M, M3 or L; on PostgreSQL too with POSTGRES=url; beside DuckDB with DUCKDB=1), the same day in key order, then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench
 	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --key-order --no-rerun $(BENCHFLAGS)
-	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(BENCHFLAGS)
+	$(if $(DUCKDB),cd bench/duckdb && $(GO) build -o ../../bin/duckrecon .)
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(if $(DUCKDB),--duckdb bin/duckrecon) $(BENCHFLAGS)
 	$(if $(POSTGRES),bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --postgres '$(POSTGRES)' $(BENCHFLAGS))
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 

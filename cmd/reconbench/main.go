@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.Settlements, "settlements", false, "bench a day with settlement reports and bank statements, run with them")
 	fs.BoolVar(&cfg.KeyOrder, "key-order", false, "bench the day with its gateway dump and webhook log in key order, not by time as real exports come")
 	fs.StringVar(&cfg.Postgres, "postgres", "", "run on a database created for the bench on this PostgreSQL server `URL` (the password in PGPASSWORD), not an SQLite file")
+	fs.StringVar(&cfg.DuckDB, "duckdb", "", "run the DuckDB baseline `binary` (make bin/duckrecon) on the same day after recon's first run, and compare")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -47,6 +47,10 @@ type Config struct {
 	// created on it for the bench (and dropped after) instead of an SQLite
 	// file; its wall time is kept as "<tier>@postgres".
 	Postgres string
+	// DuckDB, the path of the DuckDB baseline (bench/duckdb), runs it on
+	// the same day right after recon's first run, for the ratio of the
+	// two (issue 20).
+	DuckDB string
 }
 
 // Bench generates the tier's day unless it is cached, runs recon on it
@@ -117,6 +121,11 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			if r.Check, err = CheckPlanted(r.Data, filepath.Join(tmp, "reports", cfg.Date)); err != nil {
 				return err
 			}
+		}
+	}
+	if cfg.DuckDB != "" {
+		if r.DuckDB, err = measureBaseline(ctx, cfg, r.Data, filepath.Join(tmp, "duckdb"), progress); err != nil {
+			return err
 		}
 	}
 	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds())
@@ -206,6 +215,23 @@ func measureRun(ctx context.Context, recon string, args []string, base string) (
 		return Run{}, fmt.Errorf("%s: %w", logFile.Name(), err)
 	}
 	return Run{Usage: u, Stages: stages}, nil
+}
+
+// measureBaseline runs the DuckDB baseline on the day in data, its reports
+// into out, and checks them against the planted exceptions as recon's are.
+func measureBaseline(ctx context.Context, cfg Config, data, out string, progress io.Writer) (*Baseline, error) {
+	args := []string{"--day", data, "--date", cfg.Date, "--out", out}
+	fmt.Fprintf(progress, "baseline: %s %s\n", cfg.DuckDB, strings.Join(args, " "))
+	var stderr bytes.Buffer
+	u, err := Measure(ctx, Command{Path: cfg.DuckDB, Args: args, Env: childEnv(), Stderr: &stderr})
+	if err != nil {
+		return nil, fmt.Errorf("DuckDB baseline: %w\n%s", err, stderr.String())
+	}
+	check, err := CheckPlanted(data, out)
+	if err != nil {
+		return nil, fmt.Errorf("DuckDB baseline: %w", err)
+	}
+	return &Baseline{Usage: u, Check: check}, nil
 }
 
 // childEnv is the environment of the children: this one, without any

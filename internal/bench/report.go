@@ -37,6 +37,16 @@ type Result struct {
 	// Peaks holds the last first-run peak RSS (bytes) of each tier, for
 	// the memory of a day with settlements against one without.
 	Peaks map[string]float64
+	// DuckDB is the DuckDB baseline's run on the same day, right after
+	// recon's first; nil when not asked for.
+	DuckDB *Baseline
+}
+
+// Baseline is one run of the DuckDB baseline and how its reports compare
+// with the planted exceptions.
+type Baseline struct {
+	Usage
+	Check Check
 }
 
 // Targets are issue 8's targets for a tier (zero: none).
@@ -186,12 +196,33 @@ func Write(w io.Writer, r Result) error {
 		row(tw, "  peak RSS, with / without", strconv.FormatFloat(ratio, 'f', 2, 64), true,
 			"≤ "+strconv.FormatFloat(SettlementPeakTarget, 'f', 2, 64), ratio <= SettlementPeakTarget)
 	}
+	if b := r.DuckDB; b != nil {
+		fmt.Fprintln(tw, "DuckDB baseline, same day, just after\t\t\t")
+		row(tw, "  wall", secs(b.Wall), false, "", true)
+		row(tw, "  CPU user+sys", secs(b.CPU()), false, "", true)
+		row(tw, "  peak RSS", mib(b.MaxRSS), false, "", true)
+		switch {
+		case len(b.Check.Differences) > 0 || b.Check.Reported != b.Check.Planted:
+			fmt.Fprintf(tw, "recon / DuckDB\t-\t≤ %.2f\tnot compared: the baseline's reports are not the planted exceptions\n",
+				DuckDBTarget)
+		case b.Wall > 0:
+			ratio := r.First.Wall.Seconds() / b.Wall.Seconds()
+			row(tw, "recon / DuckDB, first run", strconv.FormatFloat(ratio, 'f', 2, 64), true,
+				"≤ "+strconv.FormatFloat(DuckDBTarget, 'f', 2, 64), ratio <= DuckDBTarget)
+		}
+	}
 	if err := flush(); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
 	if err := writeCheck(w, r.Check); err != nil {
 		return err
+	}
+	if r.DuckDB != nil {
+		fmt.Fprint(w, "DuckDB baseline's ")
+		if err := writeCheck(w, r.DuckDB.Check); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintln(w)
 	return writeStages(w, r.First.Stages, rerun)
@@ -316,6 +347,10 @@ func table(w io.Writer, flags uint) (*tabwriter.Writer, func() error) {
 		return err
 	}
 }
+
+// DuckDBTarget is issue 20's bound on recon's first run as a multiple of
+// the DuckDB baseline's on the same day.
+const DuckDBTarget = 0.8
 
 // PostgresTarget is issue 19's bound on a tier's first run on PostgreSQL,
 // as a multiple of the same tier's on SQLite.

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +170,56 @@ func TestGroup(t *testing.T) {
 	for _, tt := range tests {
 		if got := group(tt.n); got != tt.want {
 			t.Errorf("group(%d)=%q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+// TestWriteDuckDB: the DuckDB baseline's run is printed beside recon's,
+// with recon's first run as a multiple of it against issue 20's bound,
+// and no ratio at all when the baseline did not report exactly the
+// planted exceptions (a fast wrong answer is no measure).
+func TestWriteDuckDB(t *testing.T) {
+	base := Result{Tier: "M", Orders: 1000000, Payouts: 200000, Seed: 1, Data: "d",
+		First: Run{Usage: Usage{Wall: 12 * time.Second}}, Check: Check{Planted: 5400, Reported: 5400}}
+	for _, c := range []struct {
+		name     string
+		baseline Baseline
+		want     []string
+	}{
+		{"ahead", Baseline{Usage: Usage{Wall: 16 * time.Second, User: 20 * time.Second, MaxRSS: 2 << 30},
+			Check: Check{Planted: 5400, Reported: 5400}}, []string{
+			"  wall                               16.00 s",
+			"  peak RSS                           2048.0 MiB",
+			"recon / DuckDB, first run            0.75                      ≤ 0.80        ok",
+			"DuckDB baseline's exceptions: 5,400 reported, 5,400 planted: exactly the planted ones",
+		}},
+		{"behind", Baseline{Usage: Usage{Wall: 10 * time.Second}, Check: Check{Planted: 5400, Reported: 5400}}, []string{
+			"recon / DuckDB, first run            1.20                      ≤ 0.80        MISSED",
+		}},
+		{"wrong exceptions", Baseline{Usage: Usage{Wall: 8 * time.Second}, Check: Check{Planted: 5400, Reported: 5399,
+			Differences: []Difference{{Category: "DUPLICATE_UTR", Planted: 400, Reported: 399, Missed: []string{"PAYOUT PO1"}}}}},
+			[]string{
+				"recon / DuckDB                       -                         ≤ 0.80        not compared: the baseline's reports are not the planted exceptions",
+				"DuckDB baseline's exceptions: 5,399 report rows, 5,400 planted: NOT the planted ones",
+			}},
+	} {
+		r := base
+		r.DuckDB = &c.baseline
+		var b strings.Builder
+		if err := Write(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		var lines []string // each with its runs of spaces as one: the columns' widths are Write's
+		for _, l := range strings.Split(b.String(), "\n") {
+			lines = append(lines, strings.Join(strings.Fields(l), " "))
+		}
+		for _, w := range c.want {
+			if !slices.Contains(lines, strings.Join(strings.Fields(w), " ")) {
+				t.Errorf("%s: no line %q in:\n%s", c.name, w, b.String())
+			}
+		}
+		if c.name == "wrong exceptions" && strings.Contains(b.String(), "recon / DuckDB, first run") {
+			t.Errorf("%s: a ratio against a baseline that found the wrong exceptions:\n%s", c.name, b.String())
 		}
 	}
 }
