@@ -53,7 +53,7 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		case errNoRows(err):
 			err = tx.QueryRow(ctx, `INSERT INTO source_files (merchant_id, kind, path, sha256, size, rows_read, rows_accepted,
 				rows_rejected, loaded_at) VALUES ($1, $2, $3, $4, $5, 0, 0, 0, $6) RETURNING id`,
-				s.merchant, f.Kind, f.Path, f.SHA256, f.Size, nanos(s.Now())).Scan(&id)
+				s.merchant, f.Kind, f.Path, f.SHA256, f.Size, ledger.Nanos(s.Now())).Scan(&id)
 			if err != nil {
 				return fmt.Errorf("record source file %s: %w", f.Path, err)
 			}
@@ -66,7 +66,7 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 				}
 			}
 		}
-		l := &loader{ctx: ctx, tx: tx, m: s.merchant, file: id, now: nanos(s.Now())}
+		l := &loader{ctx: ctx, tx: tx, m: s.merchant, file: id, now: ledger.Nanos(s.Now())}
 		if err := read(l); err != nil {
 			// The transaction is rolled back: not under a copy in flight.
 			l.wait() //nolint:errcheck // the read's error is the one to report
@@ -94,7 +94,7 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 			rows_accepted = $7, rows_rejected = $8, numeric_keys = $9, loaded_at = $10, settings_sha256 = $11, stamp = $12
 			WHERE merchant_id = $1 AND id = $2`,
 			s.merchant, id, f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, f.NumericKeys,
-			nanos(s.Now()), f.Settings, f.Stamp)
+			ledger.Nanos(s.Now()), f.Settings, f.Stamp)
 		if err != nil {
 			return fmt.Errorf("record source file %s: %w", f.Path, err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -174,46 +175,8 @@ func (l *loader) Payout(p *recon.Payout) error {
 // Gateway stores a gateway record read from a dump.
 func (l *loader) Gateway(g *recon.GatewayRecord) error {
 	c := l.row(gatewayTable)
-	gatewayValues(c, l.now, g, false)
+	ledger.GatewayValues(c, l.now, g, false)
 	return l.end(c)
-}
-
-// gatewayValues packs the values of gatewayTable's columns for g after its
-// merchant and file (NULL for a pulled record, whose raw response is
-// kept).
-func gatewayValues(c *copyRows, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
-	d := g.Detail
-	if d == nil {
-		d = &recon.GatewayDetail{}
-	}
-	c.Line(g.Place)
-	c.Text(string(g.Entity))
-	c.Text(g.Key)
-	c.Text(d.GatewayID)
-	c.Int(int64(g.Amount))
-	c.Text(g.Currency)
-	c.Text(g.Status)
-	c.Text(g.Class.String())
-	c.Text(g.TransactionID)
-	c.Text(d.BankReference)
-	c.Text(g.UTR)
-	c.Text(d.PaymentMethod)
-	c.Text(d.TransferMode)
-	c.Text(g.BeneficiaryAccount)
-	c.Text(g.BeneficiaryIFSC)
-	c.Text(g.BeneficiaryVPA)
-	c.Text(d.FailureReason)
-	c.Int(int64(g.CreatedAt))
-	c.Int(nanos(d.SettledAt))
-	c.Int(fetched)
-	switch {
-	case !keepRaw:
-		c.Null()
-	case d.Raw == nil:
-		c.Bytes([]byte{})
-	default:
-		c.Bytes(d.Raw)
-	}
 }
 
 // Delivery stores a webhook delivery.

@@ -53,7 +53,7 @@ func (s *DB) LockDate(ctx context.Context, date, holder string, wait bool, waiti
 	}
 	_, err = conn.Exec(ctx, `INSERT INTO date_locks (merchant_id, business_date, holder, since) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (merchant_id, business_date) DO UPDATE SET holder = excluded.holder, since = excluded.since`,
-		s.merchant, date, holder, nanos(s.Now()))
+		s.merchant, date, holder, ledger.Nanos(s.Now()))
 	if err != nil {
 		conn.Release()
 		return nil, fmt.Errorf("lock date %s: %w", date, s.scrub(err))

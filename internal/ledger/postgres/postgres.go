@@ -184,13 +184,5 @@ func (s *DB) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	return s.scrub(err)
 }
 
-// nanos stores an instant; the zero time is stored as 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
 // errNoRows reports whether err is a query's "no rows".
 func errNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

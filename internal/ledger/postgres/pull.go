@@ -50,7 +50,7 @@ ORDER BY k.entity COLLATE "C", k.key COLLATE "C"`
 // PullCandidates returns, sorted, the keys a pull of date (the day [from,
 // to)) must ask for, as the SQLite store selects them.
 func (s *DB) PullCandidates(ctx context.Context, date string, from, to time.Time, recheckFrom string, freshSince time.Time) ([]ledger.PullKey, error) {
-	rows, err := s.pool.Query(ctx, pullCandidates, s.merchant, date, nanos(from), nanos(to), recheckFrom, nanos(freshSince))
+	rows, err := s.pool.Query(ctx, pullCandidates, s.merchant, date, ledger.Nanos(from), ledger.Nanos(to), recheckFrom, ledger.Nanos(freshSince))
 	if err != nil {
 		return nil, fmt.Errorf("select keys to pull for %s: %w", date, s.scrub(err))
 	}
@@ -77,7 +77,7 @@ func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 			c.row()
 			c.Text(s.merchant)
 			c.Null() // no file
-			gatewayValues(c, nanos(p.At), p.Record, true)
+			ledger.GatewayValues(c, ledger.Nanos(p.At), p.Record, true)
 			if err := c.end(); err != nil {
 				return err
 			}
@@ -89,7 +89,7 @@ func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
 			ON CONFLICT (merchant_id, entity, key) DO UPDATE SET outcome = excluded.outcome, attempts = excluded.attempts,
 				error = excluded.error, pulled_at = excluded.pulled_at`,
-			s.merchant, string(p.Entity), p.Key, string(p.Outcome), p.Attempts, p.Error, nanos(p.At))
+			s.merchant, string(p.Entity), p.Key, string(p.Outcome), p.Attempts, p.Error, ledger.Nanos(p.At))
 		if err != nil {
 			return fmt.Errorf("store pull of %s: %w", p.Key, err)
 		}

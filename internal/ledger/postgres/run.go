@@ -19,7 +19,7 @@ func (s *DB) exec(ctx context.Context, query string, args ...any) error {
 // StartRun records a run that has begun.
 func (s *DB) StartRun(ctx context.Context, id, date string, started time.Time) error {
 	err := s.exec(ctx, `INSERT INTO runs (merchant_id, id, business_date, started_at, status) VALUES ($1, $2, $3, $4, 'running')`,
-		s.merchant, id, date, nanos(started))
+		s.merchant, id, date, ledger.Nanos(started))
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", id, err)
 	}
@@ -29,7 +29,7 @@ func (s *DB) StartRun(ctx context.Context, id, date string, started time.Time) e
 // FinishRun records how a run ended.
 func (s *DB) FinishRun(ctx context.Context, id, status string, exit int, message, summary string, finished time.Time) error {
 	err := s.exec(ctx, `UPDATE runs SET status = $3, exit_code = $4, message = $5, summary = $6, finished_at = $7
-		WHERE merchant_id = $1 AND id = $2`, s.merchant, id, status, exit, message, summary, nanos(finished))
+		WHERE merchant_id = $1 AND id = $2`, s.merchant, id, status, exit, message, summary, ledger.Nanos(finished))
 	if err != nil {
 		return fmt.Errorf("record end of run %s: %w", id, err)
 	}
@@ -73,7 +73,7 @@ func (s *DB) FailRun(ctx context.Context, id, date string, started, finished tim
 		VALUES ($1, $2, $3, $4, $5, 'failed', $6, $7)
 		ON CONFLICT (merchant_id, id) DO UPDATE SET status = 'failed', exit_code = excluded.exit_code,
 			message = excluded.message, finished_at = COALESCE(runs.finished_at, excluded.finished_at)`,
-		s.merchant, id, date, nanos(started), nanos(finished), exit, message)
+		s.merchant, id, date, ledger.Nanos(started), ledger.Nanos(finished), exit, message)
 	if err != nil {
 		return fmt.Errorf("record failed run %s: %w", id, err)
 	}

@@ -79,7 +79,7 @@ func assembleDay(ctx context.Context, s *DB, date string, from, to time.Time) (*
 		}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?
-		ORDER BY created_at, entity, key`, nanos(from), nanos(to))
+		ORDER BY created_at, entity, key`, ledger.Nanos(from), ledger.Nanos(to))
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +108,7 @@ func assembleDay(ctx context.Context, s *DB, date string, from, to time.Time) (*
 			var keys []string
 			q, args := `SELECT `+key+` FROM `+table+` WHERE file_id = ?`, []any{f.ID}
 			if !f.Own {
-				q, args = q+` AND `+at+` >= ? AND `+at+` < ?`, append(args, nanos(from), nanos(to))
+				q, args = q+` AND `+at+` >= ? AND `+at+` < ?`, append(args, ledger.Nanos(from), ledger.Nanos(to))
 			}
 			if err := s.db.SelectContext(ctx, &keys, q, args...); err != nil {
 				panic(err)

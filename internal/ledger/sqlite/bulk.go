@@ -52,24 +52,13 @@ func (w *bulkWriter) add(query string, args ...any) error {
 		case string:
 			b.Text(v)
 		case []byte:
-			b.Blob(v)
+			b.Bytes(v)
 		default:
 			b.drop()
 			return fmt.Errorf("bulk statement: cannot store a %T", a)
 		}
 	}
 	return w.end(b)
-}
-
-// rowSink takes the values of one gateway record's row, in column order
-// (gatewayValues): a bulkRow packs them for a dump's bulk statement, an
-// argRow lists them for database/sql (a pulled record).
-type rowSink interface {
-	Int(int64)
-	Text(string)
-	Line(recon.Place) // the place's line, as text
-	Blob([]byte)      // nil is NULL
-	Null()
 }
 
 // bulkRow packs one row's values after the queued rows of its statement;
@@ -125,7 +114,8 @@ func (b *bulkRow) Digest(d *recon.Digest) {
 	b.n++
 }
 
-func (b *bulkRow) Blob(v []byte) {
+// Bytes packs a blob; nil is NULL.
+func (b *bulkRow) Bytes(v []byte) {
 	if v == nil {
 		b.Null()
 		return
@@ -156,14 +146,15 @@ func (w *bulkWriter) end(b *bulkRow) error {
 	return w.flush()
 }
 
-// argRow lists one row's values as database/sql arguments.
+// argRow lists one row's values as database/sql arguments (a pulled
+// gateway record's).
 type argRow []any
 
 func (a *argRow) Int(v int64)        { *a = append(*a, v) }
 func (a *argRow) Text(s string)      { *a = append(*a, s) }
 func (a *argRow) Line(p recon.Place) { *a = append(*a, p.Line()) }
 func (a *argRow) Null()              { *a = append(*a, nil) }
-func (a *argRow) Blob(v []byte) {
+func (a *argRow) Bytes(v []byte) {
 	if v == nil {
 		a.Null()
 		return

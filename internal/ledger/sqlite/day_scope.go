@@ -107,7 +107,7 @@ func (sc *dayScope) waitOwn() error {
 
 func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
 	sc := &dayScope{
-		date: date, readSize: s.opts.ReadBatchBytes, lo: nanos(from), hi: nanos(to), zone: from.Location(),
+		date: date, readSize: s.opts.ReadBatchBytes, lo: ledger.Nanos(from), hi: ledger.Nanos(to), zone: from.Location(),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
 		accepted: map[int64]int{},
 		intern:   &ledger.Strings{},

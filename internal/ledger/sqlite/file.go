@@ -61,7 +61,7 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	case errors.Is(err, sql.ErrNoRows):
 		res, err := tx.ExecContext(ctx, `INSERT INTO source_files
 			(kind, path, sha256, size, rows_read, rows_accepted, rows_rejected, loaded_at) VALUES (?, ?, ?, ?, 0, 0, 0, ?)`,
-			f.Kind, f.Path, f.SHA256, f.Size, nanos(s.Now()))
+			f.Kind, f.Path, f.SHA256, f.Size, ledger.Nanos(s.Now()))
 		if err != nil {
 			return fmt.Errorf("record source file %s: %w", f.Path, err)
 		}
@@ -92,7 +92,7 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	if err := tx.GetContext(ctx, &before, `SELECT coalesce(max(id), 0) FROM gateway_records`); err != nil {
 		return err
 	}
-	l := &loader{w: newBulkWriter(ctx, conn), fileID: id, now: nanos(s.Now())}
+	l := &loader{w: newBulkWriter(ctx, conn), fileID: id, now: ledger.Nanos(s.Now())}
 	defer l.w.close()
 	if err := read(l); err != nil {
 		return err
@@ -110,7 +110,7 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
 		rows_read = ?, rows_accepted = ?, rows_rejected = ?, numeric_keys = ?, loaded_at = ?, settings_sha256 = ?,
 		first_gateway_id = ?, last_gateway_id = ?, stamp = ? WHERE id = ?`,
-		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, f.NumericKeys, nanos(s.Now()), f.Settings,
+		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, f.NumericKeys, ledger.Nanos(s.Now()), f.Settings,
 		before+1, after, f.Stamp, id) // the ids the file's records took; an empty range when none, as a ledger's
 	if err != nil {
 		return fmt.Errorf("record source file %s: %w", f.Path, err)
@@ -194,7 +194,8 @@ func (l *loader) Payout(p *recon.Payout) error {
 // Gateway stores a gateway record read from a dump.
 func (l *loader) Gateway(g *recon.GatewayRecord) error {
 	b := l.w.row(insertGatewayQuery, 22)
-	gatewayValues(b, l.fileID, l.now, g, false)
+	b.Int(l.fileID)
+	ledger.GatewayValues(b, l.now, g, false)
 	return l.end(b)
 }
 
@@ -202,46 +203,6 @@ const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, 
 	status, class, transaction_id, bank_reference, utr, payment_method, transfer_mode, beneficiary_account,
 	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-
-// gatewayValues gives the values of insertGatewayQuery for g to v; fileID
-// 0 means a pulled record, whose raw response is kept so the pull can be
-// replayed.
-func gatewayValues(v rowSink, fileID, fetched int64, g *recon.GatewayRecord, keepRaw bool) {
-	if fileID != 0 {
-		v.Int(fileID)
-	} else {
-		v.Null()
-	}
-	d := g.Detail
-	if d == nil {
-		d = &recon.GatewayDetail{}
-	}
-	v.Line(g.Place)
-	v.Text(string(g.Entity))
-	v.Text(g.Key)
-	v.Text(d.GatewayID)
-	v.Int(int64(g.Amount))
-	v.Text(g.Currency)
-	v.Text(g.Status)
-	v.Text(g.Class.String())
-	v.Text(g.TransactionID)
-	v.Text(d.BankReference)
-	v.Text(g.UTR)
-	v.Text(d.PaymentMethod)
-	v.Text(d.TransferMode)
-	v.Text(g.BeneficiaryAccount)
-	v.Text(g.BeneficiaryIFSC)
-	v.Text(g.BeneficiaryVPA)
-	v.Text(d.FailureReason)
-	v.Int(int64(g.CreatedAt))
-	v.Int(nanos(d.SettledAt))
-	v.Int(fetched)
-	if keepRaw {
-		v.Blob(d.Raw)
-	} else {
-		v.Null()
-	}
-}
 
 const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, timestamp, event, entity, key, class,
 	amount, currency, transaction_id, utr, body_sha256, verified, stale, problem)

@@ -329,15 +329,7 @@ func (s *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	return v, err
 }
 
-// nanos stores an instant; the zero time is stored as 0.
-func nanos(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixNano()
-}
-
-// instant reads what nanos stored.
+// instant reads what ledger.Nanos stored.
 func instant(n int64) time.Time {
 	if n == 0 {
 		return time.Time{}

@@ -53,7 +53,7 @@ ORDER BY k.entity, k.key`
 // for what it lacks.
 func (s *DB) PullCandidates(ctx context.Context, date string, from, to time.Time, recheckFrom string, freshSince time.Time) ([]ledger.PullKey, error) {
 	var keys []ledger.PullKey
-	err := s.db.SelectContext(ctx, &keys, pullCandidates, date, nanos(from), nanos(to), recheckFrom, nanos(freshSince))
+	err := s.db.SelectContext(ctx, &keys, pullCandidates, date, ledger.Nanos(from), ledger.Nanos(to), recheckFrom, ledger.Nanos(freshSince))
 	if err != nil {
 		return nil, fmt.Errorf("select keys to pull for %s: %w", date, err)
 	}
@@ -71,7 +71,8 @@ func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 		}
 		if p.Record != nil {
 			var args argRow
-			gatewayValues(&args, 0, nanos(p.At), p.Record, true)
+			args.Null() // no file: a pulled record
+			ledger.GatewayValues(&args, ledger.Nanos(p.At), p.Record, true)
 			if err := exec(insertGatewayQuery, args...); err != nil {
 				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
 			}
@@ -79,7 +80,7 @@ func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 		err := exec(`INSERT INTO pulls (entity, key, outcome, attempts, error, pulled_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (entity, key) DO UPDATE SET outcome = excluded.outcome, attempts = excluded.attempts,
 				error = excluded.error, pulled_at = excluded.pulled_at`,
-			string(p.Entity), p.Key, string(p.Outcome), p.Attempts, p.Error, nanos(p.At))
+			string(p.Entity), p.Key, string(p.Outcome), p.Attempts, p.Error, ledger.Nanos(p.At))
 		if err != nil {
 			return fmt.Errorf("store pull of %s: %w", p.Key, err)
 		}

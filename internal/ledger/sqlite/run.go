@@ -11,7 +11,7 @@ import (
 // StartRun records a run that has begun.
 func (s *DB) StartRun(ctx context.Context, id, date string, started time.Time) error {
 	_, err := s.exec(ctx, `INSERT INTO runs (id, business_date, started_at, status) VALUES (?, ?, ?, 'running')`,
-		id, date, nanos(started))
+		id, date, ledger.Nanos(started))
 	if err != nil {
 		return fmt.Errorf("record run %s: %w", id, err)
 	}
@@ -21,7 +21,7 @@ func (s *DB) StartRun(ctx context.Context, id, date string, started time.Time) e
 // FinishRun records how a run ended.
 func (s *DB) FinishRun(ctx context.Context, id, status string, exit int, message, summary string, finished time.Time) error {
 	_, err := s.exec(ctx, `UPDATE runs SET status = ?, exit_code = ?, message = ?, summary = ?, finished_at = ?
-		WHERE id = ?`, status, exit, message, summary, nanos(finished), id)
+		WHERE id = ?`, status, exit, message, summary, ledger.Nanos(finished), id)
 	if err != nil {
 		return fmt.Errorf("record end of run %s: %w", id, err)
 	}
@@ -60,7 +60,7 @@ func (s *DB) FailRun(ctx context.Context, id, date string, started, finished tim
 		VALUES (?, ?, ?, ?, 'failed', ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = 'failed', exit_code = excluded.exit_code, message = excluded.message,
 			finished_at = COALESCE(runs.finished_at, excluded.finished_at)`,
-		id, date, nanos(started), nanos(finished), exit, message)
+		id, date, ledger.Nanos(started), ledger.Nanos(finished), exit, message)
 	if err != nil {
 		return fmt.Errorf("record failed run %s: %w", id, err)
 	}
