@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -17,7 +16,7 @@ import (
 // CopyFrom as boxed values, each encoded through a plan looked up per
 // value: a tenth of a PostgreSQL run's client CPU.
 type copyRows struct {
-	t    copyTable
+	t    *copyTable
 	buf  []byte
 	rows int // rows packed
 	vals int // values packed of the row under way
@@ -30,7 +29,7 @@ const copySignature = "PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x0
 // newCopyRows starts the rows of t with room for size bytes: a loader's
 // next batch takes the size of the one before, rather than growing to it
 // again.
-func newCopyRows(t copyTable, size int) *copyRows {
+func newCopyRows(t *copyTable, size int) *copyRows {
 	return &copyRows{t: t, buf: append(make([]byte, 0, max(size, 4<<10)), copySignature...)}
 }
 
@@ -102,12 +101,7 @@ func (c *copyRows) finish() []byte { return binary.BigEndian.AppendUint16(c.buf,
 
 // copyIn sends the rows c packed into its table on tx's connection.
 func copyIn(ctx context.Context, tx pgx.Tx, c *copyRows) error {
-	cols := make([]string, len(c.t.columns))
-	for i, col := range c.t.columns {
-		cols[i] = pgx.Identifier{col}.Sanitize()
-	}
-	sql := `COPY ` + pgx.Identifier{c.t.name}.Sanitize() + ` (` + strings.Join(cols, ", ") + `) FROM STDIN (FORMAT binary)`
-	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(c.finish()), sql); err != nil {
+	if _, err := tx.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(c.finish()), c.t.copySQL); err != nil {
 		return fmt.Errorf("store %s rows: %w", c.t.name, err)
 	}
 	return nil

@@ -80,7 +80,7 @@ func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger
 		// then planned for no rows (nested loops over every key). ANALYZE
 		// counts this transaction's own rows, and fails with it.
 		for _, t := range loaderTables {
-			if _, sent := l.sent[t.name]; !sent {
+			if l.sent[t.slot] == 0 {
 				continue
 			}
 			if _, err := tx.Exec(ctx, `ANALYZE `+t.name); err != nil {

@@ -21,28 +21,40 @@ func (s *DB) LoadConcurrency() int { return 2 }
 // copies them in.
 const copyBatch = 10000
 
-// A table a loader copies into, and its columns.
+// A table a loader copies into: its columns, the COPY statement that
+// sends them, and its slot, its place in loaderTables.
 type copyTable struct {
+	slot    int
 	name    string
 	columns []string
+	copySQL string
+}
+
+func newCopyTable(slot int, name string, columns ...string) *copyTable {
+	cols := make([]string, len(columns))
+	for i, col := range columns {
+		cols[i] = pgx.Identifier{col}.Sanitize()
+	}
+	return &copyTable{slot: slot, name: name, columns: columns,
+		copySQL: `COPY ` + pgx.Identifier{name}.Sanitize() + ` (` + strings.Join(cols, ", ") + `) FROM STDIN (FORMAT binary)`}
 }
 
 var (
-	ordersTable = copyTable{"orders", []string{"merchant_id", "file_id", "seq", "line", "order_id", "amount", "currency",
-		"status", "class", "created_at", "transaction_id", "payment_method"}}
-	payoutsTable = copyTable{"payouts", []string{"merchant_id", "file_id", "seq", "line", "payout_order_id", "amount",
+	ordersTable = newCopyTable(0, "orders", "merchant_id", "file_id", "seq", "line", "order_id", "amount", "currency",
+		"status", "class", "created_at", "transaction_id", "payment_method")
+	payoutsTable = newCopyTable(1, "payouts", "merchant_id", "file_id", "seq", "line", "payout_order_id", "amount",
 		"currency", "status", "class", "transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa",
-		"utr", "utr_corrupted", "utr_raw", "requested_at"}}
-	gatewayTable = copyTable{"gateway_records", []string{"merchant_id", "file_id", "line", "entity", "key", "gateway_id",
+		"utr", "utr_corrupted", "utr_raw", "requested_at")
+	gatewayTable = newCopyTable(2, "gateway_records", "merchant_id", "file_id", "line", "entity", "key", "gateway_id",
 		"amount", "currency", "status", "class", "transaction_id", "bank_reference", "utr", "payment_method",
 		"transfer_mode", "beneficiary_account", "beneficiary_ifsc", "beneficiary_vpa", "failure_reason", "created_at",
-		"settled_at", "fetched_at", "raw"}}
-	deliveriesTable = copyTable{"deliveries", []string{"merchant_id", "file_id", "line", "received_at", "timestamp",
+		"settled_at", "fetched_at", "raw")
+	deliveriesTable = newCopyTable(3, "deliveries", "merchant_id", "file_id", "line", "received_at", "timestamp",
 		"event", "entity", "key", "class", "amount", "currency", "transaction_id", "utr", "body_sha256", "verified",
-		"stale", "problem"}}
-	rejectsTable = copyTable{"rejects", []string{"merchant_id", "file_id", "seq", "line", "field", "value", "reason"}}
+		"stale", "problem")
+	rejectsTable = newCopyTable(4, "rejects", "merchant_id", "file_id", "seq", "line", "field", "value", "reason")
 
-	loaderTables = []copyTable{ordersTable, payoutsTable, gatewayTable, deliveriesTable, rejectsTable}
+	loaderTables = [...]*copyTable{ordersTable, payoutsTable, gatewayTable, deliveriesTable, rejectsTable}
 )
 
 // loader gathers the rows of one file, table by table, and copies each
@@ -55,10 +67,11 @@ type loader struct {
 	file int64
 	now  int64
 	seq  int64
-	rows map[string]*copyRows
-	// sent holds the tables rows were copied into, with the size of each
-	// one's last batch: the room of its next.
-	sent map[string]int
+	// rows holds each table's batch under way, by slot; sent the size of
+	// each table's last batch copied in (the room of its next), 0 for a
+	// table none was copied into.
+	rows [len(loaderTables)]*copyRows
+	sent [len(loaderTables)]int
 	// inFlight reports the end of the copy under way.
 	inFlight chan error
 }
@@ -66,14 +79,11 @@ type loader struct {
 func (l *loader) next() int64 { l.seq++; return l.seq }
 
 // row starts a row of t, its merchant and file packed.
-func (l *loader) row(t copyTable) *copyRows {
-	if l.rows == nil {
-		l.rows = map[string]*copyRows{}
-	}
-	c := l.rows[t.name]
+func (l *loader) row(t *copyTable) *copyRows {
+	c := l.rows[t.slot]
 	if c == nil {
-		c = newCopyRows(t, max(l.sent[t.name], 64<<10))
-		l.rows[t.name] = c
+		c = newCopyRows(t, max(l.sent[t.slot], 64<<10))
+		l.rows[t.slot] = c
 	}
 	c.row()
 	c.Text(l.m)
@@ -96,19 +106,16 @@ func (l *loader) end(c *copyRows) error {
 // the caller reads on into the next batch, so the file's reading and the
 // server's writing overlap; one copy at a time, as a transaction's
 // connection runs one command at a time.
-func (l *loader) copy(t copyTable) error {
-	c := l.rows[t.name]
+func (l *loader) copy(t *copyTable) error {
+	c := l.rows[t.slot]
 	if c == nil || c.rows == 0 {
 		return nil
 	}
 	if err := l.wait(); err != nil {
 		return err
 	}
-	l.rows[t.name] = nil
-	if l.sent == nil {
-		l.sent = map[string]int{}
-	}
-	l.sent[t.name] = cap(c.buf)
+	l.rows[t.slot] = nil
+	l.sent[t.slot] = cap(c.buf)
 	done := make(chan error, 1)
 	l.inFlight = done
 	go func() { done <- copyIn(l.ctx, l.tx, c) }()
