@@ -150,16 +150,6 @@ func loadOrder(todo []source, n int) []int {
 // finish, each in its own transaction.
 func loadAll(todo []source, order []int, n int, load func(i int) (recon.SourceFile, error)) ([]recon.SourceFile, error) {
 	files := make([]recon.SourceFile, len(todo))
-	if n == 1 {
-		for _, i := range order {
-			f, err := load(i)
-			if err != nil {
-				return nil, err
-			}
-			files[i] = f
-		}
-		return files, nil
-	}
 	type loaded struct {
 		i   int
 		f   recon.SourceFile

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -170,5 +171,33 @@ func TestProgressOfFilesReadAtOnce(t *testing.T) {
 	want := []string{"/in/gateway", "/in/orders done beside /in/gateway", "/in/webhooks"}
 	if !slices.Equal(got, want) {
 		t.Errorf("shown %q, want %q", got, want)
+	}
+}
+
+// TestLoadAllOneAtATime: a store that loads one file at a time (SQLite's)
+// is given them in order, never two at once, and none after a failure.
+func TestLoadAllOneAtATime(t *testing.T) {
+	todo := []source{{role: "orders", kind: "orders"}, {role: "payouts", kind: "payouts"},
+		{role: "gateway", kind: "gateway"}, {role: "webhooks", kind: "webhooks"}}
+	var mu sync.Mutex
+	var started []string
+	loading, most := 0, 0
+	_, err := loadAll(todo, []int{0, 1, 2, 3}, 1, func(i int) (recon.SourceFile, error) {
+		mu.Lock()
+		started = append(started, todo[i].role)
+		loading++
+		most = max(most, loading)
+		mu.Unlock()
+		defer func() { mu.Lock(); loading--; mu.Unlock() }()
+		if i == 2 {
+			return recon.SourceFile{}, errors.New("gateway bad")
+		}
+		return recon.SourceFile{}, nil
+	})
+	if err == nil || err.Error() != "gateway bad" {
+		t.Errorf("error %v, want gateway bad", err)
+	}
+	if got := strings.Join(started, " "); got != "orders payouts gateway" || most != 1 {
+		t.Errorf("loads begun %q, %d at most at once; want orders payouts gateway, one at a time", got, most)
 	}
 }
