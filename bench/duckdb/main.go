@@ -72,21 +72,18 @@ func run(ctx context.Context, day, date, out string, threads int, secrets []stri
 	if err := duckdb.RegisterScalarUDF(conn, "signed", signed{secrets}); err != nil {
 		return err
 	}
-	vars := map[string]string{
-		"$ORDERS":   quote(filepath.Join(day, "orders.csv")),
-		"$PAYOUTS":  quote(filepath.Join(day, "payouts.csv")),
-		"$GATEWAY":  quote(filepath.Join(day, "gateway.jsonl")),
-		"$WEBHOOKS": quote(filepath.Join(day, "webhooks.jsonl")),
-		"$LO":       fmt.Sprint(start.Unix()),
-		"$HI":       fmt.Sprint(start.AddDate(0, 0, 1).Unix()),
-		"$THREADS":  fmt.Sprint(threads),
-	}
-	for _, stmt := range strings.Split(script, ";\n") {
+	vars := strings.NewReplacer(
+		"$ORDERS", quote(filepath.Join(day, "orders.csv")),
+		"$PAYOUTS", quote(filepath.Join(day, "payouts.csv")),
+		"$GATEWAY", quote(filepath.Join(day, "gateway.jsonl")),
+		"$WEBHOOKS", quote(filepath.Join(day, "webhooks.jsonl")),
+		"$LO", fmt.Sprint(start.Unix()),
+		"$HI", fmt.Sprint(start.AddDate(0, 0, 1).Unix()),
+		"$THREADS", fmt.Sprint(threads),
+	)
+	for _, stmt := range strings.Split(vars.Replace(script), ";\n") {
 		if strings.TrimSpace(stmt) == "" {
 			continue
-		}
-		for k, v := range vars {
-			stmt = strings.ReplaceAll(stmt, k, v)
 		}
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			var de *duckdb.Error
