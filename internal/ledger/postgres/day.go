@@ -31,6 +31,7 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // read-only
 	l := &dayLoad{ctx: ctx, tx: tx, m: s.merchant, a: recon.NewDayAssembly(day), day: day, paths: map[int64]string{}}
+	l.places = ledger.NewPlacers(l.paths)
 	steps := []struct {
 		name string
 		fn   func() error
@@ -54,13 +55,14 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 
 // dayLoad is one LoadDay in progress.
 type dayLoad struct {
-	ctx   context.Context
-	tx    pgx.Tx
-	m     string // merchant
-	a     *recon.DayAssembly
-	day   recon.BusinessDay
-	paths map[int64]string
-	str   ledger.Strings // the strings of the rows read
+	ctx    context.Context
+	tx     pgx.Tx
+	m      string // merchant
+	a      *recon.DayAssembly
+	day    recon.BusinessDay
+	paths  map[int64]string
+	places ledger.Placers // of paths' files
+	str    ledger.Strings // the strings of the rows read
 }
 
 func (l *dayLoad) lo() int64 { return int64(recon.InstantOf(l.day.Start)) }
@@ -113,6 +115,7 @@ func (l *dayLoad) class(word string, what func() string) (recon.StatusClass, err
 
 func (l *dayLoad) orders() error {
 	for _, f := range l.a.LedgerFiles("orders") {
+		places := l.places.Of(f.ID)
 		cond, args := l.inDay(f, "created_at", []any{l.m, f.ID})
 		err := l.each(`SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method
 			FROM orders WHERE merchant_id = $1 AND file_id = $2`+cond+` ORDER BY seq`, args, func(r *rawRow) error {
@@ -124,7 +127,7 @@ func (l *dayLoad) orders() error {
 			if o.Class, err = l.class(class, func() string { return "order " + o.OrderID }); err != nil {
 				return err
 			}
-			o.Place = recon.PlaceOf(l.paths[f.ID], string(line))
+			o.Place = places.At(line)
 			l.a.Order(o, f)
 			return nil
 		})
@@ -137,6 +140,7 @@ func (l *dayLoad) orders() error {
 
 func (l *dayLoad) payouts() error {
 	for _, f := range l.a.LedgerFiles("payouts") {
+		places := l.places.Of(f.ID)
 		cond, args := l.inDay(f, "requested_at", []any{l.m, f.ID})
 		err := l.each(`SELECT line, payout_order_id, amount, currency, status, class, transfer_mode, beneficiary_account,
 				beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw, requested_at
@@ -151,7 +155,7 @@ func (l *dayLoad) payouts() error {
 			if p.Class, err = l.class(class, func() string { return "payout " + p.PayoutID }); err != nil {
 				return err
 			}
-			p.Place = recon.PlaceOf(l.paths[f.ID], string(line))
+			p.Place = places.At(line)
 			l.a.Payout(p, f)
 			return nil
 		})
@@ -182,7 +186,7 @@ func (l *dayLoad) gatewayRow(r *rawRow) error {
 	if file == 0 {
 		g.Place = recon.PlaceOf("api", string(line))
 	} else {
-		g.Place = recon.PlaceOf(l.paths[file], string(line))
+		g.Place = l.places.Of(file).At(line)
 	}
 	return l.a.Gateway(g, file, id, fetched)
 }
@@ -270,7 +274,7 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 func (l *dayLoad) deliveryRow(own bool) func(*rawRow) error {
 	return func(r *rawRow) error {
 		file, line := r.Int(), r.Int()
-		dv := recon.Delivery{Place: recon.SourceOf(l.paths[file], "").At(int(line)), ReceivedAt: recon.Instant(r.Int()),
+		dv := recon.Delivery{Place: l.places.Of(file).Src.At(int(line)), ReceivedAt: recon.Instant(r.Int()),
 			Timestamp: r.Int(), Event: r.Word(), Entity: recon.Entity(r.Word()), Key: r.String()}
 		class := r.Word()
 		amount, hasAmount := r.NullInt()

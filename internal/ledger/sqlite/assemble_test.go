@@ -33,7 +33,7 @@ func assembleDay(ctx context.Context, s *DB, date string, from, to time.Time) (*
 	for _, f := range files {
 		paths[f.ID] = f.Path
 	}
-	place := func(file int64, line string) recon.Place { return newPlacer(paths[file]).at([]byte(line)) }
+	place := func(file int64, line string) recon.Place { return ledger.NewPlacer(paths[file]).At([]byte(line)) }
 	for _, f := range a.LedgerFiles("orders") {
 		rows, err := s.db.QueryContext(ctx, `SELECT line, order_id, amount, currency, status, class, created_at,
 			transaction_id, payment_method FROM orders WHERE file_id = ? ORDER BY seq`, f.ID)

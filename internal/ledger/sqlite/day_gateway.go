@@ -34,14 +34,14 @@ type latestGateway struct {
 	recs    []recon.GatewayRecord
 	fetched []int64
 	ids     []int64
-	places  placers
+	places  ledger.Placers
 }
 
 // newLatestGateway returns a latestGateway with room for n records' fetch
 // times and ids; the caller gives it recs.
 func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
 	return &latestGateway{sc: sc, entity: entity, keys: sc.keys[entity], in: &ledger.Strings{},
-		fetched: make([]int64, 0, n), ids: make([]int64, 0, n), places: newPlacers(sc.paths)}
+		fetched: make([]int64, 0, n), ids: make([]int64, 0, n), places: ledger.NewPlacers(sc.paths)}
 }
 
 // row reads one row of gatewayColumns, keeping the latest live record of
@@ -88,7 +88,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 	if fileNull {
 		g.Place = recon.PlaceOf("api", string(line))
 	} else {
-		g.Place = lg.places.of(file).at(line)
+		g.Place = lg.places.Of(file).At(line)
 	}
 	if seen {
 		lg.recs[at], lg.fetched[at], lg.ids[at] = g, fetched, id

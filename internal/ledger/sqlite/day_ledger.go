@@ -21,7 +21,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	keys := sc.keys[recon.EntityPayin]
 	in := sc.intern
 	for _, f := range files {
-		places := newPlacer(sc.paths[f.id])
+		places := ledger.NewPlacer(sc.paths[f.id])
 		cond, args := sc.inDayOnly(f, "created_at")
 		err := bulkQuery(ctx, sc.conn, sc.readSize, `SELECT line, order_id, amount, currency, status, class, created_at,
 				transaction_id, payment_method
@@ -51,7 +51,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 			}
 			o.Currency, o.Status, o.Class = in.Word(currency), in.Word(status), class
 			o.TransactionID, o.PaymentMethod = v.String(), in.Word(v.Bytes())
-			o.CreatedAt, o.Place = recon.Instant(created), places.at(line)
+			o.CreatedAt, o.Place = recon.Instant(created), places.At(line)
 			d.Orders = append(d.Orders, o)
 			return nil
 		})
@@ -73,7 +73,7 @@ func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScop
 	d.Payouts = make([]recon.Payout, 0, sc.accepted[files[0].id])
 	keys := sc.keys[recon.EntityPayout]
 	for _, f := range files {
-		places := newPlacer(sc.paths[f.id])
+		places := ledger.NewPlacer(sc.paths[f.id])
 		cond, args := sc.inDayOnly(f, "requested_at")
 		err = bulkQuery(ctx, conn, sc.readSize, `SELECT line, payout_order_id, amount, currency, status, class,
 				transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
@@ -103,7 +103,7 @@ func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScop
 				return nil
 			}
 			k.inDay = true
-			p.RequestedAt, p.Place = recon.Instant(requested), places.at(line)
+			p.RequestedAt, p.Place = recon.Instant(requested), places.At(line)
 			d.Payouts = append(d.Payouts, p)
 			return nil
 		})

@@ -22,7 +22,7 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.
 type deliveryReader struct {
-	places placers
+	places ledger.Placers
 	in     *ledger.Strings // words, interned
 	taken  map[[2]int64]bool
 	out    []recon.Delivery
@@ -38,7 +38,7 @@ func (r *deliveryReader) row(v *rowValues) error {
 		r.taken[at] = true
 	}
 	in := r.in
-	dv := recon.Delivery{Place: r.places.of(file).src.At(int(line)), KeyNo: -1} // numberDeliveries numbers it
+	dv := recon.Delivery{Place: r.places.Of(file).Src.At(int(line)), KeyNo: -1} // numberDeliveries numbers it
 	dv.ReceivedAt, dv.Timestamp, dv.Event = recon.Instant(v.Int()), v.Int(), in.Word(v.Bytes())
 	dv.Entity, dv.Key = recon.Entity(in.Word(v.Bytes())), v.String()
 	class, err := storedClass(v.Bytes())
@@ -92,7 +92,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	for _, id := range ids {
 		n += sc.accepted[id]
 	}
-	own := &deliveryReader{places: newPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
+	own := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
 	for _, id := range ids {
 		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
@@ -129,7 +129,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	// day's logs hold.
 	sort.Strings(others)
 	in := "(" + strings.Join(others, ",") + ")"
-	more := &deliveryReader{places: newPlacers(sc.paths), in: sc.intern, taken: map[[2]int64]bool{}}
+	more := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: sc.intern, taken: map[[2]int64]bool{}}
 	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
