@@ -246,16 +246,17 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 
 // joinLedger runs, on conn, a join from the keys of each of the date's
 // ledger files of l (ledgerFiles: a neighbour's only for its rows dated
-// the day) into target (a table and its alias, whose entity and key
-// columns are probed), with more conditions in where, and hands the rows
-// to row; a key in two files gives its rows twice. CROSS JOIN keeps the
-// ledger file as the outer loop: SQLite has no statistics to know the
-// store holds far more rows than the day.
+// the day) into target (a table and its alias, whose key_hash is probed
+// and entity and key compared: keyhash.go), with more conditions in
+// where, and hands the rows to row; a key in two files gives its rows
+// twice. CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
+// statistics to know the store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
 	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
 		return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
-		ON ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + ` WHERE l.file_id = ?` + cond + where
+		ON ` + alias + `.key_hash = recon_key_hash('` + l.entity + `', l.` + l.key + `)
+		AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + ` WHERE l.file_id = ?` + cond + where
 	}, row)
 }
 

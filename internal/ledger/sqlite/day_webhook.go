@@ -134,7 +134,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 		return err
 	}
 	err := bulkQueryEach(ctx, sc.conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w
-		WHERE w.entity = ? AND w.key = ? AND w.file_id IN `+in, sc.gatewayOnlyArgs, more.row)
+		WHERE w.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2 AND w.file_id IN `+in, sc.gatewayOnlyArgs, more.row)
 	if err != nil {
 		return err
 	}

@@ -204,9 +204,11 @@ const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, 
 	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// insertDelivery hashes the delivery's entity and key (values 6 and 7)
+// for the key index (keyhash.go).
 const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, timestamp, event, entity, key, class,
-	amount, currency, transaction_id, utr, body_sha256, verified, stale, problem)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	amount, currency, transaction_id, utr, body_sha256, verified, stale, problem, key_hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, recon_key_hash(?6, ?7))`
 
 // Delivery stores a webhook delivery.
 func (l *loader) Delivery(d *recon.Delivery) error {

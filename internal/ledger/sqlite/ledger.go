@@ -160,6 +160,9 @@ func (c connector) Driver() driver.Driver                        { return c.driv
 // memory, which must stay bounded for a large day.)
 func tune(cacheKiB int) func(*sqlite3.SQLiteConn) error {
 	return func(c *sqlite3.SQLiteConn) error {
+		if err := registerKeyHash(c); err != nil {
+			return err
+		}
 		return pragmas(c, "PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA temp_store = MEMORY",
 			"PRAGMA wal_autocheckpoint = 0", cacheSize(cacheKiB))
 	}
@@ -192,6 +195,9 @@ func (s *DB) beside(ctx context.Context, fn func(conn *sqlx.Conn) error) error {
 	// schema_version reads the file's header, and with it its page size,
 	// before the cache is sized (cacheSize), whatever the driver has run.
 	hook := func(c *sqlite3.SQLiteConn) error {
+		if err := registerKeyHash(c); err != nil {
+			return err
+		}
 		return pragmas(c, "PRAGMA schema_version", cacheSize(s.opts.ReaderCacheKiB))
 	}
 	rdb := sqlx.NewDb(sql.OpenDB(connector{dsn: s.readDSN, driver: &sqlite3.SQLiteDriver{ConnectHook: hook}}), "sqlite3")
