@@ -202,6 +202,14 @@ func (v *rowValues) Int() int64 {
 	return int64(binary.LittleEndian.Uint64(b))
 }
 
+// peekInt returns the next value as Int would, without reading it.
+func (v *rowValues) peekInt() int64 {
+	if v.buf[0] != tagInt {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint64(v.buf[1:9]))
+}
+
 // IsNull says whether the next value is NULL, without reading it.
 func (v *rowValues) IsNull() bool { return v.buf[0] == tagNull }
 
