@@ -1,6 +1,9 @@
 package recon
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // Arrange sorts s in place by cmp, which must not find two elements equal,
 // moving each element once: a day's records are large, and sorting them
@@ -18,8 +21,43 @@ func Arrange[T any](s []T, cmp func(a, b *T) int) {
 		perm[i] = int32(i)
 	}
 	slices.SortFunc(perm, func(a, b int32) int { return cmp(&s[a], &s[b]) })
-	// Each cycle of the permutation moves its elements one step, the first
-	// through tmp.
+	permute(s, perm)
+}
+
+// ArrangeByNumber is Arrange by a number of each element, distinct and in
+// [0, n): a key's number in the day's Keys. It places the elements by
+// their numbers, reading each once in order, where a sort's comparisons
+// read them at random, each many times: for a day's gateway records read
+// in the order a dump was exported, the sort was a third of the load's
+// difference from the same dump in key order. Should two elements share a
+// number, or one lie outside [0, n), it arranges as Arrange by number.
+func ArrangeByNumber[T any](s []T, n int, no func(*T) int32) {
+	at := make([]int32, n) // at[k]: 1 + the index of the element numbered k
+	sorted := true
+	for i := range s {
+		k := no(&s[i])
+		if k < 0 || int(k) >= n || at[k] != 0 {
+			Arrange(s, func(a, b *T) int { return cmp.Compare(no(a), no(b)) })
+			return
+		}
+		sorted = sorted && (i == 0 || no(&s[i-1]) < k)
+		at[k] = int32(i) + 1
+	}
+	if sorted {
+		return
+	}
+	perm := make([]int32, 0, len(s))
+	for _, i := range at {
+		if i != 0 {
+			perm = append(perm, i-1)
+		}
+	}
+	permute(s, perm)
+}
+
+// permute moves s[perm[i]] to i for each i, each element once: each cycle
+// of the permutation moves its elements one step, the first through tmp.
+func permute[T any](s []T, perm []int32) {
 	for i := range perm {
 		if perm[i] == int32(i) {
 			continue

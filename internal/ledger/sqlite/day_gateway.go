@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -106,7 +105,7 @@ func (lg *latestGateway) row(v *rowValues) error {
 // id: joinLedgerRows). It is the last step of the load: the positions
 // scopeKey.loaded gave no longer hold.
 func (lg *latestGateway) inKeyOrder() {
-	recon.Arrange(lg.recs, func(a, b *recon.GatewayRecord) int { return cmp.Compare(a.KeyNo, b.KeyNo) })
+	recon.ArrangeByNumber(lg.recs, lg.keys.index.Len(), func(g *recon.GatewayRecord) int32 { return g.KeyNo })
 }
 
 // gatewayLoad is the loading of the day's gateway records, shared by the
