@@ -208,7 +208,7 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role IN ('orders', 'orders_prev', 'orders_next'))
 		OR EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
 			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role IN ('payouts', 'payouts_prev', 'payouts_next'))
-		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = ?1 AND g.key = ?2
+		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2
 			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)))`)
 	if err != nil {
 		return err
@@ -249,21 +249,35 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 // ledger files of l (ledgerFiles: a neighbour's only for its rows dated
 // the day) into target (a table and its alias, whose key_hash is probed
 // and entity and key compared: keyhash.go), with more conditions in
-// where, and hands the rows to row; a key in two files gives its rows
-// twice. CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
-// statistics to know the store holds far more rows than the day.
+// where, and hands the rows to row, in the order of the keys' hashes; a
+// key in two files gives its rows twice.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
 	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
-		return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
-		ON ` + alias + `.key_hash = recon_key_hash('` + l.entity + `', l.` + l.key + `)
-		AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + ` WHERE l.file_id = ?` + cond + where
+		return `SELECT ` + columns + ` FROM ` + hashedKeys(l, cond) + ` CROSS JOIN ` + target + `
+		ON ` + alias + `.key_hash = s.h AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = s.key WHERE 1` + where
 	}, row)
 }
 
+// hashedKeys is a ledger file's keys (the rows of file_id ?, with cond on
+// the table's alias l) with their hashes, as the table s(key, h) sorted by
+// hash: a join from it probes a hash index page after page. Probed in the
+// ledger's order, the hashes fall at random places of the index, and a
+// load whose page cache is small read a page from the system for nearly
+// every key (8 s of system time for a million keys). CROSS JOIN keeps the
+// ledger file as the outer loop: SQLite has no statistics to know the
+// store holds far more rows than the day.
+func hashedKeys(l ledgerTable, cond string) string {
+	return `(SELECT l.` + l.key + ` AS key, recon_key_hash('` + l.entity + `', l.` + l.key + `) AS h FROM ` + l.table + ` l
+		WHERE l.file_id = ?` + cond + ` ORDER BY h) s`
+}
+
 // joinLedgerRows is joinLedger for a target whose rows are read by their
-// id, each once. The ids of the ledger's keys' rows are found through the
-// target's key index alone and sorted here; the rows are then read in
+// id, each once. The ids of the rows whose key_hash is a ledger key's are
+// found through the target's hash index alone (reading each row to compare
+// its entity and key would read the target at random) and sorted here; row
+// must skip a row of another key that shares a hash with one of the
+// ledger's (latestGateway.hashedRow). The rows are then read in
 // runs of ids (rowRuns), page after page, whatever order the target was
 // filled in. SQLite's own "id IN (subquery)" sorted the ids in a B-tree of
 // its own, one insert at a random place per id for a gateway dump in the
@@ -277,8 +291,7 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 	}
 	ids := make([]int64, 0, n+n/8)
 	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
-		return `SELECT k.id FROM ` + l.table + ` l CROSS JOIN ` + table + ` k ON k.entity = '` + l.entity + `' AND k.key = l.` + l.key + `
-			WHERE l.file_id = ?` + cond
+		return `SELECT k.id FROM ` + hashedKeys(l, cond) + ` CROSS JOIN ` + table + ` k ON k.key_hash = s.h`
 	}, func(v *rowValues) error { ids = append(ids, v.Int()); return nil })
 	if err != nil || len(ids) == 0 {
 		return err

@@ -199,10 +199,12 @@ func (l *loader) Gateway(g *recon.GatewayRecord) error {
 	return l.end(b)
 }
 
+// insertGatewayQuery hashes the record's entity and key (values 3 and 4)
+// for the key index (keyhash.go).
 const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, key, gateway_id, amount, currency,
 	status, class, transaction_id, bank_reference, utr, payment_method, transfer_mode, beneficiary_account,
-	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw, key_hash)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, recon_key_hash(?3, ?4))`
 
 // insertDelivery hashes the delivery's entity and key (values 6 and 7)
 // for the key index (keyhash.go).
