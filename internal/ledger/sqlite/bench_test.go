@@ -83,27 +83,51 @@ func BenchmarkLoadDumpOrder(b *testing.B) {
 			Detail: &recon.GatewayDetail{GatewayID: fmt.Sprintf("KX%010d", i), BankReference: fmt.Sprintf("%012d", i),
 				PaymentMethod: "UPI"}}
 	}
-	shuffled := slices.Clone(gateway)
-	rand.New(rand.NewPCG(1, 2)).Shuffle(n, func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	benchLoadOrder(b, "gateway", gateway, func(j int, g *recon.GatewayRecord) {
+		g.CreatedAt = recon.InstantOf(at.Add(time.Duration(j*1440/n) * time.Minute)) // by minute of the day as read
+	}, ledger.Loader.Gateway)
+}
+
+// BenchmarkLoadLogOrder is BenchmarkLoadDumpOrder for a webhook log of
+// 600,000 deliveries (a log written as deliveries were received).
+func BenchmarkLoadLogOrder(b *testing.B) {
+	const n = 600_000
+	log := make([]recon.Delivery, n)
+	for i := range log {
+		key := fmt.Sprintf("ORD2026112400%06d", i)
+		log[i] = recon.Delivery{Event: "payment.success", Entity: recon.EntityPayin, Key: key, Amount: recon.Amount(100000 + i),
+			HasAmount: true, Class: recon.StatusSuccess, Currency: "INR", TransactionID: fmt.Sprintf("KPTXN%012d", i),
+			BodySHA256: sha256.Sum256([]byte(key)), Verified: recon.VerifyRaw, KeyNo: -1}
+	}
+	benchLoadOrder(b, "webhooks", log, func(j int, d *recon.Delivery) {
+		d.Place = recon.PlaceOf("webhooks.jsonl", strconv.Itoa(j+1)) // lines in the order written
+	}, ledger.Loader.Delivery)
+}
+
+// benchLoadOrder stores rows (in key order) as one file of kind in a new
+// store, once in that order and once shuffled, each row made its j-th in
+// the file by at, and reports rows per second and CPU seconds.
+func benchLoadOrder[T any](b *testing.B, kind string, rows []T, at func(j int, row *T), add func(ledger.Loader, *T) error) {
+	shuffled := slices.Clone(rows)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(rows), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	for _, order := range []struct {
 		name string
-		recs []recon.GatewayRecord
-	}{{"in key order", gateway}, {"random", shuffled}} {
+		rows []T
+	}{{"in key order", rows}, {"random", shuffled}} {
 		b.Run(order.name, func(b *testing.B) {
 			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				db := mustOpen(b)
-				// Created by minute of the day as the dump is read.
-				for j := range order.recs {
-					order.recs[j].CreatedAt = recon.InstantOf(at.Add(time.Duration(j*1440/n) * time.Minute))
+				for j := range order.rows {
+					at(j, &order.rows[j])
 				}
 				b.StartTimer()
 				before := cpuTime()
-				g := &recon.SourceFile{Kind: "gateway", Path: "gateway.jsonl", SHA256: "g"}
-				if err := db.LoadFile(context.Background(), g, func(l ledger.Loader) error {
-					for j := range order.recs {
-						if err := l.Gateway(&order.recs[j]); err != nil {
+				f := &recon.SourceFile{Kind: kind, Path: kind + ".file", SHA256: kind}
+				if err := db.LoadFile(context.Background(), f, func(l ledger.Loader) error {
+					for j := range order.rows {
+						if err := add(l, &order.rows[j]); err != nil {
 							return err
 						}
 					}
@@ -113,7 +137,7 @@ func BenchmarkLoadDumpOrder(b *testing.B) {
 				}
 				cpu += cpuTime() - before
 			}
-			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(len(rows)*b.N)/b.Elapsed().Seconds(), "rows/s")
 			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 		})
 	}
@@ -127,52 +151,4 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
-}
-
-// BenchmarkLoadLogOrder stores one webhook log of 600,000 deliveries in a
-// new SQLite file, once in key order and once in a random order (a log
-// written as deliveries were received), and reports rows per second and
-// CPU seconds: the two should not differ by more than noise.
-func BenchmarkLoadLogOrder(b *testing.B) {
-	const n = 600_000
-	log := make([]recon.Delivery, n)
-	for i := range log {
-		key := fmt.Sprintf("ORD2026112400%06d", i)
-		log[i] = recon.Delivery{Event: "payment.success", Entity: recon.EntityPayin, Key: key, Amount: recon.Amount(100000 + i),
-			HasAmount: true, Class: recon.StatusSuccess, Currency: "INR", TransactionID: fmt.Sprintf("KPTXN%012d", i),
-			BodySHA256: sha256.Sum256([]byte(key)), Verified: recon.VerifyRaw, KeyNo: -1}
-	}
-	shuffled := slices.Clone(log)
-	rand.New(rand.NewPCG(1, 2)).Shuffle(n, func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-	for _, order := range []struct {
-		name string
-		dvs  []recon.Delivery
-	}{{"in key order", log}, {"random", shuffled}} {
-		b.Run(order.name, func(b *testing.B) {
-			var cpu time.Duration
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				db := mustOpen(b)
-				for j := range order.dvs {
-					order.dvs[j].Place = recon.PlaceOf("webhooks.jsonl", strconv.Itoa(j+1))
-				}
-				b.StartTimer()
-				before := cpuTime()
-				w := &recon.SourceFile{Kind: "webhooks", Path: "webhooks.jsonl", SHA256: "w"}
-				if err := db.LoadFile(context.Background(), w, func(l ledger.Loader) error {
-					for j := range order.dvs {
-						if err := l.Delivery(&order.dvs[j]); err != nil {
-							return err
-						}
-					}
-					return nil
-				}); err != nil {
-					b.Fatal(err)
-				}
-				cpu += cpuTime() - before
-			}
-			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "rows/s")
-			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-		})
-	}
 }
