@@ -230,6 +230,9 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 // column of a row's own time.
 type ledgerTable struct{ role, entity, table, key, at string }
 
+// hash is the SQL of the hash of the key of the ledger's row l.
+func (l ledgerTable) hash() string { return `recon_key_hash('` + l.entity + `', l.` + l.key + `)` }
+
 var (
 	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at"}
 	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at"}
@@ -249,27 +252,16 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 // ledger files of l (ledgerFiles: a neighbour's only for its rows dated
 // the day) into target (a table and its alias, whose key_hash is probed
 // and entity and key compared: keyhash.go), with more conditions in
-// where, and hands the rows to row, in the order of the keys' hashes; a
-// key in two files gives its rows twice.
+// where, and hands the rows to row; a key in two files gives its rows
+// twice. CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
+// statistics to know the store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
 	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
-		return `SELECT ` + columns + ` FROM ` + hashedKeys(l, cond) + ` CROSS JOIN ` + target + `
-		ON ` + alias + `.key_hash = s.h AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = s.key WHERE 1` + where
+		return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
+		ON ` + alias + `.key_hash = ` + l.hash() + ` AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + `
+		WHERE l.file_id = ?` + cond + where
 	}, row)
-}
-
-// hashedKeys is a ledger file's keys (the rows of file_id ?, with cond on
-// the table's alias l) with their hashes, as the table s(key, h) sorted by
-// hash: a join from it probes a hash index page after page. Probed in the
-// ledger's order, the hashes fall at random places of the index, and a
-// load whose page cache is small read a page from the system for nearly
-// every key (8 s of system time for a million keys). CROSS JOIN keeps the
-// ledger file as the outer loop: SQLite has no statistics to know the
-// store holds far more rows than the day.
-func hashedKeys(l ledgerTable, cond string) string {
-	return `(SELECT l.` + l.key + ` AS key, recon_key_hash('` + l.entity + `', l.` + l.key + `) AS h FROM ` + l.table + ` l
-		WHERE l.file_id = ?` + cond + ` ORDER BY h) s`
 }
 
 // joinLedgerRows is joinLedger for a target whose rows are read by their
@@ -290,9 +282,8 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 		n += sc.accepted[f.id]
 	}
 	ids := make([]int64, 0, n+n/8)
-	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
-		return `SELECT k.id FROM ` + hashedKeys(l, cond) + ` CROSS JOIN ` + table + ` k ON k.key_hash = s.h`
-	}, func(v *rowValues) error { ids = append(ids, v.Int()); return nil })
+	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return hashedIDs(l, table, cond) },
+		func(v *rowValues) error { ids = append(ids, v.Int()); return nil })
 	if err != nil || len(ids) == 0 {
 		return err
 	}
@@ -318,6 +309,14 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 func runQuery(columns, table, alias, entity string) string {
 	return `SELECT ` + columns + ` FROM ` + table + ` ` + alias + `
 		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `' ORDER BY ` + alias + `.id`
+}
+
+// hashedIDs is the query of the ids of table's rows whose key_hash is a
+// key's of one of l's files (the rows of file_id ?, with cond on its alias
+// l), through the hash index alone.
+func hashedIDs(l ledgerTable, table, cond string) string {
+	return `SELECT k.id FROM ` + l.table + ` l CROSS JOIN ` + table + ` k ON k.key_hash = ` + l.hash() + `
+		WHERE l.file_id = ?` + cond
 }
 
 // runGap is the most rows between two wanted ids that a run reads through
