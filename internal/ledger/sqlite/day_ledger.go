@@ -273,8 +273,9 @@ func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTabl
 // runs of ids (rowRuns), page after page, whatever order the target was
 // filled in. SQLite's own "id IN (subquery)" sorted the ids in a B-tree of
 // its own, one insert at a random place per id for a gateway dump in the
-// order it was exported: three times the cost of the same dump in key
-// order. columns must begin with the row's id.
+// order it was exported (in the sqlite3 shell, 3.3 s for a million pay-ins
+// by time against 0.9 s in key order). columns must begin with the row's
+// id.
 func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
 	row func(*rowValues) error) error {
 	n := 0 // about one row per ledger row: the ids' room, made once
