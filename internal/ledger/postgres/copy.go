@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -77,6 +78,12 @@ func (c *copyRows) Line(p recon.Place) {
 	at := len(c.buf)
 	c.buf = p.AppendLine(c.buf)
 	binary.BigEndian.PutUint32(c.buf[at-4:at], uint32(len(c.buf)-at))
+	c.vals++
+}
+
+// Digest packs d as hex text, written straight into the row.
+func (c *copyRows) Digest(d *recon.Digest) {
+	c.buf = hex.AppendEncode(binary.BigEndian.AppendUint32(c.buf, uint32(2*len(d))), d[:])
 	c.vals++
 }
 

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/hex"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -145,37 +144,14 @@ func (l *loader) flush() error {
 // Order stores an order row.
 func (l *loader) Order(o *recon.Order) error {
 	c := l.row(ordersTable)
-	c.Int(l.next())
-	c.Line(o.Place)
-	c.Text(o.OrderID)
-	c.Int(int64(o.Amount))
-	c.Text(o.Currency)
-	c.Text(o.Status)
-	c.Text(o.Class.String())
-	c.Int(int64(o.CreatedAt))
-	c.Text(o.TransactionID)
-	c.Text(o.PaymentMethod)
+	ledger.OrderValues(c, l.next(), o)
 	return l.end(c)
 }
 
 // Payout stores a payout row.
 func (l *loader) Payout(p *recon.Payout) error {
 	c := l.row(payoutsTable)
-	c.Int(l.next())
-	c.Line(p.Place)
-	c.Text(p.PayoutID)
-	c.Int(int64(p.Amount))
-	c.Text(p.Currency)
-	c.Text(p.Status)
-	c.Text(p.Class.String())
-	c.Text(p.TransferMode)
-	c.Text(p.BeneficiaryAccount)
-	c.Text(p.BeneficiaryIFSC)
-	c.Text(p.BeneficiaryVPA)
-	c.Text(p.UTR)
-	c.Bool(p.UTRCorrupted)
-	c.Text(p.UTRRaw)
-	c.Int(int64(p.RequestedAt))
+	ledger.PayoutValues(c, l.next(), p)
 	return l.end(c)
 }
 
@@ -189,25 +165,7 @@ func (l *loader) Gateway(g *recon.GatewayRecord) error {
 // Delivery stores a webhook delivery.
 func (l *loader) Delivery(d *recon.Delivery) error {
 	c := l.row(deliveriesTable)
-	c.Int(int64(d.Place.LineNo()))
-	c.Int(int64(d.ReceivedAt))
-	c.Int(d.Timestamp)
-	c.Text(d.Event)
-	c.Text(string(d.Entity))
-	c.Text(d.Key)
-	c.Text(d.Class.String())
-	if d.HasAmount {
-		c.Int(int64(d.Amount))
-	} else {
-		c.Null()
-	}
-	c.Text(d.Currency)
-	c.Text(d.TransactionID)
-	c.Text(d.UTR)
-	c.Text(hex.EncodeToString(d.BodySHA256[:]))
-	c.Text(d.Verified.String())
-	c.Bool(d.Stale)
-	c.Text(d.Problem)
+	ledger.DeliveryValues(c, d)
 	return l.end(c)
 }
 

@@ -150,10 +150,12 @@ func (w *bulkWriter) end(b *bulkRow) error {
 // gateway record's).
 type argRow []any
 
-func (a *argRow) Int(v int64)        { *a = append(*a, v) }
-func (a *argRow) Text(s string)      { *a = append(*a, s) }
-func (a *argRow) Line(p recon.Place) { *a = append(*a, p.Line()) }
-func (a *argRow) Null()              { *a = append(*a, nil) }
+func (a *argRow) Int(v int64)            { *a = append(*a, v) }
+func (a *argRow) Bool(v bool)            { *a = append(*a, v) }
+func (a *argRow) Text(s string)          { *a = append(*a, s) }
+func (a *argRow) Line(p recon.Place)     { *a = append(*a, p.Line()) }
+func (a *argRow) Digest(d *recon.Digest) { *a = append(*a, d.String()) }
+func (a *argRow) Null()                  { *a = append(*a, nil) }
 func (a *argRow) Bytes(v []byte) {
 	if v == nil {
 		a.Null()

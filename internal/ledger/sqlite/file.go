@@ -152,16 +152,7 @@ const insertOrder = `INSERT INTO orders (file_id, seq, line, order_id, amount, c
 func (l *loader) Order(o *recon.Order) error {
 	b := l.w.row(insertOrder, 11)
 	b.Int(l.fileID)
-	b.Int(l.next())
-	b.Line(o.Place)
-	b.Text(o.OrderID)
-	b.Int(int64(o.Amount))
-	b.Text(o.Currency)
-	b.Text(o.Status)
-	b.Text(o.Class.String())
-	b.Int(int64(o.CreatedAt))
-	b.Text(o.TransactionID)
-	b.Text(o.PaymentMethod)
+	ledger.OrderValues(b, l.next(), o)
 	return l.end(b)
 }
 
@@ -173,21 +164,7 @@ const insertPayout = `INSERT INTO payouts (file_id, seq, line, payout_order_id, 
 func (l *loader) Payout(p *recon.Payout) error {
 	b := l.w.row(insertPayout, 16)
 	b.Int(l.fileID)
-	b.Int(l.next())
-	b.Line(p.Place)
-	b.Text(p.PayoutID)
-	b.Int(int64(p.Amount))
-	b.Text(p.Currency)
-	b.Text(p.Status)
-	b.Text(p.Class.String())
-	b.Text(p.TransferMode)
-	b.Text(p.BeneficiaryAccount)
-	b.Text(p.BeneficiaryIFSC)
-	b.Text(p.BeneficiaryVPA)
-	b.Text(p.UTR)
-	b.Bool(p.UTRCorrupted)
-	b.Text(p.UTRRaw)
-	b.Int(int64(p.RequestedAt))
+	ledger.PayoutValues(b, l.next(), p)
 	return l.end(b)
 }
 
@@ -216,25 +193,7 @@ const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, time
 func (l *loader) Delivery(d *recon.Delivery) error {
 	b := l.w.row(insertDelivery, 16)
 	b.Int(l.fileID)
-	b.Int(int64(d.Place.LineNo()))
-	b.Int(int64(d.ReceivedAt))
-	b.Int(d.Timestamp)
-	b.Text(d.Event)
-	b.Text(string(d.Entity))
-	b.Text(d.Key)
-	b.Text(d.Class.String())
-	if d.HasAmount {
-		b.Int(int64(d.Amount))
-	} else {
-		b.Null()
-	}
-	b.Text(d.Currency)
-	b.Text(d.TransactionID)
-	b.Text(d.UTR)
-	b.Digest(&d.BodySHA256)
-	b.Text(d.Verified.String())
-	b.Bool(d.Stale)
-	b.Text(d.Problem)
+	ledger.DeliveryValues(b, d)
 	return l.end(b)
 }
 
