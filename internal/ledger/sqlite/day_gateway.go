@@ -20,6 +20,11 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.class, g.transaction_id, g.utr, g.beneficiary_account, g.beneficiary_ifsc, g.beneficiary_vpa, g.created_at,
 	g.fetched_at`
 
+// gatewayOfKey reads the gateway records of one key (?1 entity, ?2 key)
+// through the hash index.
+const gatewayOfKey = `SELECT ` + gatewayColumns + ` FROM gateway_records g
+	WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2`
+
 // latestGateway keeps, per key of one entity, the most recently fetched
 // live record in recs, at the position its scopeKey gives; fetched and ids
 // hold each kept record's fetch time and row id (the tie between two
@@ -305,9 +310,7 @@ func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *day
 				args = append(args, sc.gatewayOnlyArgs[i])
 			}
 		}
-		err := bulkQueryEach(ctx, sc.conn, sc.readSize, `SELECT `+gatewayColumns+` FROM gateway_records g
-			WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2`,
-			args, lg.row)
+		err := bulkQueryEach(ctx, sc.conn, sc.readSize, gatewayOfKey, args, lg.row)
 		if err != nil {
 			return err
 		}

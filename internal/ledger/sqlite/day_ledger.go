@@ -257,11 +257,15 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 // statistics to know the store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
-	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string {
-		return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
+	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return joinQuery(l, columns, target, alias, cond+where) }, row)
+}
+
+// joinQuery is joinLedger's query of one ledger file (file_id ?), with
+// the conditions cond.
+func joinQuery(l ledgerTable, columns, target, alias, cond string) string {
+	return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
 		ON ` + alias + `.key_hash = ` + l.hash() + ` AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + `
-		WHERE l.file_id = ?` + cond + where
-	}, row)
+		WHERE l.file_id = ?` + cond
 }
 
 // joinLedgerRows is joinLedger for a target whose rows are read by their

@@ -19,6 +19,11 @@ import (
 const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event, w.entity, w.key, w.class, w.amount,
 	w.currency, w.transaction_id, w.utr, w.body_sha256, w.verified, w.stale, w.problem`
 
+// deliveriesOfKey reads the deliveries of one key (?1 entity, ?2 key)
+// through the hash index.
+const deliveriesOfKey = `SELECT ` + deliveryColumns + ` FROM deliveries w
+	WHERE w.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2`
+
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.
 type deliveryReader struct {
@@ -133,8 +138,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
-	err := bulkQueryEach(ctx, sc.conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w
-		WHERE w.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2 AND w.file_id IN `+in, sc.gatewayOnlyArgs, more.row)
+	err := bulkQueryEach(ctx, sc.conn, sc.readSize, deliveriesOfKey+` AND w.file_id IN `+in, sc.gatewayOnlyArgs, more.row)
 	if err != nil {
 		return err
 	}

@@ -111,15 +111,12 @@ func TestKeyHash(t *testing.T) {
 		t.Errorf("recon_key_hash('PAYIN', 'X') = recon_key_hash('PAYINX', '') = %d: entity and key run together", a)
 	}
 	for _, c := range []struct{ name, index, query string }{
-		{"deliveries joined from the ledger", "deliveries_by_key_hash", `SELECT w.line FROM orders l CROSS JOIN deliveries w
-			ON w.key_hash = ` + orderLedger.hash() + ` AND w.entity = 'PAYIN' AND w.key = l.order_id WHERE l.file_id = 1`},
-		{"deliveries of a key", "deliveries_by_key_hash", `SELECT w.line FROM deliveries w
-			WHERE w.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2 AND w.file_id IN (1)`},
+		{"deliveries joined from the ledger", "deliveries_by_key_hash", joinQuery(orderLedger, deliveryColumns, "deliveries w", "w", "")},
+		{"deliveries of a key", "deliveries_by_key_hash", deliveriesOfKey},
 		// From the index alone: reading each row to compare its key read the
 		// table at random (8 s of system time at tier M by time).
 		{"gateway records joined from the ledger", "COVERING INDEX gateway_by_key_hash", hashedIDs(orderLedger, "gateway_records", "")},
-		{"gateway records of a key", "gateway_by_key_hash", `SELECT ` + gatewayColumns + ` FROM gateway_records g
-			WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2`},
+		{"gateway records of a key", "gateway_by_key_hash", gatewayOfKey},
 	} {
 		if plan := queryPlan(t, db, c.query, "PAYIN", "ORD-2"); !strings.Contains(plan, c.index) {
 			t.Errorf("%s: plan %q does not use %s", c.name, plan, c.index)
