@@ -33,14 +33,14 @@ func Arrange[T any](s []T, cmp func(a, b *T) int) {
 // number, or one lie outside [0, n), it arranges as Arrange by number.
 func ArrangeByNumber[T any](s []T, n int, no func(*T) int32) {
 	at := make([]int32, n) // at[k]: 1 + the index of the element numbered k
-	sorted := true
+	sorted, prev := true, int32(-1)
 	for i := range s {
 		k := no(&s[i])
 		if k < 0 || int(k) >= n || at[k] != 0 {
 			Arrange(s, func(a, b *T) int { return cmp.Compare(no(a), no(b)) })
 			return
 		}
-		sorted = sorted && (i == 0 || no(&s[i-1]) < k)
+		sorted, prev = sorted && prev < k, k
 		at[k] = int32(i) + 1
 	}
 	if sorted {
