@@ -247,6 +247,14 @@ func TestCreatedInDay(t *testing.T) {
 // gateway record of each and one delivery, then breaks a stored word in
 // each table in turn: the load fails naming the date, what it was loading
 // and the row, whichever of its two connections read it.
+// orderFile stores an orders.csv of one order, ORD-1, created at at.
+func orderFile(t *testing.T, db *DB, at recon.Instant) recon.SourceFile {
+	return storetest.LoadFile(t, db, "orders", "orders.csv", func(l ledger.Loader) error {
+		return l.Order(&recon.Order{OrderID: "ORD-1", Amount: 100, Currency: "INR", Status: "success",
+			Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", "2")})
+	})
+}
+
 func TestLoadDayNamesCorruptRows(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
@@ -255,10 +263,7 @@ func TestLoadDayNamesCorruptRows(t *testing.T) {
 		return storetest.LoadFile(t, db, kind, path, add)
 	}
 	sources := map[string]recon.SourceFile{
-		"orders": load("orders", "orders.csv", func(l ledger.Loader) error {
-			return l.Order(&recon.Order{OrderID: "ORD-1", Amount: 100, Currency: "INR", Status: "success",
-				Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", "2")})
-		}),
+		"orders": orderFile(t, db, at),
 		"payouts": load("payouts", "payouts.csv", func(l ledger.Loader) error {
 			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
 				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})

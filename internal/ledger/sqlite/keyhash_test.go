@@ -167,15 +167,9 @@ func TestLoadDaySharedHash(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	from, at := storetest.Day()
-	load := func(kind, path string, add func(ledger.Loader) error) recon.SourceFile {
-		return storetest.LoadFile(t, db, kind, path, add)
-	}
 	sources := map[string]recon.SourceFile{
-		"orders": load("orders", "orders.csv", func(l ledger.Loader) error {
-			return l.Order(&recon.Order{OrderID: "ORD-1", Amount: 100, Currency: "INR", Status: "success",
-				Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", "2")})
-		}),
-		"gateway": load("gateway", "gateway.jsonl", func(l ledger.Loader) error {
+		"orders": orderFile(t, db, at),
+		"gateway": storetest.LoadFile(t, db, "gateway", "gateway.jsonl", func(l ledger.Loader) error {
 			for i, key := range []string{"ORD-1", "ORD-OTHER"} {
 				if err := l.Gateway(&recon.GatewayRecord{Entity: recon.EntityPayin, Key: key, Amount: 100, Currency: "INR",
 					Status: "SUCCESS", Class: recon.StatusSuccess, Place: recon.PlaceOf("gateway.jsonl", strconv.Itoa(i+1))}); err != nil {
