@@ -96,6 +96,16 @@ type ConcurrentLoader interface {
 	LoadConcurrency() int
 }
 
+// PartLoader is implemented by a store that can load a day a part of its
+// keys at a time (recon.Part): DayParts says into which parts a day is
+// split (one, the whole day, for a day small enough), LoadDayPart loads
+// one. A run then holds one part's records, not the whole day's. Without
+// it a run loads the day whole.
+type PartLoader interface {
+	DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error)
+	LoadDayPart(ctx context.Context, day recon.BusinessDay, part recon.Part) (*recon.Day, error)
+}
+
 // Loader stores the records of one source file inside LoadFile's
 // transaction.
 type Loader interface {

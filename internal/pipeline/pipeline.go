@@ -196,26 +196,102 @@ type run struct {
 // stageDone logs one finished stage with its row count and elapsed time:
 // the figures `make bench` prints per stage.
 func (r *run) stageDone(stage string, rows int, start time.Time) {
-	d := time.Since(start)
+	r.stageTook(stage, rows, time.Since(start))
+}
+
+// stageTook is stageDone for a stage that took d in all.
+func (r *run) stageTook(stage string, rows int, d time.Duration) {
 	r.log.Info("stage done", "stage", stage, "rows", rows, "elapsed", d.Round(time.Microsecond).String(),
 		"elapsed_ms", float64(d.Microseconds())/1000)
 }
 
-// loadDay loads a day from the store, collecting at the store's
-// percentage if it has one (ledger.LoadCollector).
-func (r *run) loadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error) {
+// loadDay loads a day, or a part of it, from the store, collecting at the
+// store's percentage if it has one (ledger.LoadCollector).
+func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Part) (*recon.Day, error) {
+	load := func() (*recon.Day, error) {
+		if part.Whole() {
+			return r.db.LoadDay(ctx, day)
+		}
+		return r.db.(ledger.PartLoader).LoadDayPart(ctx, day, part)
+	}
 	c, ok := r.db.(ledger.LoadCollector)
 	if !ok {
-		return r.db.LoadDay(ctx, day)
+		return load()
 	}
 	restore := collectAt(c.LoadGCPercent())
-	d, err := r.db.LoadDay(ctx, day)
+	d, err := load()
 	restore()
 	// The load's last garbage goes before the match allocates: at the
 	// match's rare collections it would otherwise sit under the match's
 	// own memory and set the run's peak.
 	runtime.GC()
 	return d, err
+}
+
+// matchDay loads the day from the store and matches it. A store that
+// loads a day in parts (ledger.PartLoader) gives a large day as parts of
+// its keys, each loaded, matched and let go before the next, so that the
+// run holds one part's records at a time; their results and figures are
+// then merged. The whole day (nil when matched in parts) is returned for
+// the settlement checks, which read every pay-in of it: a run with
+// settlement files matches its day whole.
+func (r *run) matchDay(ctx context.Context, opts match.Options) (*recon.Day, *match.Result, *dayFigures, error) {
+	parts := []recon.Part{{}}
+	if pl, ok := r.db.(ledger.PartLoader); ok && r.cfg.Settlement == nil {
+		var err error
+		if parts, err = pl.DayParts(ctx, r.day); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	whole := len(parts) == 1
+	var (
+		rows              int
+		loading, matching time.Duration
+		results           []*match.Result
+		figures           *dayFigures
+	)
+	for i, p := range parts {
+		// Each stage says so as it begins, so that neither is shown while
+		// the other runs; a day in parts reports each stage's total.
+		if whole {
+			r.log.Info("loading the day", "stage", "load")
+		} else {
+			r.log.Info("loading the day", "stage", "load", "part", i+1, "parts", len(parts))
+		}
+		r.begin(Stage{Name: "load"})
+		t := time.Now()
+		d, err := r.loadDay(ctx, r.day, p)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rows += len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
+		loading += time.Since(t)
+		if whole {
+			r.stageTook("load", rows, loading)
+		}
+
+		r.log.Info("matching", "stage", "match")
+		r.begin(Stage{Name: "match"})
+		t = time.Now()
+		res := match.Reconcile(d, opts)
+		matching += time.Since(t)
+		if whole {
+			r.stageTook("match", rows, matching)
+			return d, res, figuresOf(d, res), nil
+		}
+		figures = figures.add(figuresOf(d, res))
+		// The part's exceptions outlive it; its records go before the next
+		// part is loaded.
+		for i := range res.Exceptions {
+			res.Exceptions[i].OwnStrings()
+		}
+		res.Keys = nil
+		results = append(results, res)
+		runtime.GC()
+	}
+	r.stageTook("load", rows, loading)
+	r.stageTook("match", rows, matching)
+	return nil, match.Merge(results), figures, nil
 }
 
 func (r *run) stages(ctx context.Context) error {
@@ -236,34 +312,20 @@ func (r *run) stages(ctx context.Context) error {
 		}
 	}
 
-	// The day is loaded from the store, then matched: each says so as it
-	// begins, so that neither is shown while the other runs.
-	r.log.Info("loading the day", "stage", "load")
-	r.begin(Stage{Name: "load"})
-	t := time.Now()
-	d, err := r.loadDay(ctx, r.day)
-	if err != nil {
-		return err
-	}
-	rows := len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
-	r.stageDone("load", rows, t)
-
-	r.log.Info("matching", "stage", "match")
-	r.begin(Stage{Name: "match"})
-	t = time.Now()
 	mopts := r.cfg.Match
 	mopts.Authoritative = r.cfg.Offline && r.cfg.Sources.Gateway != ""
 	mopts.WebhookLog = r.cfg.Sources.Webhooks != ""
 	mopts.Now = r.started
-	result := match.Reconcile(d, mopts)
-	r.stageDone("match", rows, t)
-	figures := figuresOf(d, result)
+	d, result, figures, err := r.matchDay(ctx, mopts)
+	if err != nil {
+		return err
+	}
 	var settled *settledDay
+	t := time.Now()
 	if r.cfg.Settlement != nil {
 		// The settlement files are read after the match, not beside the
 		// ingest, and with the day let go: their rows held beside the loaded
 		// day outgrew its memory.
-		t = time.Now()
 		result.Keys = nil
 		payins := payinsOf(d, result.Exceptions)
 		settled, err = r.settle(ctx, payins, r.day, true)
@@ -409,7 +471,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 				return nil, fmt.Errorf("re-check %s: pull gateway statuses: %w", date, err)
 			}
 		}
-		d, err := r.loadDay(ctx, day)
+		d, err := r.loadDay(ctx, day, recon.Part{})
 		if err != nil {
 			return nil, err
 		}

@@ -87,6 +87,53 @@ func figuresOf(d *recon.Day, res *match.Result) *dayFigures {
 	return f
 }
 
+// add returns the figures of f and o together: of two parts of a day
+// (recon.Part), which share no key. f may be nil.
+func (f *dayFigures) add(o *dayFigures) *dayFigures {
+	if f == nil {
+		return o
+	}
+	for kind, n := range o.outOfDay {
+		f.outOfDay[kind] += n
+	}
+	for kind, dates := range o.outsideDates {
+		if f.outsideDates[kind] == nil {
+			f.outsideDates[kind] = map[string]int{}
+		}
+		for date, n := range dates {
+			f.outsideDates[kind][date] += n
+		}
+	}
+	for path, n := range o.fromNear {
+		f.fromNear[path] += n
+	}
+	for entity, t := range o.ledger {
+		mine := f.ledger[entity]
+		mine.count += t.count
+		mine.sum.AddSum(t.sum)
+		f.ledger[entity] = mine
+	}
+	for entity, byClass := range o.gateway {
+		if f.gateway[entity] == nil {
+			f.gateway[entity] = map[recon.StatusClass]*tally{}
+		}
+		for c, t := range byClass {
+			mine := f.gateway[entity][c]
+			if mine == nil {
+				mine = &tally{}
+				f.gateway[entity][c] = mine
+			}
+			mine.count += t.count
+			mine.sum.AddSum(t.sum)
+		}
+	}
+	f.deliveries += o.deliveries
+	f.verified += o.verified
+	f.invalid += o.invalid
+	f.stale += o.stale
+	return f
+}
+
 // summarize computes the summary of SPEC §5.1.
 func summarize(d *dayFigures, res *match.Result, inputs []recon.SourceFile, pull recon.PullStats, ageing *Ageing) []export.Metric {
 	var out []export.Metric

@@ -91,6 +91,9 @@ func (s *Sum) Add(a Amount) {
 	s.paise = int64(a)
 }
 
+// AddSum adds the amounts of o to the sum.
+func (s *Sum) AddSum(o Sum) { s.d = s.d.Add(o.Decimal()) }
+
 // String writes the sum as a plain decimal with two places.
 func (s Sum) String() string { return s.Decimal().StringFixed(2) }
 

@@ -3,6 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,10 +22,44 @@ import (
 // exceptions of every kind, and checks that LoadDay's fast path finds for
 // the middle one the day recon.DayAssembly finds from plain queries.
 func TestLoadDayAgreesWithAssembly(t *testing.T) {
+	db, ist, dates := threeDays(t)
+	s, err := sqlite.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, date := range dates {
+		day, err := recon.ParseBusinessDay(date, ist)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, err := s.LoadDay(context.Background(), day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := sqlite.AssembleDay(context.Background(), s, date, day.Start, day.End)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fast.Orders) == 0 || len(fast.Gateway) == 0 || len(fast.Deliveries) == 0 {
+			t.Fatalf("%s: an empty day (%d orders, %d records, %d deliveries)", date, len(fast.Orders), len(fast.Gateway), len(fast.Deliveries))
+		}
+		if diff := sqlite.DayDiff(fast, plain); diff != "" {
+			t.Fatalf("%s: LoadDay and recon.DayAssembly disagree on %s", date, diff)
+		}
+	}
+}
+
+// threeDays stores three generated days, each reading its neighbours'
+// ledgers and the next day's webhook log, with planted exceptions of every
+// kind, run one after the other; it returns the store's path, the zone and
+// the dates.
+func threeDays(t *testing.T) (path string, zone *time.Location, dates []string) {
+	t.Helper()
 	const secret = "whsec_assembly"
 	ist := time.FixedZone("IST", 5*3600+1800)
 	tmp := t.TempDir()
-	dates := []string{"2026-11-23", "2026-11-24", "2026-11-25"}
+	dates = []string{"2026-11-23", "2026-11-24", "2026-11-25"}
 	dirs := map[string]string{}
 	for i, date := range dates {
 		dirs[date] = filepath.Join(tmp, date)
@@ -52,29 +89,152 @@ func TestLoadDayAgreesWithAssembly(t *testing.T) {
 			t.Fatalf("run %s: %v", date, err)
 		}
 	}
-	s, err := sqlite.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
+	return db, ist, dates
+}
+
+// TestLoadDayInParts loads each of three generated days in parts and
+// checks that every record of a part is of its keys, that the parts
+// together are the whole day, and that matching them one at a time finds
+// what matching the whole day finds.
+func TestLoadDayInParts(t *testing.T) {
+	path, ist, dates := threeDays(t)
+	ctx := context.Background()
+	for _, partKeys := range []int{700, 150} {
+		s, err := sqlite.OpenWith(ctx, path, sqlite.Options{PartKeys: partKeys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, date := range dates {
+			day, err := recon.ParseBusinessDay(date, ist)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole, err := s.LoadDay(ctx, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts, err := s.DayParts(ctx, day)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if least := 1500/partKeys + 1; len(parts) < least || parts[len(parts)-1].Entity != recon.EntityPayout {
+				t.Fatalf("%s in parts of %d keys: %+v, want at least %d parts, the payouts last", date, partKeys, parts, least)
+			}
+			opts := match.DefaultOptions()
+			opts.Authoritative, opts.WebhookLog, opts.Now = true, true, time.Date(2026, 11, 28, 9, 0, 0, 0, ist)
+			var results []*match.Result
+			union := &recon.Day{OutOfDay: map[string]int{}, OutsideDates: map[string]map[string]int{}, FromNear: map[string]int{}}
+			for _, p := range parts {
+				d, err := s.LoadDayPart(ctx, day, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if bad := outsidePart(d, p); bad != "" {
+					t.Fatalf("%s, part %+v holds %s", date, p, bad)
+				}
+				results = append(results, match.Reconcile(d, opts))
+				addDay(union, d)
+			}
+			if diff := recordsDiff(union, whole); diff != "" {
+				t.Fatalf("%s in parts of %d keys: the parts together differ from the day on %s", date, partKeys, diff)
+			}
+			got, want := match.Merge(results), match.Reconcile(whole, opts)
+			want.Keys = nil
+			if len(want.Exceptions) == 0 {
+				t.Fatalf("%s: no exception found in a day with planted ones", date)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in parts of %d keys: matched in parts, %d exceptions, %v matched of %v; whole, %d, %v of %v",
+					date, partKeys, len(got.Exceptions), got.Matched, got.Judged, len(want.Exceptions), want.Matched, want.Judged)
+				for i := range min(len(got.Exceptions), len(want.Exceptions)) {
+					if !reflect.DeepEqual(got.Exceptions[i], want.Exceptions[i]) {
+						t.Fatalf("first difference: %+v\nwhole: %+v", got.Exceptions[i], want.Exceptions[i])
+					}
+				}
+			}
+		}
+		s.Close()
 	}
-	defer s.Close()
-	for _, date := range dates {
-		day, err := recon.ParseBusinessDay(date, ist)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fast, err := s.LoadDay(context.Background(), day)
-		if err != nil {
-			t.Fatal(err)
-		}
-		plain, err := sqlite.AssembleDay(context.Background(), s, date, day.Start, day.End)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(fast.Orders) == 0 || len(fast.Gateway) == 0 || len(fast.Deliveries) == 0 {
-			t.Fatalf("%s: an empty day (%d orders, %d records, %d deliveries)", date, len(fast.Orders), len(fast.Gateway), len(fast.Deliveries))
-		}
-		if diff := sqlite.DayDiff(fast, plain); diff != "" {
-			t.Fatalf("%s: LoadDay and recon.DayAssembly disagree on %s", date, diff)
+}
+
+// outsidePart names a record of d that is not of part p's keys, or "".
+func outsidePart(d *recon.Day, p recon.Part) string {
+	for _, o := range d.Orders {
+		if !p.Has(recon.EntityPayin, o.OrderID) {
+			return "order " + o.OrderID
 		}
 	}
+	for _, po := range d.Payouts {
+		if !p.Has(recon.EntityPayout, po.PayoutID) {
+			return "payout " + po.PayoutID
+		}
+	}
+	for _, g := range d.Gateway {
+		if !p.Has(g.Entity, g.Key) {
+			return "gateway record " + g.Key
+		}
+	}
+	for _, dv := range d.Deliveries {
+		if !p.HasDelivery(dv.Entity, dv.Key) {
+			return "delivery " + dv.Place.String()
+		}
+	}
+	return ""
+}
+
+// addDay adds the records and counts of a part to union.
+func addDay(union, d *recon.Day) {
+	union.Orders = append(union.Orders, d.Orders...)
+	union.Payouts = append(union.Payouts, d.Payouts...)
+	union.Gateway = append(union.Gateway, d.Gateway...)
+	union.Deliveries = append(union.Deliveries, d.Deliveries...)
+	for k, n := range d.OutOfDay {
+		union.OutOfDay[k] += n
+	}
+	for k, dates := range d.OutsideDates {
+		if union.OutsideDates[k] == nil {
+			union.OutsideDates[k] = map[string]int{}
+		}
+		for date, n := range dates {
+			union.OutsideDates[k][date] += n
+		}
+	}
+	for k, n := range d.FromNear {
+		union.FromNear[k] += n
+	}
+	union.DayLog = d.DayLog
+}
+
+// recordsDiff names what differs between two days' records and counts, in
+// any order and whatever their keys' numbers, or "".
+func recordsDiff(a, b *recon.Day) string {
+	norm := func(d *recon.Day) []any {
+		os, ps, gs, ds := slices.Clone(d.Orders), slices.Clone(d.Payouts), slices.Clone(d.Gateway), slices.Clone(d.Deliveries)
+		for i := range os {
+			os[i].KeyNo = 0
+		}
+		for i := range ps {
+			ps[i].KeyNo = 0
+		}
+		for i := range gs {
+			gs[i].KeyNo = 0
+		}
+		for i := range ds {
+			ds[i].KeyNo = 0
+		}
+		byPlace := func(x, y recon.Place) int { return strings.Compare(x.String(), y.String()) }
+		slices.SortFunc(os, func(x, y recon.Order) int { return byPlace(x.Place, y.Place) })
+		slices.SortFunc(ps, func(x, y recon.Payout) int { return byPlace(x.Place, y.Place) })
+		slices.SortFunc(gs, func(x, y recon.GatewayRecord) int { return byPlace(x.Place, y.Place) })
+		slices.SortFunc(ds, func(x, y recon.Delivery) int { return byPlace(x.Place, y.Place) })
+		return []any{os, ps, gs, ds, d.OutOfDay, d.OutsideDates, d.FromNear, d.DayLog}
+	}
+	names := []string{"Orders", "Payouts", "Gateway", "Deliveries", "OutOfDay", "OutsideDates", "FromNear", "DayLog"}
+	x, y := norm(a), norm(b)
+	for i := range x {
+		if !reflect.DeepEqual(x[i], y[i]) {
+			return names[i]
+		}
+	}
+	return ""
 }

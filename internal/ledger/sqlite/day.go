@@ -12,6 +12,27 @@ import (
 
 // LoadDay reads what a run of a business day needs.
 func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, error) {
+	return s.LoadDayPart(ctx, day, recon.Part{})
+}
+
+// DayParts splits a day into the parts a run loads one at a time
+// (recon.DayParts), by the rows of the date's own ledger files: parts of
+// Options.PartKeys keys.
+func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error) {
+	var rows struct{ Orders, Payouts int }
+	err := s.db.GetContext(ctx, &rows, `SELECT
+		coalesce(sum(CASE ds.role WHEN 'orders' THEN f.rows_accepted END), 0) AS orders,
+		coalesce(sum(CASE ds.role WHEN 'payouts' THEN f.rows_accepted END), 0) AS payouts
+		FROM day_sources ds JOIN source_files f ON f.id = ds.file_id WHERE ds.business_date = ?`, day.Date)
+	if err != nil {
+		return nil, fmt.Errorf("split %s into parts: %w", day.Date, err)
+	}
+	return recon.DayParts(rows.Orders, rows.Payouts, s.opts.PartKeys), nil
+}
+
+// LoadDayPart reads what a run of a business day needs of the keys of one
+// part (recon.Part), and the counts of the part's rows outside the day.
+func (s *DB) LoadDayPart(ctx context.Context, day recon.BusinessDay, part recon.Part) (*recon.Day, error) {
 	from, to := day.Start, day.End
 	d := &recon.Day{
 		BusinessDay:     day,
@@ -32,7 +53,7 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 		}
 		defer func() { _, _ = tx.ExecContext(ctx, cacheSize(s.opts.StoreCacheKiB)) }() // for the stores after it
 		trimC()
-		return s.loadDay(ctx, tx, conn, d, from, to)
+		return s.loadDay(ctx, tx, conn, d, part, from, to)
 	})
 	trimC() // the reader beside, closed
 	if err != nil {
@@ -43,9 +64,9 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 
 // loadDay fills d inside LoadDay's transaction on conn. The transaction
 // only reads; committing it ends it like a rollback.
-func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon.Day, from, to time.Time) error {
+func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon.Day, part recon.Part, from, to time.Time) error {
 	date := d.Date
-	sc, err := s.dayScope(ctx, tx, date, from, to)
+	sc, err := s.dayScope(ctx, tx, date, part, from, to)
 	if err != nil {
 		return fmt.Errorf("load sources of %s: %w", date, err)
 	}

@@ -145,6 +145,15 @@ func (sc *dayScope) gatewayLoad() *gatewayLoad {
 	// A key has at most one record; the dump's records beyond the ledgers'
 	// keys are a few created in the day without a ledger row.
 	pi, po := max(in, n-out)+n/64, min(n, out+n/64)
+	if !sc.part.Whole() {
+		pi, po = sc.split(pi), sc.split(po)
+		if !sc.wants(recon.EntityPayin) {
+			pi = 0
+		}
+		if !sc.wants(recon.EntityPayout) {
+			po = 0
+		}
+	}
 	all := make([]recon.GatewayRecord, pi+po)
 	mem.Populate(all)
 	payins, payouts := newLatestGateway(sc, recon.EntityPayin, len(all)-po), newLatestGateway(sc, recon.EntityPayout, po)
@@ -220,8 +229,11 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	}
 	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
 	in := &ledger.Strings{}
-	err := bulkQuery(ctx, conn, sc.readSize, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`,
-		[]any{sc.lo, sc.hi}, func(v *rowValues) error {
+	// The part's keys' hashes are computed from the index's columns (it
+	// has no key_hash), not read from the rows.
+	cond, args := sc.hashedCond()
+	err := bulkQuery(ctx, conn, sc.readSize, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`+cond,
+		append([]any{sc.lo, sc.hi}, args...), func(v *rowValues) error {
 			entity := recon.Entity(in.Word(v.Bytes()))
 			b := batches[entity]
 			if b == nil {

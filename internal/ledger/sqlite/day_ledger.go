@@ -17,16 +17,16 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	if len(files) == 0 {
 		return nil
 	}
-	d.Orders = make([]recon.Order, 0, sc.accepted[files[0].id])
+	d.Orders = make([]recon.Order, 0, sc.split(sc.accepted[files[0].id]))
 	mem.Populate(d.Orders)
 	keys := sc.keys[recon.EntityPayin]
 	in := sc.intern
 	for _, f := range files {
 		places := ledger.NewPlacer(sc.paths[f.id])
-		cond, args := sc.inDayOnly(f, "created_at")
+		cond, args := sc.ledgerRows(f, orderLedger)
 		err := bulkQuery(ctx, sc.conn, sc.readSize, `SELECT line, order_id, amount, currency, status, class, created_at,
 				transaction_id, payment_method
-			FROM orders WHERE file_id = ?`+cond+` ORDER BY seq`, args, func(v *rowValues) error {
+			FROM orders l WHERE l.file_id = ?`+cond+` ORDER BY l.seq`, args, func(v *rowValues) error {
 			var o recon.Order
 			var k *scopeKey
 			line := v.Bytes()
@@ -71,15 +71,15 @@ func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScop
 	if len(files) == 0 {
 		return 0, nil, nil
 	}
-	d.Payouts = make([]recon.Payout, 0, sc.accepted[files[0].id])
+	d.Payouts = make([]recon.Payout, 0, sc.split(sc.accepted[files[0].id]))
 	keys := sc.keys[recon.EntityPayout]
 	for _, f := range files {
 		places := ledger.NewPlacer(sc.paths[f.id])
-		cond, args := sc.inDayOnly(f, "requested_at")
+		cond, args := sc.ledgerRows(f, payoutLedger)
 		err = bulkQuery(ctx, conn, sc.readSize, `SELECT line, payout_order_id, amount, currency, status, class,
 				transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
 				requested_at
-			FROM payouts WHERE file_id = ?`+cond+` ORDER BY seq`, args, func(v *rowValues) error {
+			FROM payouts l WHERE l.file_id = ?`+cond+` ORDER BY l.seq`, args, func(v *rowValues) error {
 			var p recon.Payout
 			var k *scopeKey
 			line := v.Bytes()
@@ -157,7 +157,8 @@ func (s *DB) loadLedgerElsewhere(ctx context.Context, tx *sqlx.Tx, d *recon.Day,
 }
 
 func (s *DB) loadPulls(ctx context.Context, d *recon.Day, sc *dayScope) error {
-	return bulkQuery(ctx, sc.conn, sc.readSize, `SELECT entity, key, outcome FROM pulls`, nil, func(v *rowValues) error {
+	cond, args := sc.hashedCond()
+	return bulkQuery(ctx, sc.conn, sc.readSize, `SELECT entity, key, outcome FROM pulls WHERE true`+cond, args, func(v *rowValues) error {
 		if m := d.Pulls[recon.Entity(sc.intern.Word(v.Bytes()))]; m != nil {
 			m[v.String()] = recon.PullOutcome(sc.intern.Word(v.Bytes()))
 		}
@@ -236,6 +237,7 @@ func (l ledgerTable) hash() string { return `recon_key_hash('` + l.entity + `', 
 var (
 	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at"}
 	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at"}
+	ledgerOfRole = map[string]ledgerTable{"orders": orderLedger, "payouts": payoutLedger}
 )
 
 // joinLedgerKeys runs joinLedger for each ledger file of the date.
@@ -284,7 +286,7 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 	row func(*rowValues) error) error {
 	n := 0 // about one row per ledger row: the ids' room, made once
 	for _, f := range sc.ledgerFiles(l.role) {
-		n += sc.accepted[f.id]
+		n += sc.split(sc.accepted[f.id])
 	}
 	ids := make([]int64, 0, n+n/8)
 	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return hashedIDs(l, table, cond) },
@@ -345,11 +347,11 @@ func rowRuns(ids []int64) [][]any {
 
 // eachLedgerFile runs, for each of the date's ledger files of l, the query
 // that query builds around the condition that keeps the file's rows of
-// the day (sc.inDayOnly), and hands its rows to row.
+// the day and the part (sc.ledgerRows), and hands its rows to row.
 func eachLedgerFile(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, query func(cond string) string,
 	row func(*rowValues) error) error {
 	for _, f := range sc.ledgerFiles(l.role) {
-		cond, args := sc.inDayOnly(f, "l."+l.at)
+		cond, args := sc.ledgerRows(f, l)
 		if err := bulkQuery(ctx, conn, sc.readSize, query(cond), args, row); err != nil {
 			return err
 		}

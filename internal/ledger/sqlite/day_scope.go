@@ -20,7 +20,10 @@ import (
 
 // dayScope is what the queries of one date share.
 type dayScope struct {
-	date     string
+	date string
+	// part is the share of the day's keys loaded (the whole day, or one
+	// recon.Part): every query that finds keys keeps the part's only.
+	part     recon.Part
 	readSize int              // Options.ReadBatchBytes
 	lo, hi   int64            // the day, as stored instants
 	roles    map[string]int64 // role → file id of the date
@@ -68,8 +71,12 @@ type ledgerFile struct {
 }
 
 // ledgerFiles returns the date's ledger files of a role ("orders",
-// "payouts"): its own, then the previous date's, then the next date's.
+// "payouts"): its own, then the previous date's, then the next date's;
+// none for a part of the other entity's keys.
 func (sc *dayScope) ledgerFiles(role string) []ledgerFile {
+	if !sc.wants(recon.Entity(ledgerOfRole[role].entity)) {
+		return nil
+	}
 	var out []ledgerFile
 	seen := map[int64]bool{}
 	for _, r := range []string{role, role + "_prev", role + "_next"} {
@@ -81,14 +88,77 @@ func (sc *dayScope) ledgerFiles(role string) []ledgerFile {
 	return out
 }
 
-// inDayOnly is the condition and arguments that keep, of a ledger file
-// that is not the date's own, the rows dated the day: at is the table's
-// own-time column, as alias.at.
-func (sc *dayScope) inDayOnly(f ledgerFile, at string) (string, []any) {
-	if f.own {
-		return "", []any{f.id}
+// ledgerRows is the condition and arguments, after "l.file_id = ?", that
+// keep the rows a date reads of a ledger file of l, as alias l: of the
+// date's own file every row, of a neighbour's the rows dated the day; and
+// of either only the keys of the part.
+func (sc *dayScope) ledgerRows(f ledgerFile, l ledgerTable) (string, []any) {
+	cond, args := "", []any{f.id}
+	if !f.own {
+		cond, args = ` AND l.`+l.at+` >= ? AND l.`+l.at+` < ?`, append(args, sc.lo, sc.hi)
 	}
-	return ` AND ` + at + ` >= ? AND ` + at + ` < ?`, []any{f.id, sc.lo, sc.hi}
+	if !sc.part.Whole() {
+		lo, hi := sc.part.HashRange()
+		cond, args = cond+` AND `+l.hash()+` BETWEEN ? AND ?`, append(args, lo, hi)
+	}
+	return cond, args
+}
+
+// wants reports whether the part holds keys of entity.
+func (sc *dayScope) wants(entity recon.Entity) bool {
+	return sc.part.Whole() || sc.part.Entity == entity
+}
+
+// keyCond is the condition, with its arguments, that keeps the rows of
+// alias (a table of gateway records or deliveries: entity, key, key_hash)
+// whose key is the part's; delivery says the rows are deliveries, whose
+// part may be that of no key (recon.Part.HasDelivery).
+func (sc *dayScope) keyCond(alias string, delivery bool) (string, []any) {
+	if sc.part.Whole() {
+		return "", nil
+	}
+	lo, hi := sc.part.HashRange()
+	cond := alias + `.entity = ? AND ` + alias + `.key <> '' AND ` + alias + `.key_hash BETWEEN ? AND ?`
+	if delivery && sc.part.HasDelivery("", "") {
+		cond = `(` + cond + ` OR ` + alias + `.key = '' OR ` + alias + `.entity NOT IN ('PAYIN', 'PAYOUT'))`
+	}
+	return ` AND ` + cond, []any{string(sc.part.Entity), lo, hi}
+}
+
+// hashedCond is keyCond for a table of keys without a key_hash column
+// (entity, key): the hash is computed.
+func (sc *dayScope) hashedCond() (string, []any) {
+	if sc.part.Whole() {
+		return "", nil
+	}
+	lo, hi := sc.part.HashRange()
+	return ` AND entity = ? AND recon_key_hash(entity, key) BETWEEN ? AND ?`, []any{string(sc.part.Entity), lo, hi}
+}
+
+// split is room for the part's share of n rows of one entity's file: the
+// rows are spread evenly over its hash ranges. A slice that outgrows it
+// grows.
+func (sc *dayScope) split(n int) int {
+	if sc.part.Of <= 1 {
+		return n
+	}
+	s := n / sc.part.Of
+	return s + s/8 + 64
+}
+
+// share is room for the part's share of n rows of a file of both
+// entities (a gateway dump, a webhook log): its entity's share of the
+// ledgers' rows, split.
+func (sc *dayScope) share(n int) int {
+	in, out := sc.accepted[sc.roles["orders"]], sc.accepted[sc.roles["payouts"]]
+	if sc.part.Whole() || in+out == 0 {
+		return n
+	}
+	mine := in
+	if sc.part.Entity == recon.EntityPayout {
+		mine = out
+	}
+	return sc.split(int(int64(n) * int64(mine) / int64(in+out)))
 }
 
 // dateOf is the business date of a stored instant.
@@ -105,9 +175,9 @@ func (sc *dayScope) waitOwn() error {
 	return sc.ownErr
 }
 
-func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to time.Time) (*dayScope, error) {
+func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, part recon.Part, from, to time.Time) (*dayScope, error) {
 	sc := &dayScope{
-		date: date, readSize: s.opts.ReadBatchBytes, lo: ledger.Nanos(from), hi: ledger.Nanos(to), zone: from.Location(),
+		date: date, part: part, readSize: s.opts.ReadBatchBytes, lo: ledger.Nanos(from), hi: ledger.Nanos(to), zone: from.Location(),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
 		accepted: map[int64]int{},
 		intern:   &ledger.Strings{},
@@ -156,10 +226,14 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, from, to ti
 	// deliveries are of ledger keys, and an index sized for all of them
 	// would hold (and touch) room for keys that never come; recon.Keys
 	// doubles its table the few times the rest need it.
-	gateway := sc.accepted[sc.roles["gateway"]]
-	sc.keys = map[recon.Entity]*scopeKeys{
-		recon.EntityPayin:  newScopeKeys(sc.accepted[sc.roles["orders"]] + gateway/16),
-		recon.EntityPayout: newScopeKeys(sc.accepted[sc.roles["payouts"]] + gateway/16),
+	gateway := sc.share(sc.accepted[sc.roles["gateway"]])
+	sc.keys = map[recon.Entity]*scopeKeys{}
+	for _, l := range []ledgerTable{orderLedger, payoutLedger} {
+		n := 0
+		if sc.wants(recon.Entity(l.entity)) {
+			n = sc.split(sc.accepted[sc.roles[l.role]]) + gateway/16
+		}
+		sc.keys[recon.Entity(l.entity)] = newScopeKeys(n)
 	}
 	return sc, nil
 }

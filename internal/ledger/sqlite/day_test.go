@@ -202,7 +202,7 @@ func TestCreatedInDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error {
-		sc, err := db.dayScope(ctx, tx, "2026-11-24", from, from.AddDate(0, 0, 1))
+		sc, err := db.dayScope(ctx, tx, "2026-11-24", recon.Part{}, from, from.AddDate(0, 0, 1))
 		if err != nil {
 			return err
 		}

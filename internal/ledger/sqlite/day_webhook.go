@@ -95,13 +95,14 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	ids := sc.ownLogs()
 	n := 0
 	for _, id := range ids {
-		n += sc.accepted[id]
+		n += sc.share(sc.accepted[id])
 	}
 	own := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
+	cond, args := sc.keyCond("w", true)
 	for _, id := range ids {
-		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`,
-			[]any{id}, own.row)
+		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ?`+cond+` ORDER BY w.line`,
+			append([]any{id}, args...), own.row)
 		if err != nil {
 			return nil, err
 		}
@@ -147,8 +148,9 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 		for i, id := range ownIDs {
 			owned[i] = itoa(id)
 		}
+		cond, args := sc.keyCond("w", true)
 		err := bulkQuery(ctx, sc.conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id IN `+in+`
-			AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (`+strings.Join(owned, ",")+`))`, nil, more.row)
+			AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (`+strings.Join(owned, ",")+`))`+cond, args, more.row)
 		if err != nil {
 			return err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"hash/fnv"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,13 +13,6 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger/storetest"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
-
-// keyHash is recon_key_hash written in Go, to pin down its definition.
-func keyHash(entity, key string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(entity + "\xff" + key))
-	return int64(h.Sum64())
-}
 
 // loadKeyed stores a webhook log and a gateway dump of n rows each, keys
 // ORD-0… and PO-0… alternating.
@@ -81,7 +73,7 @@ func checkKeyHashes(t *testing.T, db *DB, want int) {
 			t.Fatalf("%d rows in %s, want %d", len(rows), table, want)
 		}
 		for _, r := range rows {
-			if w := keyHash(r.Entity, r.Key); r.Hash != w {
+			if w := recon.KeyHash(recon.Entity(r.Entity), r.Key); r.Hash != w {
 				t.Errorf("%s %s %s: key_hash %d, want %d", table, r.Entity, r.Key, r.Hash, w)
 			}
 		}
@@ -182,7 +174,7 @@ func TestLoadDaySharedHash(t *testing.T) {
 	if err := db.SetDaySources(ctx, "2026-11-24", sources); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.db.ExecContext(ctx, `UPDATE gateway_records SET key_hash = ? WHERE key = 'ORD-OTHER'`, keyHash("PAYIN", "ORD-1")); err != nil {
+	if _, err := db.db.ExecContext(ctx, `UPDATE gateway_records SET key_hash = ? WHERE key = 'ORD-OTHER'`, recon.KeyHash(recon.EntityPayin, "ORD-1")); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.LoadDay(ctx, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})

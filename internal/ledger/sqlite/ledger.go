@@ -74,7 +74,15 @@ type Options struct {
 	// ReadBatchBytes is the buffer a bulk query's rows are read into, a
 	// batch at a time (1 MiB).
 	ReadBatchBytes int
+	// PartKeys is how many ledger keys a run loads and matches at a time
+	// (DayParts): a larger day is loaded in parts of its keys, and the
+	// run's memory is one part's. 0 is the default (DefaultPartKeys); -1
+	// loads every day whole.
+	PartKeys int
 }
+
+// DefaultPartKeys is Options.PartKeys's default.
+const DefaultPartKeys = 500_000
 
 func (o *Options) defaults() {
 	if o.Now == nil {
@@ -89,6 +97,12 @@ func (o *Options) defaults() {
 	set(&o.ReaderCacheKiB, 1024)
 	set(&o.LoadCacheKiB, 1024)
 	set(&o.ReadBatchBytes, readBatchBytes)
+	switch {
+	case o.PartKeys == 0:
+		o.PartKeys = DefaultPartKeys
+	case o.PartKeys < 0:
+		o.PartKeys = 0 // recon.DayParts: the whole day
+	}
 }
 
 // Open opens (creating if needed) the store at path with the default

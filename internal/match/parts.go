@@ -1,0 +1,52 @@
+package match
+
+import (
+	"sort"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// Merge combines the results of a day matched a part at a time
+// (recon.Part), each part with Reconcile, into the day's: the exceptions of
+// every part, sorted, and the sums of their counts. Keys is nil: each part's
+// KeySet is of its own keys.
+//
+// A key's records all fall in its part, so the parts' exceptions are of
+// different keys, with one exception: a pay-in and a payout with the same
+// key string share the reference of their WEBHOOK rows. As Reconcile does
+// for one day, the two become one row: the first part's, with the other's
+// evidence and, for DUPLICATE_WEBHOOK, its deliveries counted too.
+func Merge(parts []*Result) *Result {
+	r := &Result{Matched: map[recon.Entity]int{}, Judged: map[recon.Entity]int{}}
+	seen := map[string]int{} // the WEBHOOK rows, by category and reference: their place in r.Exceptions
+	for _, p := range parts {
+		for entity, n := range p.Matched {
+			r.Matched[entity] += n
+		}
+		for entity, n := range p.Judged {
+			r.Judged[entity] += n
+		}
+		r.DuplicateDeliveries += p.DuplicateDeliveries
+		r.OrphanDeliveries += p.OrphanDeliveries
+		for _, e := range p.Exceptions {
+			if e.Entity != recon.EntityWebhook {
+				r.Exceptions = append(r.Exceptions, e)
+				continue
+			}
+			k := string(e.Category) + "\x00" + e.Reference
+			i, ok := seen[k]
+			if !ok {
+				seen[k] = len(r.Exceptions)
+				r.Exceptions = append(r.Exceptions, e)
+				continue
+			}
+			prev := &r.Exceptions[i]
+			if e.Category == recon.DuplicateWebhook {
+				prev.Count += e.Count
+			}
+			prev.Evidence = mergeEvidence(prev.Evidence, e.Evidence)
+		}
+	}
+	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
+	return r
+}

@@ -1,0 +1,75 @@
+package recon
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// TestPartRanges: the parts of an entity cover every hash once, in order.
+func TestPartRanges(t *testing.T) {
+	for of := 1; of <= 64; of++ {
+		next := int64(math.MinInt64)
+		for no := range of {
+			lo, hi := Part{Entity: EntityPayin, No: no, Of: of}.HashRange()
+			if lo != next || hi < lo {
+				t.Fatalf("part %d of %d: [%d, %d], want it to start at %d", no, of, lo, hi, next)
+			}
+			if no == of-1 {
+				if hi != math.MaxInt64 {
+					t.Fatalf("last part of %d ends at %d", of, hi)
+				}
+				break
+			}
+			next = hi + 1
+		}
+	}
+}
+
+// TestPartsHoldEachKeyOnce: every key, and every delivery, is in exactly
+// one part of DayParts, and the parts are about even.
+func TestPartsHoldEachKeyOnce(t *testing.T) {
+	parts := DayParts(100_000, 20_000, 25_000)
+	if len(parts) != 5 || parts[4] != (Part{Entity: EntityPayout, Of: 1}) {
+		t.Fatalf("DayParts = %+v, want 4 pay-in parts and the payouts", parts)
+	}
+	count := make([]int, len(parts))
+	for i := range 100_000 {
+		for _, d := range []struct {
+			entity Entity
+			key    string
+		}{{EntityPayin, fmt.Sprintf("ORD20261124%07d", i)}, {EntityPayout, fmt.Sprintf("PO%d", i)}, {"", ""}, {EntityPayin, ""}} {
+			in, inD := 0, 0
+			for j, p := range parts {
+				if p.Has(d.entity, d.key) {
+					in++
+					if d.entity == EntityPayin && d.key != "" {
+						count[j]++
+					}
+				}
+				if p.HasDelivery(d.entity, d.key) {
+					inD++
+				}
+			}
+			if d.key != "" && in != 1 || inD != 1 {
+				t.Fatalf("%s %q: in %d parts, its deliveries in %d; want 1 each", d.entity, d.key, in, inD)
+			}
+		}
+	}
+	for j := range 4 {
+		if count[j] < 22_000 || count[j] > 28_000 {
+			t.Errorf("part %d holds %d of 100,000 pay-ins", j, count[j])
+		}
+	}
+}
+
+func TestDayPartsWhole(t *testing.T) {
+	for _, c := range []struct{ orders, payouts, partKeys int }{{10, 10, 0}, {10, 10, 20}, {0, 0, 1}} {
+		if got := DayParts(c.orders, c.payouts, c.partKeys); len(got) != 1 || !got[0].Whole() {
+			t.Errorf("DayParts%v = %+v, want the whole day", c, got)
+		}
+	}
+	if got := DayParts(10, 10, 15); len(got) != 2 || got[0].Entity != EntityPayin || got[0].Of != 1 || got[1].Entity != EntityPayout {
+		t.Errorf("DayParts(10, 10, 15) = %+v, want the pay-ins, then the payouts", got)
+	}
+}
