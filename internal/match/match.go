@@ -37,6 +37,11 @@ type Options struct {
 	// Now is the time of the run, for the late-change windows. The zero
 	// time means every late-change window is closed.
 	Now time.Time
+	// Across is, for a day matched in parts whose payouts are split
+	// (recon.Part), what AcrossPayouts found over the facts of every
+	// payout of the day (PayoutFacts); nil when the day holds every
+	// payout, whose checks matching then runs itself.
+	Across Across
 }
 
 // DefaultOptions returns the defaults of SPEC §4.
@@ -78,8 +83,7 @@ func Reconcile(day *recon.Day, opts Options) *Result {
 	wg.Go(m.payins)
 	wg.Go(func() {
 		m.payouts()
-		m.duplicatePayouts()
-		m.duplicateUTRs()
+		m.acrossPayouts()
 	})
 	wg.Go(m.webhookLog)
 	wg.Wait()

@@ -2,9 +2,57 @@ package match
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
+
+// ReconcileParts matches a day given as parts (recon.DayParts), loading
+// each with load and matching it alone, so that one part's records are
+// held at a time: each part is let go before load is asked for the next.
+// seen, when not nil, is given each part's day and result first. Split
+// payouts are loaded twice: first for their PayoutFacts, which the checks
+// across payouts compare (AcrossPayouts), then to be matched with what
+// those found. The result is Merge's, and its exceptions own their
+// strings (recon.Exception.OwnStrings).
+func ReconcileParts(parts []recon.Part, load func(recon.Part) (*recon.Day, error), opts Options,
+	seen func(*recon.Day, *Result)) (*Result, error) {
+	var facts []PayoutFact
+	for _, p := range parts {
+		if p.Entity == recon.EntityPayout && p.Of > 1 {
+			d, err := load(p)
+			if err != nil {
+				return nil, err
+			}
+			facts = append(facts, PayoutFacts(d, opts)...)
+		}
+	}
+	if facts != nil {
+		all := make([]*PayoutFact, len(facts))
+		for i := range facts {
+			all[i] = &facts[i]
+		}
+		opts.Across = AcrossPayouts(all, opts.DuplicatePayoutWindow)
+	}
+	facts = nil // before the parts are loaded again
+	results := make([]*Result, 0, len(parts))
+	for _, p := range parts {
+		d, err := load(p)
+		if err != nil {
+			return nil, err
+		}
+		res := Reconcile(d, opts)
+		if seen != nil {
+			seen(d, res)
+		}
+		for i := range res.Exceptions {
+			res.Exceptions[i].OwnStrings()
+		}
+		res.Keys = nil
+		results = append(results, res)
+	}
+	return Merge(results), nil
+}
 
 // Merge combines the results of a day matched a part at a time
 // (recon.Part), each part with Reconcile, into the day's: the exceptions of
@@ -49,4 +97,25 @@ func Merge(parts []*Result) *Result {
 	}
 	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
 	return r
+}
+
+// PayoutFacts returns the facts of a day's payouts that the checks across
+// payouts compare (AcrossPayouts), with strings of their own: a day matched
+// in parts with its payouts split gathers them over the payouts' parts,
+// then matches each part with Options.Across.
+func PayoutFacts(day *recon.Day, opts Options) []PayoutFact {
+	m := newMatcher(day, opts)
+	m.payouts() // which gateway records no ledger has are judged
+	facts := m.dayPayouts()
+	out := make([]PayoutFact, len(facts))
+	for i := range facts {
+		f := facts[i].PayoutFact
+		f.ID, f.Beneficiary = strings.Clone(f.ID), strings.Clone(f.Beneficiary)
+		f.UTRs = append([]string(nil), f.UTRs...)
+		for j := range f.UTRs {
+			f.UTRs[j] = strings.Clone(f.UTRs[j])
+		}
+		out[i] = f
+	}
+	return out
 }

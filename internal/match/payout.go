@@ -52,17 +52,27 @@ func (m *matcher) beneficiaryMismatch(p *recon.Payout, g *recon.GatewayRecord) {
 	m.add(e, moved(p.Class, g.Class))
 }
 
-// payoutFacts is one payout of the day, one per payout id, as the duplicate
-// checks see it: the ledger's word, completed by the gateway's.
+// PayoutFact is one payout of a day, one per payout id, as the checks
+// across payouts (DUPLICATE_PAYOUT, DUPLICATE_UTR) see it: the ledger's
+// word, completed by the gateway's. Its strings are its own, so that a day
+// matched in parts (recon.Part) can keep the facts of every part's payouts
+// and let the parts go.
+type PayoutFact struct {
+	ID          string
+	Beneficiary string // "acct:<account>/<IFSC>" or "vpa:<vpa>"; "" when unknown
+	Amount      recon.Amount
+	At          recon.Instant
+	Class       recon.StatusClass // the gateway's when known, else the ledger's
+	UTRs        []string          // valid UTRs, ledger's then gateway's
+}
+
+// payoutFacts is a PayoutFact of the day being matched, with its first
+// ledger row (nil for a gateway record no ledger has) and its gateway
+// record (nil for none).
 type payoutFacts struct {
-	id          string
-	beneficiary string // "acct:<account>/<IFSC>" or "vpa:<vpa>"; "" when unknown
-	amount      recon.Amount
-	at          recon.Instant
-	class       recon.StatusClass // the gateway's when known, else the ledger's
-	utrs        []string          // valid UTRs, ledger's then gateway's
-	p           *recon.Payout
-	g           *recon.GatewayRecord
+	PayoutFact
+	p *recon.Payout
+	g *recon.GatewayRecord
 }
 
 // dayPayouts lists the day's payouts: the first ledger row of each id, then
@@ -80,18 +90,18 @@ func (m *matcher) dayPayouts() []payoutFacts {
 			continue // a later row of the id
 		}
 		g := kf.gateway
-		f := payoutFacts{id: p.PayoutID, amount: p.Amount, at: p.RequestedAt, class: p.Class, p: p, g: g,
-			beneficiary: beneficiary(p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA)}
+		f := payoutFacts{PayoutFact: PayoutFact{ID: p.PayoutID, Amount: p.Amount, At: p.RequestedAt, Class: p.Class,
+			Beneficiary: beneficiary(p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA)}, p: p, g: g}
 		if p.UTR != "" {
-			f.utrs = append(f.utrs, p.UTR)
+			f.UTRs = append(f.UTRs, p.UTR)
 		}
 		if g != nil {
-			f.class = g.Class
-			if f.beneficiary == "" {
-				f.beneficiary = beneficiary(g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA)
+			f.Class = g.Class
+			if f.Beneficiary == "" {
+				f.Beneficiary = beneficiary(g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA)
 			}
 			if g.UTR != "" && g.UTR != p.UTR {
-				f.utrs = append(f.utrs, g.UTR)
+				f.UTRs = append(f.UTRs, g.UTR)
 			}
 		}
 		out = append(out, f)
@@ -103,14 +113,14 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		if !kf.judged || kf.row != 0 || g == nil {
 			continue
 		}
-		f := payoutFacts{id: k, amount: g.Amount, at: g.CreatedAt, class: g.Class, g: g,
-			beneficiary: beneficiary(g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA)}
+		f := payoutFacts{PayoutFact: PayoutFact{ID: k, Amount: g.Amount, At: g.CreatedAt, Class: g.Class,
+			Beneficiary: beneficiary(g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA)}, g: g}
 		if g.UTR != "" {
-			f.utrs = append(f.utrs, g.UTR)
+			f.UTRs = append(f.UTRs, g.UTR)
 		}
 		gatewayOnly = append(gatewayOnly, f)
 	}
-	sort.Slice(gatewayOnly, func(i, j int) bool { return gatewayOnly[i].id < gatewayOnly[j].id })
+	sort.Slice(gatewayOnly, func(i, j int) bool { return gatewayOnly[i].ID < gatewayOnly[j].ID })
 	m.payoutFacts = append(out, gatewayOnly...)
 	return m.payoutFacts
 }
@@ -127,106 +137,143 @@ func beneficiary(account, ifsc, vpa string) string {
 	return ""
 }
 
-// duplicatePayouts reports payouts with different ids, the same
-// beneficiary and amount, requested within DuplicatePayoutWindow of each
-// other, neither FAILED. It sorts by beneficiary, amount and time and
-// sweeps once: a payout joins the cluster of the one before it when it is
-// requested within the window after it.
-func (m *matcher) duplicatePayouts() {
+// Finding is what a check across payouts found of one payout: a
+// DUPLICATE_PAYOUT or DUPLICATE_UTR row, but for what the payout's own
+// records say.
+type Finding struct {
+	Category recon.Category
+	Count    int
+	Detail   string
+}
+
+// Across holds, by payout id, what the checks across a day's payouts found
+// (AcrossPayouts): a payout's findings in the order they were found.
+type Across map[string][]Finding
+
+// acrossPayouts reports the day's payouts (the whole day's: a day matched
+// in parts is given them by Options.Across) with what AcrossPayouts finds.
+func (m *matcher) acrossPayouts() {
 	facts := m.dayPayouts()
-	cands := make([]*payoutFacts, 0, len(facts))
+	found := m.opts.Across
+	if found == nil {
+		all := make([]*PayoutFact, len(facts))
+		for i := range facts {
+			all[i] = &facts[i].PayoutFact
+		}
+		found = AcrossPayouts(all, m.opts.DuplicatePayoutWindow)
+	}
 	for i := range facts {
-		if f := &facts[i]; f.beneficiary != "" && f.class != recon.StatusFailed {
+		f := &facts[i]
+		for _, x := range found[f.ID] {
+			e := m.payoutBase(f)
+			e.Category, e.Count, e.Detail = x.Category, x.Count, x.Detail
+			m.add(e, true)
+		}
+	}
+}
+
+// AcrossPayouts runs the checks that compare a day's payouts with each
+// other, given every payout of the day once:
+//
+//   - DUPLICATE_PAYOUT: payouts with different ids, the same beneficiary and
+//     amount, requested within window of each other, neither FAILED. It
+//     sorts by beneficiary, amount and time and sweeps once: a payout joins
+//     the cluster of the one before it when it is requested within the
+//     window after it.
+//   - DUPLICATE_UTR: every payout that shares a valid UTR (ledger's or
+//     gateway's) with another payout id of the day.
+//
+// Each finding names the other payouts by id, in order: what it says does
+// not depend on the order the facts come in.
+func AcrossPayouts(facts []*PayoutFact, window time.Duration) Across {
+	found := Across{}
+	cands := make([]*PayoutFact, 0, len(facts))
+	for _, f := range facts {
+		if f.Beneficiary != "" && f.Class != recon.StatusFailed {
 			cands = append(cands, f)
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool {
 		a, b := cands[i], cands[j]
-		if a.beneficiary != b.beneficiary {
-			return a.beneficiary < b.beneficiary
+		if a.Beneficiary != b.Beneficiary {
+			return a.Beneficiary < b.Beneficiary
 		}
-		if a.amount != b.amount {
-			return a.amount < b.amount
+		if a.Amount != b.Amount {
+			return a.Amount < b.Amount
 		}
-		if a.at != b.at {
-			return a.at < b.at
+		if a.At != b.At {
+			return a.At < b.At
 		}
-		return a.id < b.id
+		return a.ID < b.ID
 	})
 	for start := 0; start < len(cands); {
 		end := start + 1
-		for end < len(cands) && cands[end].beneficiary == cands[start].beneficiary &&
-			cands[end].amount == cands[start].amount && time.Duration(cands[end].at-cands[end-1].at) <= m.opts.DuplicatePayoutWindow {
+		for end < len(cands) && cands[end].Beneficiary == cands[start].Beneficiary &&
+			cands[end].Amount == cands[start].Amount && time.Duration(cands[end].At-cands[end-1].At) <= window {
 			end++
 		}
 		if end-start > 1 {
-			m.duplicatePayoutGroup(cands[start:end])
+			duplicatePayoutGroup(found, cands[start:end])
 		}
 		start = end
 	}
-}
 
-func (m *matcher) duplicatePayoutGroup(group []*payoutFacts) {
-	ids := make([]string, len(group))
-	for i := range group {
-		ids[i] = group[i].id
-	}
-	span := time.Duration(group[len(group)-1].at - group[0].at)
-	for _, f := range group {
-		e := m.payoutBase(f)
-		e.Category = recon.DuplicatePayout
-		e.Count = len(group)
-		others := make([]string, 0, len(ids)-1)
-		for _, id := range ids {
-			if id != f.id {
-				others = append(others, id)
-			}
-		}
-		e.Detail = fmt.Sprintf("Payout %s of %s to %s looks like a duplicate of %s: %d payouts of the same amount to the same beneficiary within %s.",
-			f.id, f.amount, strings.SplitN(f.beneficiary, ":", 2)[1], strings.Join(others, ", "), len(group), minutes(span))
-		m.add(e, true)
-	}
-}
-
-// duplicateUTRs reports every payout that shares a valid UTR (ledger's or
-// gateway's) with another payout id of the day.
-func (m *matcher) duplicateUTRs() {
-	facts := m.dayPayouts()
-	byUTR := make(map[string][]int, len(facts))
-	for i := range facts {
-		for _, u := range facts[i].utrs {
-			byUTR[u] = append(byUTR[u], i)
+	byUTR := make(map[string][]*PayoutFact, len(facts))
+	for _, f := range facts {
+		for _, u := range f.UTRs {
+			byUTR[u] = append(byUTR[u], f)
 		}
 	}
-	for i := range facts {
-		f := &facts[i]
-		for _, u := range f.utrs {
+	for _, sharers := range byUTR {
+		if len(sharers) > 1 {
+			sort.Slice(sharers, func(i, j int) bool { return sharers[i].ID < sharers[j].ID })
+		}
+	}
+	for _, f := range facts {
+		for _, u := range f.UTRs {
 			sharers := byUTR[u]
 			if len(sharers) < 2 {
 				continue
 			}
 			others := make([]string, 0, len(sharers)-1)
-			for _, j := range sharers {
-				if j != i {
-					others = append(others, facts[j].id)
+			for _, o := range sharers {
+				if o != f {
+					others = append(others, o.ID)
 				}
 			}
-			e := m.payoutBase(f)
-			e.Category = recon.DuplicateUTR
-			e.Count = len(sharers)
-			e.Detail = fmt.Sprintf("UTR %s of payout %s is also on %s.", u, f.id, strings.Join(others, ", "))
-			m.add(e, true)
+			found[f.ID] = append(found[f.ID], Finding{Category: recon.DuplicateUTR, Count: len(sharers),
+				Detail: fmt.Sprintf("UTR %s of payout %s is also on %s.", u, f.ID, strings.Join(others, ", "))})
 		}
+	}
+	return found
+}
+
+func duplicatePayoutGroup(found Across, group []*PayoutFact) {
+	ids := make([]string, len(group))
+	for i := range group {
+		ids[i] = group[i].ID
+	}
+	span := time.Duration(group[len(group)-1].At - group[0].At)
+	for _, f := range group {
+		others := make([]string, 0, len(ids)-1)
+		for _, id := range ids {
+			if id != f.ID {
+				others = append(others, id)
+			}
+		}
+		found[f.ID] = append(found[f.ID], Finding{Category: recon.DuplicatePayout, Count: len(group),
+			Detail: fmt.Sprintf("Payout %s of %s to %s looks like a duplicate of %s: %d payouts of the same amount to the same beneficiary within %s.",
+				f.ID, f.Amount, strings.SplitN(f.Beneficiary, ":", 2)[1], strings.Join(others, ", "), len(group), minutes(span))})
 	}
 }
 
 // payoutBase is the start of an exception about one payout of dayPayouts.
 func (m *matcher) payoutBase(f *payoutFacts) recon.Exception {
 	if f.p == nil {
-		return m.keyBase(recon.EntityPayout, f.id, f.g, nil)
+		return m.keyBase(recon.EntityPayout, f.ID, f.g, nil)
 	}
 	s := payoutSide(f.p)
-	return m.keyBase(recon.EntityPayout, f.id, f.g, &s)
+	return m.keyBase(recon.EntityPayout, f.ID, f.g, &s)
 }
 
 // minutes writes a duration as whole minutes and seconds: "5 min",

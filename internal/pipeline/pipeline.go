@@ -243,55 +243,59 @@ func (r *run) matchDay(ctx context.Context, opts match.Options) (*recon.Day, *ma
 			return nil, nil, nil, err
 		}
 	}
-	whole := len(parts) == 1
-	var (
-		rows              int
-		loading, matching time.Duration
-		results           []*match.Result
-		figures           *dayFigures
-	)
-	for i, p := range parts {
-		// Each stage says so as it begins, so that neither is shown while
-		// the other runs; a day in parts reports each stage's total.
-		if whole {
-			r.log.Info("loading the day", "stage", "load")
-		} else {
-			r.log.Info("loading the day", "stage", "load", "part", i+1, "parts", len(parts))
-		}
+	if len(parts) == 1 {
+		r.log.Info("loading the day", "stage", "load")
 		r.begin(Stage{Name: "load"})
 		t := time.Now()
-		d, err := r.loadDay(ctx, r.day, p)
+		d, err := r.loadDay(ctx, r.day, parts[0])
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		rows += len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
-		loading += time.Since(t)
-		if whole {
-			r.stageTook("load", rows, loading)
-		}
+		rows := len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
+		r.stageDone("load", rows, t)
 
 		r.log.Info("matching", "stage", "match")
 		r.begin(Stage{Name: "match"})
 		t = time.Now()
 		res := match.Reconcile(d, opts)
-		matching += time.Since(t)
-		if whole {
-			r.stageTook("match", rows, matching)
-			return d, res, figuresOf(d, res), nil
-		}
-		figures = figures.add(figuresOf(d, res))
-		// The part's exceptions outlive it; its records go before the next
-		// part is loaded.
-		for i := range res.Exceptions {
-			res.Exceptions[i].OwnStrings()
-		}
-		res.Keys = nil
-		results = append(results, res)
-		runtime.GC()
+		r.stageDone("match", rows, t)
+		return d, res, figuresOf(d, res), nil
 	}
+
+	// Each stage says so as it begins, so that neither is shown while the
+	// other runs; the stage lines give each stage's total over the parts.
+	var (
+		rows    int
+		loading time.Duration
+		figures *dayFigures
+		loads   int
+	)
+	load := func(p recon.Part) (*recon.Day, error) {
+		loads++
+		r.log.Info("loading the day", "stage", "load", "part", p.No+1, "of", p.Of, "entity", p.Entity)
+		r.begin(Stage{Name: "load"})
+		runtime.GC() // the part before
+		t := time.Now()
+		d, err := r.loadDay(ctx, r.day, p)
+		loading += time.Since(t)
+		if err == nil {
+			rows += len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
+			r.log.Info("matching", "stage", "match")
+			r.begin(Stage{Name: "match"})
+		}
+		return d, err
+	}
+	t := time.Now()
+	res, err := match.ReconcileParts(parts, load, opts, func(d *recon.Day, res *match.Result) {
+		figures = figures.add(figuresOf(d, res))
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r.log.Info("matched the day in parts", "parts", len(parts), "loads", loads)
 	r.stageTook("load", rows, loading)
-	r.stageTook("match", rows, matching)
-	return nil, match.Merge(results), figures, nil
+	r.stageTook("match", rows, time.Since(t)-loading)
+	return nil, res, figures, nil
 }
 
 func (r *run) stages(ctx context.Context) error {

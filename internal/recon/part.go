@@ -12,7 +12,8 @@ import (
 // equal ranges of the hash. Every category but two judges one key's
 // records only, and a key's ledger rows, gateway records and deliveries
 // all fall in its part. DUPLICATE_PAYOUT and DUPLICATE_UTR compare payouts
-// across keys, so DayParts never splits the payouts.
+// across keys: when the payouts are split, a run reads their parts twice,
+// first for the compact facts those checks compare (match.PayoutFacts).
 //
 // The zero Part is the whole day.
 type Part struct {
@@ -78,18 +79,22 @@ func KeyHash(entity Entity, key string) int64 {
 }
 
 // DayParts splits a day of the given ledger rows into parts of at most
-// about partKeys pay-in keys: the pay-ins in as many parts as that takes,
-// then the payouts in one (DUPLICATE_PAYOUT and DUPLICATE_UTR compare every
-// payout of the day). A day of at most partKeys rows, or any day when
+// about partKeys keys: the pay-ins in as many parts as that takes, then
+// the payouts likewise. A day of at most partKeys rows, or any day when
 // partKeys is 0, is one part, the whole day.
 func DayParts(orders, payouts, partKeys int) []Part {
 	if partKeys <= 0 || orders+payouts <= partKeys {
 		return []Part{{}}
 	}
-	n := max(1, (orders+partKeys-1)/partKeys)
-	parts := make([]Part, 0, n+1)
-	for i := range n {
-		parts = append(parts, Part{Entity: EntityPayin, No: i, Of: n})
+	var parts []Part
+	for _, e := range []struct {
+		entity Entity
+		rows   int
+	}{{EntityPayin, orders}, {EntityPayout, payouts}} {
+		n := max(1, (e.rows+partKeys-1)/partKeys)
+		for i := range n {
+			parts = append(parts, Part{Entity: e.entity, No: i, Of: n})
+		}
 	}
-	return append(parts, Part{Entity: EntityPayout, No: 0, Of: 1})
+	return parts
 }

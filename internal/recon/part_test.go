@@ -29,9 +29,9 @@ func TestPartRanges(t *testing.T) {
 // TestPartsHoldEachKeyOnce: every key, and every delivery, is in exactly
 // one part of DayParts, and the parts are about even.
 func TestPartsHoldEachKeyOnce(t *testing.T) {
-	parts := DayParts(100_000, 20_000, 25_000)
-	if len(parts) != 5 || parts[4] != (Part{Entity: EntityPayout, Of: 1}) {
-		t.Fatalf("DayParts = %+v, want 4 pay-in parts and the payouts", parts)
+	parts := DayParts(100_000, 40_000, 25_000)
+	if len(parts) != 6 || parts[3] != (Part{Entity: EntityPayin, No: 3, Of: 4}) || parts[5] != (Part{Entity: EntityPayout, No: 1, Of: 2}) {
+		t.Fatalf("DayParts = %+v, want 4 pay-in parts, then 2 of the payouts", parts)
 	}
 	count := make([]int, len(parts))
 	for i := range 100_000 {
