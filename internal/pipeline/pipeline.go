@@ -228,74 +228,84 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 	return d, err
 }
 
-// matchDay loads the day from the store and matches it. A store that
-// loads a day in parts (ledger.PartLoader) gives a large day as parts of
-// its keys, each loaded, matched and let go before the next, so that the
-// run holds one part's records at a time; their results and figures are
-// then merged. The whole day (nil when matched in parts) is returned for
-// the settlement checks, which read every pay-in of it: a run with
-// settlement files matches its day whole.
-func (r *run) matchDay(ctx context.Context, opts match.Options) (*recon.Day, *match.Result, *dayFigures, error) {
+// matchDay loads a day from the store and matches it. A store that loads
+// a day in parts (ledger.PartLoader) gives a large day as parts of its
+// keys, each loaded, matched and let go before the next, so that the run
+// holds one part's records at a time; their results and figures are then
+// merged. The whole day (nil when matched in parts) is returned for the
+// settlement checks, which read every pay-in of it: a run with settlement
+// files matches its days whole. The run's own date (stages) logs its
+// stages and shows them; a re-checked date does not.
+func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool) (*recon.Day, *match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
 	if pl, ok := r.db.(ledger.PartLoader); ok && r.cfg.Settlement == nil {
 		var err error
-		if parts, err = pl.DayParts(ctx, r.day); err != nil {
+		if parts, err = pl.DayParts(ctx, day); err != nil {
 			return nil, nil, nil, err
 		}
 	}
-	if len(parts) == 1 {
-		r.log.Info("loading the day", "stage", "load")
-		r.begin(Stage{Name: "load"})
-		t := time.Now()
-		d, err := r.loadDay(ctx, r.day, parts[0])
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		rows := len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
-		r.stageDone("load", rows, t)
-
-		r.log.Info("matching", "stage", "match")
-		r.begin(Stage{Name: "match"})
-		t = time.Now()
-		res := match.Reconcile(d, opts)
-		r.stageDone("match", rows, t)
-		return d, res, figuresOf(d, res), nil
-	}
-
 	// Each stage says so as it begins, so that neither is shown while the
 	// other runs; the stage lines give each stage's total over the parts.
+	begin := func(stage, msg string, args ...any) {
+		if stages {
+			r.log.Info(msg, append([]any{"stage", stage}, args...)...)
+			r.begin(Stage{Name: stage})
+		}
+	}
 	var (
-		rows    int
-		loading time.Duration
-		figures *dayFigures
-		loads   int
+		rows              int
+		loading, matching time.Duration
+		figures           *dayFigures
+		whole             *recon.Day
 	)
 	load := func(p recon.Part) (*recon.Day, error) {
-		loads++
-		r.log.Info("loading the day", "stage", "load", "part", p.No+1, "of", p.Of, "entity", p.Entity)
-		r.begin(Stage{Name: "load"})
-		runtime.GC() // the part before
+		if p.Whole() {
+			begin("load", "loading the day")
+		} else {
+			begin("load", "loading the day", "part", p.No+1, "of", p.Of, "entity", p.Entity)
+			runtime.GC() // the part before
+		}
 		t := time.Now()
-		d, err := r.loadDay(ctx, r.day, p)
+		d, err := r.loadDay(ctx, day, p)
 		loading += time.Since(t)
 		if err == nil {
 			rows += len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
-			r.log.Info("matching", "stage", "match")
-			r.begin(Stage{Name: "match"})
+			begin("match", "matching")
 		}
 		return d, err
 	}
-	t := time.Now()
-	res, err := match.ReconcileParts(parts, load, opts, func(d *recon.Day, res *match.Result) {
+	seen := func(d *recon.Day, res *match.Result) {
 		figures = figures.add(figuresOf(d, res))
-	})
-	if err != nil {
-		return nil, nil, nil, err
+		if len(parts) == 1 {
+			whole = d
+		}
 	}
-	r.log.Info("matched the day in parts", "parts", len(parts), "loads", loads)
-	r.stageTook("load", rows, loading)
-	r.stageTook("match", rows, time.Since(t)-loading)
-	return nil, res, figures, nil
+	t := time.Now()
+	var res *match.Result
+	if len(parts) == 1 {
+		d, err := load(parts[0])
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		t = time.Now()
+		res = match.Reconcile(d, opts)
+		matching = time.Since(t)
+		seen(d, res)
+	} else {
+		var err error
+		if res, err = match.ReconcileParts(parts, load, opts, seen); err != nil {
+			return nil, nil, nil, err
+		}
+		matching = time.Since(t) - loading
+	}
+	if stages {
+		if len(parts) > 1 {
+			r.log.Info("matched the day in parts", "parts", len(parts))
+		}
+		r.stageTook("load", rows, loading)
+		r.stageTook("match", rows, matching)
+	}
+	return whole, res, figures, nil
 }
 
 func (r *run) stages(ctx context.Context) error {
@@ -320,7 +330,7 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.Authoritative = r.cfg.Offline && r.cfg.Sources.Gateway != ""
 	mopts.WebhookLog = r.cfg.Sources.Webhooks != ""
 	mopts.Now = r.started
-	d, result, figures, err := r.matchDay(ctx, mopts)
+	d, result, figures, err := r.matchDay(ctx, r.day, mopts, true)
 	if err != nil {
 		return err
 	}
@@ -475,15 +485,15 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 				return nil, fmt.Errorf("re-check %s: pull gateway statuses: %w", date, err)
 			}
 		}
-		d, err := r.loadDay(ctx, day, recon.Part{})
-		if err != nil {
-			return nil, err
-		}
 		opts := r.cfg.Match
 		opts.Authoritative = r.cfg.Offline && roles["gateway"]
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
-		exs := match.Reconcile(d, opts).Exceptions
+		d, res, _, err := r.matchDay(ctx, day, opts, false)
+		if err != nil {
+			return nil, err
+		}
+		exs := res.Exceptions
 		// The settlement checks of the date, or, in a run without their
 		// sources, the date's open settlement exceptions as they stand.
 		if r.cfg.Settlement != nil {
