@@ -307,15 +307,30 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 		}
 		return row(v)
 	}
-	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, table, alias, l.entity), runs, take)
+	part := !sc.part.Whole()
+	if part {
+		// A part's rows are spread over the whole table: the rows of the
+		// other parts in a run's gaps are passed over by SQLite, by their
+		// hash, not copied out to be skipped here.
+		lo, hi := sc.part.HashRange()
+		for i := range runs {
+			runs[i] = append(runs[i], lo, hi)
+		}
+	}
+	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, table, alias, l.entity, part), runs, take)
 }
 
-// runQuery reads the rows of an entity in one run of ids. The unary +
-// keeps SQLite from reading them through the key index instead, by
-// entity, and sorting them by id after.
-func runQuery(columns, table, alias, entity string) string {
+// runQuery reads the rows of an entity in one run of ids (and, for a part,
+// whose key_hash is in a range). The unary + keeps SQLite from reading
+// them through an index instead, by entity or hash, and sorting them by id
+// after.
+func runQuery(columns, table, alias, entity string, part bool) string {
+	cond := ""
+	if part {
+		cond = ` AND +` + alias + `.key_hash BETWEEN ? AND ?`
+	}
 	return `SELECT ` + columns + ` FROM ` + table + ` ` + alias + `
-		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `' ORDER BY ` + alias + `.id`
+		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `'` + cond + ` ORDER BY ` + alias + `.id`
 }
 
 // hashedIDs is the query of the ids of table's rows whose key_hash is a

@@ -20,9 +20,15 @@ func TestRowRuns(t *testing.T) {
 // (a dump in export order made that cost three times the key-ordered).
 func TestRunQueryPlan(t *testing.T) {
 	db := mustOpen(t)
-	plan := queryPlan(t, db, runQuery(gatewayColumns, "gateway_records", "g", "PAYIN"), 1, 100)
-	if !strings.Contains(plan, "INTEGER PRIMARY KEY") || strings.Contains(plan, "TEMP B-TREE") {
-		t.Errorf("plan %q: want a search by row id, in order", plan)
+	for _, part := range []bool{false, true} {
+		args := []any{1, 100}
+		if part {
+			args = append(args, -5, 5)
+		}
+		plan := queryPlan(t, db, runQuery(gatewayColumns, "gateway_records", "g", "PAYIN", part), args...)
+		if !strings.Contains(plan, "INTEGER PRIMARY KEY") || strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("plan %q (a part: %v): want a search by row id, in order", plan, part)
+		}
 	}
 }
 
