@@ -100,21 +100,36 @@ func Merge(parts []*Result) *Result {
 }
 
 // PayoutFacts returns the facts of a day's payouts that the checks across
-// payouts compare (AcrossPayouts), with strings of their own: a day matched
-// in parts with its payouts split gathers them over the payouts' parts,
-// then matches each part with Options.Across.
+// payouts compare (AcrossPayouts): a day matched in parts with its payouts
+// split gathers them over the payouts' parts, then matches each part with
+// Options.Across. Their strings are copied into one block of their own,
+// so that they keep none of the day's memory and cost no allocation each.
 func PayoutFacts(day *recon.Day, opts Options) []PayoutFact {
 	m := newMatcher(day, opts)
 	m.payouts() // which gateway records no ledger has are judged
 	facts := m.dayPayouts()
+	size := 0
+	for i := range facts {
+		f := &facts[i]
+		size += len(f.ID) + len(f.Beneficiary) + len(f.UTRs[0]) + len(f.UTRs[1])
+	}
+	var b strings.Builder
+	b.Grow(size)
+	type span struct{ at, n int }
+	spans := make([][4]span, len(facts))
+	for i := range facts {
+		f := &facts[i]
+		for j, s := range []string{f.ID, f.Beneficiary, f.UTRs[0], f.UTRs[1]} {
+			spans[i][j] = span{b.Len(), len(s)}
+			b.WriteString(s)
+		}
+	}
+	block := b.String()
 	out := make([]PayoutFact, len(facts))
 	for i := range facts {
-		f := facts[i].PayoutFact
-		f.ID, f.Beneficiary = strings.Clone(f.ID), strings.Clone(f.Beneficiary)
-		f.UTRs = append([]string(nil), f.UTRs...)
-		for j := range f.UTRs {
-			f.UTRs[j] = strings.Clone(f.UTRs[j])
-		}
+		f, sp := facts[i].PayoutFact, spans[i]
+		at := func(j int) string { return block[sp[j].at : sp[j].at+sp[j].n] }
+		f.ID, f.Beneficiary, f.UTRs = at(0), at(1), [2]string{at(2), at(3)}
 		out[i] = f
 	}
 	return out

@@ -15,11 +15,11 @@ import (
 func TestAcrossPayoutsAnyOrder(t *testing.T) {
 	at := recon.InstantOf(time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC))
 	facts := []PayoutFact{
-		{ID: "PO-9", Beneficiary: "acct:1234/HDFC0001", Amount: 50000, At: at, Class: recon.StatusSuccess, UTRs: []string{"UTR1"}},
+		{ID: "PO-9", Beneficiary: "acct:1234/HDFC0001", Amount: 50000, At: at, Class: recon.StatusSuccess, UTRs: [2]string{"UTR1"}},
 		{ID: "PO-3", Beneficiary: "acct:1234/HDFC0001", Amount: 50000, At: at + recon.Instant(4*time.Minute), Class: recon.StatusPending},
-		{ID: "PO-5", Beneficiary: "acct:1234/HDFC0001", Amount: 50000, At: at + recon.Instant(40*time.Minute), Class: recon.StatusSuccess, UTRs: []string{"UTR1", "UTR2"}},
-		{ID: "PO-1", Beneficiary: "vpa:a@bank", Amount: 700, At: at, Class: recon.StatusSuccess, UTRs: []string{"UTR1"}},
-		{ID: "PO-7", Beneficiary: "vpa:b@bank", Amount: 700, At: at, Class: recon.StatusFailed, UTRs: []string{"UTR2"}},
+		{ID: "PO-5", Beneficiary: "acct:1234/HDFC0001", Amount: 50000, At: at + recon.Instant(40*time.Minute), Class: recon.StatusSuccess, UTRs: [2]string{"UTR1", "UTR2"}},
+		{ID: "PO-1", Beneficiary: "vpa:a@bank", Amount: 700, At: at, Class: recon.StatusSuccess, UTRs: [2]string{"UTR1"}},
+		{ID: "PO-7", Beneficiary: "vpa:b@bank", Amount: 700, At: at, Class: recon.StatusFailed, UTRs: [2]string{"UTR2"}},
 	}
 	find := func(order []int) Across {
 		all := make([]*PayoutFact, len(order))

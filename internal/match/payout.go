@@ -63,7 +63,19 @@ type PayoutFact struct {
 	Amount      recon.Amount
 	At          recon.Instant
 	Class       recon.StatusClass // the gateway's when known, else the ledger's
-	UTRs        []string          // valid UTRs, ledger's then gateway's
+	// UTRs are its valid UTRs, the ledger's then the gateway's when it
+	// differs; "" for none. Two at most, held in place: a day's millions
+	// of payouts need no slice each.
+	UTRs [2]string
+}
+
+// addUTR adds a valid UTR to f's.
+func (f *PayoutFact) addUTR(u string) {
+	if f.UTRs[0] == "" {
+		f.UTRs[0] = u
+	} else {
+		f.UTRs[1] = u
+	}
 }
 
 // payoutFacts is a PayoutFact of the day being matched, with its first
@@ -93,7 +105,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		f := payoutFacts{PayoutFact: PayoutFact{ID: p.PayoutID, Amount: p.Amount, At: p.RequestedAt, Class: p.Class,
 			Beneficiary: beneficiary(p.BeneficiaryAccount, p.BeneficiaryIFSC, p.BeneficiaryVPA)}, p: p, g: g}
 		if p.UTR != "" {
-			f.UTRs = append(f.UTRs, p.UTR)
+			f.addUTR(p.UTR)
 		}
 		if g != nil {
 			f.Class = g.Class
@@ -101,7 +113,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 				f.Beneficiary = beneficiary(g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA)
 			}
 			if g.UTR != "" && g.UTR != p.UTR {
-				f.UTRs = append(f.UTRs, g.UTR)
+				f.addUTR(g.UTR)
 			}
 		}
 		out = append(out, f)
@@ -116,7 +128,7 @@ func (m *matcher) dayPayouts() []payoutFacts {
 		f := payoutFacts{PayoutFact: PayoutFact{ID: k, Amount: g.Amount, At: g.CreatedAt, Class: g.Class,
 			Beneficiary: beneficiary(g.BeneficiaryAccount, g.BeneficiaryIFSC, g.BeneficiaryVPA)}, g: g}
 		if g.UTR != "" {
-			f.UTRs = append(f.UTRs, g.UTR)
+			f.addUTR(g.UTR)
 		}
 		gatewayOnly = append(gatewayOnly, f)
 	}
@@ -218,30 +230,51 @@ func AcrossPayouts(facts []*PayoutFact, window time.Duration) Across {
 		start = end
 	}
 
-	byUTR := make(map[string][]*PayoutFact, len(facts))
+	// The payouts of each UTR: (UTR, payout) pairs sorted by UTR, then by
+	// id, in place of a map of lists (the facts of millions of payouts are
+	// the largest thing a day in parts holds).
+	type utrOf struct {
+		utr string
+		f   *PayoutFact
+	}
+	var pairs []utrOf
 	for _, f := range facts {
 		for _, u := range f.UTRs {
-			byUTR[u] = append(byUTR[u], f)
+			if u != "" {
+				pairs = append(pairs, utrOf{u, f})
+			}
 		}
 	}
-	for _, sharers := range byUTR {
-		if len(sharers) > 1 {
-			sort.Slice(sharers, func(i, j int) bool { return sharers[i].ID < sharers[j].ID })
+	sort.Slice(pairs, func(i, j int) bool {
+		a, b := pairs[i], pairs[j]
+		return a.utr < b.utr || a.utr == b.utr && a.f.ID < b.f.ID
+	})
+	sharing := map[utrOf][]string{} // a shared UTR of a payout: the other payouts' ids
+	for start := 0; start < len(pairs); {
+		end := start + 1
+		for end < len(pairs) && pairs[end].utr == pairs[start].utr {
+			end++
 		}
+		if end-start > 1 {
+			for i := start; i < end; i++ {
+				others := make([]string, 0, end-start-1)
+				for j := start; j < end; j++ {
+					if j != i {
+						others = append(others, pairs[j].f.ID)
+					}
+				}
+				sharing[pairs[i]] = others
+			}
+		}
+		start = end
 	}
 	for _, f := range facts {
 		for _, u := range f.UTRs {
-			sharers := byUTR[u]
-			if len(sharers) < 2 {
+			others, ok := sharing[utrOf{u, f}]
+			if u == "" || !ok {
 				continue
 			}
-			others := make([]string, 0, len(sharers)-1)
-			for _, o := range sharers {
-				if o != f {
-					others = append(others, o.ID)
-				}
-			}
-			found[f.ID] = append(found[f.ID], Finding{Category: recon.DuplicateUTR, Count: len(sharers),
+			found[f.ID] = append(found[f.ID], Finding{Category: recon.DuplicateUTR, Count: len(others) + 1,
 				Detail: fmt.Sprintf("UTR %s of payout %s is also on %s.", u, f.ID, strings.Join(others, ", "))})
 		}
 	}

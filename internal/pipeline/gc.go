@@ -49,6 +49,12 @@ func collectLess() (restore func()) {
 	}
 }
 
+// partGC is the collector's percentage while a day is matched in parts.
+// What stays live from part to part is small (the exceptions found, the
+// payouts' facts), and at lessGC the heap would grow to five times it, and
+// the facts of a day's millions of payouts, before the next collection.
+const partGC = 100
+
 // settleGC is the collector's percentage while the settlement stage reads
 // its files and matches. The stage runs with the day let go; at lessGC the
 // reading's garbage would grow the heap to five times the rows it keeps.

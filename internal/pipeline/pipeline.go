@@ -292,8 +292,11 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		matching = time.Since(t)
 		seen(d, res)
 	} else {
+		restore := collectAt(partGC)
 		var err error
-		if res, err = match.ReconcileParts(parts, load, opts, seen); err != nil {
+		res, err = match.ReconcileParts(parts, load, opts, seen)
+		restore()
+		if err != nil {
 			return nil, nil, nil, err
 		}
 		matching = time.Since(t) - loading
