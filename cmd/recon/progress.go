@@ -92,6 +92,9 @@ func (d *display) begin(s pipeline.Stage) {
 	if s.File != "" {
 		desc += " " + filepath.Base(s.File)
 	}
+	if s.Part != "" {
+		desc += " (" + s.Part + ")"
+	}
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(d.w), progressbar.OptionSetDescription(desc), progressbar.OptionSetWidth(24),
 		progressbar.OptionSetRenderBlankState(true), progressbar.OptionSetElapsedTime(true), progressbar.OptionShowElapsedTimeOnFinish(),

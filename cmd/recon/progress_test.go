@@ -136,3 +136,20 @@ func TestProgressOfAFileReadBeside(t *testing.T) {
 		t.Errorf("the terminal shows:\n%q\nwant it to begin %q, with no rate", got, want)
 	}
 }
+
+// TestProgressOfADayInParts: the load and the match of a day matched in
+// parts say which part they are of.
+func TestProgressOfADayInParts(t *testing.T) {
+	var buf bytes.Buffer
+	d := &display{w: &buf, what: "reconciling " + fixtureDate}
+	d.begin(pipeline.Stage{Name: "load", Part: "pay-ins, part 1 of 2"})
+	d.begin(pipeline.Stage{Name: "match", Part: "pay-ins, part 1 of 2"})
+	d.begin(pipeline.Stage{Name: "export"})
+	d.finish()
+	for _, want := range []string{"reconciling " + fixtureDate + ": load (pay-ins, part 1 of 2)",
+		"reconciling " + fixtureDate + ": match (pay-ins, part 1 of 2)"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("the terminal does not show %q; it shows:\n%s", want, buf.String())
+		}
+	}
+}

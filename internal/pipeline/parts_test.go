@@ -5,6 +5,8 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,11 +55,29 @@ func TestDayInPartsSameReports(t *testing.T) {
 				src.OrdersNext, src.PayoutsNext = in(dates[i+1], "orders.csv"), in(dates[i+1], "payouts.csv")
 				src.WebhooksNext = in(dates[i+1], "webhooks.jsonl")
 			}
+			var shown []string
 			cfg := pipeline.Config{Date: date, Zone: ist, Sources: src, Store: db, Out: filepath.Join(tmp, store.name),
 				Ingest: opts, Match: match.DefaultOptions(), Version: "test", RunID: "run-" + date, Offline: true,
-				Now: func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, ist) }}
+				Now:      func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, ist) },
+				Progress: func(s pipeline.Stage) { shown = append(shown, s.Name+" "+s.Part) }}
 			if _, err := pipeline.Run(ctx, cfg); err != nil {
 				t.Fatalf("%s store, run %s: %v", store.name, date, err)
+			}
+			// The display names each part, its load then its match; the
+			// payouts' parts are loaded twice, for their facts first.
+			loads := 0
+			for i, stage := range shown {
+				if part, ok := strings.CutPrefix(stage, "load "); ok && (i+1 == len(shown) || shown[i+1] != "match "+part) {
+					t.Errorf("%s store, run %s: %q is not followed by its match in %q", store.name, date, stage, shown)
+				}
+				if strings.HasPrefix(stage, "load ") {
+					loads++
+				}
+			}
+			facts := slices.IndexFunc(shown, func(s string) bool { return strings.HasSuffix(s, ", their facts") })
+			payins := slices.IndexFunc(shown, func(s string) bool { return strings.HasPrefix(s, "load pay-ins, part 1 of ") })
+			if whole := store.partKeys < 0; whole && loads != 1 || !whole && (facts < 0 || payins < facts) {
+				t.Errorf("%s store, run %s: the display was shown %q", store.name, date, shown)
 			}
 		}
 		db.Close()

@@ -93,6 +93,9 @@ type Stage struct {
 	// while the display showed Beside, read at the same time.
 	Took   time.Duration
 	Beside string
+	// Part names the part of the day a load or a match is of, for a day
+	// matched in parts ("pay-ins, part 3 of 21"); empty for a whole day.
+	Part string
 }
 
 // begin tells the progress display that a stage begins.
@@ -246,12 +249,13 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 	}
 	// Each stage says so as it begins, so that neither is shown while the
 	// other runs; the stage lines give each stage's total over the parts.
-	begin := func(stage, msg string, args ...any) {
+	begin := func(stage, part, msg string, args ...any) {
 		if stages {
 			r.log.Info(msg, append([]any{"stage", stage}, args...)...)
-			r.begin(Stage{Name: stage})
+			r.begin(Stage{Name: stage, Part: part})
 		}
 	}
+	loads := map[recon.Part]int{}
 	var (
 		rows              int
 		loading, matching time.Duration
@@ -259,10 +263,18 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		whole             *recon.Day
 	)
 	load := func(p recon.Part) (*recon.Day, error) {
+		part := ""
 		if p.Whole() {
-			begin("load", "loading the day")
+			begin("load", part, "loading the day")
 		} else {
-			begin("load", "loading the day", "part", p.No+1, "of", p.Of, "entity", p.Entity)
+			part = fmt.Sprintf("pay-ins, part %d of %d", p.No+1, p.Of)
+			if p.Entity == recon.EntityPayout {
+				part = fmt.Sprintf("payouts, part %d of %d", p.No+1, p.Of)
+				if loads[p]++; loads[p] == 1 && p.Of > 1 {
+					part += ", their facts" // match.ReconcileParts's first pass
+				}
+			}
+			begin("load", part, "loading the day", "part", part)
 			runtime.GC() // the part before
 		}
 		t := time.Now()
@@ -270,7 +282,7 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		loading += time.Since(t)
 		if err == nil {
 			rows += len(d.Orders) + len(d.Payouts) + len(d.Gateway) + len(d.Deliveries)
-			begin("match", "matching")
+			begin("match", part, "matching")
 		}
 		return d, err
 	}
