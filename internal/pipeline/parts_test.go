@@ -8,13 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
-	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
-	"github.com/kwikpaisa/recon/internal/synth"
+	"github.com/kwikpaisa/recon/internal/pipeline/pipelinetest"
 )
 
 // TestDayInPartsSameReports runs three generated days, each reading its
@@ -23,17 +20,8 @@ import (
 // one that loads each in parts of 200 keys (ten or so): every report of
 // every day is the same, byte for byte.
 func TestDayInPartsSameReports(t *testing.T) {
-	const secret = "whsec_parts"
-	ist := time.FixedZone("IST", 5*3600+1800)
 	tmp := t.TempDir()
-	dates := []string{"2026-11-23", "2026-11-24", "2026-11-25"}
-	in := func(date, name string) string { return filepath.Join(tmp, date, name) }
-	for i, date := range dates {
-		if _, err := synth.Write(filepath.Join(tmp, date), synth.Params{Date: date, Orders: 1500, Payouts: 400, Seed: uint64(40 + i),
-			WebhookSecret: secret, Plant: true, PlantRate: 0.03}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	days := pipelinetest.NearDays(t, tmp, 40)
 	ctx := context.Background()
 	for _, store := range []struct {
 		name     string
@@ -43,23 +31,11 @@ func TestDayInPartsSameReports(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, date := range dates {
-			opts := ingest.DefaultOptions(ist)
-			opts.WebhookSecrets = []string{secret}
-			src := pipeline.Sources{Orders: in(date, "orders.csv"), Payouts: in(date, "payouts.csv"),
-				Gateway: in(date, "gateway.jsonl"), Webhooks: in(date, "webhooks.jsonl")}
-			if i > 0 {
-				src.OrdersPrev, src.PayoutsPrev = in(dates[i-1], "orders.csv"), in(dates[i-1], "payouts.csv")
-			}
-			if i+1 < len(dates) {
-				src.OrdersNext, src.PayoutsNext = in(dates[i+1], "orders.csv"), in(dates[i+1], "payouts.csv")
-				src.WebhooksNext = in(dates[i+1], "webhooks.jsonl")
-			}
+		for _, cfg := range days {
+			date := cfg.Date
 			var shown []string
-			cfg := pipeline.Config{Date: date, Zone: ist, Sources: src, Store: db, Out: filepath.Join(tmp, store.name),
-				Ingest: opts, Match: match.DefaultOptions(), Version: "test", RunID: "run-" + date, Offline: true,
-				Now:      func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, ist) },
-				Progress: func(s pipeline.Stage) { shown = append(shown, s.Name+" "+s.Part) }}
+			cfg.Store, cfg.Out = db, filepath.Join(tmp, store.name)
+			cfg.Progress = func(s pipeline.Stage) { shown = append(shown, s.Name+" "+s.Part) }
 			if _, err := pipeline.Run(ctx, cfg); err != nil {
 				t.Fatalf("%s store, run %s: %v", store.name, date, err)
 			}
@@ -82,7 +58,8 @@ func TestDayInPartsSameReports(t *testing.T) {
 		}
 		db.Close()
 	}
-	for _, date := range dates {
+	for _, cfg := range days {
+		date := cfg.Date
 		files, err := os.ReadDir(filepath.Join(tmp, "whole", date))
 		if err != nil {
 			t.Fatal(err)

@@ -9,12 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
+	"github.com/kwikpaisa/recon/internal/pipeline/pipelinetest"
 	"github.com/kwikpaisa/recon/internal/recon"
-	"github.com/kwikpaisa/recon/internal/synth"
 )
 
 // TestLoadDayAgreesWithAssembly runs three generated days, each reading
@@ -56,40 +55,16 @@ func TestLoadDayAgreesWithAssembly(t *testing.T) {
 // the dates.
 func threeDays(t *testing.T) (path string, zone *time.Location, dates []string) {
 	t.Helper()
-	const secret = "whsec_assembly"
-	ist := time.FixedZone("IST", 5*3600+1800)
 	tmp := t.TempDir()
-	dates = []string{"2026-11-23", "2026-11-24", "2026-11-25"}
-	dirs := map[string]string{}
-	for i, date := range dates {
-		dirs[date] = filepath.Join(tmp, date)
-		if _, err := synth.Write(dirs[date], synth.Params{Date: date, Orders: 1500, Payouts: 400, Seed: uint64(20 + i),
-			WebhookSecret: secret, Plant: true, PlantRate: 0.03}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db := filepath.Join(tmp, "recon.db")
-	in := func(date, name string) string { return filepath.Join(dirs[date], name) }
-	for i, date := range dates {
-		opts := ingest.DefaultOptions(ist)
-		opts.WebhookSecrets = []string{secret}
-		src := pipeline.Sources{Orders: in(date, "orders.csv"), Payouts: in(date, "payouts.csv"),
-			Gateway: in(date, "gateway.jsonl"), Webhooks: in(date, "webhooks.jsonl")}
-		if i > 0 {
-			src.OrdersPrev, src.PayoutsPrev = in(dates[i-1], "orders.csv"), in(dates[i-1], "payouts.csv")
-		}
-		if i+1 < len(dates) {
-			src.OrdersNext, src.PayoutsNext = in(dates[i+1], "orders.csv"), in(dates[i+1], "payouts.csv")
-			src.WebhooksNext = in(dates[i+1], "webhooks.jsonl")
-		}
-		cfg := pipeline.Config{Date: date, Zone: ist, Sources: src, DB: db, Out: filepath.Join(tmp, "out"),
-			Ingest: opts, Match: match.DefaultOptions(), Version: "test", RunID: "run-" + date,
-			Now: func() time.Time { return time.Date(2026, 11, 28, 9, 0, 0, 0, ist) }}
+	path = filepath.Join(tmp, "recon.db")
+	for _, cfg := range pipelinetest.NearDays(t, tmp, 20) {
+		cfg.DB, cfg.Out, cfg.Offline = path, filepath.Join(tmp, "out"), false
 		if _, err := pipeline.Run(context.Background(), cfg); err != nil {
-			t.Fatalf("run %s: %v", date, err)
+			t.Fatalf("run %s: %v", cfg.Date, err)
 		}
+		dates = append(dates, cfg.Date)
 	}
-	return db, ist, dates
+	return path, pipelinetest.Zone, dates
 }
 
 // TestLoadDayInParts loads each of three generated days in parts and
