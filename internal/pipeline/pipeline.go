@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -308,6 +309,9 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		var err error
 		res, err = match.ReconcileParts(parts, load, opts, seen)
 		restore()
+		// The parts' memory goes back to the system before the reports
+		// are written, which would otherwise grow the heap on top of it.
+		debug.FreeOSMemory()
 		if err != nil {
 			return nil, nil, nil, err
 		}

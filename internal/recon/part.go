@@ -80,8 +80,10 @@ func KeyHash(entity Entity, key string) int64 {
 
 // DayParts splits a day of the given ledger rows into parts of at most
 // about partKeys keys: the pay-ins in as many parts as that takes, then
-// the payouts likewise. A day of at most partKeys rows, or any day when
-// partKeys is 0, is one part, the whole day.
+// the payouts in parts of half as many, as a payout part is read beside
+// the facts of every payout before it (match.PayoutFacts). A day of at
+// most partKeys rows, or any day when partKeys is 0, is one part, the
+// whole day.
 func DayParts(orders, payouts, partKeys int) []Part {
 	if partKeys <= 0 || orders+payouts <= partKeys {
 		return []Part{{}}
@@ -90,8 +92,9 @@ func DayParts(orders, payouts, partKeys int) []Part {
 	for _, e := range []struct {
 		entity Entity
 		rows   int
-	}{{EntityPayin, orders}, {EntityPayout, payouts}} {
-		n := max(1, (e.rows+partKeys-1)/partKeys)
+		keys   int
+	}{{EntityPayin, orders, partKeys}, {EntityPayout, payouts, max(1, partKeys/2)}} {
+		n := max(1, (e.rows+e.keys-1)/e.keys)
 		for i := range n {
 			parts = append(parts, Part{Entity: e.entity, No: i, Of: n})
 		}

@@ -222,18 +222,17 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	// The part's keys' hashes are computed from the index's columns (it
 	// has no key_hash), not read from the rows.
 	cond, args := sc.hashedCond()
-	err := bulkQuery(ctx, conn, sc.readSize, `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?`+cond,
-		append([]any{sc.lo, sc.hi}, args...), func(v *rowValues) error {
-			entity := recon.Entity(in.Word(v.Bytes()))
-			b := batches[entity]
-			if b == nil {
-				return nil
-			}
-			if b.add(v.Bytes()) {
-				look(entity, b)
-			}
+	err := bulkQuery(ctx, conn, sc.readSize, createdQuery(cond), append([]any{sc.lo, sc.hi}, args...), func(v *rowValues) error {
+		entity := recon.Entity(in.Word(v.Bytes()))
+		b := batches[entity]
+		if b == nil {
 			return nil
-		})
+		}
+		if b.add(v.Bytes()) {
+			look(entity, b)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -241,6 +240,11 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 		look(entity, batches[entity])
 	}
 	return created, nil
+}
+
+// createdQuery is createdInDay's query, with the part's condition cond.
+func createdQuery(cond string) string {
+	return `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?` + cond
 }
 
 // keyBatch gathers keys read from rows, copied (a row's bytes do not

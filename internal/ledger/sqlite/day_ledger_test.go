@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/kwikpaisa/recon/internal/recon"
 )
 
 func TestRowRuns(t *testing.T) {
@@ -53,4 +55,20 @@ func queryPlan(t *testing.T, db *DB, q string, args ...any) string {
 		t.Fatal(err)
 	}
 	return strings.Join(details, "; ")
+}
+
+// TestPartQueryPlans: the queries that keep a part's rows read the range
+// they are about (the day's own log, the records created in the day), not
+// every row of the part's entity through the key index.
+func TestPartQueryPlans(t *testing.T) {
+	db := mustOpen(t)
+	sc := &dayScope{part: recon.Part{Entity: recon.EntityPayin, No: 1, Of: 4}}
+	cond, args := sc.keyCond("w", false)
+	if plan := queryPlan(t, db, ownQuery(cond), append([]any{1}, args...)...); !strings.Contains(plan, "PRIMARY KEY (file_id=?)") {
+		t.Errorf("own log: plan %q, want a search of the log's rows by primary key", plan)
+	}
+	cond, args = sc.hashedCond()
+	if plan := queryPlan(t, db, createdQuery(cond), append([]any{1, 2}, args...)...); !strings.Contains(plan, "gateway_by_created") {
+		t.Errorf("records created in the day: plan %q, want the index by creation time", plan)
+	}
 }

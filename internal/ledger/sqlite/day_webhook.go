@@ -101,13 +101,18 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	mem.Populate(own.out)
 	cond, args := sc.keyCond("w", true)
 	for _, id := range ids {
-		err := bulkQuery(ctx, conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id = ?`+cond+` ORDER BY w.line`,
-			append([]any{id}, args...), own.row)
+		err := bulkQuery(ctx, conn, sc.readSize, ownQuery(cond), append([]any{id}, args...), own.row)
 		if err != nil {
 			return nil, err
 		}
 	}
 	return own.out, nil
+}
+
+// ownQuery is loadOwnDeliveries's query of one log (file_id ?), with the
+// part's condition cond.
+func ownQuery(cond string) string {
+	return `SELECT ` + deliveryColumns + ` FROM deliveries w WHERE w.file_id = ?` + cond + ` ORDER BY w.line`
 }
 
 // loadDeliveries loads every delivery of the day's logs (its own and the
