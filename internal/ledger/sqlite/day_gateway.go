@@ -21,9 +21,9 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.fetched_at`
 
 // gatewayOfKey reads the gateway records of one key (?1 entity, ?2 key)
-// through the key index.
+// through the hash index.
 const gatewayOfKey = `SELECT ` + gatewayColumns + ` FROM gateway_records g
-	WHERE g.entity = ?1 AND g.key = ?2`
+	WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2`
 
 // latestGateway keeps, per key of one entity, the most recently fetched
 // live record in recs, at the position its scopeKey gives; fetched and ids
@@ -52,7 +52,14 @@ func newLatestGateway(sc *dayScope, entity recon.Entity, n int) *latestGateway {
 // each key: the greatest fetched_at, then the greatest id. It only reads
 // the key index (and writes the scopeKey's loaded): the index is complete
 // for the ledgers' keys before any record is read.
-func (lg *latestGateway) row(v *rowValues) error {
+func (lg *latestGateway) row(v *rowValues) error { return lg.read(v, false) }
+
+// hashedRow is row for the records found by the hashes of the ledgers'
+// keys (joinLedgerRows): a record whose key only shares its hash with one
+// of them is not the day's, and is skipped.
+func (lg *latestGateway) hashedRow(v *rowValues) error { return lg.read(v, true) }
+
+func (lg *latestGateway) read(v *rowValues, hashed bool) error {
 	id, fileNull := v.Int(), v.IsNull()
 	file := v.Int()
 	if !fileNull && !lg.sc.live[file] {
@@ -64,6 +71,9 @@ func (lg *latestGateway) row(v *rowValues) error {
 	}
 	key := v.Bytes()
 	sk, no, k := lg.keys.get(key)
+	if sk == nil && hashed {
+		return nil
+	}
 	if sk == nil {
 		// Every record read is of a key the ledgers or the day's gateway
 		// keys hold.
@@ -177,7 +187,7 @@ func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day
 	if sc.payoutsOutOfDay, sc.payoutsOutside, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
 		return fmt.Errorf("load payouts of %s: %w", sc.date, err)
 	}
-	if err := joinLedgerRows(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records", "g", gl.payouts.row); err != nil {
+	if err := joinLedgerRows(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records", "g", gl.payouts.hashedRow); err != nil {
 		return fmt.Errorf("load gateway records of %s: %w", sc.date, err)
 	}
 	if sc.ownDeliveries, err = loadOwnDeliveries(ctx, conn, sc); err != nil {
@@ -288,7 +298,7 @@ func (b *keyBatch) reset() { b.buf, b.keys = b.buf[:0], b.keys[:0] }
 // one in another date's ledger.
 func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope, gl *gatewayLoad) error {
 	// The records of the ledgers' keys: one index probe per ledger row.
-	if err := joinLedgerRows(ctx, sc.conn, sc, orderLedger, gatewayColumns, "gateway_records", "g", gl.payins.row); err != nil {
+	if err := joinLedgerRows(ctx, sc.conn, sc, orderLedger, gatewayColumns, "gateway_records", "g", gl.payins.hashedRow); err != nil {
 		return err
 	}
 	if err := sc.waitOwn(); err != nil {

@@ -209,7 +209,7 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role IN ('orders', 'orders_prev', 'orders_next'))
 		OR EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
 			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role IN ('payouts', 'payouts_prev', 'payouts_next'))
-		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.entity = ?1 AND g.key = ?2
+		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2
 			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)))`)
 	if err != nil {
 		return err
@@ -252,8 +252,9 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 
 // joinLedger runs, on conn, a join from the keys of each of the date's
 // ledger files of l (ledgerFiles: a neighbour's only for its rows dated
-// the day) into target (a table and its alias, whose key index is
-// probed), with more conditions in where, and hands the rows to row; a key in two files gives its rows
+// the day) into target (a table and its alias, whose key_hash is probed
+// and entity and key compared: keyhash.go), with more conditions in
+// where, and hands the rows to row; a key in two files gives its rows
 // twice. CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
 // statistics to know the store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
@@ -265,14 +266,16 @@ func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTabl
 // the conditions cond.
 func joinQuery(l ledgerTable, columns, target, alias, cond string) string {
 	return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
-		ON ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + `
+		ON ` + alias + `.key_hash = ` + l.hash() + ` AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + `
 		WHERE l.file_id = ?` + cond
 }
 
 // joinLedgerRows is joinLedger for a target whose rows are read by their
-// id, each once. The ids of the rows of the ledger's keys are found through
-// the target's key index alone (reading each row there would read the
-// target at random) and sorted here. The rows are then read in
+// id, each once. The ids of the rows whose key_hash is a ledger key's are
+// found through the target's hash index alone (reading each row to compare
+// its entity and key would read the target at random) and sorted here; row
+// must skip a row of another key that shares a hash with one of the
+// ledger's (latestGateway.hashedRow). The rows are then read in
 // runs of ids (rowRuns), page after page, whatever order the target was
 // filled in. SQLite's own "id IN (subquery)" sorted the ids in a B-tree of
 // its own, one insert at a random place per id for a gateway dump in the
@@ -286,7 +289,7 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 		n += sc.split(sc.accepted[f.id])
 	}
 	ids := make([]int64, 0, n+n/8)
-	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return keyIDs(l, table, cond) },
+	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return hashedIDs(l, table, cond) },
 		func(v *rowValues) error { ids = append(ids, v.Int()); return nil })
 	if err != nil || len(ids) == 0 {
 		return err
@@ -330,11 +333,11 @@ func runQuery(columns, table, alias, entity string, part bool) string {
 		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `'` + cond + ` ORDER BY ` + alias + `.id`
 }
 
-// keyIDs is the query of the ids of table's rows of the keys of one of l's
-// files (the rows of file_id ?, with cond on its alias l), through the key
-// index alone.
-func keyIDs(l ledgerTable, table, cond string) string {
-	return `SELECT k.id FROM ` + l.table + ` l CROSS JOIN ` + table + ` k ON k.entity = '` + l.entity + `' AND k.key = l.` + l.key + `
+// hashedIDs is the query of the ids of table's rows whose key_hash is a
+// key's of one of l's files (the rows of file_id ?, with cond on its alias
+// l), through the hash index alone.
+func hashedIDs(l ledgerTable, table, cond string) string {
+	return `SELECT k.id FROM ` + l.table + ` l CROSS JOIN ` + table + ` k ON k.key_hash = ` + l.hash() + `
 		WHERE l.file_id = ?` + cond
 }
 

@@ -22,7 +22,7 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 // deliveriesOfKey reads the deliveries of one key (?1 entity, ?2 key)
 // through the hash index.
 const deliveriesOfKey = `SELECT ` + deliveryColumns + ` FROM deliveries w
-	WHERE w.entity = ?1 AND w.key = ?2`
+	WHERE w.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2`
 
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.

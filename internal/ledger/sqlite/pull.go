@@ -38,7 +38,7 @@ keys AS (SELECT entity, key, min(why) AS why FROM cand GROUP BY entity, key)
 SELECT k.entity, k.key, k.why FROM keys k
 WHERE (k.why = 'recheck' OR coalesce((
 		SELECT g.class FROM gateway_records g
-		WHERE g.entity = k.entity AND g.key = k.key AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM live))
+		WHERE g.key_hash = recon_key_hash(k.entity, k.key) AND g.entity = k.entity AND g.key = k.key AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM live))
 		ORDER BY g.fetched_at DESC, g.id DESC LIMIT 1), 'PENDING') = 'PENDING')
 	AND NOT EXISTS (SELECT 1 FROM pulls p WHERE p.entity = k.entity AND p.key = k.key
 		AND p.outcome <> 'failed' AND p.pulled_at >= ?5)

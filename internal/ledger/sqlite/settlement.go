@@ -17,15 +17,16 @@ func (s *DB) KnownOrders(ctx context.Context, ids []string) (map[string]bool, er
 	for i := 0; i < len(ids); i += batch {
 		part := ids[i:min(i+batch, len(ids))]
 		marks := strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")
-		args := make([]any, 0, 2*len(part))
-		for range 2 {
+		hashes := strings.TrimSuffix(strings.Repeat("recon_key_hash('PAYIN', ?),", len(part)), ",")
+		args := make([]any, 0, 3*len(part))
+		for range 3 {
 			for _, id := range part {
 				args = append(args, id)
 			}
 		}
 		var found []string
 		err := s.db.SelectContext(ctx, &found, `SELECT order_id FROM orders WHERE order_id IN (`+marks+`)
-			UNION SELECT key FROM gateway_records WHERE entity = 'PAYIN' AND key IN (`+marks+`)`, args...)
+			UNION SELECT key FROM gateway_records WHERE key_hash IN (`+hashes+`) AND entity = 'PAYIN' AND key IN (`+marks+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("find settled orders: %w", err)
 		}
