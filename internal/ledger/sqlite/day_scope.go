@@ -113,9 +113,10 @@ func (sc *dayScope) wants(entity recon.Entity) bool {
 // alias (a table of gateway records or deliveries: entity, key, key_hash)
 // whose key is the part's; delivery says the rows are deliveries, whose
 // part may be that of no key (recon.Part.HasDelivery). The unary + on the
-// entity, here and in hashedCond, keeps SQLite from reading every row of
-// the entity through the key index, of every date, instead of the range
-// the query is about (the day's own log, the records created in the day).
+// entity, here and in hashedCond, keeps SQLite on the range the query is
+// about (the day's own log, the records created in the day) whatever index
+// leads with the entity: with one on (entity, key), it read every record of
+// the entity, of every date (TestPartQueryPlans).
 func (sc *dayScope) keyCond(alias string, delivery bool) (string, []any) {
 	if sc.part.Whole() {
 		return "", nil
