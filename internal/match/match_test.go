@@ -27,7 +27,7 @@ type testDay struct{ recon.Day }
 func newDay() *testDay {
 	start := at(0, 0, 0)
 	return &testDay{recon.Day{
-		BusinessDay: recon.BusinessDay{Date: "2026-11-24", Start: start, End: start.AddDate(0, 0, 1)}, OutOfDay: map[string]int{},
+		BusinessDay: recon.BusinessDay{Date: "2026-11-24", Start: start, End: start.AddDate(0, 0, 1)}, RowCounts: recon.NewRowCounts(),
 		LedgerElsewhere: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		KnownKeys:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},

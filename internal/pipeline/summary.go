@@ -24,9 +24,7 @@ type tally struct {
 // dayFigures are the summary's figures of the loaded day, taken once it is
 // matched so that the day can be let go before the run goes on.
 type dayFigures struct {
-	outOfDay     map[string]int
-	outsideDates map[string]map[string]int
-	fromNear     map[string]int
+	rows recon.RowCounts
 	// Per entity: the day's ledger rows, and the gateway records of the
 	// keys judged by status class.
 	ledger  map[recon.Entity]tally
@@ -38,7 +36,7 @@ type dayFigures struct {
 
 // figuresOf takes the summary's figures of a matched day.
 func figuresOf(d *recon.Day, res *match.Result) *dayFigures {
-	f := &dayFigures{outOfDay: d.OutOfDay, outsideDates: d.OutsideDates, fromNear: d.FromNear, dayLog: d.DayLog,
+	f := &dayFigures{rows: d.RowCounts, dayLog: d.DayLog,
 		ledger: map[recon.Entity]tally{}, gateway: map[recon.Entity]map[recon.StatusClass]*tally{}}
 	var orders, payouts tally
 	for i := range d.Orders {
@@ -93,20 +91,7 @@ func (f *dayFigures) add(o *dayFigures) *dayFigures {
 	if f == nil {
 		return o
 	}
-	for kind, n := range o.outOfDay {
-		f.outOfDay[kind] += n
-	}
-	for kind, dates := range o.outsideDates {
-		if f.outsideDates[kind] == nil {
-			f.outsideDates[kind] = map[string]int{}
-		}
-		for date, n := range dates {
-			f.outsideDates[kind][date] += n
-		}
-	}
-	for path, n := range o.fromNear {
-		f.fromNear[path] += n
-	}
+	f.rows.Add(o.rows)
 	for entity, t := range o.ledger {
 		mine := f.ledger[entity]
 		mine.count += t.count
@@ -146,10 +131,10 @@ func summarize(d *dayFigures, res *match.Result, inputs []recon.SourceFile, pull
 		add("input", f.Path, "rows_read", itoa(f.Read))
 		add("input", f.Path, "rows_accepted", itoa(f.Accepted))
 		add("input", f.Path, "rows_rejected", itoa(f.Rejected))
-		if n, ok := d.outOfDay[f.Kind]; ok {
+		if n, ok := d.rows.OutOfDay[f.Kind]; ok {
 			add("input", f.Path, "rows_outside_day", itoa(n))
 			// The dates those rows belong to: each date's run judges them.
-			dates := d.outsideDates[f.Kind]
+			dates := d.rows.OutsideDates[f.Kind]
 			for _, date := range slices.Sorted(maps.Keys(dates)) {
 				add("input", f.Path, "rows_dated_"+date, itoa(dates[date]))
 			}
@@ -157,8 +142,8 @@ func summarize(d *dayFigures, res *match.Result, inputs []recon.SourceFile, pull
 	}
 	// The rows of the day that the files of the dates before and after
 	// brought, judged here.
-	for _, path := range slices.Sorted(maps.Keys(d.fromNear)) {
-		add("input", path, "rows_of_day", itoa(d.fromNear[path]))
+	for _, path := range slices.Sorted(maps.Keys(d.rows.FromNear)) {
+		add("input", path, "rows_of_day", itoa(d.rows.FromNear[path]))
 	}
 
 	// Ledger and gateway figures per entity.

@@ -113,8 +113,7 @@ func (k *assemblyKeys) reserveRecords(all map[Entity]*assemblyKeys) {
 // NewDayAssembly starts the assembly of a business day.
 func NewDayAssembly(day BusinessDay) *DayAssembly {
 	return &DayAssembly{
-		day: &Day{BusinessDay: day, OutOfDay: map[string]int{}, OutsideDates: map[string]map[string]int{},
-			FromNear:        map[string]int{},
+		day: &Day{BusinessDay: day, RowCounts: NewRowCounts(),
 			LedgerElsewhere: map[Entity]map[string]bool{EntityPayin: {}, EntityPayout: {}},
 			Pulls:           map[Entity]map[string]PullOutcome{EntityPayin: {}, EntityPayout: {}},
 			KnownKeys:       map[Entity]map[string]bool{EntityPayin: {}, EntityPayout: {}}},

@@ -50,15 +50,7 @@ type Day struct {
 	// timestamp falls in the day, in file order.
 	Orders  []Order
 	Payouts []Payout
-	// OutOfDay counts, per ledger kind, the accepted rows of the day's own
-	// file outside the day; OutsideDates splits them by the date they
-	// belong to (kind → date → rows). Their own date's run judges them.
-	OutOfDay     map[string]int
-	OutsideDates map[string]map[string]int
-	// FromNear counts, per file configured for the date before or after
-	// (path → rows), the rows dated the day that Orders and Payouts hold
-	// from it (SPEC §1: a row is judged by the run of its own date).
-	FromNear map[string]int
+	RowCounts
 	// Gateway holds the latest fetched record of each key of the day's
 	// ledgers and of each key the gateway created in the day.
 	Gateway []GatewayRecord
@@ -83,6 +75,43 @@ type Day struct {
 	// strings. Nil for a day built by hand: matching then numbers the keys
 	// itself.
 	Keys map[Entity]*Keys
+}
+
+// RowCounts are a day's counts of ledger rows the summary reports.
+type RowCounts struct {
+	// OutOfDay counts, per ledger kind, the accepted rows of the day's own
+	// file outside the day; OutsideDates splits them by the date they
+	// belong to (kind → date → rows). Their own date's run judges them.
+	OutOfDay     map[string]int
+	OutsideDates map[string]map[string]int
+	// FromNear counts, per file configured for the date before or after
+	// (path → rows), the rows dated the day that Orders and Payouts hold
+	// from it (SPEC §1: a row is judged by the run of its own date).
+	FromNear map[string]int
+}
+
+// NewRowCounts returns empty RowCounts.
+func NewRowCounts() RowCounts {
+	return RowCounts{OutOfDay: map[string]int{}, OutsideDates: map[string]map[string]int{}, FromNear: map[string]int{}}
+}
+
+// Add adds o's counts to c's (c made by NewRowCounts): the counts of two
+// parts of a day (Part), which share no row, are the day's.
+func (c *RowCounts) Add(o RowCounts) {
+	for kind, n := range o.OutOfDay {
+		c.OutOfDay[kind] += n
+	}
+	for kind, dates := range o.OutsideDates {
+		if c.OutsideDates[kind] == nil {
+			c.OutsideDates[kind] = map[string]int{}
+		}
+		for date, n := range dates {
+			c.OutsideDates[kind][date] += n
+		}
+	}
+	for path, n := range o.FromNear {
+		c.FromNear[path] += n
+	}
 }
 
 // PullStats are the figures of a pull stage.

@@ -97,7 +97,7 @@ func TestLoadDayInParts(t *testing.T) {
 			}
 			opts := match.DefaultOptions()
 			opts.Authoritative, opts.WebhookLog, opts.Now = true, true, time.Date(2026, 11, 28, 9, 0, 0, 0, ist)
-			union := &recon.Day{OutOfDay: map[string]int{}, OutsideDates: map[string]map[string]int{}, FromNear: map[string]int{}}
+			union := &recon.Day{RowCounts: recon.NewRowCounts()}
 			for _, p := range parts {
 				d, err := s.LoadDayPart(ctx, day, p)
 				if err != nil {
@@ -165,20 +165,7 @@ func addDay(union, d *recon.Day) {
 	union.Payouts = append(union.Payouts, d.Payouts...)
 	union.Gateway = append(union.Gateway, d.Gateway...)
 	union.Deliveries = append(union.Deliveries, d.Deliveries...)
-	for k, n := range d.OutOfDay {
-		union.OutOfDay[k] += n
-	}
-	for k, dates := range d.OutsideDates {
-		if union.OutsideDates[k] == nil {
-			union.OutsideDates[k] = map[string]int{}
-		}
-		for date, n := range dates {
-			union.OutsideDates[k][date] += n
-		}
-	}
-	for k, n := range d.FromNear {
-		union.FromNear[k] += n
-	}
+	union.RowCounts.Add(d.RowCounts)
 	union.DayLog = d.DayLog
 }
 

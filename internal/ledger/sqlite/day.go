@@ -36,9 +36,7 @@ func (s *DB) LoadDayPart(ctx context.Context, day recon.BusinessDay, part recon.
 	from, to := day.Start, day.End
 	d := &recon.Day{
 		BusinessDay:     day,
-		OutOfDay:        map[string]int{},
-		OutsideDates:    map[string]map[string]int{},
-		FromNear:        map[string]int{},
+		RowCounts:       recon.NewRowCounts(),
 		LedgerElsewhere: map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		Pulls:           map[recon.Entity]map[string]recon.PullOutcome{recon.EntityPayin: {}, recon.EntityPayout: {}},
 		KnownKeys:       map[recon.Entity]map[string]bool{recon.EntityPayin: {}, recon.EntityPayout: {}},
