@@ -11,16 +11,16 @@ import (
 // each with load and matching it alone, so that one part's records are
 // held at a time: each part is let go before load is asked for the next.
 // seen, when not nil, is given each part's day and result first. Split
-// payouts are loaded twice: first for their PayoutFacts, which the checks
-// across payouts compare (AcrossPayouts), then to be matched with what
-// those found. The result is Merge's, and its exceptions own their
+// payouts are loaded twice: first (load's facts true) for their
+// PayoutFacts, which the checks across payouts compare (AcrossPayouts),
+// then to be matched with what those found. The result is Merge's, and its exceptions own their
 // strings (recon.Exception.OwnStrings).
-func ReconcileParts(parts []recon.Part, load func(recon.Part) (*recon.Day, error), opts Options,
+func ReconcileParts(parts []recon.Part, load func(p recon.Part, facts bool) (*recon.Day, error), opts Options,
 	seen func(*recon.Day, *Result)) (*Result, error) {
 	var facts []PayoutFact
 	for _, p := range parts {
 		if p.Entity == recon.EntityPayout && p.Of > 1 {
-			d, err := load(p)
+			d, err := load(p, true)
 			if err != nil {
 				return nil, err
 			}
@@ -37,7 +37,7 @@ func ReconcileParts(parts []recon.Part, load func(recon.Part) (*recon.Day, error
 	facts = nil // before the parts are loaded again
 	results := make([]*Result, 0, len(parts))
 	for _, p := range parts {
-		d, err := load(p)
+		d, err := load(p, false)
 		if err != nil {
 			return nil, err
 		}
@@ -115,21 +115,25 @@ func PayoutFacts(day *recon.Day, opts Options) []PayoutFact {
 	}
 	var b strings.Builder
 	b.Grow(size)
-	type span struct{ at, n int }
-	spans := make([][4]span, len(facts))
 	for i := range facts {
 		f := &facts[i]
-		for j, s := range []string{f.ID, f.Beneficiary, f.UTRs[0], f.UTRs[1]} {
-			spans[i][j] = span{b.Len(), len(s)}
+		for _, s := range []string{f.ID, f.Beneficiary, f.UTRs[0], f.UTRs[1]} {
 			b.WriteString(s)
 		}
 	}
-	block := b.String()
+	// The block holds each fact's strings in turn: each is taken back by
+	// its length.
+	block, at := b.String(), 0
+	take := func(n int) string {
+		s := block[at : at+n]
+		at += n
+		return s
+	}
 	out := make([]PayoutFact, len(facts))
 	for i := range facts {
-		f, sp := facts[i].PayoutFact, spans[i]
-		at := func(j int) string { return block[sp[j].at : sp[j].at+sp[j].n] }
-		f.ID, f.Beneficiary, f.UTRs = at(0), at(1), [2]string{at(2), at(3)}
+		f := facts[i].PayoutFact
+		f.ID, f.Beneficiary = take(len(f.ID)), take(len(f.Beneficiary))
+		f.UTRs = [2]string{take(len(f.UTRs[0])), take(len(f.UTRs[1]))}
 		out[i] = f
 	}
 	return out

@@ -250,34 +250,28 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 	}
 	// Each stage says so as it begins, so that neither is shown while the
 	// other runs; the stage lines give each stage's total over the parts.
-	begin := func(stage, part, msg string, args ...any) {
-		if stages {
-			r.log.Info(msg, append([]any{"stage", stage}, args...)...)
-			r.begin(Stage{Name: stage, Part: part})
+	begin := func(stage, part, msg string) {
+		if !stages {
+			return
 		}
+		args := []any{"stage", stage}
+		if part != "" {
+			args = append(args, "part", part)
+		}
+		r.log.Info(msg, args...)
+		r.begin(Stage{Name: stage, Part: part})
 	}
-	loads := map[recon.Part]int{}
 	var (
-		rows              int
-		loading, matching time.Duration
-		figures           *dayFigures
-		whole             *recon.Day
+		rows    int
+		loading time.Duration
+		figures *dayFigures
 	)
-	load := func(p recon.Part) (*recon.Day, error) {
-		part := ""
-		if p.Whole() {
-			begin("load", part, "loading the day")
-		} else {
-			part = fmt.Sprintf("pay-ins, part %d of %d", p.No+1, p.Of)
-			if p.Entity == recon.EntityPayout {
-				part = fmt.Sprintf("payouts, part %d of %d", p.No+1, p.Of)
-				if loads[p]++; loads[p] == 1 && p.Of > 1 {
-					part += ", their facts" // match.ReconcileParts's first pass
-				}
-			}
-			begin("load", part, "loading the day", "part", part)
+	load := func(p recon.Part, facts bool) (*recon.Day, error) {
+		if !p.Whole() {
 			runtime.GC() // the part before
 		}
+		part := partName(p, facts)
+		begin("load", part, "loading the day")
 		t := time.Now()
 		d, err := r.loadDay(ctx, day, p)
 		loading += time.Since(t)
@@ -287,27 +281,23 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		}
 		return d, err
 	}
-	seen := func(d *recon.Day, res *match.Result) {
-		figures = figures.add(figuresOf(d, res))
-		if len(parts) == 1 {
-			whole = d
-		}
-	}
 	t := time.Now()
-	var res *match.Result
+	var (
+		whole *recon.Day
+		res   *match.Result
+		err   error
+	)
 	if len(parts) == 1 {
-		d, err := load(parts[0])
-		if err != nil {
+		if whole, err = load(parts[0], false); err != nil {
 			return nil, nil, nil, err
 		}
-		t = time.Now()
-		res = match.Reconcile(d, opts)
-		matching = time.Since(t)
-		seen(d, res)
+		res = match.Reconcile(whole, opts)
+		figures = figuresOf(whole, res)
 	} else {
 		restore := collectAt(partGC)
-		var err error
-		res, err = match.ReconcileParts(parts, load, opts, seen)
+		res, err = match.ReconcileParts(parts, load, opts, func(d *recon.Day, res *match.Result) {
+			figures = figures.add(figuresOf(d, res))
+		})
 		restore()
 		// The parts' memory goes back to the system before the reports
 		// are written, which would otherwise grow the heap on top of it.
@@ -315,16 +305,30 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		matching = time.Since(t) - loading
 	}
 	if stages {
 		if len(parts) > 1 {
 			r.log.Info("matched the day in parts", "parts", len(parts))
 		}
 		r.stageTook("load", rows, loading)
-		r.stageTook("match", rows, matching)
+		r.stageTook("match", rows, time.Since(t)-loading)
 	}
 	return whole, res, figures, nil
+}
+
+// partName names a part of a day for the display and the log ("pay-ins,
+// part 3 of 21"); "" for the whole day. facts says the payouts' part is
+// read for their facts (match.ReconcileParts).
+func partName(p recon.Part, facts bool) string {
+	switch {
+	case p.Whole():
+		return ""
+	case p.Entity == recon.EntityPayin:
+		return fmt.Sprintf("pay-ins, part %d of %d", p.No+1, p.Of)
+	case facts:
+		return fmt.Sprintf("payouts, part %d of %d, their facts", p.No+1, p.Of)
+	}
+	return fmt.Sprintf("payouts, part %d of %d", p.No+1, p.Of)
 }
 
 func (r *run) stages(ctx context.Context) error {

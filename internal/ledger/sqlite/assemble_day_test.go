@@ -111,7 +111,7 @@ func TestLoadDayInParts(t *testing.T) {
 			if diff := recordsDiff(union, whole); diff != "" {
 				t.Fatalf("%s in parts of %d keys: the parts together differ from the day on %s", date, partKeys, diff)
 			}
-			got, err := match.ReconcileParts(parts, func(p recon.Part) (*recon.Day, error) { return s.LoadDayPart(ctx, day, p) }, opts, nil)
+			got, err := match.ReconcileParts(parts, func(p recon.Part, _ bool) (*recon.Day, error) { return s.LoadDayPart(ctx, day, p) }, opts, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

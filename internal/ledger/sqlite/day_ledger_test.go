@@ -59,11 +59,21 @@ func queryPlan(t *testing.T, db *DB, q string, args ...any) string {
 
 // TestPartQueryPlans: the queries that keep a part's rows read the range
 // they are about (the day's own log, the records created in the day), not
-// every row of the part's entity through the key index.
+// every row of the part's entity, of every date, through an index that
+// leads with the entity. The store has none today; the string key indexes
+// it had did (the records created in the day took 50.38 s to load at tier
+// M3 through gateway_by_key, 22.83 s by creation time), and any index on
+// (entity, …) would again.
 func TestPartQueryPlans(t *testing.T) {
 	db := mustOpen(t)
+	for _, q := range []string{`CREATE INDEX deliveries_by_key ON deliveries (entity, key)`,
+		`CREATE INDEX gateway_by_key ON gateway_records (entity, key, fetched_at)`} {
+		if _, err := db.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	sc := &dayScope{part: recon.Part{Entity: recon.EntityPayin, No: 1, Of: 4}}
-	cond, args := sc.keyCond("w", false)
+	cond, args := sc.deliveryCond("w")
 	if plan := queryPlan(t, db, ownQuery(cond), append([]any{1}, args...)...); !strings.Contains(plan, "PRIMARY KEY (file_id=?)") {
 		t.Errorf("own log: plan %q, want a search of the log's rows by primary key", plan)
 	}

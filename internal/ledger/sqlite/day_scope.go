@@ -109,28 +109,27 @@ func (sc *dayScope) wants(entity recon.Entity) bool {
 	return sc.part.Whole() || sc.part.Entity == entity
 }
 
-// keyCond is the condition, with its arguments, that keeps the rows of
-// alias (a table of gateway records or deliveries: entity, key, key_hash)
-// whose key is the part's; delivery says the rows are deliveries, whose
-// part may be that of no key (recon.Part.HasDelivery). The unary + on the
-// entity, here and in hashedCond, keeps SQLite on the range the query is
-// about (the day's own log, the records created in the day) whatever index
-// leads with the entity: with one on (entity, key), it read every record of
-// the entity, of every date (TestPartQueryPlans).
-func (sc *dayScope) keyCond(alias string, delivery bool) (string, []any) {
+// deliveryCond is the condition, with its arguments, that keeps the
+// deliveries, as alias, of the part (recon.Part.HasDelivery): of its keys
+// by key_hash, and, in the first payouts part, those that name no key. The
+// unary + on the entity, here and in hashedCond, keeps SQLite on the range
+// the query is about (the day's own log, the records created in the day)
+// whatever index leads with the entity: with one on (entity, key), it read
+// every record of the entity, of every date (TestPartQueryPlans).
+func (sc *dayScope) deliveryCond(alias string) (string, []any) {
 	if sc.part.Whole() {
 		return "", nil
 	}
 	lo, hi := sc.part.HashRange()
 	cond := `+` + alias + `.entity = ? AND ` + alias + `.key <> '' AND ` + alias + `.key_hash BETWEEN ? AND ?`
-	if delivery && sc.part.HasDelivery("", "") {
+	if sc.part.HasDelivery("", "") {
 		cond = `(` + cond + ` OR ` + alias + `.key = '' OR ` + alias + `.entity NOT IN ('PAYIN', 'PAYOUT'))`
 	}
 	return ` AND ` + cond, []any{string(sc.part.Entity), lo, hi}
 }
 
-// hashedCond is keyCond for a table of keys without a key_hash column
-// (entity, key): the hash is computed.
+// hashedCond is the condition, with its arguments, that keeps the rows
+// of a table of keys (entity, key) of the part, by their computed hash.
 func (sc *dayScope) hashedCond() (string, []any) {
 	if sc.part.Whole() {
 		return "", nil

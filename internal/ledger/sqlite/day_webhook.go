@@ -99,7 +99,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	}
 	own := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
-	cond, args := sc.keyCond("w", true)
+	cond, args := sc.deliveryCond("w")
 	for _, id := range ids {
 		err := bulkQuery(ctx, conn, sc.readSize, ownQuery(cond), append([]any{id}, args...), own.row)
 		if err != nil {
@@ -153,7 +153,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 		for i, id := range ownIDs {
 			owned[i] = itoa(id)
 		}
-		cond, args := sc.keyCond("w", true)
+		cond, args := sc.deliveryCond("w")
 		err := bulkQuery(ctx, sc.conn, sc.readSize, `SELECT `+deliveryColumns+` FROM deliveries w WHERE w.file_id IN `+in+`
 			AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (`+strings.Join(owned, ",")+`))`+cond, args, more.row)
 		if err != nil {
