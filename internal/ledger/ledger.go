@@ -100,10 +100,13 @@ type ConcurrentLoader interface {
 // keys at a time (recon.Part): DayParts says into which parts a day is
 // split (one, the whole day, for a day small enough), LoadDayPart loads
 // one. A run then holds one part's records, not the whole day's. Without
-// it a run loads the day whole.
+// it a run loads the day whole. The loads of a day's parts may share what
+// the store keeps between them until EndParts, which a run calls once the
+// day's last part is loaded.
 type PartLoader interface {
 	DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error)
 	LoadDayPart(ctx context.Context, day recon.BusinessDay, part recon.Part) (*recon.Day, error)
+	EndParts(day recon.BusinessDay)
 }
 
 // Loader stores the records of one source file inside LoadFile's

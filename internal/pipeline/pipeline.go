@@ -299,6 +299,7 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 			figures = figures.add(figuresOf(d, res))
 		})
 		restore()
+		r.db.(ledger.PartLoader).EndParts(day)
 		// The parts' memory goes back to the system before the reports
 		// are written, which would otherwise grow the heap on top of it.
 		debug.FreeOSMemory()

@@ -32,15 +32,33 @@ func (p Part) HashRange() (lo, hi int64) {
 	}
 	// Part i holds the unsigned hashes from floor(i·2⁶⁴/Of); flipping the
 	// top bit maps them, in order, onto the signed hashes a store keeps.
-	bound := func(i int) uint64 {
-		q, _ := bits.Div64(uint64(i), 0, uint64(p.Of))
-		return q
-	}
-	ulo, uhi := bound(p.No), uint64(math.MaxUint64)
+	ulo, uhi := partBound(p.No, p.Of), uint64(math.MaxUint64)
 	if p.No+1 < p.Of {
-		uhi = bound(p.No+1) - 1
+		uhi = partBound(p.No+1, p.Of) - 1
 	}
 	return int64(ulo ^ 1<<63), int64(uhi ^ 1<<63)
+}
+
+// partBound is the first unsigned hash of part i of of: floor(i·2⁶⁴/of).
+func partBound(i, of int) uint64 {
+	q, _ := bits.Div64(uint64(i), 0, uint64(of))
+	return q
+}
+
+// PartNo returns the number of the part of of whose HashRange holds hash:
+// the one part of a split that a key of that hash belongs to.
+func PartNo(hash int64, of int) int {
+	if of <= 1 {
+		return 0
+	}
+	u := uint64(hash) ^ 1<<63
+	// floor(u·of/2⁶⁴) is the part or the one before it: the bounds are
+	// rounded down.
+	i, _ := bits.Mul64(u, uint64(of))
+	if n := int(i) + 1; n < of && partBound(n, of) <= u {
+		return n
+	}
+	return int(i)
 }
 
 // Has reports whether the key of a ledger row or a gateway record of

@@ -3,6 +3,7 @@ package recon
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -28,6 +29,29 @@ func TestPartRanges(t *testing.T) {
 
 // TestPartsHoldEachKeyOnce: every key, and every delivery, is in exactly
 // one part of DayParts, and the parts are about even.
+// TestPartNo checks that PartNo names the part whose range holds a hash,
+// at both ends of every range and at random.
+func TestPartNo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for of := 1; of <= 64; of++ {
+		for no := range of {
+			lo, hi := Part{Entity: EntityPayin, No: no, Of: of}.HashRange()
+			for _, h := range []int64{lo, hi, lo + (hi-lo)/2} {
+				if got := PartNo(h, of); got != no {
+					t.Fatalf("PartNo(%d, %d) = %d, want %d (range [%d, %d])", h, of, got, no, lo, hi)
+				}
+			}
+		}
+		for range 1000 {
+			h := int64(rng.Uint64())
+			no := PartNo(h, of)
+			if lo, hi := (Part{Entity: EntityPayin, No: no, Of: of}).HashRange(); h < lo || h > hi {
+				t.Fatalf("PartNo(%d, %d) = %d, whose range is [%d, %d]", h, of, no, lo, hi)
+			}
+		}
+	}
+}
+
 func TestPartsHoldEachKeyOnce(t *testing.T) {
 	parts := DayParts(100_000, 20_000, 25_000)
 	if len(parts) != 6 || parts[3] != (Part{Entity: EntityPayin, No: 3, Of: 4}) || parts[5] != (Part{Entity: EntityPayout, No: 1, Of: 2}) {

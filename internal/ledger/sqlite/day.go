@@ -17,8 +17,10 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 
 // DayParts splits a day into the parts a run loads one at a time
 // (recon.DayParts), by the rows of the date's own ledger files: parts of
-// Options.PartKeys keys.
+// Options.PartKeys keys. What the store kept of an earlier split goes:
+// the parts' loads spill the day's sources afresh (spill.go).
 func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error) {
+	s.spills.release()
 	var rows struct{ Orders, Payouts int }
 	err := s.db.GetContext(ctx, &rows, `SELECT
 		coalesce(sum(CASE ds.role WHEN 'orders' THEN f.rows_accepted END), 0) AS orders,
@@ -30,8 +32,16 @@ func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part,
 	return recon.DayParts(rows.Orders, rows.Payouts, s.opts.PartKeys), nil
 }
 
+// EndParts lets go of the rows of the day's sources its parts' loads
+// spilled (spill.go): a run calls it when the day's last part is loaded.
+func (s *DB) EndParts(recon.BusinessDay) { s.spills.release() }
+
 // LoadDayPart reads what a run of a business day needs of the keys of one
 // part (recon.Part), and the counts of the part's rows outside the day.
+// The first part of an entity to need one of the day's large sources
+// reads all of it once, and spills each row to its part (spill.go): the
+// store keeps those rows, in files of its own, until EndParts or the next
+// DayParts.
 func (s *DB) LoadDayPart(ctx context.Context, day recon.BusinessDay, part recon.Part) (*recon.Day, error) {
 	from, to := day.Start, day.End
 	d := &recon.Day{

@@ -229,20 +229,26 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	}
 	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
 	in := &ledger.Strings{}
-	// The part's keys' hashes are computed from the index's columns (it
-	// has no key_hash), not read from the rows.
-	cond, args := sc.hashedCond()
-	err := bulkQuery(ctx, conn, sc.readSize, createdQuery(cond), append([]any{sc.lo, sc.hi}, args...), func(v *rowValues) error {
-		entity := recon.Entity(in.Word(v.Bytes()))
-		b := batches[entity]
-		if b == nil {
+	read := func(route string, row func(*rowValues) error) error {
+		return bulkQuery(ctx, conn, sc.readSize, createdQuery(route), []any{sc.lo, sc.hi}, row)
+	}
+	// A part's keys' hashes are computed from the index's columns (it has
+	// no key_hash), not read from the rows.
+	err := sc.partRows(ctx, "keys created", true,
+		func(row func(*rowValues) error) error { return read("", row) },
+		func(route func(*rowValues) error) error {
+			return read(`, entity, 0, recon_key_hash(entity, key)`, route)
+		}, func(v *rowValues) error {
+			entity := recon.Entity(in.Word(v.Bytes()))
+			b := batches[entity]
+			if b == nil {
+				return nil
+			}
+			if b.add(v.Bytes()) {
+				look(entity, b)
+			}
 			return nil
-		}
-		if b.add(v.Bytes()) {
-			look(entity, b)
-		}
-		return nil
-	})
+		})
 	if err != nil {
 		return nil, err
 	}
@@ -252,9 +258,10 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	return created, nil
 }
 
-// createdQuery is createdInDay's query, with the part's condition cond.
-func createdQuery(cond string) string {
-	return `SELECT entity, key FROM gateway_records WHERE created_at >= ? AND created_at < ?` + cond
+// createdQuery is createdInDay's query, with the columns route after the
+// key's.
+func createdQuery(route string) string {
+	return `SELECT entity, key` + route + ` FROM gateway_records WHERE created_at >= ? AND created_at < ?`
 }
 
 // keyBatch gathers keys read from rows, copied (a row's bytes do not

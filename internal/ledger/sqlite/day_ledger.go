@@ -23,10 +23,10 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	in := sc.intern
 	for _, f := range files {
 		places := ledger.NewPlacer(sc.paths[f.id])
-		cond, args := sc.ledgerRows(f, orderLedger)
-		err := bulkQuery(ctx, sc.conn, sc.readSize, `SELECT line, order_id, amount, currency, status, class, created_at,
-				transaction_id, payment_method
-			FROM orders l WHERE l.file_id = ?`+cond+` ORDER BY l.seq`, args, func(v *rowValues) error {
+		err := sc.ledgerFileRows(ctx, sc.conn, f, orderLedger, func(route, cond string) string {
+			return `SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method` + route + `
+				FROM orders l WHERE l.file_id = ?` + cond + ` ORDER BY l.seq`
+		}, func(v *rowValues) error {
 			var o recon.Order
 			var k *scopeKey
 			line := v.Bytes()
@@ -75,11 +75,12 @@ func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScop
 	keys := sc.keys[recon.EntityPayout]
 	for _, f := range files {
 		places := ledger.NewPlacer(sc.paths[f.id])
-		cond, args := sc.ledgerRows(f, payoutLedger)
-		err = bulkQuery(ctx, conn, sc.readSize, `SELECT line, payout_order_id, amount, currency, status, class,
+		err = sc.ledgerFileRows(ctx, conn, f, payoutLedger, func(route, cond string) string {
+			return `SELECT line, payout_order_id, amount, currency, status, class,
 				transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
-				requested_at
-			FROM payouts l WHERE l.file_id = ?`+cond+` ORDER BY l.seq`, args, func(v *rowValues) error {
+				requested_at` + route + `
+				FROM payouts l WHERE l.file_id = ?` + cond + ` ORDER BY l.seq`
+		}, func(v *rowValues) error {
 			var p recon.Payout
 			var k *scopeKey
 			line := v.Bytes()
@@ -234,6 +235,24 @@ type ledgerTable struct{ role, entity, table, key, at string }
 // hash is the SQL of the hash of the key of the ledger's row l.
 func (l ledgerTable) hash() string { return `recon_key_hash('` + l.entity + `', l.` + l.key + `)` }
 
+// route is the SQL of the routeValues of the ledger's row l.
+func (l ledgerTable) route() string { return `, '` + l.entity + `', 0, ` + l.hash() }
+
+// ledgerFileRows hands row the rows of the date's ledger file f of l that
+// the part reads (partRows). query builds the file's query (file_id ?)
+// around the columns route adds after the row's and the condition cond
+// that keeps the rows of the day (and, read directly, of the part).
+func (sc *dayScope) ledgerFileRows(ctx context.Context, conn *sqlx.Conn, f ledgerFile, l ledgerTable,
+	query func(route, cond string) string, row func(*rowValues) error) error {
+	read := func(route string, all bool, row func(*rowValues) error) error {
+		cond, args := sc.ledgerRows(f, l, all)
+		return bulkQuery(ctx, conn, sc.readSize, query(route, cond), args, row)
+	}
+	return sc.partRows(ctx, l.table+" "+itoa(f.id), false,
+		func(row func(*rowValues) error) error { return read("", false, row) },
+		func(route func(*rowValues) error) error { return read(l.route(), true, route) }, row)
+}
+
 var (
 	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at"}
 	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at"}
@@ -259,7 +278,7 @@ func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, w
 // statistics to know the store holds far more rows than the day.
 func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
 	row func(*rowValues) error) error {
-	return eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return joinQuery(l, columns, target, alias, cond+where) }, row)
+	return eachLedgerFile(ctx, conn, sc, l, false, func(cond string) string { return joinQuery(l, columns, target, alias, cond+where) }, row)
 }
 
 // joinQuery is joinLedger's query of one ledger file (file_id ?), with
@@ -271,25 +290,39 @@ func joinQuery(l ledgerTable, columns, target, alias, cond string) string {
 }
 
 // joinLedgerRows is joinLedger for a target whose rows are read by their
-// id, each once. The ids of the rows whose key_hash is a ledger key's are
-// found through the target's hash index alone (reading each row to compare
-// its entity and key would read the target at random) and sorted here; row
-// must skip a row of another key that shares a hash with one of the
-// ledger's (latestGateway.hashedRow). The rows are then read in
-// runs of ids (rowRuns), page after page, whatever order the target was
-// filled in. SQLite's own "id IN (subquery)" sorted the ids in a B-tree of
-// its own, one insert at a random place per id for a gateway dump in the
-// order it was exported (in the sqlite3 shell, 3.3 s for a million pay-ins
-// by time against 0.9 s in key order). columns must begin with the row's
-// id.
+// id, each once (readLedgerRows); a part's rows are read back from their
+// spill (partRows), which the first part of the ledger's entity fills.
 func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
+	row func(*rowValues) error) error {
+	return sc.partRows(ctx, table+" of "+l.role, false,
+		func(row func(*rowValues) error) error {
+			return readLedgerRows(ctx, conn, sc, l, columns, table, alias, row)
+		},
+		func(route func(*rowValues) error) error {
+			return readLedgerRows(ctx, conn, sc, l, columns+routeColumns(alias), table, alias, route)
+		}, row)
+}
+
+// readLedgerRows reads the rows of target table (as alias) of the keys of
+// every row the date reads of its ledger files of l, each row once. The
+// ids of the rows whose key_hash is a ledger key's are found through the
+// target's hash index alone (reading each row to compare its entity and
+// key would read the target at random) and sorted here; row must skip a
+// row of another key that shares a hash with one of the ledger's
+// (latestGateway.hashedRow). The rows are then read in runs of ids
+// (rowRuns), page after page, whatever order the target was filled in.
+// SQLite's own "id IN (subquery)" sorted the ids in a B-tree of its own,
+// one insert at a random place per id for a gateway dump in the order it
+// was exported (in the sqlite3 shell, 3.3 s for a million pay-ins by time
+// against 0.9 s in key order). columns must begin with the row's id.
+func readLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
 	row func(*rowValues) error) error {
 	n := 0 // about one row per ledger row: the ids' room, made once
 	for _, f := range sc.ledgerFiles(l.role) {
-		n += sc.split(sc.accepted[f.id])
+		n += sc.accepted[f.id]
 	}
 	ids := make([]int64, 0, n+n/8)
-	err := eachLedgerFile(ctx, conn, sc, l, func(cond string) string { return hashedIDs(l, table, cond) },
+	err := eachLedgerFile(ctx, conn, sc, l, true, func(cond string) string { return hashedIDs(l, table, cond) },
 		func(v *rowValues) error { ids = append(ids, v.Int()); return nil })
 	if err != nil || len(ids) == 0 {
 		return err
@@ -307,30 +340,15 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 		}
 		return row(v)
 	}
-	part := !sc.part.Whole()
-	if part {
-		// A part's rows are spread over the whole table: the rows of the
-		// other parts in a run's gaps are passed over by SQLite, by their
-		// hash, not copied out to be skipped here.
-		lo, hi := sc.part.HashRange()
-		for i := range runs {
-			runs[i] = append(runs[i], lo, hi)
-		}
-	}
-	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, table, alias, l.entity, part), runs, take)
+	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, table, alias, l.entity), runs, take)
 }
 
-// runQuery reads the rows of an entity in one run of ids (and, for a part,
-// whose key_hash is in a range). The unary + keeps SQLite from reading
-// them through an index instead, by entity or hash, and sorting them by id
-// after.
-func runQuery(columns, table, alias, entity string, part bool) string {
-	cond := ""
-	if part {
-		cond = ` AND +` + alias + `.key_hash BETWEEN ? AND ?`
-	}
+// runQuery reads the rows of an entity in one run of ids. The unary +
+// keeps SQLite from reading them through an index instead, by entity, and
+// sorting them by id after.
+func runQuery(columns, table, alias, entity string) string {
 	return `SELECT ` + columns + ` FROM ` + table + ` ` + alias + `
-		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `'` + cond + ` ORDER BY ` + alias + `.id`
+		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `' ORDER BY ` + alias + `.id`
 }
 
 // hashedIDs is the query of the ids of table's rows whose key_hash is a
@@ -362,11 +380,12 @@ func rowRuns(ids []int64) [][]any {
 
 // eachLedgerFile runs, for each of the date's ledger files of l, the query
 // that query builds around the condition that keeps the file's rows of
-// the day and the part (sc.ledgerRows), and hands its rows to row.
-func eachLedgerFile(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, query func(cond string) string,
+// the day and, unless all, of the part (sc.ledgerRows), and hands its rows
+// to row.
+func eachLedgerFile(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, all bool, query func(cond string) string,
 	row func(*rowValues) error) error {
 	for _, f := range sc.ledgerFiles(l.role) {
-		cond, args := sc.ledgerRows(f, l)
+		cond, args := sc.ledgerRows(f, l, all)
 		if err := bulkQuery(ctx, conn, sc.readSize, query(cond), args, row); err != nil {
 			return err
 		}

@@ -59,6 +59,10 @@ type dayScope struct {
 	// zone is the business zone, in which a row outside the day is given
 	// its date.
 	zone *time.Location
+	// spills are the day's sources read once for all its parts (partRows).
+	spills *daySpills
+	// dayOf is how many parts of each entity DayParts splits the day into.
+	dayOf map[recon.Entity]int
 }
 
 // ledgerFile is one ledger file a date reads rows from: its own file (every
@@ -91,17 +95,53 @@ func (sc *dayScope) ledgerFiles(role string) []ledgerFile {
 // ledgerRows is the condition and arguments, after "l.file_id = ?", that
 // keep the rows a date reads of a ledger file of l, as alias l: of the
 // date's own file every row, of a neighbour's the rows dated the day; and
-// of either only the keys of the part.
-func (sc *dayScope) ledgerRows(f ledgerFile, l ledgerTable) (string, []any) {
+// of either, unless all, only the keys of the part.
+func (sc *dayScope) ledgerRows(f ledgerFile, l ledgerTable, all bool) (string, []any) {
 	cond, args := "", []any{f.id}
 	if !f.own {
 		cond, args = ` AND l.`+l.at+` >= ? AND l.`+l.at+` < ?`, append(args, sc.lo, sc.hi)
 	}
-	if !sc.part.Whole() {
+	if !all && !sc.part.Whole() {
 		lo, hi := sc.part.HashRange()
 		cond, args = cond+` AND `+l.hash()+` BETWEEN ? AND ?`, append(args, lo, hi)
 	}
 	return cond, args
+}
+
+// partRows hands row the rows of one of the day's large sources (named
+// by source, with its file) that are the part's. The whole day reads them
+// with direct. A part reads them back from the source's spill, which the
+// first part of its entity to need the source fills with pass: every row
+// of the source, the columns direct reads followed by the routeValues
+// (routeColumns).
+//
+// A source of both entities (both) is spilled for the parts of both at
+// once, when the part is one of the day's split (DayParts).
+func (sc *dayScope) partRows(ctx context.Context, source string, both bool, direct, pass func(row func(*rowValues) error) error,
+	row func(*rowValues) error) error {
+	if sc.part.Whole() {
+		return direct(row)
+	}
+	key := spillKey{source: source}
+	if both && sc.dayOf[sc.part.Entity] == sc.part.Of {
+		key.payins, key.payouts = sc.dayOf[recon.EntityPayin], sc.dayOf[recon.EntityPayout]
+	} else if sc.part.Entity == recon.EntityPayin {
+		key.payins = sc.part.Of
+	} else {
+		key.payouts = sc.part.Of
+	}
+	sp, err := sc.spills.get(sc.date, key, pass)
+	if err != nil {
+		return err
+	}
+	return sp.replay(ctx, sc.part, row)
+}
+
+// routeColumns are the routeValues of a row of alias, for a table whose
+// rows name their entity and key: the key is read to tell a delivery that
+// names none. A ledger's rows give theirs as constants (ledgerTable.route).
+func routeColumns(alias string) string {
+	return `, ` + alias + `.entity, ` + alias + `.key = '', ` + alias + `.key_hash`
 }
 
 // wants reports whether the part holds keys of entity.
@@ -113,9 +153,9 @@ func (sc *dayScope) wants(entity recon.Entity) bool {
 // deliveries, as alias, of the part (recon.Part.HasDelivery): of its keys
 // by key_hash, and, in the first payouts part, those that name no key. The
 // unary + on the entity, here and in hashedCond, keeps SQLite on the range
-// the query is about (the day's own log, the records created in the day)
-// whatever index leads with the entity: with one on (entity, key), it read
-// every record of the entity, of every date (TestPartQueryPlans).
+// the query is about (the other logs' rows that repeat a body of the
+// day's) whatever index leads with the entity: with one on (entity, key),
+// it read every record of the entity, of every date (TestPartQueryPlans).
 func (sc *dayScope) deliveryCond(alias string) (string, []any) {
 	if sc.part.Whole() {
 		return "", nil
@@ -183,7 +223,7 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, part recon.
 		date: date, part: part, readSize: s.opts.ReadBatchBytes, lo: ledger.Nanos(from), hi: ledger.Nanos(to), zone: from.Location(),
 		roles: map[string]int64{}, live: map[int64]bool{}, webhooks: map[int64]bool{}, paths: map[int64]string{},
 		accepted: map[int64]int{},
-		intern:   &ledger.Strings{},
+		intern:   &ledger.Strings{}, spills: s.spills,
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, path, rows_accepted FROM source_files`)
 	if err != nil {
@@ -224,6 +264,10 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, part recon.
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	sc.dayOf = map[recon.Entity]int{}
+	for _, p := range recon.DayParts(sc.accepted[sc.roles["orders"]], sc.accepted[sc.roles["payouts"]], s.opts.PartKeys) {
+		sc.dayOf[p.Entity] = p.Of
 	}
 	// Sized for the ledger's keys and a few more: most gateway records and
 	// deliveries are of ledger keys, and an index sized for all of them

@@ -99,9 +99,13 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	}
 	own := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
-	cond, args := sc.deliveryCond("w")
 	for _, id := range ids {
-		err := bulkQuery(ctx, conn, sc.readSize, ownQuery(cond), append([]any{id}, args...), own.row)
+		read := func(route string, row func(*rowValues) error) error {
+			return bulkQuery(ctx, conn, sc.readSize, ownQuery(route), []any{id}, row)
+		}
+		err := sc.partRows(ctx, "webhook log "+itoa(id), true,
+			func(row func(*rowValues) error) error { return read("", row) },
+			func(route func(*rowValues) error) error { return read(routeColumns("w"), route) }, own.row)
 		if err != nil {
 			return nil, err
 		}
@@ -110,9 +114,9 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 }
 
 // ownQuery is loadOwnDeliveries's query of one log (file_id ?), with the
-// part's condition cond.
-func ownQuery(cond string) string {
-	return `SELECT ` + deliveryColumns + ` FROM deliveries w WHERE w.file_id = ?` + cond + ` ORDER BY w.line`
+// columns route after the delivery's.
+func ownQuery(route string) string {
+	return `SELECT ` + deliveryColumns + route + ` FROM deliveries w WHERE w.file_id = ? ORDER BY w.line`
 }
 
 // loadDeliveries loads every delivery of the day's logs (its own and the

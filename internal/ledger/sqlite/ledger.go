@@ -45,6 +45,9 @@ type DB struct {
 	// (runlock.Writer): a run waits for another's long transaction with
 	// its context instead of failing after the busy timeout.
 	writer *runlock.Writer
+	// spills are the rows of the day being loaded in parts, by part
+	// (spill.go), kept beside the store.
+	spills *daySpills
 }
 
 // busyTimeout is how long SQLite waits for a writer that does not take
@@ -145,7 +148,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", busy)
 	s := &DB{db: db, path: path, opts: opts, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: opts.Now,
-		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path)}
+		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path), spills: &daySpills{dir: filepath.Dir(path)}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		s.writer.Close()
@@ -243,6 +246,7 @@ func NameDatabase(err error, path string) error {
 
 // Close closes the store.
 func (s *DB) Close() error {
+	s.spills.release()
 	err := s.ckpt.wait()
 	if cerr := s.db.Close(); err == nil {
 		err = cerr

@@ -1,0 +1,117 @@
+package sqlite
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// TestSpillRoutesRowsToTheirParts spills rows read from SQLite, as a day's
+// first part does, and reads each part back: each part gets exactly the
+// rows of its keys, in the order read, whole across chunks (one row is
+// larger than a chunk); a delivery that names no key goes to the first
+// payouts part; a spill of one entity passes over the other's rows. The
+// spill's file is unlinked from the start and gone with EndParts.
+func TestSpillRoutesRowsToTheirParts(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	type row struct {
+		payload string
+		entity  recon.Entity
+		key     string
+	}
+	var rows []row
+	for i := range 3000 {
+		r := row{payload: "p" + itoa(int64(i)), entity: recon.EntityPayin, key: "order_" + itoa(int64(i*7919%3000))}
+		switch {
+		case i%5 == 1:
+			r.entity = recon.EntityPayout
+		case i%97 == 3:
+			r.entity, r.key = recon.EntityPayout, ""
+		case i%89 == 4:
+			r.entity, r.key = "OTHER", "x"
+		case i == 1234:
+			r.payload = strings.Repeat("L", 3*spillChunkBytes)
+		}
+		rows = append(rows, r)
+	}
+	var values []string
+	var args []any
+	for _, r := range rows {
+		values = append(values, "(?, ?, ?, ?)")
+		args = append(args, r.payload, string(r.entity), r.key, recon.KeyHash(r.entity, r.key))
+	}
+	query := `SELECT column1, column2, column2, column3 = '', column4 FROM (VALUES ` + strings.Join(values, ", ") + `)`
+	conn, err := db.db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, key := range []spillKey{{source: "both", payins: 3, payouts: 2}, {source: "payouts", payouts: 4}} {
+		fills := 0
+		sp, err := db.spills.get("2026-11-24", key, func(route func(*rowValues) error) error {
+			fills++
+			return bulkQuery(ctx, conn, 1<<20, query, args, route)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again, err := db.spills.get("2026-11-24", key, nil); err != nil || again != sp || fills != 1 {
+			t.Fatalf("%s: the second part's get: %v, %v, filled %d times; want the same spill, filled once", key.source, again == sp, err, fills)
+		}
+		var parts []recon.Part
+		for _, e := range []struct {
+			entity recon.Entity
+			of     int
+		}{{recon.EntityPayin, key.payins}, {recon.EntityPayout, key.payouts}} {
+			for no := range e.of {
+				parts = append(parts, recon.Part{Entity: e.entity, No: no, Of: e.of})
+			}
+		}
+		for _, p := range parts {
+			var want, got []string
+			for _, r := range rows {
+				if p.HasDelivery(r.entity, r.key) {
+					want = append(want, r.payload)
+				}
+			}
+			err := sp.replay(ctx, p, func(v *rowValues) error {
+				got = append(got, string(v.Bytes()))
+				if e := v.Bytes(); !p.HasDelivery(recon.Entity(e), "") && recon.Entity(e) != p.Entity {
+					t.Errorf("%s, part %+v: a row of %s", key.source, p, e)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 || !slices.Equal(got, want) {
+				t.Fatalf("%s, part %+v: %d rows back, want %d (equal: %v)", key.source, p, len(got), len(want), slices.Equal(got, want))
+			}
+		}
+		if err := sp.replay(ctx, recon.Part{Entity: recon.EntityPayin, No: 0, Of: 9}, func(*rowValues) error { return nil }); err == nil {
+			t.Errorf("%s: a part of another split read back without an error", key.source)
+		}
+	}
+	left, err := filepath.Glob(filepath.Join(db.spills.dir, ".recon-spill-*"))
+	if err != nil || len(left) > 0 {
+		t.Fatalf("spill files named in the store's folder: %v (%v); want them unlinked", left, err)
+	}
+	open := func() int {
+		fds, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(fds)
+	}
+	before := open()
+	db.EndParts(recon.BusinessDay{})
+	if after := open(); after != before-2 || db.spills.m != nil {
+		t.Errorf("EndParts: %d files open, %d before; want the two spills' closed", after, before)
+	}
+}
