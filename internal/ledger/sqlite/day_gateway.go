@@ -234,7 +234,7 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	}
 	// A part's keys' hashes are computed from the index's columns (it has
 	// no key_hash), not read from the rows.
-	err := sc.partRows(ctx, "keys created", true,
+	err := sc.partRows(ctx, "gateway records created in the day", true,
 		func(row func(*rowValues) error) error { return read("", row) },
 		func(route func(*rowValues) error) error {
 			return read(`, entity, 0, recon_key_hash(entity, key)`, route)

@@ -248,7 +248,7 @@ func (sc *dayScope) ledgerFileRows(ctx context.Context, conn *sqlx.Conn, f ledge
 		cond, args := sc.ledgerRows(f, l, all)
 		return bulkQuery(ctx, conn, sc.readSize, query(route, cond), args, row)
 	}
-	return sc.partRows(ctx, l.table+" "+itoa(f.id), false,
+	return sc.partRows(ctx, l.role+" ledger "+sc.paths[f.id], false,
 		func(row func(*rowValues) error) error { return read("", false, row) },
 		func(route func(*rowValues) error) error { return read(l.route(), true, route) }, row)
 }
@@ -294,7 +294,10 @@ func joinQuery(l ledgerTable, columns, target, alias, cond string) string {
 // spill (partRows), which the first part of the ledger's entity fills.
 func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
 	row func(*rowValues) error) error {
-	return sc.partRows(ctx, table+" of "+l.role, false,
+	if len(sc.ledgerFiles(l.role)) == 0 {
+		return nil // a part of the other entity's keys
+	}
+	return sc.partRows(ctx, "gateway records of the "+l.role+" ledger", false,
 		func(row func(*rowValues) error) error {
 			return readLedgerRows(ctx, conn, sc, l, columns, table, alias, row)
 		},

@@ -103,7 +103,7 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 		read := func(route string, row func(*rowValues) error) error {
 			return bulkQuery(ctx, conn, sc.readSize, ownQuery(route), []any{id}, row)
 		}
-		err := sc.partRows(ctx, "webhook log "+itoa(id), true,
+		err := sc.partRows(ctx, "webhook log "+sc.paths[id], true,
 			func(row func(*rowValues) error) error { return read("", row) },
 			func(route func(*rowValues) error) error { return read(routeColumns("w"), route) }, own.row)
 		if err != nil {

@@ -122,7 +122,8 @@ func (ds *daySpills) get(date string, key spillKey, fill func(route func(*rowVal
 			delete(ds.m, key)
 		}
 		ds.mu.Unlock()
-		return nil, fmt.Errorf("spill the parts of %s: %w", key.source, err)
+		return nil, fmt.Errorf("set the %s aside by part in %s (a large day's parts need free space there about the day's "+
+			"share of the store: docs/stores.md): %w", key.source, ds.dir, err)
 	}
 	sp.filled = true
 	return sp, nil

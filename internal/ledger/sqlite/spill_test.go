@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -113,5 +114,34 @@ func TestSpillRoutesRowsToTheirParts(t *testing.T) {
 	db.EndParts(recon.BusinessDay{})
 	if after := open(); after != before-2 || db.spills.m != nil {
 		t.Errorf("EndParts: %d files open, %d before; want the two spills' closed", after, before)
+	}
+}
+
+// TestSpillFailures: a spill that cannot be made names the source, the
+// folder and what it needs; a spill whose filling failed is filled again
+// by the next part that needs it, not read back half full.
+func TestSpillFailures(t *testing.T) {
+	db := mustOpen(t)
+	key := spillKey{source: "webhook log day.jsonl", payins: 2}
+	gone := filepath.Join(t.TempDir(), "gone")
+	ds := &daySpills{dir: gone}
+	_, err := ds.get("2026-11-24", key, func(func(*rowValues) error) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "webhook log day.jsonl") || !strings.Contains(err.Error(), gone) ||
+		!strings.Contains(err.Error(), "docs/stores.md") {
+		t.Fatalf("a spill in a missing folder: %v; want the source, the folder and the docs named", err)
+	}
+	fills := 0
+	fill := func(func(*rowValues) error) error {
+		fills++
+		if fills == 1 {
+			return errors.New("interrupted")
+		}
+		return nil
+	}
+	if _, err := db.spills.get("2026-11-24", key, fill); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Fatalf("a fill that failed: %v", err)
+	}
+	if _, err := db.spills.get("2026-11-24", key, fill); err != nil || fills != 2 {
+		t.Fatalf("the next part's get: %v, %d fills; want it filled again", err, fills)
 	}
 }
