@@ -101,10 +101,17 @@ func TestLoadDayInParts(t *testing.T) {
 			// last: the day's sources are spilled by whichever part is
 			// loaded first, and read back by the others.
 			union := &recon.Day{RowCounts: recon.NewRowCounts()}
-			for _, p := range slices.Backward(parts) {
+			for i, p := range slices.Backward(parts) {
 				d, err := s.LoadDayPart(ctx, day, p)
 				if err != nil {
 					t.Fatal(err)
+				}
+				// The first part loaded, a payouts part, spills every
+				// source of the day at once, the pay-ins' too.
+				if spilled := sqlite.SpilledSources(s); i == len(parts)-1 && (len(spilled) < 6 ||
+					!slices.ContainsFunc(spilled, func(n string) bool { return strings.HasPrefix(n, "orders ledger ") }) ||
+					!slices.Contains(spilled, "gateway records of the orders ledger")) {
+					t.Fatalf("%s: after the first part's load, the spills of %q, want every source of the day's", date, spilled)
 				}
 				if bad := outsidePart(d, p); bad != "" {
 					t.Fatalf("%s, part %+v holds %s", date, p, bad)

@@ -79,6 +79,9 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		return fmt.Errorf("load sources of %s: %w", date, err)
 	}
 	sc.conn = conn
+	if err := s.spillDay(ctx, sc, conn); err != nil {
+		return fmt.Errorf("load %s: %w", date, err)
+	}
 	// On a second connection and core, beside this one: the payouts'
 	// ledger and gateway records, then the day's own webhook logs (the
 	// largest read), then, once the orders' keys are known, the keys the

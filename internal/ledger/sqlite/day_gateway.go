@@ -229,26 +229,19 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	}
 	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
 	in := &ledger.Strings{}
-	read := func(route string, row func(*rowValues) error) error {
-		return bulkQuery(ctx, conn, sc.readSize, createdQuery(route), []any{sc.lo, sc.hi}, row)
-	}
-	// A part's keys' hashes are computed from the index's columns (it has
-	// no key_hash), not read from the rows.
-	err := sc.partRows(ctx, "gateway records created in the day", true,
-		func(row func(*rowValues) error) error { return read("", row) },
-		func(route func(*rowValues) error) error {
-			return read(`, entity, 0, recon_key_hash(entity, key)`, route)
-		}, func(v *rowValues) error {
-			entity := recon.Entity(in.Word(v.Bytes()))
-			b := batches[entity]
-			if b == nil {
-				return nil
-			}
-			if b.add(v.Bytes()) {
-				look(entity, b)
-			}
+	err := sc.partRows(ctx, conn, sc.createdSource(), func(row func(*rowValues) error) error {
+		return bulkQuery(ctx, conn, sc.readSize, createdQuery(""), []any{sc.lo, sc.hi}, row)
+	}, func(v *rowValues) error {
+		entity := recon.Entity(in.Word(v.Bytes()))
+		b := batches[entity]
+		if b == nil {
 			return nil
-		})
+		}
+		if b.add(v.Bytes()) {
+			look(entity, b)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

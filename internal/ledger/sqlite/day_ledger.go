@@ -23,10 +23,7 @@ func (s *DB) loadOrders(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	in := sc.intern
 	for _, f := range files {
 		places := ledger.NewPlacer(sc.paths[f.id])
-		err := sc.ledgerFileRows(ctx, sc.conn, f, orderLedger, func(route, cond string) string {
-			return `SELECT line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method` + route + `
-				FROM orders l WHERE l.file_id = ?` + cond + ` ORDER BY l.seq`
-		}, func(v *rowValues) error {
+		err := sc.ledgerFileRows(ctx, sc.conn, f, orderLedger, func(v *rowValues) error {
 			var o recon.Order
 			var k *scopeKey
 			line := v.Bytes()
@@ -75,12 +72,7 @@ func loadPayouts(ctx context.Context, conn *sqlx.Conn, d *recon.Day, sc *dayScop
 	keys := sc.keys[recon.EntityPayout]
 	for _, f := range files {
 		places := ledger.NewPlacer(sc.paths[f.id])
-		err = sc.ledgerFileRows(ctx, conn, f, payoutLedger, func(route, cond string) string {
-			return `SELECT line, payout_order_id, amount, currency, status, class,
-				transfer_mode, beneficiary_account, beneficiary_ifsc, beneficiary_vpa, utr, utr_corrupted, utr_raw,
-				requested_at` + route + `
-				FROM payouts l WHERE l.file_id = ?` + cond + ` ORDER BY l.seq`
-		}, func(v *rowValues) error {
+		err = sc.ledgerFileRows(ctx, conn, f, payoutLedger, func(v *rowValues) error {
 			var p recon.Payout
 			var k *scopeKey
 			line := v.Bytes()
@@ -228,36 +220,40 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 	return nil
 }
 
-// ledgerTable names a ledger's role, entity, table, key column and the
-// column of a row's own time.
-type ledgerTable struct{ role, entity, table, key, at string }
+// ledgerTable names a ledger's role, entity, table, key column, the
+// column of a row's own time, and the columns a day's load reads of a row.
+type ledgerTable struct{ role, entity, table, key, at, columns string }
 
 // hash is the SQL of the hash of the key of the ledger's row l.
 func (l ledgerTable) hash() string { return `recon_key_hash('` + l.entity + `', l.` + l.key + `)` }
 
+var (
+	orderLedger = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at",
+		`line, order_id, amount, currency, status, class, created_at, transaction_id, payment_method`}
+	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at",
+		`line, payout_order_id, amount, currency, status, class, transfer_mode, beneficiary_account, beneficiary_ifsc,
+		beneficiary_vpa, utr, utr_corrupted, utr_raw, requested_at`}
+	ledgerOfRole = map[string]ledgerTable{"orders": orderLedger, "payouts": payoutLedger}
+)
+
 // route is the SQL of the routeValues of the ledger's row l.
 func (l ledgerTable) route() string { return `, '` + l.entity + `', 0, ` + l.hash() }
 
-// ledgerFileRows hands row the rows of the date's ledger file f of l that
-// the part reads (partRows). query builds the file's query (file_id ?)
-// around the columns route adds after the row's and the condition cond
-// that keeps the rows of the day (and, read directly, of the part).
-func (sc *dayScope) ledgerFileRows(ctx context.Context, conn *sqlx.Conn, f ledgerFile, l ledgerTable,
-	query func(route, cond string) string, row func(*rowValues) error) error {
-	read := func(route string, all bool, row func(*rowValues) error) error {
-		cond, args := sc.ledgerRows(f, l, all)
-		return bulkQuery(ctx, conn, sc.readSize, query(route, cond), args, row)
-	}
-	return sc.partRows(ctx, l.role+" ledger "+sc.paths[f.id], false,
-		func(row func(*rowValues) error) error { return read("", false, row) },
-		func(route func(*rowValues) error) error { return read(l.route(), true, route) }, row)
+// rowsQuery is the query of the rows of a ledger file (file_id ?) a day's
+// load reads, in the file's order: the columns, those route adds after
+// them, and the condition cond.
+func (l ledgerTable) rowsQuery(route, cond string) string {
+	return `SELECT ` + l.columns + route + ` FROM ` + l.table + ` l WHERE l.file_id = ?` + cond + ` ORDER BY l.seq`
 }
 
-var (
-	orderLedger  = ledgerTable{"orders", "PAYIN", "orders", "order_id", "created_at"}
-	payoutLedger = ledgerTable{"payouts", "PAYOUT", "payouts", "payout_order_id", "requested_at"}
-	ledgerOfRole = map[string]ledgerTable{"orders": orderLedger, "payouts": payoutLedger}
-)
+// ledgerFileRows hands row the rows of the date's ledger file f of l that
+// the part reads (partRows).
+func (sc *dayScope) ledgerFileRows(ctx context.Context, conn *sqlx.Conn, f ledgerFile, l ledgerTable, row func(*rowValues) error) error {
+	return sc.partRows(ctx, conn, sc.ledgerSource(f, l), func(row func(*rowValues) error) error {
+		cond, args := sc.ledgerRows(f, l, false)
+		return bulkQuery(ctx, conn, sc.readSize, l.rowsQuery("", cond), args, row)
+	}, row)
+}
 
 // joinLedgerKeys runs joinLedger for each ledger file of the date.
 func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, where string, row func(*rowValues) error) error {
@@ -297,13 +293,9 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 	if len(sc.ledgerFiles(l.role)) == 0 {
 		return nil // a part of the other entity's keys
 	}
-	return sc.partRows(ctx, "gateway records of the "+l.role+" ledger", false,
-		func(row func(*rowValues) error) error {
-			return readLedgerRows(ctx, conn, sc, l, columns, table, alias, row)
-		},
-		func(route func(*rowValues) error) error {
-			return readLedgerRows(ctx, conn, sc, l, columns+routeColumns(alias), table, alias, route)
-		}, row)
+	return sc.partRows(ctx, conn, sc.gatewaySource(l), func(row func(*rowValues) error) error {
+		return readLedgerRows(ctx, conn, sc, l, columns, table, alias, row)
+	}, row)
 }
 
 // readLedgerRows reads the rows of target table (as alias) of the keys of
@@ -321,7 +313,7 @@ func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 func readLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
 	row func(*rowValues) error) error {
 	n := 0 // about one row per ledger row: the ids' room, made once
-	for _, f := range sc.ledgerFiles(l.role) {
+	for _, f := range sc.filesOf(l.role) {
 		n += sc.accepted[f.id]
 	}
 	ids := make([]int64, 0, n+n/8)
@@ -381,13 +373,17 @@ func rowRuns(ids []int64) [][]any {
 	return runs
 }
 
-// eachLedgerFile runs, for each of the date's ledger files of l, the query
-// that query builds around the condition that keeps the file's rows of
-// the day and, unless all, of the part (sc.ledgerRows), and hands its rows
-// to row.
+// eachLedgerFile runs, for each of the date's ledger files of l (with
+// all, whatever entity the part is of), the query that query builds around
+// the condition that keeps the file's rows of the day and, unless all, of
+// the part (sc.ledgerRows), and hands its rows to row.
 func eachLedgerFile(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, all bool, query func(cond string) string,
 	row func(*rowValues) error) error {
-	for _, f := range sc.ledgerFiles(l.role) {
+	files := sc.ledgerFiles(l.role)
+	if all {
+		files = sc.filesOf(l.role)
+	}
+	for _, f := range files {
 		cond, args := sc.ledgerRows(f, l, all)
 		if err := bulkQuery(ctx, conn, sc.readSize, query(cond), args, row); err != nil {
 			return err

@@ -81,6 +81,11 @@ func (sc *dayScope) ledgerFiles(role string) []ledgerFile {
 	if !sc.wants(recon.Entity(ledgerOfRole[role].entity)) {
 		return nil
 	}
+	return sc.filesOf(role)
+}
+
+// filesOf is ledgerFiles whatever entity the part is of.
+func (sc *dayScope) filesOf(role string) []ledgerFile {
 	var out []ledgerFile
 	seen := map[int64]bool{}
 	for _, r := range []string{role, role + "_prev", role + "_next"} {
@@ -108,33 +113,38 @@ func (sc *dayScope) ledgerRows(f ledgerFile, l ledgerTable, all bool) (string, [
 	return cond, args
 }
 
-// partRows hands row the rows of one of the day's large sources (named
-// by source, with its file) that are the part's. The whole day reads them
-// with direct. A part reads them back from the source's spill, which the
-// first part of its entity to need the source fills with pass: every row
-// of the source, the columns direct reads followed by the routeValues
-// (routeColumns).
-//
-// A source of both entities (both) is spilled for the parts of both at
-// once, when the part is one of the day's split (DayParts).
-func (sc *dayScope) partRows(ctx context.Context, source string, both bool, direct, pass func(row func(*rowValues) error) error,
+// partRows hands row the rows of one of the day's large sources (src)
+// that are the part's. The whole day reads them with direct. A part reads
+// them back from the source's spill, filled by the first part to need it
+// (on conn) unless spillDay filled it before.
+func (sc *dayScope) partRows(ctx context.Context, conn *sqlx.Conn, src spillSource, direct func(row func(*rowValues) error) error,
 	row func(*rowValues) error) error {
 	if sc.part.Whole() {
 		return direct(row)
 	}
-	key := spillKey{source: source}
-	if both && sc.dayOf[sc.part.Entity] == sc.part.Of {
-		key.payins, key.payouts = sc.dayOf[recon.EntityPayin], sc.dayOf[recon.EntityPayout]
-	} else if sc.part.Entity == recon.EntityPayin {
-		key.payins = sc.part.Of
-	} else {
-		key.payouts = sc.part.Of
-	}
-	sp, err := sc.spills.get(sc.date, key, pass)
+	key, _ := sc.spillKey(src.name)
+	sp, err := sc.spills.get(sc.date, key, func(route func(*rowValues) error) error { return src.pass(ctx, conn, route) })
 	if err != nil {
 		return err
 	}
 	return sp.replay(ctx, sc.part, row)
+}
+
+// spillKey is the key of the spill of source for the part: of the day's
+// split (DayParts), for the parts of both entities, when the part is one of
+// it (split), or else for the parts of the part's entity.
+func (sc *dayScope) spillKey(source string) (key spillKey, split bool) {
+	key = spillKey{source: source}
+	if sc.dayOf[sc.part.Entity] == sc.part.Of {
+		key.payins, key.payouts = sc.dayOf[recon.EntityPayin], sc.dayOf[recon.EntityPayout]
+		return key, true
+	}
+	if sc.part.Entity == recon.EntityPayin {
+		key.payins = sc.part.Of
+	} else {
+		key.payouts = sc.part.Of
+	}
+	return key, false
 }
 
 // routeColumns are the routeValues of a row of alias, for a table whose

@@ -100,12 +100,9 @@ func loadOwnDeliveries(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]re
 	own := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: &ledger.Strings{}, out: make([]recon.Delivery, 0, n)}
 	mem.Populate(own.out)
 	for _, id := range ids {
-		read := func(route string, row func(*rowValues) error) error {
-			return bulkQuery(ctx, conn, sc.readSize, ownQuery(route), []any{id}, row)
-		}
-		err := sc.partRows(ctx, "webhook log "+sc.paths[id], true,
-			func(row func(*rowValues) error) error { return read("", row) },
-			func(route func(*rowValues) error) error { return read(routeColumns("w"), route) }, own.row)
+		err := sc.partRows(ctx, conn, sc.ownLogSource(id), func(row func(*rowValues) error) error {
+			return bulkQuery(ctx, conn, sc.readSize, ownQuery(""), []any{id}, row)
+		}, own.row)
 		if err != nil {
 			return nil, err
 		}

@@ -93,6 +93,19 @@ func (ds *daySpills) releaseLocked() {
 	ds.m = nil
 }
 
+// filled reports whether the spill of key for date is filled.
+func (ds *daySpills) filled(date string, key spillKey) bool {
+	ds.mu.Lock()
+	sp, same := ds.m[key], ds.date == date
+	ds.mu.Unlock()
+	if !same || sp == nil {
+		return false
+	}
+	sp.fill.Lock()
+	defer sp.fill.Unlock()
+	return sp.filled
+}
+
 // get returns the spill of key for date, filling it first, if no part has
 // yet, with fill: fill hands every row of the source, each ending with the
 // routeValues, to the route it is given. A spill whose filling failed is
