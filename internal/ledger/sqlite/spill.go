@@ -15,12 +15,12 @@ import (
 
 // A day loaded in parts reads each of its large sources once: its own
 // webhook logs, its ledgers, its gateway records and the keys the gateway
-// created in it. The first part of an entity that needs a source reads
-// every row of it and writes each of that entity's rows, as the bulk reader
-// packed it, to the source's spill, in the chunks of the row's part; each
-// part then reads its own chunks back. When each part read every row of
-// the source and kept its share, the load grew with the number of parts
-// times the day.
+// created in it (daySources). The first part's load reads every row of
+// each (spillDay) and writes each row, as the bulk reader packed it, to
+// the source's spill, in the chunks of the row's part; each part then
+// reads its own chunks back. When each part read every row of the source
+// and kept its share, the load grew with the number of parts times the
+// day.
 
 // spillChunkBytes is how much of one part's rows a spill gathers before it
 // writes them out together: small, as a spill being filled holds one such
