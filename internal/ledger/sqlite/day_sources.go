@@ -78,22 +78,22 @@ func (s *DB) spillDay(ctx context.Context, sc *dayScope, conn *sqlx.Conn) error 
 	if _, split := sc.spillKey(""); !split || sc.part.Whole() {
 		return nil
 	}
+	var todo []spillSource
+	for _, src := range sc.daySources() {
+		if key, _ := sc.spillKey(src.name); !sc.spills.filled(sc.date, key) {
+			todo = append(todo, src)
+		}
+	}
+	if len(todo) == 0 {
+		return nil // the parts after the first
+	}
+	sources := make(chan spillSource, len(todo))
+	for _, src := range todo {
+		sources <- src
+	}
+	close(sources)
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
-	sources := make(chan spillSource)
-	go func() {
-		defer close(sources)
-		for _, src := range sc.daySources() {
-			if key, _ := sc.spillKey(src.name); sc.spills.filled(sc.date, key) {
-				continue
-			}
-			select {
-			case sources <- src:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
 	fill := func(conn *sqlx.Conn) error {
 		for src := range sources {
 			key, _ := sc.spillKey(src.name)
