@@ -100,6 +100,11 @@ func TestLoadDayInParts(t *testing.T) {
 			// The parts are loaded last to first, and then matched first to
 			// last: the day's sources are spilled by whichever part is
 			// loaded first, and read back by the others.
+			// A part of another split finds no spills of its own.
+			if _, err := s.LoadDayPart(ctx, day, recon.Part{Entity: recon.EntityPayin, No: 0, Of: len(parts) + 3}); err == nil ||
+				!strings.Contains(err.Error(), "not one of the day's split") {
+				t.Fatalf("%s: a part of another split: %v, want it refused", date, err)
+			}
 			union := &recon.Day{RowCounts: recon.NewRowCounts()}
 			for i, p := range slices.Backward(parts) {
 				d, err := s.LoadDayPart(ctx, day, p)

@@ -115,36 +115,24 @@ func (sc *dayScope) ledgerRows(f ledgerFile, l ledgerTable, all bool) (string, [
 
 // partRows hands row the rows of one of the day's large sources (src)
 // that are the part's. The whole day reads them with direct. A part reads
-// them back from the source's spill, filled by the first part to need it
-// (on conn) unless spillDay filled it before.
+// them back from the source's spill, filled by spillDay.
 func (sc *dayScope) partRows(ctx context.Context, conn *sqlx.Conn, src spillSource, direct func(row func(*rowValues) error) error,
 	row func(*rowValues) error) error {
 	if sc.part.Whole() {
 		return direct(row)
 	}
-	key, _ := sc.spillKey(src.name)
-	sp, err := sc.spills.get(sc.date, key, func(route func(*rowValues) error) error { return src.pass(ctx, conn, route) })
+	sp, err := sc.spills.get(sc.date, sc.spillKey(src.name), func(route func(*rowValues) error) error { return src.pass(ctx, conn, route) })
 	if err != nil {
 		return err
 	}
 	return sp.replay(ctx, sc.part, row)
 }
 
-// spillKey is the key of the spill of source for the part: of the day's
-// split (DayParts), for the parts of both entities, when the part is one of
-// it (split), or else for the parts of the part's entity.
-func (sc *dayScope) spillKey(source string) (key spillKey, split bool) {
-	key = spillKey{source: source}
-	if sc.dayOf[sc.part.Entity] == sc.part.Of {
-		key.payins, key.payouts = sc.dayOf[recon.EntityPayin], sc.dayOf[recon.EntityPayout]
-		return key, true
-	}
-	if sc.part.Entity == recon.EntityPayin {
-		key.payins = sc.part.Of
-	} else {
-		key.payouts = sc.part.Of
-	}
-	return key, false
+// spillKey is the key of the spill of source: for the parts of both
+// entities of the day's split (DayParts), which every part loaded is one
+// of (dayScope).
+func (sc *dayScope) spillKey(source string) spillKey {
+	return spillKey{source: source, payins: sc.dayOf[recon.EntityPayin], payouts: sc.dayOf[recon.EntityPayout]}
 }
 
 // routeColumns are the routeValues of a row of alias, for a table whose
@@ -278,6 +266,12 @@ func (s *DB) dayScope(ctx context.Context, tx *sqlx.Tx, date string, part recon.
 	sc.dayOf = map[recon.Entity]int{}
 	for _, p := range recon.DayParts(sc.accepted[sc.roles["orders"]], sc.accepted[sc.roles["payouts"]], s.opts.PartKeys) {
 		sc.dayOf[p.Entity] = p.Of
+	}
+	// The parts of a day share the spills of its sources, made for its
+	// split: a part of another split would find none of its own.
+	if !part.Whole() && (part.Of != sc.dayOf[part.Entity] || part.No < 0 || part.No >= part.Of) {
+		return nil, fmt.Errorf("part %d of %d of the %s is not one of the day's split (DayParts: %d of them)",
+			part.No+1, part.Of, part.Entity, sc.dayOf[part.Entity])
 	}
 	// Sized for the ledger's keys and a few more: most gateway records and
 	// deliveries are of ledger keys, and an index sized for all of them

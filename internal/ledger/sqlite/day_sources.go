@@ -68,19 +68,18 @@ func (sc *dayScope) daySources() []spillSource {
 }
 
 // spillDay fills the spills of all of the day's sources (daySources) for
-// the day's split, on conn and on a connection beside it at once, two
+// a part's load, on conn and on a connection beside it at once, two
 // sources at a time, unless they are filled already. Filled as each part's
 // load came to them, the first part read them one after the other on the
 // connection its step ran on, while the other waited (at tier L, 24 s for
-// the first part, 21 s for the first pay-ins part). A part not of the
-// day's split fills its spills as it needs them.
+// the first part, 21 s for the first pay-ins part).
 func (s *DB) spillDay(ctx context.Context, sc *dayScope, conn *sqlx.Conn) error {
-	if _, split := sc.spillKey(""); !split || sc.part.Whole() {
+	if sc.part.Whole() {
 		return nil
 	}
 	var todo []spillSource
 	for _, src := range sc.daySources() {
-		if key, _ := sc.spillKey(src.name); !sc.spills.filled(sc.date, key) {
+		if !sc.spills.filled(sc.date, sc.spillKey(src.name)) {
 			todo = append(todo, src)
 		}
 	}
@@ -96,8 +95,7 @@ func (s *DB) spillDay(ctx context.Context, sc *dayScope, conn *sqlx.Conn) error 
 	defer stop()
 	fill := func(conn *sqlx.Conn) error {
 		for src := range sources {
-			key, _ := sc.spillKey(src.name)
-			_, err := sc.spills.get(sc.date, key, func(route func(*rowValues) error) error { return src.pass(ctx, conn, route) })
+			_, err := sc.spills.get(sc.date, sc.spillKey(src.name), func(route func(*rowValues) error) error { return src.pass(ctx, conn, route) })
 			if err != nil {
 				stop() // the other connection's fill too
 				return err

@@ -135,23 +135,33 @@ func (ds *daySpills) get(date string, key spillKey, fill func(route func(*rowVal
 			delete(ds.m, key)
 		}
 		ds.mu.Unlock()
-		return nil, fmt.Errorf("set the %s aside by part in %s (a large day's parts need free space there about the day's "+
-			"share of the store: docs/stores.md): %w", key.source, ds.dir, err)
+		if errors.As(err, new(fileError)) {
+			return nil, fmt.Errorf("set the %s aside by part in %s (a large day's parts need free space there about the day's "+
+				"share of the store: docs/stores.md): %w", key.source, ds.dir, err)
+		}
+		return nil, fmt.Errorf("read the %s for the day's parts: %w", key.source, err)
 	}
 	sp.filled = true
 	return sp, nil
 }
 
+// fileError is an error of a spill's own file (its folder full or gone),
+// not of the source read into it.
+type fileError struct{ err error }
+
+func (e fileError) Error() string { return e.err.Error() }
+func (e fileError) Unwrap() error { return e.err }
+
 func (sp *spill) fillWith(dir string, fill func(route func(*rowValues) error) error) error {
 	f, err := os.CreateTemp(dir, ".recon-spill-*")
 	if err != nil {
-		return err
+		return fileError{err}
 	}
 	sp.f = f
 	// Unlinked at once: the file goes with the last descriptor, even when
 	// the run does not end well.
 	if err := os.Remove(f.Name()); err != nil {
-		return err
+		return fileError{err}
 	}
 	sp.chunks = make([][]spillChunk, sp.payins+sp.payouts)
 	sp.bufs = make([][]byte, sp.payins+sp.payouts)
@@ -231,7 +241,7 @@ func (sp *spill) flush(no int) error {
 		return nil
 	}
 	if _, err := sp.f.Write(b); err != nil {
-		return err
+		return fileError{err}
 	}
 	sp.chunks[no] = append(sp.chunks[no], spillChunk{off: sp.size, n: len(b)})
 	sp.size += int64(len(b))

@@ -118,8 +118,9 @@ func TestSpillRoutesRowsToTheirParts(t *testing.T) {
 }
 
 // TestSpillFailures: a spill that cannot be made names the source, the
-// folder and what it needs; a spill whose filling failed is filled again
-// by the next part that needs it, not read back half full.
+// folder and what it needs; a source that cannot be read is named, without
+// a word of space; a spill whose filling failed is filled again by the
+// next part that needs it, not read back half full.
 func TestSpillFailures(t *testing.T) {
 	db := mustOpen(t)
 	key := spillKey{source: "webhook log day.jsonl", payins: 2}
@@ -138,8 +139,9 @@ func TestSpillFailures(t *testing.T) {
 		}
 		return nil
 	}
-	if _, err := db.spills.get("2026-11-24", key, fill); err == nil || !strings.Contains(err.Error(), "interrupted") {
-		t.Fatalf("a fill that failed: %v", err)
+	if _, err := db.spills.get("2026-11-24", key, fill); err == nil || !strings.Contains(err.Error(), "interrupted") ||
+		!strings.Contains(err.Error(), "webhook log day.jsonl") || strings.Contains(err.Error(), "free space") {
+		t.Fatalf("a fill that failed: %v; want the source named, and nothing said of space", err)
 	}
 	if _, err := db.spills.get("2026-11-24", key, fill); err != nil || fills != 2 {
 		t.Fatalf("the next part's get: %v, %d fills; want it filled again", err, fills)
