@@ -1,5 +1,6 @@
-// Package mem holds the one memory hint recon gives the kernel: back a
-// large slice now, with huge pages where the system allows them.
+// Package mem holds recon's two requests of the kernel's memory: back a
+// large slice now, with huge pages where the system allows them; and a
+// buffer outside the Go heap.
 //
 // A large day's load writes a gigabyte of fresh memory, and on a virtual
 // machine each 4 KiB page faulting in on its first write is costly: at
@@ -28,4 +29,21 @@ func Populate[T any](s []T) {
 	if end > start {
 		_ = populate(start, end-start)
 	}
+}
+
+// Outside returns a slice of n zero values of T in memory of its own, not
+// the Go heap, and the function that gives the memory back (after which s
+// must not be used). The collector neither scans it nor counts it: a
+// buffer that lives through a stage run at a high GOGC would otherwise let
+// the heap grow to several times its size before the next collection. Its
+// pages are backed as they are first written. T must hold no pointers.
+// Where the kernel refuses, or on another system, s is an ordinary slice.
+func Outside[T any](n int) (s []T, free func()) {
+	var zero T
+	if size := n * int(unsafe.Sizeof(zero)); size > 0 {
+		if b, err := mapAnon(size); err == nil {
+			return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), n), func() { _ = unmap(b) }
+		}
+	}
+	return make([]T, n), func() {}
 }

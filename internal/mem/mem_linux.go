@@ -17,3 +17,9 @@ func populate(start, n uintptr) error {
 	}
 	return nil
 }
+
+func mapAnon(size int) ([]byte, error) {
+	return syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+}
+
+func unmap(b []byte) error { return syscall.Munmap(b) }

@@ -1,6 +1,7 @@
 package mem
 
 import (
+	"runtime"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -41,4 +42,30 @@ func TestPopulateBacksMemory(t *testing.T) {
 		}
 	}
 	Populate([]int(nil)) // no capacity: nothing to do
+}
+
+// TestOutside: a slice from Outside holds what is written to it, and is
+// not in the Go heap.
+func TestOutside(t *testing.T) {
+	const n = 8 << 20 // int64s: 64 MiB
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, free := Outside[int64](n)
+	defer free()
+	for i := range s {
+		s[i] = int64(i)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 1<<20 {
+		t.Errorf("the heap grew by %d bytes for a slice of %d outside it", grew, n*8)
+	}
+	for i, v := range s {
+		if v != int64(i) {
+			t.Fatalf("s[%d] = %d", i, v)
+		}
+	}
+	if len(s) != n || cap(s) != n {
+		t.Errorf("len %d, cap %d; want %d", len(s), cap(s), n)
+	}
 }

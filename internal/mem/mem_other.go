@@ -5,3 +5,7 @@ package mem
 import "errors"
 
 func populate(start, n uintptr) error { return errors.ErrUnsupported }
+
+func mapAnon(size int) ([]byte, error) { return nil, errors.ErrUnsupported }
+
+func unmap(b []byte) error { return errors.ErrUnsupported }

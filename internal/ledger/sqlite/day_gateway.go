@@ -21,9 +21,9 @@ const gatewayColumns = `g.id, g.file_id, g.line, g.entity, g.key, g.amount, g.cu
 	g.fetched_at`
 
 // gatewayOfKey reads the gateway records of one key (?1 entity, ?2 key)
-// through the hash index.
-const gatewayOfKey = `SELECT ` + gatewayColumns + ` FROM gateway_records g
-	WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2`
+// through the key table (keytable.go).
+const gatewayOfKey = `SELECT ` + gatewayColumns + ` FROM gateway_keys k CROSS JOIN gateway_records g ON g.id = k.id
+	WHERE k.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2`
 
 // latestGateway keeps, per key of one entity, the most recently fetched
 // live record in recs, at the position its scopeKey gives; fetched and ids
@@ -187,7 +187,7 @@ func (gl *gatewayLoad) beside(ctx context.Context, conn *sqlx.Conn, d *recon.Day
 	if sc.payoutsOutOfDay, sc.payoutsOutside, err = loadPayouts(ctx, conn, d, sc, gl.payouts.in); err != nil {
 		return fmt.Errorf("load payouts of %s: %w", sc.date, err)
 	}
-	if err := joinLedgerRows(ctx, conn, sc, payoutLedger, gatewayColumns, "gateway_records", "g", gl.payouts.hashedRow); err != nil {
+	if err := joinLedgerRows(ctx, conn, sc, payoutLedger, gatewayColumns, gl.payouts.hashedRow); err != nil {
 		return fmt.Errorf("load gateway records of %s: %w", sc.date, err)
 	}
 	if sc.ownDeliveries, err = loadOwnDeliveries(ctx, conn, sc); err != nil {
@@ -298,7 +298,7 @@ func (b *keyBatch) reset() { b.buf, b.keys = b.buf[:0], b.keys[:0] }
 // one in another date's ledger.
 func (s *DB) loadGateway(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *dayScope, gl *gatewayLoad) error {
 	// The records of the ledgers' keys: one index probe per ledger row.
-	if err := joinLedgerRows(ctx, sc.conn, sc, orderLedger, gatewayColumns, "gateway_records", "g", gl.payins.hashedRow); err != nil {
+	if err := joinLedgerRows(ctx, sc.conn, sc, orderLedger, gatewayColumns, gl.payins.hashedRow); err != nil {
 		return err
 	}
 	if err := sc.waitOwn(); err != nil {

@@ -202,7 +202,8 @@ func (s *DB) loadKnownKeys(ctx context.Context, tx *sqlx.Tx, d *recon.Day, sc *d
 			WHERE ?1 = 'PAYIN' AND o.order_id = ?2 AND d2.role IN ('orders', 'orders_prev', 'orders_next'))
 		OR EXISTS (SELECT 1 FROM payouts p JOIN day_sources d2 ON d2.file_id = p.file_id
 			WHERE ?1 = 'PAYOUT' AND p.payout_order_id = ?2 AND d2.role IN ('payouts', 'payouts_prev', 'payouts_next'))
-		OR EXISTS (SELECT 1 FROM gateway_records g WHERE g.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2
+		OR EXISTS (SELECT 1 FROM gateway_keys k CROSS JOIN gateway_records g ON g.id = k.id
+			WHERE k.key_hash = recon_key_hash(?1, ?2) AND g.entity = ?1 AND g.key = ?2
 			AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM day_sources)))`)
 	if err != nil {
 		return err
@@ -255,69 +256,65 @@ func (sc *dayScope) ledgerFileRows(ctx context.Context, conn *sqlx.Conn, f ledge
 	}, row)
 }
 
-// joinLedgerKeys runs joinLedger for each ledger file of the date.
-func joinLedgerKeys(ctx context.Context, sc *dayScope, columns, target, alias, where string, row func(*rowValues) error) error {
+// joinLedgerDeliveries runs, on the load's connection, a join from the
+// keys of each of the date's ledger files (ledgerFiles: a neighbour's only
+// for its rows dated the day) into the deliveries, through their key table
+// (keytable.go), with more conditions on w in where, and hands the rows of
+// deliveryColumns to row; a key in two files gives its rows twice.
+func joinLedgerDeliveries(ctx context.Context, sc *dayScope, where string, row func(*rowValues) error) error {
 	for _, l := range []ledgerTable{orderLedger, payoutLedger} {
-		if err := joinLedger(ctx, sc.conn, sc, l, columns, target, alias, where, row); err != nil {
+		err := eachLedgerFile(ctx, sc.conn, sc, l, false, func(cond string) string { return deliveriesJoin(l, cond+where) }, row)
+		if err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// joinLedger runs, on conn, a join from the keys of each of the date's
-// ledger files of l (ledgerFiles: a neighbour's only for its rows dated
-// the day) into target (a table and its alias, whose key_hash is probed
-// and entity and key compared: keyhash.go), with more conditions in
-// where, and hands the rows to row; a key in two files gives its rows
-// twice. CROSS JOIN keeps the ledger file as the outer loop: SQLite has no
-// statistics to know the store holds far more rows than the day.
-func joinLedger(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, target, alias, where string,
-	row func(*rowValues) error) error {
-	return eachLedgerFile(ctx, conn, sc, l, false, func(cond string) string { return joinQuery(l, columns, target, alias, cond+where) }, row)
-}
-
-// joinQuery is joinLedger's query of one ledger file (file_id ?), with
-// the conditions cond.
-func joinQuery(l ledgerTable, columns, target, alias, cond string) string {
-	return `SELECT ` + columns + ` FROM ` + l.table + ` l CROSS JOIN ` + target + `
-		ON ` + alias + `.key_hash = ` + l.hash() + ` AND ` + alias + `.entity = '` + l.entity + `' AND ` + alias + `.key = l.` + l.key + `
+// deliveriesJoin is joinLedgerDeliveries's query of one ledger file
+// (file_id ?), with the conditions cond. CROSS JOIN keeps the ledger file
+// as the outer loop: SQLite has no statistics to know the store holds far
+// more rows than the day.
+func deliveriesJoin(l ledgerTable, cond string) string {
+	return `SELECT ` + deliveryColumns + ` FROM ` + l.table + ` l CROSS JOIN delivery_keys k ON k.key_hash = ` + l.hash() + `
+		CROSS JOIN deliveries w ON w.file_id = k.file_id AND w.line = k.line AND w.entity = '` + l.entity + `' AND w.key = l.` + l.key + `
 		WHERE l.file_id = ?` + cond
 }
 
-// joinLedgerRows is joinLedger for a target whose rows are read by their
-// id, each once (readLedgerRows); a part's rows are read back from their
-// spill (partRows), which the first part of the ledger's entity fills.
-func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
+// joinLedgerRows hands row the gateway records (columns of alias g) of the
+// keys of the date's ledger files of l, each once (readLedgerRows); a
+// part's are read back from their spill (partRows), which the first part
+// of the ledger's entity fills.
+func joinLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns string,
 	row func(*rowValues) error) error {
 	if len(sc.ledgerFiles(l.role)) == 0 {
 		return nil // a part of the other entity's keys
 	}
 	return sc.partRows(ctx, conn, sc.gatewaySource(l), func(row func(*rowValues) error) error {
-		return readLedgerRows(ctx, conn, sc, l, columns, table, alias, row)
+		return readLedgerRows(ctx, conn, sc, l, columns, row)
 	}, row)
 }
 
-// readLedgerRows reads the rows of target table (as alias) of the keys of
-// every row the date reads of its ledger files of l, each row once. The
-// ids of the rows whose key_hash is a ledger key's are found through the
-// target's hash index alone (reading each row to compare its entity and
-// key would read the target at random) and sorted here; row must skip a
-// row of another key that shares a hash with one of the ledger's
-// (latestGateway.hashedRow). The rows are then read in runs of ids
-// (rowRuns), page after page, whatever order the target was filled in.
-// SQLite's own "id IN (subquery)" sorted the ids in a B-tree of its own,
-// one insert at a random place per id for a gateway dump in the order it
-// was exported (in the sqlite3 shell, 3.3 s for a million pay-ins by time
-// against 0.9 s in key order). columns must begin with the row's id.
-func readLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns, table, alias string,
+// readLedgerRows reads the gateway records (columns of alias g) of the
+// keys of every row the date reads of its ledger files of l, each record
+// once. The ids of the records whose key_hash is a ledger key's are found
+// from their key table alone (keytable.go; reading each record to compare
+// its entity and key would read the records at random) and sorted here;
+// row must skip a record of another key that shares a hash with one of
+// the ledger's (latestGateway.hashedRow). The records are then read in
+// runs of ids (rowRuns), page after page, whatever order they were stored
+// in. SQLite's own "id IN (subquery)" sorted the ids in a B-tree of its
+// own, one insert at a random place per id for a gateway dump in the order
+// it was exported (in the sqlite3 shell, 3.3 s for a million pay-ins by
+// time against 0.9 s in key order). columns must begin with the id.
+func readLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledgerTable, columns string,
 	row func(*rowValues) error) error {
 	n := 0 // about one row per ledger row: the ids' room, made once
 	for _, f := range sc.filesOf(l.role) {
 		n += sc.accepted[f.id]
 	}
 	ids := make([]int64, 0, n+n/8)
-	err := eachLedgerFile(ctx, conn, sc, l, true, func(cond string) string { return hashedIDs(l, table, cond) },
+	err := eachLedgerFile(ctx, conn, sc, l, true, func(cond string) string { return hashedIDs(l, cond) },
 		func(v *rowValues) error { ids = append(ids, v.Int()); return nil })
 	if err != nil || len(ids) == 0 {
 		return err
@@ -335,22 +332,22 @@ func readLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 		}
 		return row(v)
 	}
-	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, table, alias, l.entity), runs, take)
+	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, l.entity), runs, take)
 }
 
-// runQuery reads the rows of an entity in one run of ids. The unary +
-// keeps SQLite from reading them through an index instead, by entity, and
-// sorting them by id after.
-func runQuery(columns, table, alias, entity string) string {
-	return `SELECT ` + columns + ` FROM ` + table + ` ` + alias + `
-		WHERE ` + alias + `.id BETWEEN ? AND ? AND +` + alias + `.entity = '` + entity + `' ORDER BY ` + alias + `.id`
+// runQuery reads the gateway records of an entity in one run of ids. The
+// unary + keeps SQLite from reading them through an index instead, by
+// entity, and sorting them by id after.
+func runQuery(columns, entity string) string {
+	return `SELECT ` + columns + ` FROM gateway_records g
+		WHERE g.id BETWEEN ? AND ? AND +g.entity = '` + entity + `' ORDER BY g.id`
 }
 
-// hashedIDs is the query of the ids of table's rows whose key_hash is a
-// key's of one of l's files (the rows of file_id ?, with cond on its alias
-// l), through the hash index alone.
-func hashedIDs(l ledgerTable, table, cond string) string {
-	return `SELECT k.id FROM ` + l.table + ` l CROSS JOIN ` + table + ` k ON k.key_hash = ` + l.hash() + `
+// hashedIDs is the query of the ids of the gateway records whose key_hash
+// is a key's of one of l's files (the rows of file_id ?, with cond on its
+// alias l), from their key table alone (keytable.go).
+func hashedIDs(l ledgerTable, cond string) string {
+	return `SELECT k.id FROM ` + l.table + ` l CROSS JOIN gateway_keys k ON k.key_hash = ` + l.hash() + `
 		WHERE l.file_id = ?` + cond
 }
 

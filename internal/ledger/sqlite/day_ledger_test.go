@@ -23,7 +23,7 @@ func TestRowRuns(t *testing.T) {
 func TestRunQueryPlan(t *testing.T) {
 	db := mustOpen(t)
 	for _, columns := range []string{gatewayColumns, gatewayColumns + routeColumns("g")} {
-		plan := queryPlan(t, db, runQuery(columns, "gateway_records", "g", "PAYIN"), 1, 100)
+		plan := queryPlan(t, db, runQuery(columns, "PAYIN"), 1, 100)
 		if !strings.Contains(plan, "INTEGER PRIMARY KEY") || strings.Contains(plan, "TEMP B-TREE") {
 			t.Errorf("plan %q (columns %s): want a search by row id, in order", plan, columns)
 		}

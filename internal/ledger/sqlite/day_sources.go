@@ -45,7 +45,7 @@ func (sc *dayScope) ledgerSource(f ledgerFile, l ledgerTable) spillSource {
 // files of l (readLedgerRows).
 func (sc *dayScope) gatewaySource(l ledgerTable) spillSource {
 	return spillSource{name: "gateway records of the " + l.role + " ledger", pass: func(ctx context.Context, conn *sqlx.Conn, route func(*rowValues) error) error {
-		return readLedgerRows(ctx, conn, sc, l, gatewayColumns+routeColumns("g"), "gateway_records", "g", route)
+		return readLedgerRows(ctx, conn, sc, l, gatewayColumns+routeColumns("g"), route)
 	}}
 }
 

@@ -20,9 +20,10 @@ const deliveryColumns = `w.file_id, w.line, w.received_at, w.timestamp, w.event,
 	w.currency, w.transaction_id, w.utr, w.body_sha256, w.verified, w.stale, w.problem`
 
 // deliveriesOfKey reads the deliveries of one key (?1 entity, ?2 key)
-// through the hash index.
-const deliveriesOfKey = `SELECT ` + deliveryColumns + ` FROM deliveries w
-	WHERE w.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2`
+// through the key table (keytable.go).
+const deliveriesOfKey = `SELECT ` + deliveryColumns + ` FROM delivery_keys k
+	CROSS JOIN deliveries w ON w.file_id = k.file_id AND w.line = k.line
+	WHERE k.key_hash = recon_key_hash(?1, ?2) AND w.entity = ?1 AND w.key = ?2`
 
 // deliveryReader appends rows of deliveryColumns to out, skipping those
 // already taken (by file and line) when taken is not nil.
@@ -142,7 +143,7 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 	sort.Strings(others)
 	in := "(" + strings.Join(others, ",") + ")"
 	more := &deliveryReader{places: ledger.NewPlacers(sc.paths), in: sc.intern, taken: map[[2]int64]bool{}}
-	if err := joinLedgerKeys(ctx, sc, deliveryColumns, "deliveries w", "w", " AND w.file_id IN "+in, more.row); err != nil {
+	if err := joinLedgerDeliveries(ctx, sc, " AND w.file_id IN "+in, more.row); err != nil {
 		return err
 	}
 	err := bulkQueryEach(ctx, sc.conn, sc.readSize, deliveriesOfKey+` AND w.file_id IN `+in, sc.gatewayOnlyArgs, more.row)

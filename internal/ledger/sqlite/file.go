@@ -71,18 +71,30 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	case err != nil:
 		return fmt.Errorf("find source file %s: %w", f.Path, err)
 	default:
-		for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
-			// Each table but gateway_records is keyed by file first; its
-			// records are found by the ids they took (an empty range for a
-			// file that stored none), and only for a file loaded before
-			// those ids were kept (NULL) by a scan of every record.
-			q, args := `DELETE FROM `+table+` WHERE file_id = ?`, []any{id}
-			if table == "gateway_records" && firstGateway.Valid && lastGateway.Valid {
-				q, args = `DELETE FROM gateway_records WHERE id BETWEEN ? AND ? AND file_id = ?`,
-					[]any{firstGateway.Int64, lastGateway.Int64, id}
-			}
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("clear %s of %s: %w", table, f.Path, err)
+		// A key table's entries go first: they are found from the rows'.
+		gatewayRows := `file_id = ?`
+		args := []any{id}
+		if firstGateway.Valid && lastGateway.Valid {
+			// gateway_records has no index on file_id: its records are found
+			// by the ids they took (an empty range for a file that stored
+			// none), and only for a file loaded before those ids were kept
+			// (NULL) by a scan of every record.
+			gatewayRows, args = `id BETWEEN ? AND ? AND file_id = ?`, []any{firstGateway.Int64, lastGateway.Int64, id}
+		}
+		for _, c := range []struct {
+			table, where string
+			args         []any
+		}{
+			{"delivery_keys", `(key_hash, file_id, line) IN (SELECT key_hash, file_id, line FROM deliveries WHERE file_id = ?)`, []any{id}},
+			{"gateway_keys", `(key_hash, fetched_at, id) IN (SELECT key_hash, fetched_at, id FROM gateway_records WHERE ` + gatewayRows + `)`, args},
+			{"orders", `file_id = ?`, []any{id}},
+			{"payouts", `file_id = ?`, []any{id}},
+			{"gateway_records", gatewayRows, args},
+			{"deliveries", `file_id = ?`, []any{id}},
+			{"rejects", `file_id = ?`, []any{id}},
+		} {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM `+c.table+` WHERE `+c.where, c.args...); err != nil {
+				return fmt.Errorf("clear %s of %s: %w", c.table, f.Path, err)
 			}
 		}
 	}
@@ -92,10 +104,16 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	if err := tx.GetContext(ctx, &before, `SELECT coalesce(max(id), 0) FROM gateway_records`); err != nil {
 		return err
 	}
-	l := &loader{w: newBulkWriter(ctx, conn), fileID: id, now: ledger.Nanos(s.Now())}
+	l := &loader{w: newBulkWriter(ctx, conn), fileID: id, now: ledger.Nanos(s.Now()), gatewayID: before,
+		gatewayKeys: keyRuns{insert: gatewayKeyInsert}, deliveryKeys: keyRuns{insert: deliveryKeyInsert}}
 	defer l.w.close()
+	defer l.gatewayKeys.release()
+	defer l.deliveryKeys.release()
 	if err := read(l); err != nil {
 		return err
+	}
+	if err := l.flushKeys(); err != nil {
+		return fmt.Errorf("store rows of %s: %w", f.Path, err)
 	}
 	if err := l.w.flush(); err != nil {
 		return fmt.Errorf("store rows of %s: %w", f.Path, err)
@@ -119,12 +137,31 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 }
 
 // loader inserts the records of one file inside LoadFile's transaction,
-// many rows to a cgo call (bulk.go).
+// many rows to a cgo call (bulk.go), and their key entries a sorted run at
+// a time (keytable.go).
 type loader struct {
-	w      *bulkWriter
-	fileID int64
-	now    int64
-	seq    int64
+	w                         *bulkWriter
+	fileID                    int64
+	now                       int64
+	seq                       int64
+	gatewayID                 int64 // the id the last gateway record took
+	gatewayKeys, deliveryKeys keyRuns
+}
+
+// flushKeys inserts the key entries still gathered.
+func (l *loader) flushKeys() error {
+	if err := l.gatewayKeys.flush(l.w); err != nil {
+		return err
+	}
+	return l.deliveryKeys.flush(l.w)
+}
+
+// key gathers a key entry.
+func (l *loader) key(k *keyRuns, e keyEntry) error {
+	if err := k.add(l.w, e); err != nil {
+		return fmt.Errorf("store rows: %w", err)
+	}
+	return nil
 }
 
 // exec queues one row of a single-row INSERT … VALUES (…) statement.
@@ -168,33 +205,47 @@ func (l *loader) Payout(p *recon.Payout) error {
 	return l.end(b)
 }
 
-// Gateway stores a gateway record read from a dump.
+// Gateway stores a gateway record read from a dump. Its id is given, the
+// one after the last record's, so that its key entry can name it.
 func (l *loader) Gateway(g *recon.GatewayRecord) error {
-	b := l.w.row(insertGatewayQuery, 22)
+	l.gatewayID++
+	hash := recon.KeyHash(g.Entity, g.Key)
+	b := l.w.row(insertGatewayQuery, 24)
+	b.Int(l.gatewayID)
 	b.Int(l.fileID)
 	ledger.GatewayValues(b, l.now, g, false)
-	return l.end(b)
+	b.Int(hash)
+	if err := l.end(b); err != nil {
+		return err
+	}
+	return l.key(&l.gatewayKeys, keyEntry{hash, l.now, l.gatewayID})
 }
 
-// insertGatewayQuery hashes the record's entity and key (values 3 and 4)
-// for the key index (keyhash.go).
-const insertGatewayQuery = `INSERT INTO gateway_records (file_id, line, entity, key, gateway_id, amount, currency,
+// insertGatewayQuery stores a gateway record: its id (NULL for the next),
+// its file (NULL for a pulled record), the values of ledger.GatewayValues
+// and the hash of its entity and key (recon.KeyHash).
+const insertGatewayQuery = `INSERT INTO gateway_records (id, file_id, line, entity, key, gateway_id, amount, currency,
 	status, class, transaction_id, bank_reference, utr, payment_method, transfer_mode, beneficiary_account,
 	beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, raw, key_hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, recon_key_hash(?3, ?4))`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// insertDelivery hashes the delivery's entity and key (values 6 and 7)
-// for the key index (keyhash.go).
+// insertDelivery stores a delivery: its file, the values of
+// ledger.DeliveryValues and the hash of its entity and key.
 const insertDelivery = `INSERT INTO deliveries (file_id, line, received_at, timestamp, event, entity, key, class,
 	amount, currency, transaction_id, utr, body_sha256, verified, stale, problem, key_hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, recon_key_hash(?6, ?7))`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // Delivery stores a webhook delivery.
 func (l *loader) Delivery(d *recon.Delivery) error {
-	b := l.w.row(insertDelivery, 16)
+	hash := recon.KeyHash(d.Entity, d.Key)
+	b := l.w.row(insertDelivery, 17)
 	b.Int(l.fileID)
 	ledger.DeliveryValues(b, d)
-	return l.end(b)
+	b.Int(hash)
+	if err := l.end(b); err != nil {
+		return err
+	}
+	return l.key(&l.deliveryKeys, keyEntry{hash, l.fileID, int64(d.Place.LineNo())})
 }
 
 // Reject stores a rejected row.

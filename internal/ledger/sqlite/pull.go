@@ -37,9 +37,9 @@ cand(entity, key, why) AS (
 keys AS (SELECT entity, key, min(why) AS why FROM cand GROUP BY entity, key)
 SELECT k.entity, k.key, k.why FROM keys k
 WHERE (k.why = 'recheck' OR coalesce((
-		SELECT g.class FROM gateway_records g
-		WHERE g.key_hash = recon_key_hash(k.entity, k.key) AND g.entity = k.entity AND g.key = k.key AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM live))
-		ORDER BY g.fetched_at DESC, g.id DESC LIMIT 1), 'PENDING') = 'PENDING')
+		SELECT g.class FROM gateway_keys gk CROSS JOIN gateway_records g ON g.id = gk.id
+		WHERE gk.key_hash = recon_key_hash(k.entity, k.key) AND g.entity = k.entity AND g.key = k.key AND (g.file_id IS NULL OR g.file_id IN (SELECT file_id FROM live))
+		ORDER BY gk.fetched_at DESC, gk.id DESC LIMIT 1), 'PENDING') = 'PENDING')
 	AND NOT EXISTS (SELECT 1 FROM pulls p WHERE p.entity = k.entity AND p.key = k.key
 		AND p.outcome <> 'failed' AND p.pulled_at >= ?5)
 ORDER BY k.entity, k.key`
@@ -71,9 +71,20 @@ func (s *DB) SavePull(ctx context.Context, p *ledger.PullResult) error {
 		}
 		if p.Record != nil {
 			var args argRow
+			args.Null() // the next id
 			args.Null() // no file: a pulled record
-			ledger.GatewayValues(&args, ledger.Nanos(p.At), p.Record, true)
-			if err := exec(insertGatewayQuery, args...); err != nil {
+			fetched, hash := ledger.Nanos(p.At), recon.KeyHash(p.Record.Entity, p.Record.Key)
+			ledger.GatewayValues(&args, fetched, p.Record, true)
+			args.Int(hash)
+			res, err := tx.ExecContext(ctx, insertGatewayQuery, args...)
+			if err != nil {
+				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
+			}
+			if err := exec(gatewayKeyInsert, hash, fetched, id); err != nil {
 				return fmt.Errorf("store pulled record %s: %w", p.Key, err)
 			}
 		}

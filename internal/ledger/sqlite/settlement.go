@@ -26,7 +26,8 @@ func (s *DB) KnownOrders(ctx context.Context, ids []string) (map[string]bool, er
 		}
 		var found []string
 		err := s.db.SelectContext(ctx, &found, `SELECT order_id FROM orders WHERE order_id IN (`+marks+`)
-			UNION SELECT key FROM gateway_records WHERE key_hash IN (`+hashes+`) AND entity = 'PAYIN' AND key IN (`+marks+`)`, args...)
+			UNION SELECT g.key FROM gateway_keys k CROSS JOIN gateway_records g ON g.id = k.id
+				WHERE k.key_hash IN (`+hashes+`) AND g.entity = 'PAYIN' AND g.key IN (`+marks+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("find settled orders: %w", err)
 		}
