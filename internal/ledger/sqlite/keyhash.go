@@ -1,16 +1,13 @@
 package sqlite
 
 // The key indexes of the webhook deliveries and the gateway records hold
-// a 64-bit hash of each row's entity and key, not the strings. A log or a
-// dump comes in the order it was written, so an index of the strings is
-// filled at random places along the whole key space, and each insert walks
-// and rewrites pages of an index nearly twice the size of the hash's (at
-// tier M, 52 MiB against 28-32 MiB): by time, the webhook log's ingest
-// took half as long again as in key order. The smaller index stays in
-// cache longer. (FNV-1a keeps consecutive keys' hashes close together, so
-// a file in key order still fills it with some order.) A query by key
-// looks the hash up and then compares entity and key, so two keys that
-// share a hash are still told apart.
+// a 64-bit hash of each row's entity and key, not the strings: an index of
+// the strings was nearly twice the size (at tier M, 52 MiB against 28-32
+// MiB), and the key tables (keytable.go) sort and compare integers. A
+// query by key looks the hash up and then compares entity and key, so two
+// keys that share a hash are still told apart. A row's hash is computed
+// in Go as it is stored (recon.KeyHash), and looked up in SQL with
+// recon_key_hash, the same function (checkKeyHashes holds them together).
 //
 // recon_key_hash is a function of the store's connections, written in C
 // so that a join calls it per row without a trip into Go; the schema does

@@ -121,6 +121,46 @@ func testPullTotals(t *testing.T, h Harness) {
 	}
 }
 
+// testPulledRecordsByKey: a pulled gateway record is its key's record in
+// the day's load and in the settlement's lookup of known orders, and a
+// later pull of the key replaces it.
+func testPulledRecordsByKey(t *testing.T, h Harness) {
+	ctx := context.Background()
+	db := h.open(t, time.Time{})
+	from, at := Day()
+	orders := LoadFile(t, db, "orders", "orders.csv", func(l ledger.Loader) error {
+		return l.Order(&recon.Order{OrderID: "ORD-P", Amount: 100_00, Currency: "INR", Status: "success",
+			Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", "2")})
+	})
+	if err := db.SetDaySources(ctx, "2026-11-24", map[string]recon.SourceFile{"orders": orders}); err != nil {
+		t.Fatal(err)
+	}
+	pulled := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	for i, status := range []string{"PENDING", "PAID"} {
+		class := recon.StatusPending
+		if status == "PAID" {
+			class = recon.StatusSuccess
+		}
+		p := ledger.PullResult{Entity: recon.EntityPayin, Key: "ORD-P", Outcome: recon.PullFound, Attempts: 1, Date: "2026-11-24",
+			At: pulled.Add(time.Duration(i) * time.Hour), Record: &recon.GatewayRecord{Entity: recon.EntityPayin, Key: "ORD-P",
+				Amount: 100_00, Currency: "INR", Status: status, Class: class, CreatedAt: at}}
+		if err := db.SavePull(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := h.loadDay(t, db, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})
+	if len(d.Gateway) != 1 || d.Gateway[0].Key != "ORD-P" || d.Gateway[0].Status != "PAID" {
+		t.Errorf("gateway records of the day: %+v, want ORD-P's latest pull, PAID", d.Gateway)
+	}
+	known, err := db.KnownOrders(ctx, []string{"ORD-P", "ORD-NONE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !known["ORD-P"] || known["ORD-NONE"] {
+		t.Errorf("known orders = %v, want ORD-P only", known)
+	}
+}
+
 // testDeliveryKeyNumbers loads a day whose deliveries name ledger keys, a
 // key only the gateway has (created in the day), keys nobody has (orphans,
 // one twice), no key, and, from another date's log, a ledger key again.

@@ -39,6 +39,7 @@ func Run(t *testing.T, h Harness) {
 		{"NeighbourRowsOfTheDay", testNeighbourRowsOfTheDay},
 		{"LoadDayBoundsAndKnownKeys", testLoadDayBoundsAndKnownKeys},
 		{"PullTotals", testPullTotals},
+		{"PulledRecordsByKey", testPulledRecordsByKey},
 		{"DeliveryKeyNumbers", testDeliveryKeyNumbers},
 		{"RepeatedBodyInAnotherLog", testRepeatedBodyInAnotherLog},
 	}
