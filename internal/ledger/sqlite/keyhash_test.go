@@ -178,10 +178,11 @@ func TestKeyTablesReplaced(t *testing.T) {
 	checkKeyHashes(t, db, 40)
 }
 
-// TestMigrateKeyHash: a store written before the hash indexes gets every
-// stored delivery's and gateway record's hash, and its key tables, when it
-// is opened.
-func TestMigrateKeyHash(t *testing.T) {
+// reopenAfter stores loadKeyed's 25 rows in a new store, runs back, the
+// statements that take it back to an earlier schema, and opens it again,
+// bringing it up to date.
+func reopenAfter(t *testing.T, back ...string) *DB {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "recon.db")
 	db, err := Open(ctx, path)
@@ -189,63 +190,50 @@ func TestMigrateKeyHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	loadKeyed(t, db, 25)
-	// Back to the schema before the migrations.
-	for _, q := range []string{
+	for _, q := range back {
+		if _, err := db.db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestMigrateKeyHash: a store written before the hash indexes gets every
+// stored delivery's and gateway record's hash, and its key tables, when it
+// is opened.
+func TestMigrateKeyHash(t *testing.T) {
+	db := reopenAfter(t,
 		`DROP TABLE delivery_keys`,
 		`DROP TABLE gateway_keys`,
 		`ALTER TABLE deliveries DROP COLUMN key_hash`,
 		`CREATE INDEX deliveries_by_key ON deliveries (entity, key)`,
 		`ALTER TABLE gateway_records DROP COLUMN key_hash`,
 		`CREATE INDEX gateway_by_key ON gateway_records (entity, key, fetched_at)`,
-		`DELETE FROM migrations WHERE name LIKE '%014_key_hash.sql' OR name LIKE '%015_key_tables.sql'`,
-	} {
-		if _, err := db.db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+		`DELETE FROM migrations WHERE name LIKE '%014_key_hash.sql' OR name LIKE '%015_key_tables.sql'`)
 	checkKeyHashes(t, db, 25)
 }
 
 // TestMigrateKeyTables: a store whose key indexes SQLite kept gets its key
 // tables when it is opened, and the indexes go.
 func TestMigrateKeyTables(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "recon.db")
-	db, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loadKeyed(t, db, 25)
-	for _, q := range []string{
+	db := reopenAfter(t,
 		`DROP TABLE delivery_keys`,
 		`DROP TABLE gateway_keys`,
 		`CREATE INDEX deliveries_by_key_hash ON deliveries (key_hash)`,
 		`CREATE INDEX gateway_by_key_hash ON gateway_records (key_hash, fetched_at)`,
-		`DELETE FROM migrations WHERE name LIKE '%015_key_tables.sql'`,
-	} {
-		if _, err := db.db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+		`DELETE FROM migrations WHERE name LIKE '%015_key_tables.sql'`)
 	checkKeyHashes(t, db, 25)
 	var n int
-	if err := db.db.GetContext(ctx, &n, `SELECT count(*) FROM sqlite_schema WHERE name IN ('deliveries_by_key_hash', 'gateway_by_key_hash')`); err != nil || n != 0 {
+	err := db.db.GetContext(context.Background(), &n, `SELECT count(*) FROM sqlite_schema WHERE name IN ('deliveries_by_key_hash', 'gateway_by_key_hash')`)
+	if err != nil || n != 0 {
 		t.Errorf("%d key_hash indexes left (%v), want none", n, err)
 	}
 }
