@@ -15,9 +15,8 @@ import (
 // log in the order it was written; once the index outgrew the page cache
 // each insert read and rewrote a page the cache had let go. A file's load
 // instead gathers its rows' entries in runs, sorts each run and inserts it
-// in order, one pass along the index per run. With 12 million records of
-// a dump by time, the records and their index took 86 s with SQLite's
-// index against 36 s this way, runs included.
+// in order, one pass along the index per run (the README's Performance
+// section has the figures).
 //
 // Every store of a gateway record or a delivery stores its key entry in
 // the same transaction (loader, SavePull), and a file replaced takes its
