@@ -121,15 +121,11 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	if prev != "" && prev != f.SHA256 {
 		f.PreviousSHA256 = prev
 	}
-	var after int64
-	if err := tx.GetContext(ctx, &after, `SELECT coalesce(max(id), 0) FROM gateway_records`); err != nil {
-		return err
-	}
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET sha256 = ?, previous_sha256 = ?, size = ?,
 		rows_read = ?, rows_accepted = ?, rows_rejected = ?, numeric_keys = ?, loaded_at = ?, settings_sha256 = ?,
 		first_gateway_id = ?, last_gateway_id = ?, stamp = ? WHERE id = ?`,
 		f.SHA256, f.PreviousSHA256, f.Size, f.Read, f.Accepted, f.Rejected, f.NumericKeys, ledger.Nanos(s.Now()), f.Settings,
-		before+1, after, f.Stamp, id) // the ids the file's records took; an empty range when none, as a ledger's
+		before+1, l.gatewayID, f.Stamp, id) // the ids the file's records took; an empty range when none, as a ledger's
 	if err != nil {
 		return fmt.Errorf("record source file %s: %w", f.Path, err)
 	}
