@@ -136,14 +136,13 @@ func testPulledRecordsByKey(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	pulled := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
-	for i, status := range []string{"PENDING", "PAID"} {
-		class := recon.StatusPending
-		if status == "PAID" {
-			class = recon.StatusSuccess
-		}
+	for i, answer := range []struct {
+		status string
+		class  recon.StatusClass
+	}{{"PENDING", recon.StatusPending}, {"PAID", recon.StatusSuccess}} {
 		p := ledger.PullResult{Entity: recon.EntityPayin, Key: "ORD-P", Outcome: recon.PullFound, Attempts: 1, Date: "2026-11-24",
 			At: pulled.Add(time.Duration(i) * time.Hour), Record: &recon.GatewayRecord{Entity: recon.EntityPayin, Key: "ORD-P",
-				Amount: 100_00, Currency: "INR", Status: status, Class: class, CreatedAt: at}}
+				Amount: 100_00, Currency: "INR", Status: answer.status, Class: answer.class, CreatedAt: at}}
 		if err := db.SavePull(ctx, &p); err != nil {
 			t.Fatal(err)
 		}
