@@ -261,7 +261,7 @@ func doctor(ctx context.Context, cfgPath, scheduler string, now func() time.Time
 	dirs := []struct{ name, dir string }{{"output folder writable", firstOf(file.Out, "reports")}}
 	if db := firstOf(file.DB, "recon.db"); stores.IsURL(db) {
 		c = check{name: "database reachable", detail: stores.Printable(db)}
-		if s, err := stores.Open(ctx, db, nil); err != nil {
+		if s, err := stores.Open(ctx, db, stores.Options{}); err != nil {
 			c.detail, c.fix = oneLine(err.Error()), "start the server, or correct db in the configuration; the password goes in PGPASSWORD"
 		} else {
 			s.Close()

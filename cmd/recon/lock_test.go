@@ -232,7 +232,7 @@ func TestRefusalSaidAtOnce(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitError {
 		t.Errorf("exit %d (%v), want %d", code, err, exitError)
 	}
-	runs, err := listRuns(context.Background(), db, 10)
+	runs, err := listRuns(context.Background(), db, 10, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

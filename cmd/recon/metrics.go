@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ledger"
@@ -46,7 +47,7 @@ func writeMetrics(ctx context.Context, path string, r runMetrics) error {
 
 // newestCompleted returns the run that completed last (nil when none has).
 func newestCompleted(ctx context.Context, db string) (*ledger.Run, error) {
-	runs, err := listRuns(ctx, db, 100000)
+	runs, err := listRuns(ctx, db, 100000, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -58,8 +59,10 @@ func newestCompleted(ctx context.Context, db string) (*ledger.Run, error) {
 	return nil, nil
 }
 
-func listRuns(ctx context.Context, db string, limit int) ([]ledger.Run, error) {
-	store, err := stores.Open(ctx, db, nil)
+// listRuns lists up to limit runs of db, newest first; log (nil for
+// none) is told of a migration opening it runs (ledger.LogMigrations).
+func listRuns(ctx context.Context, db string, limit int, log *slog.Logger) ([]ledger.Run, error) {
+	store, err := stores.Open(ctx, db, stores.Options{Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +73,7 @@ func listRuns(ctx context.Context, db string, limit int) ([]ledger.Run, error) {
 // lastCompleted returns the latest completed run by business date (nil
 // when none has completed).
 func lastCompleted(ctx context.Context, db string) (*ledger.Run, error) {
-	runs, err := listRuns(ctx, db, 100000)
+	runs, err := listRuns(ctx, db, 100000, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +92,7 @@ func lastCompleted(ctx context.Context, db string) (*ledger.Run, error) {
 
 // recordExit stores the exit status the command chose for a completed run.
 func recordExit(ctx context.Context, db, id string, code int, msg string) error {
-	store, err := stores.Open(ctx, db, nil)
+	store, err := stores.Open(ctx, db, stores.Options{})
 	if err != nil {
 		return err
 	}
@@ -99,7 +102,7 @@ func recordExit(ctx context.Context, db, id string, code int, msg string) error 
 
 // recordFailure stores a failed attempt in the run history.
 func recordFailure(ctx context.Context, db string, a *attempt, finished time.Time, code int, msg string) error {
-	store, err := stores.Open(ctx, db, nil)
+	store, err := stores.Open(ctx, db, stores.Options{})
 	if err != nil {
 		return err
 	}

@@ -239,7 +239,7 @@ dir = %q
 	if code != 0 {
 		t.Fatalf("recon schedule: exit %d\n%s", code, stderr.String())
 	}
-	runs, err := listRuns(context.Background(), filepath.Join(tmp, "recon.db"), 10)
+	runs, err := listRuns(context.Background(), filepath.Join(tmp, "recon.db"), 10, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,7 +138,7 @@ func pullCmd(ctx context.Context, e *env, args []string) error {
 	dbFile := firstOf(*dbPath, file.DB, "recon.db")
 	log := newLogger(e.stderr, *verbose)
 	holder := fmt.Sprintf("pid %d, recon pull", os.Getpid())
-	db, err := stores.Open(ctx, dbFile, e.now)
+	db, err := stores.Open(ctx, dbFile, stores.Options{Now: e.now, Log: log})
 	if err != nil {
 		return err
 	}

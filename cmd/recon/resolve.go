@@ -56,7 +56,7 @@ func (s *storeFlags) open(ctx context.Context, e *env) (ledger.Store, *time.Loca
 	if _, err := os.Stat(path); err != nil && !stores.IsURL(path) {
 		return nil, nil, fmt.Errorf("no database at %s: run 'recon run' first, or give --db or --config", path)
 	}
-	db, err := stores.Open(ctx, path, e.now)
+	db, err := stores.Open(ctx, path, stores.Options{Now: e.now, Log: newLogger(e.stderr, false)})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -142,7 +142,7 @@ func (f *runFlags) reconcile(ctx context.Context, e *env, out *output, log *slog
 	a.cfg, a.metrics = cfg, firstOf(f.metrics, file.Metrics)
 	out.setZone(cfg.Zone)
 
-	db, err := stores.Open(ctx, cfg.DB, cfg.Now)
+	db, err := stores.Open(ctx, cfg.DB, stores.Options{Now: cfg.Now, Log: log})
 	if err != nil {
 		return stores.NameDatabase(err, cfg.DB)
 	}

@@ -74,7 +74,7 @@ func ledgersOfOtherDays(ctx context.Context, cfg *pipeline.Config, res *pipeline
 		}
 		if db == nil {
 			var err error
-			if db, err = stores.Open(ctx, cfg.DB, nil); err != nil {
+			if db, err = stores.Open(ctx, cfg.DB, stores.Options{}); err != nil {
 				return msgs, err
 			}
 		}

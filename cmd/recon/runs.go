@@ -76,7 +76,7 @@ func runsCmd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	path := firstOf(*db, file.DB, "recon.db")
-	runs, err := listRuns(ctx, path, max(*limit, 1)*10+1000)
+	runs, err := listRuns(ctx, path, max(*limit, 1)*10+1000, newLogger(e.stderr, false))
 	if err != nil {
 		return err
 	}

@@ -147,7 +147,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 
 	db := cfg.Store
 	if db == nil {
-		if db, err = stores.Open(ctx, cfg.DB, now); err != nil {
+		if db, err = stores.Open(ctx, cfg.DB, stores.Options{Now: now, Log: log}); err != nil {
 			return nil, err
 		}
 		defer db.Close()

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"sort"
 	"strings"
@@ -31,6 +32,9 @@ type Options struct {
 	Now func() time.Time
 	// Merchant is whose store this is in the database ("default").
 	Merchant string
+	// Log, when set, is told when opening brings a store that holds data
+	// up to date (ledger.LogMigrations).
+	Log *slog.Logger
 }
 
 // DB is an open PostgreSQL store of one merchant.
@@ -39,6 +43,7 @@ type DB struct {
 	name     string // the URL without its password
 	password string // never printed: scrubbed from errors
 	merchant string
+	log      *slog.Logger // told of a migration (Options.Log)
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 	// locks are the connections holding a date's lock (LockDate); Close
@@ -63,7 +68,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		opts.Merchant = "default"
 	}
 	name, password := redact(rawURL)
-	s := &DB{name: name, password: password, merchant: opts.Merchant, Now: opts.Now}
+	s := &DB{name: name, password: password, merchant: opts.Merchant, log: opts.Log, Now: opts.Now}
 	cfg, err := pgxpool.ParseConfig(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", name, s.scrub(err))
@@ -136,7 +141,8 @@ func (s *DB) Close() error {
 const migrationLock = 0x7265636f6e // "recon"
 
 // migrate applies, in order, each embedded migration not yet recorded,
-// each in its own transaction.
+// each in its own transaction, and refuses a store a newer recon migrated
+// (ledger.PendingMigrations).
 func (s *DB) migrate(ctx context.Context) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
@@ -155,7 +161,21 @@ func (s *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(names)
-	for _, name := range names {
+	var applied []string
+	rows, err := conn.Query(ctx, `SELECT name FROM recon_migrations`)
+	if err == nil {
+		applied, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		return fmt.Errorf("read the migrations applied: %w", err)
+	}
+	pending, err := ledger.PendingMigrations(names, applied)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	done := ledger.LogMigrations(s.log, s.name, pending, len(applied) == 0)
+	defer done()
+	for _, name := range pending {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			var done bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM recon_migrations WHERE name = $1)`, name).Scan(&done); err != nil || done {

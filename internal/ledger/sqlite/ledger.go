@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -82,6 +83,9 @@ type Options struct {
 	// run's memory is one part's. 0 is the default (DefaultPartKeys); -1
 	// loads every day whole.
 	PartKeys int
+	// Log, when set, is told when opening brings a store that holds data
+	// up to date (ledger.LogMigrations).
+	Log *slog.Logger
 }
 
 // DefaultPartKeys is Options.PartKeys's default.
@@ -272,7 +276,8 @@ func (s *DB) exec(ctx context.Context, query string, args ...any) (sql.Result, e
 func (s *DB) Path() string { return s.path }
 
 // migrate applies, in order, each embedded migration not yet recorded, each
-// in its own transaction. A store that has them all is only read: opening
+// in its own transaction, and refuses a store a newer recon migrated
+// (ledger.PendingMigrations). A store that has them all is only read: opening
 // it does not wait for another process's write (a run refused by the
 // date's lock learns so at once, not after the holder's transaction).
 func (s *DB) migrate(ctx context.Context) error {
@@ -282,13 +287,19 @@ func (s *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	var applied []string
-	if err := s.db.SelectContext(ctx, &applied, `SELECT name FROM migrations`); err == nil && len(applied) >= len(names) {
-		return nil
+	if err := s.db.SelectContext(ctx, &applied, `SELECT name FROM migrations`); err != nil {
+		applied = nil // a new store: no table yet
+	}
+	pending, err := ledger.PendingMigrations(names, applied)
+	if err != nil || len(pending) == 0 {
+		return err
 	}
 	if _, err := s.exec(ctx, `CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
-	for _, name := range names {
+	done := ledger.LogMigrations(s.opts.Log, s.path, pending, len(applied) == 0)
+	defer done()
+	for _, name := range pending {
 		if err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 			var n int
 			if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM migrations WHERE name = ?`, name); err != nil {

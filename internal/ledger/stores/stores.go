@@ -5,6 +5,7 @@ package stores
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/config"
@@ -13,17 +14,26 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 )
 
-// Open opens the store db names and brings its schema up to date. now is
-// the store's clock (nil is the wall clock).
-func Open(ctx context.Context, db string, now func() time.Time) (ledger.Store, error) {
+// Options are what opening a store takes beyond its name; a zero field
+// takes its default.
+type Options struct {
+	// Now is the store's clock (the wall clock).
+	Now func() time.Time
+	// Log, when set, is told when opening brings a store that holds data
+	// up to date (ledger.LogMigrations).
+	Log *slog.Logger
+}
+
+// Open opens the store db names and brings its schema up to date.
+func Open(ctx context.Context, db string, opts Options) (ledger.Store, error) {
 	if IsURL(db) {
-		s, err := postgres.Open(ctx, db, postgres.Options{Now: now})
+		s, err := postgres.Open(ctx, db, postgres.Options{Now: opts.Now, Log: opts.Log})
 		if err != nil {
 			return nil, err // not a typed nil in the interface
 		}
 		return s, nil
 	}
-	s, err := sqlite.OpenWith(ctx, db, sqlite.Options{Now: now})
+	s, err := sqlite.OpenWith(ctx, db, sqlite.Options{Now: opts.Now, Log: opts.Log})
 	if err != nil {
 		return nil, err
 	}
