@@ -152,3 +152,44 @@ func PayinsOf(day *recon.Day) *Payins {
 	out.keys = keys.String()
 	return out
 }
+
+// JoinPayins joins the pay-ins of the parts of one day (PayinsOf of each
+// part's day, in the parts' order) into the day's. A key's rows all fall in
+// its part, so no key is in two; the pay-ins are in the order of the parts,
+// each part's in PayinsOf's order, and the settlement checks, whose
+// exceptions are sorted, find the same in either order.
+func JoinPayins(parts []*Payins) *Payins {
+	if len(parts) == 0 {
+		return nil
+	}
+	n, size := 0, 0
+	for _, p := range parts {
+		n += len(p.list)
+		size += len(p.keys)
+	}
+	out := &Payins{Date: parts[0].Date, Start: parts[0].Start, End: parts[0].End, list: make([]payment, 0, n), words: []string{""}}
+	numbers := map[string]uint32{"": 0}
+	var keys strings.Builder
+	keys.Grow(size)
+	for _, p := range parts {
+		renumber := make([]uint32, len(p.words))
+		for i, w := range p.words {
+			no, ok := numbers[w]
+			if !ok {
+				no = uint32(len(out.words))
+				numbers[w] = no
+				out.words = append(out.words, w)
+			}
+			renumber[i] = no
+		}
+		base := uint32(keys.Len())
+		keys.WriteString(p.keys)
+		for _, pay := range p.list {
+			pay.end += base
+			pay.status, pay.ledgerStatus, pay.method = renumber[pay.status], renumber[pay.ledgerStatus], renumber[pay.method]
+			out.list = append(out.list, pay)
+		}
+	}
+	out.keys = keys.String()
+	return out
+}

@@ -8,8 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kwikpaisa/recon/internal/config"
+	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
+	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/pipeline"
 	"github.com/kwikpaisa/recon/internal/pipeline/pipelinetest"
 )
@@ -79,6 +83,86 @@ func TestDayInPartsSameReports(t *testing.T) {
 			if !bytes.Equal(whole, parts) {
 				t.Errorf("%s: %s differs when the day is loaded in parts", date, f.Name())
 			}
+		}
+	}
+}
+
+// TestSettledDayInPartsSameReports runs the fixture day with its settlement
+// reports and bank statements on a store that loads it whole and on one
+// that loads it in parts of 60 keys: the settlement checks read the day's
+// pay-ins gathered part by part, and every report is the same, byte for
+// byte.
+func TestSettledDayInPartsSameReports(t *testing.T) {
+	const date = "2026-11-24"
+	t.Setenv("KWIKPAISA_WEBHOOK_SECRET", "whsec_fixture_2026")
+	fixtures, err := filepath.Abs("../../fixtures/day")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fees, err := config.FeeSchedule(map[string]string{"default": "2.00%", "upi": "0%", "card": "1.90%", "netbanking": "1.75% + 3.00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	settle := match.DefaultSettlementOptions()
+	settle.Fees = fees
+	tmpl := func(folder string) func(string) (string, error) {
+		return func(d string) (string, error) {
+			return config.ExpandOne(filepath.Join(fixtures, folder, "{date}.*"), d)
+		}
+	}
+	tmp := t.TempDir()
+	now := time.Date(2026, 11, 25, 2, 0, 0, 0, zone)
+	for _, store := range []struct {
+		name     string
+		partKeys int
+	}{{"whole", -1}, {"parts", 60}} {
+		db, err := sqlite.OpenWith(context.Background(), filepath.Join(tmp, store.name+".db"), sqlite.Options{PartKeys: store.partKeys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		day := filepath.Join(fixtures, date)
+		var shown []string
+		cfg := pipeline.Config{Date: date, Zone: zone, RunID: "run-fixed", Store: db, Out: filepath.Join(tmp, store.name), Offline: true,
+			Sources: pipeline.Sources{Orders: filepath.Join(day, "orders.csv"), Payouts: filepath.Join(day, "payouts.csv"),
+				Gateway: filepath.Join(day, "gateway.jsonl"), Webhooks: filepath.Join(day, "webhooks.jsonl")},
+			Ingest: ingest.DefaultOptions(zone), Match: match.DefaultOptions(), Now: func() time.Time { return now },
+			Settlement: &pipeline.Settlement{Report: tmpl("settlements"), Bank: tmpl("bank"), Options: settle},
+			Progress:   func(s pipeline.Stage) { shown = append(shown, s.Name+" "+s.Part) }}
+		if _, err := pipeline.Run(context.Background(), cfg); err != nil {
+			t.Fatalf("%s store: %v", store.name, err)
+		}
+		db.Close()
+		parted := slices.ContainsFunc(shown, func(s string) bool { return strings.HasPrefix(s, "match pay-ins, part 3 of ") })
+		if parted != (store.partKeys > 0) {
+			t.Errorf("%s store: the display was shown %q", store.name, shown)
+		}
+	}
+	settled, err := os.ReadFile(filepath.Join(tmp, "whole", date, "settlements.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := bytes.Count(settled, []byte("\n")); rows < 10 {
+		t.Fatalf("settlements.csv of the whole day has %d lines; the fixture day plants more", rows)
+	}
+	files, err := os.ReadDir(filepath.Join(tmp, "whole", date))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		whole, err := os.ReadFile(filepath.Join(tmp, "whole", date, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts, err := os.ReadFile(filepath.Join(tmp, "parts", date, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(whole, parts) {
+			t.Errorf("%s differs when the settled day is loaded in parts", f.Name())
 		}
 	}
 }

@@ -236,13 +236,13 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 // a day in parts (ledger.PartLoader) gives a large day as parts of its
 // keys, each loaded, matched and let go before the next, so that the run
 // holds one part's records at a time; their results and figures are then
-// merged. The whole day (nil when matched in parts) is returned for the
-// settlement checks, which read every pay-in of it: a run with settlement
-// files matches its days whole. The run's own date (stages) logs its
-// stages and shows them; a re-checked date does not.
-func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool) (*recon.Day, *match.Result, *dayFigures, error) {
+// merged. A run with settlement files also gets the day's pay-ins, which
+// their checks read (match.Payins, gathered part by part), and the day's
+// records are let go before they are returned. The run's own date (stages)
+// logs its stages and shows them; a re-checked date does not.
+func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool) (*match.Payins, *match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
-	if pl, ok := r.db.(ledger.PartLoader); ok && r.cfg.Settlement == nil {
+	if pl, ok := r.db.(ledger.PartLoader); ok {
 		var err error
 		if parts, err = pl.DayParts(ctx, day); err != nil {
 			return nil, nil, nil, err
@@ -282,22 +282,33 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		return d, err
 	}
 	t := time.Now()
+	settle := r.cfg.Settlement != nil
 	var (
-		whole *recon.Day
-		res   *match.Result
-		err   error
+		payins *match.Payins
+		res    *match.Result
+		err    error
 	)
 	if len(parts) == 1 {
-		if whole, err = load(parts[0], false); err != nil {
+		whole, err := load(parts[0], false)
+		if err != nil {
 			return nil, nil, nil, err
 		}
 		res = match.Reconcile(whole, opts)
 		figures = figuresOf(whole, res)
+		if settle {
+			res.Keys = nil
+			payins = payinsOf(whole, res.Exceptions)
+		}
 	} else {
+		var each []*match.Payins
 		restore := collectAt(partGC)
 		res, err = match.ReconcileParts(parts, load, opts, func(d *recon.Day, res *match.Result) {
 			figures = figures.add(figuresOf(d, res))
+			if settle {
+				each = append(each, match.PayinsOf(d)) // none in a payouts' part
+			}
 		})
+		payins = match.JoinPayins(each)
 		restore()
 		r.db.(ledger.PartLoader).EndParts(day)
 		// The parts' memory goes back to the system before the reports
@@ -314,7 +325,7 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		r.stageTook("load", rows, loading)
 		r.stageTook("match", rows, time.Since(t)-loading)
 	}
-	return whole, res, figures, nil
+	return payins, res, figures, nil
 }
 
 // partName names a part of a day for the display and the log ("pay-ins,
@@ -354,7 +365,7 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.Authoritative = r.cfg.Offline && r.cfg.Sources.Gateway != ""
 	mopts.WebhookLog = r.cfg.Sources.Webhooks != ""
 	mopts.Now = r.started
-	d, result, figures, err := r.matchDay(ctx, r.day, mopts, true)
+	payins, result, figures, err := r.matchDay(ctx, r.day, mopts, true)
 	if err != nil {
 		return err
 	}
@@ -362,10 +373,8 @@ func (r *run) stages(ctx context.Context) error {
 	t := time.Now()
 	if r.cfg.Settlement != nil {
 		// The settlement files are read after the match, not beside the
-		// ingest, and with the day let go: their rows held beside the loaded
-		// day outgrew its memory.
-		result.Keys = nil
-		payins := payinsOf(d, result.Exceptions)
+		// ingest, and with the day let go (matchDay): their rows held
+		// beside the loaded day outgrew its memory.
 		settled, err = r.settle(ctx, payins, r.day, true)
 		if err != nil {
 			return err
@@ -513,7 +522,7 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		opts.Authoritative = r.cfg.Offline && roles["gateway"]
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
-		d, res, _, err := r.matchDay(ctx, day, opts, false)
+		payins, res, _, err := r.matchDay(ctx, day, opts, false)
 		if err != nil {
 			return nil, err
 		}
@@ -521,7 +530,6 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		// The settlement checks of the date, or, in a run without their
 		// sources, the date's open settlement exceptions as they stand.
 		if r.cfg.Settlement != nil {
-			payins := payinsOf(d, exs)
 			settled, err := r.settle(ctx, payins, day, false)
 			if err != nil {
 				return nil, fmt.Errorf("re-check %s: %w", date, err)
