@@ -63,26 +63,32 @@ func TestDayInPartsSameReports(t *testing.T) {
 		db.Close()
 	}
 	for _, cfg := range days {
-		date := cfg.Date
-		files, err := os.ReadDir(filepath.Join(tmp, "whole", date))
+		sameReports(t, tmp, cfg.Date)
+	}
+}
+
+// sameReports checks that the reports of date in tmp's folders whole and
+// parts are the same, byte for byte.
+func sameReports(t *testing.T, tmp, date string) {
+	t.Helper()
+	files, err := os.ReadDir(filepath.Join(tmp, "whole", date))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 5 {
+		t.Fatalf("%s: %d reports written", date, len(files))
+	}
+	for _, f := range files {
+		whole, err := os.ReadFile(filepath.Join(tmp, "whole", date, f.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(files) < 5 {
-			t.Fatalf("%s: %d reports written", date, len(files))
+		parts, err := os.ReadFile(filepath.Join(tmp, "parts", date, f.Name()))
+		if err != nil {
+			t.Fatal(err)
 		}
-		for _, f := range files {
-			whole, err := os.ReadFile(filepath.Join(tmp, "whole", date, f.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			parts, err := os.ReadFile(filepath.Join(tmp, "parts", date, f.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(whole, parts) {
-				t.Errorf("%s: %s differs when the day is loaded in parts", date, f.Name())
-			}
+		if !bytes.Equal(whole, parts) {
+			t.Errorf("%s: %s differs when the day is loaded in parts", date, f.Name())
 		}
 	}
 }
@@ -148,21 +154,5 @@ func TestSettledDayInPartsSameReports(t *testing.T) {
 	if rows := bytes.Count(settled, []byte("\n")); rows < 10 {
 		t.Fatalf("settlements.csv of the whole day has %d lines; the fixture day plants more", rows)
 	}
-	files, err := os.ReadDir(filepath.Join(tmp, "whole", date))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		whole, err := os.ReadFile(filepath.Join(tmp, "whole", date, f.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts, err := os.ReadFile(filepath.Join(tmp, "parts", date, f.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(whole, parts) {
-			t.Errorf("%s differs when the settled day is loaded in parts", f.Name())
-		}
-	}
+	sameReports(t, tmp, date)
 }

@@ -1,7 +1,6 @@
 package postgres
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -245,61 +244,30 @@ func TestLoadDayNamesABadClass(t *testing.T) {
 	}
 }
 
-// TestMigrationSaysSo: opening a store that lacks a migration says so
-// before it runs it and how long it took after; a new store and a store up
-// to date say nothing; a store a newer recon migrated is refused, named.
+// TestMigrationSaysSo: storetest.Migrations on a store whose
+// 002_bulk_rows.sql is undone, as the version before left it.
 func TestMigrationSaysSo(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.Fresh(t)
-	var log bytes.Buffer
-	open := func() (*DB, error) {
-		log.Reset()
-		return Open(ctx, url, Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
+	exec := func(db ledger.Store, q string) {
+		if _, err := db.(*DB).pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
-	db, err := open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if log.Len() != 0 {
-		t.Errorf("a new store's migrations were logged:\n%s", log.String())
-	}
-	// The store as it was before 002_bulk_rows.sql.
-	back := `DELETE FROM recon_migrations WHERE name LIKE '%002_bulk_rows.sql';
-		CREATE INDEX deliveries_by_body ON deliveries (merchant_id, body_sha256);`
-	for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
-		back += `ALTER TABLE ` + table + ` ADD CONSTRAINT ` + table + `_merchant_id_file_id_fkey
-			FOREIGN KEY (merchant_id, file_id) REFERENCES source_files (merchant_id, id) ON DELETE CASCADE;`
-	}
-	if _, err := db.pool.Exec(ctx, back); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
-	if db, err = open(); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
-	if len(lines) != 2 || !strings.Contains(lines[0], "level=WARN") || !strings.Contains(lines[0], "bringing the store up to date") ||
-		!strings.Contains(lines[0], "migrations=[002_bulk_rows.sql]") || !strings.Contains(lines[1], `msg="store up to date"`) {
-		t.Errorf("opening a store that lacks 002_bulk_rows.sql logged:\n%s", log.String())
-	}
-	db.Close()
-
-	if db, err = open(); err != nil {
-		t.Fatal(err)
-	}
-	if log.Len() != 0 {
-		t.Errorf("a store up to date logged:\n%s", log.String())
-	}
-	if _, err := db.pool.Exec(ctx, `INSERT INTO recon_migrations (name) VALUES ('migration/999_later.sql')`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-
-	if db, err := open(); err == nil {
-		db.Close()
-		t.Fatal("a store a newer recon migrated (999_later.sql) was opened")
-	} else if msg := err.Error(); !strings.Contains(msg, "999_later.sql") || !strings.Contains(msg, "a newer version of recon") {
-		t.Errorf("the refusal does not name the migration and why: %v", err)
-	}
+	storetest.Migrations(t,
+		func(log *slog.Logger) (ledger.Store, error) { return Open(ctx, url, Options{Log: log}) },
+		func(db ledger.Store) string {
+			back := `DELETE FROM recon_migrations WHERE name LIKE '%002_bulk_rows.sql';
+				CREATE INDEX deliveries_by_body ON deliveries (merchant_id, body_sha256);`
+			for _, table := range []string{"orders", "payouts", "gateway_records", "deliveries", "rejects"} {
+				back += `ALTER TABLE ` + table + ` ADD CONSTRAINT ` + table + `_merchant_id_file_id_fkey
+					FOREIGN KEY (merchant_id, file_id) REFERENCES source_files (merchant_id, id) ON DELETE CASCADE;`
+			}
+			exec(db, back)
+			return "002_bulk_rows.sql"
+		},
+		func(db ledger.Store) string {
+			exec(db, `INSERT INTO recon_migrations (name) VALUES ('migration/999_later.sql')`)
+			return "999_later.sql"
+		})
 }
