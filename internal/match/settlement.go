@@ -93,7 +93,9 @@ type settler struct {
 	out  []recon.Exception
 	seen map[string]bool
 	// methods holds the payment method the day's ledger gives each order
-	// settled by a PAYMENT row.
+	// settled by a PAYMENT row that names none (row's fee check): only
+	// those, as a report that names every row's method would otherwise
+	// hold one entry per order of the day.
 	methods map[string]string
 	// The day's bounds in the business zone, for onDay: a bound for each
 	// row is cheaper than its date formatted.
@@ -190,6 +192,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 	ev := &paymentEvents{rows: s.in.Rows, at: make(map[string][2]int32, len(s.in.Rows))}
 	refunds := map[string]bool{}
 	settledToday := map[string]bool{} // PAYMENT orders settled on the day: true once a payment of the day
+	unnamed := map[string]bool{}      // PAYMENT orders with a row that names no method
 	for i := range s.in.Rows {
 		r := &s.in.Rows[i]
 		switch r.Type {
@@ -200,6 +203,9 @@ func (s *settler) payments(fig *SettlementFigures) {
 			}
 			a[1]++
 			ev.at[r.OrderID] = a
+			if r.PaymentMethod == "" {
+				unnamed[r.OrderID] = true
+			}
 			if s.in.Known != nil && s.onDay(r.SettledAt) {
 				settledToday[r.OrderID] = false
 			}
@@ -215,7 +221,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 			settledToday[key] = true
 		}
 		n := ev.count(key)
-		if n > 0 && p.method != 0 {
+		if p.method != 0 && unnamed[key] {
 			s.methods[key] = s.day.words[p.method]
 		}
 		base := func() recon.Exception {
