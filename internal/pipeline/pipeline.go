@@ -81,6 +81,10 @@ type Config struct {
 	// Progress, when set, is told as each stage begins (and each file of
 	// ingest), for a progress display; nil tells nothing.
 	Progress func(Stage)
+	// AvailableMemory says how much memory the run may still take, for
+	// the warning before a store that cannot load a day in parts loads a
+	// large one whole (warnWholeDay); nil reads the system's.
+	AvailableMemory func() (uint64, bool)
 }
 
 // Stage is a stage a run begins, as a progress display needs it.
@@ -143,6 +147,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	now := cfg.Now
 	if now == nil {
 		now = time.Now
+	}
+	if cfg.AvailableMemory == nil {
+		cfg.AvailableMemory = availableMemory
 	}
 
 	db := cfg.Store
@@ -247,6 +254,8 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		if parts, err = pl.DayParts(ctx, day); err != nil {
 			return nil, nil, nil, err
 		}
+	} else if stages {
+		r.warnWholeDay()
 	}
 	// Each stage says so as it begins, so that neither is shown while the
 	// other runs; the stage lines give each stage's total over the parts.
