@@ -82,7 +82,7 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 		if f == nil || f.id != s.SettlementID {
 			f = firsts[s.SettlementID]
 		}
-		date := s.SettledAt.In(opts.Zone).Format(time.DateOnly)
+		date := s.SettledAt.Time().In(opts.Zone).Format(time.DateOnly)
 		switch {
 		case f == nil:
 			f = &first{strings.Clone(s.SettlementID), strings.Clone(s.UTR), date, s.Place}
@@ -122,9 +122,11 @@ func parseSettlement(r *row, cols columns, opts *Options, s *recon.SettlementRow
 		return bad("settlement_utr", raw, errUTRAbsent)
 	}
 	s.UTR = utr
-	if s.SettledAt, err = parseLedgerTime(r, cols["settled_at"], opts.Zone); err != nil {
+	at, err := parseLedgerTime(r, cols["settled_at"], opts.Zone)
+	if err != nil {
 		return bad("settled_at", r.cell(cols["settled_at"]), err)
 	}
+	s.SettledAt = recon.InstantOf(at)
 	if s.Type, err = eventType(r.cell(cols["event_type"]), opts.SettlementEvents); err != nil {
 		return bad("event_type", r.cell(cols["event_type"]), err)
 	}

@@ -145,7 +145,7 @@ func (s *settler) settlements() []*settlement {
 		r := &s.in.Rows[i]
 		st := by[r.SettlementID]
 		if st == nil {
-			t := r.SettledAt.In(s.opts.Zone)
+			t := r.SettledAt.Time().In(s.opts.Zone)
 			start := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.opts.Zone)
 			st = &settlement{id: r.SettlementID, utr: r.UTR, date: start.Format(time.DateOnly), end: start.AddDate(0, 0, 1)}
 			by[r.SettlementID] = st
@@ -206,7 +206,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 			if r.PaymentMethod == "" {
 				unnamed[r.OrderID] = true
 			}
-			if s.in.Known != nil && s.onDay(r.SettledAt) {
+			if s.in.Known != nil && s.onDay(r.SettledAt.Time()) {
 				settledToday[r.OrderID] = false
 			}
 		case recon.EventRefund:

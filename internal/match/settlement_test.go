@@ -33,7 +33,7 @@ func (c *settleCase) paid(id string, paise int64) {
 
 // row adds a settlement row settled at 10:00 on day (24 is the test day).
 func (c *settleCase) row(stl, utr string, day int, typ recon.EventType, order, method string, amount, fee, tax, net int64) *recon.SettlementRow {
-	c.in.Rows = append(c.in.Rows, recon.SettlementRow{SettlementID: stl, UTR: utr, SettledAt: time.Date(2026, 11, day, 10, 0, 0, 0, ist),
+	c.in.Rows = append(c.in.Rows, recon.SettlementRow{SettlementID: stl, UTR: utr, SettledAt: recon.InstantOf(time.Date(2026, 11, day, 10, 0, 0, 0, ist)),
 		Type: typ, OrderID: order, PaymentMethod: method, Amount: recon.Amount(amount), Fee: recon.Amount(fee), Tax: recon.Amount(tax),
 		Net: recon.Amount(net), HasAmounts: true, Place: recon.PlaceOf(fmt.Sprintf("settlements-2026-11-%d.csv", day), fmt.Sprint(len(c.in.Rows)+2))})
 	return &c.in.Rows[len(c.in.Rows)-1]
@@ -187,7 +187,7 @@ func TestSettle(t *testing.T) {
 		{"adjustment row counts in the total only", func(c *settleCase) {
 			c.paid("ORD-1", 10000)
 			c.pay("STL-1", utr, 24, "ORD-1", 10000)
-			c.in.Rows = append(c.in.Rows, recon.SettlementRow{SettlementID: "STL-1", UTR: utr, SettledAt: at(10, 0, 0),
+			c.in.Rows = append(c.in.Rows, recon.SettlementRow{SettlementID: "STL-1", UTR: utr, SettledAt: recon.InstantOf(at(10, 0, 0)),
 				Type: recon.EventAdjustment, Net: -150, Place: recon.PlaceOf("s.csv", "9")})
 			c.credit("2026-11-24", 9850, utr, "")
 		}, nil, ""},

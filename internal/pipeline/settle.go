@@ -180,7 +180,7 @@ func (r *run) judgeSettlements(ctx context.Context, p *match.Payins, day recon.B
 	idSeen := map[string]bool{}
 	for i := range in.Rows {
 		row := &in.Rows[i]
-		if row.Type == recon.EventPayment && !idSeen[row.OrderID] && !row.SettledAt.Before(day.Start) && row.SettledAt.Before(day.End) {
+		if row.Type == recon.EventPayment && !idSeen[row.OrderID] && row.SettledAt >= recon.InstantOf(day.Start) && row.SettledAt < recon.InstantOf(day.End) {
 			idSeen[row.OrderID] = true
 			ids = append(ids, row.OrderID)
 		}

@@ -1,7 +1,5 @@
 package recon
 
-import "time"
-
 // EventType is what one row of a settlement report settles (SPEC §7.1).
 type EventType uint8
 
@@ -28,11 +26,14 @@ func ParseEventType(word string) (EventType, bool) {
 // SettlementRow is one row of KwikPaisa's settlement report: one settled
 // event. Amount, Fee and Tax are never negative; the event's sign is its
 // type. Net is signed: net = ±amount − fee − tax.
+//
+// A run holds every row of the reports of its window (some 860,000 for a
+// day of a million orders), so the row is kept small: an Instant, not a
+// time.Time, and the two one-byte fields side by side.
 type SettlementRow struct {
 	SettlementID  string
 	UTR           string // settlement_utr, normalised as a UTR
-	SettledAt     time.Time
-	Type          EventType
+	SettledAt     Instant
 	OrderID       string // empty for an ADJUSTMENT without one
 	TransactionID string
 	PaymentMethod string
@@ -40,6 +41,7 @@ type SettlementRow struct {
 	Fee           Amount
 	Tax           Amount
 	Net           Amount
+	Type          EventType
 	// HasAmounts is false for an ADJUSTMENT that gave only its net amount.
 	HasAmounts bool
 	Place      Place // the report and its CSV line or Sheet!row
