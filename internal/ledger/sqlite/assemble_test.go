@@ -253,25 +253,6 @@ func closeRows(rows *sql.Rows) error {
 	return rows.Close()
 }
 
-// mustLoadDay loads a day with LoadDay and checks that the plain
-// assembly (assembleDay) finds the same day.
-func mustLoadDay(t *testing.T, db *DB, date string, from, to time.Time) *recon.Day {
-	t.Helper()
-	ctx := context.Background()
-	got, err := db.LoadDay(ctx, recon.BusinessDay{Date: date, Start: from, End: to})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := assembleDay(ctx, db, date, from, to)
-	if err != nil {
-		t.Fatalf("assembleDay: %v", err)
-	}
-	if diff := dayDiff(got, plain); diff != "" {
-		t.Fatalf("LoadDay and recon.DayAssembly disagree on %s: %s", date, diff)
-	}
-	return got
-}
-
 // dayDiff names the first part of two days that differs, or "".
 func dayDiff(a, b *recon.Day) string {
 	keys := func(d *recon.Day) map[recon.Entity][]string {

@@ -364,14 +364,6 @@ func (s *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	return v, err
 }
 
-// instant reads what ledger.Nanos stored.
-func instant(n int64) time.Time {
-	if n == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, n).UTC()
-}
-
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 var _ ledger.Store = (*DB)(nil)

@@ -4,17 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/ledger/storetest"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
-
-// clockAt makes db's clock read t.
-func clockAt(db *DB, t time.Time) {
-	db.Now = func() time.Time { return t }
-}
 
 // TestAuditIsAppendOnly: the store itself refuses to change or delete an
 // entry, whatever code asks.
