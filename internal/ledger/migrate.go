@@ -32,9 +32,9 @@ func PendingMigrations(known, applied []string) ([]string, error) {
 
 // LogMigrations says on log, before a store that holds data is brought up
 // to date with pending, what is happening, and through the function it
-// returns, once done, how long it took: on a store of months of large
-// days a migration can take minutes, which without a word look like a
-// hung run. The warning also says what the change means for older
+// returns, to be called once every step succeeded, how long it took: on a
+// store of months of large days a migration can take minutes, which
+// without a word look like a hung run. The warning also says what the change means for older
 // versions. A new store (fresh) says nothing. log may be nil.
 func LogMigrations(log *slog.Logger, store string, pending []string, fresh bool) (done func()) {
 	if log == nil || fresh || len(pending) == 0 {

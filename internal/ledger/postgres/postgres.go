@@ -173,14 +173,10 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil || len(pending) == 0 {
 		return err
 	}
+	// Under the lock, no other process migrates: what is pending stays so.
 	done := ledger.LogMigrations(s.log, s.name, pending, len(applied) == 0)
-	defer done()
 	for _, name := range pending {
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			var done bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM recon_migrations WHERE name = $1)`, name).Scan(&done); err != nil || done {
-				return err
-			}
 			body, err := fs.ReadFile(migrations, name)
 			if err != nil {
 				return err
@@ -195,6 +191,7 @@ func (s *DB) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	done()
 	return nil
 }
 

@@ -298,7 +298,6 @@ func (s *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
 	done := ledger.LogMigrations(s.opts.Log, s.path, pending, len(applied) == 0)
-	defer done()
 	for _, name := range pending {
 		if err := s.withTx(ctx, func(tx *sqlx.Tx) error {
 			var n int
@@ -321,6 +320,7 @@ func (s *DB) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	done()
 	return nil
 }
 
