@@ -109,6 +109,14 @@ type PartLoader interface {
 	EndParts(day recon.BusinessDay)
 }
 
+// PartKeeper is implemented by a PartLoader that can keep what a run of a
+// day's parts read from it for the next run of the same date, which reads
+// it again while the store is unchanged: a run calls KeepParts for its own
+// date before DayParts (a re-checked date's parts are not kept).
+type PartKeeper interface {
+	KeepParts(day recon.BusinessDay)
+}
+
 // Loader stores the records of one source file inside LoadFile's
 // transaction.
 type Loader interface {

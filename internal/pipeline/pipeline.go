@@ -250,6 +250,9 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool) (*match.Payins, *match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
 	if pl, ok := r.db.(ledger.PartLoader); ok {
+		if k, ok := r.db.(ledger.PartKeeper); ok && stages {
+			k.KeepParts(day)
+		}
 		var err error
 		if parts, err = pl.DayParts(ctx, day); err != nil {
 			return nil, nil, nil, err

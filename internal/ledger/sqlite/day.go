@@ -29,12 +29,20 @@ func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part,
 	if err != nil {
 		return nil, fmt.Errorf("split %s into parts: %w", day.Date, err)
 	}
-	return recon.DayParts(rows.Orders, rows.Payouts, s.opts.PartKeys), nil
+	parts := recon.DayParts(rows.Orders, rows.Payouts, s.opts.PartKeys)
+	if len(parts) > 1 {
+		of := map[recon.Entity]int{}
+		for _, p := range parts {
+			of[p.Entity] = p.Of
+		}
+		s.spills.adopt(day, of[recon.EntityPayin], of[recon.EntityPayout])
+	}
+	return parts, nil
 }
 
 // EndParts lets go of the rows of the day's sources its parts' loads
 // spilled (spill.go): a run calls it when the day's last part is loaded.
-func (s *DB) EndParts(recon.BusinessDay) { s.spills.release() }
+func (s *DB) EndParts(day recon.BusinessDay) { s.spills.end(day.Date) }
 
 // LoadDayPart reads what a run of a business day needs of the keys of one
 // part (recon.Part), and the counts of the part's rows outside the day.
@@ -79,7 +87,7 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		return fmt.Errorf("load sources of %s: %w", date, err)
 	}
 	sc.conn = conn
-	if err := s.spillDay(ctx, sc, conn); err != nil {
+	if err := s.spillDay(ctx, tx, sc, conn); err != nil {
 		return fmt.Errorf("load %s: %w", date, err)
 	}
 	// On a second connection and core, beside this one: the payouts'

@@ -73,18 +73,25 @@ func (sc *dayScope) daySources() []spillSource {
 // load came to them, the first part read them one after the other on the
 // connection its step ran on, while the other waited (at tier L, 24 s for
 // the first part, 21 s for the first pay-ins part).
-func (s *DB) spillDay(ctx context.Context, sc *dayScope, conn *sqlx.Conn) error {
+func (s *DB) spillDay(ctx context.Context, tx *sqlx.Tx, sc *dayScope, conn *sqlx.Conn) error {
 	if sc.part.Whole() {
 		return nil
 	}
+	if err := sc.spills.checkKept(ctx, tx, sc.date); err != nil {
+		return err
+	}
 	var todo []spillSource
-	for _, src := range sc.daySources() {
+	all := sc.daySources()
+	for _, src := range all {
 		if !sc.spills.filled(sc.date, sc.spillKey(src.name)) {
 			todo = append(todo, src)
 		}
 	}
 	if len(todo) == 0 {
-		return nil // the parts after the first
+		return nil // the parts after the first, or kept parts
+	}
+	if err := sc.spills.beginKeep(ctx, tx, sc.date, sc.lo, sc.hi, len(todo) == len(all)); err != nil {
+		return err
 	}
 	sources := make(chan spillSource, len(todo))
 	for _, src := range todo {
@@ -110,6 +117,9 @@ func (s *DB) spillDay(ctx context.Context, sc *dayScope, conn *sqlx.Conn) error 
 	wg.Wait()
 	if besideErr != nil && (err == nil || errors.Is(err, context.Canceled)) {
 		err = besideErr
+	}
+	if err == nil {
+		sc.spills.filledAll(sc.date)
 	}
 	return err
 }

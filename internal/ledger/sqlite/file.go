@@ -255,6 +255,11 @@ func (l *loader) Reject(r *recon.Reject) error {
 // removed). Each file must have been loaded.
 func (s *DB) SetDaySources(ctx context.Context, date string, roles map[string]recon.SourceFile) error {
 	return s.withTx(ctx, func(tx *sqlx.Tx) error {
+		// A run of a date whose files are unchanged writes nothing: the
+		// rows its parts kept serve only a store unchanged (parts.go).
+		if same, err := sameDaySources(ctx, tx, date, roles); err != nil || same {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM day_sources WHERE business_date = ?`, date); err != nil {
 			return fmt.Errorf("clear sources of %s: %w", date, err)
 		}
@@ -267,6 +272,33 @@ func (s *DB) SetDaySources(ctx context.Context, date string, roles map[string]re
 		}
 		return nil
 	})
+}
+
+// sameDaySources reports whether date's sources are roles already.
+func sameDaySources(ctx context.Context, tx *sqlx.Tx, date string, roles map[string]recon.SourceFile) (bool, error) {
+	var have []struct {
+		Role, Kind, Path string
+	}
+	err := tx.SelectContext(ctx, &have, `SELECT ds.role, f.kind, f.path FROM day_sources ds
+		JOIN source_files f ON f.id = ds.file_id WHERE ds.business_date = ?`, date)
+	if err != nil {
+		return false, fmt.Errorf("read sources of %s: %w", date, err)
+	}
+	want := 0
+	for _, f := range roles {
+		if f.Path != "" {
+			want++
+		}
+	}
+	if len(have) != want {
+		return false, nil
+	}
+	for _, h := range have {
+		if f, ok := roles[h.Role]; !ok || f.Kind != h.Kind || f.Path != h.Path {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // DayRejects returns the rejected rows of a date's source files, file by

@@ -152,7 +152,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", busy)
 	s := &DB{db: db, path: path, opts: opts, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: opts.Now,
-		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path), spills: &daySpills{dir: filepath.Dir(path)}}
+		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path), spills: &daySpills{dir: filepath.Dir(path), kept: kept{root: path + ".parts", log: opts.Log}}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		s.writer.Close()

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -39,6 +41,7 @@ type daySpills struct {
 	mu   sync.Mutex
 	date string
 	m    map[spillKey]*spill
+	kept // what of them a run keeps for the next (parts.go)
 }
 
 // spillKey names a spill: the source and file it is of, and the split
@@ -60,18 +63,31 @@ type spill struct {
 	cols   int            // values of a row spilled: the row read, less routeValues
 	chunks [][]spillChunk // by part (spill.at), in the order written
 	bufs   [][]byte       // by part, while filling
+	// keptDir is the folder of kept parts the spill was read from, when it
+	// was (parts.go).
+	keptDir string
 }
 
-// spillChunk is where in the file one chunk of a part's rows is.
+// spillChunk is where in the file one chunk of a part's rows is, and its
+// CRC-32C: a spill kept for the next run (parts.go) is read back from a
+// file that may have been damaged since.
 type spillChunk struct {
 	off int64
 	n   int
+	sum uint32
 }
+
+// crcTable is the Castagnoli polynomial's, which CPUs compute in hardware.
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // forDay makes ds the spills of date, letting go of another date's.
 func (ds *daySpills) forDay(date string) {
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
+	ds.forDayLocked(date)
+}
+
+func (ds *daySpills) forDayLocked(date string) {
 	if ds.date != date {
 		ds.releaseLocked()
 		ds.date = date
@@ -91,6 +107,7 @@ func (ds *daySpills) releaseLocked() {
 		sp.close()
 	}
 	ds.m = nil
+	ds.kept.release()
 }
 
 // filled reports whether the spill of key for date is filled.
@@ -127,7 +144,14 @@ func (ds *daySpills) get(date string, key spillKey, fill func(route func(*rowVal
 	if sp.filled {
 		return sp, nil
 	}
-	err := sp.fillWith(ds.dir, fill)
+	dir, name := ds.dir, ""
+	ds.mu.Lock()
+	if ds.fillDir != "" {
+		ds.files++
+		dir, name = ds.fillDir, fmt.Sprintf("%d.rows", ds.files)
+	}
+	ds.mu.Unlock()
+	err := sp.fillWith(dir, name, fill)
 	if err != nil {
 		sp.close()
 		ds.mu.Lock()
@@ -137,7 +161,7 @@ func (ds *daySpills) get(date string, key spillKey, fill func(route func(*rowVal
 		ds.mu.Unlock()
 		if errors.As(err, new(fileError)) {
 			return nil, fmt.Errorf("set the %s aside by part in %s (a large day's parts need free space there about the day's "+
-				"share of the store: docs/stores.md): %w", key.source, ds.dir, err)
+				"share of the store: docs/stores.md): %w", key.source, dir, err)
 		}
 		return nil, fmt.Errorf("read the %s for the day's parts: %w", key.source, err)
 	}
@@ -152,16 +176,26 @@ type fileError struct{ err error }
 func (e fileError) Error() string { return e.err.Error() }
 func (e fileError) Unwrap() error { return e.err }
 
-func (sp *spill) fillWith(dir string, fill func(route func(*rowValues) error) error) error {
-	f, err := os.CreateTemp(dir, ".recon-spill-*")
+// fillWith fills the spill: in a file name of dir, kept until the folder
+// goes (parts.go), or, with no name, in a temporary file of dir.
+func (sp *spill) fillWith(dir, name string, fill func(route func(*rowValues) error) error) error {
+	var f *os.File
+	var err error
+	if name != "" {
+		f, err = os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	} else {
+		f, err = os.CreateTemp(dir, ".recon-spill-*")
+	}
 	if err != nil {
 		return fileError{err}
 	}
 	sp.f = f
 	// Unlinked at once: the file goes with the last descriptor, even when
 	// the run does not end well.
-	if err := os.Remove(f.Name()); err != nil {
-		return fileError{err}
+	if name == "" {
+		if err := os.Remove(f.Name()); err != nil {
+			return fileError{err}
+		}
 	}
 	sp.chunks = make([][]spillChunk, sp.payins+sp.payouts)
 	sp.bufs = make([][]byte, sp.payins+sp.payouts)
@@ -243,7 +277,7 @@ func (sp *spill) flush(no int) error {
 	if _, err := sp.f.Write(b); err != nil {
 		return fileError{err}
 	}
-	sp.chunks[no] = append(sp.chunks[no], spillChunk{off: sp.size, n: len(b)})
+	sp.chunks[no] = append(sp.chunks[no], spillChunk{off: sp.size, n: len(b), sum: crc32.Checksum(b, crcTable)})
 	sp.size += int64(len(b))
 	sp.bufs[no] = b[:0]
 	return nil
@@ -263,7 +297,10 @@ func (sp *spill) replay(ctx context.Context, p recon.Part, row func(*rowValues) 
 		}
 		buf = slices.Grow(buf[:0], c.n)[:c.n]
 		if _, err := sp.f.ReadAt(buf, c.off); err != nil {
-			return fmt.Errorf("read spilled rows: %w", err)
+			return sp.damaged(fmt.Errorf("read spilled rows: %w", err))
+		}
+		if crc32.Checksum(buf, crcTable) != c.sum {
+			return sp.damaged(fmt.Errorf("spilled rows at byte %d of %s do not match their checksum", c.off, sp.f.Name()))
 		}
 		for b := buf; len(b) > 0; {
 			n, k := binary.Uvarint(b)
