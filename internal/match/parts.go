@@ -10,13 +10,14 @@ import (
 // ReconcileParts matches a day given as parts (recon.DayParts), loading
 // each with load and matching it alone, so that one part's records are
 // held at a time: each part is let go before load is asked for the next.
-// seen, when not nil, is given each part's day and result first. Split
+// seen, when not nil, is given each part, its day and its result first;
+// its error ends the match. Split
 // payouts are loaded twice: first (load's facts true) for their
 // PayoutFacts, which the checks across payouts compare (AcrossPayouts),
 // then to be matched with what those found. The result is Merge's, and its exceptions own their
 // strings (recon.Exception.OwnStrings).
 func ReconcileParts(parts []recon.Part, load func(p recon.Part, facts bool) (*recon.Day, error), opts Options,
-	seen func(*recon.Day, *Result)) (*Result, error) {
+	seen func(recon.Part, *recon.Day, *Result) error) (*Result, error) {
 	var facts []PayoutFact
 	for _, p := range parts {
 		if p.Entity == recon.EntityPayout && p.Of > 1 {
@@ -43,7 +44,9 @@ func ReconcileParts(parts []recon.Part, load func(p recon.Part, facts bool) (*re
 		}
 		res := Reconcile(d, opts)
 		if seen != nil {
-			seen(d, res)
+			if err := seen(p, d, res); err != nil {
+				return nil, err
+			}
 		}
 		for i := range res.Exceptions {
 			res.Exceptions[i].OwnStrings()

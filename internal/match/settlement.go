@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -72,61 +73,125 @@ type AmountMatch struct {
 	Credit     string
 }
 
-// settlement is all the rows of one settlement_id.
+// settlement is what the checks keep of one settlement_id: its figures,
+// summed as its rows are read, and not its rows.
 type settlement struct {
 	id    string
 	utr   string
 	date  string // business date of settled_at
 	end   time.Time
-	rows  []*recon.SettlementRow
+	first recon.Place // its first row's
 	total recon.Amount
+	// The sums of its rows, for the day's figures (settled).
+	fees, tax, gross, deducted recon.Amount
 	// credit is the bank entry that claimed it, and whether by amount.
 	credit   *recon.BankEntry
 	byAmount bool
 }
 
-// settler judges the settlements of one day.
-type settler struct {
-	day  *Payins
-	in   *SettlementInput
-	opts SettlementOptions
-	out  []recon.Exception
-	seen map[string]bool
-	// methods holds the payment method the day's ledger gives each order
-	// settled by a PAYMENT row that names none (row's fee check): only
-	// those, as a report that names every row's method would otherwise
-	// hold one entry per order of the day.
-	methods map[string]string
-	// The day's bounds in the business zone, for onDay: a bound for each
-	// row is cheaper than its date formatted.
-	dayStart, dayEnd time.Time
+// Settling judges the settlements of one day, reading the rows of its
+// settlement reports once, in file order (Row), the bank statements' entries
+// (Bank), then the rows and pay-ins of each share of its orders (Part), and
+// ends with Finish. A row is kept only by its share, which the caller may
+// hold apart (on disk) until the share's pay-ins come: a day of ten million
+// orders has some nine million rows in its window.
+type Settling struct {
+	opts  SettlementOptions
+	date  string
+	start time.Time // the day's bounds in the business zone, for onDay: a
+	end   time.Time // bound for each row is cheaper than its date formatted
+	by    map[string]*settlement
+	sets  []*settlement // in the order first read
+	bank  []recon.BankEntry
+	out   []recon.Exception
+	seen  map[string]bool
+	fig   SettlementFigures
+}
+
+// NewSettling begins the settlement checks of the day date, from start to
+// end (its bounds in the business zone).
+func NewSettling(date string, start, end time.Time, opts SettlementOptions) *Settling {
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+		if !start.IsZero() {
+			opts.Zone = start.Location()
+		}
+	}
+	s := &Settling{opts: opts, date: date, by: map[string]*settlement{}, seen: map[string]bool{}}
+	// An invalid date leaves the zero time, on which no row falls.
+	s.start, _ = time.ParseInLocation(time.DateOnly, date, opts.Zone)
+	s.end = s.start.AddDate(0, 0, 1)
+	return s
 }
 
 // Settle matches one day's payments, the settlements settled on it and
 // the bank credits booked on it (SPEC §7.3-7.4). It returns its exceptions,
 // sorted, and the day's figures.
 func Settle(day *Payins, in *SettlementInput, opts SettlementOptions) ([]recon.Exception, SettlementFigures) {
-	if opts.Zone == nil {
-		opts.Zone = time.UTC
-		if !day.Start.IsZero() {
-			opts.Zone = day.Start.Location()
-		}
+	s := NewSettling(day.Date, day.Start, day.End, opts)
+	for i := range in.Rows {
+		s.Row(&in.Rows[i])
 	}
-	s := &settler{day: day, in: in, opts: opts, seen: map[string]bool{}}
-	// An invalid date leaves the zero time, on which no row falls.
-	s.dayStart, _ = time.ParseInLocation(time.DateOnly, day.Date, opts.Zone)
-	s.dayEnd = s.dayStart.AddDate(0, 0, 1)
-	sets := s.settlements()
-	claimCredits(sets, in.Bank, opts)
-	var fig SettlementFigures
-	s.payments(&fig)
-	s.settled(sets, &fig)
-	s.unexplained(sets)
-	sort.Slice(s.out, func(i, j int) bool { return s.out[i].Less(&s.out[j]) })
-	return s.out, fig
+	for i := range in.Bank {
+		s.Bank(&in.Bank[i])
+	}
+	var known func([]string) (map[string]bool, error)
+	if in.Known != nil {
+		known = func([]string) (map[string]bool, error) { return in.Known, nil }
+	}
+	_ = s.Part(day, in.Rows, known) // known returns no error
+	return s.Finish()
 }
 
-func (s *settler) add(e recon.Exception) {
+// Row reads one row of a settlement report, in file order: its
+// settlement's figures.
+func (s *Settling) Row(r *recon.SettlementRow) {
+	st := s.by[r.SettlementID]
+	if st == nil {
+		t := r.SettledAt.Time().In(s.opts.Zone)
+		start := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.opts.Zone)
+		st = &settlement{id: strings.Clone(r.SettlementID), utr: strings.Clone(r.UTR), date: start.Format(time.DateOnly),
+			end: start.AddDate(0, 0, 1), first: r.Place}
+		s.by[st.id] = st
+		s.sets = append(s.sets, st)
+	}
+	st.total += r.Net
+	st.fees += r.Fee
+	st.tax += r.Tax
+	switch r.Type {
+	case recon.EventPayment:
+		st.gross += r.Amount
+	case recon.EventRefund, recon.EventChargeback:
+		st.deducted += r.Amount
+	}
+}
+
+// Bank reads one entry of a bank statement, in file order.
+func (s *Settling) Bank(e *recon.BankEntry) { s.bank = append(s.bank, *e) }
+
+// Finish judges the settlements settled on the day against their bank
+// credits, and the day's credits no settlement claimed, and returns every
+// exception of the checks, sorted, and the day's figures.
+func (s *Settling) Finish() ([]recon.Exception, SettlementFigures) {
+	claimCredits(s.sets, s.bank, s.opts)
+	for _, st := range s.sets {
+		if st.date != s.date {
+			continue
+		}
+		s.fig.Settlements++
+		s.fig.Net.Add(st.total)
+		s.fig.Fees.Add(st.fees)
+		s.fig.GST.Add(st.tax)
+		s.fig.Gross.Add(st.gross)
+		s.fig.Deducted.Add(st.deducted)
+		s.credit(st)
+	}
+	s.unexplained()
+	sort.Slice(s.out, func(i, j int) bool { return s.out[i].Less(&s.out[j]) })
+	return s.out, s.fig
+}
+
+func (s *Settling) add(e recon.Exception) {
 	k := string(e.Category) + "\x00" + string(e.Entity) + "\x00" + e.Reference
 	if s.seen[k] {
 		return
@@ -137,28 +202,8 @@ func (s *settler) add(e recon.Exception) {
 	s.out = append(s.out, e)
 }
 
-// settlements groups the rows by settlement_id, in the order first read.
-func (s *settler) settlements() []*settlement {
-	by := map[string]*settlement{}
-	var out []*settlement
-	for i := range s.in.Rows {
-		r := &s.in.Rows[i]
-		st := by[r.SettlementID]
-		if st == nil {
-			t := r.SettledAt.Time().In(s.opts.Zone)
-			start := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.opts.Zone)
-			st = &settlement{id: r.SettlementID, utr: r.UTR, date: start.Format(time.DateOnly), end: start.AddDate(0, 0, 1)}
-			by[r.SettlementID] = st
-			out = append(out, st)
-		}
-		st.rows = append(st.rows, r)
-		st.total += r.Net
-	}
-	return out
-}
-
 // windowOpen reports whether the run's clock is before end + w.
-func (s *settler) windowOpen(end time.Time, w time.Duration) bool {
+func (s *Settling) windowOpen(end time.Time, w time.Duration) bool {
 	return !s.opts.Now.IsZero() && s.opts.Now.Before(end.Add(w))
 }
 
@@ -185,16 +230,49 @@ func (ev *paymentEvents) of(order string) []*recon.SettlementRow {
 	return out
 }
 
-// payments judges the day's pay-ins against the settlement events of
+// share is the checks of one share of the day's orders (Part).
+type share struct {
+	*Settling
+	day  *Payins
+	rows []recon.SettlementRow
+	// methods holds the payment method the day's ledger gives each order
+	// settled by a PAYMENT row that names none (row's fee check): only
+	// those, as a report that names every row's method would otherwise
+	// hold one entry per order of the day.
+	methods map[string]string
+}
+
+// Part judges one share of the day's orders: its pay-ins (day), against
+// the rows, in file order, of every settlement report read whose order id
+// is of the share (with, in one share, the rows that name no order); and
+// the fee, tax and arithmetic of those rows of the settlements settled on
+// the day. known, when not nil, says which of the share's orders settled on
+// the day and not paid in it a ledger or gateway record of any date knows;
+// nil judges none of them (no SETTLED_NOT_PAID for an unknown order). Every
+// row must have been read first (Row).
+func (s *Settling) Part(day *Payins, rows []recon.SettlementRow, known func(ids []string) (map[string]bool, error)) error {
+	sh := &share{Settling: s, day: day, rows: rows, methods: map[string]string{}}
+	if err := sh.payments(known); err != nil {
+		return err
+	}
+	for i := range rows {
+		if r := &rows[i]; s.by[r.SettlementID] != nil && s.by[r.SettlementID].date == s.date {
+			sh.row(r)
+		}
+	}
+	return nil
+}
+
+// payments judges the share's pay-ins against the settlement events of
 // their orders, and orders settled on the day that no ledger or gateway
 // knows.
-func (s *settler) payments(fig *SettlementFigures) {
-	ev := &paymentEvents{rows: s.in.Rows, at: make(map[string][2]int32, len(s.in.Rows))}
+func (s *share) payments(known func([]string) (map[string]bool, error)) error {
+	ev := &paymentEvents{rows: s.rows, at: make(map[string][2]int32, len(s.rows))}
 	refunds := map[string]bool{}
 	settledToday := map[string]bool{} // PAYMENT orders settled on the day: true once a payment of the day
 	unnamed := map[string]bool{}      // PAYMENT orders with a row that names no method
-	for i := range s.in.Rows {
-		r := &s.in.Rows[i]
+	for i := range s.rows {
+		r := &s.rows[i]
 		switch r.Type {
 		case recon.EventPayment:
 			a, ok := ev.at[r.OrderID]
@@ -206,7 +284,7 @@ func (s *settler) payments(fig *SettlementFigures) {
 			if r.PaymentMethod == "" {
 				unnamed[r.OrderID] = true
 			}
-			if s.in.Known != nil && s.onDay(r.SettledAt.Time()) {
+			if known != nil && s.onDay(r.SettledAt.Time()) {
 				settledToday[r.OrderID] = false
 			}
 		case recon.EventRefund:
@@ -214,7 +292,6 @@ func (s *settler) payments(fig *SettlementFigures) {
 		}
 	}
 	open := s.windowOpen(s.day.End, s.opts.Window)
-	s.methods = map[string]string{}
 	for i := range s.day.len() {
 		p, key, word := &s.day.list[i], s.day.key(i), s.day.word(i)
 		if _, ok := settledToday[key]; ok {
@@ -233,8 +310,8 @@ func (s *settler) payments(fig *SettlementFigures) {
 			continue // the common case of an unpaid order: nothing to judge
 		}
 		if n == 0 && paid {
-			fig.Unsettled++
-			fig.UnsettledAmount.Add(p.amount)
+			s.fig.Unsettled++
+			s.fig.UnsettledAmount.Add(p.amount)
 			e := base()
 			e.Category, e.Provisional = recon.Unsettled, open
 			e.Detail = fmt.Sprintf("Order %s was paid (%s, %s) but no settlement report read has a PAYMENT event for it.", key, word, p.amount)
@@ -284,11 +361,18 @@ func (s *settler) payments(fig *SettlementFigures) {
 	// date knows.
 	var unknown []string
 	for k, ours := range settledToday {
-		if !ours && !s.in.Known[k] {
+		if !ours {
 			unknown = append(unknown, k)
 		}
 	}
 	sort.Strings(unknown)
+	if len(unknown) > 0 {
+		ids, err := known(unknown)
+		if err != nil {
+			return err
+		}
+		unknown = slices.DeleteFunc(unknown, func(k string) bool { return ids[k] })
+	}
 	for _, k := range unknown {
 		rows := ev.of(k)
 		s.add(recon.Exception{Category: recon.SettledNotPaid, Entity: recon.EntityPayin, Reference: k,
@@ -300,40 +384,16 @@ func (s *settler) payments(fig *SettlementFigures) {
 				Detail: fmt.Sprintf("Order %s was settled %d times (%s).", k, len(rows), strings.Join(settlementIDs(rows), ", "))})
 		}
 	}
+	return nil
 }
 
 // onDay says whether t falls on the day's date in the business zone.
-func (s *settler) onDay(t time.Time) bool {
-	return !t.Before(s.dayStart) && t.Before(s.dayEnd)
-}
-
-// settled judges the settlements settled on the day: each row's fee, tax
-// and arithmetic, and the settlement's bank credit; and adds up the day's
-// figures.
-func (s *settler) settled(sets []*settlement, fig *SettlementFigures) {
-	for _, st := range sets {
-		if st.date != s.day.Date {
-			continue
-		}
-		fig.Settlements++
-		fig.Net.Add(st.total)
-		for _, r := range st.rows {
-			fig.Fees.Add(r.Fee)
-			fig.GST.Add(r.Tax)
-			switch r.Type {
-			case recon.EventPayment:
-				fig.Gross.Add(r.Amount)
-			case recon.EventRefund, recon.EventChargeback:
-				fig.Deducted.Add(r.Amount)
-			}
-			s.row(r)
-		}
-		s.credit(st, fig)
-	}
+func (s *Settling) onDay(t time.Time) bool {
+	return !t.Before(s.start) && t.Before(s.end)
 }
 
 // row checks one settlement row's fee, tax and net.
-func (s *settler) row(r *recon.SettlementRow) {
+func (s *share) row(r *recon.SettlementRow) {
 	if !r.HasAmounts {
 		return
 	}
@@ -381,12 +441,12 @@ func (s *settler) row(r *recon.SettlementRow) {
 }
 
 // credit judges a settlement's bank credit.
-func (s *settler) credit(st *settlement, fig *SettlementFigures) {
+func (s *Settling) credit(st *settlement) {
 	if !s.opts.Bank {
 		return
 	}
 	base := recon.Exception{Entity: recon.EntitySettlement, Reference: st.id, LedgerUTR: st.utr, GatewayAmount: ptr(st.total),
-		Evidence: rowPlaces(st.rows[:1])}
+		Evidence: []string{st.first.String()}}
 	c := st.credit
 	if c == nil {
 		open := s.windowOpen(st.end, s.opts.BankWindow)
@@ -399,10 +459,10 @@ func (s *settler) credit(st *settlement, fig *SettlementFigures) {
 		s.add(e)
 		return
 	}
-	fig.CreditsMatched++
-	fig.CreditsAmount.Add(c.Amount)
+	s.fig.CreditsMatched++
+	s.fig.CreditsAmount.Add(c.Amount)
 	if st.byAmount {
-		fig.ByAmount = append(fig.ByAmount, AmountMatch{Settlement: st.id, Credit: bankPlace(c)})
+		s.fig.ByAmount = append(s.fig.ByAmount, AmountMatch{Settlement: st.id, Credit: bankPlace(c)})
 	}
 	if c.Amount != st.total {
 		e := base
@@ -416,20 +476,20 @@ func (s *settler) credit(st *settlement, fig *SettlementFigures) {
 
 // unexplained reports the day's credits marked as the gateway's that no
 // settlement claimed.
-func (s *settler) unexplained(sets []*settlement) {
+func (s *Settling) unexplained() {
 	if !s.opts.Bank || s.opts.GatewayPattern == "" {
 		return
 	}
 	claimed := map[*recon.BankEntry]bool{}
-	for _, st := range sets {
+	for _, st := range s.sets {
 		if st.credit != nil {
 			claimed[st.credit] = true
 		}
 	}
 	pattern := strings.ToUpper(s.opts.GatewayPattern)
-	for i := range s.in.Bank {
-		c := &s.in.Bank[i]
-		if !c.Credit || c.Date != s.day.Date || claimed[c] {
+	for i := range s.bank {
+		c := &s.bank[i]
+		if !c.Credit || c.Date != s.date || claimed[c] {
 			continue
 		}
 		if !strings.Contains(strings.ToUpper(c.Narration), pattern) && !strings.Contains(strings.ToUpper(c.Reference), pattern) {

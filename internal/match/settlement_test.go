@@ -270,7 +270,14 @@ func TestSettle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newSettleCase()
 			tt.build(c)
-			exs, _ := Settle(PayinsOf(&c.Day), &c.in, c.opts)
+			exs, fig := Settle(PayinsOf(&c.Day), &c.in, c.opts)
+			// In shares of the day's orders, as a day matched in parts is
+			// judged: the same exceptions and figures.
+			for _, of := range []int{2, 3} {
+				if got, gotFig := settleInShares(t, c, of); fmt.Sprint(got, gotFig) != fmt.Sprint(exs, fig) {
+					t.Errorf("in %d shares:\n%v %+v\nwhole:\n%v %+v", of, got, gotFig, exs, fig)
+				}
+			}
 			var gotList []sx
 			for _, e := range exs {
 				ref := e.Reference
@@ -353,4 +360,46 @@ func TestSettleSaysAmountMatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// settleInShares judges c's day as a day matched in parts of shares:
+// each part's pay-ins with the rows of its orders.
+func settleInShares(t *testing.T, c *settleCase, shares int) ([]recon.Exception, SettlementFigures) {
+	t.Helper()
+	s := NewSettling(c.Date, c.Start, c.End, c.opts)
+	for i := range c.in.Rows {
+		s.Row(&c.in.Rows[i])
+	}
+	for i := range c.in.Bank {
+		s.Bank(&c.in.Bank[i])
+	}
+	var known func([]string) (map[string]bool, error)
+	if c.in.Known != nil {
+		known = func([]string) (map[string]bool, error) { return c.in.Known, nil }
+	}
+	for no := range shares {
+		p := recon.Part{Entity: recon.EntityPayin, No: no, Of: shares}
+		day := c.Day
+		day.Orders, day.Gateway = nil, nil
+		for _, o := range c.Orders {
+			if p.Has(recon.EntityPayin, o.OrderID) {
+				day.Orders = append(day.Orders, o)
+			}
+		}
+		for _, g := range c.Gateway {
+			if p.Has(g.Entity, g.Key) {
+				day.Gateway = append(day.Gateway, g)
+			}
+		}
+		var rows []recon.SettlementRow
+		for _, r := range c.in.Rows {
+			if recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), shares) == no {
+				rows = append(rows, r)
+			}
+		}
+		if err := s.Part(PayinsOf(&day), rows, known); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s.Finish()
 }

@@ -243,11 +243,11 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 // a day in parts (ledger.PartLoader) gives a large day as parts of its
 // keys, each loaded, matched and let go before the next, so that the run
 // holds one part's records at a time; their results and figures are then
-// merged. A run with settlement files also gets the day's pay-ins, which
-// their checks read (match.Payins, gathered part by part), and the day's
-// records are let go before they are returned. The run's own date (stages)
-// logs its stages and shows them; a re-checked date does not.
-func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool) (*match.Payins, *match.Result, *dayFigures, error) {
+// merged. A run with settlement files (settle) judges each part's pay-ins
+// with the settlement rows of their orders once the part is matched, with
+// the day's records let go first when it is matched whole. The run's own
+// date (stages) logs its stages and shows them; a re-checked date does not.
+func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool, settle *settleStep) (*match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
 	if pl, ok := r.db.(ledger.PartLoader); ok {
 		if k, ok := r.db.(ledger.PartKeeper); ok && stages {
@@ -255,7 +255,7 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		}
 		var err error
 		if parts, err = pl.DayParts(ctx, day); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	} else if stages {
 		r.warnWholeDay()
@@ -294,50 +294,53 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		return d, err
 	}
 	t := time.Now()
-	settle := r.cfg.Settlement != nil
 	var (
-		payins *match.Payins
-		res    *match.Result
-		err    error
+		res *match.Result
+		err error
 	)
 	if len(parts) == 1 {
 		whole, err := load(parts[0], false)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 		res = match.Reconcile(whole, opts)
 		figures = figuresOf(whole, res)
-		if settle {
+		if settle != nil {
 			res.Keys = nil
-			payins = payinsOf(whole, res.Exceptions)
+			if err := settle.part(ctx, recon.Part{}, payinsOf(whole, res.Exceptions)); err != nil {
+				return nil, nil, err
+			}
 		}
 	} else {
-		var each []*match.Payins
 		restore := collectAt(partGC)
-		res, err = match.ReconcileParts(parts, load, opts, func(d *recon.Day, res *match.Result) {
+		res, err = match.ReconcileParts(parts, load, opts, func(p recon.Part, d *recon.Day, res *match.Result) error {
 			figures = figures.add(figuresOf(d, res))
-			if settle {
-				each = append(each, match.PayinsOf(d)) // none in a payouts' part
+			if settle != nil && p.Entity == recon.EntityPayin {
+				return settle.part(ctx, p, match.PayinsOf(d))
 			}
+			return nil
 		})
-		payins = match.JoinPayins(each)
 		restore()
 		r.db.(ledger.PartLoader).EndParts(day)
 		// The parts' memory goes back to the system before the reports
 		// are written, which would otherwise grow the heap on top of it.
 		debug.FreeOSMemory()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
+	}
+	var settling time.Duration
+	if settle != nil {
+		settling = settle.took
 	}
 	if stages {
 		if len(parts) > 1 {
 			r.log.Info("matched the day in parts", "parts", len(parts))
 		}
 		r.stageTook("load", rows, loading)
-		r.stageTook("match", rows, time.Since(t)-loading)
+		r.stageTook("match", rows, time.Since(t)-loading-settling)
 	}
-	return payins, res, figures, nil
+	return res, figures, nil
 }
 
 // partName names a part of a day for the display and the log ("pay-ins,
@@ -377,23 +380,22 @@ func (r *run) stages(ctx context.Context) error {
 	mopts.Authoritative = r.cfg.Offline && r.cfg.Sources.Gateway != ""
 	mopts.WebhookLog = r.cfg.Sources.Webhooks != ""
 	mopts.Now = r.started
-	payins, result, figures, err := r.matchDay(ctx, r.day, mopts, true)
+	settle := r.newSettle(r.day, true)
+	defer settle.close()
+	result, figures, err := r.matchDay(ctx, r.day, mopts, true, settle)
 	if err != nil {
 		return err
 	}
 	var settled *settledDay
-	t := time.Now()
-	if r.cfg.Settlement != nil {
-		// The settlement files are read after the match, not beside the
-		// ingest, and with the day let go (matchDay): their rows held
-		// beside the loaded day outgrew its memory.
-		settled, err = r.settle(ctx, payins, r.day, true)
+	if settle != nil {
+		t := time.Now()
+		settled, err = settle.finish(ctx)
 		if err != nil {
 			return err
 		}
 		result.Exceptions = withSettled(result.Exceptions, settled.exceptions)
 		r.inputs = append(r.inputs, settled.inputs...)
-		r.stageDone("settle", len(settled.exceptions), t)
+		r.stageTook("settle", len(settled.exceptions), settle.took+time.Since(t))
 	}
 
 	for i := range result.Exceptions {
@@ -405,7 +407,7 @@ func (r *run) stages(ctx context.Context) error {
 	if err := r.db.SaveExceptions(ctx, r.day.Date, r.res.RunID, result.Exceptions); err != nil {
 		return err
 	}
-	t = time.Now()
+	t := time.Now()
 	r.begin(Stage{Name: "recheck"})
 	ageing, err := r.recheck(ctx, result.Exceptions)
 	if err != nil {
@@ -534,15 +536,18 @@ func (r *run) recheck(ctx context.Context, own []recon.Exception) (*Ageing, erro
 		opts.Authoritative = r.cfg.Offline && roles["gateway"]
 		opts.WebhookLog = roles["webhooks"]
 		opts.Now = r.started
-		payins, res, _, err := r.matchDay(ctx, day, opts, false)
+		settle := r.newSettle(day, false)
+		res, _, err := r.matchDay(ctx, day, opts, false, settle)
 		if err != nil {
+			settle.close()
 			return nil, err
 		}
 		exs := res.Exceptions
 		// The settlement checks of the date, or, in a run without their
 		// sources, the date's open settlement exceptions as they stand.
-		if r.cfg.Settlement != nil {
-			settled, err := r.settle(ctx, payins, day, false)
+		if settle != nil {
+			settled, err := settle.finish(ctx)
+			settle.close()
 			if err != nil {
 				return nil, fmt.Errorf("re-check %s: %w", date, err)
 			}

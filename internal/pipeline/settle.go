@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -78,27 +77,91 @@ func lines(path string) int {
 
 func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
-// settle runs the settlement checks of a day whose pay-ins are p: it reads
-// the settlement reports and bank statements of its window, asks the store
-// which settled orders it knows, and matches. withFiles also hashes the
-// files for the summary and the manifest.
-func (r *run) settle(ctx context.Context, p *match.Payins, day recon.BusinessDay, withFiles bool) (*settledDay, error) {
-	restore := collectAt(settleGC)
-	defer restore()
-	out, in, err := r.readSettlements(ctx, day, withFiles)
-	if err != nil {
-		return nil, err
-	}
-	return r.judgeSettlements(ctx, p, day, out, in)
+// settleStep is the settlement checks of one date of a run, beside its
+// match (matchDay): the first part matched reads the settlement reports
+// and bank statements of the date's window (each row once: its
+// settlement's figures, and the row set aside with its order's share), and
+// each part's pay-ins are then judged with their orders' rows (part);
+// finish judges the settlements against the bank credits.
+type settleStep struct {
+	r         *run
+	day       recon.BusinessDay
+	withFiles bool
+	out       *settledDay
+	s         *match.Settling
+	rows      *settleRows
+	// took is the time the step took inside the match, which the match's
+	// stage leaves out.
+	took time.Duration
 }
 
-// readSettlements reads the settlement reports and bank statements of
-// day's window, each that exists.
-func (r *run) readSettlements(ctx context.Context, day recon.BusinessDay, withFiles bool) (*settledDay, *match.SettlementInput, error) {
+// newSettle begins the settlement checks of day, nil when the run has no
+// settlement files. withFiles also hashes the files for the summary and
+// the manifest.
+func (r *run) newSettle(day recon.BusinessDay, withFiles bool) *settleStep {
 	st := r.cfg.Settlement
-	reports, statements := settleWindow(day, st.Options)
-	out := &settledDay{}
-	in := &match.SettlementInput{}
+	if st == nil {
+		return nil
+	}
+	opts := st.Options
+	opts.Zone = day.Start.Location()
+	opts.Now = r.started
+	opts.Bank = st.Bank != nil
+	return &settleStep{r: r, day: day, withFiles: withFiles, out: &settledDay{}, s: match.NewSettling(day.Date, day.Start, day.End, opts)}
+}
+
+// part judges the pay-ins of one part of the day (the whole day's, for
+// recon.Part{}) with the settlement rows of their orders; the first reads
+// the files, for the day's split into p.Of parts.
+func (st *settleStep) part(ctx context.Context, p recon.Part, payins *match.Payins) error {
+	t := time.Now()
+	defer func() { st.took += time.Since(t) }()
+	restore := collectAt(settleGC)
+	defer restore()
+	if st.rows == nil {
+		if err := st.read(ctx, max(1, p.Of)); err != nil {
+			return err
+		}
+	}
+	rows, err := st.rows.share(p.No)
+	if err != nil {
+		return err
+	}
+	// Which of the part's orders settled on the day, and not paid in it, a
+	// ledger or gateway record of any date knows.
+	known := func(ids []string) (map[string]bool, error) { return st.r.db.KnownOrders(ctx, ids) }
+	return st.s.Part(payins, rows, known)
+}
+
+// finish judges the settlements settled on the day against the bank
+// credits, and returns what the checks found.
+func (st *settleStep) finish(ctx context.Context) (*settledDay, error) {
+	if st.rows == nil { // a day of no parts: none matched
+		if err := st.read(ctx, 1); err != nil {
+			return nil, err
+		}
+	}
+	st.out.exceptions, st.out.figures = st.s.Finish()
+	return st.out, nil
+}
+
+// close lets go of the rows set aside; st may be nil.
+func (st *settleStep) close() {
+	if st != nil && st.rows != nil {
+		st.rows.close()
+	}
+}
+
+// read reads the settlement reports and bank statements of the day's
+// window, each that exists, setting the rows aside in shares shares.
+func (st *settleStep) read(ctx context.Context, shares int) error {
+	r, cfg := st.r, st.r.cfg.Settlement
+	rows, err := newSettleRows(shares, 0)
+	if err != nil {
+		return err
+	}
+	st.rows = rows
+	reports, statements := settleWindow(st.day, cfg.Options)
 	seen := map[string]bool{}
 	read := func(kind string, find func(string) (string, error), dates []string) error {
 		if find == nil {
@@ -106,7 +169,7 @@ func (r *run) readSettlements(ctx context.Context, day recon.BusinessDay, withFi
 		}
 		found := 0
 		defer func() {
-			if found == 0 && withFiles {
+			if found == 0 && st.withFiles {
 				// A template that names no file of the window reads as a
 				// day with nothing settled: say so rather than stay quiet.
 				r.log.Warn("no "+kind+" file exists for any date of the window", "stage", "settle", "kind", kind,
@@ -127,17 +190,16 @@ func (r *run) readSettlements(ctx context.Context, day recon.BusinessDay, withFi
 			seen[path] = true
 			found++
 			t := time.Now()
-			if kind == "settlements" {
+			if kind == "settlements" && rows.shares == 1 {
 				// Room for the report's rows at once: grown by appending, the
 				// rows of a large report were copied over and over (a third of
 				// the time its read took at tier M).
-				in.Rows = slices.Grow(in.Rows, lines(path))
+				rows.mem = slices.Grow(rows.mem, lines(path))
 			}
-			var f recon.SourceFile
 			sink := ingest.Sink{
-				Settlement: func(s *recon.SettlementRow) error { in.Rows = append(in.Rows, *s); return nil },
-				BankEntry:  func(e *recon.BankEntry) error { in.Bank = append(in.Bank, *e); return nil },
-				Reject:     func(rj *recon.Reject) error { out.rejects = append(out.rejects, *rj); return nil },
+				Settlement: func(s *recon.SettlementRow) error { st.s.Row(s); return rows.add(s) },
+				BankEntry:  func(e *recon.BankEntry) error { st.s.Bank(e); return nil },
+				Reject:     func(rj *recon.Reject) error { st.out.rejects = append(st.out.rejects, *rj); return nil },
 			}
 			readFile := ingest.ReadSettlements
 			if kind == "bank" {
@@ -149,52 +211,23 @@ func (r *run) readSettlements(ctx context.Context, day recon.BusinessDay, withFi
 			if err != nil {
 				return fmt.Errorf("read %s %s: %w", kind, path, err)
 			}
-			if withFiles {
+			if st.withFiles {
 				sum, size, _, err := ingest.Digest(path)
 				if err != nil {
 					return fmt.Errorf("read %s %s: %w", kind, path, err)
 				}
-				f = recon.SourceFile{Kind: kind, Path: path, SHA256: sum, Size: size, Read: counts.Read, Accepted: counts.Accepted, Rejected: counts.Rejected}
-				out.inputs = append(out.inputs, f)
+				st.out.inputs = append(st.out.inputs, recon.SourceFile{Kind: kind, Path: path, SHA256: sum, Size: size,
+					Read: counts.Read, Accepted: counts.Accepted, Rejected: counts.Rejected})
 				r.stageDone("ingest_"+kind, counts.Read, t)
 			}
 		}
 		return nil
 	}
-	if err := read("settlements", st.Report, reports); err != nil {
-		return nil, nil, err
+	if err := read("settlements", cfg.Report, reports); err != nil {
+		return err
 	}
-	if err := read("bank", st.Bank, statements); err != nil {
-		return nil, nil, err
+	if err := read("bank", cfg.Bank, statements); err != nil {
+		return err
 	}
-	return out, in, nil
-}
-
-// judgeSettlements asks the store which of the orders settled on day it
-// knows, and matches.
-func (r *run) judgeSettlements(ctx context.Context, p *match.Payins, day recon.BusinessDay, out *settledDay, in *match.SettlementInput) (*settledDay, error) {
-	st := r.cfg.Settlement
-	// The orders settled on the day: which of them a ledger or gateway of
-	// any date knows.
-	var ids []string
-	idSeen := map[string]bool{}
-	for i := range in.Rows {
-		row := &in.Rows[i]
-		if row.Type == recon.EventPayment && !idSeen[row.OrderID] && row.SettledAt >= recon.InstantOf(day.Start) && row.SettledAt < recon.InstantOf(day.End) {
-			idSeen[row.OrderID] = true
-			ids = append(ids, row.OrderID)
-		}
-	}
-	sort.Strings(ids)
-	known, err := r.db.KnownOrders(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	in.Known = known
-	opts := st.Options
-	opts.Zone = day.Start.Location()
-	opts.Now = r.started
-	opts.Bank = st.Bank != nil
-	out.exceptions, out.figures = match.Settle(p, in, opts)
-	return out, nil
+	return rows.done()
 }

@@ -131,3 +131,11 @@ func (p Place) String() string {
 	}
 	return string(b)
 }
+
+// Packed returns p as one number, which UnpackPlace turns back into p: for
+// a place set aside on disk and read back by the same process (its sources
+// are the process's).
+func (p Place) Packed() uint64 { return uint64(p.src)<<32 | uint64(p.line) }
+
+// UnpackPlace returns the place Packed returned v for.
+func UnpackPlace(v uint64) Place { return Place{src: uint32(v >> 32), line: uint32(v)} }

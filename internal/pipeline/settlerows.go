@@ -1,0 +1,197 @@
+package pipeline
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// settleChunkBytes is how much of one share's rows settleRows gathers
+// before it writes them out together.
+const settleChunkBytes = 64 << 10
+
+// settleRows holds the rows of a day's settlement reports by share of the
+// day's orders (the pay-ins' parts of its split, recon.PartNo of the order
+// id's key hash), each share's in file order, until the share's pay-ins
+// are matched. One share is held in memory; more are set aside in a
+// temporary file, unlinked at once, so that a run holds one share's rows:
+// a day of ten million orders has some nine million in its window.
+type settleRows struct {
+	shares int
+	mem    []recon.SettlementRow // one share
+	f      *os.File
+	size   int64
+	bufs   [][]byte
+	chunks [][][2]int64 // by share: offset, length
+}
+
+// newSettleRows makes a settleRows of shares shares, expecting about n
+// rows.
+func newSettleRows(shares, n int) (*settleRows, error) {
+	sr := &settleRows{shares: max(1, shares)}
+	if sr.shares == 1 {
+		sr.mem = make([]recon.SettlementRow, 0, n)
+		return sr, nil
+	}
+	f, err := os.CreateTemp("", ".recon-settlements-*")
+	if err != nil {
+		return nil, fmt.Errorf("set the settlement rows aside by part: %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("set the settlement rows aside by part: %w", err)
+	}
+	sr.f, sr.bufs, sr.chunks = f, make([][]byte, sr.shares), make([][][2]int64, sr.shares)
+	return sr, nil
+}
+
+// add sets r aside in its share.
+func (sr *settleRows) add(r *recon.SettlementRow) error {
+	if sr.shares == 1 {
+		sr.mem = append(sr.mem, *r)
+		return nil
+	}
+	no := recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), sr.shares)
+	b := sr.bufs[no]
+	if b == nil {
+		b = make([]byte, 0, settleChunkBytes)
+	}
+	b = appendSettlementRow(b, r)
+	sr.bufs[no] = b
+	if len(b) >= settleChunkBytes-512 {
+		return sr.flush(no)
+	}
+	return nil
+}
+
+// flush writes share no's gathered rows at the end of the file.
+func (sr *settleRows) flush(no int) error {
+	b := sr.bufs[no]
+	if len(b) == 0 {
+		return nil
+	}
+	if _, err := sr.f.Write(b); err != nil {
+		return fmt.Errorf("set the settlement rows aside by part in %s: %w", os.TempDir(), err)
+	}
+	sr.chunks[no] = append(sr.chunks[no], [2]int64{sr.size, int64(len(b))})
+	sr.size += int64(len(b))
+	sr.bufs[no] = b[:0]
+	return nil
+}
+
+// done writes out what the shares gathered: every row was added.
+func (sr *settleRows) done() error {
+	for no := range sr.bufs {
+		if err := sr.flush(no); err != nil {
+			return err
+		}
+	}
+	sr.bufs = nil
+	return nil
+}
+
+// share returns the rows of share no, in the order added.
+func (sr *settleRows) share(no int) ([]recon.SettlementRow, error) {
+	if sr.shares == 1 {
+		return sr.mem, nil
+	}
+	var out []recon.SettlementRow
+	words := map[string]string{} // settlement ids, UTRs and methods repeat
+	var buf []byte
+	for _, c := range sr.chunks[no] {
+		buf = slices.Grow(buf[:0], int(c[1]))[:c[1]]
+		if _, err := sr.f.ReadAt(buf, c[0]); err != nil {
+			return nil, fmt.Errorf("read the settlement rows set aside: %w", err)
+		}
+		for b := buf; len(b) > 0; {
+			var r recon.SettlementRow
+			var err error
+			if b, err = readSettlementRow(b, &r, words); err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+func (sr *settleRows) close() {
+	if sr.f != nil {
+		sr.f.Close()
+		sr.f = nil
+	}
+	sr.mem = nil
+}
+
+// appendSettlementRow appends r, encoded, to b.
+func appendSettlementRow(b []byte, r *recon.SettlementRow) []byte {
+	for _, s := range []string{r.SettlementID, r.UTR, r.OrderID, r.TransactionID, r.PaymentMethod} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, v := range []int64{int64(r.SettledAt), int64(r.Amount), int64(r.Fee), int64(r.Tax), int64(r.Net)} {
+		b = binary.AppendVarint(b, v)
+	}
+	has := byte(0)
+	if r.HasAmounts {
+		has = 1
+	}
+	b = append(b, byte(r.Type), has)
+	return binary.AppendUvarint(b, r.Place.Packed())
+}
+
+var errSettleRow = errors.New("read the settlement rows set aside: a row runs past its chunk")
+
+// readSettlementRow decodes the row at the start of b into r, and returns
+// the rest of b. The words are shared among rows.
+func readSettlementRow(b []byte, r *recon.SettlementRow, words map[string]string) ([]byte, error) {
+	str := func(word bool) (string, error) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return "", errSettleRow
+		}
+		v := b[k : k+int(n)]
+		b = b[k+int(n):]
+		if !word {
+			return string(v), nil
+		}
+		if s, ok := words[string(v)]; ok {
+			return s, nil
+		}
+		s := string(v)
+		words[s] = s
+		return s, nil
+	}
+	var err error
+	for _, f := range []struct {
+		dst  *string
+		word bool
+	}{{&r.SettlementID, true}, {&r.UTR, true}, {&r.OrderID, false}, {&r.TransactionID, false}, {&r.PaymentMethod, true}} {
+		if *f.dst, err = str(f.word); err != nil {
+			return nil, err
+		}
+	}
+	var ints [5]int64
+	for i := range ints {
+		v, k := binary.Varint(b)
+		if k <= 0 {
+			return nil, errSettleRow
+		}
+		ints[i], b = v, b[k:]
+	}
+	r.SettledAt, r.Amount, r.Fee, r.Tax, r.Net = recon.Instant(ints[0]), recon.Amount(ints[1]), recon.Amount(ints[2]), recon.Amount(ints[3]), recon.Amount(ints[4])
+	if len(b) < 2 {
+		return nil, errSettleRow
+	}
+	r.Type, r.HasAmounts, b = recon.EventType(b[0]), b[1] == 1, b[2:]
+	p, k := binary.Uvarint(b)
+	if k <= 0 {
+		return nil, errSettleRow
+	}
+	r.Place = recon.UnpackPlace(p)
+	return b[k:], nil
+}
