@@ -152,3 +152,39 @@ func PayinsOf(day *recon.Day) *Payins {
 	out.keys = keys.String()
 	return out
 }
+
+// Split splits p into n shares by its keys' hash (SubShare), each in p's
+// order: the settlement checks of a part of a large day judge its pay-ins a
+// share at a time, with that share's settlement rows.
+func (p *Payins) Split(n int) []*Payins {
+	if n <= 1 {
+		return []*Payins{p}
+	}
+	out := make([]*Payins, n)
+	keys := make([]strings.Builder, n)
+	for i := range out {
+		out[i] = &Payins{Date: p.Date, Start: p.Start, End: p.End, words: p.words}
+	}
+	for i := range p.list {
+		key := p.key(i)
+		j := SubShare(key, n)
+		keys[j].WriteString(key)
+		pay := p.list[i]
+		pay.end = uint32(keys[j].Len())
+		out[j].list = append(out[j].list, pay)
+	}
+	for i := range out {
+		out[i].keys = keys[i].String()
+	}
+	return out
+}
+
+// SubShare returns the share of n, from 0, of an order id within its part of
+// the day: by the low bits of its key hash, which the part (recon.PartNo)
+// takes from the high ones.
+func SubShare(order string, n int) int {
+	if n <= 1 {
+		return 0
+	}
+	return int(uint64(recon.KeyHash(recon.EntityPayin, order)) % uint64(n))
+}

@@ -273,9 +273,9 @@ func TestSettle(t *testing.T) {
 			exs, fig := Settle(PayinsOf(&c.Day), &c.in, c.opts)
 			// In shares of the day's orders, as a day matched in parts is
 			// judged: the same exceptions and figures.
-			for _, of := range []int{2, 3} {
-				if got, gotFig := settleInShares(t, c, of); fmt.Sprint(got, gotFig) != fmt.Sprint(exs, fig) {
-					t.Errorf("in %d shares:\n%v %+v\nwhole:\n%v %+v", of, got, gotFig, exs, fig)
+			for _, split := range [][2]int{{2, 1}, {3, 1}, {2, 3}} {
+				if got, gotFig := settleInShares(t, c, split[0], split[1]); fmt.Sprint(got, gotFig) != fmt.Sprint(exs, fig) {
+					t.Errorf("in %d parts of %d shares:\n%v %+v\nwhole:\n%v %+v", split[0], split[1], got, gotFig, exs, fig)
 				}
 			}
 			var gotList []sx
@@ -362,9 +362,9 @@ func TestSettleSaysAmountMatch(t *testing.T) {
 	}
 }
 
-// settleInShares judges c's day as a day matched in parts of shares:
-// each part's pay-ins with the rows of its orders.
-func settleInShares(t *testing.T, c *settleCase, shares int) ([]recon.Exception, SettlementFigures) {
+// settleInShares judges c's day as a day matched in parts: each part's
+// pay-ins, split in sub shares, with the rows of each share's orders.
+func settleInShares(t *testing.T, c *settleCase, parts, sub int) ([]recon.Exception, SettlementFigures) {
 	t.Helper()
 	s := NewSettling(c.Date, c.Start, c.End, c.opts)
 	for i := range c.in.Rows {
@@ -377,8 +377,8 @@ func settleInShares(t *testing.T, c *settleCase, shares int) ([]recon.Exception,
 	if c.in.Known != nil {
 		known = func([]string) (map[string]bool, error) { return c.in.Known, nil }
 	}
-	for no := range shares {
-		p := recon.Part{Entity: recon.EntityPayin, No: no, Of: shares}
+	for no := range parts {
+		p := recon.Part{Entity: recon.EntityPayin, No: no, Of: parts}
 		day := c.Day
 		day.Orders, day.Gateway = nil, nil
 		for _, o := range c.Orders {
@@ -391,14 +391,16 @@ func settleInShares(t *testing.T, c *settleCase, shares int) ([]recon.Exception,
 				day.Gateway = append(day.Gateway, g)
 			}
 		}
-		var rows []recon.SettlementRow
-		for _, r := range c.in.Rows {
-			if recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), shares) == no {
-				rows = append(rows, r)
+		for j, share := range PayinsOf(&day).Split(sub) {
+			var rows []recon.SettlementRow
+			for _, r := range c.in.Rows {
+				if recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), parts) == no && SubShare(r.OrderID, sub) == j {
+					rows = append(rows, r)
+				}
 			}
-		}
-		if err := s.Part(PayinsOf(&day), rows, known); err != nil {
-			t.Fatal(err)
+			if err := s.Part(share, rows, known); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return s.Finish()

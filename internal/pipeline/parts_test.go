@@ -68,9 +68,13 @@ func TestDayInPartsSameReports(t *testing.T) {
 }
 
 // sameReports checks that the reports of date in tmp's folders whole and
-// parts are the same, byte for byte.
-func sameReports(t *testing.T, tmp, date string) {
+// parts (or other) are the same, byte for byte.
+func sameReports(t *testing.T, tmp, date string, other ...string) {
 	t.Helper()
+	folder := "parts"
+	if len(other) > 0 {
+		folder = other[0]
+	}
 	files, err := os.ReadDir(filepath.Join(tmp, "whole", date))
 	if err != nil {
 		t.Fatal(err)
@@ -83,12 +87,12 @@ func sameReports(t *testing.T, tmp, date string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		parts, err := os.ReadFile(filepath.Join(tmp, "parts", date, f.Name()))
+		parts, err := os.ReadFile(filepath.Join(tmp, folder, date, f.Name()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(whole, parts) {
-			t.Errorf("%s: %s differs when the day is loaded in parts", date, f.Name())
+			t.Errorf("%s: %s differs when the day is loaded in %s", date, f.Name(), folder)
 		}
 	}
 }
@@ -123,9 +127,13 @@ func TestSettledDayInPartsSameReports(t *testing.T) {
 	tmp := t.TempDir()
 	now := time.Date(2026, 11, 25, 2, 0, 0, 0, zone)
 	for _, store := range []struct {
-		name     string
-		partKeys int
-	}{{"whole", -1}, {"parts", 60}} {
+		name      string
+		partKeys  int
+		shareRows int
+	}{{"whole", -1, 0}, {"parts", 60, 0}, {"shares", 60, 5}} {
+		if store.shareRows > 0 {
+			pipeline.SetSettleShareRows(t.Cleanup, store.shareRows)
+		}
 		db, err := sqlite.OpenWith(context.Background(), filepath.Join(tmp, store.name+".db"), sqlite.Options{PartKeys: store.partKeys})
 		if err != nil {
 			t.Fatal(err)
@@ -155,4 +163,5 @@ func TestSettledDayInPartsSameReports(t *testing.T) {
 		t.Fatalf("settlements.csv of the whole day has %d lines; the fixture day plants more", rows)
 	}
 	sameReports(t, tmp, date)
+	sameReports(t, tmp, date, "shares")
 }

@@ -244,8 +244,9 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 // keys, each loaded, matched and let go before the next, so that the run
 // holds one part's records at a time; their results and figures are then
 // merged. A run with settlement files (settle) judges each part's pay-ins
-// with the settlement rows of their orders once the part is matched, with
-// the day's records let go first when it is matched whole. The run's own
+// with the settlement rows of their orders once the part is matched: it
+// reads the files before the first part, and, for a day matched whole,
+// once the day's records are let go. The run's own
 // date (stages) logs its stages and shows them; a re-checked date does not.
 func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool, settle *settleStep) (*match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
@@ -312,6 +313,10 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 			}
 		}
 	} else {
+		if err := settle.begin(ctx, parts); err != nil {
+			r.db.(ledger.PartLoader).EndParts(day)
+			return nil, nil, err
+		}
 		restore := collectAt(partGC)
 		res, err = match.ReconcileParts(parts, load, opts, func(p recon.Part, d *recon.Day, res *match.Result) error {
 			figures = figures.add(figuresOf(d, res))

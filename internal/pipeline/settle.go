@@ -75,14 +75,19 @@ func lines(path string) int {
 	}
 }
 
+// settleShareRows is about how many settlement rows a share of a part
+// holds (settleStep.read); tests make it small.
+var settleShareRows = 100_000
+
 func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
 // settleStep is the settlement checks of one date of a run, beside its
-// match (matchDay): the first part matched reads the settlement reports
-// and bank statements of the date's window (each row once: its
-// settlement's figures, and the row set aside with its order's share), and
-// each part's pay-ins are then judged with their orders' rows (part);
-// finish judges the settlements against the bank credits.
+// match (matchDay): it reads the settlement reports and bank statements of
+// the date's window before the day's first part (begin; for a day matched
+// whole, once it is matched), each row once: its settlement's figures, and
+// the row set aside with its order's share. Each part's pay-ins are then
+// judged with their orders' rows (part), and finish judges the settlements
+// against the bank credits.
 type settleStep struct {
 	r         *run
 	day       recon.BusinessDay
@@ -123,14 +128,41 @@ func (st *settleStep) part(ctx context.Context, p recon.Part, payins *match.Payi
 			return err
 		}
 	}
-	rows, err := st.rows.share(p.No)
-	if err != nil {
-		return err
+	if st.rows.parts != max(1, p.Of) {
+		return fmt.Errorf("settle %s: part %d of %d of the pay-ins, of a day read for %d", st.day.Date, p.No+1, p.Of, st.rows.parts)
 	}
 	// Which of the part's orders settled on the day, and not paid in it, a
 	// ledger or gateway record of any date knows.
 	known := func(ids []string) (map[string]bool, error) { return st.r.db.KnownOrders(ctx, ids) }
-	return st.s.Part(payins, rows, known)
+	for j, share := range payins.Split(st.rows.sub) {
+		rows, err := st.rows.share(p.No*st.rows.sub + j)
+		if err != nil {
+			return err
+		}
+		if err := st.s.Part(share, rows, known); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// begin reads the settlement files for a day split into parts, before
+// the first is loaded: the rows wait for their part on disk, and the read's
+// garbage is collected with little of the day live.
+func (st *settleStep) begin(ctx context.Context, parts []recon.Part) error {
+	if st == nil || st.rows != nil {
+		return nil
+	}
+	t := time.Now()
+	defer func() { st.took += time.Since(t) }()
+	restore := collectAt(settleGC)
+	defer restore()
+	for _, p := range parts {
+		if p.Entity == recon.EntityPayin {
+			return st.read(ctx, p.Of)
+		}
+	}
+	return nil
 }
 
 // finish judges the settlements settled on the day against the bank
@@ -153,15 +185,29 @@ func (st *settleStep) close() {
 }
 
 // read reads the settlement reports and bank statements of the day's
-// window, each that exists, setting the rows aside in shares shares.
-func (st *settleStep) read(ctx context.Context, shares int) error {
+// window, each that exists, setting the rows aside by the day's parts.
+func (st *settleStep) read(ctx context.Context, parts int) error {
 	r, cfg := st.r, st.r.cfg.Settlement
-	rows, err := newSettleRows(shares, 0)
+	reports, statements := settleWindow(st.day, cfg.Options)
+	// A part of a day split in parts is judged in shares of its orders
+	// with the rows of each, so that the checks of a share hold a few of
+	// its rows: a part of ten million orders' day has some 430,000 in
+	// its window.
+	sub := 1
+	if parts > 1 {
+		n := 0
+		for _, date := range reports {
+			if path, err := cfg.Report(date); err == nil && path != "" {
+				n += lines(path)
+			}
+		}
+		sub = min(64, max(1, (n/parts+settleShareRows-1)/settleShareRows))
+	}
+	rows, err := newSettleRows(parts, sub)
 	if err != nil {
 		return err
 	}
 	st.rows = rows
-	reports, statements := settleWindow(st.day, cfg.Options)
 	seen := map[string]bool{}
 	read := func(kind string, find func(string) (string, error), dates []string) error {
 		if find == nil {

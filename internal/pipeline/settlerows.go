@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -15,26 +16,26 @@ import (
 const settleChunkBytes = 64 << 10
 
 // settleRows holds the rows of a day's settlement reports by share of the
-// day's orders (the pay-ins' parts of its split, recon.PartNo of the order
-// id's key hash), each share's in file order, until the share's pay-ins
-// are matched. One share is held in memory; more are set aside in a
+// day's orders (each of the pay-ins' parts of its split, recon.PartNo of the
+// order id's key hash, in sub shares, match.SubShare), each share's in file
+// order, until the share's pay-ins are matched. One share is held in memory; more are set aside in a
 // temporary file, unlinked at once, so that a run holds one share's rows:
 // a day of ten million orders has some nine million in its window.
 type settleRows struct {
-	shares int
-	mem    []recon.SettlementRow // one share
-	f      *os.File
-	size   int64
-	bufs   [][]byte
-	chunks [][][2]int64 // by share: offset, length
+	parts, sub int // shares: parts × sub
+	shares     int
+	mem        []recon.SettlementRow // one share
+	f          *os.File
+	size       int64
+	bufs       [][]byte
+	chunks     [][][2]int64 // by share: offset, length
 }
 
-// newSettleRows makes a settleRows of shares shares, expecting about n
-// rows.
-func newSettleRows(shares, n int) (*settleRows, error) {
-	sr := &settleRows{shares: max(1, shares)}
+// newSettleRows makes a settleRows of parts parts of sub shares each.
+func newSettleRows(parts, sub int) (*settleRows, error) {
+	sr := &settleRows{parts: max(1, parts), sub: max(1, sub)}
+	sr.shares = sr.parts * sr.sub
 	if sr.shares == 1 {
-		sr.mem = make([]recon.SettlementRow, 0, n)
 		return sr, nil
 	}
 	f, err := os.CreateTemp("", ".recon-settlements-*")
@@ -55,7 +56,7 @@ func (sr *settleRows) add(r *recon.SettlementRow) error {
 		sr.mem = append(sr.mem, *r)
 		return nil
 	}
-	no := recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), sr.shares)
+	no := recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), sr.parts)*sr.sub + match.SubShare(r.OrderID, sr.sub)
 	b := sr.bufs[no]
 	if b == nil {
 		b = make([]byte, 0, settleChunkBytes)
@@ -94,7 +95,8 @@ func (sr *settleRows) done() error {
 	return nil
 }
 
-// share returns the rows of share no, in the order added.
+// share returns the rows of share no (sub share j of part i: i×sub + j), in
+// the order added.
 func (sr *settleRows) share(no int) ([]recon.SettlementRow, error) {
 	if sr.shares == 1 {
 		return sr.mem, nil

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -25,8 +26,10 @@ func TestSettleRowsShares(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
-	for _, shares := range []int{1, 4} {
-		sr, err := newSettleRows(shares, 0)
+	for _, split := range [][2]int{{1, 1}, {4, 1}, {2, 3}} {
+		parts, sub := split[0], split[1]
+		shares := parts * sub
+		sr, err := newSettleRows(parts, sub)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +54,7 @@ func TestSettleRowsShares(t *testing.T) {
 			}
 			var want []recon.SettlementRow
 			for _, r := range rows {
-				if recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), shares) == no {
+				if recon.PartNo(recon.KeyHash(recon.EntityPayin, r.OrderID), parts) == no/sub && match.SubShare(r.OrderID, sub) == no%sub {
 					want = append(want, r)
 				}
 			}
