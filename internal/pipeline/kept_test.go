@@ -84,15 +84,7 @@ func TestRerunReadsKeptParts(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	orders, err := os.ReadFile(days[1].Sources.Orders)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(orders), "\n")
-	lines = append(lines[:7], lines[8:]...) // an order gone
-	if err := os.WriteFile(days[1].Sources.Orders, []byte(strings.Join(lines, "")), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dropLine(t, days[1].Sources.Orders, 7) // an order gone
 	mustRun("made-again", days[1], false)
 	if bytes.Equal(report("first", "summary.csv"), report("made-again", "summary.csv")) {
 		t.Error("summary.csv is the same after an order left the ledger of a store made again")
@@ -122,10 +114,7 @@ func TestRerunReadsKeptParts(t *testing.T) {
 
 	// The day's orders file changed: it is loaded again, and the run reads
 	// the store.
-	lines = append(lines[:5], lines[6:]...) // another order gone
-	if err := os.WriteFile(days[1].Sources.Orders, []byte(strings.Join(lines, "")), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dropLine(t, days[1].Sources.Orders, 5) // another order gone
 	mustRun("changed", days[1], false)
 	if bytes.Equal(report("edited", "summary.csv"), report("changed", "summary.csv")) {
 		t.Error("summary.csv is the same after an order left the ledger")
@@ -162,5 +151,19 @@ func TestRerunReadsKeptParts(t *testing.T) {
 	mustRun("after", days[1], false)
 	if !bytes.Equal(report("returned", "summary.csv"), report("after", "summary.csv")) {
 		t.Error("summary.csv differs after the damaged parts were read again from the store")
+	}
+}
+
+// dropLine removes line i (from 0) of the file at path.
+func dropLine(t *testing.T, path string, i int) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	lines = append(lines[:i], lines[i+1:]...)
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
