@@ -1,6 +1,11 @@
 package main
 
 import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +69,28 @@ func TestApplyFileStatuses(t *testing.T) {
 	}
 	if _, err := cfg.Ingest.Statuses.Class(recon.EntityPayout, "auto refunded"); err == nil {
 		t.Error("a pay-in word is a payout status too")
+	}
+}
+
+// TestKeepPartsSetting reads keep_parts: unset keeps a large day's parts
+// for its next run, false keeps none.
+func TestKeepPartsSetting(t *testing.T) {
+	dir := t.TempDir()
+	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, now: time.Now}
+	for _, c := range []struct {
+		file string
+		drop bool
+	}{{"", false}, {"keep_parts = true\n", false}, {"keep_parts = false\n", true}} {
+		path := filepath.Join(dir, "recon.toml")
+		if err := os.WriteFile(path, []byte(c.file), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, _, err := (&runFlags{date: "2026-11-24", config: path, offline: true}).pipelineConfig(e, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("%q: %v", c.file, err)
+		}
+		if cfg.DropParts != c.drop {
+			t.Errorf("%q: DropParts %v, want %v", c.file, cfg.DropParts, c.drop)
+		}
 	}
 }

@@ -376,11 +376,13 @@ func (f *runFlags) pipelineConfig(e *env, log *slog.Logger) (*pipeline.Config, *
 		DB:      firstOf(f.db, file.DB, "recon.db"),
 		Out:     firstOf(f.out, file.Out, "reports"),
 		Offline: f.offline,
-		Ingest:  ingest.DefaultOptions(zone),
-		Match:   match.DefaultOptions(),
-		Version: Version(),
-		Now:     e.now,
-		Log:     log,
+		// Kept unless the file says otherwise: a re-run of the day reads them.
+		DropParts: file.KeepParts != nil && !*file.KeepParts,
+		Ingest:    ingest.DefaultOptions(zone),
+		Match:     match.DefaultOptions(),
+		Version:   Version(),
+		Now:       e.now,
+		Log:       log,
 	}
 	if expandErr != nil {
 		return nil, nil, expandErr

@@ -24,14 +24,17 @@ type File struct {
 	Out  string `toml:"out"`
 	// Metrics is the Prometheus textfile written after each run (for
 	// node_exporter's textfile collector); empty writes none.
-	Metrics  string   `toml:"metrics"`
-	Sources  Sources  `toml:"sources"`
-	Columns  Columns  `toml:"columns"`
-	Statuses Statuses `toml:"statuses"`
-	Match    Match    `toml:"match"`
-	Webhook  Webhook  `toml:"webhooks"`
-	API      API      `toml:"api"`
-	Schedule Schedule `toml:"schedule"`
+	Metrics string `toml:"metrics"`
+	// KeepParts, when false, has a run keep none of the rows a large day's
+	// parts read for its next run (docs/stores.md); unset keeps them.
+	KeepParts *bool    `toml:"keep_parts"`
+	Sources   Sources  `toml:"sources"`
+	Columns   Columns  `toml:"columns"`
+	Statuses  Statuses `toml:"statuses"`
+	Match     Match    `toml:"match"`
+	Webhook   Webhook  `toml:"webhooks"`
+	API       API      `toml:"api"`
+	Schedule  Schedule `toml:"schedule"`
 	// Settlements and Fees configure the settlement checks (SPEC §7).
 	Settlements Settlements       `toml:"settlements"`
 	Fees        map[string]string `toml:"fees"`

@@ -112,9 +112,10 @@ type PartLoader interface {
 // PartKeeper is implemented by a PartLoader that can keep what a run of a
 // day's parts read from it for the next run of the same date, which reads
 // it again while the store is unchanged: a run calls KeepParts for its own
-// date before DayParts (a re-checked date's parts are not kept).
+// date before DayParts (a re-checked date's parts are not kept). With keep
+// false the store keeps none, and lets go of what it kept.
 type PartKeeper interface {
-	KeepParts(day recon.BusinessDay)
+	KeepParts(day recon.BusinessDay, keep bool)
 }
 
 // Loader stores the records of one source file inside LoadFile's

@@ -128,6 +128,24 @@ func TestRerunReadsKeptParts(t *testing.T) {
 	mustRun("returned", days[1], false)
 	mustRun("returned-again", days[1], true)
 
+	// Kept parts turned off: the run reads the store, and removes the parts
+	// kept before; the next keeps none either.
+	off := days[1]
+	off.DropParts = true
+	mustRun("off", off, false)
+	if _, err := os.Stat(filepath.Dir(kept)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(kept); !os.IsNotExist(err) {
+		t.Fatalf("%s is still kept with keeping off: %v", kept, err)
+	}
+	mustRun("off-again", off, false)
+	if _, err := os.Stat(kept); !os.IsNotExist(err) {
+		t.Fatalf("%s was kept with keeping off: %v", kept, err)
+	}
+	mustRun("on", days[1], false)
+	mustRun("on-again", days[1], true)
+
 	// A kept file damaged: the run fails and says so; the next reads the store.
 	rows, err := filepath.Glob(filepath.Join(kept, "*.rows"))
 	if err != nil || len(rows) == 0 {

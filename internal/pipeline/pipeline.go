@@ -71,6 +71,10 @@ type Config struct {
 	Now        func() time.Time
 	Log        *slog.Logger
 
+	// DropParts has the run keep none of what a store that loads a day in
+	// parts read for the day's next run (ledger.PartKeeper), and let go of
+	// what it kept.
+	DropParts bool
 	// RecheckDays is the re-check window: the open exceptions of the dates
 	// this many days before Date are re-checked by the run. 0 means the
 	// default of 7; a negative value turns re-checking off.
@@ -252,7 +256,7 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 	parts := []recon.Part{{}}
 	if pl, ok := r.db.(ledger.PartLoader); ok {
 		if k, ok := r.db.(ledger.PartKeeper); ok && stages {
-			k.KeepParts(day)
+			k.KeepParts(day, !r.cfg.DropParts)
 		}
 		var err error
 		if parts, err = pl.DayParts(ctx, day); err != nil {

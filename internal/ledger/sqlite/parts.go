@@ -109,10 +109,41 @@ var partsStamp = sync.OnceValue(func() string {
 // KeepParts asks the store to keep the rows a run of day's parts reads
 // (ledger.PartKeeper): the next run of the date reads them again from
 // what was kept while the store is unchanged. Call it before DayParts.
-func (s *DB) KeepParts(day recon.BusinessDay) {
+// With keep false, the store keeps none, and removes the date it kept.
+func (s *DB) KeepParts(day recon.BusinessDay, keep bool) {
 	s.spills.mu.Lock()
 	defer s.spills.mu.Unlock()
-	s.spills.kept.date = day.Date
+	if keep {
+		s.spills.kept.date = day.Date
+		return
+	}
+	s.spills.kept.date = ""
+	if err := s.spills.dropKept(); err != nil {
+		s.spills.say(slog.LevelWarn, "could not remove the parts an earlier run kept", "folder", s.spills.root, "error", err)
+	}
+}
+
+// dropKept removes the kept dates of the folder; not a folder being filled
+// (".fill-…"), which may be another date's run's.
+func (k *kept) dropKept() error {
+	if k.root == "" {
+		return nil
+	}
+	entries, err := os.ReadDir(k.root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			if err := os.RemoveAll(filepath.Join(k.root, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // storeStamp returns the stamp the store's last change drew (migration 016).
@@ -293,16 +324,8 @@ func (ds *daySpills) persist(date string) error {
 		return err
 	}
 	// The folder keeps one date: the others go, and this date's older parts.
-	entries, err := os.ReadDir(ds.root)
-	if err != nil {
+	if err := ds.dropKept(); err != nil {
 		return err
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
-			if err := os.RemoveAll(filepath.Join(ds.root, e.Name())); err != nil {
-				return err
-			}
-		}
 	}
 	if err := os.Rename(ds.fillDir, filepath.Join(ds.root, date)); err != nil {
 		return err
