@@ -87,13 +87,13 @@ func ReadBank(ctx context.Context, path string, opts Options, sink Sink) (Counts
 	if err := checkBankHeader(path, &opts); err != nil {
 		return Counts{}, err
 	}
-	return readLedger(ctx, path, bankFields, opts.BankColumns, &opts, func(r *row, cols columns) (*recon.BankEntry, *fieldError) {
+	return readLedger(ctx, path, bankFields, opts.BankColumns, &opts, true, func(r *row, cols columns) (*recon.BankEntry, *fieldError) {
 		e := &recon.BankEntry{File: path, Line: r.place.Line()}
 		if fe := parseBankRow(r, cols, &opts, e); fe != nil {
 			return nil, fe
 		}
 		return e, nil
-	}, sink.BankEntry, sink.Reject)
+	}, nil, sink.BankEntry, sink.Reject)
 }
 
 // checkBankHeader fails a CSV or XLSX statement whose header has neither

@@ -179,8 +179,8 @@ func TestReadersParseAhead(t *testing.T) {
 		parsed.Store(0)
 		opts := testOptions()
 		emitted := 0
-		counts, err := readLedger(context.Background(), writeFile(t, "orders.csv", ledger.String()), orderFields, nil, &opts,
-			func(*row, columns) (int, *fieldError) { parsed.Add(1); return 0, nil },
+		counts, err := readLedger(context.Background(), writeFile(t, "orders.csv", ledger.String()), orderFields, nil, &opts, false,
+			func(*row, columns) (int, *fieldError) { parsed.Add(1); return 0, nil }, nil,
 			func(int) error { emitted++; return hold(emitted == 1, ledgerReadAhead) }, nil)
 		if err != nil || emitted != n || counts.Accepted != n {
 			t.Fatalf("%d of %d rows emitted (counts %+v): %v", emitted, n, counts, err)

@@ -53,7 +53,7 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 	opts = opts.withDefaults()
 	// The rows of one settlement share its UTR and the date of settled_at
 	// (SPEC §7.1): a row that disagrees with the settlement's first row is
-	// rejected, naming that row. parse runs on one goroutine, in file order.
+	// rejected, naming that row.
 	type first struct {
 		id, utr, date string
 		place         recon.Place
@@ -61,15 +61,24 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 	firsts := map[string]*first{}
 	methods := map[string]string{}
 	var last *first
-	return readLedger(ctx, path, settlementFields, opts.SettlementColumns, &opts, func(r *row, cols columns) (*recon.SettlementRow, *fieldError) {
+	// parse runs on several goroutines; check, on one, in file order.
+	type parsed struct {
+		row           *recon.SettlementRow
+		rawUTR, rawAt string // the cells, for a reject
+	}
+	parse := func(r *row, cols columns) (*parsed, *fieldError) {
 		s := &recon.SettlementRow{Place: r.place}
 		if fe := parseSettlement(r, cols, &opts, s); fe != nil {
 			return nil, fe
 		}
 		// A kept row holds copies of its values, and one copy of a value
-		// its settlement's rows repeat: a value read from a CSV row shares
-		// the whole row's memory.
+		// its settlement's rows repeat (check): a value read from a CSV row
+		// shares the whole row's memory.
 		s.OrderID, s.TransactionID = strings.Clone(s.OrderID), strings.Clone(s.TransactionID)
+		return &parsed{row: s, rawUTR: r.cell(cols["settlement_utr"]), rawAt: r.cell(cols["settled_at"])}, nil
+	}
+	check := func(p *parsed) *fieldError {
+		s := p.row
 		if m, ok := methods[s.PaymentMethod]; ok {
 			s.PaymentMethod = m
 		} else if len(methods) < 64 {
@@ -90,17 +99,24 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 			s.SettlementID, s.UTR = f.id, f.utr
 			last = f
 		case f.utr != s.UTR:
-			return nil, &fieldError{column: "settlement_utr", value: r.cell(cols["settlement_utr"]),
+			return &fieldError{column: "settlement_utr", value: p.rawUTR,
 				reason: fmt.Sprintf("settlement %s has UTR %s on line %s; all its rows must have one UTR", s.SettlementID, f.utr, f.place.Line())}
 		case f.date != date:
-			return nil, &fieldError{column: "settled_at", value: r.cell(cols["settled_at"]),
+			return &fieldError{column: "settled_at", value: p.rawAt,
 				reason: fmt.Sprintf("settlement %s was settled on %s on line %s; all its rows must have one settlement date", s.SettlementID, f.date, f.place.Line())}
 		default:
 			s.SettlementID, s.UTR = f.id, f.utr
 			last = f
 		}
-		return s, nil
-	}, sink.Settlement, sink.Reject)
+		return nil
+	}
+	emit := func(p *parsed) error {
+		if sink.Settlement == nil {
+			return nil
+		}
+		return sink.Settlement(p.row)
+	}
+	return readLedger(ctx, path, settlementFields, opts.SettlementColumns, &opts, true, parse, check, emit, sink.Reject)
 }
 
 var (

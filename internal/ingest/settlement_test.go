@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -114,5 +116,52 @@ func TestReadSettlementsXLSXAndColumnMap(t *testing.T) {
 	}
 	if s.rows[1].Amount != 1999 {
 		t.Errorf("second amount = %s, want 19.99", s.rows[1].Amount)
+	}
+}
+
+// TestReadSettlementsInOrder reads a report of many batches, parsed on
+// every core, with rows the parse rejects and rows the in-order check
+// rejects throughout: every row and reject comes in file order, each
+// reject names its line, and each row its settlement's first UTR.
+func TestReadSettlementsInOrder(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("settlement_id,settlement_utr,settled_at,event_type,order_id,amount,fee,tax,net_amount\n")
+	wantRows, wantRejects := 0, []string{}
+	for i := range 20000 {
+		stl, utr, amount := fmt.Sprintf("STL-%d", i/500), fmt.Sprintf("KKBKH2632800%04d", i/500), "10.00"
+		line := fmt.Sprint(i + 2)
+		switch {
+		case i%97 == 5:
+			amount = "ten" // the parse rejects it
+			wantRejects = append(wantRejects, line+" amount")
+		case i%500 != 0 && i%89 == 7:
+			utr = "KKBKH26328009999" // the check rejects it: not its settlement's first UTR
+			wantRejects = append(wantRejects, line+" settlement_utr")
+		default:
+			wantRows++
+		}
+		fmt.Fprintf(&csv, "%s,%s,2026-11-25 10:00,payment,ORD-%d,%s,0.00,0.00,%s\n", stl, utr, i, amount, amount)
+	}
+	s := mustReadSettled(t, ReadSettlements, writeFile(t, "settlements.csv", csv.String()), testOptions())
+	if len(s.rows) != wantRows {
+		t.Fatalf("%d rows, want %d", len(s.rows), wantRows)
+	}
+	last := 0
+	for _, r := range s.rows {
+		n, _ := strconv.Atoi(r.Place.Line())
+		if n <= last {
+			t.Fatalf("row of line %d after line %d", n, last)
+		}
+		last = n
+		if want := fmt.Sprintf("KKBKH2632800%04d", (n-2)/500); r.UTR != want || r.OrderID != fmt.Sprintf("ORD-%d", n-2) {
+			t.Fatalf("line %d: %s, UTR %s; want ORD-%d, %s", n, r.OrderID, r.UTR, n-2, want)
+		}
+	}
+	var got []string
+	for _, r := range s.rejects {
+		got = append(got, r.Line+" "+r.Column)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(wantRejects) {
+		t.Fatalf("rejects %v\nwant %v", got, wantRejects)
 	}
 }
