@@ -75,6 +75,11 @@ func check(path string) (*File, []Problem, error) {
 	}
 	var f File
 	if _, err := toml.Decode(buf.String(), &f); err != nil {
+		// The walk missed what the decoder did not: never a file read as
+		// if it had no problem.
+		if len(c.problems) == 0 {
+			c.problems = append(c.problems, Problem{File: path, Message: err.Error()})
+		}
 		return nil, c.sorted(), nil
 	}
 	f.path = path
@@ -191,6 +196,8 @@ func (c *checker) value(key string, val any, t reflect.Type) {
 		if err := reflect.New(t).Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
 			c.add(key, "%v", err)
 		}
+	case t.Kind() == reflect.Pointer: // a setting whose absence differs from its zero
+		c.value(key, val, t.Elem())
 	case t.Kind() == reflect.Struct:
 		m, ok := val.(map[string]any)
 		if !ok {

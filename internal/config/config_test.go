@@ -46,6 +46,7 @@ func TestCheckEveryProblem(t *testing.T) {
 	body := `zone = "Mars/Olympus"
 db = 5
 colour = "blue"
+keep_parts = "no"
 
 [sources]
 orders = "day/{date}/../../../etc/orders.csv"
@@ -86,17 +87,18 @@ catch_up_days = 1000
 		{1, "zone", "unknown time zone"},
 		{2, "db", "want a string"},
 		{3, "colour", "unknown setting"},
-		{6, "sources.orders", "leaves its folder"},
-		{7, "sources.payouts", "only {date}"},
-		{10, "columns.orders.order_no", "unknown field"},
-		{13, "statuses.payouts.on hold", "unknown status class"},
-		{16, "match.tolerance", "amount"},
-		{17, "match.duplicate_payout_window", "duration"},
-		{20, "webhooks.replay_window", "want a string"},
-		{21, "webhooks.secret", "KWIKPAISA_WEBHOOK_SECRET"},
-		{24, "api.base_url", "https"},
-		{26, "api.key", "KWIKPAISA_API_KEY"},
-		{29, "schedule.catch_up_days", "0 to 366"},
+		{4, "keep_parts", "want true or false"},
+		{7, "sources.orders", "leaves its folder"},
+		{8, "sources.payouts", "only {date}"},
+		{11, "columns.orders.order_no", "unknown field"},
+		{14, "statuses.payouts.on hold", "unknown status class"},
+		{17, "match.tolerance", "amount"},
+		{18, "match.duplicate_payout_window", "duration"},
+		{21, "webhooks.replay_window", "want a string"},
+		{22, "webhooks.secret", "KWIKPAISA_WEBHOOK_SECRET"},
+		{25, "api.base_url", "https"},
+		{27, "api.key", "KWIKPAISA_API_KEY"},
+		{30, "schedule.catch_up_days", "0 to 366"},
 	}
 	assertProblems(t, problems, want)
 	for _, p := range problems {
