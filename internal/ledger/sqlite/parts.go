@@ -250,8 +250,8 @@ func (ds *daySpills) checkKept(ctx context.Context, tx *sqlx.Tx, date string) er
 func (ds *daySpills) beginKeep(ctx context.Context, tx *sqlx.Tx, date string, lo, hi int64, all bool) error {
 	ds.mu.Lock()
 	defer ds.mu.Unlock()
-	if ds.root == "" || ds.kept.date != date || !all || ds.fillDir != "" {
-		return nil
+	if ds.root == "" || ds.kept.date != date || !all || ds.fillDir != "" || partsStamp() == "" {
+		return nil // nothing to keep; or a build that cannot name itself, whose parts another could take for its own
 	}
 	n, err := storeStamp(ctx, tx)
 	if err != nil {
