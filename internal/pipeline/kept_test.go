@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kwikpaisa/recon/internal/ledger/sqlite"
 	"github.com/kwikpaisa/recon/internal/pipeline"
@@ -120,10 +121,27 @@ func TestRerunReadsKeptParts(t *testing.T) {
 		t.Error("summary.csv is the same after an order left the ledger")
 	}
 
-	// Another date's run keeps its own parts in their place.
+	// Another date's run keeps its own parts in their place, and removes
+	// what a run that did not end left a day ago, not what one fills now.
+	left, filling := filepath.Join(filepath.Dir(kept), ".fill-2026-11-01"), filepath.Join(filepath.Dir(kept), ".fill-2026-11-02")
+	for _, dir := range []string{left, filling} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dayAgo := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(left, dayAgo, dayAgo); err != nil {
+		t.Fatal(err)
+	}
 	mustRun("next", days[2], false)
 	if _, err := os.Stat(kept); !os.IsNotExist(err) {
 		t.Fatalf("%s is still kept after another date's run: %v", kept, err)
+	}
+	if _, err := os.Stat(left); !os.IsNotExist(err) {
+		t.Errorf("%s, a day old, is still there: %v", left, err)
+	}
+	if _, err := os.Stat(filling); err != nil {
+		t.Errorf("%s, being filled, is gone: %v", filling, err)
 	}
 	mustRun("returned", days[1], false)
 	mustRun("returned-again", days[1], true)

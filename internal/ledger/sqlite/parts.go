@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -124,7 +125,8 @@ func (s *DB) KeepParts(day recon.BusinessDay, keep bool) {
 }
 
 // dropKept removes the kept dates of the folder; not a folder being filled
-// (".fill-…"), which may be another date's run's.
+// (".fill-…"), which may be another date's run's, unless a day old: what
+// a run that did not end left of a date no run has filled since.
 func (k *kept) dropKept() error {
 	if k.root == "" {
 		return nil
@@ -137,14 +139,21 @@ func (k *kept) dropKept() error {
 		return err
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
-			if err := os.RemoveAll(filepath.Join(k.root, e.Name())); err != nil {
-				return err
+		if strings.HasPrefix(e.Name(), ".") {
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < staleFill {
+				continue
 			}
+		}
+		if err := os.RemoveAll(filepath.Join(k.root, e.Name())); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// staleFill is how old a folder being filled is taken for one a run left:
+// a day's fill takes minutes.
+const staleFill = 24 * time.Hour
 
 // storeStamp returns the stamp the store's last change drew (migration 016).
 func storeStamp(ctx context.Context, q sqlx.QueryerContext) (int64, error) {
