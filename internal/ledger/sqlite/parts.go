@@ -267,6 +267,12 @@ func (ds *daySpills) beginKeep(ctx context.Context, tx *sqlx.Tx, date string, lo
 		return err
 	}
 	ds.forDayLocked(date)
+	// The parts kept before go first: they are of another date, or of this
+	// one and out of date, and the new ones take their place once filled.
+	// The folder then needs room for one day's parts, not two.
+	if err := ds.dropKept(); err != nil {
+		return fileError{err}
+	}
 	// What a run of the date that did not end left behind: the date's lock
 	// lets one run of it at a time.
 	dir := filepath.Join(ds.root, ".fill-"+date)

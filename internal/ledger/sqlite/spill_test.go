@@ -147,3 +147,37 @@ func TestSpillFailures(t *testing.T) {
 		t.Fatalf("the next part's get: %v, %d fills; want it filled again", err, fills)
 	}
 }
+
+// TestKeptPartsMakeRoom: a day's parts filled to be kept go where the parts
+// kept before were, removed first, so that the folder holds one day's parts
+// at a time, not two; a folder another date's run fills stays.
+func TestKeptPartsMakeRoom(t *testing.T) {
+	db := mustOpen(t)
+	ctx := context.Background()
+	root := db.spills.root
+	for _, dir := range []string{"2026-11-23", "2026-11-24", ".fill-2026-11-25"} {
+		if err := os.MkdirAll(filepath.Join(root, dir), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.KeepParts(recon.BusinessDay{Date: "2026-11-24"}, true)
+	tx, err := db.db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := db.spills.beginKeep(ctx, tx, "2026-11-24", 0, 1, true); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{".fill-2026-11-24", ".fill-2026-11-25"}) {
+		t.Fatalf("the folder holds %q once the day's fill began; want the fill and another date's fill only", names)
+	}
+}
