@@ -267,20 +267,27 @@ func (ds *daySpills) beginKeep(ctx context.Context, tx *sqlx.Tx, date string, lo
 		return err
 	}
 	ds.forDayLocked(date)
-	// The parts kept before go first: they are of another date, or of this
-	// one and out of date, and the new ones take their place once filled.
-	// The folder then needs room for one day's parts, not two.
-	if err := ds.dropKept(); err != nil {
-		return fileError{err}
-	}
-	// What a run of the date that did not end left behind: the date's lock
-	// lets one run of it at a time.
+	// Keeping is a saving, never a reason for a run to fail: a folder that
+	// cannot be made leaves the day's parts in temporary files, as for a
+	// re-checked date, and says so.
 	dir := filepath.Join(ds.root, ".fill-"+date)
-	if err := os.RemoveAll(dir); err != nil {
-		return fileError{err}
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fileError{err}
+	err = func() error {
+		// The parts kept before go first: they are of another date, or of
+		// this one and out of date, and the new ones take their place once
+		// filled. The folder then needs room for one day's parts, not two.
+		if err := ds.dropKept(); err != nil {
+			return err
+		}
+		// What a run of the date that did not end left behind: the date's
+		// lock lets one run of it at a time.
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		return os.MkdirAll(dir, 0o700)
+	}()
+	if err != nil {
+		ds.say(slog.LevelWarn, "could not keep the day's parts for its next run: its re-run reads the store", "folder", ds.root, "error", err)
+		return nil
 	}
 	ds.fillDir, ds.files, ds.stamp, ds.bounds, ds.complete = dir, 0, n, [2]int64{lo, hi}, false
 	return nil

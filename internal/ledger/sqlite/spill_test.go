@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -179,5 +180,29 @@ func TestKeptPartsMakeRoom(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{".fill-2026-11-24", ".fill-2026-11-25"}) {
 		t.Fatalf("the folder holds %q once the day's fill began; want the fill and another date's fill only", names)
+	}
+}
+
+// TestKeptPartsNeverFailARun: a folder of kept parts that cannot be made
+// (a file in its place) leaves the day's parts unkept, with a warning, and
+// the run goes on.
+func TestKeptPartsNeverFailARun(t *testing.T) {
+	var log strings.Builder
+	db := mustOpenWith(t, Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
+	ctx := context.Background()
+	if err := os.WriteFile(db.spills.root, []byte("not a folder"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db.KeepParts(recon.BusinessDay{Date: "2026-11-24"}, true)
+	tx, err := db.db.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := db.spills.beginKeep(ctx, tx, "2026-11-24", 0, 1, true); err != nil {
+		t.Fatalf("keeping the day's parts failed the load: %v", err)
+	}
+	if db.spills.fillDir != "" || !strings.Contains(log.String(), "could not keep the day's parts") {
+		t.Fatalf("fill folder %q, log %q; want none, and a warning", db.spills.fillDir, log.String())
 	}
 }
