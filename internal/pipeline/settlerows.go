@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/kwikpaisa/recon/internal/match"
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -29,6 +30,7 @@ type settleRows struct {
 	size       int64
 	bufs       [][]byte
 	chunks     [][][2]int64 // by share: offset, length
+	rows       []int        // by share
 }
 
 // newSettleRows makes a settleRows of parts parts of sub shares each.
@@ -46,7 +48,7 @@ func newSettleRows(parts, sub int) (*settleRows, error) {
 		f.Close()
 		return nil, fmt.Errorf("set the settlement rows aside by part: %w", err)
 	}
-	sr.f, sr.bufs, sr.chunks = f, make([][]byte, sr.shares), make([][][2]int64, sr.shares)
+	sr.f, sr.bufs, sr.chunks, sr.rows = f, make([][]byte, sr.shares), make([][][2]int64, sr.shares), make([]int, sr.shares)
 	return sr, nil
 }
 
@@ -63,6 +65,7 @@ func (sr *settleRows) add(r *recon.SettlementRow) error {
 	}
 	b = appendSettlementRow(b, r)
 	sr.bufs[no] = b
+	sr.rows[no]++
 	if len(b) >= settleChunkBytes-512 {
 		return sr.flush(no)
 	}
@@ -101,7 +104,7 @@ func (sr *settleRows) share(no int) ([]recon.SettlementRow, error) {
 	if sr.shares == 1 {
 		return sr.mem, nil
 	}
-	var out []recon.SettlementRow
+	out := make([]recon.SettlementRow, 0, sr.rows[no])
 	words := map[string]string{} // settlement ids, UTRs and methods repeat
 	var buf []byte
 	for _, c := range sr.chunks[no] {
@@ -109,10 +112,14 @@ func (sr *settleRows) share(no int) ([]recon.SettlementRow, error) {
 		if _, err := sr.f.ReadAt(buf, c[0]); err != nil {
 			return nil, fmt.Errorf("read the settlement rows set aside: %w", err)
 		}
-		for b := buf; len(b) > 0; {
+		// The rows' own values (order and transaction ids) are cut from
+		// one string of the chunk: a string each was most of the read's
+		// allocations. The share's rows go together once judged.
+		chunk := string(buf)
+		for off := 0; off < len(chunk); {
 			var r recon.SettlementRow
 			var err error
-			if b, err = readSettlementRow(b, &r, words); err != nil {
+			if off, err = readSettlementRow(chunk, off, &r, words); err != nil {
 				return nil, err
 			}
 			out = append(out, r)
@@ -148,23 +155,36 @@ func appendSettlementRow(b []byte, r *recon.SettlementRow) []byte {
 
 var errSettleRow = errors.New("read the settlement rows set aside: a row runs past its chunk")
 
-// readSettlementRow decodes the row at the start of b into r, and returns
-// the rest of b. The words are shared among rows.
-func readSettlementRow(b []byte, r *recon.SettlementRow, words map[string]string) ([]byte, error) {
+// readSettlementRow decodes the row at off in chunk into r, and returns
+// where the next begins. The words are shared among rows; the other values
+// are cut from chunk.
+func readSettlementRow(chunk string, off int, r *recon.SettlementRow, words map[string]string) (int, error) {
+	uvarint := func() (uint64, bool) {
+		var v uint64
+		for shift := uint(0); off < len(chunk) && shift < 64; shift += 7 {
+			c := chunk[off]
+			off++
+			v |= uint64(c&0x7f) << shift
+			if c < 0x80 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
 	str := func(word bool) (string, error) {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || uint64(len(b)-k) < n {
+		n, ok := uvarint()
+		if !ok || uint64(len(chunk)-off) < n {
 			return "", errSettleRow
 		}
-		v := b[k : k+int(n)]
-		b = b[k+int(n):]
+		v := chunk[off : off+int(n)]
+		off += int(n)
 		if !word {
-			return string(v), nil
+			return v, nil
 		}
-		if s, ok := words[string(v)]; ok {
+		if s, ok := words[v]; ok {
 			return s, nil
 		}
-		s := string(v)
+		s := strings.Clone(v) // not the chunk's: a word outlives it in the settlements' totals
 		words[s] = s
 		return s, nil
 	}
@@ -174,26 +194,27 @@ func readSettlementRow(b []byte, r *recon.SettlementRow, words map[string]string
 		word bool
 	}{{&r.SettlementID, true}, {&r.UTR, true}, {&r.OrderID, false}, {&r.TransactionID, false}, {&r.PaymentMethod, true}} {
 		if *f.dst, err = str(f.word); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 	var ints [5]int64
 	for i := range ints {
-		v, k := binary.Varint(b)
-		if k <= 0 {
-			return nil, errSettleRow
+		u, ok := uvarint()
+		if !ok {
+			return 0, errSettleRow
 		}
-		ints[i], b = v, b[k:]
+		ints[i] = int64(u>>1) ^ -int64(u&1) // zig-zag, as binary.AppendVarint writes it
 	}
 	r.SettledAt, r.Amount, r.Fee, r.Tax, r.Net = recon.Instant(ints[0]), recon.Amount(ints[1]), recon.Amount(ints[2]), recon.Amount(ints[3]), recon.Amount(ints[4])
-	if len(b) < 2 {
-		return nil, errSettleRow
+	if len(chunk)-off < 2 {
+		return 0, errSettleRow
 	}
-	r.Type, r.HasAmounts, b = recon.EventType(b[0]), b[1] == 1, b[2:]
-	p, k := binary.Uvarint(b)
-	if k <= 0 {
-		return nil, errSettleRow
+	r.Type, r.HasAmounts = recon.EventType(chunk[off]), chunk[off+1] == 1
+	off += 2
+	p, ok := uvarint()
+	if !ok {
+		return 0, errSettleRow
 	}
 	r.Place = recon.UnpackPlace(p)
-	return b[k:], nil
+	return off, nil
 }
