@@ -55,6 +55,13 @@ func collectLess() (restore func()) {
 // the facts of a day's millions of payouts, before the next collection.
 const partGC = 100
 
+// factsGC is the collector's percentage while the payouts' parts of a day
+// are read for their facts (match.ReconcileParts): the facts of every
+// payout read so far stay live, and are compared once the last part is
+// read. At partGC the heap grew to twice them and the last part's day
+// before a collection: the run's peak at tier L.
+const factsGC = 25
+
 // settleGC is the collector's percentage while the settlement stage reads
 // its files and matches. The stage runs with the day let go; at lessGC the
 // reading's garbage would grow the heap to five times the rows it keeps.

@@ -283,7 +283,14 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		loading time.Duration
 		figures *dayFigures
 	)
+	var endFacts func() // the collector's percentage back from factsGC
 	load := func(p recon.Part, facts bool) (*recon.Day, error) {
+		if facts && endFacts == nil {
+			endFacts = collectAt(factsGC)
+		} else if !facts && endFacts != nil {
+			endFacts()
+			endFacts = func() {}
+		}
 		if !p.Whole() {
 			runtime.GC() // the part before
 		}
