@@ -154,20 +154,13 @@ func TestSpillFailures(t *testing.T) {
 // at a time, not two; a folder another date's run fills stays.
 func TestKeptPartsMakeRoom(t *testing.T) {
 	db := mustOpen(t)
-	ctx := context.Background()
 	root := db.spills.root
 	for _, dir := range []string{"2026-11-23", "2026-11-24", ".fill-2026-11-25"} {
 		if err := os.MkdirAll(filepath.Join(root, dir), 0o700); err != nil {
 			t.Fatal(err)
 		}
 	}
-	db.KeepParts(recon.BusinessDay{Date: "2026-11-24"}, true)
-	tx, err := db.db.BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if err := db.spills.beginKeep(ctx, tx, "2026-11-24", 0, 1, true); err != nil {
+	if err := beginKeeping(t, db); err != nil {
 		t.Fatal(err)
 	}
 	entries, err := os.ReadDir(root)
@@ -189,20 +182,27 @@ func TestKeptPartsMakeRoom(t *testing.T) {
 func TestKeptPartsNeverFailARun(t *testing.T) {
 	var log strings.Builder
 	db := mustOpenWith(t, Options{Log: slog.New(slog.NewTextHandler(&log, nil))})
-	ctx := context.Background()
 	if err := os.WriteFile(db.spills.root, []byte("not a folder"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := beginKeeping(t, db); err != nil {
+		t.Fatalf("keeping the day's parts failed the load: %v", err)
+	}
+	if db.spills.fillDir != "" || !strings.Contains(log.String(), "could not keep the day's parts") {
+		t.Fatalf("fill folder %q, log %q; want none, and a warning", db.spills.fillDir, log.String())
+	}
+}
+
+// beginKeeping asks db to keep 2026-11-24's parts and begins filling them,
+// as the day's first part's load does.
+func beginKeeping(t *testing.T, db *DB) error {
+	t.Helper()
+	ctx := context.Background()
 	db.KeepParts(recon.BusinessDay{Date: "2026-11-24"}, true)
 	tx, err := db.db.BeginTxx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	if err := db.spills.beginKeep(ctx, tx, "2026-11-24", 0, 1, true); err != nil {
-		t.Fatalf("keeping the day's parts failed the load: %v", err)
-	}
-	if db.spills.fillDir != "" || !strings.Contains(log.String(), "could not keep the day's parts") {
-		t.Fatalf("fill folder %q, log %q; want none, and a warning", db.spills.fillDir, log.String())
-	}
+	return db.spills.beginKeep(ctx, tx, "2026-11-24", 0, 1, true)
 }
