@@ -63,14 +63,16 @@ type spill struct {
 	cols   int            // values of a row spilled: the row read, less routeValues
 	chunks [][]spillChunk // by part (spill.at), in the order written
 	bufs   [][]byte       // by part, while filling
-	// keptDir is the folder of kept parts the spill was read from, when it
-	// was (parts.go).
+	// summed says the chunks carry their CRC-32C: a spill filled to be
+	// kept. keptDir is the folder of kept parts the spill was read from,
+	// whose chunks are checked against theirs (parts.go).
+	summed  bool
 	keptDir string
 }
 
-// spillChunk is where in the file one chunk of a part's rows is, and its
-// CRC-32C: a spill kept for the next run (parts.go) is read back from a
-// file that may have been damaged since.
+// spillChunk is where in the file one chunk of a part's rows is, and, in a
+// spill filled to be kept, its CRC-32C: a spill kept for the next run
+// (parts.go) is read back from a file that may have been damaged since.
 type spillChunk struct {
 	off int64
 	n   int
@@ -181,7 +183,7 @@ func (e fileError) Unwrap() error { return e.err }
 func (sp *spill) fillWith(dir, name string, fill func(route func(*rowValues) error) error) error {
 	var f *os.File
 	var err error
-	if name != "" {
+	if sp.summed = name != ""; sp.summed {
 		f, err = os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	} else {
 		f, err = os.CreateTemp(dir, ".recon-spill-*")
@@ -277,7 +279,11 @@ func (sp *spill) flush(no int) error {
 	if _, err := sp.f.Write(b); err != nil {
 		return fileError{err}
 	}
-	sp.chunks[no] = append(sp.chunks[no], spillChunk{off: sp.size, n: len(b), sum: crc32.Checksum(b, crcTable)})
+	c := spillChunk{off: sp.size, n: len(b)}
+	if sp.summed {
+		c.sum = crc32.Checksum(b, crcTable)
+	}
+	sp.chunks[no] = append(sp.chunks[no], c)
 	sp.size += int64(len(b))
 	sp.bufs[no] = b[:0]
 	return nil
@@ -299,7 +305,7 @@ func (sp *spill) replay(ctx context.Context, p recon.Part, row func(*rowValues) 
 		if _, err := sp.f.ReadAt(buf, c.off); err != nil {
 			return sp.damaged(fmt.Errorf("read spilled rows: %w", err))
 		}
-		if crc32.Checksum(buf, crcTable) != c.sum {
+		if sp.keptDir != "" && crc32.Checksum(buf, crcTable) != c.sum {
 			return sp.damaged(fmt.Errorf("spilled rows at byte %d of %s do not match their checksum", c.off, sp.f.Name()))
 		}
 		for b := buf; len(b) > 0; {
