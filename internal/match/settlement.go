@@ -108,14 +108,11 @@ type Settling struct {
 	fig   SettlementFigures
 }
 
-// NewSettling begins the settlement checks of the day date, from start to
-// end (its bounds in the business zone).
-func NewSettling(date string, start, end time.Time, opts SettlementOptions) *Settling {
+// NewSettling begins the settlement checks of the day date in opts.Zone
+// (UTC when nil).
+func NewSettling(date string, opts SettlementOptions) *Settling {
 	if opts.Zone == nil {
 		opts.Zone = time.UTC
-		if !start.IsZero() {
-			opts.Zone = start.Location()
-		}
 	}
 	s := &Settling{opts: opts, date: date, by: map[string]*settlement{}, seen: map[string]bool{}}
 	// An invalid date leaves the zero time, on which no row falls.
@@ -128,7 +125,10 @@ func NewSettling(date string, start, end time.Time, opts SettlementOptions) *Set
 // the bank credits booked on it (SPEC §7.3-7.4). It returns its exceptions,
 // sorted, and the day's figures.
 func Settle(day *Payins, in *SettlementInput, opts SettlementOptions) ([]recon.Exception, SettlementFigures) {
-	s := NewSettling(day.Date, day.Start, day.End, opts)
+	if opts.Zone == nil && !day.Start.IsZero() {
+		opts.Zone = day.Start.Location()
+	}
+	s := NewSettling(day.Date, opts)
 	for i := range in.Rows {
 		s.Row(&in.Rows[i])
 	}

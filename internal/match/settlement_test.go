@@ -366,7 +366,7 @@ func TestSettleSaysAmountMatch(t *testing.T) {
 // pay-ins, split in sub shares, with the rows of each share's orders.
 func settleInShares(t *testing.T, c *settleCase, parts, sub int) ([]recon.Exception, SettlementFigures) {
 	t.Helper()
-	s := NewSettling(c.Date, c.Start, c.End, c.opts)
+	s := NewSettling(c.Date, c.opts)
 	for i := range c.in.Rows {
 		s.Row(&c.in.Rows[i])
 	}

@@ -112,7 +112,7 @@ func (r *run) newSettle(day recon.BusinessDay, withFiles bool) *settleStep {
 	opts.Zone = day.Start.Location()
 	opts.Now = r.started
 	opts.Bank = st.Bank != nil
-	return &settleStep{r: r, day: day, withFiles: withFiles, out: &settledDay{}, s: match.NewSettling(day.Date, day.Start, day.End, opts)}
+	return &settleStep{r: r, day: day, withFiles: withFiles, out: &settledDay{}, s: match.NewSettling(day.Date, opts)}
 }
 
 // part judges the pay-ins of one part of the day (the whole day's, for
