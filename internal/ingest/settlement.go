@@ -66,18 +66,18 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 		row           *recon.SettlementRow
 		rawUTR, rawAt string // the cells, for a reject
 	}
-	parse := func(r *row, cols columns) (*parsed, *fieldError) {
+	parse := func(r *row, cols columns) (parsed, *fieldError) {
 		s := &recon.SettlementRow{Place: r.place}
 		if fe := parseSettlement(r, cols, &opts, s); fe != nil {
-			return nil, fe
+			return parsed{}, fe
 		}
 		// A kept row holds copies of its values, and one copy of a value
 		// its settlement's rows repeat (check): a value read from a CSV row
 		// shares the whole row's memory.
 		s.OrderID, s.TransactionID = strings.Clone(s.OrderID), strings.Clone(s.TransactionID)
-		return &parsed{row: s, rawUTR: r.cell(cols["settlement_utr"]), rawAt: r.cell(cols["settled_at"])}, nil
+		return parsed{row: s, rawUTR: r.cell(cols["settlement_utr"]), rawAt: r.cell(cols["settled_at"])}, nil
 	}
-	check := func(p *parsed) *fieldError {
+	check := func(p parsed) *fieldError {
 		s := p.row
 		if m, ok := methods[s.PaymentMethod]; ok {
 			s.PaymentMethod = m
@@ -110,7 +110,7 @@ func ReadSettlements(ctx context.Context, path string, opts Options, sink Sink) 
 		}
 		return nil
 	}
-	emit := func(p *parsed) error {
+	emit := func(p parsed) error {
 		if sink.Settlement == nil {
 			return nil
 		}

@@ -76,8 +76,11 @@ func lines(path string) int {
 }
 
 // settleShareRows is about how many settlement rows a share of a part
-// holds (settleStep.read); tests make it small.
+// holds (settleStep.read); tests make it small. settleRowBytes is about
+// the bytes of a report's CSV row (the generated tier M's: 113).
 var settleShareRows = 100_000
+
+const settleRowBytes = 110
 
 func wholeDays(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
@@ -193,14 +196,19 @@ func (st *settleStep) read(ctx context.Context, parts int) error {
 	// with the rows of each, so that the checks of a share hold a few of
 	// its rows: a part of ten million orders' day has some 430,000 in
 	// its window.
+	// The rows are estimated from the reports' sizes, not counted: a count
+	// read every report once more before its parse (1 GB at tier L).
 	sub := 1
 	if parts > 1 {
-		n := 0
+		var size int64
 		for _, date := range reports {
 			if path, err := cfg.Report(date); err == nil && path != "" {
-				n += lines(path)
+				if fi, err := os.Stat(path); err == nil {
+					size += fi.Size()
+				}
 			}
 		}
+		n := int(size / settleRowBytes)
 		sub = min(64, max(1, (n/parts+settleShareRows-1)/settleShareRows))
 	}
 	rows, err := newSettleRows(parts, sub)

@@ -119,7 +119,7 @@ func (sr *settleRows) share(no int) ([]recon.SettlementRow, error) {
 		for off := 0; off < len(chunk); {
 			var r recon.SettlementRow
 			var err error
-			if off, err = readSettlementRow(chunk, off, &r, words); err != nil {
+			if off, err = readSettlementRow(buf, chunk, off, &r, words); err != nil {
 				return nil, err
 			}
 			out = append(out, r)
@@ -155,27 +155,16 @@ func appendSettlementRow(b []byte, r *recon.SettlementRow) []byte {
 
 var errSettleRow = errors.New("read the settlement rows set aside: a row runs past its chunk")
 
-// readSettlementRow decodes the row at off in chunk into r, and returns
-// where the next begins. The words are shared among rows; the other values
-// are cut from chunk.
-func readSettlementRow(chunk string, off int, r *recon.SettlementRow, words map[string]string) (int, error) {
-	uvarint := func() (uint64, bool) {
-		var v uint64
-		for shift := uint(0); off < len(chunk) && shift < 64; shift += 7 {
-			c := chunk[off]
-			off++
-			v |= uint64(c&0x7f) << shift
-			if c < 0x80 {
-				return v, true
-			}
-		}
-		return 0, false
-	}
+// readSettlementRow decodes the row at off in buf into r, and returns where
+// the next begins. chunk is buf as a string: the words are shared among
+// rows, the other values are cut from it.
+func readSettlementRow(buf []byte, chunk string, off int, r *recon.SettlementRow, words map[string]string) (int, error) {
 	str := func(word bool) (string, error) {
-		n, ok := uvarint()
-		if !ok || uint64(len(chunk)-off) < n {
+		n, k := binary.Uvarint(buf[off:])
+		if k <= 0 || uint64(len(buf)-off-k) < n {
 			return "", errSettleRow
 		}
+		off += k
 		v := chunk[off : off+int(n)]
 		off += int(n)
 		if !word {
@@ -199,22 +188,22 @@ func readSettlementRow(chunk string, off int, r *recon.SettlementRow, words map[
 	}
 	var ints [5]int64
 	for i := range ints {
-		u, ok := uvarint()
-		if !ok {
+		v, k := binary.Varint(buf[off:])
+		if k <= 0 {
 			return 0, errSettleRow
 		}
-		ints[i] = int64(u>>1) ^ -int64(u&1) // zig-zag, as binary.AppendVarint writes it
+		ints[i], off = v, off+k
 	}
 	r.SettledAt, r.Amount, r.Fee, r.Tax, r.Net = recon.Instant(ints[0]), recon.Amount(ints[1]), recon.Amount(ints[2]), recon.Amount(ints[3]), recon.Amount(ints[4])
-	if len(chunk)-off < 2 {
+	if len(buf)-off < 2 {
 		return 0, errSettleRow
 	}
-	r.Type, r.HasAmounts = recon.EventType(chunk[off]), chunk[off+1] == 1
+	r.Type, r.HasAmounts = recon.EventType(buf[off]), buf[off+1] == 1
 	off += 2
-	p, ok := uvarint()
-	if !ok {
+	p, k := binary.Uvarint(buf[off:])
+	if k <= 0 {
 		return 0, errSettleRow
 	}
 	r.Place = recon.UnpackPlace(p)
-	return off, nil
+	return off + k, nil
 }
