@@ -76,8 +76,9 @@ func lines(path string) int {
 }
 
 // settleShareRows is about how many settlement rows a share of a part
-// holds (settleStep.read); tests make it small. settleRowBytes is about
-// the bytes of a report's CSV row (the generated tier M's: 113).
+// holds (settleStep.read); tests make it small. settleRowBytes is the bytes
+// of a report's CSV row taken to estimate its rows, on the low side (the
+// generated tier M's are 135), so that a share holds no more than that.
 var settleShareRows = 100_000
 
 const settleRowBytes = 110
