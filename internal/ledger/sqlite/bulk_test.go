@@ -245,3 +245,30 @@ func TestPageCacheBounded(t *testing.T) {
 		t.Errorf("store's connection: %d bytes of page cache after loading the day (%v); want at most %d", used, err, loadBound)
 	}
 }
+
+// TestNoMemoryStatistics: SQLite keeps no statistics of its memory (a
+// mutex on every allocation) in a store that has stored and read rows.
+func TestNoMemoryStatistics(t *testing.T) {
+	ctx := context.Background()
+	db := mustOpen(t)
+	f := &recon.SourceFile{Kind: "orders", Path: "orders.csv", SHA256: "o"}
+	if err := db.LoadFile(ctx, f, func(l ledger.Loader) error {
+		for i := range 1000 {
+			o := recon.Order{Place: recon.PlaceOf(f.Path, fmt.Sprint(i+2)), OrderID: fmt.Sprintf("ORD%06d", i),
+				Amount: 100, Currency: "INR", Status: "paid", Class: recon.StatusSuccess}
+			if err := l.Order(&o); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.db.GetContext(ctx, &n, `SELECT count(*) FROM orders`); err != nil || n != 1000 {
+		t.Fatalf("%d orders stored (%v), want 1000", n, err)
+	}
+	if used := memoryUsed(); used != 0 {
+		t.Errorf("SQLite counts %d bytes allocated: its memory statistics are on", used)
+	}
+}

@@ -53,6 +53,22 @@ static int recon_cache_used(sqlite3 *h) {
 	return cur;
 }
 
+int sqlite3_config(int, ...);
+int sqlite3_status64(int, int64_t*, int64_t*, int);
+
+// recon_no_memstatus turns SQLite's memory statistics off
+// (SQLITE_CONFIG_MEMSTATUS), which only works before SQLite initializes:
+// it returns SQLite's code.
+static int recon_no_memstatus(void) { return sqlite3_config(9, 0); }
+
+// recon_memory_used returns the bytes SQLite counts as allocated
+// (SQLITE_STATUS_MEMORY_USED): 0 while its statistics are off.
+static int64_t recon_memory_used(void) {
+	int64_t cur = 0, high = 0;
+	sqlite3_status64(0, &cur, &high, 0);
+	return cur;
+}
+
 enum { TAG_NULL = 0, TAG_INT = 1, TAG_TEXT = 2, TAG_BLOB = 3 };
 
 // recon_bind_text_copy binds n bytes at p as text that SQLite copies
@@ -191,6 +207,20 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/mattn/go-sqlite3"
 )
+
+// SQLite keeps statistics of its memory by default, taking a global mutex
+// on every allocation and free; recon reads none of them. Off, a tier M
+// run takes less CPU (the README's Performance section has the figures).
+// The setting is SQLite's and process-wide; it only takes before SQLite
+// initializes, which go-sqlite3 leaves to the first connection opened, so
+// it is made here, before any. Should another package have opened one
+// first, SQLite says so (SQLITE_MISUSE) and keeps counting: slower, not
+// wrong.
+func init() { C.recon_no_memstatus() }
+
+// memoryUsed returns the bytes SQLite counts as allocated: 0 while its
+// statistics are off (tests check that they are).
+func memoryUsed() int64 { return int64(C.recon_memory_used()) }
 
 // handle returns the sqlite3 handle of a go-sqlite3 connection (handle.go).
 func handle(dc any) (*C.sqlite3, error) {
