@@ -3,6 +3,8 @@ package bench
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,7 +130,11 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			return err
 		}
 	}
-	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds())
+	build, err := buildOf(cfg.Recon)
+	if err != nil {
+		return err
+	}
+	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds(), build)
 	if err != nil {
 		return err
 	}
@@ -136,7 +142,7 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	for k, s := range walls {
 		r.Walls[k] = time.Duration(s * float64(time.Second))
 	}
-	if r.Peaks, err = saveLast(cfg.Cache, peaksFile, wallKey, float64(r.First.MaxRSS)); err != nil {
+	if r.Peaks, err = saveLast(cfg.Cache, peaksFile, wallKey, float64(r.First.MaxRSS), build); err != nil {
 		return err
 	}
 	return Write(w, r)
@@ -260,28 +266,49 @@ func tail(path string, n int) string {
 }
 
 // The files of the last first run's wall time (in seconds) and peak RSS
-// (in bytes) of each tier and input order, in the cache folder. (Up to
-// 2026-12-04 last-walls.json kept the walls of days in key order under the
-// tier's name alone, which now names the day by time: it is not read.)
+// (in bytes) of each tier and input order, in the cache folder, each with
+// the build of recon that ran it. (Up to 2026-12-04 last-walls.json kept
+// the walls of days in key order under the tier's name alone, which now
+// names the day by time: it is not read. Up to 2026-12-05 walls.json and
+// peaks.json kept bare figures, of no known build.)
 const (
 	wallsFile = "walls.json"
 	peaksFile = "peaks.json"
 )
 
-// saveLast records a tier's latest figure in one of those files and returns
-// every tier's.
-func saveLast(cache, file, tier string, v float64) (map[string]float64, error) {
+// last is a tier's latest figure and the build of recon that ran it (a
+// hash of the binary; "" when not recorded).
+type last struct {
+	Value float64 `json:"value"`
+	Build string  `json:"build"`
+}
+
+// UnmarshalJSON reads a figure written before builds were recorded, a
+// bare number, as one of no build.
+func (l *last) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &l.Value); err == nil {
+		l.Build = ""
+		return nil
+	}
+	type plain last
+	return json.Unmarshal(b, (*plain)(l))
+}
+
+// saveLast records a tier's latest figure, of build, in one of those files
+// and returns every tier's figure of the same build: a ratio of two tiers
+// measured by two builds would say nothing of either.
+func saveLast(cache, file, tier string, v float64, build string) (map[string]float64, error) {
 	path := filepath.Join(cache, file)
-	last := map[string]float64{}
+	all := map[string]last{}
 	if b, err := os.ReadFile(path); err == nil {
-		if err := json.Unmarshal(b, &last); err != nil {
+		if err := json.Unmarshal(b, &all); err != nil {
 			return nil, fmt.Errorf("read %s: %w", path, err)
 		}
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	last[tier] = v
-	b, err := json.MarshalIndent(last, "", "  ")
+	all[tier] = last{Value: v, Build: build}
+	b, err := json.MarshalIndent(all, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
@@ -291,7 +318,28 @@ func saveLast(cache, file, tier string, v float64) (map[string]float64, error) {
 	if err := os.Rename(path+".tmp", path); err != nil {
 		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
-	return last, nil
+	same := map[string]float64{}
+	for k, l := range all {
+		if l.Build == build {
+			same[k] = l.Value
+		}
+	}
+	return same, nil
+}
+
+// buildOf names the build of the recon binary at path: a hash of its
+// bytes, so that a rebuilt binary of other code is another build.
+func buildOf(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // freshDatabase creates a database for one bench on the server at server

@@ -66,29 +66,72 @@ func TestCheckPlantedMissingReport(t *testing.T) {
 	}
 }
 
+// TestSaveLast: the figures saved are given back, each tier's latest, but
+// only those of the same build: a ratio of two builds says nothing.
+// Figures saved before builds were recorded are of no build.
 func TestSaveLast(t *testing.T) {
 	cache := t.TempDir()
-	if _, err := saveLast(cache, wallsFile, "S", 2); err != nil {
+	if err := os.WriteFile(filepath.Join(cache, wallsFile), []byte(`{"L": 200, "M": 15}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saveLast(cache, wallsFile, "S", 2, "a"); err != nil {
 		t.Fatalf("saveLast S: %v", err)
 	}
-	if _, err := saveLast(cache, wallsFile, "M", 25); err != nil {
+	if _, err := saveLast(cache, wallsFile, "M", 25, "a"); err != nil {
 		t.Fatalf("saveLast M: %v", err)
 	}
-	if _, err := saveLast(cache, peaksFile, "M", 1<<30); err != nil {
+	if _, err := saveLast(cache, peaksFile, "M", 1<<30, "a"); err != nil {
 		t.Fatalf("saveLast M's peak: %v", err)
 	}
-	got, err := saveLast(cache, wallsFile, "S", 3)
+	got, err := saveLast(cache, wallsFile, "S", 3, "a")
 	if err != nil {
 		t.Fatalf("saveLast S again: %v", err)
 	}
 	if want := map[string]float64{"S": 3, "M": 25}; !reflect.DeepEqual(got, want) {
 		t.Errorf("walls %v, want %v", got, want)
 	}
-	got, err = saveLast(cache, peaksFile, "M+settlements", 1<<29)
+	got, err = saveLast(cache, peaksFile, "M+settlements", 1<<29, "a")
 	if err != nil {
 		t.Fatalf("saveLast M+settlements's peak: %v", err)
 	}
 	if want := map[string]float64{"M": 1 << 30, "M+settlements": 1 << 29}; !reflect.DeepEqual(got, want) {
 		t.Errorf("peaks %v, want %v", got, want)
+	}
+	// Another build sees its own figures only; the first build's stay.
+	got, err = saveLast(cache, wallsFile, "M3", 80, "b")
+	if err != nil {
+		t.Fatalf("saveLast M3 of build b: %v", err)
+	}
+	if want := map[string]float64{"M3": 80}; !reflect.DeepEqual(got, want) {
+		t.Errorf("walls of build b %v, want %v", got, want)
+	}
+	got, err = saveLast(cache, wallsFile, "M", 24, "a")
+	if err != nil {
+		t.Fatalf("saveLast M of build a: %v", err)
+	}
+	if want := map[string]float64{"S": 3, "M": 24}; !reflect.DeepEqual(got, want) {
+		t.Errorf("walls of build a %v, want %v", got, want)
+	}
+}
+
+// TestBuildOf: a binary's build is named by its bytes.
+func TestBuildOf(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	for p, body := range map[string]string{a: "one binary", b: "another"} {
+		if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ida, err := buildOf(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idb, err := buildOf(b)
+	if err != nil || ida == idb || len(ida) != 16 {
+		t.Errorf("builds %q and %q (%v); want two of 16 hex digits", ida, idb, err)
+	}
+	if _, err := buildOf(filepath.Join(dir, "missing")); err == nil {
+		t.Error("build of a missing binary: no error")
 	}
 }

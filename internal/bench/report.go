@@ -30,12 +30,14 @@ type Result struct {
 	// Check compares the first run's reports with the planted exceptions.
 	Check Check
 	// Walls holds the last first-run wall time of each tier measured so
-	// far, this one included, for the tier M / tier S ratio.
+	// far by the same build of recon, this one included, for the tier M /
+	// tier S ratio.
 	Walls map[string]time.Duration
 	// KeyOrder says the day's dump and log were in key order.
 	KeyOrder bool
-	// Peaks holds the last first-run peak RSS (bytes) of each tier, for
-	// the memory of a day with settlements against one without.
+	// Peaks holds the last first-run peak RSS (bytes) of each tier by the
+	// same build, for the memory of a day with settlements against one
+	// without.
 	Peaks map[string]float64
 	// DuckDB is the DuckDB baseline's run on the same day, right after
 	// recon's first; nil when not asked for.
@@ -171,7 +173,7 @@ func Write(w io.Writer, r Result) error {
 				if hi == 0 {
 					missing = g.upper
 				}
-				fmt.Fprintf(tw, "%s\t-\t≤ %s\tneeds a run of both tiers (make bench TIER=%s)\n", name, bound, missing)
+				fmt.Fprintf(tw, "%s\t-\t≤ %s\tneeds a run of both tiers by this build (make bench TIER=%s)\n", name, bound, missing)
 				continue
 			}
 			ratio := hi.Seconds() / lo.Seconds()

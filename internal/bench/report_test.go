@@ -38,7 +38,7 @@ re-run, nothing changed
   CPU user+sys           1.00 s
   peak RSS               100.0 MiB
   re-run / first         40.0 %                    ≤ 25.0 %  MISSED
-tier M / tier S          -                         ≤ 11      needs a run of both tiers (make bench TIER=M)
+tier M / tier S          -                         ≤ 11      needs a run of both tiers by this build (make bench TIER=M)
 
 exceptions: 540 reported, 540 planted: exactly the planted ones
 
@@ -102,7 +102,7 @@ first run
   peak RSS                              980.0 MiB                 ≤ 1024.0 MiB  ok
 re-run                                  skipped
 tier M / tier S (last runs)             10.0                      ≤ 11          ok
-tier M3 / tier M                        -                         ≤ 3.3         needs a run of both tiers (make bench TIER=M3)
+tier M3 / tier M                        -                         ≤ 3.3         needs a run of both tiers by this build (make bench TIER=M3)
 with settlements / without (last runs)  1.10                      ≤ 1.20        ok
   peak RSS, with / without              1.01                      ≤ 1.00        MISSED
 
@@ -123,7 +123,7 @@ first run
   peak RSS                          960.0 MiB                 ≤ 1024.0 MiB  ok
 re-run                              skipped
 tier M / tier S (last runs)         16.5                      ≤ 11          MISSED
-tier M3 / tier M                    -                         ≤ 3.3         needs a run of both tiers (make bench TIER=M3)
+tier M3 / tier M                    -                         ≤ 3.3         needs a run of both tiers by this build (make bench TIER=M3)
 by time / in key order (last runs)  1.57                      ≤ 1.10        MISSED
 
 exceptions: 5 reported, 5 planted: exactly the planted ones
