@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -60,6 +61,11 @@ type Config struct {
 // writes the figures to w. Progress goes to progress.
 func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	tier, err := synth.TierOf(cfg.Tier)
+	if err != nil {
+		return err
+	}
+	// The build that runs, named before it does: the figures are its.
+	build, err := buildOf(cfg.Recon)
 	if err != nil {
 		return err
 	}
@@ -129,10 +135,6 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		if r.DuckDB, err = measureBaseline(ctx, cfg, r.Data, filepath.Join(tmp, "duckdb"), progress); err != nil {
 			return err
 		}
-	}
-	build, err := buildOf(cfg.Recon)
-	if err != nil {
-		return err
 	}
 	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds(), build)
 	if err != nil {
@@ -327,10 +329,15 @@ func saveLast(cache, file, tier string, v float64, build string) (map[string]flo
 	return same, nil
 }
 
-// buildOf names the build of the recon binary at path: a hash of its
-// bytes, so that a rebuilt binary of other code is another build.
+// buildOf names the build of the recon binary at path (or found on PATH,
+// as a run finds it): a hash of its bytes, so that a rebuilt binary of
+// other code is another build.
 func buildOf(path string) (string, error) {
-	f, err := os.Open(path)
+	found, err := exec.LookPath(path)
+	if err != nil {
+		return "", fmt.Errorf("--recon: %w", err)
+	}
+	f, err := os.Open(found)
 	if err != nil {
 		return "", err
 	}

@@ -103,12 +103,12 @@ func compareEntries(a, b keyEntry) int {
 // are moved into 256 buckets by the top byte of their hash, in one pass,
 // then each bucket by the next byte, and so on until a bucket holds a few
 // entries, which an insertion sort orders. A byte's 256 buckets fill 256
-// places of memory at once, few enough for the processor's caches, where
-// one pass into the 65,536 buckets of two bytes missed them on nearly
-// every entry. Entries whose hashes are the same throughout are ordered by
-// a comparison sort.
+// places of memory at once, few enough for the processor's caches; one
+// pass into the 65,536 buckets of two bytes was slower. Entries whose
+// hashes are the same throughout are ordered by a comparison sort.
+//
 // A large run's buckets after the first byte are sorted on every core:
-// the load's other work waits for the sort.
+// the store's writing waits for the sort.
 func sortEntries(es []keyEntry) {
 	parallel := 1
 	if len(es) >= 1<<16 {
