@@ -112,6 +112,18 @@ func BenchmarkParseAmount(b *testing.B) {
 	}
 }
 
+// BenchmarkParseAmountPlain reads amounts as gateway dumps, webhook bodies
+// and most ledger exports write them.
+func BenchmarkParseAmountPlain(b *testing.B) {
+	inputs := []string{"26420.25", "12332.79", "3400.00", "35536.91", "9286.5", "1499"}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseAmount(inputs[i%len(inputs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkParseTime reads the timestamp forms of SPEC §2.1.
 func BenchmarkParseTime(b *testing.B) {
 	inputs := []string{"2026-11-24 06:13:55", "2026-11-24T10:15:02.123+05:30", "24-11-2026 08:34 AM", "24/11/2026 09:05",

@@ -63,6 +63,11 @@ func FuzzParseAmount(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		a, err := ParseAmount(s)
+		if plain, ok := plainAmount(s); ok {
+			if all, err := parseAmount(s); err != nil || all != plain {
+				t.Fatalf("plainAmount(%q) = %v; parseAmount reads %v, %v", s, plain, all, err)
+			}
+		}
 		if err != nil {
 			if a != 0 {
 				t.Fatalf("ParseAmount(%q) = %v with error %v; want 0", s, a, err)
