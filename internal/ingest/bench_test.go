@@ -124,6 +124,17 @@ func BenchmarkParseAmountPlain(b *testing.B) {
 	}
 }
 
+// BenchmarkParseID reads order, payout and transaction ids.
+func BenchmarkParseID(b *testing.B) {
+	inputs := []string{"ORD202611240165415", "PO202611241000001", "KPTXN826061812605", " ORD-8 "}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := ParseID(inputs[i%len(inputs)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkParseTime reads the timestamp forms of SPEC §2.1.
 func BenchmarkParseTime(b *testing.B) {
 	inputs := []string{"2026-11-24 06:13:55", "2026-11-24T10:15:02.123+05:30", "24-11-2026 08:34 AM", "24/11/2026 09:05",

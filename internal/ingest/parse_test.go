@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,24 @@ func TestParseID(t *testing.T) {
 	for _, bad := range []string{"", "ORD-1\u200b", "ORD-\u0410", "ORD\x00"} {
 		if _, err := ParseID(bad); err == nil {
 			t.Errorf("ParseID(%q) accepted, want refused", bad)
+		}
+	}
+}
+
+// TestParseIDEveryByte: an id holding any one byte, or a rune beyond
+// ASCII, is read as the check of every rune reads it, whether or not the
+// byte is printable ASCII.
+func TestParseIDEveryByte(t *testing.T) {
+	var ids []string
+	for b := range 256 {
+		ids = append(ids, "ORD"+string([]byte{byte(b)})+"1")
+	}
+	ids = append(ids, "ORD\u00ad1", "ORD\u200b1", "ORD\u04101", "ORD\ufeff1", "\u00a0ORD1")
+	for _, id := range ids {
+		got, err := ParseID(id)
+		want, wantErr := checkIDRunes(strings.TrimSpace(id))
+		if got != want || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("ParseID(%q) = %q, %v; checking every rune gives %q, %v", id, got, err, want, wantErr)
 		}
 	}
 }

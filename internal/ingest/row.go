@@ -65,6 +65,21 @@ func ParseID(s string) (string, error) {
 	if len(s) > 128 {
 		return "", errors.New("identifier is longer than 128 characters")
 	}
+	// Printable ASCII throughout, as nearly every id is: none of it is
+	// invisible, and the check of every rune below would pass it.
+	printable := true
+	for i := 0; i < len(s) && printable; i++ {
+		printable = s[i] >= 0x20 && s[i] < 0x7f
+	}
+	if printable {
+		return s, nil
+	}
+	return checkIDRunes(s)
+}
+
+// checkIDRunes refuses an identifier with an invisible or non-ASCII
+// character, saying which.
+func checkIDRunes(s string) (string, error) {
 	for _, r := range s {
 		switch {
 		case r == utf8.RuneError:
