@@ -18,10 +18,12 @@ import (
 // writes, byte for byte.
 func TestPostgresCrashAndRerun(t *testing.T) {
 	pgtest.Server(t)
-	// Four times the SQLite crash test's day: on PostgreSQL the rest of a
+	// Ten times the SQLite crash test's day: on PostgreSQL the rest of a
 	// 1,000-order run after the payouts are loaded took under 150 ms, which
-	// a loaded CI machine let pass before the kill landed.
-	day := synthDay(t, 4000, 1200)
+	// a loaded CI machine let pass before the kill landed; a 4,000-order
+	// day's rest after its first file loaded was once too short as well,
+	// once its parse got faster.
+	day := synthDay(t, 10000, 3000)
 	env := childEnv("KWIKPAISA_WEBHOOK_SECRET=" + fixtureSecret)
 	ref := t.TempDir()
 	if p := runProc(t, env, "", dayRun(day, ref)...); p.code != 0 {
