@@ -1,13 +1,10 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kwikpaisa/recon/internal/ingest"
@@ -52,27 +49,16 @@ func settleWindow(day recon.BusinessDay, opts match.SettlementOptions) (reports,
 	return reports, statements
 }
 
-// lines counts the line ends of a file: about the rows of a CSV report,
-// whose read takes a small part of the time parsing them does. An XLSX
-// file (compressed) or a file that cannot be read gives 0: its rows then
-// grow the slice as they come, and reading the file says what is wrong.
-func lines(path string) int {
-	if strings.EqualFold(filepath.Ext(path), ".xlsx") {
-		return 0
-	}
-	f, err := os.Open(path)
+// reportRows estimates the rows of a settlement report from its size, on
+// the high side (settleRowBytes): counting them would read the report once
+// more before its parse. A compressed XLSX report is estimated low, which
+// costs only the growth of what its rows are appended to.
+func reportRows(path string) int {
+	fi, err := os.Stat(path)
 	if err != nil {
 		return 0
 	}
-	defer f.Close()
-	n, buf := 0, make([]byte, 256<<10)
-	for {
-		k, err := f.Read(buf)
-		n += bytes.Count(buf[:k], []byte{'\n'})
-		if err != nil {
-			return n
-		}
-	}
+	return int(fi.Size() / settleRowBytes)
 }
 
 // settleShareRows is about how many settlement rows a share of a part
@@ -197,19 +183,14 @@ func (st *settleStep) read(ctx context.Context, parts int) error {
 	// with the rows of each, so that the checks of a share hold a few of
 	// its rows: a part of ten million orders' day has some 430,000 in
 	// its window.
-	// The rows are estimated from the reports' sizes, not counted: a count
-	// read every report once more before its parse (1 GB at tier L).
 	sub := 1
 	if parts > 1 {
-		var size int64
+		n := 0
 		for _, date := range reports {
 			if path, err := cfg.Report(date); err == nil && path != "" {
-				if fi, err := os.Stat(path); err == nil {
-					size += fi.Size()
-				}
+				n += reportRows(path)
 			}
 		}
-		n := int(size / settleRowBytes)
 		sub = min(64, max(1, (n/parts+settleShareRows-1)/settleShareRows))
 	}
 	rows, err := newSettleRows(parts, sub)
@@ -249,7 +230,7 @@ func (st *settleStep) read(ctx context.Context, parts int) error {
 				// Room for the report's rows at once: grown by appending, the
 				// rows of a large report were copied over and over (a third of
 				// the time its read took at tier M).
-				rows.mem = slices.Grow(rows.mem, lines(path))
+				rows.mem = slices.Grow(rows.mem, reportRows(path))
 			}
 			sink := ingest.Sink{
 				Settlement: func(s *recon.SettlementRow) error { st.s.Row(s); return rows.add(s) },
