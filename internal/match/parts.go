@@ -2,7 +2,6 @@ package match
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -18,24 +17,20 @@ import (
 // strings (recon.Exception.OwnStrings).
 func ReconcileParts(parts []recon.Part, load func(p recon.Part, facts bool) (*recon.Day, error), opts Options,
 	seen func(recon.Part, *recon.Day, *Result) error) (*Result, error) {
-	var facts []PayoutFact
+	var facts Facts
 	for _, p := range parts {
 		if p.Entity == recon.EntityPayout && p.Of > 1 {
 			d, err := load(p, true)
 			if err != nil {
 				return nil, err
 			}
-			facts = append(facts, PayoutFacts(d, opts)...)
+			facts.Add(PayoutFacts(d, opts))
 		}
 	}
-	if facts != nil {
-		all := make([]*PayoutFact, len(facts))
-		for i := range facts {
-			all[i] = &facts[i]
-		}
-		opts.Across = AcrossPayouts(all, opts.DuplicatePayoutWindow)
+	if facts.Len() > 0 {
+		opts.Across = AcrossPayouts(&facts, opts.DuplicatePayoutWindow)
 	}
-	facts = nil // before the parts are loaded again
+	facts = Facts{} // before the parts are loaded again
 	results := make([]*Result, 0, len(parts))
 	for _, p := range parts {
 		d, err := load(p, false)
@@ -104,40 +99,10 @@ func Merge(parts []*Result) *Result {
 
 // PayoutFacts returns the facts of a day's payouts that the checks across
 // payouts compare (AcrossPayouts): a day matched in parts with its payouts
-// split gathers them over the payouts' parts, then matches each part with
-// Options.Across. Their strings are copied into one block of their own,
-// so that they keep none of the day's memory and cost no allocation each.
+// split gathers them over the payouts' parts (Facts.Add), then matches each
+// part with Options.Across. Their strings are the day's.
 func PayoutFacts(day *recon.Day, opts Options) []PayoutFact {
 	m := newMatcher(day, opts)
 	m.payouts() // which gateway records no ledger has are judged
-	facts := m.dayPayouts()
-	size := 0
-	for i := range facts {
-		f := &facts[i]
-		size += len(f.ID) + len(f.Beneficiary) + len(f.UTRs[0]) + len(f.UTRs[1])
-	}
-	var b strings.Builder
-	b.Grow(size)
-	for i := range facts {
-		f := &facts[i]
-		for _, s := range []string{f.ID, f.Beneficiary, f.UTRs[0], f.UTRs[1]} {
-			b.WriteString(s)
-		}
-	}
-	// The block holds each fact's strings in turn: each is taken back by
-	// its length.
-	block, at := b.String(), 0
-	take := func(n int) string {
-		s := block[at : at+n]
-		at += n
-		return s
-	}
-	out := make([]PayoutFact, len(facts))
-	for i := range facts {
-		f := facts[i].PayoutFact
-		f.ID, f.Beneficiary = take(len(f.ID)), take(len(f.Beneficiary))
-		f.UTRs = [2]string{take(len(f.UTRs[0])), take(len(f.UTRs[1]))}
-		out[i] = f
-	}
-	return out
+	return factsOf(m.dayPayouts())
 }

@@ -1,7 +1,10 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -168,11 +171,9 @@ func (m *matcher) acrossPayouts() {
 	facts := m.dayPayouts()
 	found := m.opts.Across
 	if found == nil {
-		all := make([]*PayoutFact, len(facts))
-		for i := range facts {
-			all[i] = &facts[i].PayoutFact
-		}
-		found = AcrossPayouts(all, m.opts.DuplicatePayoutWindow)
+		var all Facts
+		all.Add(factsOf(facts))
+		found = AcrossPayouts(&all, m.opts.DuplicatePayoutWindow)
 	}
 	for i := range facts {
 		f := &facts[i]
@@ -182,6 +183,15 @@ func (m *matcher) acrossPayouts() {
 			m.add(e, true)
 		}
 	}
+}
+
+// factsOf returns the PayoutFact of each of the day's payouts.
+func factsOf(facts []payoutFacts) []PayoutFact {
+	out := make([]PayoutFact, len(facts))
+	for i := range facts {
+		out[i] = facts[i].PayoutFact
+	}
+	return out
 }
 
 // AcrossPayouts runs the checks that compare a day's payouts with each
@@ -196,107 +206,145 @@ func (m *matcher) acrossPayouts() {
 //     gateway's) with another payout id of the day.
 //
 // Each finding names the other payouts by id, in order: what it says does
-// not depend on the order the facts come in.
-func AcrossPayouts(facts []*PayoutFact, window time.Duration) Across {
+// not depend on the order the facts come in. The findings own their
+// strings: they keep none of facts' memory.
+func AcrossPayouts(facts *Facts, window time.Duration) Across {
 	found := Across{}
-	cands := make([]*PayoutFact, 0, len(facts))
-	for _, f := range facts {
-		if f.Beneficiary != "" && f.Class != recon.StatusFailed {
-			cands = append(cands, f)
+	str := func(i uint32, k int) string { return facts.str(int(i), k) }
+	// Both checks look for equal strings among millions, so the facts are
+	// sorted by a hash first, 16 bytes a swap and no string compared, and
+	// then by their strings only among those of equal hash. Which hash
+	// comes first decides no finding: a payout is in one group at most.
+	seed := maphash.MakeSeed()
+	cands := make([]hashedFact, 0, facts.Len())
+	for i := range facts.facts {
+		f := &facts.facts[i]
+		if ben := str(uint32(i), factBeneficiary); ben != "" && f.class != recon.StatusFailed {
+			cands = append(cands, hashedFact{maphash.String(seed, ben) ^ uint64(f.amount)*0x9e3779b97f4a7c15, uint32(i)})
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if a.Beneficiary != b.Beneficiary {
-			return a.Beneficiary < b.Beneficiary
+	slices.SortFunc(cands, func(a, b hashedFact) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
 		}
-		if a.Amount != b.Amount {
-			return a.Amount < b.Amount
+		if c := strings.Compare(str(a.n, factBeneficiary), str(b.n, factBeneficiary)); c != 0 {
+			return c
 		}
-		if a.At != b.At {
-			return a.At < b.At
+		fa, fb := &facts.facts[a.n], &facts.facts[b.n]
+		if c := cmp.Compare(fa.amount, fb.amount); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		if c := cmp.Compare(fa.at, fb.at); c != 0 {
+			return c
+		}
+		return strings.Compare(str(a.n, factID), str(b.n, factID))
 	})
+	group := make([]uint32, 0, 8)
 	for start := 0; start < len(cands); {
+		first := cands[start]
 		end := start + 1
-		for end < len(cands) && cands[end].Beneficiary == cands[start].Beneficiary &&
-			cands[end].Amount == cands[start].Amount && time.Duration(cands[end].At-cands[end-1].At) <= window {
+		for end < len(cands) && cands[end].hash == first.hash {
+			f := &facts.facts[cands[end].n]
+			if f.amount != facts.facts[first.n].amount || str(cands[end].n, factBeneficiary) != str(first.n, factBeneficiary) ||
+				time.Duration(f.at-facts.facts[cands[end-1].n].at) > window {
+				break
+			}
 			end++
 		}
 		if end-start > 1 {
-			duplicatePayoutGroup(found, cands[start:end])
+			group = group[:0]
+			for _, c := range cands[start:end] {
+				group = append(group, c.n)
+			}
+			duplicatePayoutGroup(found, facts, group)
 		}
 		start = end
 	}
 
-	// The payouts of each UTR: (UTR, payout) pairs sorted by UTR, then by
-	// id, in place of a map of lists (the facts of millions of payouts are
-	// the largest thing a day in parts holds).
-	type utrOf struct {
-		utr string
-		f   *PayoutFact
-	}
-	var pairs []utrOf
-	for _, f := range facts {
-		for _, u := range f.UTRs {
-			if u != "" {
-				pairs = append(pairs, utrOf{u, f})
+	// The payouts of each UTR, as (UTR, payout) pairs: the fact's number
+	// times two, plus which of its UTRs.
+	utr := func(pair uint32) string { return str(pair>>1, factUTR0+int(pair&1)) }
+	var pairs []hashedFact
+	for i := range facts.facts {
+		for k := range 2 {
+			if pair := uint32(i)<<1 | uint32(k); utr(pair) != "" {
+				pairs = append(pairs, hashedFact{maphash.String(seed, utr(pair)), pair})
 			}
 		}
 	}
-	sort.Slice(pairs, func(i, j int) bool {
-		a, b := pairs[i], pairs[j]
-		return a.utr < b.utr || a.utr == b.utr && a.f.ID < b.f.ID
-	})
-	sharing := map[utrOf][]string{} // a shared UTR of a payout: the other payouts' ids
+	slices.SortFunc(pairs, func(a, b hashedFact) int { return cmp.Compare(a.hash, b.hash) })
+	sharing := map[uint32][]string{} // a shared UTR of a payout: the other payouts' ids
 	for start := 0; start < len(pairs); {
 		end := start + 1
-		for end < len(pairs) && pairs[end].utr == pairs[start].utr {
+		for end < len(pairs) && pairs[end].hash == pairs[start].hash {
 			end++
 		}
 		if end-start > 1 {
-			for i := start; i < end; i++ {
-				others := make([]string, 0, end-start-1)
-				for j := start; j < end; j++ {
-					if j != i {
-						others = append(others, pairs[j].f.ID)
-					}
+			same := pairs[start:end]
+			slices.SortFunc(same, func(a, b hashedFact) int {
+				if c := strings.Compare(utr(a.n), utr(b.n)); c != 0 {
+					return c
 				}
-				sharing[pairs[i]] = others
+				return strings.Compare(str(a.n>>1, factID), str(b.n>>1, factID))
+			})
+			for from := 0; from < len(same); {
+				to := from + 1
+				for to < len(same) && utr(same[to].n) == utr(same[from].n) {
+					to++
+				}
+				for i := from; to-from > 1 && i < to; i++ {
+					others := make([]string, 0, to-from-1)
+					for j := from; j < to; j++ {
+						if j != i {
+							others = append(others, strings.Clone(str(same[j].n>>1, factID)))
+						}
+					}
+					sharing[same[i].n] = others
+				}
+				from = to
 			}
 		}
 		start = end
 	}
-	for _, f := range facts {
-		for _, u := range f.UTRs {
-			others, ok := sharing[utrOf{u, f}]
-			if u == "" || !ok {
+	for i := range facts.facts {
+		for k := range 2 {
+			pair := uint32(i)<<1 | uint32(k)
+			others, ok := sharing[pair]
+			if !ok {
 				continue
 			}
-			found[f.ID] = append(found[f.ID], Finding{Category: recon.DuplicateUTR, Count: len(others) + 1,
-				Detail: fmt.Sprintf("UTR %s of payout %s is also on %s.", u, f.ID, strings.Join(others, ", "))})
+			id := strings.Clone(str(uint32(i), factID))
+			found[id] = append(found[id], Finding{Category: recon.DuplicateUTR, Count: len(others) + 1,
+				Detail: fmt.Sprintf("UTR %s of payout %s is also on %s.", utr(pair), id, strings.Join(others, ", "))})
 		}
 	}
 	return found
 }
 
-func duplicatePayoutGroup(found Across, group []*PayoutFact) {
+// hashedFact is a fact's number in Facts (or a UTR's, for DUPLICATE_UTR),
+// with the hash of what AcrossPayouts looks for equal.
+type hashedFact struct {
+	hash uint64
+	n    uint32
+}
+
+func duplicatePayoutGroup(found Across, facts *Facts, group []uint32) {
 	ids := make([]string, len(group))
-	for i := range group {
-		ids[i] = group[i].ID
+	for i, n := range group {
+		ids[i] = strings.Clone(facts.str(int(n), factID))
 	}
-	span := time.Duration(group[len(group)-1].At - group[0].At)
-	for _, f := range group {
+	span := time.Duration(facts.facts[group[len(group)-1]].at - facts.facts[group[0]].at)
+	for i, n := range group {
 		others := make([]string, 0, len(ids)-1)
 		for _, id := range ids {
-			if id != f.ID {
+			if id != ids[i] {
 				others = append(others, id)
 			}
 		}
-		found[f.ID] = append(found[f.ID], Finding{Category: recon.DuplicatePayout, Count: len(group),
+		f := facts.Fact(int(n))
+		found[ids[i]] = append(found[ids[i]], Finding{Category: recon.DuplicatePayout, Count: len(group),
 			Detail: fmt.Sprintf("Payout %s of %s to %s looks like a duplicate of %s: %d payouts of the same amount to the same beneficiary within %s.",
-				f.ID, f.Amount, strings.SplitN(f.Beneficiary, ":", 2)[1], strings.Join(others, ", "), len(group), minutes(span))})
+				ids[i], f.Amount, strings.SplitN(f.Beneficiary, ":", 2)[1], strings.Join(others, ", "), len(group), minutes(span))})
 	}
 }
 
