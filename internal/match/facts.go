@@ -2,6 +2,7 @@ package match
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/kwikpaisa/recon/internal/recon"
@@ -65,34 +66,49 @@ func (fs *Facts) str(i, k int) string {
 // Add appends facts, copying their strings into one block of their own,
 // so that fs keeps none of the memory they were read from.
 func (fs *Facts) Add(facts []PayoutFact) {
-	if len(facts) == 0 {
-		return
-	}
+	fs.add(0, len(facts), func(i int) *PayoutFact { return &facts[i] })
+}
+
+// AddDay appends the facts of a day's payouts, as Add does: a day matched
+// in parts whose payouts are split gathers them over the payouts' parts
+// (ReconcileParts), and the checks across payouts compare them.
+func (fs *Facts) AddDay(day *recon.Day, opts Options) {
+	m := newMatcher(day, opts)
+	m.payouts() // which gateway records no ledger has are judged
+	fs.addPayouts(m.dayPayouts())
+}
+
+// addPayouts appends the facts of dayPayouts.
+func (fs *Facts) addPayouts(facts []payoutFacts) {
+	fs.add(0, len(facts), func(i int) *PayoutFact { return &facts[i].PayoutFact })
+}
+
+// add appends facts from to to of those fact gives, in one block.
+func (fs *Facts) add(from, to int, fact func(i int) *PayoutFact) {
 	size := 0
-	for i := range facts {
-		f := &facts[i]
+	for i := from; i < to; i++ {
+		f := fact(i)
 		size += len(f.ID) + len(f.Beneficiary) + len(f.UTRs[0]) + len(f.UTRs[1])
 	}
-	if size > maxBlock && len(facts) > 1 {
+	if size > maxBlock && to-from > 1 {
 		// A block's offsets are 32 bits.
-		half := len(facts) / 2
-		fs.Add(facts[:half])
-		fs.Add(facts[half:])
+		half := from + (to-from)/2
+		fs.add(from, half, fact)
+		fs.add(half, to, fact)
 		return
 	}
 	var b strings.Builder
 	b.Grow(size)
 	block := uint32(len(fs.blocks))
-	fs.facts = append(fs.facts, make([]packedFact, len(facts))...)
-	packed := fs.facts[len(fs.facts)-len(facts):]
-	for i := range facts {
-		f := &facts[i]
-		p := &packed[i]
-		*p = packedFact{amount: f.Amount, at: f.At, class: f.Class, block: block, start: uint32(b.Len())}
+	fs.facts = slices.Grow(fs.facts, to-from)
+	for i := from; i < to; i++ {
+		f := fact(i)
+		p := packedFact{amount: f.Amount, at: f.At, class: f.Class, block: block, start: uint32(b.Len())}
 		for k, s := range [4]string{f.ID, f.Beneficiary, f.UTRs[0], f.UTRs[1]} {
 			b.WriteString(s)
 			p.ends[k] = uint32(b.Len())
 		}
+		fs.facts = append(fs.facts, p)
 	}
 	fs.blocks = append(fs.blocks, b.String())
 }

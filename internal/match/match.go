@@ -39,7 +39,7 @@ type Options struct {
 	Now time.Time
 	// Across is, for a day matched in parts whose payouts are split
 	// (recon.Part), what AcrossPayouts found over the facts of every
-	// payout of the day (PayoutFacts); nil when the day holds every
+	// payout of the day (Facts.AddDay); nil when the day holds every
 	// payout, whose checks matching then runs itself.
 	Across Across
 }

@@ -10,11 +10,11 @@ import (
 // each with load and matching it alone, so that one part's records are
 // held at a time: each part is let go before load is asked for the next.
 // seen, when not nil, is given each part, its day and its result first;
-// its error ends the match. Split
-// payouts are loaded twice: first (load's facts true) for their
-// PayoutFacts, which the checks across payouts compare (AcrossPayouts),
-// then to be matched with what those found. The result is Merge's, and its exceptions own their
-// strings (recon.Exception.OwnStrings).
+// its error ends the match. Split payouts are loaded twice: first (load's
+// facts true) for their facts (Facts.AddDay), which the checks across
+// payouts compare (AcrossPayouts), then to be matched with what those
+// found. The result is Merge's, and its exceptions own their strings
+// (recon.Exception.OwnStrings).
 func ReconcileParts(parts []recon.Part, load func(p recon.Part, facts bool) (*recon.Day, error), opts Options,
 	seen func(recon.Part, *recon.Day, *Result) error) (*Result, error) {
 	var facts Facts
@@ -24,7 +24,7 @@ func ReconcileParts(parts []recon.Part, load func(p recon.Part, facts bool) (*re
 			if err != nil {
 				return nil, err
 			}
-			facts.Add(PayoutFacts(d, opts))
+			facts.AddDay(d, opts)
 		}
 	}
 	if facts.Len() > 0 {
@@ -95,14 +95,4 @@ func Merge(parts []*Result) *Result {
 	}
 	sort.Slice(r.Exceptions, func(i, j int) bool { return r.Exceptions[i].Less(&r.Exceptions[j]) })
 	return r
-}
-
-// PayoutFacts returns the facts of a day's payouts that the checks across
-// payouts compare (AcrossPayouts): a day matched in parts with its payouts
-// split gathers them over the payouts' parts (Facts.Add), then matches each
-// part with Options.Across. Their strings are the day's.
-func PayoutFacts(day *recon.Day, opts Options) []PayoutFact {
-	m := newMatcher(day, opts)
-	m.payouts() // which gateway records no ledger has are judged
-	return factsOf(m.dayPayouts())
 }

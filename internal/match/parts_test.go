@@ -208,3 +208,19 @@ func TestFactsBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestPackedFactHoldsNoPointer: a packed fact is 48 bytes and holds no
+// pointer, so that the collector has nothing to scan in a day's millions.
+func TestPackedFactHoldsNoPointer(t *testing.T) {
+	typ := reflect.TypeFor[packedFact]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		switch f.Type.Kind() {
+		case reflect.Pointer, reflect.String, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func, reflect.Chan:
+			t.Errorf("packedFact.%s is a %s, which the collector scans", f.Name, f.Type.Kind())
+		}
+	}
+	if size := typ.Size(); size > 48 {
+		t.Errorf("a packed fact is %d bytes, want 48 at most", size)
+	}
+}

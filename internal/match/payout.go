@@ -172,7 +172,7 @@ func (m *matcher) acrossPayouts() {
 	found := m.opts.Across
 	if found == nil {
 		var all Facts
-		all.Add(factsOf(facts))
+		all.addPayouts(facts)
 		found = AcrossPayouts(&all, m.opts.DuplicatePayoutWindow)
 	}
 	for i := range facts {
@@ -185,21 +185,13 @@ func (m *matcher) acrossPayouts() {
 	}
 }
 
-// factsOf returns the PayoutFact of each of the day's payouts.
-func factsOf(facts []payoutFacts) []PayoutFact {
-	out := make([]PayoutFact, len(facts))
-	for i := range facts {
-		out[i] = facts[i].PayoutFact
-	}
-	return out
-}
-
 // AcrossPayouts runs the checks that compare a day's payouts with each
 // other, given every payout of the day once:
 //
 //   - DUPLICATE_PAYOUT: payouts with different ids, the same beneficiary and
 //     amount, requested within window of each other, neither FAILED. It
-//     sorts by beneficiary, amount and time and sweeps once: a payout joins
+//     sorts by a hash of beneficiary and amount, then by them and time, and
+//     sweeps once: a payout joins
 //     the cluster of the one before it when it is requested within the
 //     window after it.
 //   - DUPLICATE_UTR: every payout that shares a valid UTR (ledger's or
@@ -220,6 +212,8 @@ func AcrossPayouts(facts *Facts, window time.Duration) Across {
 	for i := range facts.facts {
 		f := &facts.facts[i]
 		if ben := str(uint32(i), factBeneficiary); ben != "" && f.class != recon.StatusFailed {
+			// The amount is spread over the hash's bits (by 2⁶⁴ over the
+			// golden ratio), so that near amounts differ in the top ones.
 			cands = append(cands, hashedFact{maphash.String(seed, ben) ^ uint64(f.amount)*0x9e3779b97f4a7c15, uint32(i)})
 		}
 	}
@@ -239,7 +233,6 @@ func AcrossPayouts(facts *Facts, window time.Duration) Across {
 		}
 		return strings.Compare(str(a.n, factID), str(b.n, factID))
 	})
-	group := make([]uint32, 0, 8)
 	for start := 0; start < len(cands); {
 		first := cands[start]
 		end := start + 1
@@ -252,17 +245,14 @@ func AcrossPayouts(facts *Facts, window time.Duration) Across {
 			end++
 		}
 		if end-start > 1 {
-			group = group[:0]
-			for _, c := range cands[start:end] {
-				group = append(group, c.n)
-			}
-			duplicatePayoutGroup(found, facts, group)
+			duplicatePayoutGroup(found, facts, cands[start:end])
 		}
 		start = end
 	}
 
 	// The payouts of each UTR, as (UTR, payout) pairs: the fact's number
-	// times two, plus which of its UTRs.
+	// times two, plus which of its UTRs; sorted as the payouts above, the
+	// pairs of one UTR come together, by id.
 	utr := func(pair uint32) string { return str(pair>>1, factUTR0+int(pair&1)) }
 	var pairs []hashedFact
 	for i := range facts.facts {
@@ -272,37 +262,29 @@ func AcrossPayouts(facts *Facts, window time.Duration) Across {
 			}
 		}
 	}
-	slices.SortFunc(pairs, func(a, b hashedFact) int { return cmp.Compare(a.hash, b.hash) })
+	slices.SortFunc(pairs, func(a, b hashedFact) int {
+		if c := cmp.Compare(a.hash, b.hash); c != 0 {
+			return c
+		}
+		if c := strings.Compare(utr(a.n), utr(b.n)); c != 0 {
+			return c
+		}
+		return strings.Compare(str(a.n>>1, factID), str(b.n>>1, factID))
+	})
 	sharing := map[uint32][]string{} // a shared UTR of a payout: the other payouts' ids
 	for start := 0; start < len(pairs); {
 		end := start + 1
-		for end < len(pairs) && pairs[end].hash == pairs[start].hash {
+		for end < len(pairs) && pairs[end].hash == pairs[start].hash && utr(pairs[end].n) == utr(pairs[start].n) {
 			end++
 		}
-		if end-start > 1 {
-			same := pairs[start:end]
-			slices.SortFunc(same, func(a, b hashedFact) int {
-				if c := strings.Compare(utr(a.n), utr(b.n)); c != 0 {
-					return c
+		for i := start; end-start > 1 && i < end; i++ {
+			others := make([]string, 0, end-start-1)
+			for j := start; j < end; j++ {
+				if j != i {
+					others = append(others, strings.Clone(str(pairs[j].n>>1, factID)))
 				}
-				return strings.Compare(str(a.n>>1, factID), str(b.n>>1, factID))
-			})
-			for from := 0; from < len(same); {
-				to := from + 1
-				for to < len(same) && utr(same[to].n) == utr(same[from].n) {
-					to++
-				}
-				for i := from; to-from > 1 && i < to; i++ {
-					others := make([]string, 0, to-from-1)
-					for j := from; j < to; j++ {
-						if j != i {
-							others = append(others, strings.Clone(str(same[j].n>>1, factID)))
-						}
-					}
-					sharing[same[i].n] = others
-				}
-				from = to
 			}
+			sharing[pairs[i].n] = others
 		}
 		start = end
 	}
@@ -328,20 +310,20 @@ type hashedFact struct {
 	n    uint32
 }
 
-func duplicatePayoutGroup(found Across, facts *Facts, group []uint32) {
+func duplicatePayoutGroup(found Across, facts *Facts, group []hashedFact) {
 	ids := make([]string, len(group))
-	for i, n := range group {
-		ids[i] = strings.Clone(facts.str(int(n), factID))
+	for i, g := range group {
+		ids[i] = strings.Clone(facts.str(int(g.n), factID))
 	}
-	span := time.Duration(facts.facts[group[len(group)-1]].at - facts.facts[group[0]].at)
-	for i, n := range group {
+	span := time.Duration(facts.facts[group[len(group)-1].n].at - facts.facts[group[0].n].at)
+	for i, g := range group {
 		others := make([]string, 0, len(ids)-1)
 		for _, id := range ids {
 			if id != ids[i] {
 				others = append(others, id)
 			}
 		}
-		f := facts.Fact(int(n))
+		f := facts.Fact(int(g.n))
 		found[ids[i]] = append(found[ids[i]], Finding{Category: recon.DuplicatePayout, Count: len(group),
 			Detail: fmt.Sprintf("Payout %s of %s to %s looks like a duplicate of %s: %d payouts of the same amount to the same beneficiary within %s.",
 				ids[i], f.Amount, strings.SplitN(f.Beneficiary, ":", 2)[1], strings.Join(others, ", "), len(group), minutes(span))})

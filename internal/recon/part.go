@@ -13,7 +13,7 @@ import (
 // records only, and a key's ledger rows, gateway records and deliveries
 // all fall in its part. DUPLICATE_PAYOUT and DUPLICATE_UTR compare payouts
 // across keys: when the payouts are split, a run reads their parts twice,
-// first for the compact facts those checks compare (match.PayoutFacts).
+// first for the compact facts those checks compare (match.Facts.AddDay).
 //
 // The zero Part is the whole day.
 type Part struct {
@@ -99,7 +99,7 @@ func KeyHash(entity Entity, key string) int64 {
 // DayParts splits a day of the given ledger rows into parts of at most
 // about partKeys keys: the pay-ins in as many parts as that takes, then
 // the payouts in parts of half as many, as a payout part is read beside
-// the facts of every payout before it (match.PayoutFacts). A day of at
+// the facts of every payout before it (match.Facts.AddDay). A day of at
 // most partKeys rows, or any day when partKeys is 0, is one part, the
 // whole day.
 func DayParts(orders, payouts, partKeys int) []Part {
