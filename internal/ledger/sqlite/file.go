@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -105,7 +106,8 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 		return err
 	}
 	l := &loader{w: newBulkWriter(ctx, conn), fileID: id, now: ledger.Nanos(s.Now()), gatewayID: before,
-		gatewayKeys: keyRuns{insert: gatewayKeyInsert}, deliveryKeys: keyRuns{insert: deliveryKeyInsert}}
+		gatewayKeys:  keyRuns{insert: gatewayKeyInsert, dir: filepath.Dir(s.path)},
+		deliveryKeys: keyRuns{insert: deliveryKeyInsert, dir: filepath.Dir(s.path)}}
 	defer l.w.close()
 	defer l.gatewayKeys.release()
 	defer l.deliveryKeys.release()
@@ -154,7 +156,7 @@ func (l *loader) flushKeys() error {
 
 // key gathers a key entry.
 func (l *loader) key(k *keyRuns, e keyEntry) error {
-	if err := k.add(l.w, e); err != nil {
+	if err := k.add(e); err != nil {
 		return fmt.Errorf("store rows: %w", err)
 	}
 	return nil

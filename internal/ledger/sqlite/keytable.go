@@ -1,7 +1,12 @@
 package sqlite
 
 import (
+	"bufio"
 	"cmp"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -17,30 +22,42 @@ import (
 // where its hash falls, a random place in the whole index for a dump or a
 // log in the order it was written; once the index outgrew the page cache
 // each insert read and rewrote a page the cache had let go. A file's load
-// instead gathers its rows' entries in runs, sorts each run and inserts it
-// in order, one pass along the index per run (the README's Performance
-// section has the figures).
+// instead gathers its rows' entries, sorts them and inserts them in order,
+// one pass along the index per file (the README's Performance section has
+// the figures).
 //
 // Every store of a gateway record or a delivery stores its key entry in
 // the same transaction (loader, SavePull), and a file replaced takes its
 // entries out before its rows (loadFile).
 
-// keyRunLen is the most entries a run gathers, 24 bytes each (48 MiB,
-// outside the Go heap: mem.Outside). Longer runs would mean fewer passes,
-// but at tier L one pass per file was no faster than six; this length
-// keeps a day of any size in bounded memory.
-const keyRunLen = 1 << 21
+// keyRunLen is the most entries a run gathers in memory, 24 bytes each
+// (48 MiB, outside the Go heap: mem.Outside). A file with more entries
+// writes each full run, sorted, to a file beside the store and merges them
+// all in one pass along the index at its end: a pass per run would insert
+// each run among every entry of the runs before it, and once the index
+// outgrew the page cache that grew with the square of the file's rows
+// (the README's Performance section). A var for the tests.
+var keyRunLen = 1 << 21
 
 // keyEntry is a key table's row: key_hash, then the two columns that find
 // the row.
 type keyEntry [3]int64
 
-// keyRuns gathers the entries of one key table and inserts them, a sorted
-// run at a time, through a bulkWriter.
+// keyEntrySize is the bytes of an entry in a run written out.
+const keyEntrySize = 24
+
+// keyRuns gathers the entries of one key table and inserts them in key
+// order through a bulkWriter: the entries of a run that fits in memory
+// sorted at the end, those of more runs merged from the runs written out.
 type keyRuns struct {
 	insert string // the table's single-row INSERT
+	dir    string // the folder of the run file: the store's
 	run    []keyEntry
 	free   func() // gives the run's memory back
+	// runs holds the full runs written out, sorted, one after another;
+	// written counts them.
+	runs    *os.File
+	written int
 }
 
 const (
@@ -48,8 +65,8 @@ const (
 	deliveryKeyInsert = `INSERT INTO delivery_keys (key_hash, file_id, line) VALUES (?, ?, ?)`
 )
 
-// add gathers e, inserting the run once it is full.
-func (k *keyRuns) add(w *bulkWriter, e keyEntry) error {
+// add gathers e, writing the run out once it is full.
+func (k *keyRuns) add(e keyEntry) error {
 	if k.free == nil {
 		k.run, k.free = mem.Outside[keyEntry](keyRunLen)
 		k.run = k.run[:0]
@@ -58,30 +75,194 @@ func (k *keyRuns) add(w *bulkWriter, e keyEntry) error {
 	if len(k.run) < keyRunLen {
 		return nil
 	}
-	return k.flush(w)
+	return k.writeRun()
 }
 
-// flush inserts the run gathered, in key order, and empties it.
-func (k *keyRuns) flush(w *bulkWriter) error {
+// writeRun sorts the run gathered and appends it to the run file.
+func (k *keyRuns) writeRun() error {
+	if k.runs == nil {
+		f, err := os.CreateTemp(k.dir, ".recon-keys-*")
+		if err != nil {
+			return fmt.Errorf("set the key entries aside: %w", err)
+		}
+		k.runs = f
+	}
 	sortEntries(k.run)
+	w := bufio.NewWriterSize(k.runs, 1<<20)
+	var b [keyEntrySize]byte
 	for _, e := range k.run {
-		b := w.row(k.insert, 3)
-		b.Int(e[0])
-		b.Int(e[1])
-		b.Int(e[2])
-		if err := w.end(b); err != nil {
-			return err
+		binary.LittleEndian.PutUint64(b[0:], uint64(e[0]))
+		binary.LittleEndian.PutUint64(b[8:], uint64(e[1]))
+		binary.LittleEndian.PutUint64(b[16:], uint64(e[2]))
+		if _, err := w.Write(b[:]); err != nil {
+			return fmt.Errorf("write key entries to %s: %w", k.runs.Name(), err)
 		}
 	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write key entries to %s: %w", k.runs.Name(), err)
+	}
+	k.written++
 	k.run = k.run[:0]
 	return nil
 }
 
-// release gives the run's memory back.
+// flush inserts every entry gathered, in key order, and empties the runs.
+func (k *keyRuns) flush(w *bulkWriter) error {
+	err := k.each(func(e keyEntry) error {
+		b := w.row(k.insert, 3)
+		b.Int(e[0])
+		b.Int(e[1])
+		b.Int(e[2])
+		return w.end(b)
+	})
+	k.run = k.run[:0]
+	k.closeRuns()
+	return err
+}
+
+// each hands fn every entry gathered, in key order.
+func (k *keyRuns) each(fn func(keyEntry) error) error {
+	sortEntries(k.run)
+	if k.written > 0 {
+		return k.merge(fn)
+	}
+	for _, e := range k.run {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// merge hands insert every entry of the runs written out and of the run
+// in memory (sorted), in key order.
+func (k *keyRuns) merge(insert func(keyEntry) error) error {
+	var m keyMerge
+	for i := range k.written {
+		r := &keyRunReader{r: bufio.NewReaderSize(io.NewSectionReader(k.runs, int64(i)*int64(keyRunLen)*keyEntrySize,
+			int64(keyRunLen)*keyEntrySize), 1<<18), name: k.runs.Name()}
+		if err := m.push(r); err != nil {
+			return err
+		}
+	}
+	if err := m.push(&keyRunReader{mem: k.run}); err != nil {
+		return err
+	}
+	for len(m.heads) > 0 {
+		if err := insert(m.heads[0].e); err != nil {
+			return err
+		}
+		if err := m.advance(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// closeRuns closes and removes the run file.
+func (k *keyRuns) closeRuns() {
+	if k.runs != nil {
+		_ = k.runs.Close()
+		_ = os.Remove(k.runs.Name())
+		k.runs, k.written = nil, 0
+	}
+}
+
+// release gives the run's memory back and removes the run file.
 func (k *keyRuns) release() {
 	if k.free != nil {
 		k.free()
 		k.run, k.free = nil, nil
+	}
+	k.closeRuns()
+}
+
+// keyRunReader reads a sorted run: written out (r), or in memory (mem).
+type keyRunReader struct {
+	r    *bufio.Reader
+	name string
+	mem  []keyEntry
+}
+
+// next reads the run's next entry into e, and says whether there was one.
+func (r *keyRunReader) next(e *keyEntry) (bool, error) {
+	if r.r == nil {
+		if len(r.mem) == 0 {
+			return false, nil
+		}
+		*e, r.mem = r.mem[0], r.mem[1:]
+		return true, nil
+	}
+	b, err := r.r.Peek(keyEntrySize)
+	if len(b) < keyEntrySize {
+		if err == io.EOF && len(b) == 0 {
+			return false, nil
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return false, fmt.Errorf("read key entries from %s: %w", r.name, err)
+	}
+	*e = keyEntry{int64(binary.LittleEndian.Uint64(b[0:])), int64(binary.LittleEndian.Uint64(b[8:])),
+		int64(binary.LittleEndian.Uint64(b[16:]))}
+	_, _ = r.r.Discard(keyEntrySize) // cannot fail: the bytes were peeked
+	return true, nil
+}
+
+// keyMerge is a min-heap of the runs being merged, each by the entry it
+// read last: a run that ends leaves it. The entries sit in the heap's own
+// slice, so its comparisons read memory in one place.
+type keyMerge struct{ heads []keyHead }
+
+type keyHead struct {
+	e keyEntry
+	r *keyRunReader
+}
+
+// push adds r, reading its first entry.
+func (m *keyMerge) push(r *keyRunReader) error {
+	h := keyHead{r: r}
+	ok, err := r.next(&h.e)
+	if !ok || err != nil {
+		return err
+	}
+	m.heads = append(m.heads, h)
+	for i := len(m.heads) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if compareEntries(m.heads[parent].e, m.heads[i].e) <= 0 {
+			break
+		}
+		m.heads[parent], m.heads[i] = m.heads[i], m.heads[parent]
+		i = parent
+	}
+	return nil
+}
+
+// advance reads the next entry of the least run, and restores the heap.
+func (m *keyMerge) advance() error {
+	ok, err := m.heads[0].r.next(&m.heads[0].e)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		last := len(m.heads) - 1
+		m.heads[0] = m.heads[last]
+		m.heads = m.heads[:last]
+	}
+	h := m.heads
+	for i := 0; ; {
+		least, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && compareEntries(h[l].e, h[least].e) < 0 {
+			least = l
+		}
+		if r < len(h) && compareEntries(h[r].e, h[least].e) < 0 {
+			least = r
+		}
+		if least == i {
+			return nil
+		}
+		h[i], h[least] = h[least], h[i]
+		i = least
 	}
 }
 
