@@ -122,6 +122,9 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	for i, run := range runs {
 		name := []string{"first-run", "re-run"}[i]
 		fmt.Fprintf(progress, "%s: %s %s\n", name, cfg.Recon, strings.Join(args, " "))
+		if err := evictDay(r.Data); err != nil {
+			return err
+		}
 		if *run, err = measureRun(ctx, cfg.Recon, args, filepath.Join(tmp, name)); err != nil {
 			return err
 		}
@@ -230,6 +233,9 @@ func measureRun(ctx context.Context, recon string, args []string, base string) (
 func measureBaseline(ctx context.Context, cfg Config, data, out string, progress io.Writer) (*Baseline, error) {
 	args := []string{"--day", data, "--date", cfg.Date, "--out", out}
 	fmt.Fprintf(progress, "baseline: %s %s\n", cfg.DuckDB, strings.Join(args, " "))
+	if err := evictDay(data); err != nil {
+		return nil, err
+	}
 	var stderr bytes.Buffer
 	u, err := Measure(ctx, Command{Path: cfg.DuckDB, Args: args, Env: childEnv(), Stderr: &stderr})
 	if err != nil {
