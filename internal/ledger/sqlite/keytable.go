@@ -86,6 +86,11 @@ func (k *keyRuns) writeRun() error {
 			return fmt.Errorf("set the key entries aside: %w", err)
 		}
 		k.runs = f
+		// Unlinked at once: the file goes with its descriptor, even when
+		// the run does not end well.
+		if err := os.Remove(f.Name()); err != nil {
+			return fmt.Errorf("set the key entries aside: %w", err)
+		}
 	}
 	sortEntries(k.run)
 	w := bufio.NewWriterSize(k.runs, 1<<20)
@@ -95,11 +100,11 @@ func (k *keyRuns) writeRun() error {
 		binary.LittleEndian.PutUint64(b[8:], uint64(e[1]))
 		binary.LittleEndian.PutUint64(b[16:], uint64(e[2]))
 		if _, err := w.Write(b[:]); err != nil {
-			return fmt.Errorf("write key entries to %s: %w", k.runs.Name(), err)
+			return fmt.Errorf("set the key entries aside: %w", err)
 		}
 	}
 	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write key entries to %s: %w", k.runs.Name(), err)
+		return fmt.Errorf("set the key entries aside: %w", err)
 	}
 	k.written++
 	k.run = k.run[:0]
@@ -159,16 +164,15 @@ func (k *keyRuns) merge(insert func(keyEntry) error) error {
 	return nil
 }
 
-// closeRuns closes and removes the run file.
+// closeRuns closes the run file, which gives its space back.
 func (k *keyRuns) closeRuns() {
 	if k.runs != nil {
 		_ = k.runs.Close()
-		_ = os.Remove(k.runs.Name())
 		k.runs, k.written = nil, 0
 	}
 }
 
-// release gives the run's memory back and removes the run file.
+// release gives the run's memory back and closes the run file.
 func (k *keyRuns) release() {
 	if k.free != nil {
 		k.free()

@@ -59,8 +59,8 @@ func withKeyRunLen(t testing.TB, n int) {
 
 // TestKeyRunsMerge: entries of more runs than fit in memory come out of
 // the runs written out, merged, in key order, every one once, whatever the
-// hashes and whether the last run is full or empty; the run file is gone
-// after.
+// hashes and whether the last run is full or empty; the run file has no
+// name to leave behind.
 func TestKeyRunsMerge(t *testing.T) {
 	withKeyRunLen(t, 1000)
 	dir := t.TempDir()
@@ -74,6 +74,9 @@ func TestKeyRunsMerge(t *testing.T) {
 			}
 			if want := n / 1000; k.written != want {
 				t.Errorf("%d entries, %s: %d runs written out, want %d", n, name, k.written, want)
+			}
+			if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) > 0 {
+				t.Errorf("%d entries, %s: a name left while the runs are merged: %v", n, name, left)
 			}
 			var got []keyEntry
 			collect := func(e keyEntry) error { got = append(got, e); return nil }
