@@ -3,6 +3,7 @@ package sqlite
 import (
 	"bufio"
 	"cmp"
+	"container/heap"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -33,10 +34,10 @@ import (
 // keyRunLen is the most entries a run gathers in memory, 24 bytes each
 // (48 MiB, outside the Go heap: mem.Outside). A file with more entries
 // writes each full run, sorted, to a file beside the store and merges them
-// all in one pass along the index at its end: a pass per run would insert
-// each run among every entry of the runs before it, and once the index
-// outgrew the page cache that grew with the square of the file's rows
-// (the README's Performance section). A var for the tests.
+// all in one pass along the index at its end: a pass per run inserted each
+// run among every entry of the runs before it, work that grows with the
+// square of the file's rows (the README's Performance section has the
+// figures). A var for the tests.
 var keyRunLen = 1 << 21
 
 // keyEntry is a key table's row: key_hash, then the two columns that find
@@ -144,21 +145,28 @@ func (k *keyRuns) each(fn func(keyEntry) error) error {
 func (k *keyRuns) merge(insert func(keyEntry) error) error {
 	var m keyMerge
 	for i := range k.written {
-		r := &keyRunReader{r: bufio.NewReaderSize(io.NewSectionReader(k.runs, int64(i)*int64(keyRunLen)*keyEntrySize,
-			int64(keyRunLen)*keyEntrySize), 1<<18), name: k.runs.Name()}
-		if err := m.push(r); err != nil {
+		size := int64(keyRunLen) * keyEntrySize
+		r := &keyRunReader{r: bufio.NewReaderSize(io.NewSectionReader(k.runs, int64(i)*size, size), 1<<18)}
+		if err := m.add(r); err != nil {
 			return err
 		}
 	}
-	if err := m.push(&keyRunReader{mem: k.run}); err != nil {
+	if err := m.add(&keyRunReader{mem: k.run}); err != nil {
 		return err
 	}
-	for len(m.heads) > 0 {
-		if err := insert(m.heads[0].e); err != nil {
+	heap.Init(&m)
+	for len(m) > 0 {
+		if err := insert(m[0].e); err != nil {
 			return err
 		}
-		if err := m.advance(); err != nil {
+		ok, err := m[0].r.next(&m[0].e)
+		switch {
+		case err != nil:
 			return err
+		case ok:
+			heap.Fix(&m, 0)
+		default:
+			heap.Pop(&m)
 		}
 	}
 	return nil
@@ -183,9 +191,8 @@ func (k *keyRuns) release() {
 
 // keyRunReader reads a sorted run: written out (r), or in memory (mem).
 type keyRunReader struct {
-	r    *bufio.Reader
-	name string
-	mem  []keyEntry
+	r   *bufio.Reader
+	mem []keyEntry
 }
 
 // next reads the run's next entry into e, and says whether there was one.
@@ -205,7 +212,7 @@ func (r *keyRunReader) next(e *keyEntry) (bool, error) {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return false, fmt.Errorf("read key entries from %s: %w", r.name, err)
+		return false, fmt.Errorf("read the key entries set aside: %w", err)
 	}
 	*e = keyEntry{int64(binary.LittleEndian.Uint64(b[0:])), int64(binary.LittleEndian.Uint64(b[8:])),
 		int64(binary.LittleEndian.Uint64(b[16:]))}
@@ -213,61 +220,35 @@ func (r *keyRunReader) next(e *keyEntry) (bool, error) {
 	return true, nil
 }
 
-// keyMerge is a min-heap of the runs being merged, each by the entry it
-// read last: a run that ends leaves it. The entries sit in the heap's own
+// keyMerge is a heap (container/heap) of the runs being merged, least
+// first by the entry each read last. The entries sit in the heap's own
 // slice, so its comparisons read memory in one place.
-type keyMerge struct{ heads []keyHead }
+type keyMerge []keyHead
 
 type keyHead struct {
 	e keyEntry
 	r *keyRunReader
 }
 
-// push adds r, reading its first entry.
-func (m *keyMerge) push(r *keyRunReader) error {
+// add adds r, with its first entry, unless it has none.
+func (m *keyMerge) add(r *keyRunReader) error {
 	h := keyHead{r: r}
 	ok, err := r.next(&h.e)
-	if !ok || err != nil {
-		return err
+	if ok {
+		*m = append(*m, h)
 	}
-	m.heads = append(m.heads, h)
-	for i := len(m.heads) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if compareEntries(m.heads[parent].e, m.heads[i].e) <= 0 {
-			break
-		}
-		m.heads[parent], m.heads[i] = m.heads[i], m.heads[parent]
-		i = parent
-	}
-	return nil
+	return err
 }
 
-// advance reads the next entry of the least run, and restores the heap.
-func (m *keyMerge) advance() error {
-	ok, err := m.heads[0].r.next(&m.heads[0].e)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		last := len(m.heads) - 1
-		m.heads[0] = m.heads[last]
-		m.heads = m.heads[:last]
-	}
-	h := m.heads
-	for i := 0; ; {
-		least, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && compareEntries(h[l].e, h[least].e) < 0 {
-			least = l
-		}
-		if r < len(h) && compareEntries(h[r].e, h[least].e) < 0 {
-			least = r
-		}
-		if least == i {
-			return nil
-		}
-		h[i], h[least] = h[least], h[i]
-		i = least
-	}
+func (m keyMerge) Len() int           { return len(m) }
+func (m keyMerge) Less(i, j int) bool { return compareEntries(m[i].e, m[j].e) < 0 }
+func (m keyMerge) Swap(i, j int)      { m[i], m[j] = m[j], m[i] }
+func (m *keyMerge) Push(x any)        { *m = append(*m, x.(keyHead)) }
+func (m *keyMerge) Pop() any {
+	old := *m
+	h := old[len(old)-1]
+	*m = old[:len(old)-1]
+	return h
 }
 
 // compareEntries orders key entries by their columns in turn, as the key
