@@ -4,9 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/kwikpaisa/recon/internal/mem"
 )
 
 // resident returns how many of the pages of the file at path are in the
@@ -27,14 +28,9 @@ func resident(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	defer unix.Munmap(m)
-	pages := make([]byte, (len(m)+os.Getpagesize()-1)/os.Getpagesize())
-	if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&m[0])), uintptr(len(m)),
-		uintptr(unsafe.Pointer(&pages[0]))); e != 0 {
-		t.Fatal(e)
-	}
-	n := 0
-	for _, p := range pages {
-		n += int(p & 1)
+	n, err := mem.Resident(m)
+	if err != nil {
+		t.Fatalf("mincore %s: %v", path, err)
 	}
 	return n
 }

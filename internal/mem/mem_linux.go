@@ -1,6 +1,10 @@
 package mem
 
-import "syscall"
+import (
+	"os"
+	"syscall"
+	"unsafe"
+)
 
 const (
 	madvHugepage      = 14 // MADV_HUGEPAGE
@@ -23,3 +27,23 @@ func mapAnon(size int) ([]byte, error) {
 }
 
 func unmap(b []byte) error { return syscall.Munmap(b) }
+
+// Resident returns how many of the pages of b, which begins on a page, are
+// in memory (mincore): for the tests of what is backed, and of a file
+// mapped, what is in the page cache.
+func Resident(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	page := os.Getpagesize()
+	vec := make([]byte, (len(b)+page-1)/page)
+	if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)),
+		uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
+		return 0, errno
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n, nil
+}

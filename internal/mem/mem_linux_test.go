@@ -16,13 +16,10 @@ func TestPopulateBacksMemory(t *testing.T) {
 	start := (uintptr(unsafe.Pointer(&s[0])) + 4095) &^ 4095
 	size := (uintptr(unsafe.Pointer(&s[0])) + n - start) &^ 4095
 	resident := func() int {
-		vec := make([]byte, size/4096)
-		if _, _, errno := syscall.Syscall(syscall.SYS_MINCORE, start, size, uintptr(unsafe.Pointer(&vec[0]))); errno != 0 {
-			t.Fatalf("mincore: %v", errno)
-		}
-		r := 0
-		for _, v := range vec {
-			r += int(v & 1)
+		from := start - uintptr(unsafe.Pointer(&s[0]))
+		r, err := Resident(s[from : from+size])
+		if err != nil {
+			t.Fatalf("mincore: %v", err)
 		}
 		return r
 	}

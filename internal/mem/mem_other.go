@@ -9,3 +9,6 @@ func populate(start, n uintptr) error { return errors.ErrUnsupported }
 func mapAnon(size int) ([]byte, error) { return nil, errors.ErrUnsupported }
 
 func unmap(b []byte) error { return errors.ErrUnsupported }
+
+// Resident says nothing where mincore is not had.
+func Resident(b []byte) (int, error) { return 0, errors.ErrUnsupported }
