@@ -191,9 +191,8 @@ func (m *matcher) acrossPayouts() {
 //   - DUPLICATE_PAYOUT: payouts with different ids, the same beneficiary and
 //     amount, requested within window of each other, neither FAILED. It
 //     sorts by a hash of beneficiary and amount, then by them and time, and
-//     sweeps once: a payout joins
-//     the cluster of the one before it when it is requested within the
-//     window after it.
+//     sweeps once: a payout joins the cluster of the one before it when it
+//     is requested within the window after it.
 //   - DUPLICATE_UTR: every payout that shares a valid UTR (ledger's or
 //     gateway's) with another payout id of the day.
 //
