@@ -4,6 +4,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/kwikpaisa/recon/internal/ingest"
 )
 
 // evict asks the kernel to drop f's pages from its cache. It drops only
@@ -12,5 +14,5 @@ func evict(f *os.File) error {
 	if err := unix.Fdatasync(int(f.Fd())); err != nil {
 		return err
 	}
-	return unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
+	return ingest.DropCached(f)
 }

@@ -14,23 +14,9 @@ import (
 // page cache.
 func resident(t *testing.T, path string) int {
 	t.Helper()
-	f, err := os.Open(path)
+	n, err := mem.CachedPages(path)
 	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := unix.Mmap(int(f.Fd()), 0, int(fi.Size()), unix.PROT_READ, unix.MAP_SHARED)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer unix.Munmap(m)
-	n, err := mem.Resident(m)
-	if err != nil {
-		t.Fatalf("mincore %s: %v", path, err)
+		t.Fatalf("pages of %s in the cache: %v", path, err)
 	}
 	return n
 }

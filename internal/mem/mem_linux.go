@@ -47,3 +47,24 @@ func Resident(b []byte) (int, error) {
 	}
 	return n, nil
 }
+
+// CachedPages returns how many of the pages of the file at path are in the
+// page cache (Resident of the file mapped): for the tests of what a run
+// leaves there.
+func CachedPages(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return 0, err
+	}
+	m, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return 0, err
+	}
+	defer syscall.Munmap(m)
+	return Resident(m)
+}

@@ -12,3 +12,6 @@ func unmap(b []byte) error { return errors.ErrUnsupported }
 
 // Resident says nothing where mincore is not had.
 func Resident(b []byte) (int, error) { return 0, errors.ErrUnsupported }
+
+// CachedPages says nothing where mincore is not had.
+func CachedPages(path string) (int, error) { return 0, errors.ErrUnsupported }
