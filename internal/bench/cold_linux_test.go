@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/kwikpaisa/recon/internal/mem"
 )
 
@@ -25,11 +23,11 @@ func resident(t *testing.T, path string) int {
 // are out of it after evictDay, those in its folders too.
 func TestEvictDay(t *testing.T) {
 	dir := t.TempDir()
-	var st unix.Statfs_t
-	if err := unix.Statfs(dir, &st); err != nil {
+	tmpfs, err := mem.InMemoryFS(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Type == unix.TMPFS_MAGIC {
+	if tmpfs {
 		t.Skipf("%s is a tmpfs, whose pages are the files themselves: set TMPDIR to a disk's folder", dir)
 	}
 	paths := []string{filepath.Join(dir, "orders.csv"), filepath.Join(dir, "settlements", "2026-11-24.csv")}

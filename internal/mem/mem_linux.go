@@ -68,3 +68,14 @@ func CachedPages(path string) (int, error) {
 	defer syscall.Munmap(m)
 	return Resident(m)
 }
+
+// InMemoryFS reports whether dir is on a tmpfs, whose pages are the files
+// themselves and never leave the page cache: the tests of what a run lets
+// go of need a disk's folder.
+func InMemoryFS(dir string) (bool, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return false, err
+	}
+	return st.Type == 0x01021994, nil // TMPFS_MAGIC
+}

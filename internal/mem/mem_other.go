@@ -15,3 +15,6 @@ func Resident(b []byte) (int, error) { return 0, errors.ErrUnsupported }
 
 // CachedPages says nothing where mincore is not had.
 func CachedPages(path string) (int, error) { return 0, errors.ErrUnsupported }
+
+// InMemoryFS says nothing where the file system's type is not had.
+func InMemoryFS(dir string) (bool, error) { return false, errors.ErrUnsupported }
