@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/kwikpaisa/recon/internal/ingest"
+	"github.com/kwikpaisa/recon/internal/mem"
 )
 
 // evict asks the kernel to drop f's pages from its cache. It drops only
@@ -14,5 +14,5 @@ func evict(f *os.File) error {
 	if err := unix.Fdatasync(int(f.Fd())); err != nil {
 		return err
 	}
-	return ingest.DropCached(f)
+	return mem.DropCached(f)
 }

@@ -1,6 +1,7 @@
-// Package mem holds recon's two requests of the kernel's memory: back a
-// large slice now, with huge pages where the system allows them; and a
-// buffer outside the Go heap.
+// Package mem holds recon's requests of the kernel's memory: back a large
+// slice now, with huge pages where the system allows them; a buffer
+// outside the Go heap; and let a file read for the last time leave the
+// page cache (Forget).
 //
 // A large day's load writes a gigabyte of fresh memory, and on a virtual
 // machine each 4 KiB page faulting in on its first write is costly: at
@@ -10,7 +11,10 @@
 // that follow.
 package mem
 
-import "unsafe"
+import (
+	"os"
+	"unsafe"
+)
 
 // Populate asks the kernel to back the memory of s, up to its capacity,
 // now and with huge pages. It is a hint: where the kernel refuses it, or
@@ -46,4 +50,22 @@ func Outside[T any](n int) (s []T, free func()) {
 		}
 	}
 	return make([]T, n), func() {}
+}
+
+// Forget tells the system that the file at path, read to its end, will not
+// be read again by this run, so that its pages leave the page cache before
+// the store's. A run reads each input twice (hashed, then parsed), which
+// the kernel takes for pages in use and keeps over pages read once: on a
+// day larger than the cache, the day's spills, written once and read back
+// by part, went to the disk and came back from it while read inputs stayed
+// (the README's Performance section). Only clean pages go, and the file is
+// read from the disk if anything reads it again: it is a hint, and an
+// error (a file since removed) is of no consequence to the run.
+func Forget(path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = DropCached(f)
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 const (
@@ -73,9 +75,14 @@ func CachedPages(path string) (int, error) {
 // themselves and never leave the page cache: the tests of what a run lets
 // go of need a disk's folder.
 func InMemoryFS(dir string) (bool, error) {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
 		return false, err
 	}
-	return st.Type == 0x01021994, nil // TMPFS_MAGIC
+	return st.Type == unix.TMPFS_MAGIC, nil
+}
+
+// DropCached asks the kernel to drop f's clean pages from its cache.
+func DropCached(f *os.File) error {
+	return unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED)
 }

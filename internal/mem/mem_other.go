@@ -2,7 +2,10 @@
 
 package mem
 
-import "errors"
+import (
+	"errors"
+	"os"
+)
 
 func populate(start, n uintptr) error { return errors.ErrUnsupported }
 
@@ -18,3 +21,7 @@ func CachedPages(path string) (int, error) { return 0, errors.ErrUnsupported }
 
 // InMemoryFS says nothing where the file system's type is not had.
 func InMemoryFS(dir string) (bool, error) { return false, errors.ErrUnsupported }
+
+// DropCached does nothing where the system offers no way to drop a file's
+// pages.
+func DropCached(*os.File) error { return nil }

@@ -15,7 +15,7 @@ import (
 )
 
 // TestRunForgetsItsInputs: a file the run has read into the store leaves
-// the page cache (ingest.Forget), where it was after it was hashed and
+// the page cache (mem.Forget), where it was after it was hashed and
 // parsed; the day's reports are written all the same.
 func TestRunForgetsItsInputs(t *testing.T) {
 	ist := time.FixedZone("IST", 19800)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kwikpaisa/recon/internal/ingest"
 	"github.com/kwikpaisa/recon/internal/ledger"
+	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -280,7 +281,7 @@ func (r *run) load(ctx context.Context, src source, stored *ledger.StoredFile, d
 	if err != nil {
 		return f, err
 	}
-	ingest.Forget(src.path) // hashed and parsed: read twice, and not again
+	mem.Forget(src.path) // hashed and parsed: read twice, and not again
 	r.stageDone("ingest_"+src.role, f.Read, t)
 	r.log.Info("source loaded", "stage", "ingest", "file", src.path, "rows_read", f.Read,
 		"rows_accepted", f.Accepted, "rows_rejected", f.Rejected) // its time is in the stage line above
