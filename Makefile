@@ -32,6 +32,10 @@ BENCHFLAGS ?=
 # DuckDB never enters bin/recon) and runs it on the day by time right after
 # recon, for the ratio of the two (issue 20).
 DUCKDB ?=
+# ROUNDS measures each first run (and the baseline after it) this many times,
+# each on a fresh store, and reports the median round: two runs of one binary
+# on a shared 2-core machine differ by up to a quarter.
+ROUNDS ?= 1
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -76,9 +80,9 @@ unit:
 
 bench: build ## measure `recon run` on a generated day (TIER=S, M, M3 or L; on PostgreSQL too with POSTGRES=url; beside DuckDB with DUCKDB=1), the same day in key order, then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench
-	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --key-order --no-rerun $(BENCHFLAGS)
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --key-order --no-rerun --rounds $(ROUNDS) $(BENCHFLAGS)
 	$(if $(DUCKDB),cd bench/duckdb && $(GO) build -o ../../bin/duckrecon .)
-	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(if $(DUCKDB),--duckdb bin/duckrecon) $(BENCHFLAGS)
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(if $(DUCKDB),--duckdb bin/duckrecon) --rounds $(ROUNDS) $(BENCHFLAGS)
 	$(if $(POSTGRES),bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --postgres '$(POSTGRES)' $(BENCHFLAGS))
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 

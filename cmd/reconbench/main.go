@@ -37,7 +37,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.KeyOrder, "key-order", false, "bench the day with its gateway dump and webhook log in key order, not by time as real exports come")
 	fs.StringVar(&cfg.Postgres, "postgres", "", "run on a database created for the bench on this PostgreSQL server `URL` (the password in PGPASSWORD), not an SQLite file")
 	fs.StringVar(&cfg.DuckDB, "duckdb", "", "run the DuckDB baseline `binary` (make bin/duckrecon) on the same day after recon's first run, and compare")
+	fs.IntVar(&cfg.Rounds, "rounds", 1, "measure the first run (and the DuckDB baseline after it) this many `times`, each on a fresh store, and report the median round")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cfg.Rounds < 1 {
+		fmt.Fprintf(stderr, "reconbench: --rounds %d: give 1 or more\n", cfg.Rounds)
 		return 2
 	}
 	if fs.NArg() > 0 {

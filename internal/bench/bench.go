@@ -54,6 +54,16 @@ type Config struct {
 	// the same day right after recon's first run, for the ratio of the
 	// two (issue 20).
 	DuckDB string
+	// Rounds is how many times the first run is measured, each on a fresh
+	// store and followed by the baseline's run when there is one (0 or 1:
+	// once). Two runs of the same binary on this kind of machine differ by
+	// up to a quarter, more than the targets' margins; the median round
+	// (the slower middle one of an even count) gives the figures, its
+	// first run the ones kept for the ratios of tiers, the median of the
+	// rounds' own ratios the one against the baseline, and the highest
+	// peak of all the peak. Only the last round's store is kept (--keep)
+	// and run again.
+	Rounds int
 }
 
 // Bench generates the tier's day unless it is cached, runs recon on it
@@ -84,60 +94,66 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if r.Gen, err = ensureDay(ctx, cfg, tier, r.Data, progress); err != nil {
 		return err
 	}
-	var db string
 	tmp, err := os.MkdirTemp("", "reconbench-")
 	if err != nil {
 		return fmt.Errorf("create temp folder: %w", err)
 	}
 	if cfg.Keep {
-		fmt.Fprintf(progress, "keeping the run's database, reports and logs in %s\n", tmp)
+		fmt.Fprintf(progress, "keeping the last run's database, reports and logs in %s\n", tmp)
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-	db, r.Store = filepath.Join(tmp, "recon.db"), "SQLite"
+	r.Store = "SQLite"
 	if cfg.Postgres != "" {
+		r.Store, wallKey = "PostgreSQL "+postgres.Redact(cfg.Postgres), wallKey+"@postgres"
+	}
+	rounds := max(1, cfg.Rounds)
+	var args []string
+	for k := range rounds {
+		// A round's store and reports go once the next round begins: at
+		// tier L a store is 8 GB.
+		dir := tmp
+		if rounds > 1 {
+			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", k+1))
+			fmt.Fprintf(progress, "round %d of %d\n", k+1, rounds)
+		}
 		var drop func()
-		if db, drop, err = freshDatabase(ctx, cfg.Postgres); err != nil {
+		if args, drop, err = roundArgs(ctx, cfg, r.Data, dir); err != nil {
 			return err
 		}
-		defer drop()
-		r.Store, wallKey = "PostgreSQL "+postgres.Redact(db), wallKey+"@postgres"
-	}
-	args := []string{"run", "--offline", "--date", cfg.Date,
-		"--orders", filepath.Join(r.Data, "orders.csv"), "--payouts", filepath.Join(r.Data, "payouts.csv"),
-		"--gateway", filepath.Join(r.Data, "gateway.jsonl"), "--webhooks", filepath.Join(r.Data, "webhooks.jsonl"),
-		"--db", db, "--out", filepath.Join(tmp, "reports"), "--log-format", "json"}
-	if cfg.Settlements {
-		conf, err := settlementConfig(tmp, r.Data)
+		round, err := measureRound(ctx, cfg, r.Data, dir, args, progress)
+		if drop != nil {
+			if k+1 < rounds || err != nil {
+				drop()
+			} else {
+				defer drop() // after the re-run
+			}
+		}
 		if err != nil {
 			return err
 		}
-		args = append(args, "--config", conf)
-	}
-	runs := []*Run{&r.First}
-	if !cfg.NoRerun {
-		r.Rerun = &Run{}
-		runs = append(runs, r.Rerun)
-	}
-	for i, run := range runs {
-		name := []string{"first-run", "re-run"}[i]
-		fmt.Fprintf(progress, "%s: %s %s\n", name, cfg.Recon, strings.Join(args, " "))
-		if err := evictDay(r.Data); err != nil {
-			return err
-		}
-		if *run, err = measureRun(ctx, cfg.Recon, args, filepath.Join(tmp, name)); err != nil {
-			return err
-		}
-		if i == 0 {
-			if r.Check, err = CheckPlanted(r.Data, filepath.Join(tmp, "reports", cfg.Date)); err != nil {
+		r.Rounds = append(r.Rounds, round)
+		if k+1 < rounds {
+			if err := os.RemoveAll(dir); err != nil {
 				return err
 			}
 		}
 	}
-	if cfg.DuckDB != "" {
-		if r.DuckDB, err = measureBaseline(ctx, cfg, r.Data, filepath.Join(tmp, "duckdb"), progress); err != nil {
+	r.pickMedian()
+	if !cfg.NoRerun {
+		fmt.Fprintf(progress, "re-run: %s %s\n", cfg.Recon, strings.Join(args, " "))
+		if err := evictDay(r.Data); err != nil {
 			return err
 		}
+		dir := tmp
+		if rounds > 1 {
+			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", rounds))
+		}
+		rerun, err := measureRun(ctx, cfg.Recon, args, filepath.Join(dir, "re-run"))
+		if err != nil {
+			return err
+		}
+		r.Rerun = &rerun
 	}
 	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds(), build)
 	if err != nil {
@@ -151,6 +167,59 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		return err
 	}
 	return Write(w, r)
+}
+
+// roundArgs makes a fresh store for a round's first run, its folder dir
+// and, with cfg.Postgres, a database created on that server (drop drops
+// it), and returns the arguments of the runs on it.
+func roundArgs(ctx context.Context, cfg Config, data, dir string) (args []string, drop func(), err error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("create temp folder: %w", err)
+	}
+	db := filepath.Join(dir, "recon.db")
+	if cfg.Postgres != "" {
+		if db, drop, err = freshDatabase(ctx, cfg.Postgres); err != nil {
+			return nil, nil, err
+		}
+	}
+	args = []string{"run", "--offline", "--date", cfg.Date,
+		"--orders", filepath.Join(data, "orders.csv"), "--payouts", filepath.Join(data, "payouts.csv"),
+		"--gateway", filepath.Join(data, "gateway.jsonl"), "--webhooks", filepath.Join(data, "webhooks.jsonl"),
+		"--db", db, "--out", filepath.Join(dir, "reports"), "--log-format", "json"}
+	if cfg.Settlements {
+		conf, err := settlementConfig(dir, data)
+		if err != nil {
+			if drop != nil {
+				drop()
+			}
+			return nil, nil, err
+		}
+		args = append(args, "--config", conf)
+	}
+	return args, drop, nil
+}
+
+// measureRound measures recon's first run with args, read cold, and checks
+// its reports, then the baseline's run when cfg asks for one.
+func measureRound(ctx context.Context, cfg Config, data, dir string, args []string, progress io.Writer) (Round, error) {
+	var round Round
+	fmt.Fprintf(progress, "first-run: %s %s\n", cfg.Recon, strings.Join(args, " "))
+	if err := evictDay(data); err != nil {
+		return round, err
+	}
+	var err error
+	if round.First, err = measureRun(ctx, cfg.Recon, args, filepath.Join(dir, "first-run")); err != nil {
+		return round, err
+	}
+	if round.Check, err = CheckPlanted(data, filepath.Join(dir, "reports", cfg.Date)); err != nil {
+		return round, err
+	}
+	if cfg.DuckDB != "" {
+		if round.DuckDB, err = measureBaseline(ctx, cfg, data, filepath.Join(dir, "duckdb"), progress); err != nil {
+			return round, err
+		}
+	}
+	return round, nil
 }
 
 // ensureDay generates the tier's day into dir unless it is there, and

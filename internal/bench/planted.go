@@ -24,6 +24,9 @@ type Check struct {
 	Differences []Difference
 }
 
+// Exact says the reports are exactly the planted exceptions.
+func (c Check) Exact() bool { return len(c.Differences) == 0 && c.Reported == c.Planted }
+
 // Difference is one category where the reports are not the planted set.
 // Keys are "ENTITY reference", sorted.
 type Difference struct {

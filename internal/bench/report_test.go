@@ -223,3 +223,67 @@ func TestWriteDuckDB(t *testing.T) {
 		}
 	}
 }
+
+// TestRounds: a bench of several rounds reports the median round's first
+// run with the highest peak of any, the median of the rounds' own ratios
+// against the baseline (not a ratio of two medians from different
+// rounds), each round's walls, and a round's wrong answer even when the
+// median round's was right.
+func TestRounds(t *testing.T) {
+	exact := Check{Planted: 5400, Reported: 5400}
+	wrong := Check{Planted: 5400, Reported: 5401, Differences: []Difference{{Category: "ORPHAN_PAYMENT", Planted: 100,
+		Reported: 101, Unplanted: []string{"PAYIN ORD9"}}}}
+	round := func(first, duck time.Duration, peak int64, c Check) Round {
+		return Round{First: Run{Usage: Usage{Wall: first, MaxRSS: peak}}, Check: c,
+			DuckDB: &Baseline{Usage: Usage{Wall: duck}, Check: exact}}
+	}
+	r := Result{Tier: "M", Orders: 1000000, Payouts: 200000, Seed: 1, Data: "d", Rounds: []Round{
+		round(20*time.Second, 19*time.Second, 300<<20, exact),
+		round(15*time.Second, 21*time.Second, 400<<20, wrong),
+		round(17*time.Second, 22*time.Second, 350<<20, exact),
+	}}
+	r.pickMedian()
+	if r.First.Wall != 17*time.Second || r.First.MaxRSS != 400<<20 {
+		t.Errorf("first run %v, peak %d MiB; want the median round's 17 s with the highest peak, 400 MiB", r.First.Wall, r.First.MaxRSS>>20)
+	}
+	if r.Check.Exact() {
+		t.Errorf("check %+v: the second round's wrong answer is lost", r.Check)
+	}
+	if r.DuckDB == nil || r.DuckDB.Wall != 21*time.Second {
+		t.Fatalf("baseline %+v, want its median run, 21 s", r.DuckDB)
+	}
+	// The rounds' ratios are 1.05, 0.71 and 0.77; the two medians' would be 0.81.
+	if got := r.duckDBRatio(); got < 0.772 || got > 0.773 {
+		t.Errorf("ratio %.4f, want the median of the rounds' own, 17/22 = 0.7727", got)
+	}
+	var b strings.Builder
+	if err := Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	for _, w := range []string{
+		"recon / DuckDB, first run (median of 3 rounds) 0.77 ≤ 0.80 ok",
+		"rounds, first run / DuckDB (ratio):",
+		"1: 20.00 s / 19.00 s (1.05)",
+		"2: 15.00 s / 21.00 s (0.71), NOT the planted exceptions",
+		"exceptions: 5,401 report rows, 5,400 planted: NOT the planted ones",
+	} {
+		if !slices.Contains(lines, w) {
+			t.Errorf("no line %q in:\n%s", w, b.String())
+		}
+	}
+
+	// Of an even count, the slower of the two rounds in the middle.
+	r = Result{Rounds: []Round{round(10*time.Second, 0, 0, exact), round(13*time.Second, 0, 0, exact),
+		round(12*time.Second, 0, 0, exact), round(11*time.Second, 0, 0, exact)}}
+	for i := range r.Rounds {
+		r.Rounds[i].DuckDB = nil
+	}
+	r.pickMedian()
+	if r.First.Wall != 12*time.Second || r.DuckDB != nil {
+		t.Errorf("of 10, 11, 12 and 13 s: %v (baseline %v), want 12 s and no baseline", r.First.Wall, r.DuckDB)
+	}
+}
