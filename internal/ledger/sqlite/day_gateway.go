@@ -230,9 +230,8 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
 	in := &ledger.Strings{}
 	err := sc.partRows(ctx, conn, sc.createdSource(), func(row func(*rowValues) error) error {
-		return createdRows(ctx, conn, sc, "", row)
+		return bulkQuery(ctx, conn, sc.readSize, createdQuery(""), []any{sc.lo, sc.hi}, row)
 	}, func(v *rowValues) error {
-		_ = v.Int() // the record's id
 		entity := recon.Entity(in.Word(v.Bytes()))
 		b := batches[entity]
 		if b == nil {
@@ -252,27 +251,10 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	return created, nil
 }
 
-// createdIDs is the query of the ids of the gateway records created in
-// the day (?, ?), from the index by creation time alone.
-const createdIDs = `SELECT id FROM gateway_records WHERE created_at >= ? AND created_at < ?`
-
-// createdRows hands row the id, entity and key of each gateway record
-// created in the day, then the columns route, in id order: their ids from
-// the index by creation time, then the records in runs of ids, as a
-// ledger's are read (readIDRuns). The index holds the time alone; read
-// through it a record at a time, a dump not in creation order would cost a
-// seek into the table per record.
-func createdRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, route string, row func(*rowValues) error) error {
-	var ids []int64
-	err := bulkQuery(ctx, conn, sc.readSize, createdIDs, []any{sc.lo, sc.hi}, func(v *rowValues) error {
-		ids = append(ids, v.Int())
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return readIDRuns(ctx, conn, sc, ids, `SELECT g.id, g.entity, g.key`+route+` FROM gateway_records g
-		WHERE g.id BETWEEN ? AND ? ORDER BY g.id`, row)
+// createdQuery is createdInDay's query, with the columns route after the
+// key's.
+func createdQuery(route string) string {
+	return `SELECT entity, key` + route + ` FROM gateway_records WHERE created_at >= ? AND created_at < ?`
 }
 
 // keyBatch gathers keys read from rows, copied (a row's bytes do not

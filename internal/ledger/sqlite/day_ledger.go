@@ -318,17 +318,6 @@ func readLedgerRows(ctx context.Context, conn *sqlx.Conn, sc *dayScope, l ledger
 	if err != nil || len(ids) == 0 {
 		return err
 	}
-	return readIDRuns(ctx, conn, sc, ids, runQuery(columns, l.entity), row)
-}
-
-// readIDRuns hands row the gateway records of ids (in any order, repeats
-// allowed) that query, of (first, last) ids and starting with the id,
-// reads in id order: the ids sorted, in runs that read through short gaps
-// (rowRuns), the records of the gaps passed over.
-func readIDRuns(ctx context.Context, conn *sqlx.Conn, sc *dayScope, ids []int64, query string, row func(*rowValues) error) error {
-	if len(ids) == 0 {
-		return nil
-	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids) // a key in two files
 	runs := rowRuns(ids)
@@ -342,7 +331,7 @@ func readIDRuns(ctx context.Context, conn *sqlx.Conn, sc *dayScope, ids []int64,
 		}
 		return row(v)
 	}
-	return bulkQueryEach(ctx, conn, sc.readSize, query, runs, take)
+	return bulkQueryEach(ctx, conn, sc.readSize, runQuery(columns, l.entity), runs, take)
 }
 
 // runQuery reads the gateway records of an entity in one run of ids. The

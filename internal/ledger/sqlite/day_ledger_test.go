@@ -71,8 +71,8 @@ func TestPartQueryPlans(t *testing.T) {
 	if plan := queryPlan(t, db, ownQuery(routeColumns("w")), 1); !strings.Contains(plan, "PRIMARY KEY (file_id=?)") {
 		t.Errorf("own log: plan %q, want a search of the log's rows by primary key", plan)
 	}
-	if plan := queryPlan(t, db, createdIDs, 1, 2); !strings.Contains(plan, "COVERING INDEX gateway_by_created") {
-		t.Errorf("records created in the day: plan %q, want their ids from the index by creation time alone", plan)
+	if plan := queryPlan(t, db, createdQuery(`, entity, 0, recon_key_hash(entity, key)`), 1, 2); !strings.Contains(plan, "gateway_by_created") {
+		t.Errorf("records created in the day: plan %q, want the index by creation time", plan)
 	}
 	// The other logs' deliveries that repeat a body of the day's own log
 	// are kept by the part's condition (deliveryCond).
@@ -81,70 +81,5 @@ func TestPartQueryPlans(t *testing.T) {
 	q := `SELECT w.line FROM deliveries w WHERE w.file_id IN (2, 3) AND w.body_sha256 IN (SELECT body_sha256 FROM deliveries WHERE file_id IN (1))` + cond
 	if plan := queryPlan(t, db, q, args...); strings.Contains(plan, "deliveries_by_key") {
 		t.Errorf("other logs' repeated bodies: plan %q, want no search by entity", plan)
-	}
-}
-
-// TestCreatedRows: the index by creation time holds the time alone (an
-// index covering the entity and key cost every record stored a third more
-// writing), and the records created in the day are read through it in id
-// order, each once, with their key's hash, whatever order they were
-// stored in, and none created outside the day.
-func TestCreatedRows(t *testing.T) {
-	db := mustOpen(t)
-	ctx := context.Background()
-	var cols []string
-	if err := db.db.SelectContext(ctx, &cols, `SELECT name FROM pragma_index_info('gateway_by_created')`); err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(cols) != "[created_at]" {
-		t.Errorf("gateway_by_created holds %v, want [created_at]", cols)
-	}
-	const lo, hi = 1_000_000, 2_000_000
-	// Stored newest first, with records of the days before and after, and
-	// far apart in id: two runs.
-	var want []string
-	for i := range 300 {
-		id, created := int64(i+1), int64(hi-1-i*3000)
-		if i >= 200 {
-			id += 10_000
-		}
-		if i%7 == 0 {
-			created = lo - 1 - int64(i) // the day before
-		}
-		if i%11 == 0 {
-			created = hi + int64(i) // the day after
-		}
-		entity, key := "PAYIN", fmt.Sprintf("ORD%d", i)
-		if i%2 == 1 {
-			entity = "PAYOUT"
-		}
-		_, err := db.db.ExecContext(ctx, `INSERT INTO gateway_records (id, line, entity, key, gateway_id, amount, currency,
-			status, class, transaction_id, bank_reference, utr, payment_method, transfer_mode, beneficiary_account,
-			beneficiary_ifsc, beneficiary_vpa, failure_reason, created_at, settled_at, fetched_at, key_hash)
-			VALUES (?, '1', ?, ?, '', 0, 'INR', '', '', '', '', '', '', '', '', '', '', '', ?, 0, 0, ?)`,
-			id, entity, key, created, recon.KeyHash(recon.Entity(entity), key))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if created >= lo && created < hi {
-			want = append(want, fmt.Sprintf("%d %s %s %d", id, entity, key, recon.KeyHash(recon.Entity(entity), key)))
-		}
-	}
-	conn, err := db.db.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	sc := &dayScope{lo: lo, hi: hi, readSize: 1 << 10}
-	var got []string
-	err = createdRows(ctx, conn, sc, `, g.key_hash`, func(v *rowValues) error {
-		got = append(got, fmt.Sprintf("%d %s %s %d", v.Int(), v.Bytes(), v.Bytes(), v.Int()))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("created in the day:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -24,10 +24,12 @@ func (sc *dayScope) ownLogSource(id int64) spillSource {
 	}}
 }
 
-// createdSource is the keys the gateway created in the day (createdRows).
+// createdSource is the keys the gateway created in the day (createdQuery).
+// Their hashes are computed from the index's columns (it has no key_hash),
+// not read from the rows.
 func (sc *dayScope) createdSource() spillSource {
 	return spillSource{name: "gateway records created in the day", pass: func(ctx context.Context, conn *sqlx.Conn, route func(*rowValues) error) error {
-		return createdRows(ctx, conn, sc, `, g.entity, 0, g.key_hash`, route)
+		return bulkQuery(ctx, conn, sc.readSize, createdQuery(`, entity, 0, recon_key_hash(entity, key)`), []any{sc.lo, sc.hi}, route)
 	}}
 }
 

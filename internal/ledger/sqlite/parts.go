@@ -34,7 +34,7 @@ import (
 // partsFormat is the kept parts' format: bumped when what a spill holds
 // changes. A kept folder also names the recon binary that wrote it
 // (partsStamp), so that another build never reads what this one wrote.
-const partsFormat = 2 // 2: the records created in the day begin with their id
+const partsFormat = 1
 
 // keptIndexName is the file of a kept folder that describes its spills,
 // written last.
