@@ -29,9 +29,6 @@ func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part,
 	if err != nil {
 		return nil, fmt.Errorf("split %s into parts: %w", day.Date, err)
 	}
-	// The day's files are loaded: the WAL they grew is emptied beside its
-	// parts (checkpoint.go).
-	s.ckpt.settle()
 	parts := recon.DayParts(rows.Orders, rows.Payouts, s.opts.PartKeys)
 	if len(parts) > 1 {
 		of := map[recon.Entity]int{}
