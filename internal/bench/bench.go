@@ -109,10 +109,11 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	}
 	rounds := max(1, cfg.Rounds)
 	var args []string
+	var dir string // the round's folder; the last round's is re-run
 	for k := range rounds {
 		// A round's store and reports go once the next round begins: at
 		// tier L a store is 8 GB.
-		dir := tmp
+		dir = tmp
 		if rounds > 1 {
 			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", k+1))
 			fmt.Fprintf(progress, "round %d of %d\n", k+1, rounds)
@@ -144,10 +145,6 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		fmt.Fprintf(progress, "re-run: %s %s\n", cfg.Recon, strings.Join(args, " "))
 		if err := evictDay(r.Data); err != nil {
 			return err
-		}
-		dir := tmp
-		if rounds > 1 {
-			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", rounds))
 		}
 		rerun, err := measureRun(ctx, cfg.Recon, args, filepath.Join(dir, "re-run"))
 		if err != nil {

@@ -68,9 +68,7 @@ func (r *Result) pickMedian() {
 		return
 	}
 	byWall := func(wall func(Round) time.Duration) Round {
-		rs := slices.Clone(r.Rounds)
-		slices.SortStableFunc(rs, func(a, b Round) int { return cmp.Compare(wall(a), wall(b)) })
-		return rs[len(rs)/2]
+		return median(r.Rounds, func(a, b Round) int { return cmp.Compare(wall(a), wall(b)) })
 	}
 	m := byWall(func(x Round) time.Duration { return x.First.Wall })
 	r.First, r.Check = m.First, m.Check
@@ -80,6 +78,7 @@ func (r *Result) pickMedian() {
 			r.Check = x.Check
 		}
 	}
+	r.DuckDB = nil
 	if m.DuckDB == nil {
 		return
 	}
@@ -92,23 +91,27 @@ func (r *Result) pickMedian() {
 	r.DuckDB = &b
 }
 
-// duckDBRatio is recon's first run as a multiple of the baseline's: of one
-// round, the two walls; of several, the median of the rounds' own ratios,
-// each of two runs side by side in one spell of the machine.
+// median returns the middle of xs by cmp, of an even count the greater of
+// the two in the middle: the slower round, the ratio further from its bound.
+func median[T any](xs []T, cmp func(a, b T) int) T {
+	xs = slices.Clone(xs)
+	slices.SortStableFunc(xs, cmp)
+	return xs[len(xs)/2]
+}
+
+// duckDBRatio is recon's first run as a multiple of the baseline's: the
+// median of the rounds' own ratios, each of two runs side by side in one
+// spell of the machine (of a result without rounds, its two runs').
 func (r Result) duckDBRatio() float64 {
-	if len(r.Rounds) < 2 {
-		return r.First.Wall.Seconds() / r.DuckDB.Wall.Seconds()
+	ratio := func(first Run, b *Baseline) float64 { return first.Wall.Seconds() / b.Wall.Seconds() }
+	if len(r.Rounds) == 0 {
+		return ratio(r.First, r.DuckDB)
 	}
-	var ratios []float64
-	for _, x := range r.Rounds {
-		ratios = append(ratios, x.First.Wall.Seconds()/x.DuckDB.Wall.Seconds())
+	ratios := make([]float64, len(r.Rounds))
+	for i, x := range r.Rounds {
+		ratios[i] = ratio(x.First, x.DuckDB)
 	}
-	slices.Sort(ratios)
-	n := len(ratios)
-	if n%2 == 1 {
-		return ratios[n/2]
-	}
-	return (ratios[n/2-1] + ratios[n/2]) / 2
+	return median(ratios, cmp.Compare[float64])
 }
 
 // Baseline is one run of the DuckDB baseline and how its reports compare

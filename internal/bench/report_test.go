@@ -276,14 +276,23 @@ func TestRounds(t *testing.T) {
 		}
 	}
 
-	// Of an even count, the slower of the two rounds in the middle.
-	r = Result{Rounds: []Round{round(10*time.Second, 0, 0, exact), round(13*time.Second, 0, 0, exact),
-		round(12*time.Second, 0, 0, exact), round(11*time.Second, 0, 0, exact)}}
+	// Of an even count, the slower of the two rounds in the middle, and the
+	// greater of the two ratios in the middle.
+	r = Result{Rounds: []Round{round(10*time.Second, 20*time.Second, 0, exact), round(13*time.Second, 10*time.Second, 0, exact),
+		round(12*time.Second, 16*time.Second, 0, exact), round(11*time.Second, 20*time.Second, 0, exact)}}
+	r.pickMedian()
+	if r.First.Wall != 12*time.Second {
+		t.Errorf("of 10, 11, 12 and 13 s: %v, want 12 s", r.First.Wall)
+	}
+	// Ratios 0.50, 1.30, 0.75, 0.55: the greater middle one, 0.75.
+	if got := r.duckDBRatio(); got != 0.75 {
+		t.Errorf("of the ratios 0.50, 0.55, 0.75 and 1.30: %.4f, want 0.75", got)
+	}
 	for i := range r.Rounds {
 		r.Rounds[i].DuckDB = nil
 	}
 	r.pickMedian()
-	if r.First.Wall != 12*time.Second || r.DuckDB != nil {
-		t.Errorf("of 10, 11, 12 and 13 s: %v (baseline %v), want 12 s and no baseline", r.First.Wall, r.DuckDB)
+	if r.DuckDB != nil {
+		t.Errorf("rounds without a baseline: baseline %v, want none", r.DuckDB)
 	}
 }
