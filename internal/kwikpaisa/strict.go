@@ -22,8 +22,9 @@ var ErrNotStrict = errors.New("not strict JSON")
 // name, a JSON pointer), not the document.
 func CheckStrict(doc []byte) error {
 	// The validator rejects repeated names and invalid UTF-8 by default and
-	// does not allocate; the decoder runs only to say why.
-	if jsontext.Value(doc).IsValid() {
+	// does not allocate; the decoder runs only to say why. A plain document
+	// (plainStrict: sorted names, printable ASCII) is strict by its form.
+	if plainStrict(doc) || jsontext.Value(doc).IsValid() {
 		return nil
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(doc))
