@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -146,16 +147,25 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 // value; ok is false when the delivery carries the header more than once
 // with different values, or as anything but a string or list of strings.
 func header(h object, name string) (value string, ok bool) {
-	var vals []string
+	var first []byte // the first value, in the parser's buffer until returned
+	seen := false
 	ok = true
+	add := func(b []byte) {
+		b = bytes.TrimSpace(b)
+		if !seen {
+			first, seen = b, true
+		} else if !bytes.Equal(b, first) {
+			ok = false
+		}
+	}
 	h.o.Visit(func(k []byte, v *fastjson.Value) {
-		if !ok || !strings.EqualFold(string(k), name) {
+		if !ok || !bytes.EqualFold(k, []byte(name)) {
 			return
 		}
 		switch v.Type() {
 		case fastjson.TypeString:
 			b, _ := v.StringBytes()
-			vals = append(vals, strings.TrimSpace(string(b)))
+			add(b)
 		case fastjson.TypeArray:
 			items, _ := v.Array()
 			for _, it := range items {
@@ -164,10 +174,10 @@ func header(h object, name string) (value string, ok bool) {
 					return
 				}
 				b, _ := it.StringBytes()
-				vals = append(vals, strings.TrimSpace(string(b)))
+				add(b)
 			}
 		case fastjson.TypeNull:
-			vals = append(vals, "") // as encoding/json reads null into a string
+			add(nil) // as encoding/json reads null into a string
 		default:
 			ok = false
 		}
@@ -175,15 +185,7 @@ func header(h object, name string) (value string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	for _, v := range vals {
-		if v != vals[0] {
-			return "", false
-		}
-	}
-	if len(vals) == 0 {
-		return "", true
-	}
-	return vals[0], true
+	return string(first), true
 }
 
 // verifyDelivery tries every secret over the raw body, then over its
