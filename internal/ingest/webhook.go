@@ -265,11 +265,11 @@ func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
 	if d.Key, err = ParseID(key); err != nil {
 		return bad(keyField, key, err)
 	}
-	amountField := "amount"
-	if strings.TrimSpace(data.str(amountField)) == "" {
-		amountField = "order_amount" // pay-in data written like a status record
+	amountField, a := "amount", data.str("amount")
+	if strings.TrimSpace(a) == "" {
+		amountField, a = "order_amount", data.str("order_amount") // pay-in data written like a status record
 	}
-	if a := data.str(amountField); strings.TrimSpace(a) != "" {
+	if strings.TrimSpace(a) != "" {
 		if d.Amount, err = ParseAmount(a); err != nil {
 			return bad(amountField, a, err)
 		}
