@@ -5,15 +5,14 @@ import "bytes"
 // plainStrict reports whether doc is JSON of a plain shape that is strict by
 // its very form: objects whose names are printable ASCII without escapes
 // (so that two names are the same name only when their bytes are), none
-// repeated, at most plainNames of them; and values that are
-// such objects, strings of printable ASCII with the short escapes (\" \\
-// \/ \b \f \n \r \t, never \u), RFC 8259 numbers, true, false or null;
-// no whitespace, no array, no nesting deeper than plainDepth.
+// repeated, at most plainNames of them; and values that are such objects,
+// strings of printable ASCII with the short escapes (\" \\ \/ \b \f \n
+// \r \t, never \u), RFC 8259 numbers, true, false or null; no
+// whitespace, no array, no nesting deeper than plainDepth.
 //
 // What KwikPaisa signs, its dumps and the webhook logs stored of it are
-// written this way (compact, ASCII), and the validator (CheckStrict)
-// spends a third of a microsecond a line on them: this walks them once,
-// without the validator's state. false says nothing about doc: the
+// written this way (compact, ASCII): this walks them once, without the
+// validator's state (CheckStrict). false says nothing about doc: the
 // validator decides.
 func plainStrict(doc []byte) bool {
 	s := plainScan{b: doc}

@@ -23,7 +23,8 @@ var ErrNotStrict = errors.New("not strict JSON")
 func CheckStrict(doc []byte) error {
 	// The validator rejects repeated names and invalid UTF-8 by default and
 	// does not allocate; the decoder runs only to say why. A plain document
-	// (plainStrict: sorted names, printable ASCII) is strict by its form.
+	// (plainStrict: compact, printable ASCII, no escaped or repeated name) is
+	// strict by its form.
 	if plainStrict(doc) || jsontext.Value(doc).IsValid() {
 		return nil
 	}
