@@ -77,6 +77,8 @@ vet:
 
 unit:
 	$(GO) test -race -count=1 ./...
+	# Allocation bounds, which the race detector's pools would blur.
+	$(GO) test -count=1 -run 'Allocs' ./internal/ingest ./internal/kwikpaisa
 
 bench: build ## measure `recon run` on a generated day (TIER=S, M, M3 or L; on PostgreSQL too with POSTGRES=url; beside DuckDB with DUCKDB=1), the same day in key order, then the Go benchmarks
 	$(GO) build -o bin/reconbench ./cmd/reconbench

@@ -30,7 +30,7 @@ func ReadGateway(ctx context.Context, path string, opts Options, sink Sink) (Cou
 // with payout_order_id. The record does not keep data (Raw is nil): a
 // caller that stores the answer as received sets Raw itself.
 func ParseGatewayRecord(data []byte, statuses *StatusTable) (*recon.GatewayRecord, *fieldError) {
-	p := parsers.Get()
+	p := parsers.Get().(*parser)
 	defer parsers.Put(p)
 	m, err := jsonObject(p, data)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/valyala/fastjson"
 
@@ -13,15 +14,26 @@ import (
 
 // parsers are reusable JSON parsers: a gateway dump or webhook log of
 // millions of lines is decoded without a map or an allocation per field.
-var parsers fastjson.ParserPool
+var parsers = sync.Pool{New: func() any { return new(parser) }}
+
+// parser is a JSON parser with the arena the text read from its values is
+// copied into.
+type parser struct {
+	p fastjson.Parser
+	a arena
+}
 
 // object is one decoded JSON object. Its values are valid until the parser
-// it came from is put back or parses again.
-type object struct{ o *fastjson.Object }
+// it came from is put back or parses again; the strings read from them
+// (str, id, text) are copies, in the parser's arena.
+type object struct {
+	o *fastjson.Object
+	a *arena
+}
 
 // jsonObject decodes one JSON object with p, keeping numbers exactly as
 // written, once checkJSON has passed it.
-func jsonObject(p *fastjson.Parser, data []byte) (object, error) {
+func jsonObject(p *parser, data []byte) (object, error) {
 	if err := checkJSON(data); err != nil {
 		return object{}, err
 	}
@@ -54,8 +66,8 @@ func checkJSON(data []byte) error {
 
 // parseChecked decodes a document checkJSON passed: fastjson's parser is
 // lenient, and its values are read only once the text is known strict.
-func parseChecked(p *fastjson.Parser, data []byte) (object, error) {
-	v, err := p.ParseBytes(data)
+func parseChecked(p *parser, data []byte) (object, error) {
+	v, err := p.p.ParseBytes(data)
 	if err != nil {
 		return object{}, err
 	}
@@ -63,7 +75,7 @@ func parseChecked(p *fastjson.Parser, data []byte) (object, error) {
 	if err != nil {
 		return object{}, fmt.Errorf("not a JSON object")
 	}
-	return object{o}, nil
+	return object{o, &p.a}, nil
 }
 
 // maxDepth bounds how deeply a line's arrays and objects may nest. recon's
@@ -129,7 +141,7 @@ func (o object) has(key string) bool { return o.o.Get(key) != nil }
 // a boolean as true/false, null, absent or a nested value as "". Identifiers
 // are read with id instead.
 func (o object) str(key string) string {
-	return text(o.o.Get(key))
+	return o.text(o.o.Get(key))
 }
 
 // id returns an identifier field: a JSON string as is, a number exactly as
@@ -143,7 +155,7 @@ func (o object) id(key string) (string, *fieldError) {
 	}
 	switch v.Type() {
 	case fastjson.TypeString, fastjson.TypeNumber, fastjson.TypeNull:
-		return text(v), nil
+		return o.text(v), nil
 	}
 	return "", &fieldError{column: key, value: truncate(string(v.MarshalTo(nil)), 80),
 		reason: fmt.Sprintf("%s is a JSON %s; an identifier is a string or a number", key, v.Type())}
@@ -162,17 +174,18 @@ func (o object) ids(dst []string, names ...string) *fieldError {
 	return nil
 }
 
-// text is a value as str reads it.
-func text(v *fastjson.Value) string {
+// text is a value as str reads it, copied into o's arena.
+func (o object) text(v *fastjson.Value) string {
 	if v == nil {
 		return ""
 	}
 	switch v.Type() {
 	case fastjson.TypeString:
 		b, _ := v.StringBytes()
-		return string(b)
+		return o.a.string(b)
 	case fastjson.TypeNumber:
-		return string(v.MarshalTo(nil))
+		o.a.num = v.MarshalTo(o.a.num[:0])
+		return o.a.string(o.a.num)
 	case fastjson.TypeTrue:
 		return "true"
 	case fastjson.TypeFalse:
@@ -185,8 +198,8 @@ func text(v *fastjson.Value) string {
 func (o object) obj(key string) (object, bool) {
 	v := o.o.Get(key)
 	if v == nil || v.Type() != fastjson.TypeObject {
-		return object{}, false
+		return object{a: o.a}, false
 	}
 	n, _ := v.Object()
-	return object{n}, true
+	return object{n, o.a}, true
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -46,7 +47,7 @@ func (t *StatusTable) Class(entity recon.Entity, word string) (recon.StatusClass
 	if strings.TrimSpace(word) == "" {
 		return recon.StatusNone, fmt.Errorf("status is empty")
 	}
-	c, ok := t.table(entity)[statusKey(word)]
+	c, ok := lookupStatus(t.table(entity), word)
 	if !ok {
 		section := "orders"
 		if entity == recon.EntityPayout {
@@ -66,6 +67,39 @@ func (t *StatusTable) table(entity recon.Entity) map[string]recon.StatusClass {
 		return t.payout
 	}
 	return t.payin
+}
+
+// lookupStatus finds word's class in m. A short ASCII word, as every status
+// a dump or log writes is, is folded on the stack: the lookup of a string
+// made from bytes allocates nothing.
+func lookupStatus(m map[string]recon.StatusClass, word string) (recon.StatusClass, bool) {
+	w := strings.TrimSpace(word)
+	var buf [32]byte
+	if len(w) > len(buf) || !isASCII(w) {
+		c, ok := m[statusKey(word)]
+		return c, ok
+	}
+	for i := 0; i < len(w); i++ {
+		b := w[i]
+		switch {
+		case b == ' ' || b == '-':
+			b = '_'
+		case 'A' <= b && b <= 'Z':
+			b += 'a' - 'A'
+		}
+		buf[i] = b
+	}
+	c, ok := m[string(buf[:len(w)])]
+	return c, ok
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // statusKey folds case, spaces and hyphens: "User Dropped" = "user_dropped".

@@ -64,7 +64,7 @@ func notStored(column string, v *fastjson.Value, want string) *fieldError {
 func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	o := opts.withDefaults()
 	opts = &o
-	p := parsers.Get()
+	p := parsers.Get().(*parser)
 	defer parsers.Put(p)
 	sd, err := jsonObject(p, line)
 	if err != nil {
@@ -82,9 +82,9 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		return nil, notStored("received_at", receivedAt, "a string")
 	}
 	var d recon.Delivery
-	received, err := ParseTime(text(receivedAt), opts.Zone)
+	received, err := ParseTime(sd.text(receivedAt), opts.Zone)
 	if err != nil {
-		return nil, bad("received_at", text(receivedAt), err)
+		return nil, bad("received_at", sd.text(receivedAt), err)
 	}
 	d.ReceivedAt = recon.InstantOf(received)
 	headers, ok := sd.obj("headers")
@@ -185,7 +185,7 @@ func header(h object, name string) (value string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	return string(first), true
+	return h.a.string(first), true
 }
 
 // verifyDelivery tries every secret over the raw body, then over its
@@ -238,7 +238,7 @@ func (p *verifierPool) get(secrets []string) *verifierSet {
 // parseDeliveryBody reads the event and its data into d, from a body that
 // passed checkJSON.
 func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
-	p := parsers.Get()
+	p := parsers.Get().(*parser)
 	defer parsers.Put(p)
 	m, err := parseChecked(p, body)
 	if err != nil {
