@@ -69,47 +69,36 @@ func (t *StatusTable) table(entity recon.Entity) map[string]recon.StatusClass {
 	return t.payin
 }
 
-// lookupStatus finds word's class in m. A short ASCII word, as every status
-// a dump or log writes is, is folded on the stack: the lookup of a string
-// made from bytes allocates nothing.
+// lookupStatus finds word's class in m, its key folded into a buffer on
+// the stack: the lookup of a string made from bytes allocates nothing, on
+// the line of every record of a dump.
 func lookupStatus(m map[string]recon.StatusClass, word string) (recon.StatusClass, bool) {
-	w := strings.TrimSpace(word)
 	var buf [32]byte
-	if len(w) > len(buf) || !isASCII(w) {
-		c, ok := m[statusKey(word)]
-		return c, ok
-	}
-	for i := 0; i < len(w); i++ {
-		b := w[i]
-		switch {
-		case b == ' ' || b == '-':
-			b = '_'
-		case 'A' <= b && b <= 'Z':
-			b += 'a' - 'A'
-		}
-		buf[i] = b
-	}
-	c, ok := m[string(buf[:len(w)])]
+	c, ok := m[string(appendStatusKey(buf[:0], word))]
 	return c, ok
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
+// statusKey folds case, spaces and hyphens: "User Dropped" = "user_dropped".
+// A word already folded is returned as it is.
+func statusKey(s string) string {
+	var buf [32]byte
+	if k := appendStatusKey(buf[:0], s); string(k) != s {
+		return string(k)
 	}
-	return true
+	return s
 }
 
-// statusKey folds case, spaces and hyphens: "User Dropped" = "user_dropped".
-func statusKey(s string) string {
-	return strings.Map(func(r rune) rune {
+// appendStatusKey appends the key of s (statusKey) to dst.
+func appendStatusKey(dst []byte, s string) []byte {
+	for _, r := range strings.TrimSpace(s) {
 		if r == ' ' || r == '-' {
-			return '_'
+			r = '_'
+		} else {
+			r = unicode.ToLower(r)
 		}
-		return unicode.ToLower(r)
-	}, strings.TrimSpace(s))
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
 }
 
 // classes are the status classes each entity may have (SPEC §2.1).
