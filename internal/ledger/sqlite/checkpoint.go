@@ -3,6 +3,7 @@ package sqlite
 import (
 	"database/sql"
 	"fmt"
+	"os"
 	"sync"
 
 	"github.com/mattn/go-sqlite3"
@@ -19,11 +20,19 @@ import (
 // blocks the writer or a reader (PASSIVE), commits stay atomic and
 // durable as before (the WAL holds them), Close waits for it, and SQLite's
 // last close checkpoints whatever is left.
+//
+// SQLite syncs the database file at the end of a checkpoint only when no
+// commit came while it copied. The run's first writes after the last file
+// loaded come during that file's checkpoint, so its pages (the webhook
+// log's, 330 MB at tier M) stayed dirty until the store's last close
+// synced them, as the process's last step (0.26 s). The checkpointer
+// syncs the file itself after each checkpoint, beside the run.
 
 // checkpointer runs the store's checkpoints in the background, one at a
 // time: a checkpoint asked for while one runs runs after it.
 type checkpointer struct {
-	dsn string // read-write, like the store's own
+	dsn  string // read-write, like the store's own
+	path string // the database file
 
 	mu      sync.Mutex
 	running bool
@@ -64,13 +73,25 @@ func (c *checkpointer) run() {
 }
 
 // checkpoint copies every committed page no reader still needs from the
-// WAL into the database file, on a connection opened for it.
+// WAL into the database file, on a connection opened for it, and syncs
+// the file.
 func (c *checkpointer) checkpoint() error {
 	db := sql.OpenDB(connector{dsn: c.dsn, driver: &sqlite3.SQLiteDriver{}})
 	defer db.Close()
 	var busy, frames, copied int
 	if err := db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if copied == 0 {
+		return nil
+	}
+	f, err := os.Open(c.path)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("checkpoint: sync %s: %w", c.path, err)
 	}
 	return nil
 }

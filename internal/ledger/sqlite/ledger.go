@@ -86,6 +86,10 @@ type Options struct {
 	// Log, when set, is told when opening brings a store that holds data
 	// up to date (ledger.LogMigrations).
 	Log *slog.Logger
+	// KeepLogBytes is the size from which the store's close keeps its WAL
+	// for the next run rather than deleting it (keepLog; 64 MiB); -1
+	// deletes it whatever its size.
+	KeepLogBytes int64
 }
 
 // DefaultPartKeys is Options.PartKeys's default.
@@ -104,6 +108,9 @@ func (o *Options) defaults() {
 	set(&o.ReaderCacheKiB, 1024)
 	set(&o.LoadCacheKiB, 1024)
 	set(&o.ReadBatchBytes, readBatchBytes)
+	if o.KeepLogBytes == 0 {
+		o.KeepLogBytes = 64 << 20
+	}
 	switch {
 	case o.PartKeys == 0:
 		o.PartKeys = DefaultPartKeys
@@ -152,7 +159,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.Set("_mutex", "no")
 	r.Set("_busy_timeout", busy)
 	s := &DB{db: db, path: path, opts: opts, readDSN: "file:" + url.PathEscape(path) + "?" + r.Encode(), Now: opts.Now,
-		ckpt: &checkpointer{dsn: dsn}, writer: runlock.NewWriter(path), spills: &daySpills{dir: filepath.Dir(path), kept: kept{root: path + ".parts", log: opts.Log}}}
+		ckpt: &checkpointer{dsn: dsn, path: path}, writer: runlock.NewWriter(path), spills: &daySpills{dir: filepath.Dir(path), kept: kept{root: path + ".parts", log: opts.Log}}}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		s.writer.Close()
@@ -252,6 +259,9 @@ func NameDatabase(err error, path string) error {
 func (s *DB) Close() error {
 	s.spills.release()
 	err := s.ckpt.wait()
+	if err == nil {
+		err = s.keepLog()
+	}
 	if cerr := s.db.Close(); err == nil {
 		err = cerr
 	}
