@@ -23,9 +23,10 @@ import (
 // large: it copies every frame into the database and begins the log again
 // with one frame (SQLite begins it again at the first commit after a
 // checkpoint that copied everything, when no reader is in the log), then
-// tells the connection's close to keep the file. It waits for no other
-// connection: one that reads the log, or writes, leaves the file to be
-// deleted as before.
+// tells the connection's close to keep the file. A log that holds one
+// frame, as opened after a close that kept it, is kept as it is: a store
+// only read is not written. It waits for no other connection: one that
+// reads the log, or writes, leaves the file to be deleted as before.
 func (s *DB) keepLog() error {
 	if s.opts.KeepLogBytes <= 0 {
 		return nil
@@ -47,20 +48,28 @@ func (s *DB) keepLog() error {
 		err = conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`).Scan(&busy, &frames, &copied)
 		return err == nil && busy == 0 && copied == frames, frames, err
 	}
-	done, _, err := checkpoint("RESTART")
+	done, frames, err := checkpoint("PASSIVE")
 	if err != nil || !done {
 		return err
 	}
-	// The smallest write: it rewrites the database header's first page.
-	if _, err := conn.ExecContext(ctx, `PRAGMA user_version = 0`); err != nil {
-		if isBusy(err) {
-			return nil
+	if frames > 1 {
+		if done, _, err := checkpoint("RESTART"); err != nil || !done {
+			return err
 		}
-		return err
-	}
-	done, frames, err := checkpoint("PASSIVE")
-	if err != nil || !done || frames != 1 {
-		return err // a reader kept the log from beginning again
+		// The smallest write: the header's user_version, as it is.
+		var v int64
+		if err := conn.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA user_version = %d`, v)); err != nil {
+			if isBusy(err) {
+				return nil
+			}
+			return err
+		}
+		if done, frames, err = checkpoint("PASSIVE"); err != nil || !done || frames != 1 {
+			return err // a reader kept the log from beginning again
+		}
 	}
 	return conn.Raw(func(dc any) error {
 		c, ok := dc.(*sqlite3.SQLiteConn)

@@ -74,10 +74,22 @@ func walFrames(t *testing.T, path string) (size int64, live int) {
 	return fi.Size(), live
 }
 
+// walSalts returns the salts of the WAL at path, which SQLite changes
+// each time it begins the log again.
+func walSalts(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 32 {
+		t.Fatalf("the WAL's header: %v", err)
+	}
+	return string(b[16:24])
+}
+
 // TestCloseKeepsLargeLog: a store whose WAL has grown to KeepLogBytes
 // keeps the file at its size when it closes, with every frame copied into
 // the database and the log begun again with one frame, so that opening it
-// recovers one frame. Below the size, the WAL is deleted as before.
+// recovers one frame; opened again and closed, it is kept as it is. Below
+// the size, the WAL is deleted as before.
 func TestCloseKeepsLargeLog(t *testing.T) {
 	ctx := context.Background()
 	for _, keep := range []int64{-1, 1} {
@@ -99,6 +111,19 @@ func TestCloseKeepsLargeLog(t *testing.T) {
 			size, live := walFrames(t, path+"-wal")
 			if live != 1 || size < 40*60000 {
 				t.Errorf("kept WAL: %d bytes, %d live frames; want the day's size and 1", size, live)
+			}
+			// Opened and closed with nothing written, the store is not
+			// written: the log is kept as it was, not begun again.
+			salts := walSalts(t, path+"-wal")
+			db, err := OpenWith(ctx, path, Options{KeepLogBytes: keep})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, live := walFrames(t, path+"-wal"); live != 1 || walSalts(t, path+"-wal") != salts {
+				t.Errorf("opened and closed: %d live frames, log begun again: %v; want 1, false", live, walSalts(t, path+"-wal") != salts)
 			}
 		}
 		if n := scratchRows(t, path); n != 40 {
