@@ -24,9 +24,10 @@ import (
 // SQLite syncs the database file at the end of a checkpoint only when no
 // commit came while it copied. The run's first writes after the last file
 // loaded come during that file's checkpoint, so its pages (the webhook
-// log's, 330 MB at tier M) stayed dirty until the store's last close
-// synced them, as the process's last step (0.26 s). The checkpointer
-// syncs the file itself after each checkpoint, beside the run.
+// log's, the largest) stayed dirty until the store's last close synced
+// them, as the process's last step (README, Performance, 2026-12-05 after
+// closing). The checkpointer syncs the file itself after each checkpoint,
+// beside the run.
 
 // checkpointer runs the store's checkpoints in the background, one at a
 // time: a checkpoint asked for while one runs runs after it.

@@ -9,9 +9,10 @@ import (
 	"github.com/mattn/go-sqlite3"
 )
 
-// A day's writes grow the WAL to about the size of the day (799 MB at
-// tier M), and the store's last close deleted it, the process's last step:
-// freeing the file's blocks took 0.25–0.4 s at tier M. A store whose WAL
+// A day's writes grow the WAL to about the size of the day, and the
+// store's last close deleted it, the process's last step, waiting for the
+// file system to free the file's blocks (README, Performance, 2026-12-05
+// after closing). A store whose WAL
 // has grown to opts.KeepLogBytes keeps the file instead (keepLog): every
 // frame is copied into the database first and the log begun again with
 // one frame, so the next connection recovers one frame, not the file, and
