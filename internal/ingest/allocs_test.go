@@ -14,7 +14,7 @@ import (
 
 // TestParseAllocs bounds the allocations of a line of a gateway dump and
 // of a webhook log: the record, and its text fields in one shared arena,
-// not one allocation a field (twelve a gateway record, ten a delivery).
+// not one allocation a field.
 func TestParseAllocs(t *testing.T) {
 	statuses := DefaultStatuses()
 	opts := testOptions()

@@ -19,10 +19,7 @@ func TestCheckpointSyncsDatabase(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
 	scratch(t, db, 40)
-	reader, err := OpenWith(ctx, db.Path(), Options{KeepLogBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	reader := openAt(t, db.Path(), Options{KeepLogBytes: -1})
 	defer reader.Close()
 	rc, err := reader.db.Connx(ctx)
 	if err != nil {
@@ -33,6 +30,7 @@ func TestCheckpointSyncsDatabase(t *testing.T) {
 	if _, err := rc.ExecContext(ctx, `BEGIN`); err != nil {
 		t.Fatal(err)
 	}
+	defer rc.ExecContext(ctx, `ROLLBACK`)
 	if err := rc.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil {
 		t.Fatal(err)
 	}
@@ -58,5 +56,4 @@ func TestCheckpointSyncsDatabase(t *testing.T) {
 	if st.Dirty != 0 || st.Writeback != 0 {
 		t.Errorf("after the checkpoint, %d of the database file's %d cached pages are dirty, %d being written", st.Dirty, st.Cache, st.Writeback)
 	}
-	rc.ExecContext(ctx, `ROLLBACK`)
 }

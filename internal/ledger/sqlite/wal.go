@@ -12,13 +12,12 @@ import (
 // A day's writes grow the WAL to about the size of the day, and the
 // store's last close deleted it, the process's last step, waiting for the
 // file system to free the file's blocks (README, Performance, 2026-12-05
-// after closing). A store whose WAL
-// has grown to opts.KeepLogBytes keeps the file instead (keepLog): every
-// frame is copied into the database first and the log begun again with
-// one frame, so the next connection recovers one frame, not the file, and
-// the next run writes into blocks the file already has. The file keeps the
-// size of the largest day; once no recon has the store open, deleting it
-// loses nothing.
+// after closing). A store whose WAL has grown to opts.KeepLogBytes keeps
+// the file instead (keepLog): every frame is copied into the database
+// first and the log begun again with one frame, so the next connection
+// recovers one frame, not the file, and the next run writes into blocks
+// the file already has. The file keeps the size of the largest day; once
+// no recon has the store open, deleting it loses nothing.
 
 // keepLog readies the WAL to be kept by the store's last close, if it is
 // large: it copies every frame into the database and begins the log again
@@ -26,7 +25,8 @@ import (
 // checkpoint that copied everything, when no reader is in the log), then
 // tells the connection's close to keep the file. A log that holds one
 // frame, as opened after a close that kept it, is kept as it is: a store
-// only read is not written. It waits for no other connection: one that
+// only read gets no write of recon's (SQLite's close copies that frame
+// into the database again, the same bytes). It waits for no other connection: one that
 // reads the log, or writes, leaves the file to be deleted as before.
 func (s *DB) keepLog() error {
 	if s.opts.KeepLogBytes <= 0 {

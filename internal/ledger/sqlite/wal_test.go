@@ -26,10 +26,7 @@ func scratch(t *testing.T, db *DB, n int) {
 // opened again, and checks the store's integrity.
 func scratchRows(t *testing.T, path string) int {
 	t.Helper()
-	db, err := OpenWith(context.Background(), path, Options{KeepLogBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openAt(t, path, Options{KeepLogBytes: -1})
 	defer db.Close()
 	if v, err := db.IntegrityCheck(context.Background()); err != nil || v != "ok" {
 		t.Fatalf("integrity_check: %q, %v", v, err)
@@ -41,10 +38,11 @@ func scratchRows(t *testing.T, path string) int {
 	return n
 }
 
-// walFrames reads the WAL at path: its size, and how many frames from the
-// first carry the header's salts, which SQLite's recovery reads as the log
-// (a log begun again has new salts; the frames after it are stale).
-func walFrames(t *testing.T, path string) (size int64, live int) {
+// walFrames reads the WAL at path: its size, its salts, which SQLite
+// changes each time it begins the log again, and how many frames from the
+// first carry them, which SQLite's recovery reads as the log (the frames
+// after a log begun again are stale).
+func walFrames(t *testing.T, path string) (size int64, salts string, live int) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -60,7 +58,7 @@ func walFrames(t *testing.T, path string) (size int64, live int) {
 		t.Fatalf("the WAL's header: %v", err)
 	}
 	page := int64(binary.BigEndian.Uint32(hdr[8:]))
-	salts := string(hdr[16:24])
+	salts = string(hdr[16:24])
 	frame := make([]byte, 24)
 	for off := int64(32); off+24+page <= fi.Size(); off += 24 + page {
 		if _, err := f.ReadAt(frame, off); err != nil {
@@ -71,18 +69,7 @@ func walFrames(t *testing.T, path string) (size int64, live int) {
 		}
 		live++
 	}
-	return fi.Size(), live
-}
-
-// walSalts returns the salts of the WAL at path, which SQLite changes
-// each time it begins the log again.
-func walSalts(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil || len(b) < 32 {
-		t.Fatalf("the WAL's header: %v", err)
-	}
-	return string(b[16:24])
+	return fi.Size(), salts, live
 }
 
 // TestCloseKeepsLargeLog: a store whose WAL has grown to KeepLogBytes
@@ -91,39 +78,29 @@ func walSalts(t *testing.T, path string) string {
 // recovers one frame; opened again and closed, it is kept as it is. Below
 // the size, the WAL is deleted as before.
 func TestCloseKeepsLargeLog(t *testing.T) {
-	ctx := context.Background()
 	for _, keep := range []int64{-1, 1} {
 		path := filepath.Join(t.TempDir(), "recon.db")
-		db, err := OpenWith(ctx, path, Options{KeepLogBytes: keep})
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openAt(t, path, Options{KeepLogBytes: keep})
 		scratch(t, db, 40)
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
-		_, err = os.Stat(path + "-wal")
 		if keep < 0 {
-			if !os.IsNotExist(err) {
+			if _, err := os.Stat(path + "-wal"); !os.IsNotExist(err) {
 				t.Errorf("KeepLogBytes -1: the WAL is still there (%v)", err)
 			}
 		} else {
-			size, live := walFrames(t, path+"-wal")
+			size, salts, live := walFrames(t, path+"-wal")
 			if live != 1 || size < 40*60000 {
 				t.Errorf("kept WAL: %d bytes, %d live frames; want the day's size and 1", size, live)
 			}
-			// Opened and closed with nothing written, the store is not
-			// written: the log is kept as it was, not begun again.
-			salts := walSalts(t, path+"-wal")
-			db, err := OpenWith(ctx, path, Options{KeepLogBytes: keep})
-			if err != nil {
+			// Opened and closed with nothing written, the store writes
+			// nothing of its own: the log is kept as it was, not begun again.
+			if err := openAt(t, path, Options{KeepLogBytes: keep}).Close(); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if _, live := walFrames(t, path+"-wal"); live != 1 || walSalts(t, path+"-wal") != salts {
-				t.Errorf("opened and closed: %d live frames, log begun again: %v; want 1, false", live, walSalts(t, path+"-wal") != salts)
+			if _, again, live := walFrames(t, path+"-wal"); live != 1 || again != salts {
+				t.Errorf("opened and closed: %d live frames, log begun again: %v; want 1, false", live, again != salts)
 			}
 		}
 		if n := scratchRows(t, path); n != 40 {
@@ -140,15 +117,9 @@ func TestCloseBesideAnother(t *testing.T) {
 	ctx := context.Background()
 	for _, begin := range []string{"BEGIN", "BEGIN IMMEDIATE"} {
 		path := filepath.Join(t.TempDir(), "recon.db")
-		db, err := OpenWith(ctx, path, Options{KeepLogBytes: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openAt(t, path, Options{KeepLogBytes: 1})
 		scratch(t, db, 20)
-		other, err := OpenWith(ctx, path, Options{KeepLogBytes: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := openAt(t, path, Options{KeepLogBytes: 1})
 		conn, err := other.db.Connx(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -170,7 +141,7 @@ func TestCloseBesideAnother(t *testing.T) {
 		if err := other.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if _, live := walFrames(t, path+"-wal"); live != 1 {
+		if _, _, live := walFrames(t, path+"-wal"); live != 1 {
 			t.Errorf("%s: the last close kept a WAL of %d live frames, want 1", begin, live)
 		}
 		if n := scratchRows(t, path); n != 20 {
