@@ -2,11 +2,7 @@ package sqlite
 
 import (
 	"context"
-	"errors"
-	"os"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestCheckpointSyncsDatabase: a checkpoint that copied frames leaves none
@@ -38,18 +34,7 @@ func TestCheckpointSyncsDatabase(t *testing.T) {
 	if err := db.ckpt.checkpoint(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var st unix.Cachestat_t
-	if err := unix.Cachestat(uint(f.Fd()), &unix.CachestatRange{}, &st, 0); err != nil {
-		if errors.Is(err, unix.ENOSYS) && os.Getenv("CI") != "true" {
-			t.Skip("cachestat(2) needs Linux 6.5")
-		}
-		t.Fatal(err)
-	}
+	st := pageCache(t, db.Path())
 	if st.Cache == 0 {
 		t.Fatal("the database file has no page in the cache: the checkpoint copied nothing")
 	}

@@ -19,8 +19,14 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 // (recon.DayParts), by the rows of the date's own ledger files: parts of
 // Options.PartKeys keys. What the store kept of an earlier split goes:
 // the parts' loads spill the day's sources afresh (spill.go).
+//
+// The day's files are in the store by now: their frames are copied from
+// the WAL into the database before the loads begin (settleLog).
 func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error) {
 	s.spills.release()
+	if err := s.settleLog(ctx); err != nil {
+		return nil, fmt.Errorf("split %s into parts: copy the WAL into %s: %w", day.Date, s.path, err)
+	}
 	var rows struct{ Orders, Payouts int }
 	err := s.db.GetContext(ctx, &rows, `SELECT
 		coalesce(sum(CASE ds.role WHEN 'orders' THEN f.rows_accepted END), 0) AS orders,

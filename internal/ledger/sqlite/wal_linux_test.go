@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kwikpaisa/recon/internal/recon"
+)
+
+// pageCache reports what of the file at path is in the page cache.
+func pageCache(t *testing.T, path string) unix.Cachestat_t {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var st unix.Cachestat_t
+	if err := unix.Cachestat(uint(f.Fd()), &unix.CachestatRange{}, &st, 0); err != nil {
+		if errors.Is(err, unix.ENOSYS) && os.Getenv("CI") != "true" {
+			t.Skip("cachestat(2) needs Linux 6.5")
+		}
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestDayPartsSettlesLog: once a day's files are in the store, splitting
+// the day copies the whole WAL into the database, so that the next commit
+// begins the log again, and the log's pages leave the page cache; with
+// another handle reading the log (the busy timeout long), it waits for
+// nothing, and the log and its pages stay.
+func TestDayPartsSettlesLog(t *testing.T) {
+	t.Setenv("RECON_DB_BUSY_TIMEOUT", "1h") // waiting would hang the test
+	ctx := context.Background()
+	from := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	day := recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)}
+	for _, reading := range []bool{false, true} {
+		db := mustOpen(t)
+		wal := db.Path() + "-wal"
+		scratch(t, db, 40)
+		if err := db.ckpt.wait(); err != nil {
+			t.Fatal(err)
+		}
+		if st := pageCache(t, wal); st.Cache == 0 {
+			t.Fatal("the WAL has no page in the cache before the split")
+		}
+		_, salts, live := walFrames(t, wal)
+		if reading {
+			other := openAt(t, db.Path(), Options{})
+			defer other.Close()
+			conn, err := other.db.Connx(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			var n int
+			if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+				t.Fatal(err)
+			}
+			defer conn.ExecContext(ctx, `ROLLBACK`)
+			if err := conn.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil || n != 40 {
+				t.Fatalf("the other handle read %d rows, %v", n, err)
+			}
+		}
+		if _, err := db.DayParts(ctx, day); err != nil {
+			t.Fatalf("reading beside: %v: %v", reading, err)
+		}
+		st := pageCache(t, wal)
+		scratch(t, db, 1)
+		_, again, after := walFrames(t, wal)
+		switch {
+		case !reading && st.Cache != 0:
+			t.Errorf("after the split, %d of the WAL's pages are in the cache, want none", st.Cache)
+		case !reading && (again == salts || after >= live):
+			t.Errorf("the next commit did not begin the log again: salts changed %v, %d live frames (were %d)", again != salts, after, live)
+		case reading && st.Cache == 0:
+			t.Error("beside a reader, the WAL's pages left the cache")
+		case reading && (again != salts || after <= live):
+			t.Errorf("beside a reader, the log began again: salts changed %v, %d live frames (were %d)", again != salts, after, live)
+		}
+		if n := scratchRows(t, db.Path()); n != 41 {
+			t.Errorf("reading beside: %v: opened again, %d rows, want 41", reading, n)
+		}
+	}
+}
