@@ -90,14 +90,14 @@ func checkpointLog(ctx context.Context, conn *sql.Conn, mode string) (done bool,
 // checkpointer's copies are done, so that the readers after it read the
 // database file alone and the next commit begins the log again; it then
 // gives the log's pages in the page cache back to the system (dropCache).
-// A large day's parts read the day once more from the store and write it
-// to their spills. Until the log begins again, a reader that began while a
-// file's frames were being copied reads them from the log, another from
-// the database: the day held twice in the page cache, and the spills
-// beside it, more than the system has for a day of 10M orders, whose
-// pages it then read back from the disk (README, Performance, 2026-12-05
+// The parts of a large day read the day from the store once more and
+// write it to their spills. A reader that begins before the log is all
+// copied reads the day's pages from the log, one that begins after from
+// the database: both were kept in the page cache, with the spills beside
+// them, more than the system had for a day of 10M orders, whose pages it
+// then read back from the disk (README, Performance, 2026-12-05 late
 // night). It waits for no other connection: when one reads the log, the
-// log stays as it is.
+// log and its pages stay.
 func (s *DB) settleLog(ctx context.Context) error {
 	if err := s.ckpt.wait(); err != nil {
 		return err
