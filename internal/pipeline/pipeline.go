@@ -254,14 +254,19 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 // date (stages) logs its stages and shows them; a re-checked date does not.
 func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool, settle *settleStep) (*match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
+	// readying is the split's time, counted in the load stage: SQLite's
+	// split waits for the WAL to be copied into the database.
+	var readying time.Duration
 	if pl, ok := r.db.(ledger.PartLoader); ok {
 		if k, ok := r.db.(ledger.PartKeeper); ok && stages {
 			k.KeepParts(day, !r.cfg.DropParts)
 		}
 		var err error
+		t := time.Now()
 		if parts, err = pl.DayParts(ctx, day); err != nil {
 			return nil, nil, err
 		}
+		readying = time.Since(t)
 	} else if stages {
 		r.warnWholeDay()
 	}
@@ -353,7 +358,7 @@ func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Op
 		if len(parts) > 1 {
 			r.log.Info("matched the day in parts", "parts", len(parts))
 		}
-		r.stageTook("load", rows, loading)
+		r.stageTook("load", rows, readying+loading)
 		r.stageTook("match", rows, time.Since(t)-loading-settling)
 	}
 	return res, figures, nil
