@@ -1,9 +1,6 @@
 package sqlite
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 // TestCheckpointSyncsDatabase: a checkpoint that copied frames leaves none
 // of the database file's pages dirty, also when SQLite does not sync it
@@ -12,24 +9,9 @@ import (
 // commit came during the copy). The store's last close synced them, as the
 // process's last step.
 func TestCheckpointSyncsDatabase(t *testing.T) {
-	ctx := context.Background()
 	db := mustOpen(t)
 	scratch(t, db, 40)
-	reader := openAt(t, db.Path(), Options{KeepLogBytes: -1})
-	defer reader.Close()
-	rc, err := reader.db.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	var n int
-	if _, err := rc.ExecContext(ctx, `BEGIN`); err != nil {
-		t.Fatal(err)
-	}
-	defer rc.ExecContext(ctx, `ROLLBACK`)
-	if err := rc.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil {
-		t.Fatal(err)
-	}
+	readScratch(t, db.Path(), 40)
 	scratch(t, db, 40) // frames after the reader's snapshot
 	if err := db.ckpt.checkpoint(); err != nil {
 		t.Fatal(err)

@@ -52,21 +52,7 @@ func TestDayPartsSettlesLog(t *testing.T) {
 		}
 		_, salts, live := walFrames(t, wal)
 		if reading {
-			other := openAt(t, db.Path(), Options{})
-			defer other.Close()
-			conn, err := other.db.Connx(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer conn.Close()
-			var n int
-			if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
-				t.Fatal(err)
-			}
-			defer conn.ExecContext(ctx, `ROLLBACK`)
-			if err := conn.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil || n != 40 {
-				t.Fatalf("the other handle read %d rows, %v", n, err)
-			}
+			readScratch(t, db.Path(), 40)
 		}
 		if _, err := db.DayParts(ctx, day); err != nil {
 			t.Fatalf("reading beside: %v: %v", reading, err)

@@ -22,6 +22,29 @@ func scratch(t *testing.T, db *DB, n int) {
 	}
 }
 
+// readScratch opens another handle of the store at path and begins a read
+// transaction on it that reads the scratch table, which must hold want
+// rows: a reader in the log until the test ends.
+func readScratch(t *testing.T, path string, want int) {
+	t.Helper()
+	ctx := context.Background()
+	other := openAt(t, path, Options{KeepLogBytes: -1})
+	t.Cleanup(func() { other.Close() })
+	conn, err := other.db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.ExecContext(ctx, `ROLLBACK`) })
+	var n int
+	if err := conn.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil || n != want {
+		t.Fatalf("another handle read %d rows of scratch, want %d: %v", n, want, err)
+	}
+}
+
 // scratchRows counts the rows of the scratch table of the store at path,
 // opened again, and checks the store's integrity.
 func scratchRows(t *testing.T, path string) int {
