@@ -32,15 +32,16 @@ func pageCache(t *testing.T, path string) unix.Cachestat_t {
 
 // TestDayPartsSettlesLog: once a day's files are in the store, splitting
 // the day copies the whole WAL into the database, so that the next commit
-// begins the log again, and the log's pages leave the page cache; with
-// another handle reading the log (the busy timeout long), it waits for
-// nothing, and the log and its pages stay.
+// begins the log again, and the log's pages leave the page cache. With
+// another handle reading the log, or holding the write lock (the busy
+// timeout long), it waits for nothing and the log's pages stay; beside
+// the reader, the log goes on.
 func TestDayPartsSettlesLog(t *testing.T) {
 	t.Setenv("RECON_DB_BUSY_TIMEOUT", "1h") // waiting would hang the test
 	ctx := context.Background()
 	from := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	day := recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)}
-	for _, reading := range []bool{false, true} {
+	for _, beside := range []string{"", "BEGIN", "BEGIN IMMEDIATE"} {
 		db := mustOpen(t)
 		wal := db.Path() + "-wal"
 		scratch(t, db, 40)
@@ -51,27 +52,31 @@ func TestDayPartsSettlesLog(t *testing.T) {
 			t.Fatal("the WAL has no page in the cache before the split")
 		}
 		_, salts, live := walFrames(t, wal)
-		if reading {
-			readScratch(t, db.Path(), 40)
+		end := func() {}
+		if beside != "" {
+			end = readScratch(t, db.Path(), beside, 40)
 		}
 		if _, err := db.DayParts(ctx, day); err != nil {
-			t.Fatalf("reading beside: %v: %v", reading, err)
+			t.Fatalf("beside %q: %v", beside, err)
 		}
 		st := pageCache(t, wal)
+		if beside == "BEGIN IMMEDIATE" {
+			end() // the write below waits for the lock
+		}
 		scratch(t, db, 1)
 		_, again, after := walFrames(t, wal)
 		switch {
-		case !reading && st.Cache != 0:
+		case beside == "" && st.Cache != 0:
 			t.Errorf("after the split, %d of the WAL's pages are in the cache, want none", st.Cache)
-		case !reading && (again == salts || after >= live):
+		case beside == "" && (again == salts || after >= live):
 			t.Errorf("the next commit did not begin the log again: salts changed %v, %d live frames (were %d)", again != salts, after, live)
-		case reading && st.Cache == 0:
-			t.Error("beside a reader, the WAL's pages left the cache")
-		case reading && (again != salts || after <= live):
+		case beside != "" && st.Cache == 0:
+			t.Errorf("beside %q, the WAL's pages left the cache", beside)
+		case beside == "BEGIN" && (again != salts || after <= live):
 			t.Errorf("beside a reader, the log began again: salts changed %v, %d live frames (were %d)", again != salts, after, live)
 		}
 		if n := scratchRows(t, db.Path()); n != 41 {
-			t.Errorf("reading beside: %v: opened again, %d rows, want 41", reading, n)
+			t.Errorf("beside %q: opened again, %d rows, want 41", beside, n)
 		}
 	}
 }

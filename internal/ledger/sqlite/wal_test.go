@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -22,10 +23,11 @@ func scratch(t *testing.T, db *DB, n int) {
 	}
 }
 
-// readScratch opens another handle of the store at path and begins a read
-// transaction on it that reads the scratch table, which must hold want
-// rows: a reader in the log until the test ends.
-func readScratch(t *testing.T, path string, want int) {
+// readScratch opens another handle of the store at path, begins a
+// transaction on it with begin (BEGIN, or BEGIN IMMEDIATE to hold the
+// write lock) and reads the scratch table, which must hold want rows. The
+// transaction lasts until end, or the test's end.
+func readScratch(t *testing.T, path, begin string, want int) (end func()) {
 	t.Helper()
 	ctx := context.Background()
 	other := openAt(t, path, Options{KeepLogBytes: -1})
@@ -35,14 +37,17 @@ func readScratch(t *testing.T, path string, want int) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	if _, err := conn.ExecContext(ctx, `BEGIN`); err != nil {
+	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.ExecContext(ctx, `ROLLBACK`) })
+	var once sync.Once
+	end = func() { once.Do(func() { conn.ExecContext(ctx, `ROLLBACK`) }) }
+	t.Cleanup(end)
 	var n int
 	if err := conn.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil || n != want {
 		t.Fatalf("another handle read %d rows of scratch, want %d: %v", n, want, err)
 	}
+	return end
 }
 
 // scratchRows counts the rows of the scratch table of the store at path,
