@@ -254,8 +254,8 @@ func (r *run) loadDay(ctx context.Context, day recon.BusinessDay, part recon.Par
 // date (stages) logs its stages and shows them; a re-checked date does not.
 func (r *run) matchDay(ctx context.Context, day recon.BusinessDay, opts match.Options, stages bool, settle *settleStep) (*match.Result, *dayFigures, error) {
 	parts := []recon.Part{{}}
-	// readying is the split's time, counted in the load stage: SQLite's
-	// split waits for the WAL to be copied into the database.
+	// readying is the split's time, counted in the load stage: a store
+	// may ready the day's loads there (SQLite copies its WAL).
 	var readying time.Duration
 	if pl, ok := r.db.(ledger.PartLoader); ok {
 		if k, ok := r.db.(ledger.PartKeeper); ok && stages {

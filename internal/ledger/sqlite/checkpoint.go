@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -95,6 +96,40 @@ func (c *checkpointer) checkpoint() error {
 		return fmt.Errorf("checkpoint: sync %s: %w", c.path, err)
 	}
 	return nil
+}
+
+// settle waits for the checkpoints asked for, then copies what is left
+// of the WAL into the database with a RESTART checkpoint that waits for no
+// other connection, so that the readers after it read the database file
+// alone and the next commit begins the log again, and gives the log's
+// pages in the page cache back to the system (dropCache). A large day's
+// parts read the day from the store once more and write it to their
+// spills. A reader that begins before the log is all copied reads the
+// day's pages from the log, one that begins after from the database: both
+// were kept in the page cache, with the spills beside them, more than the
+// system had for a day of 10M orders, whose pages it then read back from
+// the disk (README, Performance, 2026-12-05 late night). When another
+// connection reads the log or holds the write lock, the log and its pages
+// stay.
+func (c *checkpointer) settle(ctx context.Context) error {
+	if err := c.wait(); err != nil {
+		return err
+	}
+	db := sql.OpenDB(connector{dsn: c.dsn, driver: &sqlite3.SQLiteDriver{}})
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	done, _, err := checkpointLog(ctx, conn, "RESTART")
+	if err != nil || !done {
+		return err
+	}
+	return dropCache(c.path + "-wal")
 }
 
 // wait waits for the checkpoints asked for and returns the first failure.

@@ -21,10 +21,10 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 // the parts' loads spill the day's sources afresh (spill.go).
 //
 // The day's files are in the store by now: their frames are copied from
-// the WAL into the database before the loads begin (settleLog).
+// the WAL into the database before the loads begin (checkpointer.settle).
 func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error) {
 	s.spills.release()
-	if err := s.settleLog(ctx); err != nil {
+	if err := s.ckpt.settle(ctx); err != nil {
 		return nil, fmt.Errorf("split %s into parts: copy the WAL into %s: %w", day.Date, s.path, err)
 	}
 	var rows struct{ Orders, Payouts int }

@@ -86,44 +86,6 @@ func checkpointLog(ctx context.Context, conn *sql.Conn, mode string) (done bool,
 	return err == nil && busy == 0 && copied == frames, frames, err
 }
 
-// settleLog copies every frame of the WAL into the database, once the
-// checkpointer's copies are done, so that the readers after it read the
-// database file alone and the next commit begins the log again; it then
-// gives the log's pages in the page cache back to the system (dropCache).
-// The parts of a large day read the day from the store once more and
-// write it to their spills. A reader that begins before the log is all
-// copied reads the day's pages from the log, one that begins after from
-// the database: both were kept in the page cache, with the spills beside
-// them, more than the system had for a day of 10M orders, whose pages it
-// then read back from the disk (README, Performance, 2026-12-05 late
-// night). It waits for no other connection: when one reads the log, the
-// log and its pages stay.
-func (s *DB) settleLog(ctx context.Context) error {
-	if err := s.ckpt.wait(); err != nil {
-		return err
-	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	var timeout int
-	if err := conn.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&timeout); err != nil {
-		return err
-	}
-	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
-		return err
-	}
-	done, _, err := checkpointLog(ctx, conn, "RESTART")
-	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA busy_timeout = %d`, timeout)); err == nil {
-		err = rerr
-	}
-	if err != nil || !done {
-		return err
-	}
-	return dropCache(s.path + "-wal")
-}
-
 // isBusy reports whether err is SQLite's "database is locked".
 func isBusy(err error) bool {
 	var se sqlite3.Error

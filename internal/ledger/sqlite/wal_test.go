@@ -23,14 +23,15 @@ func scratch(t *testing.T, db *DB, n int) {
 	}
 }
 
-// readScratch opens another handle of the store at path, begins a
-// transaction on it with begin (BEGIN, or BEGIN IMMEDIATE to hold the
-// write lock) and reads the scratch table, which must hold want rows. The
-// transaction lasts until end, or the test's end.
-func readScratch(t *testing.T, path, begin string, want int) (end func()) {
+// readScratch opens another handle of the store at path with opts,
+// begins a transaction on it with begin (BEGIN, or BEGIN IMMEDIATE to hold
+// the write lock) and reads the scratch table, which must hold want rows.
+// The transaction lasts until end, or the test's end; the handle until
+// the test's end, unless the test closes it.
+func readScratch(t *testing.T, path string, opts Options, begin string, want int) (other *DB, end func() error) {
 	t.Helper()
 	ctx := context.Background()
-	other := openAt(t, path, Options{KeepLogBytes: -1})
+	other = openAt(t, path, opts)
 	t.Cleanup(func() { other.Close() })
 	conn, err := other.db.Connx(ctx)
 	if err != nil {
@@ -40,14 +41,17 @@ func readScratch(t *testing.T, path, begin string, want int) (end func()) {
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		t.Fatal(err)
 	}
-	var once sync.Once
-	end = func() { once.Do(func() { conn.ExecContext(ctx, `ROLLBACK`) }) }
-	t.Cleanup(end)
+	end = sync.OnceValue(func() error {
+		_, err := conn.ExecContext(ctx, `ROLLBACK`)
+		conn.Close()
+		return err
+	})
+	t.Cleanup(func() { end() })
 	var n int
 	if err := conn.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil || n != want {
-		t.Fatalf("another handle read %d rows of scratch, want %d: %v", n, want, err)
+		t.Fatalf("%s: another handle read %d rows of scratch, want %d: %v", begin, n, want, err)
 	}
-	return end
+	return other, end
 }
 
 // scratchRows counts the rows of the scratch table of the store at path,
@@ -142,30 +146,17 @@ func TestCloseKeepsLargeLog(t *testing.T) {
 // long), and leaves the WAL to it; the other's close, the last, keeps it.
 func TestCloseBesideAnother(t *testing.T) {
 	t.Setenv("RECON_DB_BUSY_TIMEOUT", "1h") // waiting would hang the test
-	ctx := context.Background()
 	for _, begin := range []string{"BEGIN", "BEGIN IMMEDIATE"} {
 		path := filepath.Join(t.TempDir(), "recon.db")
 		db := openAt(t, path, Options{KeepLogBytes: 1})
 		scratch(t, db, 20)
-		other := openAt(t, path, Options{KeepLogBytes: 1})
-		conn, err := other.db.Connx(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var n int
-		if _, err := conn.ExecContext(ctx, begin); err != nil {
-			t.Fatal(err)
-		}
-		if err := conn.GetContext(ctx, &n, `SELECT count(*) FROM scratch`); err != nil || n != 20 {
-			t.Fatalf("%s: %d rows, %v", begin, n, err)
-		}
+		other, end := readScratch(t, path, Options{KeepLogBytes: 1}, begin, 20)
 		if err := db.Close(); err != nil {
 			t.Fatalf("closing beside %s: %v", begin, err)
 		}
-		if _, err := conn.ExecContext(ctx, `ROLLBACK`); err != nil {
+		if err := end(); err != nil {
 			t.Fatal(err)
 		}
-		conn.Close()
 		if err := other.Close(); err != nil {
 			t.Fatal(err)
 		}
