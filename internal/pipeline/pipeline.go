@@ -23,6 +23,7 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/match"
+	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -153,7 +154,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		now = time.Now
 	}
 	if cfg.AvailableMemory == nil {
-		cfg.AvailableMemory = availableMemory
+		cfg.AvailableMemory = mem.Available
 	}
 
 	db := cfg.Store
