@@ -21,13 +21,18 @@ import (
 const bulkFlushBytes = 1 << 20
 
 // bulkWriter queues rows of INSERT statements, packed, and stores them on
-// conn in batches. Rows of one statement go in in the order queued.
+// conn in batches. Rows of one statement go in in the order queued. A
+// batch is stored on a goroutine of its own while the next is packed
+// (flush): packing a file's rows and SQLite's inserting them were one
+// after the other on the goroutine that reads the file in order, the
+// ingest's one serial path; conn is the flush's until finish or close.
 type bulkWriter struct {
-	ctx     context.Context
-	conn    *sqlx.Conn
-	pending map[string]*bulkRows // by statement
-	queued  int                  // bytes packed in all of pending
-	cur     bulkRow              // the row being packed
+	ctx      context.Context
+	conn     *sqlx.Conn
+	pending  map[string]*bulkRows // by statement
+	queued   int                  // bytes packed in all of pending
+	cur      bulkRow              // the row being packed
+	inFlight chan error           // the result of the flush being stored; nil when none is
 }
 
 func newBulkWriter(ctx context.Context, conn *sqlx.Conn) *bulkWriter {
@@ -74,7 +79,7 @@ type bulkRow struct {
 func (w *bulkWriter) row(query string, cols int) *bulkRow {
 	r := w.pending[query]
 	if r == nil {
-		r = &bulkRows{cols: cols}
+		r = &bulkRows{query: query, cols: cols}
 		w.pending[query] = r
 	}
 	w.cur = bulkRow{r: r, start: len(r.buf)}

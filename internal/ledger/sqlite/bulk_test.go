@@ -3,8 +3,11 @@ package sqlite
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,7 +48,7 @@ func TestBulkRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := w.flush(); err != nil {
+	if err := w.finish(); err != nil {
 		t.Fatal(err)
 	}
 	w.close()
@@ -125,6 +128,73 @@ func TestBulkReadKinds(t *testing.T) {
 	}
 }
 
+// TestBulkFlushBesidePacking: a flush returns while SQLite stores its
+// rows, so that the next rows are packed meanwhile, and the rows go in in
+// the order queued; finish returns once every row is stored.
+func TestBulkFlushBesidePacking(t *testing.T) {
+	ctx := context.Background()
+	flushed := make(chan struct{})
+	var storedFirst atomic.Bool // SQLite stored the first row before flush returned
+	entered := make(chan struct{}, 1)
+	drv := &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		return c.RegisterFunc("hold", func(i int64) int64 {
+			if i == 0 {
+				entered <- struct{}{}
+				select {
+				case <-flushed:
+				case <-time.After(5 * time.Second): // flush waits for this row: let it go, and fail below
+					storedFirst.Store(true)
+				}
+			}
+			return i
+		}, false)
+	}}
+	db := sql.OpenDB(connector{dsn: filepath.Join(t.TempDir(), "t.db"), driver: drv})
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (n INTEGER PRIMARY KEY AUTOINCREMENT, i INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sqlx.NewDb(db, "sqlite3").Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	const insert = `INSERT INTO t (i) VALUES (hold(?))`
+	w := newBulkWriter(ctx, conn)
+	defer w.close()
+	if err := w.add(insert, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.flush(); err != nil {
+		t.Fatal(err)
+	}
+	close(flushed)
+	<-entered
+	if storedFirst.Load() {
+		t.Fatal("flush returned once SQLite had stored its rows, not while it stored them")
+	}
+	for i := 1; i <= 40000; i++ { // more than a flush's worth, queued beside the first
+		if err := w.add(insert, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.finish(); err != nil {
+		t.Fatal(err)
+	}
+	var n, bad int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE i <> n - 1) FROM t`).Scan(&n, &bad); err != nil {
+		t.Fatal(err)
+	}
+	if n != 40001 || bad != 0 {
+		t.Errorf("%d rows stored, %d out of the order queued; want 40001, 0", n, bad)
+	}
+}
+
 // TestBulkErrors: a failing row is the driver's sqlite3.Error, with
 // SQLite's message, and a value of a kind SQLite cannot store is refused
 // before anything is sent.
@@ -146,7 +216,7 @@ func TestBulkErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err = w.flush()
+	err = w.finish()
 	var se sqlite3.Error
 	if !errors.As(err, &se) || se.Code != sqlite3.ErrConstraint || err.Error() != "UNIQUE constraint failed: u.k: constraint failed" {
 		t.Errorf("duplicate key: %v (%#v), want a UNIQUE constraint sqlite3.Error", err, se)

@@ -201,7 +201,8 @@ import "C"
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/jmoiron/sqlx"
@@ -281,55 +282,90 @@ func prepare(h *C.sqlite3, query string) (*C.sqlite3_stmt, error) {
 
 // bulkRows are the queued rows of one statement.
 type bulkRows struct {
-	cols int // values per row
-	buf  []byte
-	st   *C.sqlite3_stmt // prepared at the first flush
+	query string
+	cols  int    // values per row
+	buf   []byte // the rows being queued
+	// stored holds the rows of the flush in flight; once it is done, the
+	// buffer the next flush's rows are queued into.
+	stored []byte
+	st     *C.sqlite3_stmt // prepared at the first flush, and the flushes' alone
 }
 
-// flush stores every queued row, statement by statement in a fixed order.
+// flush hands every queued row to SQLite, statement by statement in a
+// fixed order, and returns as the rows are being stored: the next rows are
+// queued meanwhile. It waits first for the flush before it, whose error
+// it returns; finish waits for the last.
 func (w *bulkWriter) flush() error {
+	if err := w.wait(); err != nil {
+		return err
+	}
 	if w.queued == 0 {
 		return nil
 	}
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	queries := make([]string, 0, len(w.pending))
-	for q, r := range w.pending {
+	batch := make([]*bulkRows, 0, len(w.pending))
+	for _, r := range w.pending {
 		if len(r.buf) > 0 {
-			queries = append(queries, q)
+			batch = append(batch, r)
+			r.buf, r.stored = r.stored[:0], r.buf
 		}
 	}
-	sort.Strings(queries)
+	slices.SortFunc(batch, func(a, b *bulkRows) int { return strings.Compare(a.query, b.query) })
 	w.queued = 0
-	return w.conn.Raw(func(dc any) error {
-		h, err := handle(dc)
-		if err != nil {
-			return err
-		}
-		for _, q := range queries {
-			r := w.pending[q]
-			if r.st == nil {
-				if r.st, err = prepare(h, q); err != nil {
-					return err
+	done := make(chan error, 1)
+	w.inFlight = done
+	go func() {
+		done <- w.conn.Raw(func(dc any) error {
+			h, err := handle(dc)
+			if err != nil {
+				return err
+			}
+			for _, r := range batch {
+				if r.st == nil {
+					if r.st, err = prepare(h, r.query); err != nil {
+						return err
+					}
+					if got := int(C.sqlite3_bind_parameter_count(r.st)); got != r.cols {
+						return fmt.Errorf("bulk statement: %d values for %d parameters", r.cols, got)
+					}
 				}
-				if got := int(C.sqlite3_bind_parameter_count(r.st)); got != r.cols {
-					return fmt.Errorf("bulk statement: %d values for %d parameters", r.cols, got)
+				var failed C.int
+				rc := C.recon_bulk_insert(r.st, (*C.uchar)(unsafe.Pointer(&r.stored[0])), C.size_t(len(r.stored)), C.int(r.cols), &failed)
+				if rc != C.RC_DONE {
+					return sqliteError(h, rc)
 				}
 			}
-			var failed C.int
-			rc := C.recon_bulk_insert(r.st, (*C.uchar)(unsafe.Pointer(&r.buf[0])), C.size_t(len(r.buf)), C.int(r.cols), &failed)
-			r.buf = r.buf[:0]
-			if rc != C.RC_DONE {
-				return sqliteError(h, rc)
-			}
-		}
-		return nil
-	})
+			return nil
+		})
+	}()
+	return nil
 }
 
-// close finalizes the statements. The writer's unflushed rows are dropped.
+// wait waits for the flush in flight, if any, and returns its error.
+func (w *bulkWriter) wait() error {
+	if w.inFlight == nil {
+		return nil
+	}
+	err := <-w.inFlight
+	w.inFlight = nil
+	return err
+}
+
+// finish stores every queued row and returns once SQLite has them all:
+// conn is the caller's again.
+func (w *bulkWriter) finish() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	return w.wait()
+}
+
+// close waits for the flush in flight and finalizes the statements. The
+// writer's unflushed rows are dropped.
 func (w *bulkWriter) close() {
+	_ = w.wait()
 	_ = w.conn.Raw(func(any) error {
 		for _, r := range w.pending {
 			if r.st != nil {

@@ -117,7 +117,7 @@ func (s *DB) loadFile(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, f *reco
 	if err := l.flushKeys(); err != nil {
 		return fmt.Errorf("store rows of %s: %w", f.Path, err)
 	}
-	if err := l.w.flush(); err != nil {
+	if err := l.w.finish(); err != nil {
 		return fmt.Errorf("store rows of %s: %w", f.Path, err)
 	}
 	if prev != "" && prev != f.SHA256 {
