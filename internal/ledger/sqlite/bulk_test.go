@@ -18,24 +18,35 @@ import (
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
+// tableTx creates a table on db with create and returns a connection
+// inside a transaction; the test's end rolls it back, unless committed,
+// and closes the connection.
+func tableTx(t *testing.T, db *sqlx.DB, create string) (*sqlx.Conn, *sqlx.Tx) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, create); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tx, err := conn.BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback() })
+	return conn, tx
+}
+
 // TestBulkRoundTrip stores rows of every value kind through a bulkWriter,
 // more than one flush's worth, and reads them back through bulkQuery and
 // through database/sql: both must see exactly what went in.
 func TestBulkRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	db := mustOpen(t)
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE t (i INTEGER PRIMARY KEY, s TEXT, b BLOB, n INTEGER, f INTEGER)`); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.db.Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn, tx := tableTx(t, db.db, `CREATE TABLE t (i INTEGER PRIMARY KEY, s TEXT, b BLOB, n INTEGER, f INTEGER)`)
 	const rows = 40000 // about 2 MiB packed: the writer flushes on its own
 	w := newBulkWriter(ctx, conn)
 	text := func(i int) string { return fmt.Sprintf("ключ-%d-\x00-%s", i, string(rune('a'+i%26))) }
@@ -57,7 +68,7 @@ func TestBulkRoundTrip(t *testing.T) {
 	}
 
 	var got int
-	err = bulkQuery(ctx, conn, readBatchBytes, `SELECT i, s, b, n, f FROM t WHERE i >= ? AND s <> ? AND s <> ? ORDER BY i`,
+	err := bulkQuery(ctx, conn, readBatchBytes, `SELECT i, s, b, n, f FROM t WHERE i >= ? AND s <> ? AND s <> ? ORDER BY i`,
 		// Text arguments, the empty one too: bound as NULL, "s <> ?" would
 		// let no row through.
 		[]any{int64(0), "", text(rows)}, func(v *rowValues) error {
@@ -149,21 +160,9 @@ func TestBulkFlushBesidePacking(t *testing.T) {
 			return i
 		}, false)
 	}}
-	db := sql.OpenDB(connector{dsn: filepath.Join(t.TempDir(), "t.db"), driver: drv})
+	db := sqlx.NewDb(sql.OpenDB(connector{dsn: filepath.Join(t.TempDir(), "t.db"), driver: drv}), "sqlite3")
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE t (n INTEGER PRIMARY KEY AUTOINCREMENT, i INTEGER)`); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sqlx.NewDb(db, "sqlite3").Connx(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTxx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
+	conn, tx := tableTx(t, db, `CREATE TABLE t (n INTEGER PRIMARY KEY AUTOINCREMENT, i INTEGER)`)
 	const insert = `INSERT INTO t (i) VALUES (hold(?))`
 	w := newBulkWriter(ctx, conn)
 	defer w.close()
