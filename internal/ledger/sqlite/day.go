@@ -51,11 +51,11 @@ func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part,
 	return parts, nil
 }
 
-// crowdedShare is how many times its size the WAL must find in the memory
-// available for DayParts to leave it be: a load that reads the day's
-// pages from the log while the checkpointer copies them has them in the
-// page cache twice, beside the spills it writes (about three quarters of
-// them again) and the run's own memory.
+// crowdedShare is how many times the WAL's size must reach past the memory
+// available for DayParts to settle the log first: a load that reads the
+// day's pages from the log while the checkpointer copies them has them in
+// the page cache twice, beside the spills it writes (about three quarters
+// of them again) and the run's own memory.
 const crowdedShare = 4
 
 // crowded says whether the day's pages, read from the WAL and copied into
