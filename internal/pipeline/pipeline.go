@@ -23,7 +23,6 @@ import (
 	"github.com/kwikpaisa/recon/internal/ledger"
 	"github.com/kwikpaisa/recon/internal/ledger/stores"
 	"github.com/kwikpaisa/recon/internal/match"
-	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
 
@@ -154,7 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		now = time.Now
 	}
 	if cfg.AvailableMemory == nil {
-		cfg.AvailableMemory = mem.Available
+		cfg.AvailableMemory = availableMemory
 	}
 
 	db := cfg.Store

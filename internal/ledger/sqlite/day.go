@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -21,16 +20,12 @@ func (s *DB) LoadDay(ctx context.Context, day recon.BusinessDay) (*recon.Day, er
 // Options.PartKeys keys. What the store kept of an earlier split goes:
 // the parts' loads spill the day's sources afresh (spill.go).
 //
-// The day's files are in the store by now. When the WAL is large beside
-// the memory available (crowded), their frames are copied from it into the
-// database before the loads begin (checkpointer.settle); otherwise the
-// checkpointer copies them while the loads read.
+// The day's files are in the store by now: their frames are copied from
+// the WAL into the database before the loads begin (checkpointer.settle).
 func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part, error) {
 	s.spills.release()
-	if s.crowded() {
-		if err := s.ckpt.settle(ctx); err != nil {
-			return nil, fmt.Errorf("split %s into parts: copy the WAL into %s: %w", day.Date, s.path, err)
-		}
+	if err := s.ckpt.settle(ctx); err != nil {
+		return nil, fmt.Errorf("split %s into parts: copy the WAL into %s: %w", day.Date, s.path, err)
 	}
 	var rows struct{ Orders, Payouts int }
 	err := s.db.GetContext(ctx, &rows, `SELECT
@@ -49,29 +44,6 @@ func (s *DB) DayParts(ctx context.Context, day recon.BusinessDay) ([]recon.Part,
 		s.spills.adopt(day, of[recon.EntityPayin], of[recon.EntityPayout])
 	}
 	return parts, nil
-}
-
-// crowdedShare is how many times the WAL's size must reach past the memory
-// available for DayParts to settle the log first: a load that reads the
-// day's pages from the log while the checkpointer copies them has them in
-// the page cache twice, beside the spills it writes (about three quarters
-// of them again) and the run's own memory.
-const crowdedShare = 4
-
-// crowded says whether the day's pages, read from the WAL and copied into
-// the database beside the spills, would outgrow the page cache: true when
-// crowdedShare times the log's size is more than the memory available, or
-// that cannot be read. Settling costs a wait for the copy and its two
-// fsyncs, on the run's path: worth it where the cache would otherwise be
-// read back from the disk (tier L), not where the day fits it twice over
-// (README, Performance).
-func (s *DB) crowded() bool {
-	fi, err := os.Stat(s.path + "-wal")
-	if err != nil {
-		return false // no log: nothing to copy
-	}
-	avail, ok := s.opts.AvailableMemory()
-	return !ok || uint64(fi.Size())*crowdedShare > avail
 }
 
 // EndParts lets go of the rows of the day's sources its parts' loads

@@ -25,7 +25,6 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/kwikpaisa/recon/internal/ledger"
-	"github.com/kwikpaisa/recon/internal/mem"
 	"github.com/kwikpaisa/recon/internal/runlock"
 )
 
@@ -91,10 +90,6 @@ type Options struct {
 	// for the next run rather than deleting it (keepLog; 64 MiB); -1
 	// deletes it whatever its size.
 	KeepLogBytes int64
-	// AvailableMemory says how much memory the system has available, for
-	// DayParts's choice to copy the WAL into the database first (crowded);
-	// nil reads the system's (mem.Available).
-	AvailableMemory func() (uint64, bool)
 }
 
 // DefaultPartKeys is Options.PartKeys's default.
@@ -113,9 +108,6 @@ func (o *Options) defaults() {
 	set(&o.ReaderCacheKiB, 1024)
 	set(&o.LoadCacheKiB, 1024)
 	set(&o.ReadBatchBytes, readBatchBytes)
-	if o.AvailableMemory == nil {
-		o.AvailableMemory = mem.Available
-	}
 	if o.KeepLogBytes == 0 {
 		o.KeepLogBytes = 64 << 20
 	}
