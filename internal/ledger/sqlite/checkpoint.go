@@ -78,7 +78,7 @@ func (c *checkpointer) run() {
 // WAL into the database file, on a connection opened for it, and syncs
 // the file.
 func (c *checkpointer) checkpoint() error {
-	db := sql.OpenDB(connector{dsn: c.dsn, driver: &sqlite3.SQLiteDriver{}})
+	db := c.open()
 	defer db.Close()
 	var busy, frames, copied int
 	if err := db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &frames, &copied); err != nil {
@@ -115,7 +115,7 @@ func (c *checkpointer) settle(ctx context.Context) error {
 	if err := c.wait(); err != nil {
 		return err
 	}
-	db := sql.OpenDB(connector{dsn: c.dsn, driver: &sqlite3.SQLiteDriver{}})
+	db := c.open()
 	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -130,6 +130,12 @@ func (c *checkpointer) settle(ctx context.Context) error {
 		return err
 	}
 	return dropCache(c.path + "-wal")
+}
+
+// open opens the database for one checkpoint, on a connection of its own,
+// read-write like the store's.
+func (c *checkpointer) open() *sql.DB {
+	return sql.OpenDB(connector{dsn: c.dsn, driver: &sqlite3.SQLiteDriver{}})
 }
 
 // wait waits for the checkpoints asked for and returns the first failure.
