@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -230,7 +232,7 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 	batches := map[recon.Entity]*keyBatch{recon.EntityPayin: {}, recon.EntityPayout: {}} // sc.keys's
 	in := &ledger.Strings{}
 	err := sc.partRows(ctx, conn, sc.createdSource(), func(row func(*rowValues) error) error {
-		return bulkQuery(ctx, conn, sc.readSize, createdQuery(""), []any{sc.lo, sc.hi}, row)
+		return bulkQuery(ctx, conn, sc.readSize, createdQuery(""), createdArgs(sc.lo, sc.hi), row)
 	}, func(v *rowValues) error {
 		entity := recon.Entity(in.Word(v.Bytes()))
 		b := batches[entity]
@@ -252,9 +254,23 @@ func createdInDay(ctx context.Context, conn *sqlx.Conn, sc *dayScope) ([]dayKey,
 }
 
 // createdQuery is createdInDay's query, with the columns route after the
-// key's.
+// key's, of the arguments createdArgs gives. It reads the day's hours from
+// the index gateway_by_created_hour (migration 017), whose expression it
+// repeats for SQLite to find it.
 func createdQuery(route string) string {
-	return `SELECT entity, key` + route + ` FROM gateway_records WHERE created_at >= ? AND created_at < ?`
+	return `SELECT entity, key` + route + ` FROM gateway_records
+		WHERE created_at / ` + strconv.FormatInt(createdHour, 10) + ` BETWEEN ? AND ? AND created_at >= ? AND created_at < ?`
+}
+
+// createdHour is an hour in the stored instants' nanoseconds, by which
+// gateway_by_created_hour divides.
+const createdHour = int64(time.Hour)
+
+// createdArgs are createdQuery's arguments for the instants [lo, hi): the
+// first and last hour they span, as SQLite's integer division counts them
+// (toward zero, as Go's), then lo and hi.
+func createdArgs(lo, hi int64) []any {
+	return []any{lo / createdHour, (hi - 1) / createdHour, lo, hi}
 }
 
 // keyBatch gathers keys read from rows, copied (a row's bytes do not

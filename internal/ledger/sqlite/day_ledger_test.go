@@ -71,7 +71,7 @@ func TestPartQueryPlans(t *testing.T) {
 	if plan := queryPlan(t, db, ownQuery(routeColumns("w")), 1); !strings.Contains(plan, "PRIMARY KEY (file_id=?)") {
 		t.Errorf("own log: plan %q, want a search of the log's rows by primary key", plan)
 	}
-	if plan := queryPlan(t, db, createdQuery(`, entity, 0, recon_key_hash(entity, key)`), 1, 2); !strings.Contains(plan, "gateway_by_created") {
+	if plan := queryPlan(t, db, createdQuery(`, entity, 0, recon_key_hash(entity, key)`), createdArgs(1, 2)...); !strings.Contains(plan, "COVERING INDEX gateway_by_created_hour (<expr>>? AND <expr><?)") {
 		t.Errorf("records created in the day: plan %q, want the index by creation time", plan)
 	}
 	// The other logs' deliveries that repeat a body of the day's own log

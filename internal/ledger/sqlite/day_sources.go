@@ -29,7 +29,7 @@ func (sc *dayScope) ownLogSource(id int64) spillSource {
 // not read from the rows.
 func (sc *dayScope) createdSource() spillSource {
 	return spillSource{name: "gateway records created in the day", pass: func(ctx context.Context, conn *sqlx.Conn, route func(*rowValues) error) error {
-		return bulkQuery(ctx, conn, sc.readSize, createdQuery(`, entity, 0, recon_key_hash(entity, key)`), []any{sc.lo, sc.hi}, route)
+		return bulkQuery(ctx, conn, sc.readSize, createdQuery(`, entity, 0, recon_key_hash(entity, key)`), createdArgs(sc.lo, sc.hi), route)
 	}}
 }
 

@@ -144,7 +144,11 @@ func TestCreatedInDay(t *testing.T) {
 	db := mustOpenWith(t, Options{ReadBatchBytes: 512})
 	ist := time.FixedZone("IST", 19800)
 	from := time.Date(2026, 11, 24, 0, 0, 0, 0, ist)
-	inDay, before := from.Add(10*time.Hour), from.Add(-time.Hour)
+	// The instants at the day's edges, in the hours it shares with the
+	// days beside it (IST is UTC+5:30; the index counts UTC hours).
+	ins := []time.Time{from.Add(10 * time.Hour), from, from.AddDate(0, 0, 1).Add(-time.Nanosecond)}
+	outs := []time.Time{from.Add(-time.Hour), from.Add(-time.Nanosecond), from.Add(-20 * time.Minute),
+		from.AddDate(0, 0, 1), from.AddDate(0, 0, 1).Add(20 * time.Minute)}
 
 	type rec struct {
 		entity recon.Entity
@@ -164,24 +168,24 @@ func TestCreatedInDay(t *testing.T) {
 			key := fmt.Sprintf("%s-%d", e.prefix, i)
 			inLedger[e.entity] = append(inLedger[e.entity], key)
 			switch {
-			case i%10 == 3: // created the day before
-				recs = append(recs, rec{e.entity, key, before})
+			case i%10 == 3: // created another day
+				recs = append(recs, rec{e.entity, key, outs[i%len(outs)]})
 			case i%10 == 7: // no record at all
 			default:
-				recs = append(recs, rec{e.entity, key, inDay})
+				recs = append(recs, rec{e.entity, key, ins[i%len(ins)]})
 				wantCreated[string(e.entity)+" "+key] = true
 				if i%4 == 0 { // a second record of the key
-					recs = append(recs, rec{e.entity, key, inDay.Add(time.Minute)})
+					recs = append(recs, rec{e.entity, key, ins[0].Add(time.Minute)})
 				}
 			}
 		}
 		for i := range e.n / 5 {
 			key := fmt.Sprintf("GW-%s-%d", e.prefix, i)
 			if i%3 == 0 {
-				recs = append(recs, rec{e.entity, key, before}) // not created in the day
+				recs = append(recs, rec{e.entity, key, outs[i%len(outs)]}) // not created in the day
 				continue
 			}
-			recs = append(recs, rec{e.entity, key, inDay}, rec{e.entity, key, inDay.Add(time.Second)})
+			recs = append(recs, rec{e.entity, key, ins[i%len(ins)]}, rec{e.entity, key, ins[0].Add(time.Second)})
 			wantOnly = append(wantOnly, string(e.entity)+" "+key)
 		}
 	}
