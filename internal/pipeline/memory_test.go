@@ -68,9 +68,6 @@ func TestAvailableMemory(t *testing.T) {
 		}
 		return p
 	}
-	if got := gib(3 << 30); got != "3.0 GiB" {
-		t.Errorf("gib(3 GiB) = %q", got)
-	}
 	meminfo := write("meminfo", "MemTotal:       24000000 kB\nMemFree:        17000000 kB\nMemAvailable:   22000000 kB\n")
 	if got, ok := memAvailable(meminfo); !ok || got != 22000000<<10 {
 		t.Errorf("MemAvailable: %d, %v", got, ok)
@@ -97,6 +94,18 @@ func TestAvailableMemory(t *testing.T) {
 		self := write("self", tt.self)
 		if limit, ok := cgroupLimit(self, root); limit != tt.limit || ok != tt.ok {
 			t.Errorf("cgroup %q: %d, %v; want %d, %v", tt.self, limit, ok, tt.limit, tt.ok)
+		}
+	}
+}
+
+// TestGib: a size in GiB from one GiB up, in MiB below.
+func TestGib(t *testing.T) {
+	for _, tt := range []struct {
+		b    uint64
+		want string
+	}{{3 << 30, "3.0 GiB"}, {512 << 20, "512.0 MiB"}} {
+		if got := gib(tt.b); got != tt.want {
+			t.Errorf("gib(%d) = %q, want %q", tt.b, got, tt.want)
 		}
 	}
 }
