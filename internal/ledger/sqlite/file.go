@@ -45,7 +45,7 @@ func (s *DB) SetStamp(ctx context.Context, kind, path, stamp string) error {
 // was, so a re-run reads the file again. Its pages are copied from the WAL
 // into the database file in the background (checkpointer).
 func (s *DB) LoadFile(ctx context.Context, f *recon.SourceFile, read func(ledger.Loader) error) error {
-	err := s.withConnTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadFile(ctx, tx, conn, f, read) })
+	err := s.withLoadTx(ctx, func(tx *sqlx.Tx, conn *sqlx.Conn) error { return s.loadFile(ctx, tx, conn, f, read) })
 	if err == nil {
 		s.ckpt.request()
 	}
