@@ -16,28 +16,151 @@ import (
 // millions of lines is decoded without a map or an allocation per field.
 var parsers = sync.Pool{New: func() any { return new(parser) }}
 
-// parser is a JSON parser with the arena the text read from its values is
-// copied into.
+// parser reads JSON documents, and holds what it read of the last one and
+// the arena the text read from its values is copied into.
 type parser struct {
-	p fastjson.Parser
-	a arena
+	doc kwikpaisa.PlainDoc
+	p   fastjson.Parser // for a document that is strict but not plain
+	a   arena
+	// text holds strings with escapes, undone: valid until the parser
+	// reads again.
+	text []byte
 }
 
-// object is one decoded JSON object. Its values are valid until the parser
-// it came from is put back or parses again; the strings read from them
-// (str, id, text) are copies, in the parser's arena.
+// object is one decoded JSON object: its members in the parser's document.
+// Its values are valid until the parser it came from is put back or reads
+// again; the strings read from them (str, id, text) are copies, in the
+// parser's arena.
 type object struct {
-	o *fastjson.Object
-	a *arena
+	p          *parser
+	first, end int32
 }
 
 // jsonObject decodes one JSON object with p, keeping numbers exactly as
 // written, once checkJSON has passed it.
 func jsonObject(p *parser, data []byte) (object, error) {
-	if err := checkJSON(data); err != nil {
+	root, err := parseStrict(p, data)
+	if err != nil {
 		return object{}, err
 	}
-	return parseChecked(p, data)
+	return p.object(root)
+}
+
+// parseStrict reads a document with p once checkJSON has passed it, and
+// returns its root value; the error is checkJSON's. A plain document (what
+// KwikPaisa writes: kwikpaisa.ParsePlain) is read in the pass that finds
+// it strict; any other is checked, then parsed by fastjson, whose values
+// are copied into p's document as a plain one's are laid out.
+func parseStrict(p *parser, data []byte) (kwikpaisa.PlainValue, error) {
+	if err := checkDepth(data); err != nil {
+		return kwikpaisa.PlainValue{}, err
+	}
+	p.text = p.text[:0]
+	if kwikpaisa.ParsePlain(data, &p.doc) {
+		return p.doc.Root, nil
+	}
+	return p.parseAny(data)
+}
+
+// parseAny is parseStrict for any document: checkJSON, then fastjson.
+// fastjson's parser is lenient: its values are read only once the text is
+// known strict.
+func (p *parser) parseAny(data []byte) (kwikpaisa.PlainValue, error) {
+	if err := checkJSON(data); err != nil {
+		return kwikpaisa.PlainValue{}, err
+	}
+	v, err := p.p.ParseBytes(data)
+	if err != nil {
+		return kwikpaisa.PlainValue{}, err
+	}
+	p.doc.Members, p.text = p.doc.Members[:0], p.text[:0]
+	p.doc.Root = p.copyValue(v)
+	return p.doc.Root, nil
+}
+
+// copyValue copies a value fastjson read, and the values inside it, into
+// p's document as kwikpaisa.ParsePlain lays out a plain one: an object's
+// members (an array's items) in one run, after those of the values inside
+// them. A string's text is kept undone (Escaped false).
+func (p *parser) copyValue(v *fastjson.Value) kwikpaisa.PlainValue {
+	c := kwikpaisa.PlainValue{Raw: v.MarshalTo(nil)}
+	var members []kwikpaisa.PlainMember
+	switch v.Type() {
+	case fastjson.TypeObject:
+		c.Kind = '{'
+		o, _ := v.Object()
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			members = append(members, kwikpaisa.PlainMember{Name: k, Value: p.copyValue(v)})
+		})
+	case fastjson.TypeArray:
+		c.Kind = '['
+		items, _ := v.Array()
+		for _, it := range items {
+			members = append(members, kwikpaisa.PlainMember{Value: p.copyValue(it)})
+		}
+	case fastjson.TypeString:
+		// The text between quotes, as PlainValue.Text reads it; Raw is the
+		// value as fastjson writes it, for messages, no longer.
+		b, _ := v.StringBytes()
+		c.Kind, c.Raw = '"', append(append(append(make([]byte, 0, len(b)+2), '"'), b...), '"')
+	case fastjson.TypeNumber:
+		c.Kind = '0'
+	case fastjson.TypeTrue:
+		c.Kind = 't'
+	case fastjson.TypeFalse:
+		c.Kind = 'f'
+	default:
+		c.Kind = 'n'
+	}
+	if c.Kind == '{' || c.Kind == '[' {
+		c.First = int32(len(p.doc.Members))
+		p.doc.Members = append(p.doc.Members, members...)
+		c.End = int32(len(p.doc.Members))
+	}
+	return c
+}
+
+// object returns v as an object of p's document.
+func (p *parser) object(v kwikpaisa.PlainValue) (object, error) {
+	if v.Kind != '{' {
+		return object{}, fmt.Errorf("not a JSON object")
+	}
+	return object{p, v.First, v.End}, nil
+}
+
+// stringBytes returns a string value's text, its escapes undone; it is
+// valid until the parser reads again.
+func (p *parser) stringBytes(v *kwikpaisa.PlainValue) []byte {
+	if !v.Escaped {
+		return v.Text()
+	}
+	if cap(p.text)-len(p.text) < len(v.Raw) {
+		// A new buffer rather than a larger copy of this one: the text
+		// already handed out points into this one.
+		p.text = make([]byte, 0, max(4096, len(v.Raw)))
+	}
+	n := len(p.text)
+	p.text = kwikpaisa.Unescape(p.text, v.Raw)
+	return p.text[n:]
+}
+
+// kindName names a value's kind as a message says it ("a JSON number").
+func kindName(kind byte) string {
+	switch kind {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't':
+		return "true"
+	case 'f':
+		return "false"
+	}
+	return "null"
 }
 
 // checkJSON refuses a document that is not one strict JSON value: RFC 8259
@@ -62,20 +185,6 @@ func checkJSON(data []byte) error {
 		return errors.New(plainJSONError(ferr))
 	}
 	return err
-}
-
-// parseChecked decodes a document checkJSON passed: fastjson's parser is
-// lenient, and its values are read only once the text is known strict.
-func parseChecked(p *parser, data []byte) (object, error) {
-	v, err := p.p.ParseBytes(data)
-	if err != nil {
-		return object{}, err
-	}
-	o, err := v.Object()
-	if err != nil {
-		return object{}, fmt.Errorf("not a JSON object")
-	}
-	return object{o, &p.a}, nil
 }
 
 // maxDepth bounds how deeply a line's arrays and objects may nest. recon's
@@ -134,14 +243,32 @@ func plainJSONError(err error) string {
 	return msg
 }
 
+// get returns the value of the member named key, nil when there is none.
+func (o object) get(key string) *kwikpaisa.PlainValue {
+	for i := range o.members() {
+		if m := &o.p.doc.Members[int(o.first)+i]; string(m.Name) == key {
+			return &m.Value
+		}
+	}
+	return nil
+}
+
+// members returns the object's members.
+func (o object) members() []kwikpaisa.PlainMember {
+	if o.p == nil {
+		return nil
+	}
+	return o.p.doc.Members[o.first:o.end]
+}
+
 // has reports whether the object has the key.
-func (o object) has(key string) bool { return o.o.Get(key) != nil }
+func (o object) has(key string) bool { return o.get(key) != nil }
 
 // str returns a field as text: a string as is, a number exactly as written,
 // a boolean as true/false, null, absent or a nested value as "". Identifiers
 // are read with id instead.
 func (o object) str(key string) string {
-	return o.text(o.o.Get(key))
+	return o.text(o.get(key))
 }
 
 // id returns an identifier field: a JSON string as is, a number exactly as
@@ -149,16 +276,16 @@ func (o object) str(key string) string {
 // identifier: reading `true` as the key "true" would match a record to
 // an order it does not name.
 func (o object) id(key string) (string, *fieldError) {
-	v := o.o.Get(key)
+	v := o.get(key)
 	if v == nil {
 		return "", nil
 	}
-	switch v.Type() {
-	case fastjson.TypeString, fastjson.TypeNumber, fastjson.TypeNull:
+	switch v.Kind {
+	case '"', '0', 'n':
 		return o.text(v), nil
 	}
-	return "", &fieldError{column: key, value: truncate(string(v.MarshalTo(nil)), 80),
-		reason: fmt.Sprintf("%s is a JSON %s; an identifier is a string or a number", key, v.Type())}
+	return "", &fieldError{column: key, value: truncate(string(v.Raw), 80),
+		reason: fmt.Sprintf("%s is a JSON %s; an identifier is a string or a number", key, kindName(v.Kind))}
 }
 
 // ids reads the identifier fields names into dst, in order; the first that
@@ -175,20 +302,18 @@ func (o object) ids(dst []string, names ...string) *fieldError {
 }
 
 // text is a value as str reads it, copied into o's arena.
-func (o object) text(v *fastjson.Value) string {
+func (o object) text(v *kwikpaisa.PlainValue) string {
 	if v == nil {
 		return ""
 	}
-	switch v.Type() {
-	case fastjson.TypeString:
-		b, _ := v.StringBytes()
-		return o.a.string(b)
-	case fastjson.TypeNumber:
-		o.a.num = v.MarshalTo(o.a.num[:0])
-		return o.a.string(o.a.num)
-	case fastjson.TypeTrue:
+	switch v.Kind {
+	case '"':
+		return o.p.a.string(o.p.stringBytes(v))
+	case '0':
+		return o.p.a.string(v.Raw)
+	case 't':
 		return "true"
-	case fastjson.TypeFalse:
+	case 'f':
 		return "false"
 	}
 	return ""
@@ -196,10 +321,9 @@ func (o object) text(v *fastjson.Value) string {
 
 // obj returns a nested object.
 func (o object) obj(key string) (object, bool) {
-	v := o.o.Get(key)
-	if v == nil || v.Type() != fastjson.TypeObject {
-		return object{a: o.a}, false
+	v := o.get(key)
+	if v == nil || v.Kind != '{' {
+		return object{}, false
 	}
-	n, _ := v.Object()
-	return object{n, o.a}, true
+	return object{o.p, v.First, v.End}, true
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/valyala/fastjson"
-
 	"github.com/kwikpaisa/recon/internal/kwikpaisa"
 	"github.com/kwikpaisa/recon/internal/recon"
 )
@@ -55,8 +53,8 @@ func ReadWebhooks(ctx context.Context, path string, opts Options, sink Sink) (Co
 
 // notStored is the rejection of a line whose field column is not what a
 // stored delivery has there (want: "a string", "an object").
-func notStored(column string, v *fastjson.Value, want string) *fieldError {
-	return &fieldError{column: column, value: truncate(string(v.MarshalTo(nil)), 80),
+func notStored(column string, v *kwikpaisa.PlainValue, want string) *fieldError {
+	return &fieldError{column: column, value: truncate(string(v.Raw), 80),
 		reason: "line is not a stored webhook delivery: " + column + " is not " + want}
 }
 
@@ -70,15 +68,15 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	if err != nil {
 		return nil, &fieldError{value: truncate(string(line), 80), reason: "line is not a stored webhook delivery: " + err.Error()}
 	}
-	bodyValue := sd.o.Get("body")
-	if bodyValue == nil || bodyValue.Type() == fastjson.TypeNull {
+	bodyValue := sd.get("body")
+	if bodyValue == nil || bodyValue.Kind == 'n' {
 		return nil, &fieldError{column: "body", reason: "delivery has no body"}
 	}
-	if bodyValue.Type() != fastjson.TypeString {
+	if bodyValue.Kind != '"' {
 		return nil, notStored("body", bodyValue, "a string")
 	}
-	receivedAt := sd.o.Get("received_at")
-	if receivedAt != nil && receivedAt.Type() != fastjson.TypeString && receivedAt.Type() != fastjson.TypeNull {
+	receivedAt := sd.get("received_at")
+	if receivedAt != nil && receivedAt.Kind != '"' && receivedAt.Kind != 'n' {
 		return nil, notStored("received_at", receivedAt, "a string")
 	}
 	var d recon.Delivery
@@ -88,7 +86,7 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	}
 	d.ReceivedAt = recon.InstantOf(received)
 	headers, ok := sd.obj("headers")
-	if hv := sd.o.Get("headers"); !ok && hv != nil && hv.Type() != fastjson.TypeNull {
+	if hv := sd.get("headers"); !ok && hv != nil && hv.Kind != 'n' {
 		return nil, notStored("headers", hv, "an object")
 	}
 	sig, sigOK := header(headers, "x-signature")
@@ -99,16 +97,18 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 	if !tsOK {
 		ts = ""
 	}
-	// body points into p's buffer, which stays ours until this returns;
-	// nothing kept in d refers to it.
-	body, _ := bodyValue.StringBytes()
+	// body points into p's line or its buffer, which stay ours until this
+	// returns; nothing kept in d refers to it.
+	body := p.stringBytes(bodyValue)
 	d.BodySHA256 = sha256.Sum256(body)
 
 	// What the signature covers and what is read from it must be the same
 	// bytes meaning the same thing: a body that is not strict JSON (a key
 	// repeated, however spelled; invalid UTF-8; a lone surrogate) is
 	// verified by neither method and never read (SPEC §2.3).
-	strictErr := checkJSON(body)
+	bp := parsers.Get().(*parser)
+	defer parsers.Put(bp)
+	bodyRoot, strictErr := parseStrict(bp, body)
 	if d.Timestamp, err = strconv.ParseInt(ts, 10, 64); err != nil {
 		// Without a timestamp nothing can verify: the delivery is kept as
 		// invalid and stale.
@@ -133,7 +133,7 @@ func ParseDelivery(line []byte, opts *Options) (*recon.Delivery, *fieldError) {
 		d.Problem = recon.NotStrictJSON + ": " + reason
 		return &d, nil
 	}
-	if fe := parseDeliveryBody(body, &d); fe != nil {
+	if fe := parseDeliveryBody(bp, bodyRoot, body, &d); fe != nil {
 		if d.Verified != recon.VerifyNone {
 			return nil, fe
 		}
@@ -158,34 +158,34 @@ func header(h object, name string) (value string, ok bool) {
 			ok = false
 		}
 	}
-	h.o.Visit(func(k []byte, v *fastjson.Value) {
-		if !ok || !bytes.EqualFold(k, []byte(name)) {
-			return
+	for _, m := range h.members() {
+		if !ok {
+			break
 		}
-		switch v.Type() {
-		case fastjson.TypeString:
-			b, _ := v.StringBytes()
-			add(b)
-		case fastjson.TypeArray:
-			items, _ := v.Array()
-			for _, it := range items {
-				if it.Type() != fastjson.TypeString {
+		if !bytes.EqualFold(m.Name, []byte(name)) {
+			continue
+		}
+		switch v := &m.Value; v.Kind {
+		case '"':
+			add(h.p.stringBytes(v))
+		case '[':
+			for _, it := range h.p.doc.Members[v.First:v.End] {
+				if it.Value.Kind != '"' {
 					ok = false
-					return
+					break
 				}
-				b, _ := it.StringBytes()
-				add(b)
+				add(h.p.stringBytes(&it.Value))
 			}
-		case fastjson.TypeNull:
+		case 'n':
 			add(nil) // as encoding/json reads null into a string
 		default:
 			ok = false
 		}
-	})
+	}
 	if !ok {
 		return "", false
 	}
-	return h.a.string(first), true
+	return h.p.a.string(first), true
 }
 
 // verifyDelivery tries every secret over the raw body, then over its
@@ -235,12 +235,10 @@ func (p *verifierPool) get(secrets []string) *verifierSet {
 	return vs
 }
 
-// parseDeliveryBody reads the event and its data into d, from a body that
-// passed checkJSON.
-func parseDeliveryBody(body []byte, d *recon.Delivery) *fieldError {
-	p := parsers.Get().(*parser)
-	defer parsers.Put(p)
-	m, err := parseChecked(p, body)
+// parseDeliveryBody reads the event and its data into d, from a body p
+// read (parseStrict) as root.
+func parseDeliveryBody(p *parser, root kwikpaisa.PlainValue, body []byte, d *recon.Delivery) *fieldError {
+	m, err := p.object(root)
 	if err != nil {
 		return &fieldError{column: "body", value: truncate(string(body), 80), reason: "body is not a JSON object: " + err.Error()}
 	}

@@ -95,14 +95,20 @@ func TestPlainStrict(t *testing.T) {
 	}
 }
 
-// FuzzPlainStrict: whatever plainStrict takes, the validator takes too.
+// FuzzPlainStrict: whatever plainStrict takes, the validator takes too,
+// and ParsePlain takes exactly what plainStrict does.
 func FuzzPlainStrict(f *testing.F) {
 	for _, tt := range plainCases {
 		f.Add([]byte(tt.doc))
 	}
+	var d PlainDoc
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		if plainStrict(doc) && !jsontext.Value(doc).IsValid() {
+		plain := plainStrict(doc)
+		if plain && !jsontext.Value(doc).IsValid() {
 			t.Fatalf("plainStrict took %q, which the validator refuses", doc)
+		}
+		if ParsePlain(doc, &d) != plain {
+			t.Fatalf("ParsePlain(%q) = %v, plainStrict %v", doc, !plain, plain)
 		}
 	})
 }
