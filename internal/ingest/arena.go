@@ -13,8 +13,7 @@ const arenaSize = 512
 // alive, so an arena serves records that are kept or dropped alike, as the
 // records a file's parse hands on to be stored, a few at a time, are.
 type arena struct {
-	b   strings.Builder
-	num []byte // a number's text, before it is copied in
+	b strings.Builder
 }
 
 // string returns a copy of b in the arena.

@@ -245,9 +245,10 @@ func plainJSONError(err error) string {
 
 // get returns the value of the member named key, nil when there is none.
 func (o object) get(key string) *kwikpaisa.PlainValue {
-	for i := range o.members() {
-		if m := &o.p.doc.Members[int(o.first)+i]; string(m.Name) == key {
-			return &m.Value
+	members := o.members()
+	for i := range members {
+		if string(members[i].Name) == key {
+			return &members[i].Value
 		}
 	}
 	return nil
