@@ -320,11 +320,12 @@ func (o object) text(v *kwikpaisa.PlainValue) string {
 	return ""
 }
 
-// obj returns a nested object.
+// obj returns a nested object; when there is none, an empty object of the
+// same parser, which reads as one without members.
 func (o object) obj(key string) (object, bool) {
 	v := o.get(key)
 	if v == nil || v.Kind != '{' {
-		return object{}, false
+		return object{p: o.p}, false
 	}
 	return object{o.p, v.First, v.End}, true
 }

@@ -193,6 +193,21 @@ func TestWebhookConflictingHeaders(t *testing.T) {
 	}
 }
 
+// TestWebhookWithoutHeaders: a delivery stored without its headers (none,
+// null or empty), written plain or not, is kept unverified and stale, its
+// body read.
+func TestWebhookWithoutHeaders(t *testing.T) {
+	body := `{"event":"payment.success","data":{"order_id":"A"}}`
+	opts := testOptions()
+	for _, headers := range []string{``, `"headers":null,`, `"headers":{},`, ` "headers" : { } ,`} {
+		line := fmt.Sprintf(`{"received_at":"2025-11-24T10:15:02+05:30",%s"body":%q}`, headers, body)
+		d, fe := ParseDelivery([]byte(line), &opts)
+		if fe != nil || d.Verified != recon.VerifyNone || !d.Stale || d.Key != "A" {
+			t.Errorf("%s: %+v, %v; want stored unverified and stale, key A", line, d, fe)
+		}
+	}
+}
+
 // TestReadHostileJSONLines: lines a parser could choke on are rejected
 // with a reason and their line number, and the lines after them load.
 func TestReadHostileJSONLines(t *testing.T) {
