@@ -31,9 +31,10 @@ var deliverySeeds = []string{
 	`{"received_at":"2025-11-24T10:15:02+05:30","headers":{"x-signature":["a","b"],"X-TIMESTAMP":1763959502},"body":"{}"}`,
 	`{"received_at":"2025-11-24T10:15:02+05:30","headers":null,"body":null}`,
 	`{"received_at":"","headers":{},"body":"{\"event\":\"payout.reversed\",\"data\":{\"payout_order_id\":\"P\",\"order_amount\":\"-1\"}}"}`,
-	`{}`, `[]`, `"x"`, `{"received_at":"2025-11-24T10:15:02+05:30","body":"{}"}`,
+	`{}`, `[]`, `"x"`,
 	`{"received_at":"2025-11-24T10:15:02+05:30","headers":{"X-Signature":"00","X-Timestamp":"1763959502"},"body":"{\"event\":\"payment.success\",\"ev\\u0065nt\":\"payment.failed\",\"data\":{\"order_id\":\"A\"}}"}`,
 	`{"received_at":"2025-11-24T10:15:02+05:30","headers":{"X-Signature":"00","X-Timestamp":"1763959502"},"body":"{\"event\":\"payment.success\",\"data\":{\"order_id\":\"A\\udc00\"}}"}`,
+	`{"received_at":"2025-11-24T10:15:02+05:30","body":"{}"}`,
 }
 
 // FuzzParseGatewayRecord: any line is either rejected with a reason or

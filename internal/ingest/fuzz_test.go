@@ -209,6 +209,9 @@ func TestFuzzCorpus(t *testing.T) {
 	for _, s := range deliverySeeds {
 		corpora["FuzzParseDelivery"] = append(corpora["FuzzParseDelivery"], fmt.Sprintf("string(%q)\n", s))
 	}
+	for _, s := range plainReadSeeds() {
+		corpora["FuzzPlainRead"] = append(corpora["FuzzPlainRead"], fmt.Sprintf("string(%q)\n", s))
+	}
 	for _, s := range xlsxSeeds {
 		corpora["FuzzReadPayoutsXLSX"] = append(corpora["FuzzReadPayoutsXLSX"], fmt.Sprintf("string(%q)\nstring(%q)\n", s[0], s[1]))
 	}

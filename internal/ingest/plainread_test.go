@@ -17,12 +17,18 @@ var plainSeeds = []string{
 	`{ "a" : 1 }`, `{"a":"é"}`, `{"\u0061":1}`,
 }
 
+// plainReadSeeds are FuzzPlainRead's seeds: plainSeeds, then the gateway
+// records' and the deliveries'.
+func plainReadSeeds() []string {
+	return append(append(append([]string{}, plainSeeds...), gatewaySeeds...), deliverySeeds...)
+}
+
 // FuzzPlainRead: a document read in the pass that finds it plain holds the
 // values fastjson reads of it, each string's escapes undone the same way;
 // one that is not plain is read by fastjson alone, with the error
 // checkJSON gives.
 func FuzzPlainRead(f *testing.F) {
-	for _, s := range append(append(append([]string{}, plainSeeds...), gatewaySeeds...), deliverySeeds...) {
+	for _, s := range plainReadSeeds() {
 		f.Add(s)
 	}
 	plain, general := new(parser), new(parser)
