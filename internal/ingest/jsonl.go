@@ -36,8 +36,8 @@ type object struct {
 	first, end int32
 }
 
-// jsonObject decodes one JSON object with p, keeping numbers exactly as
-// written, once checkJSON has passed it.
+// jsonObject decodes one strict JSON object with p (parseStrict), keeping
+// numbers exactly as written.
 func jsonObject(p *parser, data []byte) (object, error) {
 	root, err := parseStrict(p, data)
 	if err != nil {
@@ -46,7 +46,7 @@ func jsonObject(p *parser, data []byte) (object, error) {
 	return p.object(root)
 }
 
-// parseStrict reads a document with p once checkJSON has passed it, and
+// parseStrict reads a document with p when checkJSON passes it, and
 // returns its root value; the error is checkJSON's. A plain document (what
 // KwikPaisa writes: kwikpaisa.ParsePlain) is read in the pass that finds
 // it strict; any other is checked, then parsed by fastjson, whose values
