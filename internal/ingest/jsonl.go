@@ -83,7 +83,7 @@ func (p *parser) parseAny(data []byte) (kwikpaisa.PlainValue, error) {
 // members (an array's items) in one run, after those of the values inside
 // them. A string's text is kept undone (Escaped false).
 func (p *parser) copyValue(v *fastjson.Value) kwikpaisa.PlainValue {
-	c := kwikpaisa.PlainValue{Raw: v.MarshalTo(nil)}
+	var c kwikpaisa.PlainValue
 	var members []kwikpaisa.PlainMember
 	switch v.Type() {
 	case fastjson.TypeObject:
@@ -99,8 +99,8 @@ func (p *parser) copyValue(v *fastjson.Value) kwikpaisa.PlainValue {
 			members = append(members, kwikpaisa.PlainMember{Value: p.copyValue(it)})
 		}
 	case fastjson.TypeString:
-		// The text between quotes, as PlainValue.Text reads it; Raw is the
-		// value as fastjson writes it, for messages, no longer.
+		// Raw holds the text undone between quotes, as PlainValue.Text
+		// reads it (Escaped false).
 		b, _ := v.StringBytes()
 		c.Kind, c.Raw = '"', append(append(append(make([]byte, 0, len(b)+2), '"'), b...), '"')
 	case fastjson.TypeNumber:
@@ -111,6 +111,9 @@ func (p *parser) copyValue(v *fastjson.Value) kwikpaisa.PlainValue {
 		c.Kind = 'f'
 	default:
 		c.Kind = 'n'
+	}
+	if c.Kind != '"' {
+		c.Raw = v.MarshalTo(nil) // as fastjson writes it, for messages
 	}
 	if c.Kind == '{' || c.Kind == '[' {
 		c.First = int32(len(p.doc.Members))

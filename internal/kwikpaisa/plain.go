@@ -1,6 +1,9 @@
 package kwikpaisa
 
-import "bytes"
+import (
+	"bytes"
+	"sync"
+)
 
 // plainStrict reports whether doc is JSON of a plain shape that is strict by
 // its very form: objects whose names are printable ASCII without escapes
@@ -15,9 +18,13 @@ import "bytes"
 // validator's state (CheckStrict). false says nothing about doc: the
 // validator decides.
 func plainStrict(doc []byte) bool {
-	s := plainScan{b: doc}
-	return s.value(0) && s.i == len(s.b)
+	d := plainDocs.Get().(*PlainDoc)
+	defer plainDocs.Put(d)
+	return ParsePlain(doc, d)
 }
+
+// plainDocs are the documents plainStrict reads into and lets go.
+var plainDocs = sync.Pool{New: func() any { return new(PlainDoc) }}
 
 // plainNames bounds how many names an object plainStrict follows may have:
 // a dump's records have about twenty.
@@ -38,75 +45,8 @@ var plainByte = func() (t [256]bool) {
 
 type plainScan struct {
 	b []byte
-	i int // the next byte to read
-}
-
-func (s *plainScan) value(depth int) bool {
-	if s.i >= len(s.b) {
-		return false
-	}
-	switch c := s.b[s.i]; {
-	case c == '{':
-		return depth < plainDepth && s.object(depth+1)
-	case c == '"':
-		return s.str(true)
-	case c == '-' || '0' <= c && c <= '9':
-		return s.number()
-	case c == 't':
-		return s.word("true")
-	case c == 'f':
-		return s.word("false")
-	case c == 'n':
-		return s.word("null")
-	}
-	return false
-}
-
-func (s *plainScan) object(depth int) bool {
-	s.i++ // the '{'
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		return true
-	}
-	// The names so far; while they rise, a name above the last is above
-	// them all.
-	var names [plainNames][]byte
-	n, rising := 0, true
-	for {
-		start := s.i
-		if !s.str(false) || n == plainNames {
-			return false
-		}
-		name := s.b[start+1 : s.i-1]
-		if n > 0 && rising && bytes.Compare(names[n-1], name) >= 0 {
-			rising = false
-		}
-		if !rising {
-			for _, prev := range names[:n] {
-				if bytes.Equal(prev, name) {
-					return false // repeated: the validator says so
-				}
-			}
-		}
-		names[n] = name
-		n++
-		if s.i >= len(s.b) || s.b[s.i] != ':' {
-			return false
-		}
-		s.i++
-		if !s.value(depth) || s.i >= len(s.b) {
-			return false
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
+	i int       // the next byte to read
+	d *PlainDoc // where the values read go (plaindoc.go)
 }
 
 // str reads a string; escapes says whether it may hold the short escapes

@@ -73,7 +73,7 @@ func Unescape(dst, raw []byte) []byte {
 // validator decides (CheckStrict).
 func ParsePlain(doc []byte, d *PlainDoc) bool {
 	d.Members, d.open = d.Members[:0], d.open[:0]
-	p := plainParse{plainScan: plainScan{b: doc}, d: d}
+	p := plainScan{b: doc, d: d}
 	v, ok := p.value(0)
 	if !ok || p.i != len(doc) {
 		return false
@@ -82,13 +82,7 @@ func ParsePlain(doc []byte, d *PlainDoc) bool {
 	return true
 }
 
-// plainParse is plainScan keeping the values it reads.
-type plainParse struct {
-	plainScan
-	d *PlainDoc
-}
-
-func (p *plainParse) value(depth int) (PlainValue, bool) {
+func (p *plainScan) value(depth int) (PlainValue, bool) {
 	if p.i >= len(p.b) {
 		return PlainValue{}, false
 	}
@@ -122,9 +116,10 @@ func (p *plainParse) value(depth int) (PlainValue, bool) {
 	return v, true
 }
 
-// object reads an object as plainScan.object does; its members join
-// d.Members once all are read, after those of the objects inside it.
-func (p *plainParse) object(depth int) (PlainValue, bool) {
+// object reads an object: names printable ASCII without escapes, none
+// repeated, at most plainNames. Its members join d.Members once all are
+// read, after those of the objects inside it.
+func (p *plainScan) object(depth int) (PlainValue, bool) {
 	start := p.i
 	p.i++ // the '{'
 	base := len(p.d.open)
@@ -133,7 +128,9 @@ func (p *plainParse) object(depth int) (PlainValue, bool) {
 		n := int32(len(p.d.Members))
 		return PlainValue{Raw: p.b[start:p.i], Kind: '{', First: n, End: n}, true
 	}
-	rising := true // as plainScan.object
+	// While the names rise, a name above the last is above them all and
+	// repeats none.
+	rising := true
 	for {
 		nameStart := p.i
 		if !p.str(false) || len(p.d.open)-base == plainNames {

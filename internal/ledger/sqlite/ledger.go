@@ -348,8 +348,8 @@ func (s *DB) withConnTx(ctx context.Context, fn func(tx *sqlx.Tx, conn *sqlx.Con
 
 // withLoadTx is withConnTx for a file's load (loadFile), with SQLite's
 // foreign-key checks off on its connection until it ends. With them on,
-// SQLite looks up a stored row's file in source_files for every row
-// (BenchmarkLoadLogOrder: a tenth of the load's CPU). A load's rows all
+// SQLite looks up a stored row's file in source_files for every row (the
+// README's Performance section has the cost). A load's rows all
 // name its own file, whose source_files row the same transaction inserts
 // or finds, and a file replaced has its old rows deleted by name
 // (loadFile), not by the cascade the checks would run: nothing the
