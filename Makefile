@@ -36,6 +36,11 @@ DUCKDB ?=
 # each on a fresh store, and reports the median round: two runs of one binary
 # on a shared 2-core machine differ by up to a quarter.
 ROUNDS ?= 1
+# PAIRED=1 runs, in each round of the day by time, the tier below (M3 for L,
+# M for M3) beside the first run, and judges the growth between the two by
+# the median of the rounds' own ratios rather than by two last runs that may
+# be minutes or days apart.
+PAIRED ?=
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean
 
@@ -84,7 +89,7 @@ bench: build ## measure `recon run` on a generated day (TIER=S, M, M3 or L; on P
 	$(GO) build -o bin/reconbench ./cmd/reconbench
 	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --key-order --no-rerun --rounds $(ROUNDS) $(BENCHFLAGS)
 	$(if $(DUCKDB),cd bench/duckdb && $(GO) build -o ../../bin/duckrecon .)
-	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(if $(DUCKDB),--duckdb bin/duckrecon) --rounds $(ROUNDS) $(BENCHFLAGS)
+	bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data $(if $(DUCKDB),--duckdb bin/duckrecon) $(if $(PAIRED),--paired) --rounds $(ROUNDS) $(BENCHFLAGS)
 	$(if $(POSTGRES),bin/reconbench --recon $(BIN) --tier $(TIER) --seed $(SEED) --date $(DATE) --cache bench/data --postgres '$(POSTGRES)' $(BENCHFLAGS))
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,6 +65,13 @@ type Config struct {
 	// peak of all the peak. Only the last round's store is kept (--keep)
 	// and run again.
 	Rounds int
+	// Paired runs, in each round, the tier below (the one its growth is
+	// judged against: M3 for L) on its own day beside this tier's first
+	// run, so that the ratio of the two tiers is of two runs in one spell
+	// of the machine, and reported as the median of the rounds' own
+	// ratios. Kept apart, a bench of each tier's last run compares runs
+	// minutes or days apart, and this machine's slow spells last minutes.
+	Paired bool
 }
 
 // Bench generates the tier's day unless it is cached, runs recon on it
@@ -79,20 +87,17 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
-	r := Result{Tier: tier.Name, Orders: tier.Orders, Payouts: tier.Payouts, Seed: cfg.Seed, KeyOrder: cfg.KeyOrder,
-		Data: filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d-timed", tier.Name, cfg.Seed))}
-	wallKey := tier.Name
-	if cfg.KeyOrder {
-		// The days of earlier benches, all in key order, keep their folders.
-		r.Data = filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d", tier.Name, cfg.Seed))
-		wallKey += KeyOrderSuffix
-	}
-	if cfg.Settlements {
-		r.Data += "-settled"
-		wallKey += "+settlements"
-	}
+	r := Result{Tier: tier.Name, Orders: tier.Orders, Payouts: tier.Payouts, Seed: cfg.Seed, KeyOrder: cfg.KeyOrder}
+	var wallKey string
+	r.Data, wallKey = dayOf(cfg, tier.Name)
 	if r.Gen, err = ensureDay(ctx, cfg, tier, r.Data, progress); err != nil {
 		return err
+	}
+	var lower *pairedTier
+	if cfg.Paired {
+		if lower, err = lowerTier(ctx, cfg, tier.Name, progress); err != nil {
+			return err
+		}
 	}
 	tmp, err := os.MkdirTemp("", "reconbench-")
 	if err != nil {
@@ -106,6 +111,9 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	r.Store = "SQLite"
 	if cfg.Postgres != "" {
 		r.Store, wallKey = "PostgreSQL "+postgres.Redact(cfg.Postgres), wallKey+"@postgres"
+		if lower != nil {
+			lower.wallKey += "@postgres"
+		}
 	}
 	rounds := max(1, cfg.Rounds)
 	var args []string
@@ -118,11 +126,26 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", k+1))
 			fmt.Fprintf(progress, "round %d of %d\n", k+1, rounds)
 		}
+		// The lower tier runs first in odd rounds and second in even ones,
+		// so that a machine slowing or speeding through the rounds does
+		// not favour either.
+		var lowerRun *Round
+		if lower != nil && k%2 == 0 {
+			if lowerRun, err = lower.measure(ctx, cfg, dir, progress); err != nil {
+				return err
+			}
+		}
 		var drop func()
 		if args, drop, err = roundArgs(ctx, cfg, r.Data, dir); err != nil {
 			return err
 		}
 		round, err := measureRound(ctx, cfg, r.Data, dir, args, progress)
+		if err == nil && lower != nil && k%2 == 1 {
+			lowerRun, err = lower.measure(ctx, cfg, dir, progress)
+		}
+		if lowerRun != nil {
+			round.Lower = &Paired{Tier: lower.name, Run: lowerRun.First, Check: lowerRun.Check}
+		}
 		if drop != nil {
 			if k+1 < rounds || err != nil {
 				drop()
@@ -156,6 +179,12 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if lower != nil {
+		// The lower tier's median run is its last by this build too.
+		if walls, err = saveLast(cfg.Cache, wallsFile, lower.wallKey, r.lowerMedian().Wall.Seconds(), build); err != nil {
+			return err
+		}
+	}
 	r.Walls = map[string]time.Duration{}
 	for k, s := range walls {
 		r.Walls[k] = time.Duration(s * float64(time.Second))
@@ -164,6 +193,68 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		return err
 	}
 	return Write(w, r)
+}
+
+// dayOf returns the folder of a tier's day as cfg asks for it (by time or
+// in key order, with settlements or not) and the key of its wall time
+// among the last runs.
+func dayOf(cfg Config, tier string) (dir, wallKey string) {
+	dir, wallKey = filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d-timed", tier, cfg.Seed)), tier
+	if cfg.KeyOrder {
+		// The days of earlier benches, all in key order, keep their folders.
+		dir = filepath.Join(cfg.Cache, fmt.Sprintf("%s-%d", tier, cfg.Seed))
+		wallKey += KeyOrderSuffix
+	}
+	if cfg.Settlements {
+		dir += "-settled"
+		wallKey += "+settlements"
+	}
+	return dir, wallKey
+}
+
+// pairedTier is the tier a paired bench runs beside the one it measures
+// (Config.Paired).
+type pairedTier struct {
+	name, data, wallKey string
+}
+
+// lowerTier returns the tier the growth of tier is judged against, its day
+// generated unless it is cached.
+func lowerTier(ctx context.Context, cfg Config, tier string, progress io.Writer) (*pairedTier, error) {
+	i := slices.IndexFunc(growth, func(g tierGrowth) bool { return g.upper == tier })
+	if i < 0 {
+		return nil, fmt.Errorf("--paired: tier %s is judged against no tier below it", tier)
+	}
+	t, err := synth.TierOf(growth[i].lower)
+	if err != nil {
+		return nil, err
+	}
+	p := &pairedTier{name: t.Name}
+	p.data, p.wallKey = dayOf(cfg, t.Name)
+	if _, err := ensureDay(ctx, cfg, t, p.data, progress); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// measure measures the lower tier's first run in a folder of its own under
+// dir, which goes once it is measured, and checks its reports.
+func (p *pairedTier) measure(ctx context.Context, cfg Config, dir string, progress io.Writer) (*Round, error) {
+	cfg.DuckDB = "" // the baseline is of the tier measured
+	dir = filepath.Join(dir, "tier-"+p.name)
+	args, drop, err := roundArgs(ctx, cfg, p.data, dir)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(progress, "tier %s beside it: ", p.name)
+	round, err := measureRound(ctx, cfg, p.data, dir, args, progress)
+	if drop != nil {
+		drop()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tier %s: %w", p.name, err)
+	}
+	return &round, os.RemoveAll(dir)
 }
 
 // roundArgs makes a fresh store for a round's first run, its folder dir

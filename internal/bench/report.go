@@ -55,7 +55,36 @@ type Round struct {
 	First  Run
 	Check  Check
 	DuckDB *Baseline
+	// Lower is the tier below's run beside this one, in a paired bench
+	// (Config.Paired); nil otherwise.
+	Lower *Paired
 }
+
+// Paired is the first run of the tier below in a round of a paired bench,
+// and how its reports compare with its own day's planted exceptions.
+type Paired struct {
+	Tier  string
+	Run   Run
+	Check Check
+}
+
+// growthRatio is the tier's wall as a multiple of the tier below's, of a
+// paired bench: the median of the rounds' own ratios.
+func (r Result) growthRatio() float64 {
+	ratios := make([]float64, len(r.Rounds))
+	for i, x := range r.Rounds {
+		ratios[i] = x.First.Wall.Seconds() / x.Lower.Run.Wall.Seconds()
+	}
+	return median(ratios, cmp.Compare[float64])
+}
+
+// lowerMedian is the median of the tier below's runs in a paired bench.
+func (r Result) lowerMedian() Run {
+	return median(r.Rounds, func(a, b Round) int { return cmp.Compare(a.Lower.Run.Wall, b.Lower.Run.Wall) }).Lower.Run
+}
+
+// paired says the rounds ran the tier below beside each first run.
+func (r Result) paired() bool { return len(r.Rounds) > 0 && r.Rounds[0].Lower != nil }
 
 // pickMedian sets r's first run, check and baseline from its rounds: the
 // first run of the median round by wall time (of an even count, the
@@ -166,10 +195,13 @@ func TargetsOf(tier string) Targets {
 // growth are the tiers each judged against the one below it, by the last
 // run of both: ten times the day within eleven times the wall (issue 8),
 // then three times within 3.3 (issue 20).
-var growth = []struct {
+var growth = []tierGrowth{{"S", "M", RatioTarget}, {"M", "M3", GrowthTarget}, {"M3", "L", GrowthTarget}}
+
+// tierGrowth bounds the upper tier's wall as a multiple of the lower's.
+type tierGrowth struct {
 	lower, upper string
 	bound        float64
-}{{"S", "M", RatioTarget}, {"M", "M3", GrowthTarget}, {"M3", "L", GrowthTarget}}
+}
 
 // Write prints r as two aligned tables: the totals against their targets,
 // then the stages in log order.
@@ -237,6 +269,17 @@ func Write(w io.Writer, r Result) error {
 				continue
 			}
 			name, bound := "tier "+g.upper+" / tier "+g.lower, strconv.FormatFloat(g.bound, 'f', -1, 64)
+			if g.upper == r.Tier && r.paired() {
+				ratio := r.growthRatio()
+				name += fmt.Sprintf(" (median of %d paired rounds)", len(r.Rounds))
+				if !r.lowerExact() {
+					fmt.Fprintf(tw, "%s\t-\t≤ %s\tnot compared: a run of tier %s did not report its planted exceptions\n",
+						name, bound, g.lower)
+					continue
+				}
+				row(tw, name, strconv.FormatFloat(ratio, 'f', 2, 64), true, "≤ "+bound, ratio <= g.bound)
+				continue
+			}
 			lo, hi := r.Walls[g.lower], r.Walls[g.upper]
 			if lo == 0 || hi == 0 {
 				missing := g.lower
@@ -308,12 +351,15 @@ func Write(w io.Writer, r Result) error {
 // writeRounds lists each round's walls, when there were several: recon's
 // first run, and the baseline's and the ratio of the two when it ran.
 func writeRounds(w io.Writer, rounds []Round) {
-	if len(rounds) < 2 {
+	if len(rounds) < 2 && (len(rounds) == 0 || rounds[0].Lower == nil) {
 		return
 	}
 	title := "rounds, first run"
 	if rounds[0].DuckDB != nil {
 		title += " / DuckDB (ratio)"
+	}
+	if l := rounds[0].Lower; l != nil {
+		title += "; tier " + l.Tier + " beside it (ratio)"
 	}
 	fmt.Fprintf(w, "%s:\n", title)
 	for i, x := range rounds {
@@ -324,8 +370,25 @@ func writeRounds(w io.Writer, rounds []Round) {
 		if !x.Check.Exact() {
 			fmt.Fprint(w, ", NOT the planted exceptions")
 		}
+		if l := x.Lower; l != nil {
+			fmt.Fprintf(w, "; %s (%s)", secs(l.Run.Wall), strconv.FormatFloat(x.First.Wall.Seconds()/l.Run.Wall.Seconds(), 'f', 2, 64))
+			if !l.Check.Exact() {
+				fmt.Fprintf(w, ", tier %s NOT its planted exceptions", l.Tier)
+			}
+		}
 		fmt.Fprintln(w)
 	}
+}
+
+// lowerExact says every run of the tier below reported exactly its day's
+// planted exceptions: a fast wrong answer is no measure.
+func (r Result) lowerExact() bool {
+	for _, x := range r.Rounds {
+		if x.Lower == nil || !x.Lower.Check.Exact() {
+			return false
+		}
+	}
+	return true
 }
 
 // writeCheck says whether the first run reported exactly the planted

@@ -296,3 +296,64 @@ func TestRounds(t *testing.T) {
 		t.Errorf("rounds without a baseline: baseline %v, want none", r.DuckDB)
 	}
 }
+
+// TestPairedRounds: a paired bench judges a tier's growth by the median of
+// the rounds' own ratios against the tier below (not the ratio of the two
+// medians, nor of the last runs kept), lists each round's pair, and makes
+// no ratio of a round whose lower tier reported the wrong exceptions.
+func TestPairedRounds(t *testing.T) {
+	exact := Check{Planted: 54000, Reported: 54000}
+	round := func(l, m3 time.Duration, c Check) Round {
+		return Round{First: Run{Usage: Usage{Wall: l}}, Check: exact, Lower: &Paired{Tier: "M3", Run: Run{Usage: Usage{Wall: m3}}, Check: c}}
+	}
+	r := Result{Tier: "L", Orders: 10000000, Payouts: 2000000, Seed: 1, Data: "d", Rounds: []Round{
+		round(200*time.Second, 60*time.Second, exact), // 3.33
+		round(170*time.Second, 54*time.Second, exact), // 3.15
+		round(176*time.Second, 49*time.Second, exact), // 3.59
+	}, Walls: map[string]time.Duration{"L": 176 * time.Second, "M3": 40 * time.Second}}
+	r.pickMedian()
+	// The medians' ratio would be 176 / 54 = 3.26, the last runs' 4.4.
+	if got := r.growthRatio(); got < 3.333 || got > 3.334 {
+		t.Errorf("growth %.4f, want the median of the rounds' own, 200/60 = 3.333", got)
+	}
+	if got := r.lowerMedian().Wall; got != 54*time.Second {
+		t.Errorf("tier M3's median %v, want 54 s", got)
+	}
+	lines := func(r Result) []string {
+		var b strings.Builder
+		if err := Write(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		var ls []string
+		for _, l := range strings.Split(b.String(), "\n") {
+			ls = append(ls, strings.Join(strings.Fields(l), " "))
+		}
+		return ls
+	}
+	got := lines(r)
+	for _, w := range []string{
+		"tier L / tier M3 (median of 3 paired rounds) 3.33 ≤ 3.3 MISSED",
+		"rounds, first run; tier M3 beside it (ratio):",
+		"1: 200.00 s; 60.00 s (3.33)",
+		"3: 176.00 s; 49.00 s (3.59)",
+	} {
+		if !slices.Contains(got, w) {
+			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	r.Rounds[0] = round(160*time.Second, 50*time.Second, exact)
+	if got := lines(r); !slices.Contains(got, "tier L / tier M3 (median of 3 paired rounds) 3.20 ≤ 3.3 ok") {
+		t.Errorf("no ratio within the bound in:\n%s", strings.Join(got, "\n"))
+	}
+
+	r.Rounds[1] = round(170*time.Second, 54*time.Second, Check{Planted: 54000, Reported: 53999})
+	got = lines(r)
+	for _, w := range []string{
+		"tier L / tier M3 (median of 3 paired rounds) - ≤ 3.3 not compared: a run of tier M3 did not report its planted exceptions",
+		"2: 170.00 s; 54.00 s (3.15), tier M3 NOT its planted exceptions",
+	} {
+		if !slices.Contains(got, w) {
+			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+}

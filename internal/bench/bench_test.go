@@ -1,0 +1,95 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// fakeRecon is a recon that generates a day of one planted exception per
+// tier and reports exactly it, and logs the tier of each run to runs.
+const fakeRecon = `#!/bin/sh
+cmd=$1; shift
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--out) out=$2 ;;
+	--tier) tier=$2 ;;
+	--date) date=$2 ;;
+	--orders) orders=$2 ;;
+	esac
+	shift
+done
+case "$cmd" in
+gen)
+	mkdir -p "$out"
+	printf 'category,entity,reference,note\nAMOUNT_MISMATCH,PAYIN,ORD-%s,x\n' "$tier" >"$out/planted.csv"
+	for f in orders.csv payouts.csv gateway.jsonl webhooks.jsonl; do : >"$out/$f"; done
+	;;
+run)
+	day=$(dirname "$orders")
+	echo "$(basename "$day")" >>"$RUNS"
+	mkdir -p "$out/$date"
+	cp "$day/planted.csv" "$out/$date/mismatches.csv"
+	printf 'category,entity,reference\n' >"$out/$date/duplicates.csv"
+	printf 'category,entity,reference\n' >"$out/$date/missing_utr.csv"
+	;;
+esac
+`
+
+// TestBenchPaired: a paired bench runs the tier below on its own day in
+// every round, first in odd rounds and second in even ones, judges the
+// growth between them by the rounds' ratios, and keeps both tiers' walls.
+func TestBenchPaired(t *testing.T) {
+	dir := t.TempDir()
+	recon := filepath.Join(dir, "recon")
+	if err := os.WriteFile(recon, []byte(fakeRecon), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	runs := filepath.Join(dir, "runs")
+	t.Setenv("RUNS", runs)
+	cache := filepath.Join(dir, "cache")
+	var out strings.Builder
+	cfg := Config{Recon: recon, Tier: "L", Seed: 1, Date: "2026-11-24", Cache: cache, NoRerun: true, Rounds: 3, Paired: true}
+	if err := Bench(context.Background(), cfg, &out, io.Discard); err != nil {
+		t.Fatalf("Bench: %v", err)
+	}
+	b, err := os.ReadFile(runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Fields(string(b))
+	want := []string{"M3-1-timed", "L-1-timed", "L-1-timed", "M3-1-timed", "M3-1-timed", "L-1-timed"}
+	if !slices.Equal(got, want) {
+		t.Errorf("runs %v, want %v", got, want)
+	}
+	var lines []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	for _, w := range []string{"rounds, first run; tier M3 beside it (ratio):", "exceptions: 1 reported, 1 planted: exactly the planted ones"} {
+		if !slices.Contains(lines, w) {
+			t.Errorf("no line %q in:\n%s", w, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "tier L / tier M3 (median of 3 paired rounds)") {
+		t.Errorf("no paired growth in:\n%s", out.String())
+	}
+	var walls map[string]struct{ Value float64 }
+	if b, err = os.ReadFile(filepath.Join(cache, wallsFile)); err == nil {
+		err = json.Unmarshal(b, &walls)
+	}
+	if err != nil || walls["L"].Value <= 0 || walls["M3"].Value <= 0 {
+		t.Errorf("walls %v (%v): want the last walls of both tiers", walls, err)
+	}
+
+	// Tier S has nothing below it to pair with.
+	cfg.Tier = "S"
+	if err := Bench(context.Background(), cfg, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "--paired: tier S") {
+		t.Errorf("paired tier S: %v, want an error naming --paired", err)
+	}
+}
