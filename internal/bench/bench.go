@@ -116,12 +116,10 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		}
 	}
 	rounds := max(1, cfg.Rounds)
-	var args []string
-	var dir string // the round's folder; the last round's is re-run
 	for k := range rounds {
 		// A round's store and reports go once the next round begins: at
 		// tier L a store is 8 GB.
-		dir = tmp
+		dir := tmp
 		if rounds > 1 {
 			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", k+1))
 			fmt.Fprintf(progress, "round %d of %d\n", k+1, rounds)
@@ -135,8 +133,8 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 				return err
 			}
 		}
-		var drop func()
-		if args, drop, err = roundArgs(ctx, cfg, r.Data, dir); err != nil {
+		args, drop, err := roundArgs(ctx, cfg, r.Data, dir)
+		if err != nil {
 			return err
 		}
 		round, err := measureRound(ctx, cfg, r.Data, dir, args, progress)
@@ -147,11 +145,7 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			round.Lower = &Paired{Tier: lower.name, Run: lowerRun.First, Check: lowerRun.Check}
 		}
 		if drop != nil {
-			if k+1 < rounds || err != nil {
-				drop()
-			} else {
-				defer drop() // after the re-run
-			}
+			drop()
 		}
 		if err != nil {
 			return err
@@ -164,17 +158,6 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		}
 	}
 	r.pickMedian()
-	if !cfg.NoRerun {
-		fmt.Fprintf(progress, "re-run: %s %s\n", cfg.Recon, strings.Join(args, " "))
-		if err := evictDay(r.Data); err != nil {
-			return err
-		}
-		rerun, err := measureRun(ctx, cfg.Recon, args, filepath.Join(dir, "re-run"))
-		if err != nil {
-			return err
-		}
-		r.Rerun = &rerun
-	}
 	walls, err := saveLast(cfg.Cache, wallsFile, wallKey, r.First.Wall.Seconds(), build)
 	if err != nil {
 		return err
@@ -240,7 +223,7 @@ func lowerTier(ctx context.Context, cfg Config, tier string, progress io.Writer)
 // measure measures the lower tier's first run in a folder of its own under
 // dir, which goes once it is measured, and checks its reports.
 func (p *pairedTier) measure(ctx context.Context, cfg Config, dir string, progress io.Writer) (*Round, error) {
-	cfg.DuckDB = "" // the baseline is of the tier measured
+	cfg.DuckDB, cfg.NoRerun = "", true // the baseline and the re-run are of the tier measured
 	dir = filepath.Join(dir, "tier-"+p.name)
 	args, drop, err := roundArgs(ctx, cfg, p.data, dir)
 	if err != nil {
@@ -287,8 +270,9 @@ func roundArgs(ctx context.Context, cfg Config, data, dir string) (args []string
 	return args, drop, nil
 }
 
-// measureRound measures recon's first run with args, read cold, and checks
-// its reports, then the baseline's run when cfg asks for one.
+// measureRound measures recon's first run with args, read cold, checks its
+// reports and, unless cfg says not to, measures the re-run of the same day
+// on the same store, then the baseline's run when cfg asks for one.
 func measureRound(ctx context.Context, cfg Config, data, dir string, args []string, progress io.Writer) (Round, error) {
 	var round Round
 	fmt.Fprintf(progress, "first-run: %s %s\n", cfg.Recon, strings.Join(args, " "))
@@ -301,6 +285,19 @@ func measureRound(ctx context.Context, cfg Config, data, dir string, args []stri
 	}
 	if round.Check, err = CheckPlanted(data, filepath.Join(dir, "reports", cfg.Date)); err != nil {
 		return round, err
+	}
+	if !cfg.NoRerun {
+		// The re-run of each round, on the round's own store, so that its
+		// share of the first run is of two runs in one spell.
+		fmt.Fprintf(progress, "re-run: %s %s\n", cfg.Recon, strings.Join(args, " "))
+		if err := evictDay(data); err != nil {
+			return round, err
+		}
+		rerun, err := measureRun(ctx, cfg.Recon, args, filepath.Join(dir, "re-run"))
+		if err != nil {
+			return round, err
+		}
+		round.Rerun = &rerun
 	}
 	if cfg.DuckDB != "" {
 		if round.DuckDB, err = measureBaseline(ctx, cfg, data, filepath.Join(dir, "duckdb"), progress); err != nil {

@@ -357,3 +357,42 @@ func TestPairedRounds(t *testing.T) {
 		}
 	}
 }
+
+// TestRerunRounds: with rounds, the re-run's share of the first run is the
+// median of the rounds' own shares, each a re-run of its round's store,
+// not the median round's nor the ratio of two medians.
+func TestRerunRounds(t *testing.T) {
+	exact := Check{Planted: 5400, Reported: 5400}
+	round := func(first, rerun time.Duration) Round {
+		return Round{First: Run{Usage: Usage{Wall: first}}, Check: exact, Rerun: &Run{Usage: Usage{Wall: rerun}}}
+	}
+	r := Result{Tier: "M", Orders: 1000000, Payouts: 200000, Seed: 1, Data: "d", Rounds: []Round{
+		round(10*time.Second, 1*time.Second), round(12*time.Second, 6*time.Second), round(14*time.Second, 3*time.Second),
+	}}
+	r.pickMedian()
+	if r.Rerun == nil || r.Rerun.Wall != 6*time.Second {
+		t.Fatalf("re-run %+v, want the median round's, 6 s", r.Rerun)
+	}
+	// The shares are 10 %, 50 % and 21.4 %; the median round's is 50 %, the
+	// medians' 3 / 12 = 25 %.
+	if got := r.rerunShare(); got < 0.2142 || got > 0.2143 {
+		t.Errorf("share %.4f, want the median of the rounds' own, 3/14 = 0.2143", got)
+	}
+	var b strings.Builder
+	if err := Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(l), " "))
+	}
+	for _, w := range []string{
+		"re-run / first (median of 3 rounds) 21.4 % ≤ 25.0 % ok",
+		"rounds, first run; re-run (share of the first):",
+		"2: 12.00 s; re-run 6.00 s (50.0 %)",
+	} {
+		if !slices.Contains(lines, w) {
+			t.Errorf("no line %q in:\n%s", w, b.String())
+		}
+	}
+}
