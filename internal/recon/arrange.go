@@ -55,6 +55,34 @@ func ArrangeByNumber[T any](s []T, n int, no func(*T) int32) {
 	permute(s, perm)
 }
 
+// ArrangeByGroup places the elements of s by group, groups in [0, n), each
+// group's elements in the order they had: a stable counting sort, each
+// element moved once. group is called once per element. A slice already
+// grouped in order is only read.
+func ArrangeByGroup[T any](s []T, n int, group func(*T) int32) {
+	of := make([]int32, len(s))
+	at := make([]int32, n+1) // at[g+1]: how many in group g, then where group g begins
+	grouped, prev := true, int32(0)
+	for i := range s {
+		g := group(&s[i])
+		of[i] = g
+		at[g+1]++
+		grouped, prev = grouped && prev <= g, g
+	}
+	if grouped {
+		return
+	}
+	for g := 1; g <= n; g++ {
+		at[g] += at[g-1]
+	}
+	perm := make([]int32, len(s)) // perm[j]: the element that goes at j
+	for i, g := range of {
+		perm[at[g]] = int32(i)
+		at[g]++
+	}
+	permute(s, perm)
+}
+
 // permute moves s[perm[i]] to i for each i, each element once: each cycle
 // of the permutation moves its elements one step, the first through tmp.
 func permute[T any](s []T, perm []int32) {

@@ -69,6 +69,35 @@ func TestArrangeByNumber(t *testing.T) {
 	}
 }
 
+// TestArrangeByGroup: elements placed by group, each group's in the order
+// they had.
+func TestArrangeByGroup(t *testing.T) {
+	type rec struct {
+		group int32
+		seq   int
+		body  [3]string
+	}
+	group := func(r *rec) int32 { return r.group }
+	for _, n := range []int{0, 1, 2, 7, 1000} {
+		for seed := range uint64(3) {
+			r := rand.New(rand.NewPCG(seed, 7))
+			got := make([]rec, n)
+			for i := range got {
+				got[i] = rec{group: int32(r.IntN(5)), seq: i, body: [3]string{"k", string(rune('a' + i%26)), "x"}}
+			}
+			if seed == 0 { // already grouped: left as it is
+				slices.SortStableFunc(got, func(a, b rec) int { return cmp.Compare(a.group, b.group) })
+			}
+			want := slices.Clone(got)
+			slices.SortStableFunc(want, func(a, b rec) int { return cmp.Compare(a.group, b.group) })
+			ArrangeByGroup(got, 5, group)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d seed=%d: arranged %v, want %v", n, seed, got[:min(n, 5)], want[:min(n, 5)])
+			}
+		}
+	}
+}
+
 // BenchmarkArrangeGateway arranges a million gateway records by key
 // number, from the order of a dump exported by time.
 func BenchmarkArrangeGateway(b *testing.B) {

@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -228,8 +230,12 @@ func testDeliveryKeyNumbers(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	d := h.loadDay(t, db, recon.BusinessDay{Date: "2026-11-24", Start: from, End: from.AddDate(0, 0, 1)})
+	inLog, problem := InLogOrder(d.Deliveries)
+	if problem != "" {
+		t.Error(problem)
+	}
 	var got []string
-	for _, dv := range d.Deliveries {
+	for _, dv := range inLog {
 		got = append(got, dv.Key)
 		switch {
 		case dv.Key == "" && dv.KeyNo != -1:
@@ -249,6 +255,26 @@ func testDeliveryKeyNumbers(t *testing.T, h Harness) {
 	if want := []string{"ORD-1", "ORD-2", "GW-ONLY", "ORPH-B", "ORPH-A"}; !slices.Equal(numbered, want) {
 		t.Errorf("pay-in keys numbered %q, want %q", numbered, want)
 	}
+}
+
+// InLogOrder returns a day's deliveries in log path and line order, and
+// what breaks the order a store must keep (recon.Day.Deliveries): those of
+// one key string in log order, whether or not it groups them by key.
+func InLogOrder(ds []recon.Delivery) ([]recon.Delivery, string) {
+	byPlace := func(a, b *recon.Delivery) int {
+		return cmp.Or(strings.Compare(a.Place.File(), b.Place.File()), cmp.Compare(a.Place.LineNo(), b.Place.LineNo()))
+	}
+	last := map[string]*recon.Delivery{}
+	for i := range ds {
+		dv := &ds[i]
+		if prev := last[dv.Key]; prev != nil && byPlace(prev, dv) > 0 {
+			return nil, fmt.Sprintf("deliveries of key %q out of log order: %s before %s", dv.Key, prev.Place, dv.Place)
+		}
+		last[dv.Key] = dv
+	}
+	out := slices.Clone(ds)
+	slices.SortStableFunc(out, func(a, b recon.Delivery) int { return byPlace(&a, &b) })
+	return out, ""
 }
 
 // Day is the start of 2026-11-24 in IST and an instant an hour into it.
