@@ -205,21 +205,14 @@ func TestWriteDuckDB(t *testing.T) {
 	} {
 		r := base
 		r.DuckDB = &c.baseline
-		var b strings.Builder
-		if err := Write(&b, r); err != nil {
-			t.Fatal(err)
-		}
-		var lines []string // each with its runs of spaces as one: the columns' widths are Write's
-		for _, l := range strings.Split(b.String(), "\n") {
-			lines = append(lines, strings.Join(strings.Fields(l), " "))
-		}
+		text, lines := written(t, r)
 		for _, w := range c.want {
 			if !slices.Contains(lines, strings.Join(strings.Fields(w), " ")) {
-				t.Errorf("%s: no line %q in:\n%s", c.name, w, b.String())
+				t.Errorf("%s: no line %q in:\n%s", c.name, w, text)
 			}
 		}
-		if c.name == "wrong exceptions" && strings.Contains(b.String(), "recon / DuckDB, first run") {
-			t.Errorf("%s: a ratio against a baseline that found the wrong exceptions:\n%s", c.name, b.String())
+		if c.name == "wrong exceptions" && strings.Contains(text, "recon / DuckDB, first run") {
+			t.Errorf("%s: a ratio against a baseline that found the wrong exceptions:\n%s", c.name, text)
 		}
 	}
 }
@@ -256,14 +249,7 @@ func TestRounds(t *testing.T) {
 	if got := r.duckDBRatio(); got < 0.772 || got > 0.773 {
 		t.Errorf("ratio %.4f, want the median of the rounds' own, 17/22 = 0.7727", got)
 	}
-	var b strings.Builder
-	if err := Write(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		lines = append(lines, strings.Join(strings.Fields(l), " "))
-	}
+	text, lines := written(t, r)
 	for _, w := range []string{
 		"recon / DuckDB, first run (median of 3 rounds) 0.77 ≤ 0.80 ok",
 		"rounds, first run / DuckDB (ratio):",
@@ -272,7 +258,7 @@ func TestRounds(t *testing.T) {
 		"exceptions: 5,401 report rows, 5,400 planted: NOT the planted ones",
 	} {
 		if !slices.Contains(lines, w) {
-			t.Errorf("no line %q in:\n%s", w, b.String())
+			t.Errorf("no line %q in:\n%s", w, text)
 		}
 	}
 
@@ -319,17 +305,7 @@ func TestPairedRounds(t *testing.T) {
 	if got := r.lowerMedian().Wall; got != 54*time.Second {
 		t.Errorf("tier M3's median %v, want 54 s", got)
 	}
-	lines := func(r Result) []string {
-		var b strings.Builder
-		if err := Write(&b, r); err != nil {
-			t.Fatal(err)
-		}
-		var ls []string
-		for _, l := range strings.Split(b.String(), "\n") {
-			ls = append(ls, strings.Join(strings.Fields(l), " "))
-		}
-		return ls
-	}
+	lines := func(r Result) []string { _, ls := written(t, r); return ls }
 	got := lines(r)
 	for _, w := range []string{
 		"tier L / tier M3 (median of 3 paired rounds) 3.33 ≤ 3.3 MISSED",
@@ -378,6 +354,22 @@ func TestRerunRounds(t *testing.T) {
 	if got := r.rerunShare(); got < 0.2142 || got > 0.2143 {
 		t.Errorf("share %.4f, want the median of the rounds' own, 3/14 = 0.2143", got)
 	}
+	text, lines := written(t, r)
+	for _, w := range []string{
+		"re-run / first (median of 3 rounds) 21.4 % ≤ 25.0 % ok",
+		"rounds, first run; re-run (share of the first):",
+		"2: 12.00 s; re-run 6.00 s (50.0 %)",
+	} {
+		if !slices.Contains(lines, w) {
+			t.Errorf("no line %q in:\n%s", w, text)
+		}
+	}
+}
+
+// written returns what Write prints of r, and its lines each with its runs
+// of spaces as one: the columns' widths are Write's.
+func written(t *testing.T, r Result) (string, []string) {
+	t.Helper()
 	var b strings.Builder
 	if err := Write(&b, r); err != nil {
 		t.Fatal(err)
@@ -386,13 +378,5 @@ func TestRerunRounds(t *testing.T) {
 	for _, l := range strings.Split(b.String(), "\n") {
 		lines = append(lines, strings.Join(strings.Fields(l), " "))
 	}
-	for _, w := range []string{
-		"re-run / first (median of 3 rounds) 21.4 % ≤ 25.0 % ok",
-		"rounds, first run; re-run (share of the first):",
-		"2: 12.00 s; re-run 6.00 s (50.0 %)",
-	} {
-		if !slices.Contains(lines, w) {
-			t.Errorf("no line %q in:\n%s", w, b.String())
-		}
-	}
+	return b.String(), lines
 }

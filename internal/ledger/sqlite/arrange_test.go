@@ -28,34 +28,17 @@ func TestDeliveriesArrangedByKey(t *testing.T) {
 	log := []dv{{recon.EntityPayin, "ORPH-B"}, {recon.EntityPayout, "ORD-2"}, {recon.EntityPayin, "ORD-2"},
 		{recon.EntityPayin, "ORD-1"}, {"", ""}, {recon.EntityPayout, "PO-1"}, {"", "ORD-1"}, {recon.EntityPayin, "ORD-2"},
 		{recon.EntityPayin, "ORPH-B"}, {"", "PO-1"}, {recon.EntityPayout, "PO-2"}}
-	load := func(kind, path string, add func(ledger.Loader) error) recon.SourceFile {
-		return storetest.LoadFile(t, db, kind, path, add)
-	}
-	sources := map[string]recon.SourceFile{
-		"orders": load("orders", "orders.csv", func(l ledger.Loader) error {
-			for i, k := range []string{"ORD-1", "ORD-2"} {
-				if err := l.Order(&recon.Order{OrderID: k, Amount: 100, Currency: "INR", Status: "success",
-					Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
-					return err
-				}
+	sources := storetest.Ledgers(t, db, at)
+	sources["webhooks"] = storetest.LoadFile(t, db, "webhooks", "webhooks.jsonl", func(l ledger.Loader) error {
+		for i, d := range log {
+			if err := l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", strconv.Itoa(i+1)), ReceivedAt: at,
+				Event: "payment.success", Entity: d.entity, Key: d.key, Class: recon.StatusSuccess,
+				BodySHA256: sha256.Sum256([]byte(strconv.Itoa(i))), Verified: recon.VerifyRaw}); err != nil {
+				return err
 			}
-			return nil
-		}),
-		"payouts": load("payouts", "payouts.csv", func(l ledger.Loader) error {
-			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
-				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
-		}),
-		"webhooks": load("webhooks", "webhooks.jsonl", func(l ledger.Loader) error {
-			for i, d := range log {
-				if err := l.Delivery(&recon.Delivery{Place: recon.PlaceOf("webhooks.jsonl", strconv.Itoa(i+1)), ReceivedAt: at,
-					Event: "payment.success", Entity: d.entity, Key: d.key, Class: recon.StatusSuccess,
-					BodySHA256: sha256.Sum256([]byte(strconv.Itoa(i))), Verified: recon.VerifyRaw}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}),
-	}
+		}
+		return nil
+	})
 	if err := db.SetDaySources(ctx, "2026-11-24", sources); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -196,20 +197,8 @@ func testDeliveryKeyNumbers(t *testing.T, h Harness) {
 			return nil
 		}
 	}
-	sources := map[string]recon.SourceFile{
-		"orders": load("orders", "orders.csv", func(l ledger.Loader) error {
-			for i, k := range []string{"ORD-1", "ORD-2"} {
-				if err := l.Order(&recon.Order{OrderID: k, Amount: 100, Currency: "INR", Status: "success",
-					Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}),
-		"payouts": load("payouts", "payouts.csv", func(l ledger.Loader) error {
-			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
-				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
-		}),
+	sources := Ledgers(t, db, at)
+	maps.Copy(sources, map[string]recon.SourceFile{
 		"gateway": load("gateway", "gateway.jsonl", func(l ledger.Loader) error {
 			for i, k := range []string{"ORD-1", "GW-ONLY"} {
 				if err := l.Gateway(&recon.GatewayRecord{Entity: recon.EntityPayin, Key: k, Amount: 100, Currency: "INR",
@@ -221,7 +210,7 @@ func testDeliveryKeyNumbers(t *testing.T, h Harness) {
 		}),
 		"webhooks": load("webhooks", "webhooks.jsonl",
 			deliveries("webhooks.jsonl", "ORPH-B", "ORD-2", "GW-ONLY", "ORPH-A", "", "ORD-1", "PO-1", "ORPH-B")),
-	}
+	})
 	if err := db.SetDaySources(ctx, "2026-11-24", sources); err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +243,27 @@ func testDeliveryKeyNumbers(t *testing.T, h Harness) {
 	}
 	if want := []string{"ORD-1", "ORD-2", "GW-ONLY", "ORPH-B", "ORPH-A"}; !slices.Equal(numbered, want) {
 		t.Errorf("pay-in keys numbered %q, want %q", numbered, want)
+	}
+}
+
+// Ledgers stores a day's two ledger files, orders ORD-1 and ORD-2 and
+// payout PO-1, all at instant at, and returns them by role.
+func Ledgers(t *testing.T, db ledger.Store, at recon.Instant) map[string]recon.SourceFile {
+	t.Helper()
+	return map[string]recon.SourceFile{
+		"orders": LoadFile(t, db, "orders", "orders.csv", func(l ledger.Loader) error {
+			for i, k := range []string{"ORD-1", "ORD-2"} {
+				if err := l.Order(&recon.Order{OrderID: k, Amount: 100, Currency: "INR", Status: "success",
+					Class: recon.StatusSuccess, CreatedAt: at, Place: recon.PlaceOf("orders.csv", strconv.Itoa(i+2))}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}),
+		"payouts": LoadFile(t, db, "payouts", "payouts.csv", func(l ledger.Loader) error {
+			return l.Payout(&recon.Payout{PayoutID: "PO-1", Amount: 100, Currency: "INR", Status: "success",
+				Class: recon.StatusSuccess, RequestedAt: at, Place: recon.PlaceOf("payouts.csv", "2")})
+		}),
 	}
 }
 
