@@ -37,9 +37,9 @@ DUCKDB ?=
 # on a shared 2-core machine differ by up to a quarter.
 ROUNDS ?= 1
 # PAIRED=1 runs, in each round of the day by time, the tier below (M3 for L,
-# M for M3) beside the first run, and judges the growth between the two by
-# the median of the rounds' own ratios rather than by two last runs that may
-# be minutes or days apart.
+# M for M3) and the same day in key order beside the first run, and judges
+# the growth and the input order by the median of the rounds' own ratios
+# rather than by last runs that may be minutes or days apart.
 PAIRED ?=
 
 .PHONY: help tools build demo demo-offline test fmt-check vet unit bench fuzz lint fixtures clean

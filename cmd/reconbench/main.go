@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Postgres, "postgres", "", "run on a database created for the bench on this PostgreSQL server `URL` (the password in PGPASSWORD), not an SQLite file")
 	fs.StringVar(&cfg.DuckDB, "duckdb", "", "run the DuckDB baseline `binary` (make bin/duckrecon) on the same day after recon's first run, and compare")
 	fs.IntVar(&cfg.Rounds, "rounds", 1, "measure the first run (and the DuckDB baseline after it) this many `times`, each on a fresh store, and report the median round")
-	fs.BoolVar(&cfg.Paired, "paired", false, "in each round, run the tier below (M3 for L) on its own day beside the first run, and judge the growth between them by the median of the rounds' ratios")
+	fs.BoolVar(&cfg.Paired, "paired", false, "in each round, run the tier below (M3 for L) and, for a day by time, the same day in key order beside the first run, and judge the growth and the input order by the median of the rounds' ratios")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

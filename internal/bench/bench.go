@@ -67,10 +67,11 @@ type Config struct {
 	Rounds int
 	// Paired runs, in each round, the tier below (the one its growth is
 	// judged against: M3 for L) on its own day beside this tier's first
-	// run, so that the ratio of the two tiers is of two runs in one spell
-	// of the machine, and reported as the median of the rounds' own
-	// ratios. Kept apart, a bench of each tier's last run compares runs
-	// minutes or days apart, and this machine's slow spells last minutes.
+	// run and, for a day by time, the same day in key order, so that each
+	// ratio is of runs in one spell of the machine, and reported as the
+	// median of the rounds' own ratios. Kept apart, a bench of each day's
+	// last run compares runs minutes or days apart, and this machine's
+	// slow spells last minutes.
 	Paired bool
 }
 
@@ -93,9 +94,9 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if r.Gen, err = ensureDay(ctx, cfg, tier, r.Data, progress); err != nil {
 		return err
 	}
-	var lower *pairedTier
+	var beside []*pairedTier
 	if cfg.Paired {
-		if lower, err = lowerTier(ctx, cfg, tier.Name, progress); err != nil {
+		if beside, err = besideDays(ctx, cfg, tier.Name, progress); err != nil {
 			return err
 		}
 	}
@@ -111,8 +112,8 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	r.Store = "SQLite"
 	if cfg.Postgres != "" {
 		r.Store, wallKey = "PostgreSQL "+postgres.Redact(cfg.Postgres), wallKey+"@postgres"
-		if lower != nil {
-			lower.wallKey += "@postgres"
+		for _, p := range beside {
+			p.wallKey += "@postgres"
 		}
 	}
 	rounds := max(1, cfg.Rounds)
@@ -124,12 +125,12 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			dir = filepath.Join(tmp, fmt.Sprintf("round-%d", k+1))
 			fmt.Fprintf(progress, "round %d of %d\n", k+1, rounds)
 		}
-		// The lower tier runs first in odd rounds and second in even ones,
+		// The days beside run first in odd rounds and second in even ones,
 		// so that a machine slowing or speeding through the rounds does
 		// not favour either.
-		var lowerRun *Round
-		if lower != nil && k%2 == 0 {
-			if lowerRun, err = lower.measure(ctx, cfg, dir, progress); err != nil {
+		var besideRuns []*Paired
+		if k%2 == 0 {
+			if besideRuns, err = measureBeside(ctx, cfg, beside, dir, progress); err != nil {
 				return err
 			}
 		}
@@ -138,11 +139,15 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 			return err
 		}
 		round, err := measureRound(ctx, cfg, r.Data, dir, args, progress)
-		if err == nil && lower != nil && k%2 == 1 {
-			lowerRun, err = lower.measure(ctx, cfg, dir, progress)
+		if err == nil && k%2 == 1 {
+			besideRuns, err = measureBeside(ctx, cfg, beside, dir, progress)
 		}
-		if lowerRun != nil {
-			round.Lower = &Paired{Tier: lower.name, Run: lowerRun.First, Check: lowerRun.Check}
+		for _, p := range besideRuns {
+			if p.KeyOrder {
+				round.Keyed = p
+			} else {
+				round.Lower = p
+			}
 		}
 		if drop != nil {
 			drop()
@@ -162,9 +167,9 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if lower != nil {
-		// The lower tier's median run is its last by this build too.
-		if walls, err = saveLast(cfg.Cache, wallsFile, lower.wallKey, r.lowerMedian().Wall.Seconds(), build); err != nil {
+	for _, p := range beside {
+		// The median run of a day beside is its last by this build too.
+		if walls, err = saveLast(cfg.Cache, wallsFile, p.wallKey, r.besideMedian(p.keyOrder).Wall.Seconds(), build); err != nil {
 			return err
 		}
 	}
@@ -195,49 +200,79 @@ func dayOf(cfg Config, tier string) (dir, wallKey string) {
 	return dir, wallKey
 }
 
-// pairedTier is the tier a paired bench runs beside the one it measures
-// (Config.Paired).
+// pairedTier is a day a paired bench runs beside the one it measures
+// (Config.Paired): the tier below's, or the same tier's in key order.
 type pairedTier struct {
 	name, data, wallKey string
+	keyOrder            bool
 }
 
-// lowerTier returns the tier the growth of tier is judged against, its day
-// generated unless it is cached.
-func lowerTier(ctx context.Context, cfg Config, tier string, progress io.Writer) (*pairedTier, error) {
-	i := slices.IndexFunc(growth, func(g tierGrowth) bool { return g.upper == tier })
-	if i < 0 {
-		return nil, fmt.Errorf("--paired: tier %s is judged against no tier below it", tier)
+// besideDays returns the days a paired bench of tier runs beside it: the
+// tier its growth is judged against, and for a day by time, the same day
+// in key order; each generated unless it is cached.
+func besideDays(ctx context.Context, cfg Config, tier string, progress io.Writer) ([]*pairedTier, error) {
+	var days []*pairedTier
+	add := func(name string, keyOrder bool) error {
+		t, err := synth.TierOf(name)
+		if err != nil {
+			return err
+		}
+		c := cfg
+		c.KeyOrder = c.KeyOrder || keyOrder
+		p := &pairedTier{name: t.Name, keyOrder: keyOrder}
+		p.data, p.wallKey = dayOf(c, t.Name)
+		days = append(days, p)
+		_, err = ensureDay(ctx, c, t, p.data, progress)
+		return err
 	}
-	t, err := synth.TierOf(growth[i].lower)
-	if err != nil {
-		return nil, err
+	if i := slices.IndexFunc(growth, func(g tierGrowth) bool { return g.upper == tier }); i >= 0 {
+		if err := add(growth[i].lower, false); err != nil {
+			return nil, err
+		}
 	}
-	p := &pairedTier{name: t.Name}
-	p.data, p.wallKey = dayOf(cfg, t.Name)
-	if _, err := ensureDay(ctx, cfg, t, p.data, progress); err != nil {
-		return nil, err
+	if !cfg.KeyOrder {
+		if err := add(tier, true); err != nil {
+			return nil, err
+		}
 	}
-	return p, nil
+	if len(days) == 0 {
+		return nil, fmt.Errorf("--paired: tier %s in key order has no tier below it and no other order to pair with", tier)
+	}
+	return days, nil
 }
 
-// measure measures the lower tier's first run in a folder of its own under
-// dir, which goes once it is measured, and checks its reports.
-func (p *pairedTier) measure(ctx context.Context, cfg Config, dir string, progress io.Writer) (*Round, error) {
-	cfg.DuckDB, cfg.NoRerun = "", true // the baseline and the re-run are of the tier measured
-	dir = filepath.Join(dir, "tier-"+p.name)
-	args, drop, err := roundArgs(ctx, cfg, p.data, dir)
-	if err != nil {
-		return nil, err
+// measureBeside measures the first run of each day beside, each in a
+// folder of its own under dir, which goes once it is measured, and checks
+// its reports.
+func measureBeside(ctx context.Context, cfg Config, beside []*pairedTier, dir string, progress io.Writer) ([]*Paired, error) {
+	cfg.DuckDB, cfg.NoRerun = "", true // the baseline and the re-run are of the day measured
+	var out []*Paired
+	for _, p := range beside {
+		c := cfg
+		c.KeyOrder = c.KeyOrder || p.keyOrder
+		name, sub := "tier "+p.name, "tier-"+p.name
+		if p.keyOrder {
+			name, sub = "the day in key order", "key-order"
+		}
+		d := filepath.Join(dir, sub)
+		args, drop, err := roundArgs(ctx, c, p.data, d)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(progress, "%s beside it: ", name)
+		round, err := measureRound(ctx, c, p.data, d, args, progress)
+		if drop != nil {
+			drop()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		if err := os.RemoveAll(d); err != nil {
+			return nil, err
+		}
+		out = append(out, &Paired{Tier: p.name, KeyOrder: p.keyOrder, Run: round.First, Check: round.Check})
 	}
-	fmt.Fprintf(progress, "tier %s beside it: ", p.name)
-	round, err := measureRound(ctx, cfg, p.data, dir, args, progress)
-	if drop != nil {
-		drop()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("tier %s: %w", p.name, err)
-	}
-	return &round, os.RemoveAll(dir)
+	return out, nil
 }
 
 // roundArgs makes a fresh store for a round's first run, its folder dir

@@ -41,10 +41,11 @@ run)
 esac
 `
 
-// TestBenchPaired: a paired bench runs the tier below on its own day in
-// every round, first in odd rounds and second in even ones, judges the
-// growth between them by the rounds' ratios, and keeps both tiers' walls;
-// each round re-runs its own store (the tier below is not re-run).
+// TestBenchPaired: a paired bench runs the tier below and the same day in
+// key order, each on its own day, in every round, first in odd rounds and
+// second in even ones, judges the growth and the input order by the
+// rounds' ratios, and keeps the three days' walls; each round re-runs its
+// own store (the days beside are not re-run).
 func TestBenchPaired(t *testing.T) {
 	dir := t.TempDir()
 	recon := filepath.Join(dir, "recon")
@@ -64,8 +65,8 @@ func TestBenchPaired(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Fields(string(b))
-	want := []string{"M3-1-timed", "L-1-timed", "L-1-timed", "L-1-timed", "L-1-timed", "M3-1-timed", "M3-1-timed",
-		"L-1-timed", "L-1-timed"}
+	want := []string{"M3-1-timed", "L-1", "L-1-timed", "L-1-timed", "L-1-timed", "L-1-timed", "M3-1-timed", "L-1",
+		"M3-1-timed", "L-1", "L-1-timed", "L-1-timed"}
 	if !slices.Equal(got, want) {
 		t.Errorf("runs %v, want %v", got, want)
 	}
@@ -73,25 +74,27 @@ func TestBenchPaired(t *testing.T) {
 	for _, l := range strings.Split(out.String(), "\n") {
 		lines = append(lines, strings.Join(strings.Fields(l), " "))
 	}
-	for _, w := range []string{"rounds, first run; re-run (share of the first); tier M3 beside it (ratio):", "exceptions: 1 reported, 1 planted: exactly the planted ones"} {
+	for _, w := range []string{"rounds, first run; re-run (share of the first); in key order beside it (ratio); tier M3 beside it (ratio):", "exceptions: 1 reported, 1 planted: exactly the planted ones"} {
 		if !slices.Contains(lines, w) {
 			t.Errorf("no line %q in:\n%s", w, out.String())
 		}
 	}
-	if !strings.Contains(out.String(), "tier L / tier M3 (median of 3 paired rounds)") {
-		t.Errorf("no paired growth in:\n%s", out.String())
+	for _, w := range []string{"tier L / tier M3 (median of 3 paired rounds)", "by time / in key order (median of 3 paired rounds)"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("no %q in:\n%s", w, out.String())
+		}
 	}
 	var walls map[string]struct{ Value float64 }
 	if b, err = os.ReadFile(filepath.Join(cache, wallsFile)); err == nil {
 		err = json.Unmarshal(b, &walls)
 	}
-	if err != nil || walls["L"].Value <= 0 || walls["M3"].Value <= 0 {
-		t.Errorf("walls %v (%v): want the last walls of both tiers", walls, err)
+	if err != nil || walls["L"].Value <= 0 || walls["M3"].Value <= 0 || walls["L/key"].Value <= 0 {
+		t.Errorf("walls %v (%v): want the last walls of the three days", walls, err)
 	}
 
-	// Tier S has nothing below it to pair with.
-	cfg.Tier = "S"
+	// Tier S in key order has nothing to pair with.
+	cfg.Tier, cfg.KeyOrder = "S", true
 	if err := Bench(context.Background(), cfg, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "--paired: tier S") {
-		t.Errorf("paired tier S: %v, want an error naming --paired", err)
+		t.Errorf("paired tier S in key order: %v, want an error naming --paired", err)
 	}
 }

@@ -56,36 +56,63 @@ type Round struct {
 	Check  Check
 	Rerun  *Run // the re-run of the same day on the round's store; nil when skipped
 	DuckDB *Baseline
-	// Lower is the tier below's run beside this one, in a paired bench
-	// (Config.Paired); nil otherwise.
-	Lower *Paired
+	// Lower is the tier below's run beside this one, and Keyed the same
+	// day's in key order, in a paired bench (Config.Paired); nil otherwise.
+	Lower, Keyed *Paired
 }
 
-// Paired is the first run of the tier below in a round of a paired bench,
-// and how its reports compare with its own day's planted exceptions.
+// Paired is the first run of a day beside the one measured in a round of a
+// paired bench (the tier below's, or in key order the same tier's), and
+// how its reports compare with its own day's planted exceptions.
 type Paired struct {
-	Tier  string
-	Run   Run
-	Check Check
+	Tier     string
+	KeyOrder bool
+	Run      Run
+	Check    Check
 }
 
-// growthRatio is the tier's wall as a multiple of the tier below's, of a
-// paired bench: the median of the rounds' own ratios.
-func (r Result) growthRatio() float64 {
+// of returns the round's run beside it: in key order, or the tier below's.
+func (x Round) of(keyOrder bool) *Paired {
+	if keyOrder {
+		return x.Keyed
+	}
+	return x.Lower
+}
+
+// besideRatio is the tier's wall as a multiple of the day's beside it (in
+// key order, or the tier below's) in a paired bench: the median of the
+// rounds' own ratios.
+func (r Result) besideRatio(keyOrder bool) float64 {
 	ratios := make([]float64, len(r.Rounds))
 	for i, x := range r.Rounds {
-		ratios[i] = x.First.Wall.Seconds() / x.Lower.Run.Wall.Seconds()
+		ratios[i] = x.First.Wall.Seconds() / x.of(keyOrder).Run.Wall.Seconds()
 	}
 	return median(ratios, cmp.Compare[float64])
 }
 
-// lowerMedian is the median of the tier below's runs in a paired bench.
-func (r Result) lowerMedian() Run {
-	return median(r.Rounds, func(a, b Round) int { return cmp.Compare(a.Lower.Run.Wall, b.Lower.Run.Wall) }).Lower.Run
+// besideMedian is the median of the runs beside in a paired bench.
+func (r Result) besideMedian(keyOrder bool) Run {
+	return median(r.Rounds, func(a, b Round) int {
+		return cmp.Compare(a.of(keyOrder).Run.Wall, b.of(keyOrder).Run.Wall)
+	}).of(keyOrder).Run
 }
 
-// paired says the rounds ran the tier below beside each first run.
-func (r Result) paired() bool { return len(r.Rounds) > 0 && r.Rounds[0].Lower != nil }
+// paired says the rounds ran a day beside each first run: in key order,
+// or the tier below's.
+func (r Result) paired(keyOrder bool) bool {
+	return len(r.Rounds) > 0 && r.Rounds[0].of(keyOrder) != nil
+}
+
+// besideExact says every run beside reported exactly its day's planted
+// exceptions: a fast wrong answer is no measure.
+func (r Result) besideExact(keyOrder bool) bool {
+	for _, x := range r.Rounds {
+		if p := x.of(keyOrder); p == nil || !p.Check.Exact() {
+			return false
+		}
+	}
+	return true
+}
 
 // pickMedian sets r's first run, check and baseline from its rounds: the
 // first run of the median round by wall time (of an even count, the
@@ -287,10 +314,10 @@ func Write(w io.Writer, r Result) error {
 				continue
 			}
 			name, bound := "tier "+g.upper+" / tier "+g.lower, strconv.FormatFloat(g.bound, 'f', -1, 64)
-			if g.upper == r.Tier && r.paired() {
-				ratio := r.growthRatio()
+			if g.upper == r.Tier && r.paired(false) {
+				ratio := r.besideRatio(false)
 				name += fmt.Sprintf(" (median of %d paired rounds)", len(r.Rounds))
-				if !r.lowerExact() {
+				if !r.besideExact(false) {
 					fmt.Fprintf(tw, "%s\t-\t≤ %s\tnot compared: a run of tier %s did not report its planted exceptions\n",
 						name, bound, g.lower)
 					continue
@@ -312,7 +339,16 @@ func Write(w io.Writer, r Result) error {
 		}
 	}
 	// The day by time against the same day in key order.
-	if timed, keyed := r.Walls[r.Tier], r.Walls[r.Tier+KeyOrderSuffix]; !onPostgres && timed > 0 && keyed > 0 {
+	inputOrder := strconv.FormatFloat(InputOrderTarget, 'f', 2, 64)
+	if r.paired(true) {
+		name := fmt.Sprintf("by time / in key order (median of %d paired rounds)", len(r.Rounds))
+		if r.besideExact(true) {
+			ratio := r.besideRatio(true)
+			row(tw, name, strconv.FormatFloat(ratio, 'f', 2, 64), true, "≤ "+inputOrder, ratio <= InputOrderTarget)
+		} else {
+			fmt.Fprintf(tw, "%s\t-\t≤ %s\tnot compared: a run in key order did not report its planted exceptions\n", name, inputOrder)
+		}
+	} else if timed, keyed := r.Walls[r.Tier], r.Walls[r.Tier+KeyOrderSuffix]; !onPostgres && timed > 0 && keyed > 0 {
 		ratio := timed.Seconds() / keyed.Seconds()
 		row(tw, "by time / in key order (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true,
 			"≤ "+strconv.FormatFloat(InputOrderTarget, 'f', 2, 64), ratio <= InputOrderTarget)
@@ -369,7 +405,7 @@ func Write(w io.Writer, r Result) error {
 // writeRounds lists each round's walls, when there were several: recon's
 // first run, and the baseline's and the ratio of the two when it ran.
 func writeRounds(w io.Writer, rounds []Round) {
-	if len(rounds) < 2 && (len(rounds) == 0 || rounds[0].Lower == nil) {
+	if len(rounds) < 2 && (len(rounds) == 0 || rounds[0].Lower == nil && rounds[0].Keyed == nil) {
 		return
 	}
 	title := "rounds, first run"
@@ -378,6 +414,9 @@ func writeRounds(w io.Writer, rounds []Round) {
 	}
 	if rounds[0].Rerun != nil {
 		title += "; re-run (share of the first)"
+	}
+	if rounds[0].Keyed != nil {
+		title += "; in key order beside it (ratio)"
 	}
 	if l := rounds[0].Lower; l != nil {
 		title += "; tier " + l.Tier + " beside it (ratio)"
@@ -394,25 +433,21 @@ func writeRounds(w io.Writer, rounds []Round) {
 		if x.Rerun != nil {
 			fmt.Fprintf(w, "; re-run %s (%s)", secs(x.Rerun.Wall), percent(x.Rerun.Wall.Seconds()/x.First.Wall.Seconds()))
 		}
-		if l := x.Lower; l != nil {
-			fmt.Fprintf(w, "; %s (%s)", secs(l.Run.Wall), strconv.FormatFloat(x.First.Wall.Seconds()/l.Run.Wall.Seconds(), 'f', 2, 64))
-			if !l.Check.Exact() {
-				fmt.Fprintf(w, ", tier %s NOT its planted exceptions", l.Tier)
+		for _, p := range []*Paired{x.Keyed, x.Lower} {
+			if p == nil {
+				continue
+			}
+			fmt.Fprintf(w, "; %s (%s)", secs(p.Run.Wall), strconv.FormatFloat(x.First.Wall.Seconds()/p.Run.Wall.Seconds(), 'f', 2, 64))
+			switch {
+			case p.Check.Exact():
+			case p.KeyOrder:
+				fmt.Fprint(w, ", in key order NOT its planted exceptions")
+			default:
+				fmt.Fprintf(w, ", tier %s NOT its planted exceptions", p.Tier)
 			}
 		}
 		fmt.Fprintln(w)
 	}
-}
-
-// lowerExact says every run of the tier below reported exactly its day's
-// planted exceptions: a fast wrong answer is no measure.
-func (r Result) lowerExact() bool {
-	for _, x := range r.Rounds {
-		if x.Lower == nil || !x.Lower.Check.Exact() {
-			return false
-		}
-	}
-	return true
 }
 
 // writeCheck says whether the first run reported exactly the planted

@@ -299,10 +299,10 @@ func TestPairedRounds(t *testing.T) {
 	}, Walls: map[string]time.Duration{"L": 176 * time.Second, "M3": 40 * time.Second}}
 	r.pickMedian()
 	// The medians' ratio would be 176 / 54 = 3.26, the last runs' 4.4.
-	if got := r.growthRatio(); got < 3.333 || got > 3.334 {
+	if got := r.besideRatio(false); got < 3.333 || got > 3.334 {
 		t.Errorf("growth %.4f, want the median of the rounds' own, 200/60 = 3.333", got)
 	}
-	if got := r.lowerMedian().Wall; got != 54*time.Second {
+	if got := r.besideMedian(false).Wall; got != 54*time.Second {
 		t.Errorf("tier M3's median %v, want 54 s", got)
 	}
 	lines := func(r Result) []string { _, ls := written(t, r); return ls }
@@ -379,4 +379,39 @@ func written(t *testing.T, r Result) (string, []string) {
 		lines = append(lines, strings.Join(strings.Fields(l), " "))
 	}
 	return b.String(), lines
+}
+
+// TestPairedKeyOrder: a paired bench of a day by time judges input order by
+// the median of the rounds' own ratios against the same day in key order,
+// not by the last runs kept, and makes no ratio when a run in key order
+// reported the wrong exceptions.
+func TestPairedKeyOrder(t *testing.T) {
+	exact := Check{Planted: 54000, Reported: 54000}
+	round := func(timed, keyed time.Duration, c Check) Round {
+		return Round{First: Run{Usage: Usage{Wall: timed}}, Check: exact,
+			Keyed: &Paired{Tier: "L", KeyOrder: true, Run: Run{Usage: Usage{Wall: keyed}}, Check: c}}
+	}
+	r := Result{Tier: "L", Orders: 10000000, Payouts: 2000000, Seed: 1, Data: "d", Rounds: []Round{
+		round(170*time.Second, 160*time.Second, exact), // 1.06
+		round(165*time.Second, 170*time.Second, exact), // 0.97
+		round(190*time.Second, 150*time.Second, exact), // 1.27
+	}, Walls: map[string]time.Duration{"L": 190 * time.Second, "L/key": 150 * time.Second}}
+	r.pickMedian()
+	_, got := written(t, r)
+	for _, w := range []string{
+		"by time / in key order (median of 3 paired rounds) 1.06 ≤ 1.10 ok",
+		"rounds, first run; in key order beside it (ratio):",
+		"3: 190.00 s; 150.00 s (1.27)",
+	} {
+		if !slices.Contains(got, w) {
+			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
+		}
+	}
+	if slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "last runs") }) {
+		t.Errorf("a ratio of the last runs beside the paired one:\n%s", strings.Join(got, "\n"))
+	}
+	r.Rounds[2].Keyed.Check = Check{Planted: 54000, Reported: 1}
+	if _, got = written(t, r); !slices.Contains(got, "by time / in key order (median of 3 paired rounds) - ≤ 1.10 not compared: a run in key order did not report its planted exceptions") {
+		t.Errorf("a ratio against a wrong run in key order:\n%s", strings.Join(got, "\n"))
+	}
 }
