@@ -55,11 +55,11 @@ func ArrangeByNumber[T any](s []T, n int, no func(*T) int32) {
 	permute(s, perm)
 }
 
-// ArrangeByGroup places the elements of s by group, groups in [0, n), each
+// arrangeByGroup places the elements of s by group, groups in [0, n), each
 // group's elements in the order they had: a stable counting sort, each
 // element moved once. group is called once per element. A slice already
 // grouped in order is only read.
-func ArrangeByGroup[T any](s []T, n int, group func(*T) int32) {
+func arrangeByGroup[T any](s []T, n int, group func(*T) int32) {
 	of := make([]int32, len(s))
 	at := make([]int32, n+1) // at[g+1]: how many in group g, then where group g begins
 	grouped, prev := true, int32(0)
@@ -81,6 +81,41 @@ func ArrangeByGroup[T any](s []T, n int, group func(*T) int32) {
 		at[g]++
 	}
 	permute(s, perm)
+}
+
+// GroupDeliveries places the day's deliveries by key, each key's in the
+// order they had (log path and line), those of a key Keys does not hold or
+// of none last: a log comes by time, and matching reads each key's
+// deliveries beside its other records, so in log order they lay at random
+// in memory (the README's Performance section, 2026-12-06 (night), has the
+// cost). Every delivery naming one key string, a pay-in's, a payout's or
+// one that names no entity, goes to the same place: matching's rows about
+// the log are by key string, and it meets those of one reference in log
+// order still. A day without Keys is left as it is.
+func (d *Day) GroupDeliveries() {
+	payins, payouts := d.Keys[EntityPayin], d.Keys[EntityPayout]
+	if payins == nil || payouts == nil {
+		return
+	}
+	np, nq := int32(payins.Len()), int32(payouts.Len())
+	arrangeByGroup(d.Deliveries, int(np+nq+1), func(dv *Delivery) int32 {
+		if dv.Key == "" {
+			return np + nq
+		}
+		if dv.Entity == EntityPayin && dv.KeyNo >= 0 {
+			return dv.KeyNo
+		}
+		if no, ok := payins.Find(dv.Key); ok {
+			return no
+		}
+		if dv.Entity == EntityPayout && dv.KeyNo >= 0 {
+			return np + dv.KeyNo
+		}
+		if no, ok := payouts.Find(dv.Key); ok {
+			return np + no
+		}
+		return np + nq
+	})
 }
 
 // permute moves s[perm[i]] to i for each i, each element once: each cycle

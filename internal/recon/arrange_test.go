@@ -90,7 +90,7 @@ func TestArrangeByGroup(t *testing.T) {
 			}
 			want := slices.Clone(got)
 			slices.SortStableFunc(want, func(a, b rec) int { return cmp.Compare(a.group, b.group) })
-			ArrangeByGroup(got, 5, group)
+			arrangeByGroup(got, 5, group)
 			if !slices.Equal(got, want) {
 				t.Fatalf("n=%d seed=%d: arranged %v, want %v", n, seed, got[:min(n, 5)], want[:min(n, 5)])
 			}

@@ -482,6 +482,7 @@ func (a *DayAssembly) Day() *Day {
 	}
 	d.Gateway = append(a.keys[EntityPayin].recs, a.keys[EntityPayout].recs...)
 	d.Keys = map[Entity]*Keys{EntityPayin: a.keys[EntityPayin].index, EntityPayout: a.keys[EntityPayout].index}
+	d.GroupDeliveries()
 	return d
 }
 

@@ -58,9 +58,9 @@ type Day struct {
 	// a ledger row in another date's ledger.
 	LedgerElsewhere map[Entity]map[string]bool
 	// Deliveries holds every stored delivery of the day's keys, and every
-	// delivery of the day's own logs: those naming one key string in log
-	// path and line order, which matching reads; a store may group them
-	// by key (SQLite does, for the match's memory reads).
+	// delivery of the day's own logs: grouped by key (GroupDeliveries),
+	// those naming one key string in log path and line order, which
+	// matching reads.
 	Deliveries []Delivery
 	// KnownKeys holds the keys of the day's own-log deliveries that a
 	// ledger of any date (inside its day or not) or a gateway record knows,

@@ -122,7 +122,7 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 		{"orders", func() error { err := s.loadOrders(ctx, d, sc); close(ordersRead); return err }},
 		{"gateway records", func() error { return s.loadGateway(ctx, tx, d, sc, gl) }},
 		{"deliveries", func() error { return s.loadDeliveries(ctx, d, sc) }},
-		{"delivery keys", func() error { sc.numberDeliveries(d); sc.arrangeDeliveries(d); return nil }},
+		{"delivery keys", func() error { sc.numberDeliveries(d); return nil }},
 		{"pulls", func() error { return s.loadPulls(ctx, d, sc) }},
 		{"known keys", func() error { return s.loadKnownKeys(ctx, tx, d, sc) }},
 	}
@@ -146,5 +146,6 @@ func (s *DB) loadDay(ctx context.Context, tx *sqlx.Tx, conn *sqlx.Conn, d *recon
 	for entity, keys := range sc.keys {
 		d.Keys[entity] = keys.index
 	}
+	d.GroupDeliveries()
 	return nil
 }

@@ -120,7 +120,7 @@ func ownQuery(route string) string {
 // loadDeliveries loads every delivery of the day's logs (its own and the
 // next date's), and every delivery of another live log that is of a key of
 // the day or repeats a body delivered in the day; ordered by log path and
-// line (arrangeDeliveries then groups them by key).
+// line (recon.Day.GroupDeliveries then groups them by key).
 func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) error {
 	if id, ok := sc.roles["webhooks"]; ok {
 		d.DayLog = sc.paths[id]
@@ -174,40 +174,6 @@ func (s *DB) loadDeliveries(ctx context.Context, d *recon.Day, sc *dayScope) err
 		return a.LineNo() < b.LineNo()
 	})
 	return nil
-}
-
-// arrangeDeliveries places the day's deliveries by key, each key's in the
-// order loaded (log path and line), those of a key the day's index does not
-// hold or of none last. The match reads a key's deliveries beside its
-// other records, and a log comes by time: read in log order, they lay at
-// random in memory, and a tier L day by time matched in twice the time
-// of the same day in key order (README, Performance, 2026-12-06
-// (evening)). Every delivery naming one key string, a pay-in's, a
-// payout's or one that names no entity, goes to the same place: the
-// match's rows about the log are by key string (match.deliveryBase), and
-// those of one reference are still found in log order, as in a day loaded
-// unarranged (PostgreSQL's).
-func (sc *dayScope) arrangeDeliveries(d *recon.Day) {
-	payins, payouts := sc.keys[recon.EntityPayin].index, sc.keys[recon.EntityPayout].index
-	np, nq := int32(payins.Len()), int32(payouts.Len())
-	recon.ArrangeByGroup(d.Deliveries, int(np+nq+1), func(dv *recon.Delivery) int32 {
-		if dv.Key == "" {
-			return np + nq
-		}
-		if dv.Entity == recon.EntityPayin && dv.KeyNo >= 0 {
-			return dv.KeyNo
-		}
-		if no, ok := payins.Find(dv.Key); ok {
-			return no
-		}
-		if dv.Entity == recon.EntityPayout && dv.KeyNo >= 0 {
-			return np + dv.KeyNo
-		}
-		if no, ok := payouts.Find(dv.Key); ok {
-			return np + no
-		}
-		return np + nq
-	})
 }
 
 // numberDeliveries sets the KeyNo of each delivery of the day not numbered

@@ -41,6 +41,7 @@ func Run(t *testing.T, h Harness) {
 		{"PullTotals", testPullTotals},
 		{"PulledRecordsByKey", testPulledRecordsByKey},
 		{"DeliveryKeyNumbers", testDeliveryKeyNumbers},
+		{"DeliveriesGroupedByKey", testDeliveriesGroupedByKey},
 		{"RepeatedBodyInAnotherLog", testRepeatedBodyInAnotherLog},
 	}
 	for _, c := range cases {
