@@ -128,9 +128,9 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		// The days beside run first in odd rounds and second in even ones,
 		// so that a machine slowing or speeding through the rounds does
 		// not favour either.
-		var besideRuns []*Paired
+		var lower, keyed *Paired
 		if k%2 == 0 {
-			if besideRuns, err = measureBeside(ctx, cfg, beside, dir, progress); err != nil {
+			if lower, keyed, err = measureBeside(ctx, cfg, beside, dir, progress); err != nil {
 				return err
 			}
 		}
@@ -140,15 +140,9 @@ func Bench(ctx context.Context, cfg Config, w, progress io.Writer) error {
 		}
 		round, err := measureRound(ctx, cfg, r.Data, dir, args, progress)
 		if err == nil && k%2 == 1 {
-			besideRuns, err = measureBeside(ctx, cfg, beside, dir, progress)
+			lower, keyed, err = measureBeside(ctx, cfg, beside, dir, progress)
 		}
-		for _, p := range besideRuns {
-			if p.KeyOrder {
-				round.Keyed = p
-			} else {
-				round.Lower = p
-			}
-		}
+		round.Lower, round.Keyed = lower, keyed
 		if drop != nil {
 			drop()
 		}
@@ -243,10 +237,10 @@ func besideDays(ctx context.Context, cfg Config, tier string, progress io.Writer
 
 // measureBeside measures the first run of each day beside, each in a
 // folder of its own under dir, which goes once it is measured, and checks
-// its reports.
-func measureBeside(ctx context.Context, cfg Config, beside []*pairedTier, dir string, progress io.Writer) ([]*Paired, error) {
+// its reports: the tier below's and the same tier's in key order, nil for
+// one not beside.
+func measureBeside(ctx context.Context, cfg Config, beside []*pairedTier, dir string, progress io.Writer) (lower, keyed *Paired, err error) {
 	cfg.DuckDB, cfg.NoRerun = "", true // the baseline and the re-run are of the day measured
-	var out []*Paired
 	for _, p := range beside {
 		c := cfg
 		c.KeyOrder = c.KeyOrder || p.keyOrder
@@ -257,7 +251,7 @@ func measureBeside(ctx context.Context, cfg Config, beside []*pairedTier, dir st
 		d := filepath.Join(dir, sub)
 		args, drop, err := roundArgs(ctx, c, p.data, d)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fmt.Fprintf(progress, "%s beside it: ", name)
 		round, err := measureRound(ctx, c, p.data, d, args, progress)
@@ -265,14 +259,19 @@ func measureBeside(ctx context.Context, cfg Config, beside []*pairedTier, dir st
 			drop()
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if err := os.RemoveAll(d); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out = append(out, &Paired{Tier: p.name, KeyOrder: p.keyOrder, Run: round.First, Check: round.Check})
+		run := &Paired{Tier: p.name, Run: round.First, Check: round.Check}
+		if p.keyOrder {
+			keyed = run
+		} else {
+			lower = run
+		}
 	}
-	return out, nil
+	return lower, keyed, nil
 }
 
 // roundArgs makes a fresh store for a round's first run, its folder dir

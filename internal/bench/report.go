@@ -65,10 +65,9 @@ type Round struct {
 // paired bench (the tier below's, or in key order the same tier's), and
 // how its reports compare with its own day's planted exceptions.
 type Paired struct {
-	Tier     string
-	KeyOrder bool
-	Run      Run
-	Check    Check
+	Tier  string
+	Run   Run
+	Check Check
 }
 
 // of returns the round's run beside it: in key order, or the tier below's.
@@ -83,11 +82,7 @@ func (x Round) of(keyOrder bool) *Paired {
 // key order, or the tier below's) in a paired bench: the median of the
 // rounds' own ratios.
 func (r Result) besideRatio(keyOrder bool) float64 {
-	ratios := make([]float64, len(r.Rounds))
-	for i, x := range r.Rounds {
-		ratios[i] = x.First.Wall.Seconds() / x.of(keyOrder).Run.Wall.Seconds()
-	}
-	return median(ratios, cmp.Compare[float64])
+	return r.roundsMedian(func(x Round) float64 { return wallRatio(x.First.Usage, x.of(keyOrder).Run.Usage) })
 }
 
 // besideMedian is the median of the runs beside in a paired bench.
@@ -160,30 +155,33 @@ func median[T any](xs []T, cmp func(a, b T) int) T {
 // median of the rounds' own ratios, each of two runs side by side in one
 // spell of the machine (of a result without rounds, its two runs').
 func (r Result) duckDBRatio() float64 {
-	ratio := func(first Run, b *Baseline) float64 { return first.Wall.Seconds() / b.Wall.Seconds() }
-	if len(r.Rounds) == 0 {
-		return ratio(r.First, r.DuckDB)
-	}
-	ratios := make([]float64, len(r.Rounds))
-	for i, x := range r.Rounds {
-		ratios[i] = ratio(x.First, x.DuckDB)
-	}
-	return median(ratios, cmp.Compare[float64])
+	return r.roundsMedian(func(x Round) float64 { return wallRatio(x.First.Usage, x.DuckDB.Usage) })
 }
 
 // rerunShare is the re-run's wall as a share of the first run's: the
 // median of the rounds' own shares (of a result without rounds, its two
 // runs').
 func (r Result) rerunShare() float64 {
-	if len(r.Rounds) == 0 {
-		return r.Rerun.Wall.Seconds() / r.First.Wall.Seconds()
-	}
-	shares := make([]float64, len(r.Rounds))
-	for i, x := range r.Rounds {
-		shares[i] = x.Rerun.Wall.Seconds() / x.First.Wall.Seconds()
-	}
-	return median(shares, cmp.Compare[float64])
+	return r.roundsMedian(func(x Round) float64 { return wallRatio(x.Rerun.Usage, x.First.Usage) })
 }
+
+// roundsMedian is the median over the rounds of ratio, each of two runs
+// side by side in one spell of the machine: not a ratio of two medians
+// from different rounds. A result without rounds is its own one round.
+func (r Result) roundsMedian(ratio func(Round) float64) float64 {
+	rounds := r.Rounds
+	if len(rounds) == 0 {
+		rounds = []Round{{First: r.First, Rerun: r.Rerun, DuckDB: r.DuckDB}}
+	}
+	ratios := make([]float64, len(rounds))
+	for i, x := range rounds {
+		ratios[i] = ratio(x)
+	}
+	return median(ratios, cmp.Compare[float64])
+}
+
+// wallRatio is a's wall as a multiple of b's.
+func wallRatio(a, b Usage) float64 { return a.Wall.Seconds() / b.Wall.Seconds() }
 
 // Baseline is one run of the DuckDB baseline and how its reports compare
 // with the planted exceptions.
@@ -235,7 +233,7 @@ func TargetsOf(tier string) Targets {
 }
 
 // growth are the tiers each judged against the one below it, by the last
-// run of both: ten times the day within eleven times the wall (issue 8),
+// run of both or a paired bench's rounds (Config.Paired): ten times the day within eleven times the wall (issue 8),
 // then three times within 3.3 (issue 20).
 var growth = []tierGrowth{{"S", "M", RatioTarget}, {"M", "M3", GrowthTarget}, {"M3", "L", GrowthTarget}}
 
@@ -350,8 +348,8 @@ func Write(w io.Writer, r Result) error {
 		}
 	} else if timed, keyed := r.Walls[r.Tier], r.Walls[r.Tier+KeyOrderSuffix]; !onPostgres && timed > 0 && keyed > 0 {
 		ratio := timed.Seconds() / keyed.Seconds()
-		row(tw, "by time / in key order (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true,
-			"≤ "+strconv.FormatFloat(InputOrderTarget, 'f', 2, 64), ratio <= InputOrderTarget)
+		row(tw, "by time / in key order (last runs)", strconv.FormatFloat(ratio, 'f', 2, 64), true, "≤ "+inputOrder,
+			ratio <= InputOrderTarget)
 	}
 	// With settlements against without, of the same tier and order (issue
 	// 23: within 20% of its time and within its memory).
@@ -425,22 +423,23 @@ func writeRounds(w io.Writer, rounds []Round) {
 	for i, x := range rounds {
 		fmt.Fprintf(w, "  %d: %s", i+1, secs(x.First.Wall))
 		if b := x.DuckDB; b != nil {
-			fmt.Fprintf(w, " / %s (%s)", secs(b.Wall), strconv.FormatFloat(x.First.Wall.Seconds()/b.Wall.Seconds(), 'f', 2, 64))
+			fmt.Fprintf(w, " / %s (%s)", secs(b.Wall), strconv.FormatFloat(wallRatio(x.First.Usage, b.Usage), 'f', 2, 64))
 		}
 		if !x.Check.Exact() {
 			fmt.Fprint(w, ", NOT the planted exceptions")
 		}
 		if x.Rerun != nil {
-			fmt.Fprintf(w, "; re-run %s (%s)", secs(x.Rerun.Wall), percent(x.Rerun.Wall.Seconds()/x.First.Wall.Seconds()))
+			fmt.Fprintf(w, "; re-run %s (%s)", secs(x.Rerun.Wall), percent(wallRatio(x.Rerun.Usage, x.First.Usage)))
 		}
-		for _, p := range []*Paired{x.Keyed, x.Lower} {
+		for _, keyOrder := range []bool{true, false} {
+			p := x.of(keyOrder)
 			if p == nil {
 				continue
 			}
-			fmt.Fprintf(w, "; %s (%s)", secs(p.Run.Wall), strconv.FormatFloat(x.First.Wall.Seconds()/p.Run.Wall.Seconds(), 'f', 2, 64))
+			fmt.Fprintf(w, "; %s (%s)", secs(p.Run.Wall), strconv.FormatFloat(wallRatio(x.First.Usage, p.Run.Usage), 'f', 2, 64))
 			switch {
 			case p.Check.Exact():
-			case p.KeyOrder:
+			case keyOrder:
 				fmt.Fprint(w, ", in key order NOT its planted exceptions")
 			default:
 				fmt.Fprintf(w, ", tier %s NOT its planted exceptions", p.Tier)

@@ -389,7 +389,7 @@ func TestPairedKeyOrder(t *testing.T) {
 	exact := Check{Planted: 54000, Reported: 54000}
 	round := func(timed, keyed time.Duration, c Check) Round {
 		return Round{First: Run{Usage: Usage{Wall: timed}}, Check: exact,
-			Keyed: &Paired{Tier: "L", KeyOrder: true, Run: Run{Usage: Usage{Wall: keyed}}, Check: c}}
+			Keyed: &Paired{Tier: "L", Run: Run{Usage: Usage{Wall: keyed}}, Check: c}}
 	}
 	r := Result{Tier: "L", Orders: 10000000, Payouts: 2000000, Seed: 1, Data: "d", Rounds: []Round{
 		round(170*time.Second, 160*time.Second, exact), // 1.06
