@@ -130,7 +130,7 @@ exceptions: 5 reported, 5 planted: exactly the planted ones
 
 per-stage figures: none (the run's log has no "stage done" lines)
 `},
-		{"tier L: three times M3 in more than 3.3 times its wall, and its peak", Result{Tier: "L", Orders: 10000000,
+		{"tier L: ten thirds of M3 in more than 3.67 times its wall, and its peak", Result{Tier: "L", Orders: 10000000,
 			Payouts: 2000000, Seed: 1, Data: "d", First: Run{Usage: Usage{Wall: 400 * time.Second, MaxRSS: 9 << 30}},
 			Check: Check{Planted: 5, Reported: 5},
 			Walls: map[string]time.Duration{"M3": 100 * time.Second, "L": 400 * time.Second}}, `recon bench: tier L (10,000,000 orders, 2,000,000 payouts, seed 1) on SQLite
@@ -142,7 +142,7 @@ first run
   CPU user+sys                0.00 s (0.00 s + 0.00 s)
   peak RSS                    9216.0 MiB                ≤ 1024.0 MiB  MISSED
 re-run                        skipped
-tier L / tier M3 (last runs)  4.0                       ≤ 3.3         MISSED
+tier L / tier M3 (last runs)  4.0                       ≤ 3.67        MISSED
 
 exceptions: 5 reported, 5 planted: exactly the planted ones
 
@@ -293,14 +293,14 @@ func TestPairedRounds(t *testing.T) {
 		return Round{First: Run{Usage: Usage{Wall: l}}, Check: exact, Lower: &Paired{Tier: "M3", Run: Run{Usage: Usage{Wall: m3}}, Check: c}}
 	}
 	r := Result{Tier: "L", Orders: 10000000, Payouts: 2000000, Seed: 1, Data: "d", Rounds: []Round{
-		round(200*time.Second, 60*time.Second, exact), // 3.33
+		round(230*time.Second, 60*time.Second, exact), // 3.83
 		round(170*time.Second, 54*time.Second, exact), // 3.15
-		round(176*time.Second, 49*time.Second, exact), // 3.59
+		round(190*time.Second, 49*time.Second, exact), // 3.88
 	}, Walls: map[string]time.Duration{"L": 176 * time.Second, "M3": 40 * time.Second}}
 	r.pickMedian()
-	// The medians' ratio would be 176 / 54 = 3.26, the last runs' 4.4.
-	if got := r.besideRatio(false); got < 3.333 || got > 3.334 {
-		t.Errorf("growth %.4f, want the median of the rounds' own, 200/60 = 3.333", got)
+	// The medians' ratio would be 190 / 54 = 3.52, the last runs' 4.4.
+	if got := r.besideRatio(false); got < 3.833 || got > 3.834 {
+		t.Errorf("growth %.4f, want the median of the rounds' own, 230/60 = 3.833", got)
 	}
 	if got := r.besideMedian(false).Wall; got != 54*time.Second {
 		t.Errorf("tier M3's median %v, want 54 s", got)
@@ -308,24 +308,24 @@ func TestPairedRounds(t *testing.T) {
 	lines := func(r Result) []string { _, ls := written(t, r); return ls }
 	got := lines(r)
 	for _, w := range []string{
-		"tier L / tier M3 (median of 3 paired rounds) 3.33 ≤ 3.3 MISSED",
+		"tier L / tier M3 (median of 3 paired rounds) 3.83 ≤ 3.67 MISSED",
 		"rounds, first run; tier M3 beside it (ratio):",
-		"1: 200.00 s; 60.00 s (3.33)",
-		"3: 176.00 s; 49.00 s (3.59)",
+		"1: 230.00 s; 60.00 s (3.83)",
+		"3: 190.00 s; 49.00 s (3.88)",
 	} {
 		if !slices.Contains(got, w) {
 			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
 		}
 	}
-	r.Rounds[0] = round(160*time.Second, 50*time.Second, exact)
-	if got := lines(r); !slices.Contains(got, "tier L / tier M3 (median of 3 paired rounds) 3.20 ≤ 3.3 ok") {
+	r.Rounds[0] = round(200*time.Second, 60*time.Second, exact) // 3.33: linear
+	if got := lines(r); !slices.Contains(got, "tier L / tier M3 (median of 3 paired rounds) 3.33 ≤ 3.67 ok") {
 		t.Errorf("no ratio within the bound in:\n%s", strings.Join(got, "\n"))
 	}
 
 	r.Rounds[1] = round(170*time.Second, 54*time.Second, Check{Planted: 54000, Reported: 53999})
 	got = lines(r)
 	for _, w := range []string{
-		"tier L / tier M3 (median of 3 paired rounds) - ≤ 3.3 not compared: a run of tier M3 did not report its planted exceptions",
+		"tier L / tier M3 (median of 3 paired rounds) - ≤ 3.67 not compared: a run of tier M3 did not report its planted exceptions",
 		"2: 170.00 s; 54.00 s (3.15), tier M3 NOT its planted exceptions",
 	} {
 		if !slices.Contains(got, w) {
@@ -413,5 +413,21 @@ func TestPairedKeyOrder(t *testing.T) {
 	r.Rounds[2].Keyed.Check = Check{Planted: 54000, Reported: 1}
 	if _, got = written(t, r); !slices.Contains(got, "by time / in key order (median of 3 paired rounds) - ≤ 1.10 not compared: a run in key order did not report its planted exceptions") {
 		t.Errorf("a ratio against a wrong run in key order:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// TestGrowthBounds: each tier's bound against the one below is a tenth over
+// linear in their orders: issue 8's 11 for M against S and issue 20's 3.3
+// for M3 against M, and so 3.67, not 3.3, for L against M3, whose orders
+// are ten thirds of M3's.
+func TestGrowthBounds(t *testing.T) {
+	want := map[string]float64{"M": 11, "M3": 3.3, "L": 3.67}
+	for _, g := range growth {
+		if g.bound != want[g.upper] {
+			t.Errorf("tier %s / tier %s bound %v, want %v", g.upper, g.lower, g.bound, want[g.upper])
+		}
+	}
+	if len(growth) != len(want) {
+		t.Errorf("%d growth bounds, want %d", len(growth), len(want))
 	}
 }
