@@ -70,15 +70,8 @@ func TestBenchPaired(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("runs %v, want %v", got, want)
 	}
-	var lines []string
-	for _, l := range strings.Split(out.String(), "\n") {
-		lines = append(lines, strings.Join(strings.Fields(l), " "))
-	}
-	for _, w := range []string{"rounds, first run; re-run (share of the first); in key order beside it (ratio); tier M3 beside it (ratio):", "exceptions: 1 reported, 1 planted: exactly the planted ones"} {
-		if !slices.Contains(lines, w) {
-			t.Errorf("no line %q in:\n%s", w, out.String())
-		}
-	}
+	hasLines(t, out.String(), "rounds, first run; re-run (share of the first); in key order beside it (ratio); tier M3 beside it (ratio):",
+		"exceptions: 1 reported, 1 planted: exactly the planted ones")
 	for _, w := range []string{"tier L / tier M3 (median of 3 paired rounds)", "by time / in key order (median of 3 paired rounds)"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("no %q in:\n%s", w, out.String())

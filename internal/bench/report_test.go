@@ -203,17 +203,15 @@ func TestWriteDuckDB(t *testing.T) {
 				"DuckDB baseline's exceptions: 5,399 report rows, 5,400 planted: NOT the planted ones",
 			}},
 	} {
-		r := base
-		r.DuckDB = &c.baseline
-		text, lines := written(t, r)
-		for _, w := range c.want {
-			if !slices.Contains(lines, strings.Join(strings.Fields(w), " ")) {
-				t.Errorf("%s: no line %q in:\n%s", c.name, w, text)
+		t.Run(c.name, func(t *testing.T) {
+			r := base
+			r.DuckDB = &c.baseline
+			text, _ := written(t, r)
+			hasLines(t, text, c.want...)
+			if c.name == "wrong exceptions" && strings.Contains(text, "recon / DuckDB, first run") {
+				t.Errorf("a ratio against a baseline that found the wrong exceptions:\n%s", text)
 			}
-		}
-		if c.name == "wrong exceptions" && strings.Contains(text, "recon / DuckDB, first run") {
-			t.Errorf("%s: a ratio against a baseline that found the wrong exceptions:\n%s", c.name, text)
-		}
+		})
 	}
 }
 
@@ -249,18 +247,14 @@ func TestRounds(t *testing.T) {
 	if got := r.duckDBRatio(); got < 0.772 || got > 0.773 {
 		t.Errorf("ratio %.4f, want the median of the rounds' own, 17/22 = 0.7727", got)
 	}
-	text, lines := written(t, r)
-	for _, w := range []string{
+	text, _ := written(t, r)
+	hasLines(t, text,
 		"recon / DuckDB, first run (median of 3 rounds) 0.77 ≤ 0.80 ok",
 		"rounds, first run / DuckDB (ratio):",
 		"1: 20.00 s / 19.00 s (1.05)",
 		"2: 15.00 s / 21.00 s (0.71), NOT the planted exceptions",
 		"exceptions: 5,401 report rows, 5,400 planted: NOT the planted ones",
-	} {
-		if !slices.Contains(lines, w) {
-			t.Errorf("no line %q in:\n%s", w, text)
-		}
-	}
+	)
 
 	// Of an even count, the slower of the two rounds in the middle, and the
 	// greater of the two ratios in the middle.
@@ -305,33 +299,21 @@ func TestPairedRounds(t *testing.T) {
 	if got := r.besideMedian(false).Wall; got != 54*time.Second {
 		t.Errorf("tier M3's median %v, want 54 s", got)
 	}
-	lines := func(r Result) []string { _, ls := written(t, r); return ls }
-	got := lines(r)
-	for _, w := range []string{
+	text := func(r Result) string { s, _ := written(t, r); return s }
+	hasLines(t, text(r),
 		"tier L / tier M3 (median of 3 paired rounds) 3.83 ≤ 3.67 MISSED",
 		"rounds, first run; tier M3 beside it (ratio):",
 		"1: 230.00 s; 60.00 s (3.83)",
 		"3: 190.00 s; 49.00 s (3.88)",
-	} {
-		if !slices.Contains(got, w) {
-			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
-		}
-	}
+	)
 	r.Rounds[0] = round(200*time.Second, 60*time.Second, exact) // 3.33: linear
-	if got := lines(r); !slices.Contains(got, "tier L / tier M3 (median of 3 paired rounds) 3.33 ≤ 3.67 ok") {
-		t.Errorf("no ratio within the bound in:\n%s", strings.Join(got, "\n"))
-	}
+	hasLines(t, text(r), "tier L / tier M3 (median of 3 paired rounds) 3.33 ≤ 3.67 ok")
 
 	r.Rounds[1] = round(170*time.Second, 54*time.Second, Check{Planted: 54000, Reported: 53999})
-	got = lines(r)
-	for _, w := range []string{
+	hasLines(t, text(r),
 		"tier L / tier M3 (median of 3 paired rounds) - ≤ 3.67 not compared: a run of tier M3 did not report its planted exceptions",
 		"2: 170.00 s; 54.00 s (3.15), tier M3 NOT its planted exceptions",
-	} {
-		if !slices.Contains(got, w) {
-			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
-		}
-	}
+	)
 }
 
 // TestRerunRounds: with rounds, the re-run's share of the first run is the
@@ -354,16 +336,12 @@ func TestRerunRounds(t *testing.T) {
 	if got := r.rerunShare(); got < 0.2142 || got > 0.2143 {
 		t.Errorf("share %.4f, want the median of the rounds' own, 3/14 = 0.2143", got)
 	}
-	text, lines := written(t, r)
-	for _, w := range []string{
+	text, _ := written(t, r)
+	hasLines(t, text,
 		"re-run / first (median of 3 rounds) 21.4 % ≤ 25.0 % ok",
 		"rounds, first run; re-run (share of the first):",
 		"2: 12.00 s; re-run 6.00 s (50.0 %)",
-	} {
-		if !slices.Contains(lines, w) {
-			t.Errorf("no line %q in:\n%s", w, text)
-		}
-	}
+	)
 }
 
 // written returns what Write prints of r, and its lines each with its runs
@@ -374,11 +352,28 @@ func written(t *testing.T, r Result) (string, []string) {
 	if err := Write(&b, r); err != nil {
 		t.Fatal(err)
 	}
+	return b.String(), spaced(b.String())
+}
+
+// spaced returns the lines of text, each with its runs of spaces as one.
+func spaced(text string) []string {
 	var lines []string
-	for _, l := range strings.Split(b.String(), "\n") {
+	for _, l := range strings.Split(text, "\n") {
 		lines = append(lines, strings.Join(strings.Fields(l), " "))
 	}
-	return b.String(), lines
+	return lines
+}
+
+// hasLines fails t for each line of want (its runs of spaces as one) that
+// text does not hold.
+func hasLines(t *testing.T, text string, want ...string) {
+	t.Helper()
+	lines := spaced(text)
+	for _, w := range want {
+		if !slices.Contains(lines, strings.Join(strings.Fields(w), " ")) {
+			t.Errorf("no line %q in:\n%s", w, text)
+		}
+	}
 }
 
 // TestPairedKeyOrder: a paired bench of a day by time judges input order by
@@ -397,23 +392,18 @@ func TestPairedKeyOrder(t *testing.T) {
 		round(190*time.Second, 150*time.Second, exact), // 1.27
 	}, Walls: map[string]time.Duration{"L": 190 * time.Second, "L/key": 150 * time.Second}}
 	r.pickMedian()
-	_, got := written(t, r)
-	for _, w := range []string{
+	text, got := written(t, r)
+	hasLines(t, text,
 		"by time / in key order (median of 3 paired rounds) 1.06 ≤ 1.10 ok",
 		"rounds, first run; in key order beside it (ratio):",
 		"3: 190.00 s; 150.00 s (1.27)",
-	} {
-		if !slices.Contains(got, w) {
-			t.Errorf("no line %q in:\n%s", w, strings.Join(got, "\n"))
-		}
-	}
+	)
 	if slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, "last runs") }) {
-		t.Errorf("a ratio of the last runs beside the paired one:\n%s", strings.Join(got, "\n"))
+		t.Errorf("a ratio of the last runs beside the paired one:\n%s", text)
 	}
 	r.Rounds[2].Keyed.Check = Check{Planted: 54000, Reported: 1}
-	if _, got = written(t, r); !slices.Contains(got, "by time / in key order (median of 3 paired rounds) - ≤ 1.10 not compared: a run in key order did not report its planted exceptions") {
-		t.Errorf("a ratio against a wrong run in key order:\n%s", strings.Join(got, "\n"))
-	}
+	text, _ = written(t, r)
+	hasLines(t, text, "by time / in key order (median of 3 paired rounds) - ≤ 1.10 not compared: a run in key order did not report its planted exceptions")
 }
 
 // TestGrowthBounds: each tier's bound against the one below is a tenth over
